@@ -1,0 +1,53 @@
+"""Request/reply envelope between the gateway and the services that own data.
+
+A request names a method and carries its params; the reply is either a result or an error
+with the HTTP status the gateway should answer with. Errors are part of the contract so the
+gateway stays free of domain logic.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from contracts.base import Contract
+
+
+class Caller(Contract):
+    """Who is asking, as the gateway authenticated them."""
+
+    id: str
+    role: Literal["admin", "agent", "system"] = "agent"
+
+
+class RpcRequest(Contract):
+    method: str = Field(min_length=1, max_length=100)
+    params: dict[str, Any] = {}
+    caller: Caller
+
+
+class RpcError(Contract):
+    status: int = Field(ge=400, le=599)
+    code: str
+    detail: str
+
+
+class RpcReply(Contract):
+    result: Any = None
+    error: RpcError | None = None
+
+
+class TicketMethods:
+    LIST = "tickets.list"
+    GET = "tickets.get"
+    UPDATE = "tickets.update"
+    HISTORY = "tickets.history"
+
+
+class RuleMethods:
+    LIST = "rules.list"
+    GET = "rules.get"
+    CREATE = "rules.create"
+    REPLACE = "rules.replace"
+    DELETE = "rules.delete"

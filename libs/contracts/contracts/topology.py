@@ -1,0 +1,77 @@
+"""Names of every exchange, queue and routing key. Declaration lives in servicekit; the names
+live here so producers and consumers can never disagree on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from contracts.events import (
+    InteractionReceivedV1,
+    InteractionTriagedV1,
+    TicketChangedV1,
+    TicketOpenedV1,
+)
+
+EVENTS_EXCHANGE = "socialdesk.events"
+"""Topic exchange every event is published to, under its versioned routing key."""
+
+DEAD_LETTER_EXCHANGE = "socialdesk.dlx"
+"""Direct exchange; a queue's dead letters are routed by the queue's name to ``<queue>.dlq``."""
+
+REQUEUE_EXCHANGE = "socialdesk.requeue"
+"""Direct exchange that returns a message whose retry delay expired to the queue it came from
+(routing key = that queue's name)."""
+
+RETRY_DELAYS_SECONDS = (1, 5, 30)
+"""Back-off before the 1st, 2nd and 3rd retry of a failed message; then it is dead-lettered."""
+
+DELIVERY_LIMIT = 10
+"""Quorum-queue safety net: a message redelivered this often (consumer crashes mid-handling)
+is dead-lettered by RabbitMQ itself."""
+
+
+def retry_queue(delay_seconds: int) -> str:
+    return f"socialdesk.retry.{delay_seconds}s"
+
+
+def dead_letter_queue(queue: str) -> str:
+    return f"{queue}.dlq"
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    """One consuming purpose of one service: a durable quorum queue shared by the service's
+    replicas, bound to the events it needs, with its own dead-letter queue."""
+
+    name: str
+    routing_keys: tuple[str, ...]
+    description: str = field(default="", compare=False)
+
+    @property
+    def dlq(self) -> str:
+        return dead_letter_queue(self.name)
+
+
+RULES_INTERACTIONS = ConsumerQueue(
+    "rules.interactions",
+    (InteractionReceivedV1.routing_key,),
+    "Rules evaluate every received interaction.",
+)
+TICKETING_INTERACTIONS = ConsumerQueue(
+    "ticketing.interactions",
+    (InteractionTriagedV1.routing_key,),
+    "Ticketing stores triaged interactions and opens or extends tickets.",
+)
+NOTIFIER_TICKET_EVENTS = ConsumerQueue(
+    "notifier.ticket-events",
+    (TicketOpenedV1.routing_key, TicketChangedV1.routing_key),
+    "The notifier sends the alert e-mails that ticket events ask for.",
+)
+
+CONSUMER_QUEUES = (RULES_INTERACTIONS, TICKETING_INTERACTIONS, NOTIFIER_TICKET_EVENTS)
+
+TICKETING_RPC = "ticketing.rpc"
+RULES_RPC = "rules.rpc"
+"""Request queues for request/reply calls from the gateway. Requests are transient with a
+per-message TTL equal to the caller's timeout: a request nobody answered in time is dropped
+rather than executed after the caller gave up."""

@@ -1,0 +1,89 @@
+"""The relay half of the transactional outbox.
+
+A service writes the events a change announces in the same transaction as the change. Right
+after the commit it publishes them itself (the fast path); this relay is the safety net that
+publishes whatever a crashed or disconnected process left behind. Rows are claimed with a
+lease, so several replicas never publish the same rows at once; a row may still be published
+twice (at-least-once) and every consumer is idempotent on the event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+from uuid import UUID
+
+from servicekit.publishing import EventPublisher, OutgoingMessage
+
+log = logging.getLogger(__name__)
+
+
+class Outbox(Protocol):
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]: ...
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None: ...
+
+
+async def publish_and_mark(
+    outbox: Outbox, publisher: EventPublisher, messages: Sequence[OutgoingMessage]
+) -> None:
+    """The fast path after a commit. A failure is logged, not raised: the rows stay in the
+    outbox and the relay publishes them later, so the caller's effect is not undone."""
+    if not messages:
+        return
+    try:
+        await publisher.publish_all(messages)
+        await outbox.mark_published([m.id for m in messages])
+    except Exception:
+        log.warning("publishing %d events failed; the outbox relay will retry", len(messages))
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        outbox: Outbox,
+        publisher: EventPublisher,
+        *,
+        interval_seconds: float = 2.0,
+        grace_seconds: float = 5.0,
+        batch: int = 500,
+    ) -> None:
+        self._outbox = outbox
+        self._publisher = publisher
+        self._interval = interval_seconds
+        self._grace = grace_seconds
+        self._batch = batch
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def relay_once(self) -> int:
+        messages = await self._outbox.claim_unpublished(
+            older_than_seconds=self._grace, lease_seconds=self._grace * 6, limit=self._batch
+        )
+        if messages:
+            await self._publisher.publish_all(messages)
+            await self._outbox.mark_published([m.id for m in messages])
+            log.info("outbox relay published %d left-behind events", len(messages))
+        return len(messages)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.relay_once() == self._batch:
+                    pass
+            except Exception:
+                log.exception("outbox relay pass failed; trying again")
+            await asyncio.sleep(self._interval)

@@ -1,0 +1,158 @@
+"""Request/reply over RabbitMQ.
+
+The server side is a FastStream subscriber that dispatches ``RpcRequest.method`` to a table
+of async functions and always answers with an ``RpcReply`` (a result, or an error carrying
+the HTTP status the gateway should use). The client side speaks raw aio-pika with RabbitMQ's
+direct reply-to, so one connection carries any number of concurrent calls (FastStream's
+``broker.request`` allows only one in flight per broker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aio_pika
+from faststream import AckPolicy
+from faststream.rabbit import RabbitBroker, RabbitRouter
+from faststream.rabbit.annotations import RabbitMessage
+from pydantic import BaseModel, ValidationError
+
+from contracts.rpc import Caller, RpcError, RpcReply, RpcRequest
+from servicekit.topology import rpc_queue
+
+log = logging.getLogger(__name__)
+
+Method = Callable[[dict[str, Any], Caller], Awaitable[Any]]
+
+
+class RpcFailure(Exception):
+    """A refusal the caller should see, with its HTTP status."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(RpcFailure):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(RpcFailure):
+    status = 409
+    code = "conflict"
+
+
+class Invalid(RpcFailure):
+    status = 422
+    code = "invalid"
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+async def dispatch(methods: dict[str, Method], body: bytes) -> RpcReply:
+    try:
+        request = RpcRequest.model_validate_json(body)
+    except ValidationError as exc:
+        return RpcReply(error=RpcError(status=400, code="bad_request", detail=str(exc)))
+    method = methods.get(request.method)
+    if method is None:
+        return RpcReply(
+            error=RpcError(status=404, code="unknown_method", detail=f"no method {request.method}")
+        )
+    try:
+        return RpcReply(result=to_jsonable(await method(request.params, request.caller)))
+    except RpcFailure as exc:
+        return RpcReply(error=RpcError(status=exc.status, code=exc.code, detail=exc.detail))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors)
+        return RpcReply(error=RpcError(status=422, code="invalid", detail=detail))
+    except Exception:
+        log.exception("rpc method %s failed", request.method)
+        return RpcReply(error=RpcError(status=500, code="internal", detail="internal error"))
+
+
+def serve(registrar: RabbitBroker | RabbitRouter, queue: str, methods: dict[str, Method]) -> None:
+    """Answer requests arriving on ``queue``. Acked after the reply is sent."""
+
+    async def on_request(message: RabbitMessage) -> bytes:
+        reply = await dispatch(methods, message.body)
+        return reply.model_dump_json().encode()
+
+    on_request.__name__ = on_request.__qualname__ = f"serve_{queue.replace('.', '_')}"
+    registrar.subscriber(rpc_queue(queue), ack_policy=AckPolicy.ACK)(on_request)
+
+
+class RpcTimeout(Exception):
+    pass
+
+
+class RpcClient:
+    """Concurrent request/reply on one aio-pika connection using direct reply-to."""
+
+    REPLY_TO = "amq.rabbitmq.reply-to"
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._pending: dict[str, asyncio.Future[bytes]] = {}
+
+    async def connect(self) -> None:
+        self._connection = await aio_pika.connect_robust(self._url)
+        self._channel = await self._connection.channel()
+        reply_queue = await self._channel.get_queue(self.REPLY_TO, ensure=False)
+        await reply_queue.consume(self._on_reply, no_ack=True)
+
+    async def close(self) -> None:
+        for future in self._pending.values():
+            future.cancel()
+        if self._connection is not None:
+            await self._connection.close()
+
+    async def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        future = self._pending.pop(message.correlation_id or "", None)
+        if future is not None and not future.done():
+            future.set_result(message.body)
+
+    async def call(
+        self, queue: str, method: str, params: dict[str, Any], caller: Caller, timeout: float
+    ) -> RpcReply:
+        if self._channel is None:
+            raise RuntimeError("RpcClient.connect() was not awaited")
+        correlation_id = uuid.uuid4().hex
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._pending[correlation_id] = future
+        request = RpcRequest(method=method, params=params, caller=caller)
+        try:
+            await self._channel.default_exchange.publish(
+                aio_pika.Message(
+                    request.model_dump_json().encode(),
+                    content_type="application/json",
+                    correlation_id=correlation_id,
+                    reply_to=self.REPLY_TO,
+                    expiration=timeout,
+                    delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
+                ),
+                routing_key=queue,
+            )
+            body = await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            raise RpcTimeout(f"{queue} did not answer {method} within {timeout}s") from exc
+        finally:
+            self._pending.pop(correlation_id, None)
+        return RpcReply.model_validate_json(body)

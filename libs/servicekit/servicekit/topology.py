@@ -1,0 +1,79 @@
+"""Declares the exchanges and queues of contracts.topology. Every service declares what it
+uses on start; declarations are idempotent because every declarer passes the same arguments."""
+
+from __future__ import annotations
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+from contracts import topology as names
+
+EVENTS = RabbitExchange(names.EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+DEAD_LETTERS = RabbitExchange(names.DEAD_LETTER_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+REQUEUE = RabbitExchange(names.REQUEUE_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+
+
+def retry_exchange(delay_seconds: int) -> RabbitExchange:
+    return RabbitExchange(
+        names.retry_queue(delay_seconds), type=ExchangeType.FANOUT, durable=True
+    )
+
+
+def consumer_queue(spec: names.ConsumerQueue) -> RabbitQueue:
+    """The quorum queue of one consuming purpose. RabbitMQ dead-letters a message on its own
+    once it was delivered ``DELIVERY_LIMIT`` times (a consumer that keeps crashing on it)."""
+    return RabbitQueue(
+        spec.name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        arguments={
+            "x-delivery-limit": names.DELIVERY_LIMIT,
+            "x-dead-letter-exchange": names.DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": spec.name,
+        },
+    )
+
+
+def rpc_queue(name: str) -> RabbitQueue:
+    """Request/reply queue: classic and not persisted, because a request is worth nothing once
+    its caller has timed out (requests carry a TTL), and fsyncing every read would only add
+    latency."""
+    return RabbitQueue(name, durable=True, arguments={"x-queue-type": "classic"})
+
+
+async def declare_consumer_queue(broker: RabbitBroker, spec: names.ConsumerQueue) -> None:
+    """Declare the queue with its bindings, its dead-letter queue, and the shared retry path."""
+    events = await broker.declare_exchange(EVENTS)
+    dead_letters = await broker.declare_exchange(DEAD_LETTERS)
+    requeue = await broker.declare_exchange(REQUEUE)
+
+    queue = await broker.declare_queue(consumer_queue(spec))
+    for routing_key in spec.routing_keys:
+        await queue.bind(events, routing_key=routing_key)
+    await queue.bind(requeue, routing_key=spec.name)
+
+    dlq = await broker.declare_queue(
+        RabbitQueue(spec.dlq, queue_type=QueueType.QUORUM, durable=True)
+    )
+    await dlq.bind(dead_letters, routing_key=spec.name)
+
+    for delay in names.RETRY_DELAYS_SECONDS:
+        exchange = await broker.declare_exchange(retry_exchange(delay))
+        waiting = await broker.declare_queue(
+            RabbitQueue(
+                names.retry_queue(delay),
+                durable=True,
+                arguments={
+                    # Classic queue with one TTL for all: messages expire in arrival order,
+                    # then go back to their own queue through the requeue exchange (they keep
+                    # the routing key they were published with: their queue's name).
+                    "x-queue-type": "classic",
+                    "x-message-ttl": delay * 1000,
+                    "x-dead-letter-exchange": names.REQUEUE_EXCHANGE,
+                },
+            )
+        )
+        await waiting.bind(exchange)
+
+
+async def declare_events_exchange(broker: RabbitBroker) -> None:
+    await broker.declare_exchange(EVENTS)

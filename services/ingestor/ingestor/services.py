@@ -1,0 +1,35 @@
+"""Use cases of the ingestor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from contracts.events import InteractionReceivedV1
+from contracts.interaction import Interaction
+from ingestor.store.port import IngestStore
+from servicekit.outbox import Outbox
+from servicekit.publishing import EventPublisher, OutgoingMessage
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+
+
+async def ingest(
+    *, store: IngestStore, publisher: EventPublisher, interactions: Sequence[Interaction]
+) -> IngestResult:
+    """Accept the interactions never seen before and publish them, returning only after
+    RabbitMQ confirmed every publish. If publishing fails the accepted rows stay in the outbox
+    (the relay publishes them later) and the error propagates so the caller can say so."""
+    received = [
+        (interaction.key, OutgoingMessage.of(InteractionReceivedV1(interaction=interaction)))
+        for interaction in interactions
+    ]
+    accepted = await store.accept(received)
+    await publisher.publish_all(accepted)
+    outbox: Outbox = store
+    await outbox.mark_published([message.id for message in accepted])
+    return IngestResult(accepted=len(accepted), duplicates=len(received) - len(accepted))

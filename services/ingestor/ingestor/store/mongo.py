@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import BulkWriteError
+
+from servicekit.mongo import connect
+from servicekit.publishing import OutgoingMessage
+
+DUPLICATE_KEY = 11000
+
+
+def _message(doc: dict[str, Any]) -> OutgoingMessage:
+    return OutgoingMessage(
+        id=UUID(doc["event_id"]),
+        routing_key=doc["routing_key"],
+        body=bytes(doc["body"]),
+        correlation_id=UUID(doc["correlation_id"]) if doc.get("correlation_id") else None,
+    )
+
+
+class MongoIngestStore:
+    backend = "mongodb"
+
+    def __init__(self, url: str, *, database: str = "socialdesk_ingestor", client: Any = None) -> None:
+        if client is None:
+            self._client, db = connect(url, database)
+        else:
+            self._client, db = client, client[database]
+        self._received = db["received"]
+
+    async def open(self) -> None:
+        await self._received.create_index([("event_id", ASCENDING)], unique=True)
+        await self._received.create_index(
+            [("published_at", ASCENDING), ("accepted_at", ASCENDING)]
+        )
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def accept(self, received: Sequence[tuple[str, OutgoingMessage]]) -> list[OutgoingMessage]:
+        if not received:
+            return []
+        now = datetime.now(UTC)
+        documents = [
+            {
+                "_id": key,
+                "event_id": str(message.id),
+                "routing_key": message.routing_key,
+                "body": message.body,
+                "correlation_id": str(message.correlation_id) if message.correlation_id else None,
+                "accepted_at": now,
+                "published_at": None,
+                "claimed_until": datetime.min.replace(tzinfo=UTC),
+            }
+            for key, message in received
+        ]
+        rejected: set[int] = set()
+        try:
+            await self._received.insert_many(documents, ordered=False)
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") != DUPLICATE_KEY:
+                    raise
+                rejected.add(error["index"])
+        return [message for i, (_, message) in enumerate(received) if i not in rejected]
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        now = datetime.now(UTC)
+        claimed = []
+        for _ in range(limit):
+            doc = await self._received.find_one_and_update(
+                {
+                    "published_at": None,
+                    "accepted_at": {"$lt": now - timedelta(seconds=older_than_seconds)},
+                    "claimed_until": {"$lt": now},
+                },
+                {"$set": {"claimed_until": now + timedelta(seconds=lease_seconds)}},
+                sort=[("accepted_at", ASCENDING)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if doc is None:
+                break
+            claimed.append(_message(doc))
+        return claimed
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        await self._received.update_many(
+            {"event_id": {"$in": [str(i) for i in ids]}},
+            {"$set": {"published_at": datetime.now(UTC)}},
+        )

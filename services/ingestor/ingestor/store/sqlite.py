@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from uuid import UUID
+
+from servicekit.publishing import OutgoingMessage
+from servicekit.sqlite import SqliteDatabase
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS received (
+    dedup_key TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    routing_key TEXT NOT NULL,
+    body BLOB NOT NULL,
+    correlation_id TEXT,
+    accepted_at REAL NOT NULL,
+    published_at REAL,
+    claimed_until REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS received_unpublished ON received (accepted_at)
+    WHERE published_at IS NULL;
+"""
+
+
+def _message(row: sqlite3.Row) -> OutgoingMessage:
+    return OutgoingMessage(
+        id=UUID(row["event_id"]),
+        routing_key=row["routing_key"],
+        body=row["body"],
+        correlation_id=UUID(row["correlation_id"]) if row["correlation_id"] else None,
+    )
+
+
+class SqliteIngestStore:
+    backend = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self._db = SqliteDatabase(path, SCHEMA)
+
+    async def open(self) -> None:
+        await self._db.open()
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def accept(self, received: Sequence[tuple[str, OutgoingMessage]]) -> list[OutgoingMessage]:
+        now = time.time()
+
+        def insert(connection: sqlite3.Connection) -> list[OutgoingMessage]:
+            accepted = []
+            for key, message in received:
+                cursor = connection.execute(
+                    "INSERT INTO received (dedup_key, event_id, routing_key, body,"
+                    " correlation_id, accepted_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (dedup_key) DO NOTHING",
+                    (key, str(message.id), message.routing_key, message.body,
+                     str(message.correlation_id) if message.correlation_id else None, now),
+                )
+                if cursor.rowcount:
+                    accepted.append(message)
+            return accepted
+
+        return await self._db.write(insert)
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        now = time.time()
+
+        def claim(connection: sqlite3.Connection) -> list[OutgoingMessage]:
+            rows = connection.execute(
+                "UPDATE received SET claimed_until = ? WHERE dedup_key IN ("
+                " SELECT dedup_key FROM received WHERE published_at IS NULL"
+                " AND accepted_at < ? AND claimed_until < ? ORDER BY accepted_at LIMIT ?)"
+                " RETURNING event_id, routing_key, body, correlation_id",
+                (now + lease_seconds, now - older_than_seconds, now, limit),
+            ).fetchall()
+            return [_message(row) for row in rows]
+
+        return await self._db.write(claim)
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        now = time.time()
+
+        def mark(connection: sqlite3.Connection) -> None:
+            connection.executemany(
+                "UPDATE received SET published_at = ? WHERE event_id = ?",
+                [(now, str(i)) for i in ids],
+            )
+
+        await self._db.write(mark)
