@@ -6,7 +6,7 @@ the retry or dead-letter path, so nothing is lost between the two."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 ATTEMPT_HEADER = "x-socialdesk-attempt"
 ERROR_HEADER = "x-socialdesk-error"
+ROUTING_KEY_HEADER = "x-socialdesk-routing-key"
+"""The routing key a message was first published with; retries travel under the queue's name."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,16 +42,22 @@ def retry_delay(attempt: int) -> int | None:
 def consume(
     registrar: RabbitBroker | RabbitRouter,
     spec: names.ConsumerQueue,
-    model: type[M],
+    model: type[M] | Mapping[str, type[M]],
     handler: Callable[[M], Awaitable[None]],
 ) -> None:
-    """Subscribe ``handler`` to the queue of ``spec``, fed with ``model`` instances."""
+    """Subscribe ``handler`` to the queue of ``spec``, fed with ``model`` instances. When the
+    queue carries several event types, ``model`` maps each routing key to its contract."""
 
     async def on_message(message: RabbitMessage, target: CurrentBroker) -> None:
+        routing_key = original_routing_key(message)
+        contract = model.get(routing_key) if isinstance(model, Mapping) else model
+        if contract is None:
+            await _dead_letter(target, spec, message, f"unexpected routing key {routing_key!r}")
+            return
         try:
-            event = model.model_validate_json(message.body)
+            event = contract.model_validate_json(message.body)
         except ValidationError as exc:
-            await _dead_letter(target, spec, message, f"invalid {model.__name__}: {exc}")
+            await _dead_letter(target, spec, message, f"invalid {contract.__name__}: {exc}")
             return
         try:
             await handler(event)
@@ -66,11 +74,17 @@ def consume(
                 log.warning("retrying a message from %s in %ss: %s", spec.name, delay, cause)
                 await _forward(
                     target, message, retry_exchange(delay), spec.name,
-                    {ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: cause[:1000]},
+                    {ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: cause[:1000],
+                     ROUTING_KEY_HEADER: routing_key},
                 )
 
     on_message.__name__ = on_message.__qualname__ = f"consume_{spec.name.replace('.', '_')}"
     registrar.subscriber(consumer_queue(spec), ack_policy=AckPolicy.REJECT_ON_ERROR)(on_message)
+
+
+def original_routing_key(message: RabbitMessage) -> str:
+    headers = message.headers or {}
+    return str(headers.get(ROUTING_KEY_HEADER) or message.raw_message.routing_key or "")
 
 
 async def _dead_letter(
@@ -81,6 +95,7 @@ async def _dead_letter(
         broker, message, DEAD_LETTERS, spec.name,
         {
             ERROR_HEADER: cause[:4000],
+            ROUTING_KEY_HEADER: original_routing_key(message),
             "x-socialdesk-queue": spec.name,
             "x-socialdesk-failed-at": datetime.now(UTC).isoformat(),
         },

@@ -118,6 +118,10 @@ class RpcClient:
         reply_queue = await self._channel.get_queue(self.REPLY_TO, ensure=False)
         await reply_queue.consume(self._on_reply, no_ack=True)
 
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
     async def close(self) -> None:
         for future in self._pending.values():
             future.cancel()

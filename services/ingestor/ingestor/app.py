@@ -4,16 +4,20 @@ feed the same use case."""
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
-from pydantic import Field
+
+from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
 from ingestor import services
@@ -43,6 +47,48 @@ EXAMPLE = {
 }
 
 
+_one = TypeAdapter(Interaction)
+_many = TypeAdapter(list[Interaction])
+
+INTERACTIONS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {
+            "schema": {"oneOf": [
+                {"$ref": "#/components/schemas/Interaction"},
+                {"type": "array", "items": {"$ref": "#/components/schemas/Interaction"},
+                 "maxItems": 1000},
+            ]},
+            "examples": {"one": {"value": EXAMPLE}, "batch": {"value": [EXAMPLE]}},
+        }},
+    }
+}
+
+
+def parse_interactions(body: bytes, max_batch: int) -> list[Interaction]:
+    """The body as interactions, or a 422 listing every field error with its position."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ["body"], "msg": f"invalid JSON: {exc}"}]
+        ) from exc
+    if isinstance(data, list) and not 1 <= len(data) <= max_batch:
+        raise RequestValidationError([{
+            "type": "batch_size", "loc": ["body"],
+            "msg": f"send between 1 and {max_batch} interactions per request",
+        }])
+    try:
+        return _many.validate_python(data) if isinstance(data, list) else [
+            _one.validate_python(data)
+        ]
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ["body", *e["loc"]]}
+             for e in exc.errors(include_url=False, include_context=False)]
+        ) from exc
+
+
 def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     settings = settings or IngestorSettings()
     configure_logging("ingestor", settings.log_level)
@@ -65,6 +111,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Socialdesk ingestor",
+        separate_input_output_schemas=False,
         version="1",
         description="Accepts normalised interactions from channel connectors.",
         lifespan=lifespan,
@@ -83,23 +130,22 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             )
         return await call_next(request)
 
-    Batch = Annotated[list[Interaction], Field(min_length=1, max_length=settings.max_batch)]
-
     @app.post(
         "/v1/interactions",
         status_code=status.HTTP_202_ACCEPTED,
         response_model=IngestResponse,
         dependencies=[Depends(authenticated)],
+        openapi_extra=INTERACTIONS_BODY,
         responses={401: {"description": "Missing or wrong X-Api-Key"},
+                   422: {"description": "Invalid body; nothing of it was published"},
                    503: {"description": "RabbitMQ did not confirm; safe to retry"}},
     )
-    async def post_interactions(
-        payload: Annotated[Interaction | Batch, Body(examples=[EXAMPLE, [EXAMPLE]])],
-    ) -> IngestResponse:
+    async def post_interactions(request: Request) -> IngestResponse:
         """One interaction or an array of up to 1,000. Answers once RabbitMQ confirmed every
         new interaction; a repeated (channel, external_id) is counted as a duplicate. An
-        invalid body is refused whole (422) and nothing of it is published."""
-        interactions = payload if isinstance(payload, list) else [payload]
+        invalid body is refused whole (422, with every field error) and nothing of it is
+        published."""
+        interactions = parse_interactions(await request.body(), settings.max_batch)
         try:
             result = await services.ingest(store=store, publisher=publisher,
                                            interactions=interactions)
@@ -111,6 +157,20 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
                 "when it is back, and a retry is answered as duplicates",
             ) from exc
         return IngestResponse(accepted=result.accepted, duplicates=result.duplicates)
+
+    def openapi() -> dict[str, Any]:
+        """The body is parsed by hand (for clean errors), so its schema is added here."""
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            interaction = _one.json_schema(ref_template="#/components/schemas/{model}")
+            components.update(interaction.pop("$defs", {}))
+            components["Interaction"] = interaction
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -11,8 +11,6 @@ DEVELOPMENT_INGEST_KEY = "dev-ingest-key"
 class IngestorSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INGESTOR_", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8001
     ingest_key: str = Field(default=DEVELOPMENT_INGEST_KEY, validation_alias="SOCIALDESK_INGEST_KEY")
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)

@@ -1,0 +1,148 @@
+"""Starts the five services (and an SMTP sink) as separate processes, the way `make run`, the
+cross-service tests and the benchmark need them, and stops them cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    factory: str
+    port: int
+
+
+SERVICES = (
+    ServiceSpec("gateway", "gateway.app:create_app", 8000),
+    ServiceSpec("ingestor", "ingestor.app:create_app", 8001),
+    ServiceSpec("rules", "rules.app:create_app", 8002),
+    ServiceSpec("ticketing", "ticketing.app:create_app", 8003),
+    ServiceSpec("notifier", "notifier.app:create_app", 8004),
+)
+SMTP_PORT = 8025
+REPLICA_PORT_STEP = 100
+"""Replica i of a service listens on its port + i * 100 (its /healthz; the work comes from
+RabbitMQ, shared by all replicas)."""
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    health_url: str | None
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    replicas: Mapping[str, int] = field(default_factory=dict)
+    port_offset: int = 0
+    log_dir: Path | None = None
+    with_mail_sink: bool = True
+    processes: list[Process] = field(default_factory=list)
+
+    def port(self, service: str, replica: int = 0) -> int:
+        spec = next(s for s in SERVICES if s.name == service)
+        return spec.port + self.port_offset + replica * REPLICA_PORT_STEP
+
+    def url(self, service: str, replica: int = 0) -> str:
+        return f"http://127.0.0.1:{self.port(service, replica)}"
+
+    @property
+    def smtp_port(self) -> int:
+        return SMTP_PORT + self.port_offset
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    def process_env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "SOCIALDESK_DATA_DIR": str(self.data_dir),
+            "NOTIFIER_SMTP_PORT": str(self.smtp_port),
+            "NOTIFIER_PUBLIC_URL": self.url("gateway"),
+            "PYTHONUNBUFFERED": "1",
+            **self.env,
+        }
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.with_mail_sink:
+            self._spawn("mailsink", [sys.executable, "-m", "devtools.mailsink", "--dir",
+                                     str(self.mail_dir), "--port", str(self.smtp_port)], None)
+        for spec in SERVICES:
+            for replica in range(self.replicas.get(spec.name, 1)):
+                self.start_replica(spec.name, replica)
+
+    def start_replica(self, service: str, replica: int = 0) -> Process:
+        spec = next(s for s in SERVICES if s.name == service)
+        port = self.port(service, replica)
+        name = spec.name if replica == 0 else f"{spec.name}-{replica}"
+        command = [
+            sys.executable, "-m", "uvicorn", spec.factory, "--factory",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--no-access-log", "--timeout-graceful-shutdown", "30",
+        ]
+        return self._spawn(name, command, f"http://127.0.0.1:{port}/healthz")
+
+    def _spawn(self, name: str, command: list[str], health_url: str | None) -> Process:
+        output = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = (self.log_dir / f"{name}.log").open("ab")
+        popen = subprocess.Popen(command, cwd=ROOT, env=self.process_env(),
+                                 stdout=output, stderr=subprocess.STDOUT if output else None)
+        process = Process(name, popen, health_url)
+        self.processes.append(process)
+        return process
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        for process in self.processes:
+            while True:
+                if process.popen.poll() is not None:
+                    raise RuntimeError(f"{process.name} exited with {process.popen.returncode}")
+                if process.health_url is None or _healthy(process.health_url):
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{process.name} not healthy after {timeout}s")
+                time.sleep(0.1)
+
+    def stop_process(self, process: Process, timeout: float = 40.0) -> int | None:
+        if process.popen.poll() is None:
+            process.popen.send_signal(signal.SIGTERM)
+        try:
+            return process.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.popen.kill()
+            return process.popen.wait()
+
+    def stop(self, timeout: float = 40.0) -> None:
+        """SIGTERM everything at once (each finishes its in-flight work), then wait."""
+        for process in self.processes:
+            if process.popen.poll() is None:
+                process.popen.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            self.stop_process(process, timeout)
+        self.processes.clear()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False

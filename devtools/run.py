@@ -1,0 +1,60 @@
+"""`make run`: the whole system on this machine, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from devtools.launcher import SERVICES, Stack
+
+
+def parse_replicas(values: list[str]) -> dict[str, int]:
+    replicas = {}
+    for value in values:
+        name, _, count = value.partition("=")
+        if name not in {s.name for s in SERVICES} or not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"--replicas wants SERVICE=N with N >= 1, got {value!r}")
+        replicas[name] = int(count)
+    return replicas
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=Path("var"))
+    parser.add_argument("--replicas", nargs="*", default=[], metavar="SERVICE=N",
+                        help="run N processes of a service, e.g. ticketing=3")
+    args = parser.parse_args()
+    stack = Stack(data_dir=args.data_dir.resolve(), replicas=parse_replicas(args.replicas))
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+        stack.wait_healthy(timeout=90)
+        print("\nSocialdesk is running:")
+        print(f"  gateway   {stack.url('gateway')}  (API docs: {stack.url('gateway')}/docs;"
+              " token: dev-admin-token unless SOCIALDESK_ADMIN_TOKEN is set)")
+        print(f"  ingestor  {stack.url('ingestor')}  (POST /v1/interactions with X-Api-Key:"
+              " dev-ingest-key unless SOCIALDESK_INGEST_KEY is set)")
+        for name in ("rules", "ticketing", "notifier"):
+            print(f"  {name:<9} {stack.url(name)}/healthz")
+        print(f"  SMTP sink 127.0.0.1:{stack.smtp_port} -> {stack.mail_dir}/*.eml")
+        print(f"  data      {stack.data_dir} (SQLite unless MONGODB_URL is set)")
+        print("Press Ctrl-C to stop.\n", flush=True)
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:
+        print(f"make run: {exc}", file=sys.stderr)
+        stack.stop()
+        raise SystemExit(1) from exc
+    print("\nstopping…", flush=True)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stack.stop()
+    print("stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The gateway: authenticates agents and translates HTTP into calls to the services that own
+the data. It holds no ticket logic and reads no service's database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from gateway.deps import Services
+from gateway.routes import rules, tickets
+from gateway.settings import GatewaySettings
+from servicekit.logs import configure_logging
+from servicekit.rpc import RpcClient
+
+log = logging.getLogger("gateway")
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    configure_logging("gateway", settings.log_level)
+    client = RpcClient(settings.rabbitmq_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await client.connect()
+        log.info("gateway connected to RabbitMQ; request/reply timeout %ss",
+                 settings.rpc_timeout_seconds)
+        yield
+        await client.close()
+
+    app = FastAPI(
+        title="Socialdesk gateway",
+        version="1",
+        description="The API agents, admins and integrations use. Authenticate with "
+        "`Authorization: Bearer <token>`.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = Services(client, settings.rpc_timeout_seconds)
+    app.include_router(tickets.router)
+    app.include_router(rules.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        connected = client.connected
+        return JSONResponse({"status": "ok" if connected else "degraded", "broker": connected},
+                            status_code=200 if connected else 503)
+
+    return app

@@ -1,0 +1,59 @@
+"""Request dependencies: who is calling, and a way to call the services that own data."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from contracts.rpc import Caller
+from gateway.settings import GatewaySettings
+from servicekit.rpc import RpcClient, RpcTimeout
+
+bearer = HTTPBearer(auto_error=False, description="SOCIALDESK_ADMIN_TOKEN")
+
+
+def settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def current_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    expected = settings(request).admin_token
+    if credentials is None or not secrets.compare_digest(
+        credentials.credentials.encode(), expected.encode()
+    ):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return Caller(id="admin", role="admin")
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+class Services:
+    """Calls into the services over RabbitMQ, turning their refusals into HTTP errors."""
+
+    def __init__(self, client: RpcClient, timeout: float) -> None:
+        self._client = client
+        self._timeout = timeout
+
+    async def call(self, queue: str, method: str, params: dict[str, Any], caller: Caller) -> Any:
+        try:
+            reply = await self._client.call(queue, method, params, caller, self._timeout)
+        except RpcTimeout as exc:
+            raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc)) from exc
+        if reply.error is not None:
+            raise HTTPException(reply.error.status, reply.error.detail)
+        return reply.result
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+ServicesDep = Annotated[Services, Depends(services)]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Response, status
+
+from contracts.rpc import RuleMethods
+from contracts.rules import RuleDefinition, RulePage, RuleRead
+from contracts.topology import RULES_RPC
+from gateway.deps import CurrentCaller, ServicesDep
+
+router = APIRouter(prefix="/v1/rules", tags=["rules"])
+
+NOT_FOUND = {404: {"description": "No such rule"}}
+
+EXAMPLE_RULE = {
+    "name": "Anatel complaints are urgent",
+    "active": True,
+    "when": {"channels": ["facebook", "instagram"], "kinds": ["comment"], "text_any": ["anatel"]},
+    "then": {
+        "open_ticket": {"status": "new", "priority": "urgent", "level": "legal"},
+        "add_tags": ["anatel"],
+        "alert_emails": ["legal@example.com"],
+    },
+}
+RuleDefinition.model_config["json_schema_extra"] = {"examples": [EXAMPLE_RULE]}
+RuleDefinition.model_rebuild(force=True)
+
+
+@router.get("", response_model=RulePage)
+async def list_rules(caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Every rule, in evaluation order."""
+    return await services.call(RULES_RPC, RuleMethods.LIST, {}, caller)
+
+
+@router.post("", response_model=RuleRead, status_code=status.HTTP_201_CREATED)
+async def create_rule(rule: RuleDefinition, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Add a rule at the end of the evaluation order. Every rules replica uses it within a
+    second."""
+    return await services.call(RULES_RPC, RuleMethods.CREATE, rule.model_dump(mode="json"),
+                               caller)
+
+
+@router.get("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)
+async def get_rule(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Any:
+    return await services.call(RULES_RPC, RuleMethods.GET, {"id": str(rule_id)}, caller)
+
+
+@router.put("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)
+async def replace_rule(
+    rule_id: UUID, rule: RuleDefinition, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    return await services.call(
+        RULES_RPC, RuleMethods.REPLACE,
+        {"id": str(rule_id), "rule": rule.model_dump(mode="json")}, caller,
+    )
+
+
+@router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def delete_rule(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Response:
+    await services.call(RULES_RPC, RuleMethods.DELETE, {"id": str(rule_id)}, caller)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,40 @@
+"""Rules: decides, for every received interaction, what happens to it."""
+
+from __future__ import annotations
+
+import logging
+
+from faststream.asgi import AsgiFastStream
+
+from contracts import topology
+from rules.handlers import Deps, build_router
+from rules.rulebook import RuleBook
+from rules.settings import RulesSettings
+from rules.store import open_store
+from servicekit.logs import configure_logging
+from servicekit.publishing import EventPublisher
+from servicekit.service import new_broker, service_app
+from servicekit.topology import declare_consumer_queue, declare_events_exchange
+
+log = logging.getLogger("rules")
+
+
+def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
+    settings = settings or RulesSettings()
+    configure_logging("rules", settings.log_level)
+    broker = new_broker(settings.rabbitmq_url, settings.prefetch)
+    store = open_store(settings)
+    rulebook = RuleBook(store, settings.refresh_seconds)
+    broker.include_router(build_router(Deps(store, rulebook, EventPublisher(broker))))
+
+    async def prepare() -> None:
+        await store.open()
+        log.info("rules store backend: %s", store.backend)
+        await declare_events_exchange(broker)
+        await declare_consumer_queue(broker, topology.RULES_INTERACTIONS)
+
+    async def health() -> dict[str, str]:
+        return {"store": store.backend}
+
+    return service_app(broker=broker, health=health, before_consuming=[prepare],
+                       after_stopped=[store.close])

@@ -1,0 +1,1 @@
+"""Rule evaluation with no I/O: text normalisation, condition matching, merging actions."""

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+
+class RulesSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RULES_", extra="ignore")
+
+    refresh_seconds: float = Field(
+        default=0.5, gt=0, le=60,
+        description="How often a replica checks whether rules changed (changes reach every "
+        "replica within this time).",
+    )

@@ -1,0 +1,1 @@
+"""Ticketing rules with no I/O: threading, the status machine, priorities, ticket changes."""

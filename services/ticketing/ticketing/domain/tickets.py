@@ -1,0 +1,181 @@
+"""A ticket and the changes it goes through. Every function returns the new ticket and the
+list of field changes, which become history entries and the ``ticket.changed`` event."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from contracts.interaction import Direction, Interaction
+from contracts.rules import TriageDecision
+from ticketing.domain.priority import PriorityScale
+from ticketing.domain.status import Status, after_inbound, check_transition, is_active
+from ticketing.domain.threading import thread_key
+
+TITLE_TEXT_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: UUID
+    title: str
+    status: Status
+    priority: str
+    level: str | None
+    assignee: str | None
+    tags: tuple[str, ...]
+    channel: str
+    account: str
+    thread_key: str
+    opened_by: str
+    opened_at: datetime
+    updated_at: datetime
+    protocol: str = ""
+    previous_ticket_id: UUID | None = None
+    interaction_count: int = 0
+    change_count: int = 0
+    version: int = 0
+
+    @property
+    def active(self) -> bool:
+        return is_active(self.status)
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket: Ticket
+    changes: list[Change] = field(default_factory=list)
+
+
+def title_for(interaction: Interaction) -> str:
+    who = interaction.author.name or interaction.author.handle or interaction.author.id
+    text = " ".join(interaction.text.split())
+    if len(text) > TITLE_TEXT_LENGTH:
+        text = text[: TITLE_TEXT_LENGTH - 1] + "…"
+    return f"{interaction.kind.value.replace('_', ' ')} from {who}" + (f": {text}" if text else "")
+
+
+def merge_tags(current: tuple[str, ...], extra: list[str]) -> tuple[str, ...]:
+    """Tags keep their first spelling and order; comparison ignores case."""
+    seen = {t.casefold() for t in current}
+    merged = list(current)
+    for tag in extra:
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            merged.append(tag)
+    return tuple(merged)
+
+
+def open_ticket(
+    *,
+    interaction: Interaction,
+    decision: TriageDecision,
+    scale: PriorityScale,
+    now: datetime,
+    previous: Ticket | None = None,
+) -> Ticket:
+    """A new ticket for the interaction's conversation. A rule's decision sets status,
+    priority and level; a follow-up on a closed ticket inherits the closed ticket's level and
+    priority instead."""
+    rule = decision.open_ticket
+    priority = scale.default
+    status, level = Status.NEW, None
+    if rule is not None:
+        status = Status(rule.status)
+        level = rule.level
+        if rule.priority in scale:
+            priority = rule.priority
+    elif previous is not None:
+        priority, level = previous.priority, previous.level
+    opened_by = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
+    return Ticket(
+        id=uuid4(),
+        title=title_for(interaction),
+        status=status,
+        priority=priority,
+        level=level,
+        assignee=None,
+        tags=merge_tags((), decision.tags),
+        channel=interaction.channel.value,
+        account=interaction.account,
+        thread_key=thread_key(interaction),
+        opened_by=opened_by,
+        opened_at=now,
+        updated_at=now,
+        previous_ticket_id=previous.id if previous else None,
+        interaction_count=1,
+    )
+
+
+def add_interaction(
+    ticket: Ticket, *, interaction: Interaction, decision: TriageDecision, now: datetime
+) -> Outcome:
+    """A follow-up in the conversation: counted, tags of matching rules added, and an inbound
+    one reopens a pending or resolved ticket."""
+    changes = [Change("interaction_count", ticket.interaction_count,
+                      ticket.interaction_count + 1)]
+    status = ticket.status
+    if interaction.direction is Direction.INBOUND:
+        status = after_inbound(ticket.status)
+        if status != ticket.status:
+            changes.append(Change("status", ticket.status.value, status.value))
+    tags = merge_tags(ticket.tags, decision.tags)
+    if tags != ticket.tags:
+        changes.append(Change("tags", list(ticket.tags), list(tags)))
+    updated = dataclasses.replace(
+        ticket,
+        status=status,
+        tags=tags,
+        interaction_count=ticket.interaction_count + 1,
+        change_count=ticket.change_count + len(changes) - 1,
+        updated_at=now,
+    )
+    return Outcome(updated, changes)
+
+
+def apply_patch(
+    ticket: Ticket, *, patch: dict[str, Any], scale: PriorityScale, now: datetime
+) -> Outcome:
+    """An agent's edit. Raises TransitionRefused or ValueError for edits that are not allowed."""
+    values: dict[str, Any] = {}
+    if "status" in patch and patch["status"] is not None:
+        target = Status(patch["status"])
+        check_transition(ticket.status, target)
+        values["status"] = target
+    if "priority" in patch and patch["priority"] is not None:
+        values["priority"] = scale.require(patch["priority"])
+    if "level" in patch:
+        values["level"] = patch["level"]
+    if "assignee" in patch:
+        values["assignee"] = patch["assignee"]
+    if "tags" in patch and patch["tags"] is not None:
+        values["tags"] = merge_tags((), patch["tags"])
+    changes = []
+    for name, after in values.items():
+        before = getattr(ticket, name)
+        if before != after:
+            changes.append(Change(name, _plain(before), _plain(after)))
+    if not changes:
+        return Outcome(ticket)
+    updated = dataclasses.replace(
+        ticket, **values, change_count=ticket.change_count + len(changes), updated_at=now
+    )
+    return Outcome(updated, changes)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Status):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value

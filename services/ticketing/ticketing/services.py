@@ -1,0 +1,153 @@
+"""Ticketing use cases: keyword-only functions over the store port."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from contracts.events import FieldChange, InteractionTriagedV1, TicketChangedV1, TicketOpenedV1
+from contracts.tickets import HistoryEntry, StoredInteraction, TicketPatch
+from servicekit.outbox import publish_and_mark
+from servicekit.publishing import EventPublisher, OutgoingMessage
+from ticketing import views
+from ticketing.domain import tickets
+from ticketing.domain.priority import PriorityScale
+from ticketing.domain.threading import thread_key
+from ticketing.store.port import StaleTicket, ThreadAlreadyActive, TicketStore
+
+log = logging.getLogger(__name__)
+
+MAX_CONFLICT_RETRIES = 20
+
+
+class TooMuchContention(Exception):
+    """Other writers kept changing the ticket; the message is retried later."""
+
+
+def _history(
+    ticket_id: UUID, actor: str, changes: Sequence[tickets.Change], now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> list[HistoryEntry]:
+    return [
+        HistoryEntry(id=uuid4(), ticket_id=ticket_id, at=now, actor=actor, action="changed",
+                     field=c.field, before=c.before, after=c.after, detail=detail or {})
+        for c in changes
+    ]
+
+
+def _field_changes(changes: Sequence[tickets.Change]) -> list[FieldChange]:
+    return [FieldChange(field=c.field, before=c.before, after=c.after) for c in changes]
+
+
+async def handle_triaged(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    scale: PriorityScale,
+    event: InteractionTriagedV1,
+    now: datetime | None = None,
+) -> None:
+    """Store the interaction and put it on its conversation's ticket: the active one, or a
+    new one when a rule says so or the conversation's last ticket was closed. Redelivery is
+    harmless: an interaction already on a ticket is left alone."""
+    now = now or datetime.now(UTC)
+    interaction, decision = event.interaction, event.decision
+    key = thread_key(interaction)
+    stored = await store.record_interaction(
+        StoredInteraction(id=uuid4(), ticket_id=None, received_at=now, interaction=interaction),
+        thread_key=key,
+    )
+    if stored.ticket_id is not None:
+        return
+    actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
+    reasons = {"rules": [m.model_dump(mode="json") for m in decision.matched]}
+    for _ in range(MAX_CONFLICT_RETRIES):
+        ticket = await store.active_ticket(key)
+        try:
+            if ticket is not None:
+                outcome = tickets.add_interaction(ticket, interaction=interaction,
+                                                  decision=decision, now=now)
+                changed = TicketChangedV1(
+                    **event.caused(), ticket=views.snapshot(outcome.ticket), actor=actor,
+                    changes=_field_changes(outcome.changes), interaction_id=stored.id,
+                    matched=decision.matched, alert_emails=decision.alert_emails,
+                )
+                await store.update_ticket(
+                    outcome.ticket, expected_version=ticket.version, interaction_id=stored.id,
+                    history=[
+                        HistoryEntry(id=uuid4(), ticket_id=ticket.id, at=now, actor=actor,
+                                     action="interaction_added",
+                                     detail={**reasons, "interaction_id": str(stored.id)}),
+                        *_history(ticket.id, actor, outcome.changes[1:], now, reasons),
+                    ],
+                    events=[changed],
+                )
+                await publish_and_mark(store, publisher, [OutgoingMessage.of(changed)])
+                return
+            previous = await store.latest_ticket(key)
+            if decision.open_ticket is None and previous is None:
+                return  # nothing asks for a ticket: the interaction stays stored, unticketed
+            new = tickets.open_ticket(interaction=interaction, decision=decision, scale=scale,
+                                      now=now, previous=previous)
+            opened: list[TicketOpenedV1] = []
+
+            def announce(numbered: tickets.Ticket) -> list[TicketOpenedV1]:
+                opened.append(TicketOpenedV1(
+                    **event.caused(), ticket=views.snapshot(numbered), actor=actor,
+                    interaction_id=stored.id, matched=decision.matched,
+                    alert_emails=decision.alert_emails,
+                ))
+                return opened
+
+            def history(numbered: tickets.Ticket) -> list[HistoryEntry]:
+                detail = {**reasons, "interaction_id": str(stored.id)}
+                if previous is not None:
+                    detail["previous_ticket_id"] = str(previous.id)
+                return [HistoryEntry(id=uuid4(), ticket_id=numbered.id, at=now, actor=actor,
+                                     action="opened", after=numbered.protocol, detail=detail)]
+
+            await store.create_ticket(new, year=now.year, interaction_id=stored.id,
+                                      history=history, announce=announce)
+            await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in opened])
+            return
+        except (StaleTicket, ThreadAlreadyActive):
+            continue  # someone else changed this conversation first: read it again
+    raise TooMuchContention(f"conversation {key} kept changing under us")
+
+
+async def update_ticket(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    scale: PriorityScale,
+    ticket_id: UUID,
+    patch: TicketPatch,
+    actor: str,
+    now: datetime | None = None,
+) -> tickets.Ticket | None:
+    """An agent's edit; None when there is no such ticket. Raises TransitionRefused and
+    ValueError for refused edits."""
+    values = patch.model_dump(exclude_unset=True)
+    for _ in range(MAX_CONFLICT_RETRIES):
+        ticket = await store.get_ticket(ticket_id)
+        if ticket is None:
+            return None
+        moment = now or datetime.now(UTC)
+        outcome = tickets.apply_patch(ticket, patch=values, scale=scale, now=moment)
+        if not outcome.changes:
+            return ticket
+        changed = TicketChangedV1(ticket=views.snapshot(outcome.ticket), actor=actor,
+                                  changes=_field_changes(outcome.changes))
+        try:
+            updated = await store.update_ticket(
+                outcome.ticket, expected_version=ticket.version, interaction_id=None,
+                history=_history(ticket.id, actor, outcome.changes, moment), events=[changed],
+            )
+        except StaleTicket:
+            continue
+        await publish_and_mark(store, publisher, [OutgoingMessage.of(changed)])
+        return updated
+    raise TooMuchContention(f"ticket {ticket_id} kept changing under us")

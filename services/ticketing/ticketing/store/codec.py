@@ -1,0 +1,70 @@
+"""Ticket <-> plain document, shared by the adapters so both store the same shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from ticketing.domain.status import Status
+from ticketing.domain.tickets import Ticket
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width UTC text, so string order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": str(ticket.id),
+        "protocol": ticket.protocol,
+        "title": ticket.title,
+        "status": ticket.status.value,
+        "priority": ticket.priority,
+        "level": ticket.level,
+        "assignee": ticket.assignee,
+        "tags": list(ticket.tags),
+        "channel": ticket.channel,
+        "account": ticket.account,
+        "thread_key": ticket.thread_key,
+        "active_thread_key": ticket.thread_key if ticket.active else None,
+        "opened_by": ticket.opened_by,
+        "opened_at": iso(ticket.opened_at),
+        "updated_at": iso(ticket.updated_at),
+        "previous_ticket_id": str(ticket.previous_ticket_id) if ticket.previous_ticket_id else None,
+        "interaction_count": ticket.interaction_count,
+        "change_count": ticket.change_count,
+        "version": ticket.version,
+    }
+
+
+def ticket_from_doc(doc: Any) -> Ticket:
+    return Ticket(
+        id=UUID(doc["id"]),
+        protocol=doc["protocol"] or "",
+        title=doc["title"],
+        status=Status(doc["status"]),
+        priority=doc["priority"],
+        level=doc["level"],
+        assignee=doc["assignee"],
+        tags=tuple(doc["tags"]),
+        channel=doc["channel"],
+        account=doc["account"],
+        thread_key=doc["thread_key"],
+        opened_by=doc["opened_by"],
+        opened_at=parse_iso(doc["opened_at"]),
+        updated_at=parse_iso(doc["updated_at"]),
+        previous_ticket_id=UUID(doc["previous_ticket_id"]) if doc["previous_ticket_id"] else None,
+        interaction_count=doc["interaction_count"],
+        change_count=doc["change_count"],
+        version=doc["version"],
+    )
+
+
+def protocol_number(year: int, sequence: int) -> str:
+    return f"{year}-{sequence:06d}"

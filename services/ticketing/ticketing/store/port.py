@@ -1,0 +1,92 @@
+"""The ticketing repository port. Adapters make each call atomic: a ticket change, its
+history entries, the interaction it attaches and the events that announce it are committed
+together or not at all (the events go to an outbox; see servicekit.outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+from uuid import UUID
+
+from contracts.base import Event
+from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
+from servicekit.publishing import OutgoingMessage
+from ticketing.domain.tickets import Ticket
+
+
+class ThreadAlreadyActive(Exception):
+    """Another ticket is already active for this conversation (a concurrent creator won)."""
+
+
+class StaleTicket(Exception):
+    """The ticket changed since it was read; read it again and redo the change."""
+
+
+class InteractionTaken(Exception):
+    """The interaction already belongs to a ticket."""
+
+
+class TicketStore(Protocol):
+    backend: str
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def record_interaction(
+        self, stored: StoredInteraction, *, thread_key: str
+    ) -> StoredInteraction:
+        """Store the interaction unless (channel, external_id) is known; return the stored one
+        (which may already belong to a ticket)."""
+        ...
+
+    async def active_ticket(self, thread_key: str) -> Ticket | None: ...
+
+    async def latest_ticket(self, thread_key: str) -> Ticket | None:
+        """The most recently opened ticket of the conversation, active or not."""
+        ...
+
+    async def create_ticket(
+        self,
+        ticket: Ticket,
+        *,
+        year: int,
+        interaction_id: UUID | None,
+        history: Callable[[Ticket], Sequence[HistoryEntry]],
+        announce: Callable[[Ticket], Sequence[Event]],
+    ) -> Ticket:
+        """Give the ticket the next protocol number of ``year`` and store it, attaching the
+        interaction and every interaction of the conversation that has no ticket yet (they
+        can arrive before the one that opens the ticket); ``interaction_count`` counts them.
+        ``history`` and ``announce`` are called with the stored ticket. Raises
+        ThreadAlreadyActive when the conversation already has an active ticket."""
+        ...
+
+    async def update_ticket(
+        self,
+        ticket: Ticket,
+        *,
+        expected_version: int,
+        interaction_id: UUID | None,
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> Ticket:
+        """Replace the ticket if it is still at ``expected_version`` (raises StaleTicket
+        otherwise); the stored ticket's version is one higher."""
+        ...
+
+    async def get_ticket(self, ticket_id: UUID) -> Ticket | None: ...
+
+    async def get_ticket_by_protocol(self, protocol: str) -> Ticket | None: ...
+
+    async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]: ...
+
+    async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...
+
+    async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]: ...
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]: ...
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None: ...
