@@ -16,7 +16,7 @@ from ticketing import views
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.threading import thread_key
-from ticketing.store.port import StaleTicket, ThreadAlreadyActive, TicketStore
+from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive, TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,8 @@ async def handle_triaged(
                                       history=history, announce=announce)
             await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in opened])
             return
+        except InteractionTaken:
+            return  # a ticket opened meanwhile collected this interaction: nothing left to do
         except (StaleTicket, ThreadAlreadyActive):
             continue  # someone else changed this conversation first: read it again
     raise TooMuchContention(f"conversation {key} kept changing under us")

@@ -23,7 +23,8 @@ class StaleTicket(Exception):
 
 
 class InteractionTaken(Exception):
-    """The interaction already belongs to a ticket."""
+    """The interaction already belongs to a ticket: a concurrent writer attached it (e.g. a
+    ticket opened meanwhile collected it). Nothing was written."""
 
 
 class TicketStore(Protocol):
@@ -59,7 +60,8 @@ class TicketStore(Protocol):
         interaction and every interaction of the conversation that has no ticket yet (they
         can arrive before the one that opens the ticket); ``interaction_count`` counts them.
         ``history`` and ``announce`` are called with the stored ticket. Raises
-        ThreadAlreadyActive when the conversation already has an active ticket."""
+        ThreadAlreadyActive when the conversation already has an active ticket, and
+        InteractionTaken when ``interaction_id`` already belongs to a ticket."""
         ...
 
     async def update_ticket(
@@ -72,7 +74,9 @@ class TicketStore(Protocol):
         events: Sequence[Event],
     ) -> Ticket:
         """Replace the ticket if it is still at ``expected_version`` (raises StaleTicket
-        otherwise); the stored ticket's version is one higher."""
+        otherwise), attaching ``interaction_id`` only if it has no ticket yet (raises
+        InteractionTaken otherwise, writing nothing); the stored ticket's version is one
+        higher."""
         ...
 
     async def get_ticket(self, ticket_id: UUID) -> Ticket | None: ...

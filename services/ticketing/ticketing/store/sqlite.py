@@ -14,7 +14,7 @@ from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
-from ticketing.store.port import StaleTicket, ThreadAlreadyActive
+from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -197,6 +197,10 @@ class SqliteTicketStore:
                 " AND (id = ? OR thread_key = ?) RETURNING id",
                 (str(ticket.id), str(interaction_id), ticket.thread_key),
             ).fetchall()
+            if interaction_id is not None and (str(interaction_id),) not in {
+                tuple(row) for row in attached
+            }:
+                raise InteractionTaken(str(interaction_id))
             numbered = dataclasses.replace(
                 ticket, protocol=protocol_number(year, sequence), version=1,
                 interaction_count=len(attached),
@@ -225,7 +229,11 @@ class SqliteTicketStore:
             if cursor.rowcount != 1:
                 raise StaleTicket(str(ticket.id))
             self._write_tags(connection, stored)
-            self._attach(connection, stored.id, interaction_id)
+            if interaction_id is not None and not connection.execute(
+                "UPDATE interactions SET ticket_id = ? WHERE id = ? AND ticket_id IS NULL",
+                (str(stored.id), str(interaction_id)),
+            ).rowcount:
+                raise InteractionTaken(str(interaction_id))
             self._append(connection, history, events)
             return stored
 
@@ -242,14 +250,6 @@ class SqliteTicketStore:
             "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?, ?)",
             [(str(ticket.id), tag) for tag in ticket.tags],
         )
-
-    @staticmethod
-    def _attach(connection: sqlite3.Connection, ticket_id: UUID, interaction_id: UUID | None) -> None:
-        if interaction_id is not None:
-            connection.execute(
-                "UPDATE interactions SET ticket_id = ? WHERE id = ?",
-                (str(ticket_id), str(interaction_id)),
-            )
 
     @staticmethod
     def _append(
