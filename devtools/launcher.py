@@ -82,8 +82,19 @@ class Stack:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.with_mail_sink:
-            self._spawn("mailsink", [sys.executable, "-m", "devtools.mailsink", "--dir",
-                                     str(self.mail_dir), "--port", str(self.smtp_port)], None)
+            self._spawn(
+                "mailsink",
+                [
+                    sys.executable,
+                    "-m",
+                    "devtools.mailsink",
+                    "--dir",
+                    str(self.mail_dir),
+                    "--port",
+                    str(self.smtp_port),
+                ],
+                None,
+            )
         for spec in SERVICES:
             for replica in range(self.replicas.get(spec.name, 1)):
                 self.start_replica(spec.name, replica)
@@ -93,9 +104,18 @@ class Stack:
         port = self.port(service, replica)
         name = spec.name if replica == 0 else f"{spec.name}-{replica}"
         command = [
-            sys.executable, "-m", "uvicorn", spec.factory, "--factory",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--no-access-log", "--timeout-graceful-shutdown", "30",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            spec.factory,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "30",
         ]
         return self._spawn(name, command, f"http://127.0.0.1:{port}/healthz")
 
@@ -104,8 +124,13 @@ class Stack:
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = (self.log_dir / f"{name}.log").open("ab")
-        popen = subprocess.Popen(command, cwd=ROOT, env=self.process_env(),
-                                 stdout=output, stderr=subprocess.STDOUT if output else None)
+        popen = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.process_env(),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
         process = Process(name, popen, health_url)
         self.processes.append(process)
         return process

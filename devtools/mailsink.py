@@ -18,7 +18,7 @@ class EmlWriter:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         name = f"{uuid.uuid4().hex}.eml"
         partial = self.directory / f".{name}.part"
         # Written under a hidden name and renamed: readers never see half a mail.

@@ -24,8 +24,13 @@ def parse_replicas(values: list[str]) -> dict[str, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path("var"))
-    parser.add_argument("--replicas", nargs="*", default=[], metavar="SERVICE=N",
-                        help="run N processes of a service, e.g. ticketing=3")
+    parser.add_argument(
+        "--replicas",
+        nargs="*",
+        default=[],
+        metavar="SERVICE=N",
+        help="run N processes of a service, e.g. ticketing=3",
+    )
     args = parser.parse_args()
     stack = Stack(data_dir=args.data_dir.resolve(), replicas=parse_replicas(args.replicas))
     stopping = threading.Event()
@@ -34,10 +39,14 @@ def main() -> None:
         stack.start()
         stack.wait_healthy(timeout=90)
         print("\nSocialdesk is running:")
-        print(f"  gateway   {stack.url('gateway')}  (API docs: {stack.url('gateway')}/docs;"
-              " token: dev-admin-token unless SOCIALDESK_ADMIN_TOKEN is set)")
-        print(f"  ingestor  {stack.url('ingestor')}  (POST /v1/interactions with X-Api-Key:"
-              " dev-ingest-key unless SOCIALDESK_INGEST_KEY is set)")
+        print(
+            f"  gateway   {stack.url('gateway')}  (API docs: {stack.url('gateway')}/docs;"
+            " token: dev-admin-token unless SOCIALDESK_ADMIN_TOKEN is set)"
+        )
+        print(
+            f"  ingestor  {stack.url('ingestor')}  (POST /v1/interactions with X-Api-Key:"
+            " dev-ingest-key unless SOCIALDESK_INGEST_KEY is set)"
+        )
         for name in ("rules", "ticketing", "notifier"):
             print(f"  {name:<9} {stack.url(name)}/healthz")
         print(f"  SMTP sink 127.0.0.1:{stack.smtp_port} -> {stack.mail_dir}/*.eml")

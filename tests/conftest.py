@@ -46,8 +46,10 @@ def stack(rabbitmq_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     try:
         stack.wait_healthy(timeout=120)
         backend = httpx.get(f"{stack.url('ticketing')}/healthz").json()["store"]
-        print(f"\n[socialdesk tests] store backend: {backend}; RabbitMQ vhost: "
-              f"{rabbitmq_url.rsplit('/', 1)[-1]}; logs: {stack.log_dir}")
+        print(
+            f"\n[socialdesk tests] store backend: {backend}; RabbitMQ vhost: "
+            f"{rabbitmq_url.rsplit('/', 1)[-1]}; logs: {stack.log_dir}"
+        )
         yield stack
     finally:
         stack.stop()
@@ -55,13 +57,17 @@ def stack(rabbitmq_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture
 def gateway(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url("gateway"), timeout=30,
-                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
+    with httpx.Client(
+        base_url=stack.url("gateway"),
+        timeout=30,
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    ) as client:
         yield client
 
 
 @pytest.fixture
 def ingestor(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url("ingestor"), timeout=30,
-                      headers={"X-Api-Key": INGEST_KEY}) as client:
+    with httpx.Client(
+        base_url=stack.url("ingestor"), timeout=30, headers={"X-Api-Key": INGEST_KEY}
+    ) as client:
         yield client

@@ -52,8 +52,13 @@ def interaction(
     }
 
 
-def wait_until(check: Callable[[], T | None], *, timeout: float = 20.0,
-               interval: float = 0.1, what: str = "condition") -> T:
+def wait_until(
+    check: Callable[[], T | None],
+    *,
+    timeout: float = 20.0,
+    interval: float = 0.1,
+    what: str = "condition",
+) -> T:
     """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -23,17 +23,28 @@ def test_matching_interaction_opens_the_right_ticket_and_sends_one_email(
     stack: Stack, gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     recipient = f"{unique('legal')}@example.com"
-    create_rule(gateway, {
-        "name": "Anatel complaints go to legal",
-        "when": {"channels": ["facebook", "instagram"], "kinds": ["comment"],
-                 "text_any": ["anatel"]},
-        "then": {"open_ticket": {"status": "new", "priority": "urgent", "level": "legal"},
-                 "add_tags": ["anatel"], "alert_emails": [recipient]},
-    })
+    create_rule(
+        gateway,
+        {
+            "name": "Anatel complaints go to legal",
+            "when": {
+                "channels": ["facebook", "instagram"],
+                "kinds": ["comment"],
+                "text_any": ["anatel"],
+            },
+            "then": {
+                "open_ticket": {"status": "new", "priority": "urgent", "level": "legal"},
+                "add_tags": ["anatel"],
+                "alert_emails": [recipient],
+            },
+        },
+    )
     thread = unique("post")
 
     assert post(ingestor, interaction(thread=thread, text="Vou reclamar na ANATÉL!")) == {
-        "accepted": 1, "duplicates": 0}
+        "accepted": 1,
+        "duplicates": 0,
+    }
 
     [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
     assert ticket["priority"] == "urgent"
@@ -54,11 +65,23 @@ def test_interaction_no_rule_wants_is_stored_without_a_ticket(
     thread = unique("post")
     post(ingestor, interaction(thread=thread, text="Lindo produto, parabéns"))
     marker = unique("marker")
-    create_rule(gateway, {"name": marker, "when": {"text_any": [marker]},
-                          "then": {"open_ticket": {"priority": "low"}}})
+    create_rule(
+        gateway,
+        {
+            "name": marker,
+            "when": {"text_any": [marker]},
+            "then": {"open_ticket": {"priority": "low"}},
+        },
+    )
     post(ingestor, interaction(thread=unique("post"), text=f"{marker} proves the flow ran"))
-    wait_until(lambda: [t for t in gateway.get("/v1/tickets", params={"priority": "low"})
-                        .json()["items"] if marker in t["title"]], what="the later ticket")
+    wait_until(
+        lambda: [
+            t
+            for t in gateway.get("/v1/tickets", params={"priority": "low"}).json()["items"]
+            if marker in t["title"]
+        ],
+        what="the later ticket",
+    )
     assert tickets_of_thread(gateway, thread) == []
 
 
@@ -66,14 +89,25 @@ def test_follow_ups_in_the_thread_land_in_the_same_ticket(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     keyword = unique("defeito")
-    create_rule(gateway, {"name": "defects", "when": {"text_any": [keyword]},
-                          "then": {"open_ticket": {"priority": "high"}}})
+    create_rule(
+        gateway,
+        {
+            "name": "defects",
+            "when": {"text_any": [keyword]},
+            "then": {"open_ticket": {"priority": "high"}},
+        },
+    )
     thread = unique("post")
     post(ingestor, interaction(thread=thread, text=f"Meu produto veio com {keyword}"))
     [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
 
-    post(ingestor, [interaction(thread=thread, text="Alguém me responde?", minutes=1),
-                    interaction(thread=thread, text="Estou esperando", minutes=2)])
+    post(
+        ingestor,
+        [
+            interaction(thread=thread, text="Alguém me responde?", minutes=1),
+            interaction(thread=thread, text="Estou esperando", minutes=2),
+        ],
+    )
 
     def three_interactions() -> dict | None:
         detail = gateway.get(f"/v1/tickets/{ticket['id']}").json()
@@ -81,7 +115,10 @@ def test_follow_ups_in_the_thread_land_in_the_same_ticket(
 
     detail = wait_until(three_interactions, what="both follow-ups on the ticket")
     assert [i["interaction"]["text"] for i in detail["interactions"]] == [
-        f"Meu produto veio com {keyword}", "Alguém me responde?", "Estou esperando"]
+        f"Meu produto veio com {keyword}",
+        "Alguém me responde?",
+        "Estou esperando",
+    ]
     assert len(tickets_of_thread(gateway, thread)) == 1
 
 
@@ -89,23 +126,34 @@ def test_customer_answer_reopens_a_pending_ticket(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     keyword = unique("troca")
-    create_rule(gateway, {"name": "exchanges", "when": {"text_any": [keyword]},
-                          "then": {"open_ticket": {"status": "open"}}})
+    create_rule(
+        gateway,
+        {
+            "name": "exchanges",
+            "when": {"text_any": [keyword]},
+            "then": {"open_ticket": {"status": "open"}},
+        },
+    )
     thread = unique("post")
     post(ingestor, interaction(thread=thread, text=f"Quero fazer uma {keyword}"))
     [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
-    assert gateway.patch(f"/v1/tickets/{ticket['id']}",
-                         json={"status": "pending"}).json()["status"] == "pending"
+    assert (
+        gateway.patch(f"/v1/tickets/{ticket['id']}", json={"status": "pending"}).json()["status"]
+        == "pending"
+    )
 
     post(ingestor, interaction(thread=thread, text="Segue o número do pedido", minutes=5))
 
     reopened = wait_until(
         lambda: [t for t in tickets_of_thread(gateway, thread) if t["status"] == "open"],
-        what="the ticket back to open")
+        what="the ticket back to open",
+    )
     assert reopened[0]["id"] == ticket["id"]
     history = gateway.get(f"/v1/tickets/{ticket['id']}/history").json()
     assert [(h["field"], h["before"], h["after"]) for h in history if h["field"] == "status"] == [
-        ("status", "open", "pending"), ("status", "pending", "open")]
+        ("status", "open", "pending"),
+        ("status", "pending", "open"),
+    ]
 
 
 def test_duplicate_delivery_changes_nothing(
@@ -113,8 +161,14 @@ def test_duplicate_delivery_changes_nothing(
 ) -> None:
     recipient = f"{unique('dup')}@example.com"
     keyword = unique("golpe")
-    create_rule(gateway, {"name": "fraud", "when": {"text_any": [keyword]},
-                          "then": {"open_ticket": {}, "alert_emails": [recipient]}})
+    create_rule(
+        gateway,
+        {
+            "name": "fraud",
+            "when": {"text_any": [keyword]},
+            "then": {"open_ticket": {}, "alert_emails": [recipient]},
+        },
+    )
     thread = unique("post")
     item = interaction(thread=thread, text=f"Isso é {keyword}")
     post(ingestor, item)
@@ -126,8 +180,10 @@ def test_duplicate_delivery_changes_nothing(
 
     # A later interaction proves the pipeline drained past the duplicates.
     post(ingestor, interaction(thread=thread, text="depois", minutes=1))
-    wait_until(lambda: gateway.get(f"/v1/tickets/{ticket['id']}").json()["interaction_count"]
-               == 2, what="the later interaction")
+    wait_until(
+        lambda: gateway.get(f"/v1/tickets/{ticket['id']}").json()["interaction_count"] == 2,
+        what="the later interaction",
+    )
     assert len(tickets_of_thread(gateway, thread)) == 1
     assert len(mails_to(stack.mail_dir, recipient)) == 1
 
@@ -136,11 +192,19 @@ def test_fifty_interactions_of_one_thread_posted_in_parallel_give_one_ticket(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     keyword = unique("urgente")
-    create_rule(gateway, {"name": "rush", "when": {"text_any": [keyword]},
-                          "then": {"open_ticket": {"priority": "urgent"}}})
+    create_rule(
+        gateway,
+        {
+            "name": "rush",
+            "when": {"text_any": [keyword]},
+            "then": {"open_ticket": {"priority": "urgent"}},
+        },
+    )
     thread = unique("viral-post")
-    items = [interaction(thread=thread, text=f"{keyword} {n}", author_id=f"user-{n}",
-                         minutes=n) for n in range(50)]
+    items = [
+        interaction(thread=thread, text=f"{keyword} {n}", author_id=f"user-{n}", minutes=n)
+        for n in range(50)
+    ]
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(lambda item: post(ingestor, item), items))
@@ -148,8 +212,11 @@ def test_fifty_interactions_of_one_thread_posted_in_parallel_give_one_ticket(
     assert sum(r["accepted"] for r in results) == 50
     wait_until(
         lambda: [t for t in tickets_of_thread(gateway, thread) if t["interaction_count"] == 50],
-        timeout=60, what="one ticket with 50 interactions")
+        timeout=60,
+        what="one ticket with 50 interactions",
+    )
     [ticket] = tickets_of_thread(gateway, thread)
     detail = gateway.get(f"/v1/tickets/{ticket['id']}").json()
     assert sorted(i["interaction"]["external_id"] for i in detail["interactions"]) == sorted(
-        i["external_id"] for i in items)
+        i["external_id"] for i in items
+    )

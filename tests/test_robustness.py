@@ -27,9 +27,14 @@ async def _publish_raw(url: str, routing_key: str, body: bytes) -> None:
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange(topology.EVENTS_EXCHANGE)
-        await exchange.publish(aio_pika.Message(body, content_type="application/json",
-                                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                               routing_key=routing_key)
+        await exchange.publish(
+            aio_pika.Message(
+                body,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=routing_key,
+        )
 
 
 async def _dead_letters(url: str, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
@@ -50,11 +55,18 @@ def test_poison_message_ends_in_the_dlq_with_its_cause_without_blocking_the_queu
     rabbitmq_url: str, gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     marker = unique("poison")
-    asyncio.run(_publish_raw(rabbitmq_url, "interaction.received.v1",
-                             b'{"v": 1, "interaction": {"text": "' + marker.encode() + b'"}}'))
+    asyncio.run(
+        _publish_raw(
+            rabbitmq_url,
+            "interaction.received.v1",
+            b'{"v": 1, "interaction": {"text": "' + marker.encode() + b'"}}',
+        )
+    )
     keyword = unique("after-poison")
-    create_rule(gateway, {"name": "after poison", "when": {"text_any": [keyword]},
-                          "then": {"open_ticket": {}}})
+    create_rule(
+        gateway,
+        {"name": "after poison", "when": {"text_any": [keyword]}, "then": {"open_ticket": {}}},
+    )
     thread = unique("post")
 
     post(ingestor, interaction(thread=thread, text=keyword))
@@ -62,8 +74,11 @@ def test_poison_message_ends_in_the_dlq_with_its_cause_without_blocking_the_queu
     wait_until(lambda: tickets_of_thread(gateway, thread), what="the good message's ticket")
 
     def poisoned() -> list[aio_pika.abc.AbstractIncomingMessage]:
-        return [m for m in asyncio.run(_dead_letters(rabbitmq_url, "rules.interactions"))
-                if marker.encode() in m.body]
+        return [
+            m
+            for m in asyncio.run(_dead_letters(rabbitmq_url, "rules.interactions"))
+            if marker.encode() in m.body
+        ]
 
     [dead] = wait_until(poisoned, what="the poison message in rules.interactions.dlq")
     assert "invalid InteractionReceivedV1" in str(dead.headers[ERROR_HEADER])
@@ -71,13 +86,19 @@ def test_poison_message_ends_in_the_dlq_with_its_cause_without_blocking_the_queu
 
 
 def test_wrong_or_missing_token_gets_401(stack: Stack) -> None:
-    for headers in ({}, {"Authorization": "Bearer not-the-token"},
-                    {"Authorization": f"Basic {ADMIN_TOKEN}"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer not-the-token"},
+        {"Authorization": f"Basic {ADMIN_TOKEN}"},
+    ):
         response = httpx.get(f"{stack.url('gateway')}/v1/tickets", headers=headers)
         assert response.status_code == 401, headers
     for headers in ({}, {"X-Api-Key": "wrong"}):
-        response = httpx.post(f"{stack.url('ingestor')}/v1/interactions", headers=headers,
-                              json=interaction(thread="t", text="x"))
+        response = httpx.post(
+            f"{stack.url('ingestor')}/v1/interactions",
+            headers=headers,
+            json=interaction(thread="t", text="x"),
+        )
         assert response.status_code == 401, headers
 
 
@@ -85,8 +106,9 @@ def test_a_batch_with_one_invalid_item_is_refused_whole_and_nothing_is_published
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     keyword = unique("lote")
-    create_rule(gateway, {"name": "batch", "when": {"text_any": [keyword]},
-                          "then": {"open_ticket": {}}})
+    create_rule(
+        gateway, {"name": "batch", "when": {"text_any": [keyword]}, "then": {"open_ticket": {}}}
+    )
     good_thread = unique("post")
     good = interaction(thread=good_thread, text=keyword)
     bad = interaction(thread=unique("post"), text=keyword, rating=9)
@@ -109,14 +131,17 @@ def test_malformed_bodies_are_refused_with_a_reason(ingestor: httpx.Client) -> N
         "too many": b"[" + b",".join([b"{}"] * 1001) + b"]",
     }
     for name, body in cases.items():
-        response = ingestor.post("/v1/interactions", content=body,
-                                 headers={"content-type": "application/json"})
+        response = ingestor.post(
+            "/v1/interactions", content=body, headers={"content-type": "application/json"}
+        )
         assert response.status_code == 422, name
         assert response.json()["detail"][0]["msg"], name
 
 
 def test_invalid_rule_is_refused_with_a_readable_reason(gateway: httpx.Client) -> None:
-    response = gateway.post("/v1/rules", json={
-        "name": "typo", "when": {"text_anyy": ["x"]}, "then": {"add_tags": ["x"]}})
+    response = gateway.post(
+        "/v1/rules",
+        json={"name": "typo", "when": {"text_anyy": ["x"]}, "then": {"add_tags": ["x"]}},
+    )
     assert response.status_code == 422
     assert "text_anyy" in response.text

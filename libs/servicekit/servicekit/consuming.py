@@ -73,9 +73,15 @@ def consume(
             else:
                 log.warning("retrying a message from %s in %ss: %s", spec.name, delay, cause)
                 await _forward(
-                    target, message, retry_exchange(delay), spec.name,
-                    {ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: cause[:1000],
-                     ROUTING_KEY_HEADER: routing_key},
+                    target,
+                    message,
+                    retry_exchange(delay),
+                    spec.name,
+                    {
+                        ATTEMPT_HEADER: attempt + 1,
+                        ERROR_HEADER: cause[:1000],
+                        ROUTING_KEY_HEADER: routing_key,
+                    },
                 )
 
     on_message.__name__ = on_message.__qualname__ = f"consume_{spec.name.replace('.', '_')}"
@@ -92,7 +98,10 @@ async def _dead_letter(
 ) -> None:
     log.error("dead-lettering a message from %s: %s", spec.name, cause[:500])
     await _forward(
-        broker, message, DEAD_LETTERS, spec.name,
+        broker,
+        message,
+        DEAD_LETTERS,
+        spec.name,
         {
             ERROR_HEADER: cause[:4000],
             ROUTING_KEY_HEADER: original_routing_key(message),

@@ -134,7 +134,12 @@ class RpcClient:
             future.set_result(message.body)
 
     async def call(
-        self, queue: str, method: str, params: dict[str, Any], caller: Caller, timeout: float
+        self,
+        queue: str,
+        method: str,
+        params: dict[str, Any],
+        caller: Caller,
+        timeout_seconds: float,
     ) -> RpcReply:
         if self._channel is None:
             raise RuntimeError("RpcClient.connect() was not awaited")
@@ -149,14 +154,14 @@ class RpcClient:
                     content_type="application/json",
                     correlation_id=correlation_id,
                     reply_to=self.REPLY_TO,
-                    expiration=timeout,
+                    expiration=timeout_seconds,
                     delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
                 ),
                 routing_key=queue,
             )
-            body = await asyncio.wait_for(future, timeout)
+            body = await asyncio.wait_for(future, timeout_seconds)
         except TimeoutError as exc:
-            raise RpcTimeout(f"{queue} did not answer {method} within {timeout}s") from exc
+            raise RpcTimeout(f"{queue} did not answer {method} within {timeout_seconds}s") from exc
         finally:
             self._pending.pop(correlation_id, None)
         return RpcReply.model_validate_json(body)

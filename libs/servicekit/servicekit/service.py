@@ -31,8 +31,11 @@ def service_app(
         broker_ok = await broker.ping(timeout=2)
         details = await health()
         body = {"status": "ok" if broker_ok else "degraded", "broker": broker_ok, **details}
-        return AsgiResponse(json.dumps(body).encode(), 200 if broker_ok else 503,
-                            headers={"content-type": "application/json"})
+        return AsgiResponse(
+            json.dumps(body).encode(),
+            200 if broker_ok else 503,
+            headers={"content-type": "application/json"},
+        )
 
     async def connect_first() -> None:
         await broker.connect()

@@ -32,7 +32,9 @@ class ServiceSettings(BaseSettings):
         return self.data_dir / f"{service}.sqlite3"
 
 
-def refuse_development_secret(settings: ServiceSettings, name: str, value: str, default: str) -> None:
+def refuse_development_secret(
+    settings: ServiceSettings, name: str, value: str, default: str
+) -> None:
     """Development defaults are documented so `make run` needs no set-up; a production
     deployment that forgot to set the real secret must not start."""
     if settings.production and value == default:

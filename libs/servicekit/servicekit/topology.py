@@ -13,9 +13,7 @@ REQUEUE = RabbitExchange(names.REQUEUE_EXCHANGE, type=ExchangeType.DIRECT, durab
 
 
 def retry_exchange(delay_seconds: int) -> RabbitExchange:
-    return RabbitExchange(
-        names.retry_queue(delay_seconds), type=ExchangeType.FANOUT, durable=True
-    )
+    return RabbitExchange(names.retry_queue(delay_seconds), type=ExchangeType.FANOUT, durable=True)
 
 
 def consumer_queue(spec: names.ConsumerQueue) -> RabbitQueue:

@@ -27,8 +27,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await client.connect()
-        log.info("gateway connected to RabbitMQ; request/reply timeout %ss",
-                 settings.rpc_timeout_seconds)
+        log.info(
+            "gateway connected to RabbitMQ; request/reply timeout %ss", settings.rpc_timeout_seconds
+        )
         yield
         await client.close()
 
@@ -47,7 +48,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         connected = client.connected
-        return JSONResponse({"status": "ok" if connected else "degraded", "broker": connected},
-                            status_code=200 if connected else 503)
+        return JSONResponse(
+            {"status": "ok" if connected else "degraded", "broker": connected},
+            status_code=200 if connected else 503,
+        )
 
     return app

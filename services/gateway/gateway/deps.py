@@ -27,8 +27,11 @@ def current_caller(
     if credentials is None or not secrets.compare_digest(
         credentials.credentials.encode(), expected.encode()
     ):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or invalid bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return Caller(id="admin", role="admin")
 
 

@@ -11,10 +11,12 @@ DEVELOPMENT_ADMIN_TOKEN = "dev-admin-token"
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
-    admin_token: str = Field(default=DEVELOPMENT_ADMIN_TOKEN,
-                             validation_alias="SOCIALDESK_ADMIN_TOKEN")
+    admin_token: str = Field(
+        default=DEVELOPMENT_ADMIN_TOKEN, validation_alias="SOCIALDESK_ADMIN_TOKEN"
+    )
     rpc_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     def model_post_init(self, context: object) -> None:
-        refuse_development_secret(self, "SOCIALDESK_ADMIN_TOKEN", self.admin_token,
-                                  DEVELOPMENT_ADMIN_TOKEN)
+        refuse_development_secret(
+            self, "SOCIALDESK_ADMIN_TOKEN", self.admin_token, DEVELOPMENT_ADMIN_TOKEN
+        )

@@ -16,7 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
-
 from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
@@ -32,8 +31,9 @@ from servicekit.topology import declare_events_exchange
 
 log = logging.getLogger("ingestor")
 
-api_key_header = APIKeyHeader(name="X-Api-Key", auto_error=False,
-                              description="The ingest key (SOCIALDESK_INGEST_KEY).")
+api_key_header = APIKeyHeader(
+    name="X-Api-Key", auto_error=False, description="The ingest key (SOCIALDESK_INGEST_KEY)."
+)
 
 EXAMPLE = {
     "channel": "facebook",
@@ -53,14 +53,21 @@ _many = TypeAdapter(list[Interaction])
 INTERACTIONS_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {
-            "schema": {"oneOf": [
-                {"$ref": "#/components/schemas/Interaction"},
-                {"type": "array", "items": {"$ref": "#/components/schemas/Interaction"},
-                 "maxItems": 1000},
-            ]},
-            "examples": {"one": {"value": EXAMPLE}, "batch": {"value": [EXAMPLE]}},
-        }},
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/Interaction"},
+                        {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Interaction"},
+                            "maxItems": 1000,
+                        },
+                    ]
+                },
+                "examples": {"one": {"value": EXAMPLE}, "batch": {"value": [EXAMPLE]}},
+            }
+        },
     }
 }
 
@@ -74,18 +81,25 @@ def parse_interactions(body: bytes, max_batch: int) -> list[Interaction]:
             [{"type": "json_invalid", "loc": ["body"], "msg": f"invalid JSON: {exc}"}]
         ) from exc
     if isinstance(data, list) and not 1 <= len(data) <= max_batch:
-        raise RequestValidationError([{
-            "type": "batch_size", "loc": ["body"],
-            "msg": f"send between 1 and {max_batch} interactions per request",
-        }])
+        raise RequestValidationError(
+            [
+                {
+                    "type": "batch_size",
+                    "loc": ["body"],
+                    "msg": f"send between 1 and {max_batch} interactions per request",
+                }
+            ]
+        )
     try:
-        return _many.validate_python(data) if isinstance(data, list) else [
-            _one.validate_python(data)
-        ]
+        return (
+            _many.validate_python(data) if isinstance(data, list) else [_one.validate_python(data)]
+        )
     except ValidationError as exc:
         raise RequestValidationError(
-            [{**e, "loc": ["body", *e["loc"]]}
-             for e in exc.errors(include_url=False, include_context=False)]
+            [
+                {**e, "loc": ["body", *e["loc"]]}
+                for e in exc.errors(include_url=False, include_context=False)
+            ]
         ) from exc
 
 
@@ -136,9 +150,11 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         response_model=IngestResponse,
         dependencies=[Depends(authenticated)],
         openapi_extra=INTERACTIONS_BODY,
-        responses={401: {"description": "Missing or wrong X-Api-Key"},
-                   422: {"description": "Invalid body; nothing of it was published"},
-                   503: {"description": "RabbitMQ did not confirm; safe to retry"}},
+        responses={
+            401: {"description": "Missing or wrong X-Api-Key"},
+            422: {"description": "Invalid body; nothing of it was published"},
+            503: {"description": "RabbitMQ did not confirm; safe to retry"},
+        },
     )
     async def post_interactions(request: Request) -> IngestResponse:
         """One interaction or an array of up to 1,000. Answers once RabbitMQ confirmed every
@@ -147,8 +163,9 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         published."""
         interactions = parse_interactions(await request.body(), settings.max_batch)
         try:
-            result = await services.ingest(store=store, publisher=publisher,
-                                           interactions=interactions)
+            result = await services.ingest(
+                store=store, publisher=publisher, interactions=interactions
+            )
         except Exception as exc:
             log.exception("publishing accepted interactions failed")
             raise HTTPException(
@@ -161,8 +178,9 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     def openapi() -> dict[str, Any]:
         """The body is parsed by hand (for clean errors), so its schema is added here."""
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version,
-                                 description=app.description, routes=app.routes)
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             interaction = _one.json_schema(ref_template="#/components/schemas/{model}")
             components.update(interaction.pop("$defs", {}))
@@ -176,8 +194,11 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     async def healthz() -> JSONResponse:
         broker_ok = await broker.ping(timeout=2)
         return JSONResponse(
-            {"status": "ok" if broker_ok else "degraded", "broker": broker_ok,
-             "store": store.backend},
+            {
+                "status": "ok" if broker_ok else "degraded",
+                "broker": broker_ok,
+                "store": store.backend,
+            },
             status_code=200 if broker_ok else 503,
         )
 

@@ -23,18 +23,24 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
     configure_logging("notifier", settings.log_level)
     broker = new_broker(settings.rabbitmq_url, settings.prefetch)
     store = open_store(settings)
-    broker.include_router(build_router(log_store=store, mailer=SmtpMailer(settings),
-                                       public_url=settings.public_url))
+    broker.include_router(
+        build_router(log_store=store, mailer=SmtpMailer(settings), public_url=settings.public_url)
+    )
 
     async def prepare() -> None:
         await store.open()
-        log.info("notifier store backend: %s; SMTP %s:%s", store.backend, settings.smtp_host,
-                 settings.smtp_port)
+        log.info(
+            "notifier store backend: %s; SMTP %s:%s",
+            store.backend,
+            settings.smtp_host,
+            settings.smtp_port,
+        )
         await declare_events_exchange(broker)
         await declare_consumer_queue(broker, topology.NOTIFIER_TICKET_EVENTS)
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
-    return service_app(broker=broker, health=health, before_consuming=[prepare],
-                       after_stopped=[store.close])
+    return service_app(
+        broker=broker, health=health, before_consuming=[prepare], after_stopped=[store.close]
+    )

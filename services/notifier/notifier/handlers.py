@@ -19,7 +19,8 @@ def build_router(*, log_store: MailLog, mailer: services.Mailer, public_url: str
         await services.send_once(log_store=log_store, mailer=mailer, mails=mails)
 
     consuming.consume(
-        router, topology.NOTIFIER_TICKET_EVENTS,
+        router,
+        topology.NOTIFIER_TICKET_EVENTS,
         {TicketOpenedV1.routing_key: TicketOpenedV1, TicketChangedV1.routing_key: TicketChangedV1},
         on_ticket_event,
     )

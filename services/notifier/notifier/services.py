@@ -34,8 +34,13 @@ def alert_mails(event: TicketOpenedV1 | TicketChangedV1, public_url: str) -> lis
     }
     subject = f"[Socialdesk] {verb} {ticket.protocol} ({ticket.priority}): {ticket.title}"
     return [
-        Mail(recipient=r, subject=subject[:200], template="ticket_alert", context=context,
-             event_id=event.id)
+        Mail(
+            recipient=r,
+            subject=subject[:200],
+            template="ticket_alert",
+            context=context,
+            event_id=event.id,
+        )
         for r in event.alert_emails
     ]
 
@@ -46,8 +51,9 @@ async def send_once(*, log_store: MailLog, mailer: Mailer, mails: list[Mail]) ->
     mails already sent are skipped then."""
     pending = []
     for mail in mails:
-        claim = await log_store.claim(mail.event_id, mail.recipient,
-                                      lease_seconds=SEND_LEASE_SECONDS)
+        claim = await log_store.claim(
+            mail.event_id, mail.recipient, lease_seconds=SEND_LEASE_SECONDS
+        )
         if claim is Claim.DONE:
             continue
         if claim is Claim.BUSY:

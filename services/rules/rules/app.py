@@ -36,5 +36,6 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
-    return service_app(broker=broker, health=health, before_consuming=[prepare],
-                       after_stopped=[store.close])
+    return service_app(
+        broker=broker, health=health, before_consuming=[prepare], after_stopped=[store.close]
+    )

@@ -42,9 +42,9 @@ def build_router(deps: Deps) -> RabbitRouter:
 
     async def on_received(event: InteractionReceivedV1) -> None:
         decision = decide(await deps.rulebook.rules(), event.interaction)
-        await deps.publisher.publish(InteractionTriagedV1(
-            **event.caused(), interaction=event.interaction, decision=decision
-        ))
+        await deps.publisher.publish(
+            InteractionTriagedV1(**event.caused(), interaction=event.interaction, decision=decision)
+        )
 
     consuming.consume(router, topology.RULES_INTERACTIONS, InteractionReceivedV1, on_received)
 
@@ -79,11 +79,15 @@ def build_router(deps: Deps) -> RabbitRouter:
         deps.rulebook.invalidate()
         return {"deleted": True}
 
-    rpc.serve(router, topology.RULES_RPC, {
-        RuleMethods.LIST: list_rules,
-        RuleMethods.GET: get_rule,
-        RuleMethods.CREATE: create_rule,
-        RuleMethods.REPLACE: replace_rule,
-        RuleMethods.DELETE: delete_rule,
-    })
+    rpc.serve(
+        router,
+        topology.RULES_RPC,
+        {
+            RuleMethods.LIST: list_rules,
+            RuleMethods.GET: get_rule,
+            RuleMethods.CREATE: create_rule,
+            RuleMethods.REPLACE: replace_rule,
+            RuleMethods.DELETE: delete_rule,
+        },
+    )
     return router

@@ -10,7 +10,9 @@ class RulesSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="RULES_", extra="ignore")
 
     refresh_seconds: float = Field(
-        default=0.5, gt=0, le=60,
+        default=0.5,
+        gt=0,
+        le=60,
         description="How often a replica checks whether rules changed (changes reach every "
         "replica within this time).",
     )

@@ -43,8 +43,9 @@ def build_router(deps: Deps) -> RabbitRouter:
     router = RabbitRouter()
 
     async def on_triaged(event: InteractionTriagedV1) -> None:
-        await services.handle_triaged(store=deps.store, publisher=deps.publisher,
-                                      scale=deps.scale, event=event)
+        await services.handle_triaged(
+            store=deps.store, publisher=deps.publisher, scale=deps.scale, event=event
+        )
 
     consuming.consume(router, topology.TICKETING_INTERACTIONS, InteractionTriagedV1, on_triaged)
 
@@ -60,8 +61,12 @@ def build_router(deps: Deps) -> RabbitRouter:
     async def list_tickets(params: dict[str, Any], caller: Caller) -> TicketPage:
         query = TicketQuery.model_validate(params)
         items, total = await deps.store.list_tickets(query)
-        return TicketPage(items=[views.read(t) for t in items], total=total,
-                          page=query.page, page_size=query.page_size)
+        return TicketPage(
+            items=[views.read(t) for t in items],
+            total=total,
+            page=query.page,
+            page_size=query.page_size,
+        )
 
     async def get_ticket(params: dict[str, Any], caller: Caller) -> TicketDetail:
         ticket = await find(TicketRef.model_validate(params).ref)
@@ -72,8 +77,12 @@ def build_router(deps: Deps) -> RabbitRouter:
         target = await find(request.ref)
         try:
             ticket = await services.update_ticket(
-                store=deps.store, publisher=deps.publisher, scale=deps.scale,
-                ticket_id=target.id, patch=request.patch, actor=f"agent:{caller.id}",
+                store=deps.store,
+                publisher=deps.publisher,
+                scale=deps.scale,
+                ticket_id=target.id,
+                patch=request.patch,
+                actor=f"agent:{caller.id}",
             )
         except TransitionRefused as exc:
             raise rpc.Conflict(str(exc)) from exc
@@ -87,10 +96,14 @@ def build_router(deps: Deps) -> RabbitRouter:
         ticket = await find(TicketRef.model_validate(params).ref)
         return await deps.store.history_of(ticket.id)
 
-    rpc.serve(router, topology.TICKETING_RPC, {
-        TicketMethods.LIST: list_tickets,
-        TicketMethods.GET: get_ticket,
-        TicketMethods.UPDATE: update_ticket,
-        TicketMethods.HISTORY: history,
-    })
+    rpc.serve(
+        router,
+        topology.TICKETING_RPC,
+        {
+            TicketMethods.LIST: list_tickets,
+            TicketMethods.GET: get_ticket,
+            TicketMethods.UPDATE: update_ticket,
+            TicketMethods.HISTORY: history,
+        },
+    )
     return router

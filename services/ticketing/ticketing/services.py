@@ -28,12 +28,24 @@ class TooMuchContention(Exception):
 
 
 def _history(
-    ticket_id: UUID, actor: str, changes: Sequence[tickets.Change], now: datetime,
+    ticket_id: UUID,
+    actor: str,
+    changes: Sequence[tickets.Change],
+    now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> list[HistoryEntry]:
     return [
-        HistoryEntry(id=uuid4(), ticket_id=ticket_id, at=now, actor=actor, action="changed",
-                     field=c.field, before=c.before, after=c.after, detail=detail or {})
+        HistoryEntry(
+            id=uuid4(),
+            ticket_id=ticket_id,
+            at=now,
+            actor=actor,
+            action="changed",
+            field=c.field,
+            before=c.before,
+            after=c.after,
+            detail=detail or {},
+        )
         for c in changes
     ]
 
@@ -63,61 +75,142 @@ async def handle_triaged(
     if stored.ticket_id is not None:
         return
     actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
-    reasons = {"rules": [m.model_dump(mode="json") for m in decision.matched]}
     for _ in range(MAX_CONFLICT_RETRIES):
-        ticket = await store.active_ticket(key)
         try:
+            ticket = await store.active_ticket(key)
             if ticket is not None:
-                outcome = tickets.add_interaction(ticket, interaction=interaction,
-                                                  decision=decision, now=now)
-                changed = TicketChangedV1(
-                    **event.caused(), ticket=views.snapshot(outcome.ticket), actor=actor,
-                    changes=_field_changes(outcome.changes), interaction_id=stored.id,
-                    matched=decision.matched, alert_emails=decision.alert_emails,
+                await _extend(
+                    store=store,
+                    publisher=publisher,
+                    event=event,
+                    ticket=ticket,
+                    stored=stored,
+                    actor=actor,
+                    now=now,
                 )
-                await store.update_ticket(
-                    outcome.ticket, expected_version=ticket.version, interaction_id=stored.id,
-                    history=[
-                        HistoryEntry(id=uuid4(), ticket_id=ticket.id, at=now, actor=actor,
-                                     action="interaction_added",
-                                     detail={**reasons, "interaction_id": str(stored.id)}),
-                        *_history(ticket.id, actor, outcome.changes[1:], now, reasons),
-                    ],
-                    events=[changed],
-                )
-                await publish_and_mark(store, publisher, [OutgoingMessage.of(changed)])
                 return
             previous = await store.latest_ticket(key)
             if decision.open_ticket is None and previous is None:
                 return  # nothing asks for a ticket: the interaction stays stored, unticketed
-            new = tickets.open_ticket(interaction=interaction, decision=decision, scale=scale,
-                                      now=now, previous=previous)
-            opened: list[TicketOpenedV1] = []
-
-            def announce(numbered: tickets.Ticket) -> list[TicketOpenedV1]:
-                opened.append(TicketOpenedV1(
-                    **event.caused(), ticket=views.snapshot(numbered), actor=actor,
-                    interaction_id=stored.id, matched=decision.matched,
-                    alert_emails=decision.alert_emails,
-                ))
-                return opened
-
-            def history(numbered: tickets.Ticket) -> list[HistoryEntry]:
-                detail = {**reasons, "interaction_id": str(stored.id)}
-                if previous is not None:
-                    detail["previous_ticket_id"] = str(previous.id)
-                return [HistoryEntry(id=uuid4(), ticket_id=numbered.id, at=now, actor=actor,
-                                     action="opened", after=numbered.protocol, detail=detail)]
-
-            await store.create_ticket(new, year=now.year, interaction_id=stored.id,
-                                      history=history, announce=announce)
-            await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in opened])
+            await _open(
+                store=store,
+                publisher=publisher,
+                scale=scale,
+                event=event,
+                previous=previous,
+                stored=stored,
+                actor=actor,
+                now=now,
+            )
             return
         except InteractionTaken:
             return  # a ticket opened meanwhile collected this interaction: nothing left to do
         except (StaleTicket, ThreadAlreadyActive):
             continue  # someone else changed this conversation first: read it again
     raise TooMuchContention(f"conversation {key} kept changing under us")
+
+
+def _reasons(event: InteractionTriagedV1) -> dict[str, Any]:
+    return {"rules": [m.model_dump(mode="json") for m in event.decision.matched]}
+
+
+async def _extend(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: InteractionTriagedV1,
+    ticket: tickets.Ticket,
+    stored: StoredInteraction,
+    actor: str,
+    now: datetime,
+) -> None:
+    decision = event.decision
+    outcome = tickets.add_interaction(
+        ticket, interaction=event.interaction, decision=decision, now=now
+    )
+    changed = TicketChangedV1(
+        **event.caused(),
+        ticket=views.snapshot(outcome.ticket),
+        actor=actor,
+        changes=_field_changes(outcome.changes),
+        interaction_id=stored.id,
+        matched=decision.matched,
+        alert_emails=decision.alert_emails,
+    )
+    reasons = _reasons(event)
+    added = HistoryEntry(
+        id=uuid4(),
+        ticket_id=ticket.id,
+        at=now,
+        actor=actor,
+        action="interaction_added",
+        detail={**reasons, "interaction_id": str(stored.id)},
+    )
+    await store.update_ticket(
+        outcome.ticket,
+        expected_version=ticket.version,
+        interaction_id=stored.id,
+        # The interaction count is in the "interaction_added" entry; the rest are field changes.
+        history=[added, *_history(ticket.id, actor, outcome.changes[1:], now, reasons)],
+        events=[changed],
+    )
+    await publish_and_mark(store, publisher, [OutgoingMessage.of(changed)])
+
+
+async def _open(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    scale: PriorityScale,
+    event: InteractionTriagedV1,
+    previous: tickets.Ticket | None,
+    stored: StoredInteraction,
+    actor: str,
+    now: datetime,
+) -> None:
+    decision = event.decision
+    new = tickets.open_ticket(
+        interaction=event.interaction, decision=decision, scale=scale, now=now, previous=previous
+    )
+    opened: list[TicketOpenedV1] = []
+
+    def announce(numbered: tickets.Ticket) -> list[TicketOpenedV1]:
+        opened.append(
+            TicketOpenedV1(
+                **event.caused(),
+                ticket=views.snapshot(numbered),
+                actor=actor,
+                interaction_id=stored.id,
+                matched=decision.matched,
+                alert_emails=decision.alert_emails,
+            )
+        )
+        return opened
+
+    def history(numbered: tickets.Ticket) -> list[HistoryEntry]:
+        detail = {
+            **_reasons(event),
+            "interaction_id": str(stored.id),
+            "interaction_count": numbered.interaction_count,
+        }
+        if previous is not None:
+            detail["previous_ticket_id"] = str(previous.id)
+        return [
+            HistoryEntry(
+                id=uuid4(),
+                ticket_id=numbered.id,
+                at=now,
+                actor=actor,
+                action="opened",
+                after=numbered.protocol,
+                detail=detail,
+            )
+        ]
+
+    await store.create_ticket(
+        new, year=now.year, interaction_id=stored.id, history=history, announce=announce
+    )
+    await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in opened])
 
 
 async def update_ticket(
@@ -141,12 +234,18 @@ async def update_ticket(
         outcome = tickets.apply_patch(ticket, patch=values, scale=scale, now=moment)
         if not outcome.changes:
             return ticket
-        changed = TicketChangedV1(ticket=views.snapshot(outcome.ticket), actor=actor,
-                                  changes=_field_changes(outcome.changes))
+        changed = TicketChangedV1(
+            ticket=views.snapshot(outcome.ticket),
+            actor=actor,
+            changes=_field_changes(outcome.changes),
+        )
         try:
             updated = await store.update_ticket(
-                outcome.ticket, expected_version=ticket.version, interaction_id=None,
-                history=_history(ticket.id, actor, outcome.changes, moment), events=[changed],
+                outcome.ticket,
+                expected_version=ticket.version,
+                interaction_id=None,
+                history=_history(ticket.id, actor, outcome.changes, moment),
+                events=[changed],
             )
         except StaleTicket:
             continue

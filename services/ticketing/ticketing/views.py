@@ -10,23 +10,41 @@ from ticketing.domain.tickets import Ticket
 
 def snapshot(ticket: Ticket) -> TicketSnapshot:
     return TicketSnapshot(
-        id=ticket.id, protocol=ticket.protocol, title=ticket.title, status=ticket.status.value,
-        priority=ticket.priority, level=ticket.level, assignee=ticket.assignee,
-        tags=list(ticket.tags), channel=ticket.channel, account=ticket.account,
-        interaction_count=ticket.interaction_count, opened_at=ticket.opened_at,
+        id=ticket.id,
+        protocol=ticket.protocol,
+        title=ticket.title,
+        status=ticket.status.value,
+        priority=ticket.priority,
+        level=ticket.level,
+        assignee=ticket.assignee,
+        tags=list(ticket.tags),
+        channel=ticket.channel,
+        account=ticket.account,
+        interaction_count=ticket.interaction_count,
+        opened_at=ticket.opened_at,
         updated_at=ticket.updated_at,
     )
 
 
 def read(ticket: Ticket) -> TicketRead:
     return TicketRead(
-        id=ticket.id, protocol=ticket.protocol, title=ticket.title, status=ticket.status.value,
-        priority=ticket.priority, level=ticket.level, assignee=ticket.assignee,
-        tags=list(ticket.tags), channel=Channel(ticket.channel), account=ticket.account,
-        thread_key=ticket.thread_key, opened_by=ticket.opened_by,
+        id=ticket.id,
+        protocol=ticket.protocol,
+        title=ticket.title,
+        status=ticket.status.value,
+        priority=ticket.priority,
+        level=ticket.level,
+        assignee=ticket.assignee,
+        tags=list(ticket.tags),
+        channel=Channel(ticket.channel),
+        account=ticket.account,
+        thread_key=ticket.thread_key,
+        opened_by=ticket.opened_by,
         previous_ticket_id=ticket.previous_ticket_id,
-        interaction_count=ticket.interaction_count, change_count=ticket.change_count,
-        opened_at=ticket.opened_at, updated_at=ticket.updated_at,
+        interaction_count=ticket.interaction_count,
+        change_count=ticket.change_count,
+        opened_at=ticket.opened_at,
+        updated_at=ticket.updated_at,
     )
 
 

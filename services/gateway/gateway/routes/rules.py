@@ -38,8 +38,7 @@ async def list_rules(caller: CurrentCaller, services: ServicesDep) -> Any:
 async def create_rule(rule: RuleDefinition, caller: CurrentCaller, services: ServicesDep) -> Any:
     """Add a rule at the end of the evaluation order. Every rules replica uses it within a
     second."""
-    return await services.call(RULES_RPC, RuleMethods.CREATE, rule.model_dump(mode="json"),
-                               caller)
+    return await services.call(RULES_RPC, RuleMethods.CREATE, rule.model_dump(mode="json"), caller)
 
 
 @router.get("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)
@@ -52,8 +51,10 @@ async def replace_rule(
     rule_id: UUID, rule: RuleDefinition, caller: CurrentCaller, services: ServicesDep
 ) -> Any:
     return await services.call(
-        RULES_RPC, RuleMethods.REPLACE,
-        {"id": str(rule_id), "rule": rule.model_dump(mode="json")}, caller,
+        RULES_RPC,
+        RuleMethods.REPLACE,
+        {"id": str(rule_id), "rule": rule.model_dump(mode="json")},
+        caller,
     )
 
 

@@ -5,7 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from contracts.rpc import TicketMethods
-from contracts.tickets import HistoryEntry, TicketDetail, TicketPage, TicketPatch, TicketQuery, TicketRead
+from contracts.tickets import (
+    HistoryEntry,
+    TicketDetail,
+    TicketPage,
+    TicketPatch,
+    TicketQuery,
+    TicketRead,
+)
 from contracts.topology import TICKETING_RPC
 from gateway.deps import CurrentCaller, ServicesDep
 
@@ -20,8 +27,9 @@ async def list_tickets(
 ) -> Any:
     """Tickets, most recently updated first. Repeat a filter to mean "any of", e.g.
     `?status=new&status=open`."""
-    return await services.call(TICKETING_RPC, TicketMethods.LIST,
-                               query.model_dump(mode="json"), caller)
+    return await services.call(
+        TICKETING_RPC, TicketMethods.LIST, query.model_dump(mode="json"), caller
+    )
 
 
 @router.get("/{ref}", response_model=TicketDetail, responses=NOT_FOUND)
@@ -41,7 +49,8 @@ async def update_ticket(
     """Change status, priority, level, assignee or tags. Every change is recorded in the
     ticket's history and announced as `ticket.changed.v1`."""
     return await services.call(
-        TICKETING_RPC, TicketMethods.UPDATE,
+        TICKETING_RPC,
+        TicketMethods.UPDATE,
         {"ref": ref, "patch": patch.model_dump(mode="json", exclude_unset=True)},
         caller,
     )

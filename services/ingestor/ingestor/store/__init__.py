@@ -3,8 +3,8 @@ of the ``interaction.received`` events."""
 
 from __future__ import annotations
 
-from ingestor.store.port import IngestStore
 from ingestor.settings import IngestorSettings
+from ingestor.store.port import IngestStore
 
 
 def open_store(settings: IngestorSettings) -> IngestStore:

@@ -14,7 +14,9 @@ class IngestStore(Protocol):
 
     async def close(self) -> None: ...
 
-    async def accept(self, received: Sequence[tuple[str, OutgoingMessage]]) -> list[OutgoingMessage]:
+    async def accept(
+        self, received: Sequence[tuple[str, OutgoingMessage]]
+    ) -> list[OutgoingMessage]:
         """Record each (dedup key, event) whose key was never seen, atomically for the batch,
         and return the events of the new keys in order. Keys seen before (or earlier in the same
         batch) are left out."""

@@ -46,7 +46,9 @@ class SqliteIngestStore:
     async def close(self) -> None:
         await self._db.close()
 
-    async def accept(self, received: Sequence[tuple[str, OutgoingMessage]]) -> list[OutgoingMessage]:
+    async def accept(
+        self, received: Sequence[tuple[str, OutgoingMessage]]
+    ) -> list[OutgoingMessage]:
         now = time.time()
 
         def insert(connection: sqlite3.Connection) -> list[OutgoingMessage]:
@@ -56,8 +58,14 @@ class SqliteIngestStore:
                     "INSERT INTO received (dedup_key, event_id, routing_key, body,"
                     " correlation_id, accepted_at) VALUES (?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (dedup_key) DO NOTHING",
-                    (key, str(message.id), message.routing_key, message.body,
-                     str(message.correlation_id) if message.correlation_id else None, now),
+                    (
+                        key,
+                        str(message.id),
+                        message.routing_key,
+                        message.body,
+                        str(message.correlation_id) if message.correlation_id else None,
+                        now,
+                    ),
                 )
                 if cursor.rowcount:
                     accepted.append(message)

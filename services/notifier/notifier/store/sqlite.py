@@ -55,12 +55,20 @@ class SqliteMailLog:
         return await self._db.write(claim)
 
     async def finish(self, event_id: UUID, recipient: str, *, outcome: str) -> None:
-        await self._set(event_id, recipient, "UPDATE deliveries SET state = ?, updated_at = ?"
-                        " WHERE event_id = ? AND recipient = ?", outcome)
+        await self._set(
+            event_id,
+            recipient,
+            "UPDATE deliveries SET state = ?, updated_at = ? WHERE event_id = ? AND recipient = ?",
+            outcome,
+        )
 
     async def release(self, event_id: UUID, recipient: str) -> None:
-        await self._set(event_id, recipient, "UPDATE deliveries SET claimed_until = 0,"
-                        " updated_at = ? WHERE event_id = ? AND recipient = ?")
+        await self._set(
+            event_id,
+            recipient,
+            "UPDATE deliveries SET claimed_until = 0,"
+            " updated_at = ? WHERE event_id = ? AND recipient = ?",
+        )
 
     async def _set(self, event_id: UUID, recipient: str, sql: str, *first: object) -> None:
         params = (*first, time.time(), str(event_id), recipient)

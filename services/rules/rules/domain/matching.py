@@ -66,12 +66,10 @@ def decide(rules: Sequence[CompiledRule], interaction: Interaction) -> TriageDec
         reasons = rule.reasons(interaction)
         if reasons is None:
             continue
-        matched.append(RuleMatch(rule_id=rule.id, rule_name=rule.definition.name,
-                                 reasons=reasons))
+        matched.append(RuleMatch(rule_id=rule.id, rule_name=rule.definition.name, reasons=reasons))
         actions = rule.definition.then
         if open_ticket is None and actions.open_ticket is not None:
             open_ticket = actions.open_ticket
         tags.extend(t for t in actions.add_tags if t.casefold() not in {x.casefold() for x in tags})
         alerts.extend(str(a) for a in actions.alert_emails if str(a) not in alerts)
-    return TriageDecision(matched=matched, open_ticket=open_ticket, tags=tags,
-                          alert_emails=alerts)
+    return TriageDecision(matched=matched, open_ticket=open_ticket, tags=tags, alert_emails=alerts)

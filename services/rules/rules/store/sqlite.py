@@ -29,7 +29,9 @@ INSERT OR IGNORE INTO revision (id, value) VALUES (1, 0);
 def _rule(row: sqlite3.Row) -> RuleRead:
     definition = RuleDefinition.model_validate_json(row["definition"])
     return RuleRead(
-        **definition.model_dump(), id=UUID(row["id"]), version=row["version"],
+        **definition.model_dump(),
+        id=UUID(row["id"]),
+        version=row["version"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
     )
@@ -79,7 +81,9 @@ class SqliteRuleStore:
                 (rule_id, definition.model_dump_json(), now, now),
             )
             _bump(connection)
-            return _rule(connection.execute("SELECT * FROM rules WHERE id = ?", (rule_id,)).fetchone())
+            return _rule(
+                connection.execute("SELECT * FROM rules WHERE id = ?", (rule_id,)).fetchone()
+            )
 
         return await self._db.write(insert)
 

@@ -29,5 +29,7 @@ class PriorityScale:
 
     def require(self, priority: str) -> str:
         if priority not in self.levels:
-            raise ValueError(f"unknown priority {priority!r}; the scale is {', '.join(self.levels)}")
+            raise ValueError(
+                f"unknown priority {priority!r}; the scale is {', '.join(self.levels)}"
+            )
         return priority

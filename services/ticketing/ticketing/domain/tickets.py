@@ -122,8 +122,7 @@ def add_interaction(
 ) -> Outcome:
     """A follow-up in the conversation: counted, tags of matching rules added, and an inbound
     one reopens a pending or resolved ticket."""
-    changes = [Change("interaction_count", ticket.interaction_count,
-                      ticket.interaction_count + 1)]
+    changes = [Change("interaction_count", ticket.interaction_count, ticket.interaction_count + 1)]
     status = ticket.status
     if interaction.direction is Direction.INBOUND:
         status = after_inbound(ticket.status)

@@ -82,9 +82,25 @@ CREATE INDEX IF NOT EXISTS outbox_created ON outbox (created_at);
 """
 
 TICKET_COLUMNS = (
-    "id", "protocol", "title", "status", "priority", "level", "assignee", "tags", "channel",
-    "account", "thread_key", "active_thread_key", "opened_by", "opened_at", "updated_at",
-    "previous_ticket_id", "interaction_count", "change_count", "version",
+    "id",
+    "protocol",
+    "title",
+    "status",
+    "priority",
+    "level",
+    "assignee",
+    "tags",
+    "channel",
+    "account",
+    "thread_key",
+    "active_thread_key",
+    "opened_by",
+    "opened_at",
+    "updated_at",
+    "previous_ticket_id",
+    "interaction_count",
+    "change_count",
+    "version",
 )
 _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "
@@ -135,9 +151,14 @@ class SqliteTicketStore:
                 "INSERT INTO interactions (id, dedup_key, ticket_id, thread_key, occurred_at,"
                 " received_at, body) VALUES (?, ?, NULL, ?, ?, ?, ?)"
                 " ON CONFLICT (dedup_key) DO NOTHING",
-                (str(stored.id), stored.interaction.key, thread_key,
-                 iso(stored.interaction.occurred_at),
-                 iso(stored.received_at), stored.model_dump_json()),
+                (
+                    str(stored.id),
+                    stored.interaction.key,
+                    thread_key,
+                    iso(stored.interaction.occurred_at),
+                    iso(stored.received_at),
+                    stored.model_dump_json(),
+                ),
             )
             row = connection.execute(
                 "SELECT ticket_id, body FROM interactions WHERE dedup_key = ?",
@@ -189,9 +210,12 @@ class SqliteTicketStore:
                 " DO UPDATE SET value = value + 1 RETURNING value",
                 (f"protocol:{year}",),
             ).fetchone()[0]
-            connection.execute(_INSERT_TICKET, _ticket_row(dataclasses.replace(
-                ticket, protocol=protocol_number(year, sequence), version=1
-            )))
+            connection.execute(
+                _INSERT_TICKET,
+                _ticket_row(
+                    dataclasses.replace(ticket, protocol=protocol_number(year, sequence), version=1)
+                ),
+            )
             attached = connection.execute(
                 "UPDATE interactions SET ticket_id = ? WHERE ticket_id IS NULL"
                 " AND (id = ? OR thread_key = ?) RETURNING id",
@@ -202,7 +226,9 @@ class SqliteTicketStore:
             }:
                 raise InteractionTaken(str(interaction_id))
             numbered = dataclasses.replace(
-                ticket, protocol=protocol_number(year, sequence), version=1,
+                ticket,
+                protocol=protocol_number(year, sequence),
+                version=1,
                 interaction_count=len(attached),
             )
             connection.execute(_UPDATE_TICKET, [*_ticket_row(numbered)[1:], str(ticket.id), 1])
@@ -229,10 +255,13 @@ class SqliteTicketStore:
             if cursor.rowcount != 1:
                 raise StaleTicket(str(ticket.id))
             self._write_tags(connection, stored)
-            if interaction_id is not None and not connection.execute(
-                "UPDATE interactions SET ticket_id = ? WHERE id = ? AND ticket_id IS NULL",
-                (str(stored.id), str(interaction_id)),
-            ).rowcount:
+            if (
+                interaction_id is not None
+                and not connection.execute(
+                    "UPDATE interactions SET ticket_id = ? WHERE id = ? AND ticket_id IS NULL",
+                    (str(stored.id), str(interaction_id)),
+                ).rowcount
+            ):
                 raise InteractionTaken(str(interaction_id))
             self._append(connection, history, events)
             return stored
@@ -264,8 +293,13 @@ class SqliteTicketStore:
             "INSERT INTO outbox (event_id, routing_key, body, correlation_id, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             [
-                (str(e.id), e.routing_key, e.model_dump_json().encode(),
-                 str(e.correlation_id) if e.correlation_id else None, now)
+                (
+                    str(e.id),
+                    e.routing_key,
+                    e.model_dump_json().encode(),
+                    str(e.correlation_id) if e.correlation_id else None,
+                    now,
+                )
                 for e in events
             ],
         )
@@ -273,7 +307,9 @@ class SqliteTicketStore:
     async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]:
         clauses, params = [], []
         for column, values in (
-            ("status", query.status), ("priority", query.priority), ("level", query.level),
+            ("status", query.status),
+            ("priority", query.priority),
+            ("level", query.level),
             ("channel", [c.value for c in query.channel]),
         ):
             if values:
@@ -289,7 +325,9 @@ class SqliteTicketStore:
         offset = (query.page - 1) * query.page_size
 
         def select(connection: sqlite3.Connection) -> tuple[list[Ticket], int]:
-            total = connection.execute(f"SELECT COUNT(*) FROM tickets {where}", params).fetchone()[0]
+            total = connection.execute(f"SELECT COUNT(*) FROM tickets {where}", params).fetchone()[
+                0
+            ]
             rows = connection.execute(
                 f"SELECT * FROM tickets {where} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
                 [*params, query.page_size, offset],
@@ -332,8 +370,12 @@ class SqliteTicketStore:
                 (now + lease_seconds, now - older_than_seconds, now, limit),
             ).fetchall()
             return [
-                OutgoingMessage(UUID(r["event_id"]), r["routing_key"], r["body"],
-                                UUID(r["correlation_id"]) if r["correlation_id"] else None)
+                OutgoingMessage(
+                    UUID(r["event_id"]),
+                    r["routing_key"],
+                    r["body"],
+                    UUID(r["correlation_id"]) if r["correlation_id"] else None,
+                )
                 for r in rows
             ]
 

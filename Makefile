@@ -1,0 +1,47 @@
+# Socialdesk: `make run` starts everything on this machine, `make test` runs every test.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV := uv
+PY := $(UV) run --frozen python
+
+.PHONY: help bootstrap run demo test unit lint format bench up down clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+bootstrap:  ## install uv, the workspace and RabbitMQ if missing; start RabbitMQ
+	@bash devtools/bootstrap.sh
+
+run: bootstrap  ## start RabbitMQ, an SMTP sink and the five services (SQLite under var/); Ctrl-C stops
+	@$(PY) -m devtools.run $(if $(REPLICAS),--replicas $(REPLICAS))
+
+demo: bootstrap  ## against a running `make run`: create the example rules, post interactions, print tickets
+	@$(PY) -m devtools.demo
+
+test: bootstrap  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
+	@$(UV) run --frozen ruff check .
+	@$(PY) -m pytest
+
+unit:  ## the tests that need no RabbitMQ
+	@$(PY) -m pytest libs services
+
+lint:  ## ruff (lint + format check) and mypy
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen mypy libs/contracts/contracts services/ticketing/ticketing/domain services/rules/rules/domain
+
+format:  ## apply ruff's formatting and safe fixes
+	@$(UV) run --frozen ruff check --fix .
+	@$(UV) run --frozen ruff format .
+
+bench: bootstrap  ## the pipeline benchmark (N=20000 by default)
+	@$(PY) bench/pipeline.py $(if $(N),--n $(N))
+
+up:  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service
+	docker compose -f deploy/compose.yaml up --build
+
+down:  ## stop `make up`
+	docker compose -f deploy/compose.yaml down
+
+clean:  ## remove local data (SQLite files, mails) under var/
+	rm -rf var
