@@ -1,0 +1,174 @@
+"""Every message contract round-trips through JSON, and its JSON Schema is compared with the
+committed snapshot: a change that would break a consumer (a field removed or made required,
+a type changed, an enum value dropped) fails the build. Compatible additions pass; refresh
+the snapshots with `SOCIALDESK_UPDATE_SCHEMAS=1 make unit` and commit them."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from contracts.events import (
+    ALL_EVENTS,
+    InteractionReceivedV1,
+    InteractionTriagedV1,
+    TicketChangedV1,
+    TicketOpenedV1,
+)
+from contracts.interaction import Interaction
+from contracts.rpc import RpcReply, RpcRequest
+from contracts.rules import RuleDefinition, RuleRead, TriageDecision
+from contracts.tickets import HistoryEntry, TicketDetail, TicketPage, TicketPatch, TicketQuery
+
+SCHEMAS = Path(__file__).parent / "schemas"
+CONTRACTS: list[type[BaseModel]] = [
+    *ALL_EVENTS,
+    Interaction,
+    RuleDefinition,
+    RuleRead,
+    TriageDecision,
+    RpcRequest,
+    RpcReply,
+    TicketQuery,
+    TicketPatch,
+    TicketDetail,
+    TicketPage,
+    HistoryEntry,
+]
+
+INTERACTION = Interaction.model_validate(
+    {
+        "channel": "google_business",
+        "account": "loja-centro",
+        "external_id": "rev-1",
+        "kind": "review",
+        "author": {"id": "g-1", "name": "João", "followers": 10},
+        "text": "Atendimento péssimo",
+        "rating": 1,
+        "occurred_at": "2026-11-25T10:00:00-03:00",
+        "links": ["https://example.com/x"],
+        "raw": {"starRating": "ONE"},
+    }
+)
+NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+SNAPSHOT = {
+    "id": "6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+    "protocol": "2026-000001",
+    "title": "t",
+    "status": "new",
+    "priority": "high",
+    "level": None,
+    "assignee": None,
+    "tags": ["a"],
+    "channel": "facebook",
+    "account": "acme",
+    "interaction_count": 1,
+    "opened_at": NOW,
+    "updated_at": NOW,
+}
+EXAMPLES: list[BaseModel] = [
+    InteractionReceivedV1(interaction=INTERACTION),
+    InteractionTriagedV1(interaction=INTERACTION, decision=TriageDecision(tags=["x"])),
+    TicketOpenedV1(ticket=SNAPSHOT, actor="system", alert_emails=["a@example.com"]),
+    TicketChangedV1(
+        ticket=SNAPSHOT,
+        actor="agent:ana",
+        changes=[{"field": "status", "before": "new", "after": "open"}],
+    ),
+]
+
+
+@pytest.mark.parametrize("message", EXAMPLES, ids=lambda m: type(m).__name__)
+def test_every_event_round_trips_through_json(message: BaseModel) -> None:
+    assert type(message).model_validate_json(message.model_dump_json()) == message
+
+
+def test_every_event_has_a_versioned_routing_key_and_envelope() -> None:
+    for event in ALL_EVENTS:
+        assert event.routing_key.endswith(f".v{event.model_fields['v'].default}")
+        assert event.__name__.endswith(f"V{event.model_fields['v'].default}")
+        assert {"id", "occurred_at", "correlation_id", "v"} <= set(event.model_fields)
+
+
+def test_readers_ignore_fields_they_do_not_know() -> None:
+    body = json.loads(EXAMPLES[0].model_dump_json())
+    body["added_in_a_later_version"] = True
+    assert InteractionReceivedV1.model_validate(body) == EXAMPLES[0]
+
+
+def test_interaction_times_are_kept_as_instants() -> None:
+    assert INTERACTION.occurred_at == datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+
+
+def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
+    """What in ``new`` would break a reader or writer built against ``old``."""
+    problems = []
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in ("type", "format", "$ref"):
+            if key in old and old.get(key) != new.get(key):
+                problems.append(f"{path}: {key} changed from {old[key]!r} to {new.get(key)!r}")
+        if "enum" in old:
+            dropped = set(map(str, old["enum"])) - set(map(str, new.get("enum", [])))
+            if dropped:
+                problems.append(f"{path}: enum values removed: {sorted(dropped)}")
+        newly_required = set(new.get("required", [])) - set(old.get("required", []))
+        if newly_required:
+            problems.append(f"{path}: fields became required: {sorted(newly_required)}")
+        for name, schema in old.get("properties", {}).items():
+            if name not in new.get("properties", {}):
+                problems.append(f"{path}.{name}: field removed")
+            else:
+                problems += breaking_changes(schema, new["properties"][name], f"{path}.{name}")
+        for name, schema in old.get("$defs", {}).items():
+            if name in new.get("$defs", {}):
+                problems += breaking_changes(schema, new["$defs"][name], f"{path}/$defs/{name}")
+        for key in ("items", "anyOf", "allOf", "additionalProperties"):
+            if key in old and key in new:
+                problems += breaking_changes(old[key], new[key], f"{path}.{key}")
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            problems += breaking_changes(a, b, f"{path}[{i}]")
+    return problems
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.__name__)
+def test_contract_schema_is_compatible_with_its_snapshot(contract: type[BaseModel]) -> None:
+    current = contract.model_json_schema()
+    path = SCHEMAS / f"{contract.__name__}.json"
+    if os.environ.get("SOCIALDESK_UPDATE_SCHEMAS") == "1":
+        path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    assert path.exists(), (
+        f"no snapshot for {contract.__name__}: run with SOCIALDESK_UPDATE_SCHEMAS=1"
+    )
+    problems = breaking_changes(json.loads(path.read_text()), current)
+    assert not problems, (
+        f"{contract.__name__} changed incompatibly; publish a new version instead:\n"
+        + "\n".join(problems)
+    )
+
+
+def test_the_compatibility_check_catches_breaking_changes() -> None:
+    old = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"type": "string"}, "b": {"enum": ["x", "y"]}},
+    }
+    assert breaking_changes(old, old) == []
+    assert (
+        breaking_changes(old, {**old, "properties": {**old["properties"], "c": {"type": "string"}}})
+        == []
+    )
+    assert breaking_changes(old, {**old, "required": ["a", "b"]})
+    assert breaking_changes(
+        old, {**old, "properties": {"a": {"type": "integer"}, "b": {"enum": ["x", "y"]}}}
+    )
+    assert breaking_changes(
+        old, {**old, "properties": {"a": {"type": "string"}, "b": {"enum": ["x"]}}}
+    )
+    assert breaking_changes(old, {**old, "properties": {"a": {"type": "string"}}})
