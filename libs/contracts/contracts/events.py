@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from contracts.base import Contract, Event
 from contracts.interaction import Interaction
@@ -59,6 +59,9 @@ class TicketOpenedV1(Event):
     ticket: TicketSnapshot
     actor: str
     interaction_id: UUID | None = None
+    interaction_key: str | None = Field(
+        default=None, description="channel:external_id of the interaction that caused it."
+    )
     matched: list[RuleMatch] = []
     alert_emails: list[str] = []
 
@@ -70,6 +73,9 @@ class TicketChangedV1(Event):
     actor: str
     changes: list[FieldChange]
     interaction_id: UUID | None = None
+    interaction_key: str | None = Field(
+        default=None, description="channel:external_id of the interaction that caused it."
+    )
     matched: list[RuleMatch] = []
     alert_emails: list[str] = []
 

@@ -134,6 +134,7 @@ async def _extend(
         actor=actor,
         changes=_field_changes(outcome.changes),
         interaction_id=stored.id,
+        interaction_key=event.interaction.key,
         matched=decision.matched,
         alert_emails=decision.alert_emails,
     )
@@ -181,6 +182,7 @@ async def _open(
                 ticket=views.snapshot(numbered),
                 actor=actor,
                 interaction_id=stored.id,
+                interaction_key=event.interaction.key,
                 matched=decision.matched,
                 alert_emails=decision.alert_emails,
             )
