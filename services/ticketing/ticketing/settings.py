@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -10,18 +10,15 @@ from ticketing.domain.priority import DEFAULT_SCALE, PriorityScale
 class TicketingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="TICKETING_", extra="ignore")
 
-    priorities: tuple[str, ...] = Field(
-        default=DEFAULT_SCALE, description="Comma-separated, highest first."
+    priorities: str = Field(
+        default=",".join(DEFAULT_SCALE), description="Comma-separated, highest first."
     )
     default_priority: str = "medium"
 
-    @field_validator("priorities", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(p.strip() for p in value.split(",") if p.strip())
-        return value
-
     @property
     def priority_scale(self) -> PriorityScale:
-        return PriorityScale(self.priorities, self.default_priority)
+        levels = tuple(p.strip() for p in self.priorities.split(",") if p.strip())
+        return PriorityScale(levels, self.default_priority)
+
+    def model_post_init(self, context: object) -> None:
+        self.priority_scale  # noqa: B018  (an invalid scale must stop the service at start)
