@@ -26,7 +26,9 @@ def _message(doc: dict[str, Any]) -> OutgoingMessage:
 class MongoIngestStore:
     backend = "mongodb"
 
-    def __init__(self, url: str, *, database: str = "socialdesk_ingestor", client: Any = None) -> None:
+    def __init__(
+        self, url: str, *, database: str = "socialdesk_ingestor", client: Any = None
+    ) -> None:
         if client is None:
             self._client, db = connect(url, database)
         else:
@@ -35,14 +37,14 @@ class MongoIngestStore:
 
     async def open(self) -> None:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
-        await self._received.create_index(
-            [("published_at", ASCENDING), ("accepted_at", ASCENDING)]
-        )
+        await self._received.create_index([("published_at", ASCENDING), ("accepted_at", ASCENDING)])
 
     async def close(self) -> None:
         await self._client.close()
 
-    async def accept(self, received: Sequence[tuple[str, OutgoingMessage]]) -> list[OutgoingMessage]:
+    async def accept(
+        self, received: Sequence[tuple[str, OutgoingMessage]]
+    ) -> list[OutgoingMessage]:
         if not received:
             return []
         now = datetime.now(UTC)

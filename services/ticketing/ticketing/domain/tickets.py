@@ -89,11 +89,12 @@ def open_ticket(
     priority instead."""
     rule = decision.open_ticket
     priority = scale.default
-    status, level = Status.NEW, None
+    status: Status = Status.NEW
+    level: str | None = None
     if rule is not None:
         status = Status(rule.status)
         level = rule.level
-        if rule.priority in scale:
+        if rule.priority is not None and rule.priority in scale:
             priority = rule.priority
     elif previous is not None:
         priority, level = previous.priority, previous.level
