@@ -3,6 +3,7 @@ through the gateway and the SMTP sink."""
 
 from __future__ import annotations
 
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -220,3 +221,37 @@ def test_fifty_interactions_of_one_thread_posted_in_parallel_give_one_ticket(
     assert sorted(i["interaction"]["external_id"] for i in detail["interactions"]) == sorted(
         i["external_id"] for i in items
     )
+
+
+def test_a_replica_stopped_mid_stream_finishes_its_work_and_loses_nothing(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    keyword = unique("parada")
+    create_rule(
+        gateway, {"name": "shutdown", "when": {"text_any": [keyword]}, "then": {"open_ticket": {}}}
+    )
+    threads = [unique("post") for _ in range(20)]
+    items = [
+        interaction(thread=t, text=f"{keyword} {n}", minutes=n) for n in range(10) for t in threads
+    ]
+    replica = next(p for p in stack.processes if p.name == "ticketing-1")
+
+    post(ingestor, items[:100])
+    # uvicorn re-raises SIGTERM after its graceful shutdown, so the exit status is -SIGTERM.
+    assert stack.stop_process(replica) in (0, -signal.SIGTERM)
+    assert stack.log_dir is not None
+    log = (stack.log_dir / "ticketing-1.log").read_text()
+    assert "FastStream app shut down gracefully" in log
+    assert "Application shutdown complete" in log
+    post(ingestor, items[100:])
+
+    def all_ticketed() -> bool:
+        counts = [t["interaction_count"] for th in threads for t in tickets_of_thread(gateway, th)]
+        return len(counts) == 20 and sum(counts) == 200
+
+    try:
+        wait_until(all_ticketed, timeout=60, what="200 interactions on 20 tickets")
+    finally:
+        stack.processes.remove(replica)
+        stack.start_replica("ticketing", 1)
+        stack.wait_healthy()
