@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,11 @@ from ticketing.store.port import TicketStore
 from ticketing.store.sqlite import SqliteTicketStore
 
 
-class MongomockClient(AsyncMongoMockClient):
+class MongomockClient(AsyncMongoMockClient):  # type: ignore[type-arg]
     """mongomock-motor's client closes synchronously; PyMongo's AsyncMongoClient.close is a
     coroutine, which the adapters await."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # type: ignore[override]  # PyMongo's is a coroutine
         """Nothing to release: the data lives in this process."""
 
 
@@ -38,8 +39,10 @@ def mongodb_url() -> Iterator[str]:
         container = MongoDbContainer("mongo:7")
         container.start()
     except Exception as exc:
-        pytest.skip(f"no MongoDB: MONGODB_URL is unset and testcontainers could not start one "
-                    f"({type(exc).__name__}: {str(exc)[:120]})")
+        pytest.skip(
+            f"no MongoDB: MONGODB_URL is unset and testcontainers could not start one "
+            f"({type(exc).__name__}: {str(exc)[:120]})"
+        )
     try:
         yield container.get_connection_url()
     finally:
@@ -71,15 +74,15 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     kind: str = request.param
     database = f"test_ticketing_{uuid.uuid4().hex}"
     url = ""
-    make: Callable[[], Any]
+    make: Callable[[], TicketStore]
     if kind == "sqlite":
-        make = lambda: SqliteTicketStore(tmp_path / "ticketing.db")  # noqa: E731
+        make = partial(SqliteTicketStore, tmp_path / "ticketing.db")
     elif kind == "mongomock":
         client = MongomockClient(tz_aware=True)
-        make = lambda: MongoTicketStore("mongodb://mongomock", database=database, client=client)  # noqa: E731
+        make = partial(MongoTicketStore, "mongodb://mongomock", database=database, client=client)
     else:
         url = request.getfixturevalue("mongodb_url")
-        make = lambda: MongoTicketStore(url, database=database)  # noqa: E731
+        make = partial(MongoTicketStore, url, database=database)
     backend = Backend(kind, make)
     yield backend
     await backend.close()

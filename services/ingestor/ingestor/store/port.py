@@ -17,9 +17,11 @@ class IngestStore(Protocol):
     async def accept(
         self, received: Sequence[tuple[str, OutgoingMessage]]
     ) -> list[OutgoingMessage]:
-        """Record each (dedup key, event) whose key was never seen, atomically for the batch,
-        and return the events of the new keys in order. Keys seen before (or earlier in the same
-        batch) are left out."""
+        """Record each (dedup key, event) whose key was never seen and return the events of
+        the new keys in order; keys seen before (or earlier in the same batch) are left out.
+        SQLite records the batch atomically; MongoDB record by record, so after a failure part
+        of the batch may be recorded: those rows are published by the outbox relay, and a retry
+        of the batch counts them as duplicates. Nothing accepted is lost either way."""
         ...
 
     async def claim_unpublished(

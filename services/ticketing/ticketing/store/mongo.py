@@ -14,11 +14,15 @@ stay in the ticket until ``mark_published`` pulls them; ``claim_unpublished`` le
 by one with a compare-and-set on the event, so replicas never claim the same event at once.
 
 The partial unique index on ``active_thread_key`` is what guarantees that two replicas never
-open two active tickets for one conversation.
+open two active tickets for one conversation. An interaction is attached with a conditional
+write (only while it has no ticket) before the ticket write, and detached again if that write
+is refused, so a refused call leaves nothing behind. The crash gaps this leaves are spelled
+out where they occur (create_ticket, update_ticket).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -34,7 +38,7 @@ from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
-from ticketing.store.port import StaleTicket, ThreadAlreadyActive
+from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 DUPLICATE_KEY = 11000
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -122,7 +126,9 @@ def _is_thread_conflict(exc: DuplicateKeyError) -> bool:
 class MongoTicketStore:
     backend = "mongodb"
 
-    def __init__(self, url: str, *, database: str = "socialdesk_ticketing", client: Any = None) -> None:
+    def __init__(
+        self, url: str, *, database: str = "socialdesk_ticketing", client: Any = None
+    ) -> None:
         if client is None:
             self._client, db = connect(url, database)
         else:
@@ -170,20 +176,20 @@ class MongoTicketStore:
         self, stored: StoredInteraction, *, thread_key: str
     ) -> StoredInteraction:
         key = stored.interaction.key
-        try:
-            await self._interactions.insert_one({
-                "_id": key,
-                "id": str(stored.id),
-                "ticket_id": None,
-                "thread_key": thread_key,
-                "occurred_at": iso(stored.interaction.occurred_at),
-                "received_at": iso(stored.received_at),
-                # JSON text, not a sub-document: ``raw`` is the network's payload and may hold
-                # keys MongoDB does not accept as field names.
-                "body": stored.model_dump_json(),
-            })
-        except DuplicateKeyError:
-            pass  # seen before: the stored one wins
+        # Insert if absent (seen before: the stored one wins). The body is JSON text, not a
+        # sub-document: ``raw`` is the network's payload and may hold keys MongoDB refuses.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._interactions.insert_one(
+                {
+                    "_id": key,
+                    "id": str(stored.id),
+                    "ticket_id": None,
+                    "thread_key": thread_key,
+                    "occurred_at": iso(stored.interaction.occurred_at),
+                    "received_at": iso(stored.received_at),
+                    "body": stored.model_dump_json(),
+                }
+            )
         doc = await self._interactions.find_one({"_id": key})
         if doc is None:  # the clash was on the id, not on the key: a caller bug
             raise RuntimeError(f"interaction {stored.id} is already stored under another key")
@@ -242,39 +248,63 @@ class MongoTicketStore:
             if _is_thread_conflict(exc):
                 raise ThreadAlreadyActive(ticket.thread_key) from exc
             raise
-        # 2. The next number of the year. Taken only after the conversation is ours, so a
-        #    refused creation burns no number.
-        #    KNOWN GAP (no transactions): a crash between this step and step 4 leaves the
-        #    ticket without a protocol. It stays invisible and keeps its conversation claimed
-        #    (creations there are refused with ThreadAlreadyActive) until an operator
-        #    numbers or removes it, and if the crash falls after this increment that
-        #    year's numbering has a hole.
+        # 2. Take the interaction, if nobody did (a ticket opened meanwhile may have collected
+        #    it); otherwise give the conversation back and write nothing.
+        if interaction_id is not None and not await self._take(interaction_id, ticket_id):
+            await self._tickets.delete_one({"_id": ticket_id, "protocol": None})
+            raise InteractionTaken(str(interaction_id))
+        # 3. The next number of the year. Taken only once nothing can refuse the creation, so
+        #    refused creations burn no number.
+        #    KNOWN GAP (no transactions): a crash between step 1 and step 5 leaves the ticket
+        #    without a protocol. It stays invisible, keeps its conversation claimed (creations
+        #    there are refused with ThreadAlreadyActive) and holds the interactions already
+        #    attached to it, until an operator numbers or removes it; if the crash falls after
+        #    this increment, that year's numbering has a hole.
         sequence = await self._next(f"protocol:{year}")
-        # 3. Attach the interaction and every earlier unticketed one of the conversation.
-        attach: dict[str, Any] = {"ticket_id": None, "$or": [{"thread_key": ticket.thread_key}]}
-        if interaction_id is not None:
-            attach["$or"].append({"id": str(interaction_id)})
-        await self._interactions.update_many(attach, {"$set": {"ticket_id": ticket_id}})
+        # 4. Collect every earlier unticketed interaction of the conversation.
+        await self._interactions.update_many(
+            {"ticket_id": None, "thread_key": ticket.thread_key},
+            {"$set": {"ticket_id": ticket_id}},
+        )
         attached = await self._interactions.count_documents({"ticket_id": ticket_id})
         numbered = dataclasses.replace(
-            ticket, protocol=protocol_number(year, sequence), version=1,
+            ticket,
+            protocol=protocol_number(year, sequence),
+            version=1,
             interaction_count=attached,
         )
-        # 4. Number it, with its history and events, in one write.
+        # 5. Number it, with its history and events, in one write.
         entries = _history_docs(history(numbered), numbered.version)
         await self._tickets.update_one(
             {"_id": ticket_id, "protocol": None},
-            {"$set": _ticket_fields(numbered),
-             **_outbox_push(entries, _event_docs(announce(numbered)))},
+            {
+                "$set": _ticket_fields(numbered),
+                **_outbox_push(entries, _event_docs(announce(numbered))),
+            },
         )
         await self._flush_history(ticket_id, entries)
         return numbered
+
+    async def _take(self, interaction_id: UUID, ticket_id: str) -> bool:
+        """Attach the interaction unless a ticket holds it already."""
+        result = await self._interactions.update_one(
+            {"id": str(interaction_id), "ticket_id": None}, {"$set": {"ticket_id": ticket_id}}
+        )
+        return bool(result.modified_count == 1)
+
+    async def _give_back(self, interaction_id: UUID | None, ticket_id: str) -> None:
+        if interaction_id is not None:
+            await self._interactions.update_one(
+                {"id": str(interaction_id), "ticket_id": ticket_id}, {"$set": {"ticket_id": None}}
+            )
 
     async def _next(self, name: str) -> int:
         for _ in range(3):
             try:
                 doc = await self._counters.find_one_and_update(
-                    {"_id": name}, {"$inc": {"value": 1}}, upsert=True,
+                    {"_id": name},
+                    {"$inc": {"value": 1}},
+                    upsert=True,
                     return_document=ReturnDocument.AFTER,
                 )
                 return int(doc["value"])
@@ -294,6 +324,13 @@ class MongoTicketStore:
         stored = dataclasses.replace(ticket, version=expected_version + 1)
         ticket_id = str(ticket.id)
         entries = _history_docs(history, stored.version)
+        # The interaction first, and only if no ticket holds it; it is given back if the ticket
+        # write is refused, so a refusal writes nothing.
+        # KNOWN GAP (no transactions): a crash between the two writes leaves the interaction
+        # on the ticket without the change (count, history, events); its redelivery finds it
+        # on a ticket and stops there.
+        if interaction_id is not None and not await self._take(interaction_id, ticket_id):
+            raise InteractionTaken(str(interaction_id))
         try:
             result = await self._tickets.update_one(
                 {"_id": ticket_id, "version": expected_version, **NUMBERED},
@@ -301,22 +338,20 @@ class MongoTicketStore:
             )
         except DuplicateKeyError as exc:
             # Reopening a ticket while another became active for the same conversation.
+            await self._give_back(interaction_id, ticket_id)
             raise ThreadAlreadyActive(ticket.thread_key) from exc
         if result.matched_count != 1:
+            await self._give_back(interaction_id, ticket_id)
             raise StaleTicket(ticket_id)
-        # After the ticket: a crash here leaves the change stored and the interaction
-        # unattached (one document per write is all that is atomic).
-        if interaction_id is not None:
-            await self._interactions.update_one(
-                {"id": str(interaction_id)}, {"$set": {"ticket_id": ticket_id}}
-            )
         await self._flush_history(ticket_id, entries)
         return stored
 
     async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]:
         where: dict[str, Any] = {**NUMBERED}
         for field, values in (
-            ("status", query.status), ("priority", query.priority), ("level", query.level),
+            ("status", query.status),
+            ("priority", query.priority),
+            ("level", query.level),
             ("channel", [c.value for c in query.channel]),
         ):
             if values:
@@ -374,20 +409,24 @@ class MongoTicketStore:
     ) -> Sequence[OutgoingMessage]:
         await self._flush_leftover_history(limit)
         now = datetime.now(UTC)
-        due = {
-            "created_at": {"$lt": now - timedelta(seconds=older_than_seconds)},
-            "claimed_until": {"$lt": now},
-        }
-        cutoff, lease = due["created_at"]["$lt"], now + timedelta(seconds=lease_seconds)
+        cutoff, lease = (
+            now - timedelta(seconds=older_than_seconds),
+            now + timedelta(seconds=lease_seconds),
+        )
+        # BSON dates keep milliseconds: ``$lte`` so that what was written (or leased until)
+        # in the current millisecond counts as "before now", as it does in SQLite.
+        due = {"created_at": {"$lte": cutoff}, "claimed_until": {"$lte": now}}
         # Every ticket found holds at least one due event, so ``limit`` tickets are enough.
-        cursor = self._tickets.find(
-            {"pending_events": {"$elemMatch": due}}, {"pending_events": 1}
-        ).sort([("pending_events.created_at", ASCENDING)]).limit(limit)
+        cursor = (
+            self._tickets.find({"pending_events": {"$elemMatch": due}}, {"pending_events": 1})
+            .sort([("pending_events.created_at", ASCENDING)])
+            .limit(limit)
+        )
         candidates = [
             (event["created_at"], doc["_id"], event)
             async for doc in cursor
             for event in doc["pending_events"]
-            if event["created_at"] < cutoff and event["claimed_until"] < now
+            if event["created_at"] <= cutoff and event["claimed_until"] <= now
         ]
         candidates.sort(key=lambda c: c[0])
         claimed: list[OutgoingMessage] = []
@@ -396,11 +435,14 @@ class MongoTicketStore:
                 break
             # Compare-and-set on the one event: a replica that leased it first wins.
             result = await self._tickets.update_one(
-                {"_id": ticket_id,
-                 "pending_events": {"$elemMatch": {"event_id": event["event_id"], **due}}},
+                {
+                    "_id": ticket_id,
+                    "pending_events": {"$elemMatch": {"event_id": event["event_id"], **due}},
+                },
                 {"$set": {"pending_events.$.claimed_until": lease}},
             )
-            if result.modified_count == 1:
+            # matched, not modified: a lease renewed to the same millisecond changes nothing.
+            if result.matched_count == 1:
                 claimed.append(_message(event))
         return claimed
 

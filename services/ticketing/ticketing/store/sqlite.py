@@ -43,7 +43,7 @@ CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_at);
 CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated_at);
 CREATE TABLE IF NOT EXISTS ticket_tags (
     ticket_id TEXT NOT NULL REFERENCES tickets (id),
-    tag TEXT NOT NULL COLLATE NOCASE,
+    tag TEXT NOT NULL,  -- casefolded, as merge_tags compares them (NOCASE is ASCII-only)
     PRIMARY KEY (ticket_id, tag)
 );
 CREATE INDEX IF NOT EXISTS ticket_tags_tag ON ticket_tags (tag);
@@ -216,14 +216,15 @@ class SqliteTicketStore:
                     dataclasses.replace(ticket, protocol=protocol_number(year, sequence), version=1)
                 ),
             )
-            attached = connection.execute(
-                "UPDATE interactions SET ticket_id = ? WHERE ticket_id IS NULL"
-                " AND (id = ? OR thread_key = ?) RETURNING id",
-                (str(ticket.id), str(interaction_id), ticket.thread_key),
-            ).fetchall()
-            if interaction_id is not None and (str(interaction_id),) not in {
-                tuple(row) for row in attached
-            }:
+            attached = {
+                row[0]
+                for row in connection.execute(
+                    "UPDATE interactions SET ticket_id = ? WHERE ticket_id IS NULL"
+                    " AND thread_key = ? RETURNING id",
+                    (str(ticket.id), ticket.thread_key),
+                )
+            }
+            if interaction_id is not None and str(interaction_id) not in attached:
                 raise InteractionTaken(str(interaction_id))
             numbered = dataclasses.replace(
                 ticket,
@@ -269,6 +270,8 @@ class SqliteTicketStore:
         try:
             return await self._db.write(update)
         except sqlite3.IntegrityError as exc:
+            if "active_thread_key" not in str(exc):
+                raise
             # Reopening a ticket while another became active for the same conversation.
             raise ThreadAlreadyActive(ticket.thread_key) from exc
 
@@ -277,7 +280,7 @@ class SqliteTicketStore:
         connection.execute("DELETE FROM ticket_tags WHERE ticket_id = ?", (str(ticket.id),))
         connection.executemany(
             "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?, ?)",
-            [(str(ticket.id), tag) for tag in ticket.tags],
+            [(str(ticket.id), tag.casefold()) for tag in ticket.tags],
         )
 
     @staticmethod
@@ -320,7 +323,7 @@ class SqliteTicketStore:
                 "id IN (SELECT ticket_id FROM ticket_tags WHERE tag IN "
                 f"({', '.join('?' for _ in query.tag)}))"
             )
-            params.extend(query.tag)
+            params.extend(tag.casefold() for tag in query.tag)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         offset = (query.page - 1) * query.page_size
 

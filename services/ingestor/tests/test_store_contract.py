@@ -1,0 +1,111 @@
+"""What every IngestStore adapter must do: accept each (channel, external id) once and keep
+its ``interaction.received`` event in the outbox until it is published."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from contracts.events import InteractionReceivedV1
+from contracts.interaction import Author, Channel, Interaction, Kind
+from ingestor.store.port import IngestStore
+from servicekit.publishing import OutgoingMessage
+
+
+def received(external_id: str) -> tuple[str, OutgoingMessage]:
+    interaction = Interaction(
+        channel=Channel.FACEBOOK,
+        account="acme-page",
+        external_id=external_id,
+        kind=Kind.COMMENT,
+        author=Author(id="user-1", name="Maria Souza"),
+        text="Where is my order?",
+        occurred_at=datetime(2026, 3, 10, 12, 0, tzinfo=UTC),
+    )
+    event = InteractionReceivedV1(interaction=interaction, correlation_id=uuid4())
+    return interaction.key, OutgoingMessage.of(event)
+
+
+async def claim_all(store: IngestStore, *, lease_seconds: float = 60) -> list[OutgoingMessage]:
+    """Everything accepted so far. Waits a few milliseconds first: "older than 0 seconds" is
+    only certain once the clock has moved past the accept (BSON dates keep milliseconds)."""
+    await asyncio.sleep(0.005)
+    return list(
+        await store.claim_unpublished(older_than_seconds=0, lease_seconds=lease_seconds, limit=100)
+    )
+
+
+async def test_accept_returns_only_new_keys_including_duplicates_within_a_batch(
+    store: IngestStore,
+) -> None:
+    a, b, a_again, c = received("a"), received("b"), received("a"), received("c")
+    assert await store.accept([a, b, a_again, c]) == [a[1], b[1], c[1]]
+
+
+async def test_keys_accepted_earlier_are_refused_in_a_later_batch(store: IngestStore) -> None:
+    a, b = received("a"), received("b")
+    await store.accept([a])
+    assert await store.accept([received("a"), b]) == [b[1]]
+
+
+async def test_empty_batch_accepts_nothing(store: IngestStore) -> None:
+    assert await store.accept([]) == []
+
+
+async def test_a_key_accepted_through_one_replica_is_refused_by_another(backend: Any) -> None:
+    first, second = await backend.open(), await backend.open()
+    a = received("a")
+    await first.accept([a])
+    assert await second.accept([received("a")]) == []
+
+
+async def test_claimed_message_is_the_accepted_event(store: IngestStore) -> None:
+    _, message = received("a")
+    await store.accept([("facebook:a", message)])
+    assert await claim_all(store) == [message]
+
+
+async def test_outbox_events_are_claimed_once_until_their_lease_expires(
+    store: IngestStore,
+) -> None:
+    _, message = received("a")
+    await store.accept([("facebook:a", message)])
+    assert await claim_all(store, lease_seconds=0.5) == [message]
+    assert await claim_all(store, lease_seconds=0.5) == []
+    await asyncio.sleep(0.6)
+    assert await claim_all(store) == [message]
+
+
+async def test_a_replica_does_not_claim_events_leased_by_another(backend: Any) -> None:
+    first, second = await backend.open(), await backend.open()
+    await first.accept([received(f"x{i}") for i in range(4)])
+    claims = await asyncio.gather(claim_all(first), claim_all(second))
+    ids = [m.id for claim in claims for m in claim]
+    assert len(ids) == 4
+    assert len(set(ids)) == 4
+
+
+async def test_published_events_are_not_claimed_again(store: IngestStore) -> None:
+    (_, a), (_, b) = batch = [received("a"), received("b")]
+    await store.accept(batch)
+    await store.mark_published([a.id])
+    assert await claim_all(store, lease_seconds=0) == [b]
+    await store.mark_published([b.id])
+    assert await claim_all(store) == []
+
+
+async def test_recent_events_are_left_to_the_fast_path(store: IngestStore) -> None:
+    await store.accept([received("a")])
+    assert await store.claim_unpublished(older_than_seconds=60, lease_seconds=60, limit=10) == []
+
+
+async def test_claim_returns_at_most_limit_events_oldest_first(store: IngestStore) -> None:
+    batches = []
+    for name in ("a", "b", "c"):
+        batches.append(received(name))
+        await store.accept([batches[-1]])
+        await asyncio.sleep(0.01)
+    claimed = await store.claim_unpublished(older_than_seconds=0, lease_seconds=60, limit=2)
+    assert list(claimed) == [batches[0][1], batches[1][1]]

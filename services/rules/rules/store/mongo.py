@@ -1,0 +1,116 @@
+"""The rule store on MongoDB (PyMongo's async API).
+
+Rules are documents ordered by ``position``, taken from a counter so that concurrent
+creations never share one. The ``revision`` counter document is bumped after every change
+(a standalone MongoDB has no multi-document transactions): a replica that reads the new
+revision therefore always reads the change with it. If a process dies between the change and
+the bump, replicas pick the change up with the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from contracts.rules import RuleDefinition, RuleRead
+from servicekit.mongo import connect
+
+REVISION = "revision"
+POSITION = "position"
+
+
+def _rule(doc: dict[str, Any]) -> RuleRead:
+    definition = RuleDefinition.model_validate(doc["definition"])
+    return RuleRead(
+        **definition.model_dump(),
+        id=UUID(doc["_id"]),
+        version=doc["version"],
+        # ISO text, like the SQLite store: BSON dates would cut the microseconds.
+        created_at=datetime.fromisoformat(doc["created_at"]),
+        updated_at=datetime.fromisoformat(doc["updated_at"]),
+    )
+
+
+class MongoRuleStore:
+    backend = "mongodb"
+
+    def __init__(self, url: str, *, database: str = "socialdesk_rules", client: Any = None) -> None:
+        if client is None:
+            self._client, db = connect(url, database)
+        else:
+            self._client, db = client, client[database]
+        self._rules = db["rules"]
+        self._counters = db["counters"]
+
+    async def open(self) -> None:
+        await self._rules.create_index([("position", ASCENDING), ("_id", ASCENDING)])
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def revision(self) -> int:
+        doc = await self._counters.find_one({"_id": REVISION})
+        return int(doc["value"]) if doc else 0
+
+    async def list_rules(self) -> list[RuleRead]:
+        cursor = self._rules.find().sort([("position", ASCENDING), ("_id", ASCENDING)])
+        return [_rule(doc) async for doc in cursor]
+
+    async def get_rule(self, rule_id: UUID) -> RuleRead | None:
+        doc = await self._rules.find_one({"_id": str(rule_id)})
+        return _rule(doc) if doc else None
+
+    async def create_rule(self, definition: RuleDefinition) -> RuleRead:
+        now = datetime.now(UTC).isoformat()
+        doc = {
+            "_id": str(uuid4()),
+            "position": await self._next(POSITION),
+            "version": 1,
+            "definition": definition.model_dump(mode="json"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        await self._rules.insert_one(doc)
+        await self._next(REVISION)
+        return _rule(doc)
+
+    async def replace_rule(self, rule_id: UUID, definition: RuleDefinition) -> RuleRead | None:
+        doc = await self._rules.find_one_and_update(
+            {"_id": str(rule_id)},
+            {
+                "$set": {
+                    "definition": definition.model_dump(mode="json"),
+                    "updated_at": datetime.now(UTC).isoformat(),
+                },
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return None
+        await self._next(REVISION)
+        return _rule(doc)
+
+    async def delete_rule(self, rule_id: UUID) -> bool:
+        result = await self._rules.delete_one({"_id": str(rule_id)})
+        if result.deleted_count:
+            await self._next(REVISION)
+        return bool(result.deleted_count)
+
+    async def _next(self, name: str) -> int:
+        for _ in range(3):
+            try:
+                doc = await self._counters.find_one_and_update(
+                    {"_id": name},
+                    {"$inc": {"value": 1}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+                return int(doc["value"])
+            except DuplicateKeyError:
+                continue  # two first upserts raced: the loser increments the winner's doc
+        raise RuntimeError(f"could not increment counter {name}")
