@@ -18,8 +18,7 @@ run: bootstrap  ## start RabbitMQ, an SMTP sink and the five services (SQLite un
 demo: bootstrap  ## against a running `make run`: create the example rules, post interactions, print tickets
 	@$(PY) -m devtools.demo
 
-test: bootstrap  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
-	@$(UV) run --frozen ruff check .
+test: bootstrap lint  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
 	@$(PY) -m pytest
 
 unit:  ## the tests that need no RabbitMQ
