@@ -27,7 +27,9 @@ def rabbitmq_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def stack(rabbitmq_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    rabbitmq_url: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("socialdesk")
     env = {
         "RABBITMQ_URL": rabbitmq_url,
@@ -46,8 +48,9 @@ def stack(rabbitmq_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     try:
         stack.wait_healthy(timeout=120)
         backend = httpx.get(f"{stack.url('ticketing')}/healthz").json()["store"]
-        print(
-            f"\n[socialdesk tests] store backend: {backend}; RabbitMQ vhost: "
+        reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(
+            f"\n[socialdesk] services are up; store backend: {backend}; RabbitMQ vhost: "
             f"{rabbitmq_url.rsplit('/', 1)[-1]}; logs: {stack.log_dir}"
         )
         yield stack
