@@ -48,11 +48,12 @@ def stack(
     try:
         stack.wait_healthy(timeout=120)
         backend = httpx.get(f"{stack.url('ticketing')}/healthz").json()["store"]
-        reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-        reporter.write_line(
-            f"\n[socialdesk] services are up; store backend: {backend}; RabbitMQ vhost: "
-            f"{rabbitmq_url.rsplit('/', 1)[-1]}; logs: {stack.log_dir}"
-        )
+        capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            print(
+                f"\n[socialdesk] services are up; store backend: {backend}; RabbitMQ vhost: "
+                f"{rabbitmq_url.rsplit('/', 1)[-1]}; logs: {stack.log_dir}"
+            )
         yield stack
     finally:
         stack.stop()
