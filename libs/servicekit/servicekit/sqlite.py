@@ -4,20 +4,31 @@ One connection per process, used from one dedicated thread so the event loop nev
 on disk or on another process's lock. WAL mode lets several processes of one service share
 the file (readers never wait for the writer); write transactions start with BEGIN IMMEDIATE
 so two writers serialise at the start instead of failing at commit.
+
+Group commit: the writes that callers start while a transaction is running are executed
+together in the next transaction, each inside its own savepoint. Each ``write()`` is still
+atomic on its own (a failing one is rolled back alone) and returns only once its transaction
+has committed; the cost of a commit is shared by everything that was waiting for it, which
+is what makes a consumer with many messages in flight fast.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 30_000
+MAX_GROUP = 500
+"""Writes per transaction at most, so one commit never holds the file lock for long."""
+
+Pending = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]
 
 
 class SqliteDatabase:
@@ -26,6 +37,9 @@ class SqliteDatabase:
         self._schema = schema
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{path.stem}")
         self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._pending: list[Pending] = []
+        self._flush_scheduled = False
 
     async def open(self) -> None:
         await self._run(self._open)
@@ -55,19 +69,47 @@ class SqliteDatabase:
         return await self._run(lambda: work(self._conn()))
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` inside one write transaction; roll back if it raises."""
-        return await self._run(lambda: self._transaction(work))
+        """Run ``work`` atomically in a write transaction (rolled back alone if it raises);
+        return once that transaction committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._lock:
+            self._pending.append((work, future))
+            schedule = not self._flush_scheduled
+            self._flush_scheduled = True
+        if schedule:
+            loop.run_in_executor(self._executor, self._flush, loop)
+        return await future
 
-    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            if self._pending:
+                loop.call_soon_threadsafe(self._reschedule, loop)
+            else:
+                self._flush_scheduled = False
+        outcomes: list[tuple[bool, Any]] = []
         connection = self._conn()
-        connection.execute("BEGIN IMMEDIATE")
         try:
-            result = work(connection)
-        except BaseException:
-            connection.rollback()
-            raise
-        connection.commit()
-        return result
+            connection.execute("BEGIN IMMEDIATE")
+            for work, _ in group:
+                connection.execute("SAVEPOINT work")
+                try:
+                    outcomes.append((True, work(connection)))
+                except BaseException as exc:  # handed to that write's caller
+                    connection.execute("ROLLBACK TO work")
+                    outcomes.append((False, exc))
+                connection.execute("RELEASE work")
+            connection.commit()
+        except BaseException as exc:  # the transaction failed for every write in it
+            if connection.in_transaction:
+                connection.rollback()
+            outcomes = [(False, exc)] * len(group)
+        for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+            loop.call_soon_threadsafe(_settle, future, ok, value)
+
+    def _reschedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        loop.run_in_executor(self._executor, self._flush, loop)
 
     def _conn(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -76,3 +118,12 @@ class SqliteDatabase:
 
     async def _run(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+
+def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if future.done():  # the caller was cancelled meanwhile
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
