@@ -1,0 +1,1 @@
+"""Benchmarks of the whole system; see bench/pipeline.py."""
