@@ -48,7 +48,7 @@ async def broker(rabbitmq_url: str) -> AsyncIterator[RabbitBroker]:
 
 
 async def start(broker: RabbitBroker, handler: Any) -> None:
-    consume(broker, SPEC, InteractionReceivedV1, handler)
+    consume(broker, SPEC, InteractionReceivedV1, handler, publisher=EventPublisher(broker))
     await broker.connect()
     await declare_consumer_queue(broker, SPEC)
     await broker.start()

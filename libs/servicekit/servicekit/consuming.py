@@ -12,11 +12,11 @@ from typing import TypeVar
 
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitRouter
-from faststream.rabbit.annotations import RabbitBroker as CurrentBroker
-from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
 from contracts import topology as names
+from servicekit.publishing import EventPublisher
 from servicekit.topology import DEAD_LETTERS, consumer_queue, retry_exchange
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,16 @@ def consume(
     spec: names.ConsumerQueue,
     model: type[M] | Mapping[str, type[M]],
     handler: Callable[[M], Awaitable[None]],
+    *,
+    publisher: EventPublisher,
 ) -> None:
     """Subscribe ``handler`` to the queue of ``spec``, fed with ``model`` instances. When the
-    queue carries several event types, ``model`` maps each routing key to its contract."""
+    queue carries several event types, ``model`` maps each routing key to its contract.
+    ``publisher`` hands failed messages on to the retry and dead-letter paths. The broker
+    must be made with ``apply_types=False`` (as ``servicekit.service.new_broker`` does)."""
+    target = publisher.broker
 
-    async def on_message(message: RabbitMessage, target: CurrentBroker) -> None:
+    async def on_message(message: RabbitMessage) -> None:
         routing_key = original_routing_key(message)
         contract = model.get(routing_key) if isinstance(model, Mapping) else model
         if contract is None:
@@ -85,7 +90,16 @@ def consume(
                 )
 
     on_message.__name__ = on_message.__qualname__ = f"consume_{spec.name.replace('.', '_')}"
-    registrar.subscriber(consumer_queue(spec), ack_policy=AckPolicy.REJECT_ON_ERROR)(on_message)
+    registrar.subscriber(
+        consumer_queue(spec), ack_policy=AckPolicy.REJECT_ON_ERROR, decoder=raw_message
+    )(on_message)
+
+
+async def raw_message(message: RabbitMessage) -> RabbitMessage:
+    """FastStream decoder that hands the handler the message itself. With the broker's
+    ``apply_types=False`` this skips dependency injection, which FastStream resolves in a
+    worker thread per parameter (measured: ~0.2 ms of CPU per message per parameter)."""
+    return message
 
 
 def original_routing_key(message: RabbitMessage) -> str:

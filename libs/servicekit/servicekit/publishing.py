@@ -39,6 +39,10 @@ class EventPublisher:
     def __init__(self, broker: RabbitBroker) -> None:
         self._broker = broker
 
+    @property
+    def broker(self) -> RabbitBroker:
+        return self._broker
+
     async def publish(self, event: Event) -> None:
         await self.publish_message(OutgoingMessage.of(event))
 

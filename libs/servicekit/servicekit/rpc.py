@@ -18,10 +18,11 @@ from typing import Any
 import aio_pika
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitRouter
-from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
 from contracts.rpc import Caller, RpcError, RpcReply, RpcRequest
+from servicekit.consuming import raw_message
 from servicekit.topology import rpc_queue
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,9 @@ def serve(registrar: RabbitBroker | RabbitRouter, queue: str, methods: dict[str,
         return reply.model_dump_json().encode()
 
     on_request.__name__ = on_request.__qualname__ = f"serve_{queue.replace('.', '_')}"
-    registrar.subscriber(rpc_queue(queue), ack_policy=AckPolicy.ACK)(on_request)
+    registrar.subscriber(rpc_queue(queue), ack_policy=AckPolicy.ACK, decoder=raw_message)(
+        on_request
+    )
 
 
 class RpcTimeout(Exception):

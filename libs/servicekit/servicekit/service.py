@@ -66,4 +66,6 @@ def new_broker(url: str, prefetch: int) -> RabbitBroker:
         default_channel=Channel(prefetch_count=prefetch),
         graceful_timeout=30.0,
         log_level=logging.DEBUG,
+        # Handlers take the raw message (servicekit.consuming.raw_message): no injection.
+        apply_types=False,
     )

@@ -12,6 +12,7 @@ from notifier.mail import SmtpMailer
 from notifier.settings import NotifierSettings
 from notifier.store import open_store
 from servicekit.logs import configure_logging
+from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
 
@@ -24,7 +25,12 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
     broker = new_broker(settings.rabbitmq_url, settings.prefetch)
     store = open_store(settings)
     broker.include_router(
-        build_router(log_store=store, mailer=SmtpMailer(settings), public_url=settings.public_url)
+        build_router(
+            log_store=store,
+            mailer=SmtpMailer(settings),
+            public_url=settings.public_url,
+            publisher=EventPublisher(broker),
+        )
     )
 
     async def prepare() -> None:

@@ -9,9 +9,12 @@ from contracts.events import TicketChangedV1, TicketOpenedV1
 from notifier import services
 from notifier.store.port import MailLog
 from servicekit import consuming
+from servicekit.publishing import EventPublisher
 
 
-def build_router(*, log_store: MailLog, mailer: services.Mailer, public_url: str) -> RabbitRouter:
+def build_router(
+    *, log_store: MailLog, mailer: services.Mailer, public_url: str, publisher: EventPublisher
+) -> RabbitRouter:
     router = RabbitRouter()
 
     async def on_ticket_event(event: TicketOpenedV1 | TicketChangedV1) -> None:
@@ -23,5 +26,6 @@ def build_router(*, log_store: MailLog, mailer: services.Mailer, public_url: str
         topology.NOTIFIER_TICKET_EVENTS,
         {TicketOpenedV1.routing_key: TicketOpenedV1, TicketChangedV1.routing_key: TicketChangedV1},
         on_ticket_event,
+        publisher=publisher,
     )
     return router

@@ -46,7 +46,13 @@ def build_router(deps: Deps) -> RabbitRouter:
             InteractionTriagedV1(**event.caused(), interaction=event.interaction, decision=decision)
         )
 
-    consuming.consume(router, topology.RULES_INTERACTIONS, InteractionReceivedV1, on_received)
+    consuming.consume(
+        router,
+        topology.RULES_INTERACTIONS,
+        InteractionReceivedV1,
+        on_received,
+        publisher=deps.publisher,
+    )
 
     async def list_rules(params: dict[str, Any], caller: Caller) -> RulePage:
         items = await deps.store.list_rules()

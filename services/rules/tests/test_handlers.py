@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from faststream.rabbit import RabbitBroker, RabbitQueue, TestRabbitBroker
-from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage
 
 from contracts import topology
 from contracts.events import InteractionReceivedV1, InteractionTriagedV1
@@ -19,7 +19,7 @@ from contracts.rules import RuleDefinition
 from rules.handlers import Deps, build_router
 from rules.rulebook import RuleBook
 from rules.store.sqlite import SqliteRuleStore
-from servicekit.consuming import ERROR_HEADER
+from servicekit.consuming import ERROR_HEADER, raw_message
 from servicekit.publishing import EventPublisher
 from servicekit.topology import DEAD_LETTERS, EVENTS
 
@@ -40,7 +40,7 @@ INTERACTION = Interaction.model_validate(
 async def harness(tmp_path: Path) -> AsyncIterator[tuple[RabbitBroker, SqliteRuleStore]]:
     store = SqliteRuleStore(tmp_path / "rules.sqlite3")
     await store.open()
-    broker = RabbitBroker()
+    broker = RabbitBroker(apply_types=False)  # as servicekit.service.new_broker makes it
     broker.include_router(build_router(Deps(store, RuleBook(store, 0.01), EventPublisher(broker))))
     yield broker, store
     await store.close()
@@ -82,7 +82,9 @@ async def test_a_message_that_is_not_the_contract_is_dead_lettered_with_its_caus
     dead: list[Any] = []
 
     @broker.subscriber(
-        RabbitQueue("test.dead", routing_key=topology.RULES_INTERACTIONS.name), DEAD_LETTERS
+        RabbitQueue("test.dead", routing_key=topology.RULES_INTERACTIONS.name),
+        DEAD_LETTERS,
+        decoder=raw_message,
     )
     async def collect(message: RabbitMessage) -> None:
         dead.append(message.headers)

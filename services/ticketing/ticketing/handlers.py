@@ -47,7 +47,13 @@ def build_router(deps: Deps) -> RabbitRouter:
             store=deps.store, publisher=deps.publisher, scale=deps.scale, event=event
         )
 
-    consuming.consume(router, topology.TICKETING_INTERACTIONS, InteractionTriagedV1, on_triaged)
+    consuming.consume(
+        router,
+        topology.TICKETING_INTERACTIONS,
+        InteractionTriagedV1,
+        on_triaged,
+        publisher=deps.publisher,
+    )
 
     async def find(ref: str) -> Ticket:
         try:
