@@ -63,7 +63,6 @@ class TicketOpenedV1(Event):
         default=None, description="channel:external_id of the interaction that caused it."
     )
     matched: list[RuleMatch] = []
-    alert_emails: list[str] = []
 
 
 class TicketChangedV1(Event):
@@ -77,7 +76,21 @@ class TicketChangedV1(Event):
         default=None, description="channel:external_id of the interaction that caused it."
     )
     matched: list[RuleMatch] = []
-    alert_emails: list[str] = []
+
+
+class NotificationRequestedV1(Event):
+    """Someone must be told about a ticket. Ticketing decides *that* (a rule's alert action;
+    later: assignment, escalation); the notifier decides *how* (template, language, sending
+    once). Published in the same outbox write as the ticket change it is about."""
+
+    routing_key: ClassVar[str] = "notification.requested.v1"
+    v: Literal[1] = 1
+    kind: Literal["rule_alert"]
+    recipients: list[str]
+    ticket: TicketSnapshot
+    ticket_opened: bool = Field(description="The change that prompted it opened the ticket.")
+    matched: list[RuleMatch] = []
+    interaction_key: str | None = None
 
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -85,4 +98,5 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     InteractionTriagedV1,
     TicketOpenedV1,
     TicketChangedV1,
+    NotificationRequestedV1,
 )

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from contracts.events import (
     InteractionReceivedV1,
     InteractionTriagedV1,
-    TicketChangedV1,
-    TicketOpenedV1,
+    NotificationRequestedV1,
 )
 
 EVENTS_EXCHANGE = "socialdesk.events"
@@ -62,13 +61,13 @@ TICKETING_INTERACTIONS = ConsumerQueue(
     (InteractionTriagedV1.routing_key,),
     "Ticketing stores triaged interactions and opens or extends tickets.",
 )
-NOTIFIER_TICKET_EVENTS = ConsumerQueue(
-    "notifier.ticket-events",
-    (TicketOpenedV1.routing_key, TicketChangedV1.routing_key),
-    "The notifier sends the alert e-mails that ticket events ask for.",
+NOTIFIER_NOTIFICATIONS = ConsumerQueue(
+    "notifier.notifications",
+    (NotificationRequestedV1.routing_key,),
+    "The notifier sends the e-mails other services ask for.",
 )
 
-CONSUMER_QUEUES = (RULES_INTERACTIONS, TICKETING_INTERACTIONS, NOTIFIER_TICKET_EVENTS)
+CONSUMER_QUEUES = (RULES_INTERACTIONS, TICKETING_INTERACTIONS, NOTIFIER_NOTIFICATIONS)
 
 TICKETING_RPC = "ticketing.rpc"
 RULES_RPC = "rules.rpc"

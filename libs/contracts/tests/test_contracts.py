@@ -18,6 +18,7 @@ from contracts.events import (
     ALL_EVENTS,
     InteractionReceivedV1,
     InteractionTriagedV1,
+    NotificationRequestedV1,
     TicketChangedV1,
     TicketOpenedV1,
 )
@@ -75,11 +76,14 @@ SNAPSHOT = {
 EXAMPLES: list[BaseModel] = [
     InteractionReceivedV1(interaction=INTERACTION),
     InteractionTriagedV1(interaction=INTERACTION, decision=TriageDecision(tags=["x"])),
-    TicketOpenedV1(ticket=SNAPSHOT, actor="system", alert_emails=["a@example.com"]),
+    TicketOpenedV1(ticket=SNAPSHOT, actor="system"),
     TicketChangedV1(
         ticket=SNAPSHOT,
         actor="agent:ana",
         changes=[{"field": "status", "before": "new", "after": "open"}],
+    ),
+    NotificationRequestedV1(
+        kind="rule_alert", recipients=["a@example.com"], ticket=SNAPSHOT, ticket_opened=True
     ),
 ]
 

@@ -1,4 +1,4 @@
-"""Notifier: sends the e-mails ticket events ask for, once per (event, recipient)."""
+"""Notifier: sends the e-mails other services ask for, once per (request, recipient)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
             settings.smtp_port,
         )
         await declare_events_exchange(broker)
-        await declare_consumer_queue(broker, topology.NOTIFIER_TICKET_EVENTS)
+        await declare_consumer_queue(broker, topology.NOTIFIER_NOTIFICATIONS)
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from faststream.rabbit import RabbitRouter
 
 from contracts import topology
-from contracts.events import TicketChangedV1, TicketOpenedV1
+from contracts.events import NotificationRequestedV1
 from notifier import services
 from notifier.store.port import MailLog
 from servicekit import consuming
@@ -17,15 +17,15 @@ def build_router(
 ) -> RabbitRouter:
     router = RabbitRouter()
 
-    async def on_ticket_event(event: TicketOpenedV1 | TicketChangedV1) -> None:
+    async def on_notification(event: NotificationRequestedV1) -> None:
         mails = services.alert_mails(event, public_url)
         await services.send_once(log_store=log_store, mailer=mailer, mails=mails)
 
     consuming.consume(
         router,
-        topology.NOTIFIER_TICKET_EVENTS,
-        {TicketOpenedV1.routing_key: TicketOpenedV1, TicketChangedV1.routing_key: TicketChangedV1},
-        on_ticket_event,
+        topology.NOTIFIER_NOTIFICATIONS,
+        NotificationRequestedV1,
+        on_notification,
         publisher=publisher,
     )
     return router

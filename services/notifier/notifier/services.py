@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from contracts.events import TicketChangedV1, TicketOpenedV1
+from contracts.events import NotificationRequestedV1
 from notifier.mail import Mail, RecipientRefused
 from notifier.store.port import Claim, MailLog
 
@@ -22,9 +22,9 @@ class MailsPending(Exception):
     """Some recipients could not be served yet; the event is retried for them only."""
 
 
-def alert_mails(event: TicketOpenedV1 | TicketChangedV1, public_url: str) -> list[Mail]:
+def alert_mails(event: NotificationRequestedV1, public_url: str) -> list[Mail]:
     ticket = event.ticket
-    opened = isinstance(event, TicketOpenedV1)
+    opened = event.ticket_opened
     verb = "New ticket" if opened else "Activity on ticket"
     context = {
         "opened": opened,
@@ -41,7 +41,7 @@ def alert_mails(event: TicketOpenedV1 | TicketChangedV1, public_url: str) -> lis
             context=context,
             event_id=event.id,
         )
-        for r in event.alert_emails
+        for r in event.recipients
     ]
 
 

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from contracts.events import TicketOpenedV1
+from contracts.events import NotificationRequestedV1
 from notifier.mail import Mail, RecipientRefused
 from notifier.services import MailsPending, alert_mails, send_once
 from notifier.store.sqlite import SqliteMailLog
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-EVENT = TicketOpenedV1(
+EVENT = NotificationRequestedV1(
+    kind="rule_alert",
+    ticket_opened=True,
     ticket={
         "id": "6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
         "protocol": "2026-000042",
@@ -30,8 +32,7 @@ EVENT = TicketOpenedV1(
         "opened_at": NOW,
         "updated_at": NOW,
     },
-    actor="rule:x",
-    alert_emails=["legal@example.com", "bad@example.com", "boss@example.com"],
+    recipients=["legal@example.com", "bad@example.com", "boss@example.com"],
 )
 
 

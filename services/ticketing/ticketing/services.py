@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from contracts.events import FieldChange, InteractionTriagedV1, TicketChangedV1, TicketOpenedV1
+from contracts.base import Event
+from contracts.events import (
+    FieldChange,
+    InteractionTriagedV1,
+    NotificationRequestedV1,
+    TicketChangedV1,
+    TicketOpenedV1,
+)
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketPatch
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
@@ -110,6 +117,26 @@ async def handle_triaged(
     raise TooMuchContention(f"conversation {key} kept changing under us")
 
 
+def _alerts(
+    event: InteractionTriagedV1, ticket: tickets.Ticket, *, opened: bool
+) -> list[NotificationRequestedV1]:
+    """The e-mail alerts the matching rules asked for, about the ticket as it now stands."""
+    decision = event.decision
+    if not decision.alert_emails:
+        return []
+    return [
+        NotificationRequestedV1(
+            **event.caused(),
+            kind="rule_alert",
+            recipients=decision.alert_emails,
+            ticket=views.snapshot(ticket),
+            ticket_opened=opened,
+            matched=decision.matched,
+            interaction_key=event.interaction.key,
+        )
+    ]
+
+
 def _reasons(event: InteractionTriagedV1) -> dict[str, Any]:
     return {"rules": [m.model_dump(mode="json") for m in event.decision.matched]}
 
@@ -136,8 +163,8 @@ async def _extend(
         interaction_id=stored.id,
         interaction_key=event.interaction.key,
         matched=decision.matched,
-        alert_emails=decision.alert_emails,
     )
+    events: list[Event] = [changed, *_alerts(event, outcome.ticket, opened=False)]
     reasons = _reasons(event)
     added = HistoryEntry(
         id=uuid4(),
@@ -153,9 +180,9 @@ async def _extend(
         interaction_id=stored.id,
         # The interaction count is in the "interaction_added" entry; the rest are field changes.
         history=[added, *_history(ticket.id, actor, outcome.changes[1:], now, reasons)],
-        events=[changed],
+        events=events,
     )
-    await publish_and_mark(store, publisher, [OutgoingMessage.of(changed)])
+    await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in events])
 
 
 async def _open(
@@ -173,9 +200,9 @@ async def _open(
     new = tickets.open_ticket(
         interaction=event.interaction, decision=decision, scale=scale, now=now, previous=previous
     )
-    opened: list[TicketOpenedV1] = []
+    opened: list[Event] = []
 
-    def announce(numbered: tickets.Ticket) -> list[TicketOpenedV1]:
+    def announce(numbered: tickets.Ticket) -> list[Event]:
         opened.append(
             TicketOpenedV1(
                 **event.caused(),
@@ -184,9 +211,9 @@ async def _open(
                 interaction_id=stored.id,
                 interaction_key=event.interaction.key,
                 matched=decision.matched,
-                alert_emails=decision.alert_emails,
             )
         )
+        opened.extend(_alerts(event, numbered, opened=True))
         return opened
 
     def history(numbered: tickets.Ticket) -> list[HistoryEntry]:
