@@ -15,15 +15,19 @@ from servicekit.rpc import RpcClient, RpcTimeout
 bearer = HTTPBearer(auto_error=False, description="SOCIALDESK_ADMIN_TOKEN")
 
 
-def settings(request: Request) -> GatewaySettings:
+# Dependencies are async on purpose: FastAPI runs plain functions in its threadpool, a
+# thread hop per request per dependency.
+
+
+async def settings(request: Request) -> GatewaySettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def current_caller(
+async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    expected = settings(request).admin_token
+    expected = (await settings(request)).admin_token
     if credentials is None or not secrets.compare_digest(
         credentials.credentials.encode(), expected.encode()
     ):
@@ -55,7 +59,7 @@ class Services:
         return reply.result
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 

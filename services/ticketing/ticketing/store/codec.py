@@ -11,12 +11,15 @@ from ticketing.domain.tickets import Ticket
 
 
 def iso(moment: datetime) -> str:
-    """Fixed-width UTC text, so string order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text (``2026-11-25T10:00:00.000000Z``), so string order is time order.
+    isoformat/fromisoformat rather than strftime/strptime: several times faster, and every
+    listed ticket goes through here twice."""
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return naive.isoformat(timespec="microseconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
