@@ -138,6 +138,16 @@ def test_malformed_bodies_are_refused_with_a_reason(ingestor: httpx.Client) -> N
         assert response.json()["detail"][0]["msg"], name
 
 
+def test_an_oversized_body_is_refused_before_it_is_read(ingestor: httpx.Client) -> None:
+    response = ingestor.post(
+        "/v1/interactions",
+        content=b"[" + b" " * (33 * 1024 * 1024) + b"]",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+
+
 def test_invalid_rule_is_refused_with_a_readable_reason(gateway: httpx.Client) -> None:
     response = gateway.post(
         "/v1/rules",
