@@ -3,7 +3,7 @@ methods the gateway calls. Each maps a message to a use case."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from contracts.events import InteractionTriagedV1
 from contracts.rpc import Caller, TicketMethods
 from contracts.tickets import TicketDetail, TicketPage, TicketPatch, TicketQuery, TicketRead
 from servicekit import consuming, rpc
+from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
 from ticketing import services, views
 from ticketing.domain.priority import PriorityScale
@@ -28,6 +29,7 @@ class Deps:
     store: TicketStore
     publisher: EventPublisher
     scale: PriorityScale
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
 
 
 class TicketRef(BaseModel):
@@ -44,7 +46,11 @@ def build_router(deps: Deps) -> RabbitRouter:
 
     async def on_triaged(event: InteractionTriagedV1) -> None:
         await services.handle_triaged(
-            store=deps.store, publisher=deps.publisher, scale=deps.scale, event=event
+            store=deps.store,
+            publisher=deps.publisher,
+            scale=deps.scale,
+            locks=deps.locks,
+            event=event,
         )
 
     consuming.consume(

@@ -17,6 +17,7 @@ from contracts.events import (
     TicketOpenedV1,
 )
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketPatch
+from servicekit.keyed_locks import KeyedLocks
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
 from ticketing import views
@@ -66,42 +67,53 @@ async def handle_triaged(
     store: TicketStore,
     publisher: EventPublisher,
     scale: PriorityScale,
+    locks: KeyedLocks,
     event: InteractionTriagedV1,
     now: datetime | None = None,
 ) -> None:
     """Store the interaction and put it on its conversation's ticket: the active one, or a
     new one when a rule says so or the conversation's last ticket was closed. Redelivery is
-    harmless: an interaction already on a ticket is left alone."""
+    harmless: an interaction already on a ticket is left alone. Within this process the
+    interactions of one conversation take turns (``locks``), so they do not keep invalidating
+    each other's reads; across replicas the store's version checks keep them apart."""
     now = now or datetime.now(UTC)
-    interaction, decision = event.interaction, event.decision
-    key = thread_key(interaction)
+    key = thread_key(event.interaction)
+    async with locks.hold(key):
+        announced = await _place(store=store, scale=scale, event=event, key=key, now=now)
+    await publish_and_mark(store, publisher, announced)
+
+
+async def _place(
+    *,
+    store: TicketStore,
+    scale: PriorityScale,
+    event: InteractionTriagedV1,
+    key: str,
+    now: datetime,
+) -> list[OutgoingMessage]:
+    """Record the interaction and change the ticket; return the events to publish."""
+    decision = event.decision
     stored = await store.record_interaction(
-        StoredInteraction(id=uuid4(), ticket_id=None, received_at=now, interaction=interaction),
+        StoredInteraction(
+            id=uuid4(), ticket_id=None, received_at=now, interaction=event.interaction
+        ),
         thread_key=key,
     )
     if stored.ticket_id is not None:
-        return
+        return []
     actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
     for _ in range(MAX_CONFLICT_RETRIES):
         try:
             ticket = await store.active_ticket(key)
             if ticket is not None:
-                await _extend(
-                    store=store,
-                    publisher=publisher,
-                    event=event,
-                    ticket=ticket,
-                    stored=stored,
-                    actor=actor,
-                    now=now,
+                return await _extend(
+                    store=store, event=event, ticket=ticket, stored=stored, actor=actor, now=now
                 )
-                return
             previous = await store.latest_ticket(key)
             if decision.open_ticket is None and previous is None:
-                return  # nothing asks for a ticket: the interaction stays stored, unticketed
-            await _open(
+                return []  # nothing asks for a ticket: the interaction stays stored, unticketed
+            return await _open(
                 store=store,
-                publisher=publisher,
                 scale=scale,
                 event=event,
                 previous=previous,
@@ -109,11 +121,10 @@ async def handle_triaged(
                 actor=actor,
                 now=now,
             )
-            return
         except InteractionTaken:
-            return  # a ticket opened meanwhile collected this interaction: nothing left to do
+            return []  # a ticket opened meanwhile collected this interaction: nothing to do
         except (StaleTicket, ThreadAlreadyActive):
-            continue  # someone else changed this conversation first: read it again
+            continue  # another replica changed this conversation first: read it again
     raise TooMuchContention(f"conversation {key} kept changing under us")
 
 
@@ -144,13 +155,12 @@ def _reasons(event: InteractionTriagedV1) -> dict[str, Any]:
 async def _extend(
     *,
     store: TicketStore,
-    publisher: EventPublisher,
     event: InteractionTriagedV1,
     ticket: tickets.Ticket,
     stored: StoredInteraction,
     actor: str,
     now: datetime,
-) -> None:
+) -> list[OutgoingMessage]:
     decision = event.decision
     outcome = tickets.add_interaction(
         ticket, interaction=event.interaction, decision=decision, now=now
@@ -182,20 +192,19 @@ async def _extend(
         history=[added, *_history(ticket.id, actor, outcome.changes[1:], now, reasons)],
         events=events,
     )
-    await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in events])
+    return [OutgoingMessage.of(e) for e in events]
 
 
 async def _open(
     *,
     store: TicketStore,
-    publisher: EventPublisher,
     scale: PriorityScale,
     event: InteractionTriagedV1,
     previous: tickets.Ticket | None,
     stored: StoredInteraction,
     actor: str,
     now: datetime,
-) -> None:
+) -> list[OutgoingMessage]:
     decision = event.decision
     new = tickets.open_ticket(
         interaction=event.interaction, decision=decision, scale=scale, now=now, previous=previous
@@ -239,7 +248,7 @@ async def _open(
     await store.create_ticket(
         new, year=now.year, interaction_id=stored.id, history=history, announce=announce
     )
-    await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in opened])
+    return [OutgoingMessage.of(e) for e in opened]
 
 
 async def update_ticket(
