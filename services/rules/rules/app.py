@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from faststream.asgi import AsgiFastStream
@@ -36,6 +38,21 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
+    watcher: list[asyncio.Task[None]] = []
+
+    async def start_watching() -> None:
+        watcher.append(asyncio.create_task(rulebook.watch(), name="rulebook-watch"))
+
+    async def stop_watching() -> None:
+        for task in watcher:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     return service_app(
-        broker=broker, health=health, before_consuming=[prepare], after_stopped=[store.close]
+        broker=broker,
+        health=health,
+        before_consuming=[prepare, start_watching],
+        before_stopping=[stop_watching],
+        after_stopped=[store.close],
     )

@@ -1,5 +1,5 @@
-"""The rules service's handlers: triage every received interaction, and rule CRUD for the
-gateway."""
+"""The rules service's handlers: triage every received interaction, and rule CRUD, history and
+dry runs for the gateway."""
 
 from __future__ import annotations
 
@@ -13,8 +13,18 @@ from pydantic import BaseModel, ConfigDict
 from contracts import topology
 from contracts.events import InteractionReceivedV1, InteractionTriagedV1
 from contracts.rpc import Caller, RuleMethods
-from contracts.rules import RuleDefinition, RulePage, RuleRead
-from rules.domain.matching import decide
+from contracts.rules import (
+    RULES_HISTORY,
+    RULES_TEST,
+    RuleDefinition,
+    RuleHistory,
+    RulePage,
+    RuleRead,
+    RuleTest,
+    RuleTestResult,
+)
+from rules import services
+from rules.domain.matching import evaluation_order
 from rules.rulebook import RuleBook
 from rules.store.port import RuleStore
 from servicekit import consuming, rpc
@@ -41,7 +51,7 @@ def build_router(deps: Deps) -> RabbitRouter:
     router = RabbitRouter()
 
     async def on_received(event: InteractionReceivedV1) -> None:
-        decision = decide(await deps.rulebook.rules(), event.interaction)
+        decision = await services.triage(rulebook=deps.rulebook, interaction=event.interaction)
         await deps.publisher.publish(
             InteractionTriagedV1(**event.caused(), interaction=event.interaction, decision=decision)
         )
@@ -55,8 +65,8 @@ def build_router(deps: Deps) -> RabbitRouter:
     )
 
     async def list_rules(params: dict[str, Any], caller: Caller) -> RulePage:
-        items = await deps.store.list_rules()
-        return RulePage(items=items, total=len(items))
+        ordered = evaluation_order(await deps.store.list_rules())
+        return RulePage(items=ordered, total=len(ordered))
 
     async def get_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
         rule_id = RuleId.model_validate(params).id
@@ -66,24 +76,39 @@ def build_router(deps: Deps) -> RabbitRouter:
         return rule
 
     async def create_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
-        rule = await deps.store.create_rule(RuleDefinition.model_validate(params))
-        deps.rulebook.invalidate()
-        return rule
+        return await services.create_rule(
+            store=deps.store,
+            rulebook=deps.rulebook,
+            definition=RuleDefinition.model_validate(params),
+            actor=caller.id,
+        )
 
     async def replace_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
         request = RuleReplacement.model_validate(params)
-        rule = await deps.store.replace_rule(request.id, request.rule)
-        if rule is None:
-            raise rpc.NotFound(f"no rule {request.id}")
-        deps.rulebook.invalidate()
-        return rule
+        return await services.replace_rule(
+            store=deps.store,
+            rulebook=deps.rulebook,
+            rule_id=request.id,
+            definition=request.rule,
+            actor=caller.id,
+        )
 
     async def delete_rule(params: dict[str, Any], caller: Caller) -> dict[str, bool]:
         rule_id = RuleId.model_validate(params).id
-        if not await deps.store.delete_rule(rule_id):
-            raise rpc.NotFound(f"no rule {rule_id}")
-        deps.rulebook.invalidate()
+        await services.delete_rule(
+            store=deps.store, rulebook=deps.rulebook, rule_id=rule_id, actor=caller.id
+        )
         return {"deleted": True}
+
+    async def history(params: dict[str, Any], caller: Caller) -> RuleHistory:
+        rule_id = RuleId.model_validate(params).id
+        changes = await deps.store.history(rule_id)
+        if not changes:
+            raise rpc.NotFound(f"no rule {rule_id}")
+        return RuleHistory(items=changes)
+
+    async def dry_run(params: dict[str, Any], caller: Caller) -> RuleTestResult:
+        return services.dry_run(request=RuleTest.model_validate(params))
 
     rpc.serve(
         router,
@@ -94,6 +119,8 @@ def build_router(deps: Deps) -> RabbitRouter:
             RuleMethods.CREATE: create_rule,
             RuleMethods.REPLACE: replace_rule,
             RuleMethods.DELETE: delete_rule,
+            RULES_HISTORY: history,
+            RULES_TEST: dry_run,
         },
     )
     return router

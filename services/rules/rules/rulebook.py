@@ -1,14 +1,18 @@
 """The compiled rules a replica evaluates with, refreshed when the store's revision moves.
-Checking the revision is one tiny read at most every ``refresh_seconds``, so a change made
-through any replica reaches all of them within that time without a restart."""
+Checking the revision is one tiny read every ``refresh_seconds``, done by a watcher task
+whether or not messages arrive, so a change made through any replica reaches all of them
+within that time without a restart, and an idle replica is never stale when work resumes."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
-from rules.domain.matching import CompiledRule
+from rules.domain.matching import CompiledRule, RuleSet
 from rules.store.port import RuleStore
+
+log = logging.getLogger(__name__)
 
 
 class RuleBook:
@@ -17,10 +21,10 @@ class RuleBook:
         self._refresh_seconds = refresh_seconds
         self._revision = -1
         self._checked_at = 0.0
-        self._rules: list[CompiledRule] = []
+        self._rules = RuleSet([])
         self._lock = asyncio.Lock()
 
-    async def rules(self) -> list[CompiledRule]:
+    async def rules(self) -> RuleSet:
         if time.monotonic() - self._checked_at >= self._refresh_seconds:
             async with self._lock:
                 if time.monotonic() - self._checked_at >= self._refresh_seconds:
@@ -31,10 +35,23 @@ class RuleBook:
         """After a change through this replica: evaluate with it from the next message on."""
         self._checked_at = 0.0
 
+    async def watch(self) -> None:
+        """Refresh every ``refresh_seconds`` until cancelled. A failed check (the store briefly
+        unreachable) is logged and retried on the next tick; the last good rules stay in use."""
+        while True:
+            try:
+                await self.rules()
+            except Exception:
+                log.exception("could not check the rules' revision")
+            await asyncio.sleep(self._refresh_seconds)
+
     async def _refresh(self) -> None:
         revision = await self._store.revision()
         if revision != self._revision:
             stored = await self._store.list_rules()
-            self._rules = [CompiledRule.compile(r.id, r) for r in stored]
+            self._rules = RuleSet(
+                [CompiledRule.compile(r.id, r, position) for position, r in enumerate(stored)]
+            )
             self._revision = revision
+            log.info("rules reloaded: %d rules at revision %d", len(stored), revision)
         self._checked_at = time.monotonic()

@@ -104,3 +104,51 @@ async def test_changing_an_unknown_rule_changes_nothing(store: RuleStore) -> Non
     assert await store.replace_rule(uuid4(), rule("ghost")) is None
     assert await store.delete_rule(uuid4()) is False
     assert await store.revision() == revision
+
+
+async def test_every_change_is_in_the_rules_history_with_who_and_before_after(
+    store: RuleStore,
+) -> None:
+    created = await store.create_rule(rule("Leads", "buy"), actor="ana")
+    await store.replace_rule(created.id, rule("Leads", "purchase"), actor="bruno")
+    await store.delete_rule(created.id, actor="carla")
+    history = await store.history(created.id)
+    assert [(c.action, c.version, c.actor) for c in history] == [
+        ("created", 1, "ana"),
+        ("replaced", 2, "bruno"),
+        ("deleted", 2, "carla"),
+    ]
+    assert history[0].before is None and history[0].after == rule("Leads", "buy")
+    assert history[1].before == rule("Leads", "buy")
+    assert history[1].after == rule("Leads", "purchase")
+    assert history[2].before == rule("Leads", "purchase") and history[2].after is None
+    assert history[0].at <= history[1].at <= history[2].at
+
+
+async def test_a_refused_change_leaves_no_history(store: RuleStore) -> None:
+    ghost = uuid4()
+    await store.replace_rule(ghost, rule("ghost"), actor="ana")
+    await store.delete_rule(ghost, actor="ana")
+    assert await store.history(ghost) == []
+
+
+async def test_new_rule_fields_survive_the_store(store: RuleStore) -> None:
+    definition = RuleDefinition.model_validate(
+        {
+            "name": "bad reviews",
+            "order": -3,
+            "stop_processing": True,
+            "starts_at": "2026-11-01T00:00:00Z",
+            "when": {
+                "kinds": ["review"],
+                "rating_max": 2,
+                "text_expression": 'péssimo OR "não volto"',
+                "any_of": [{"languages": ["pt"]}, {"campaign": False}],
+            },
+            "then": {"set_priority": "high", "auto_reply": {"template": "Olá $author_name"}},
+        }
+    )
+    created = await store.create_rule(definition)
+    assert RuleDefinition(**created.model_dump(include=set(RuleDefinition.model_fields))) == (
+        definition
+    )

@@ -6,7 +6,16 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from contracts.rpc import RuleMethods
-from contracts.rules import RuleDefinition, RulePage, RuleRead
+from contracts.rules import (
+    RULES_HISTORY,
+    RULES_TEST,
+    RuleDefinition,
+    RuleHistory,
+    RulePage,
+    RuleRead,
+    RuleTest,
+    RuleTestResult,
+)
 from contracts.topology import RULES_RPC
 from gateway.deps import CurrentCaller, ServicesDep
 
@@ -39,6 +48,19 @@ async def create_rule(rule: RuleDefinition, caller: CurrentCaller, services: Ser
     """Add a rule at the end of the evaluation order. Every rules replica uses it within a
     second."""
     return await services.call(RULES_RPC, RuleMethods.CREATE, rule.model_dump(mode="json"), caller)
+
+
+@router.post("/test", response_model=RuleTestResult)
+async def test_rule(request: RuleTest, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Dry run: would this draft rule match this interaction, why, and what would it do?
+    Nothing is stored, sent or changed; the active flag and dates are ignored."""
+    return await services.call(RULES_RPC, RULES_TEST, request.model_dump(mode="json"), caller)
+
+
+@router.get("/{rule_id}/history", response_model=RuleHistory, responses=NOT_FOUND)
+async def rule_history(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Every change of the rule, oldest first: who, when, the rule before and after."""
+    return await services.call(RULES_RPC, RULES_HISTORY, {"id": str(rule_id)}, caller)
 
 
 @router.get("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)

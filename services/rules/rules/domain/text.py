@@ -8,10 +8,13 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def normalize(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", without_accents).strip()
+    return _SPACES.sub(" ", strip_accents(text.casefold())).strip()
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:

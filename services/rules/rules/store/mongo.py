@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from contracts.rules import RuleDefinition, RuleRead
+from contracts.rules import RuleChange, RuleDefinition, RuleRead
 from servicekit.mongo import connect
 
 REVISION = "revision"
@@ -45,9 +45,11 @@ class MongoRuleStore:
             self._client, db = client, client[database]
         self._rules = db["rules"]
         self._counters = db["counters"]
+        self._changes = db["rule_changes"]
 
     async def open(self) -> None:
         await self._rules.create_index([("position", ASCENDING), ("_id", ASCENDING)])
+        await self._changes.create_index([("rule_id", ASCENDING), ("seq", ASCENDING)])
 
     async def close(self) -> None:
         await self._client.close()
@@ -64,7 +66,7 @@ class MongoRuleStore:
         doc = await self._rules.find_one({"_id": str(rule_id)})
         return _rule(doc) if doc else None
 
-    async def create_rule(self, definition: RuleDefinition) -> RuleRead:
+    async def create_rule(self, definition: RuleDefinition, *, actor: str = "system") -> RuleRead:
         now = datetime.now(UTC).isoformat()
         doc = {
             "_id": str(uuid4()),
@@ -75,31 +77,98 @@ class MongoRuleStore:
             "updated_at": now,
         }
         await self._rules.insert_one(doc)
+        await self._audit(doc["_id"], 1, "created", actor, now, None, doc["definition"])
         await self._next(REVISION)
         return _rule(doc)
 
-    async def replace_rule(self, rule_id: UUID, definition: RuleDefinition) -> RuleRead | None:
-        doc = await self._rules.find_one_and_update(
+    async def replace_rule(
+        self, rule_id: UUID, definition: RuleDefinition, *, actor: str = "system"
+    ) -> RuleRead | None:
+        now = datetime.now(UTC).isoformat()
+        before = await self._rules.find_one_and_update(
             {"_id": str(rule_id)},
             {
                 "$set": {
                     "definition": definition.model_dump(mode="json"),
-                    "updated_at": datetime.now(UTC).isoformat(),
+                    "updated_at": now,
                 },
                 "$inc": {"version": 1},
             },
-            return_document=ReturnDocument.AFTER,
+            return_document=ReturnDocument.BEFORE,
         )
-        if doc is None:
+        if before is None:
             return None
+        after = {
+            **before,
+            "definition": definition.model_dump(mode="json"),
+            "updated_at": now,
+            "version": before["version"] + 1,
+        }
+        await self._audit(
+            after["_id"],
+            after["version"],
+            "replaced",
+            actor,
+            now,
+            before["definition"],
+            after["definition"],
+        )
         await self._next(REVISION)
-        return _rule(doc)
+        return _rule(after)
 
-    async def delete_rule(self, rule_id: UUID) -> bool:
-        result = await self._rules.delete_one({"_id": str(rule_id)})
-        if result.deleted_count:
-            await self._next(REVISION)
-        return bool(result.deleted_count)
+    async def delete_rule(self, rule_id: UUID, *, actor: str = "system") -> bool:
+        doc = await self._rules.find_one_and_delete({"_id": str(rule_id)})
+        if doc is None:
+            return False
+        now = datetime.now(UTC).isoformat()
+        await self._audit(
+            doc["_id"], doc["version"], "deleted", actor, now, doc["definition"], None
+        )
+        await self._next(REVISION)
+        return True
+
+    async def history(self, rule_id: UUID) -> list[RuleChange]:
+        cursor = self._changes.find({"rule_id": str(rule_id)}).sort([("seq", ASCENDING)])
+        return [
+            RuleChange(
+                rule_id=UUID(doc["rule_id"]),
+                version=doc["version"],
+                action=doc["action"],
+                actor=doc["actor"],
+                at=datetime.fromisoformat(doc["at"]),
+                before=RuleDefinition.model_validate(doc["before"]) if doc["before"] else None,
+                after=RuleDefinition.model_validate(doc["after"]) if doc["after"] else None,
+            )
+            async for doc in cursor
+        ]
+
+    async def _audit(
+        self,
+        rule_id: str,
+        version: int,
+        action: str,
+        actor: str,
+        at: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        # Unique per (rule, version, action): a retried write cannot log a change twice.
+        await self._changes.update_one(
+            {"_id": f"{rule_id}:{version}:{action}"},
+            {
+                "$setOnInsert": {
+                    "rule_id": rule_id,
+                    "seq": await self._next(f"changes:{rule_id}"),
+                    "version": version,
+                    "action": action,
+                    "actor": actor,
+                    "at": at,
+                    "before": before,
+                    "after": after,
+                }
+            },
+            upsert=True,
+        )
 
     async def _next(self, name: str) -> int:
         for _ in range(3):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from contracts.rules import RuleDefinition, RuleRead
+from contracts.rules import RuleChange, RuleDefinition, RuleRead
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
@@ -23,6 +23,16 @@ CREATE TABLE IF NOT EXISTS revision (
     value INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO revision (id, value) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS rule_changes (
+    rule_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (rule_id, version, action)
+);
 """
 
 
@@ -39,6 +49,36 @@ def _rule(row: sqlite3.Row) -> RuleRead:
 
 def _bump(connection: sqlite3.Connection) -> None:
     connection.execute("UPDATE revision SET value = value + 1 WHERE id = 1")
+
+
+def _audit(
+    connection: sqlite3.Connection,
+    *,
+    rule_id: str,
+    version: int,
+    action: str,
+    actor: str,
+    at: str,
+    before: str | None,
+    after: str | None,
+) -> None:
+    connection.execute(
+        "INSERT INTO rule_changes (rule_id, version, action, actor, at, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (rule_id, version, action, actor, at, before, after),
+    )
+
+
+def _change(row: sqlite3.Row) -> RuleChange:
+    return RuleChange(
+        rule_id=UUID(row["rule_id"]),
+        version=row["version"],
+        action=row["action"],
+        actor=row["actor"],
+        at=datetime.fromisoformat(row["at"]),
+        before=RuleDefinition.model_validate_json(row["before"]) if row["before"] else None,
+        after=RuleDefinition.model_validate_json(row["after"]) if row["after"] else None,
+    )
 
 
 class SqliteRuleStore:
@@ -70,7 +110,7 @@ class SqliteRuleStore:
 
         return await self._db.read(select)
 
-    async def create_rule(self, definition: RuleDefinition) -> RuleRead:
+    async def create_rule(self, definition: RuleDefinition, *, actor: str = "system") -> RuleRead:
         now = datetime.now(UTC).isoformat()
 
         def insert(connection: sqlite3.Connection) -> RuleRead:
@@ -80,6 +120,16 @@ class SqliteRuleStore:
                 " VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM rules), 1, ?, ?, ?)",
                 (rule_id, definition.model_dump_json(), now, now),
             )
+            _audit(
+                connection,
+                rule_id=rule_id,
+                version=1,
+                action="created",
+                actor=actor,
+                at=now,
+                before=None,
+                after=definition.model_dump_json(),
+            )
             _bump(connection)
             return _rule(
                 connection.execute("SELECT * FROM rules WHERE id = ?", (rule_id,)).fetchone()
@@ -87,27 +137,68 @@ class SqliteRuleStore:
 
         return await self._db.write(insert)
 
-    async def replace_rule(self, rule_id: UUID, definition: RuleDefinition) -> RuleRead | None:
+    async def replace_rule(
+        self, rule_id: UUID, definition: RuleDefinition, *, actor: str = "system"
+    ) -> RuleRead | None:
         now = datetime.now(UTC).isoformat()
 
         def update(connection: sqlite3.Connection) -> RuleRead | None:
+            before = connection.execute(
+                "SELECT definition FROM rules WHERE id = ?", (str(rule_id),)
+            ).fetchone()
+            if before is None:
+                return None
             row = connection.execute(
                 "UPDATE rules SET definition = ?, version = version + 1, updated_at = ?"
                 " WHERE id = ? RETURNING *",
                 (definition.model_dump_json(), now, str(rule_id)),
             ).fetchone()
-            if row is None:
-                return None
+            _audit(
+                connection,
+                rule_id=str(rule_id),
+                version=row["version"],
+                action="replaced",
+                actor=actor,
+                at=now,
+                before=before["definition"],
+                after=row["definition"],
+            )
             _bump(connection)
             return _rule(row)
 
         return await self._db.write(update)
 
-    async def delete_rule(self, rule_id: UUID) -> bool:
+    async def delete_rule(self, rule_id: UUID, *, actor: str = "system") -> bool:
+        now = datetime.now(UTC).isoformat()
+
         def delete(connection: sqlite3.Connection) -> bool:
-            deleted = connection.execute("DELETE FROM rules WHERE id = ?", (str(rule_id),)).rowcount
-            if deleted:
-                _bump(connection)
-            return bool(deleted)
+            row = connection.execute(
+                "DELETE FROM rules WHERE id = ? RETURNING version, definition", (str(rule_id),)
+            ).fetchone()
+            if row is None:
+                return False
+            _audit(
+                connection,
+                rule_id=str(rule_id),
+                version=row["version"],
+                action="deleted",
+                actor=actor,
+                at=now,
+                before=row["definition"],
+                after=None,
+            )
+            _bump(connection)
+            return True
 
         return await self._db.write(delete)
+
+    async def history(self, rule_id: UUID) -> list[RuleChange]:
+        return await self._db.read(
+            lambda c: [
+                _change(r)
+                for r in c.execute(
+                    "SELECT * FROM rule_changes WHERE rule_id = ? ORDER BY rowid",
+                    (str(rule_id),),
+                )
+            ]
+        )

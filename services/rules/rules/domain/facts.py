@@ -1,0 +1,48 @@
+"""What the conditions look at in one interaction, normalised once however many rules run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from contracts.interaction import Interaction
+from rules.domain.text import normalize
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Facts:
+    interaction: Interaction
+
+    @cached_property
+    def text(self) -> str:
+        return normalize(self.interaction.text)
+
+    @cached_property
+    def bio(self) -> str:
+        return normalize(self.interaction.author.bio)
+
+    @cached_property
+    def words(self) -> set[str]:
+        return set(_WORD.findall(self.text))
+
+    @cached_property
+    def links(self) -> list[str]:
+        return [normalize(str(link)) for link in self.interaction.links]
+
+    @property
+    def from_brand(self) -> bool:
+        """The brand's own account wrote it: sent by us, or posted by the page itself."""
+        interaction = self.interaction
+        return interaction.direction.value == "outbound" or interaction.account in {
+            interaction.author.id,
+            interaction.author.handle,
+        }
+
+
+def first_word(phrase: str) -> str | None:
+    """The word a phrase is filed under in the rule index (None: it has no word characters)."""
+    found = _WORD.search(phrase)
+    return found.group(0) if found else None
