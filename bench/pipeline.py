@@ -67,6 +67,7 @@ from bench._cpu import CpuMeter, rabbitmq_pid  # noqa: E402
 from bench._httpload import LoadResult, hammer, percentile  # noqa: E402
 from devtools.launcher import SERVICES, Stack  # noqa: E402
 from devtools.vhost import isolated_vhost  # noqa: E402
+from servicekit.publishing import BATCH_HEADER  # noqa: E402
 
 TARGET_RATIO = 0.25
 """End-to-end interactions/s must reach this share of the raw one-hop ceiling."""
@@ -137,6 +138,7 @@ class PipelineResult:
     with_own_event: int
     collected_at_open: int
     events_received: int
+    event_messages_received: int
     accepted: int
     duplicates: int
     failed_posts: int
@@ -361,16 +363,23 @@ class Progress:
     ticketed: int = 0
     collected: int = 0
     events: int = 0
+    messages: int = 0
     accepted: int = 0
     duplicates: int = 0
     failed_posts: int = 0
     last_change: float = field(default_factory=time.monotonic)
     all_ticketed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def on_event(self, routing_key: str, body: bytes) -> None:
+    def on_message(self, routing_key: str, body: bytes, headers: Mapping[str, Any]) -> None:
+        """A plain message holds one event; a batch message (servicekit.publishing) several."""
+        self.messages += 1
+        parsed = json.loads(body)
+        for event in parsed if BATCH_HEADER in headers else [parsed]:
+            self.on_event(routing_key, event)
+
+    def on_event(self, routing_key: str, event: dict[str, Any]) -> None:
         now = time.monotonic()
         self.events += 1
-        event = json.loads(body)
         key = event.get("interaction_key")
         thread = self.workload.thread_of.get(key)
         if thread is None or key in self.seen:
@@ -421,7 +430,7 @@ async def listen_for_ticket_events(url: str, progress: Progress) -> aio_pika.abc
         await queue.bind(exchange, routing_key)
 
     async def on_message(message: AbstractIncomingMessage) -> None:
-        progress.on_event(message.routing_key or "", message.body)
+        progress.on_message(message.routing_key or "", message.body, message.headers or {})
 
     await queue.consume(on_message, no_ack=True)
     return connection
@@ -556,6 +565,7 @@ def summarise(
         with_own_event=len(progress.seen),
         collected_at_open=progress.collected,
         events_received=progress.events,
+        event_messages_received=progress.messages,
         accepted=progress.accepted,
         duplicates=progress.duplicates,
         failed_posts=progress.failed_posts,
@@ -716,7 +726,10 @@ def pipeline_rows(result: BenchResult, p: PipelineResult) -> list[tuple[str, str
             f"({'complete' if p.completed else 'INCOMPLETE'}): {p.with_own_event:,} with an "
             f"event of their own, {p.collected_at_open:,} collected by a ticket opening",
         ),
-        ("ticket events received", f"{p.events_received:,}"),
+        (
+            "ticket events received",
+            f"{p.events_received:,} in {p.event_messages_received:,} messages",
+        ),
         (
             "accepted / duplicates / failed POSTs",
             f"{p.accepted:,} / {p.duplicates:,} / {p.failed_posts}",

@@ -15,8 +15,9 @@ from devtools.launcher import ROOT, Stack
 from devtools.vhost import isolated_vhost
 from tests.support import ADMIN_TOKEN, INGEST_KEY
 
-TEST_PORT_OFFSET = 10_000
-"""Tests listen on 18000+, so they run beside a `make run` on the usual ports."""
+TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
+"""Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
+SOCIALDESK_TEST_PORT_OFFSET to run two checkouts' tests side by side."""
 
 
 @pytest.fixture(scope="session")
