@@ -78,19 +78,64 @@ class TicketChangedV1(Event):
     matched: list[RuleMatch] = []
 
 
+NotificationKind = Literal["rule_alert", "assigned", "escalated", "opinion_received"]
+"""rule_alert: a rule's alert action fired; assigned: the ticket was assigned to the recipient;
+escalated: the ticket's priority became the top of the scale; opinion_received: an outside
+collaborator answered an opinion request on the ticket."""
+
+
 class NotificationRequestedV1(Event):
-    """Someone must be told about a ticket. Ticketing decides *that* (a rule's alert action;
-    later: assignment, escalation); the notifier decides *how* (template, language, sending
-    once). Published in the same outbox write as the ticket change it is about."""
+    """Someone must be told about a ticket. Ticketing decides *that* (a rule's alert action,
+    an assignment, an escalation, an opinion that arrived); the notifier decides *how*
+    (template, language, the recipient's settings, sending once). Published in the same outbox
+    write as the ticket change it is about."""
 
     routing_key: ClassVar[str] = "notification.requested.v1"
     v: Literal[1] = 1
-    kind: Literal["rule_alert"]
-    recipients: list[str]
+    kind: NotificationKind
+    recipients: list[str] = Field(description="E-mail addresses.")
+    recipient_users: dict[str, str] = Field(
+        default={},
+        description="For recipients who are Socialdesk users: e-mail address -> user id, so "
+        "the notifier can apply their notification settings and language.",
+    )
+    detail: dict[str, Any] = Field(
+        default={},
+        description="What the kind needs beyond the ticket: who assigned it, the opinion's "
+        "excerpt, the priority before an escalation.",
+    )
     ticket: TicketSnapshot
     ticket_opened: bool = Field(description="The change that prompted it opened the ticket.")
     matched: list[RuleMatch] = []
     interaction_key: str | None = None
+
+
+class DigestItem(Contract):
+    """One interaction listed in a digest e-mail."""
+
+    interaction_key: str = Field(description="channel:external_id")
+    channel: str
+    account: str
+    kind: str
+    author: str
+    text: str = Field(description="The text, shortened for a mail.")
+    rating: int | None = None
+    occurred_at: AwareDatetime
+
+
+class DigestReadyV1(Event):
+    """A digest rule's window closed: the interactions that matched in it, to be mailed once
+    per window (``id`` is derived from the rule and the window, so a repeat is a duplicate)."""
+
+    routing_key: ClassVar[str] = "digest.ready.v1"
+    v: Literal[1] = 1
+    rule_id: UUID
+    rule_name: str
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    recipients: list[str]
+    items: list[DigestItem]
+    total_matched: int = Field(description="Can exceed len(items) when the list was cut short.")
 
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -99,4 +144,5 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     TicketOpenedV1,
     TicketChangedV1,
     NotificationRequestedV1,
+    DigestReadyV1,
 )

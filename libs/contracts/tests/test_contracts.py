@@ -16,6 +16,8 @@ from pydantic import BaseModel
 
 from contracts.events import (
     ALL_EVENTS,
+    DigestItem,
+    DigestReadyV1,
     InteractionReceivedV1,
     InteractionTriagedV1,
     NotificationRequestedV1,
@@ -84,6 +86,34 @@ EXAMPLES: list[BaseModel] = [
     ),
     NotificationRequestedV1(
         kind="rule_alert", recipients=["a@example.com"], ticket=SNAPSHOT, ticket_opened=True
+    ),
+    NotificationRequestedV1(
+        kind="assigned",
+        recipients=["ana@example.com"],
+        recipient_users={"ana@example.com": "ana"},
+        ticket=SNAPSHOT,
+        ticket_opened=False,
+        detail={"by": "admin"},
+    ),
+    DigestReadyV1(
+        rule_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        rule_name="bad reviews",
+        window_start=NOW,
+        window_end=NOW,
+        recipients=["gerente@example.com"],
+        items=[
+            DigestItem(
+                interaction_key="google_business:rev-1",
+                channel="google_business",
+                account="loja-centro",
+                kind="review",
+                author="João",
+                text="Atendimento péssimo",
+                rating=1,
+                occurred_at=NOW,
+            )
+        ],
+        total_matched=1,
     ),
 ]
 
