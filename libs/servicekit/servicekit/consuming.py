@@ -10,6 +10,7 @@ as a plain message, and the batch is acknowledged once every event in it is sett
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import uuid
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitExchange, RabbitRouter
 from faststream.rabbit.message import RabbitMessage
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contracts import topology as names
 from servicekit.publishing import BATCH_HEADER, EventPublisher
@@ -34,6 +35,10 @@ ROUTING_KEY_HEADER = "x-socialdesk-routing-key"
 """The routing key a message was first published with; retries travel under the queue's name."""
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_IN_FLIGHT = 200
+"""Events one consumer handles at once. Prefetch bounds the messages a process holds; this
+bounds the work, since a batch message can carry many events."""
 
 
 class PermanentFailure(Exception):
@@ -53,12 +58,19 @@ def consume(
     handler: Callable[[M], Awaitable[None]],
     *,
     publisher: EventPublisher,
+    max_in_flight: int = MAX_IN_FLIGHT,
 ) -> None:
     """Subscribe ``handler`` to the queue of ``spec``, fed with ``model`` instances. When the
     queue carries several event types, ``model`` maps each routing key to its contract.
-    ``publisher`` hands failed events on to the retry and dead-letter paths. The broker
-    must be made with ``apply_types=False`` (as ``servicekit.service.new_broker`` does)."""
+    ``publisher`` hands failed events on to the retry and dead-letter paths. At most
+    ``max_in_flight`` events are handled at once, however many arrive in batch messages. The
+    broker must be made with ``apply_types=False`` (as ``servicekit.service.new_broker`` does)."""
     broker = publisher.broker
+    in_flight = asyncio.Semaphore(max_in_flight)
+
+    async def run(settle: _Settler, event: M, raw: Callable[[], bytes]) -> None:
+        async with in_flight:
+            await _run(handler, settle, event, raw)
 
     async def on_message(message: RabbitMessage) -> None:
         routing_key = original_routing_key(message)
@@ -68,17 +80,21 @@ def consume(
         if contract is None:
             await settle.dead_letter(message.body, f"unexpected routing key {routing_key!r}")
             return
+        body = message.body
         if BATCH_HEADER not in (message.headers or {}):
-            await _handle(contract, handler, settle, message.body, None)
+            try:
+                event = contract.model_validate_json(body)
+            except ValidationError as exc:
+                await settle.dead_letter(body, f"invalid {contract.__name__}: {exc}")
+                return
+            await run(settle, event, lambda: body)
             return
         try:
-            items = json.loads(message.body)
-            if not isinstance(items, list):
-                raise ValueError("a batch message holds a JSON array")
-        except ValueError as exc:
-            await settle.dead_letter(message.body, f"unreadable batch: {exc}")
-            return
-        await asyncio.gather(*(_handle(contract, handler, settle, None, i) for i in items))
+            # The usual case, every event valid, is parsed in one go.
+            events = _batch_adapter(contract).validate_json(body)
+        except ValidationError:
+            events = await _valid_items(contract, settle, body)
+        await asyncio.gather(*(run(settle, e, _dumped(e)) for e in events))
 
     on_message.__name__ = on_message.__qualname__ = f"consume_{spec.name.replace('.', '_')}"
     registrar.subscriber(
@@ -86,33 +102,48 @@ def consume(
     )(on_message)
 
 
-async def _handle(
-    contract: type[M],
+@functools.cache
+def _batch_adapter(contract: type[M]) -> TypeAdapter[list[M]]:
+    return TypeAdapter(list[contract])  # type: ignore[valid-type]
+
+
+async def _valid_items(contract: type[M], settle: _Settler, body: bytes) -> list[M]:
+    """The valid events of a batch that holds invalid ones; those are dead-lettered alone."""
+    try:
+        items = json.loads(body)
+        if not isinstance(items, list):
+            raise ValueError("a batch message holds a JSON array")
+    except ValueError as exc:
+        await settle.dead_letter(body, f"unreadable batch: {exc}")
+        return []
+    valid = []
+    for item in items:
+        try:
+            valid.append(contract.model_validate(item))
+        except ValidationError as exc:
+            await settle.dead_letter(
+                json.dumps(item).encode(), f"invalid {contract.__name__}: {exc}"
+            )
+    return valid
+
+
+def _dumped(event: BaseModel) -> Callable[[], bytes]:
+    return lambda: event.model_dump_json().encode()
+
+
+async def _run(
     handler: Callable[[M], Awaitable[None]],
     settle: _Settler,
-    body: bytes | None,
-    item: Any,
+    event: M,
+    raw: Callable[[], bytes],
 ) -> None:
-    """One event, given as raw bytes (a plain message) or as parsed JSON (a batch item)."""
-    try:
-        event = (
-            contract.model_validate_json(body)
-            if body is not None
-            else (contract.model_validate(item))
-        )
-    except ValidationError as exc:
-        await settle.dead_letter(_raw(body, item), f"invalid {contract.__name__}: {exc}")
-        return
+    """Handle one event; on failure hand it on (``raw`` gives its body) to retry or DLQ."""
     try:
         await handler(event)
     except PermanentFailure as exc:
-        await settle.dead_letter(_raw(body, item), f"{type(exc).__name__}: {exc}")
+        await settle.dead_letter(raw(), f"{type(exc).__name__}: {exc}")
     except Exception as exc:
-        await settle.retry(_raw(body, item), f"{type(exc).__name__}: {exc}")
-
-
-def _raw(body: bytes | None, item: Any) -> bytes:
-    return body if body is not None else json.dumps(item).encode()
+        await settle.retry(raw(), f"{type(exc).__name__}: {exc}")
 
 
 class _Settler:

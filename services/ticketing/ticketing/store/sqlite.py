@@ -147,7 +147,7 @@ class SqliteTicketStore:
         self, stored: StoredInteraction, *, thread_key: str
     ) -> StoredInteraction:
         def upsert(connection: sqlite3.Connection) -> StoredInteraction:
-            connection.execute(
+            inserted = connection.execute(
                 "INSERT INTO interactions (id, dedup_key, ticket_id, thread_key, occurred_at,"
                 " received_at, body) VALUES (?, ?, NULL, ?, ?, ?, ?)"
                 " ON CONFLICT (dedup_key) DO NOTHING",
@@ -159,7 +159,9 @@ class SqliteTicketStore:
                     iso(stored.received_at),
                     stored.model_dump_json(),
                 ),
-            )
+            ).rowcount
+            if inserted:
+                return stored  # new: nothing to read back
             row = connection.execute(
                 "SELECT ticket_id, body FROM interactions WHERE dedup_key = ?",
                 (stored.interaction.key,),
