@@ -34,7 +34,9 @@ def main() -> None:
     args = parser.parse_args()
     stack = Stack(data_dir=args.data_dir.resolve(), replicas=parse_replicas(args.replicas))
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Set explicitly: a shell that starts us in the background leaves SIGINT ignored.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopping.set())
     try:
         stack.start()
         stack.wait_healthy(timeout=90)
@@ -53,8 +55,6 @@ def main() -> None:
         print(f"  data      {stack.data_dir} (SQLite unless MONGODB_URL is set)")
         print("Press Ctrl-C to stop.\n", flush=True)
         stopping.wait()
-    except KeyboardInterrupt:
-        pass
     except Exception as exc:
         print(f"make run: {exc}", file=sys.stderr)
         stack.stop()
