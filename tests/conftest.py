@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from faststream.rabbit import RabbitBroker
 
 from devtools.launcher import ROOT, Stack
 from devtools.vhost import isolated_vhost
+from servicekit.service import new_broker
 from tests.support import ADMIN_TOKEN, INGEST_KEY
 
 TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
@@ -25,6 +27,14 @@ def rabbitmq_url() -> Iterator[str]:
     subprocess.run(["bash", str(ROOT / "devtools" / "rabbitmq.sh")], check=True)
     with isolated_vhost() as url:
         yield url
+
+
+@pytest.fixture
+async def broker(rabbitmq_url: str) -> AsyncIterator[RabbitBroker]:
+    """A bare servicekit broker, for tests of consuming and publishing without the services."""
+    broker = new_broker(rabbitmq_url, prefetch=10)
+    yield broker
+    await broker.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,58 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aio_pika
-import pytest
 from faststream.rabbit import RabbitBroker
 
 from contracts import topology
 from contracts.events import InteractionReceivedV1
-from contracts.interaction import Interaction
-from servicekit.consuming import ERROR_HEADER, consume
+from servicekit.consuming import ERROR_HEADER
 from servicekit.publishing import BATCH_HEADER, EventPublisher
-from servicekit.service import new_broker
-from servicekit.topology import EVENTS, declare_consumer_queue
+from servicekit.topology import EVENTS
+from tests.bus import email_received, next_dead_letter, start_consumer, wait_for
 
 SPEC = topology.ConsumerQueue("test.batches", (InteractionReceivedV1.routing_key,))
 BURST = 300
-
-
-def event(n: int) -> InteractionReceivedV1:
-    return InteractionReceivedV1(
-        interaction=Interaction.model_validate(
-            {
-                "channel": "email",
-                "account": "sac@acme",
-                "external_id": f"m{n}",
-                "kind": "email",
-                "author": {"id": "cliente@example.com"},
-                "occurred_at": "2026-11-25T10:00:00Z",
-            }
-        )
-    )
-
-
-async def wait_for(condition: Any, seconds: float) -> None:
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110 (polling a plain list the handler appends to)
-            await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def broker(rabbitmq_url: str) -> AsyncIterator[RabbitBroker]:
-    broker = new_broker(rabbitmq_url, prefetch=10)
-    yield broker
-    await broker.stop()
-
-
-@pytest.fixture
-async def channel(rabbitmq_url: str) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
-    connection = await aio_pika.connect(rabbitmq_url)
-    async with connection:
-        yield await connection.channel()
 
 
 async def test_a_burst_travels_in_batches_and_every_event_is_handled_once(
@@ -67,12 +28,7 @@ async def test_a_burst_travels_in_batches_and_every_event_is_handled_once(
     async def record(received: InteractionReceivedV1) -> None:
         handled.append(received.interaction.external_id)
 
-    consume(broker, SPEC, InteractionReceivedV1, record, publisher=EventPublisher(broker))
-    await broker.connect()
-    await declare_consumer_queue(broker, SPEC)
-    await broker.start()
-
-    publisher = EventPublisher(broker)
+    await start_consumer(broker, SPEC, record)
     sent_messages: list[int] = []
     original_publish = broker.publish
 
@@ -81,7 +37,8 @@ async def test_a_burst_travels_in_batches_and_every_event_is_handled_once(
         return await original_publish(*args, **kwargs)
 
     broker.publish = counting_publish  # type: ignore[method-assign]
-    await asyncio.gather(*(publisher.publish(event(n)) for n in range(BURST)))
+    publisher = EventPublisher(broker)
+    await asyncio.gather(*(publisher.publish(email_received(f"m{n}")) for n in range(BURST)))
 
     await wait_for(lambda: len(handled) >= BURST, seconds=30)
     assert sorted(handled) == sorted(f"m{n}" for n in range(BURST))
@@ -90,23 +47,18 @@ async def test_a_burst_travels_in_batches_and_every_event_is_handled_once(
 
 
 async def test_one_bad_event_in_a_batch_is_dead_lettered_alone(
-    broker: RabbitBroker, channel: aio_pika.abc.AbstractChannel
+    broker: RabbitBroker, rabbitmq_url: str
 ) -> None:
     handled: list[str] = []
 
     async def record(received: InteractionReceivedV1) -> None:
         handled.append(received.interaction.external_id)
 
-    consume(broker, SPEC, InteractionReceivedV1, record, publisher=EventPublisher(broker))
-    await broker.connect()
-    await declare_consumer_queue(broker, SPEC)
-    await broker.start()
-
-    good = [json.loads(event(n).model_dump_json()) for n in (1, 3)]
+    await start_consumer(broker, SPEC, record)
+    good = [json.loads(email_received(n).model_dump_json()) for n in ("m1", "m3")]
     broken = {"not": "an interaction"}
-    body = json.dumps([good[0], broken, good[1]]).encode()
     await broker.publish(
-        body,
+        json.dumps([good[0], broken, good[1]]).encode(),
         exchange=EVENTS,
         routing_key=InteractionReceivedV1.routing_key,
         persist=True,
@@ -114,13 +66,7 @@ async def test_one_bad_event_in_a_batch_is_dead_lettered_alone(
     )
 
     await wait_for(lambda: sorted(handled) == ["m1", "m3"], seconds=15)
-    dlq = await channel.get_queue(SPEC.dlq)
-    dead = None
-    async with asyncio.timeout(15):
-        while dead is None:
-            dead = await dlq.get(fail=False)
-            await asyncio.sleep(0.05)
-    await dead.ack()
+    dead = await next_dead_letter(rabbitmq_url, SPEC)
     assert json.loads(dead.body) == broken
     assert "invalid InteractionReceivedV1" in str(dead.headers[ERROR_HEADER])
     assert BATCH_HEADER not in dead.headers
