@@ -15,8 +15,6 @@ from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -26,6 +24,8 @@ from pydantic import (
 
 from contracts.base import Contract
 from contracts.interaction import Channel, Direction, Interaction, Kind
+from contracts.schedule import BusinessHours
+from contracts.strict import Strict
 
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -34,6 +34,8 @@ Pattern = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Expression = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
 Template = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
+Sentiment = Literal["negative", "neutral", "positive"]
+
 TICKET_STATUSES = ("new", "open", "pending", "on_hold", "resolved", "closed")
 
 RULES_TEST = "rules.test"
@@ -41,8 +43,8 @@ RULES_HISTORY = "rules.history"
 """RPC method names of the dry run and the audit trail (beside ``contracts.rpc.RuleMethods``)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Strict):
+    """Closed: an unknown field is refused, naming the field and what was probably meant."""
 
 
 def _ordered(low: int | None, high: int | None, what: str) -> None:
@@ -81,7 +83,19 @@ class RuleConditions(_Strict):
     rating_max: Annotated[int, Field(ge=1, le=5)] | None = None
     followers_min: Annotated[int, Field(ge=0)] | None = None
     followers_max: Annotated[int, Field(ge=0)] | None = None
-    languages: Annotated[list[Keyword], Field(max_length=50)] = []
+    languages: Annotated[list[Keyword], Field(max_length=50)] = Field(
+        default=[],
+        description="Language codes such as pt or en; pt also covers pt-BR. When the "
+        "interaction does not say its language, it is detected from its text.",
+    )
+    sentiments: Annotated[list[Sentiment], Field(max_length=3)] = Field(
+        default=[],
+        description="negative, neutral or positive; a review's rating decides, otherwise "
+        "a pt-BR and English word list.",
+    )
+    business_hours: BusinessHours | None = Field(
+        default=None, description="Inside or outside opening hours, at the interaction's time."
+    )
     any_of: Annotated[list[RuleConditions], Field(max_length=50)] = []
     all_of: Annotated[list[RuleConditions], Field(max_length=50)] = []
 
