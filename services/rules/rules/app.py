@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from faststream.asgi import AsgiFastStream
 
 from contracts import topology
+from rules import services
 from rules.handlers import Deps, build_router
 from rules.rulebook import RuleBook
 from rules.settings import RulesSettings
@@ -19,6 +22,19 @@ from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
 
 log = logging.getLogger("rules")
+
+LOG_PRUNE_SECONDS = 3_600.0
+
+
+async def every(seconds: float, what: str, work: Callable[[], Awaitable[object]]) -> None:
+    """Run ``work`` now and then every ``seconds`` until cancelled; a failure is logged and
+    the work is tried again at the next tick."""
+    while True:
+        try:
+            await work()
+        except Exception:
+            log.exception("%s failed; trying again in %ss", what, seconds)
+        await asyncio.sleep(seconds)
 
 
 def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
@@ -38,13 +54,21 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
-    watcher: list[asyncio.Task[None]] = []
+    async def prune_log() -> None:
+        removed = await services.prune_log(
+            store=store, now=datetime.now(UTC), keep_days=settings.log_days
+        )
+        if removed:
+            log.info("forgot %d logged interactions older than %d days", removed, settings.log_days)
+
+    tasks: list[asyncio.Task[None]] = []
 
     async def start_watching() -> None:
-        watcher.append(asyncio.create_task(rulebook.watch(), name="rulebook-watch"))
+        tasks.append(asyncio.create_task(rulebook.watch(), name="rulebook-watch"))
+        tasks.append(asyncio.create_task(every(LOG_PRUNE_SECONDS, "pruning the log", prune_log)))
 
     async def stop_watching() -> None:
-        for task in watcher:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

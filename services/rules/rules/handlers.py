@@ -4,6 +4,7 @@ dry runs for the gateway."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from faststream.rabbit import RabbitRouter
 from pydantic import BaseModel, ConfigDict
 
 from contracts import topology
+from contracts.backtest import RULES_BACKTEST, RuleBacktest, RuleBacktestResult
 from contracts.events import InteractionReceivedV1, InteractionTriagedV1
 from contracts.rpc import Caller, RuleMethods
 from contracts.rules import (
@@ -47,11 +49,20 @@ class RuleReplacement(RuleId):
     rule: RuleDefinition
 
 
+class RuleBacktestRequest(RuleId):
+    backtest: RuleBacktest
+
+
 def build_router(deps: Deps) -> RabbitRouter:
     router = RabbitRouter()
 
     async def on_received(event: InteractionReceivedV1) -> None:
-        decision = await services.triage(rulebook=deps.rulebook, interaction=event.interaction)
+        decision = await services.triage(
+            rulebook=deps.rulebook,
+            store=deps.store,
+            interaction=event.interaction,
+            received_at=datetime.now(UTC),
+        )
         await deps.publisher.publish(
             InteractionTriagedV1(**event.caused(), interaction=event.interaction, decision=decision)
         )
@@ -110,6 +121,12 @@ def build_router(deps: Deps) -> RabbitRouter:
     async def dry_run(params: dict[str, Any], caller: Caller) -> RuleTestResult:
         return services.dry_run(request=RuleTest.model_validate(params))
 
+    async def backtest(params: dict[str, Any], caller: Caller) -> RuleBacktestResult:
+        request = RuleBacktestRequest.model_validate(params)
+        return await services.backtest(
+            store=deps.store, rule_id=request.id, request=request.backtest
+        )
+
     rpc.serve(
         router,
         topology.RULES_RPC,
@@ -121,6 +138,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             RuleMethods.DELETE: delete_rule,
             RULES_HISTORY: history,
             RULES_TEST: dry_run,
+            RULES_BACKTEST: backtest,
         },
     )
     return router

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import regex
 
+from contracts.backtest import BacktestMatch, RuleBacktest, RuleBacktestResult
 from contracts.interaction import Interaction
 from contracts.rules import RuleDefinition, RuleRead, RuleTest, RuleTestResult, TriageDecision
 from rules.domain.expression import ExpressionError
 from rules.domain.matching import CompiledRule, Evaluation, decide, merge
 from rules.rulebook import RuleBook
-from rules.store.port import RuleStore
+from rules.store.port import LoggedInteraction, RuleStore
 from servicekit import rpc
+
+BACKTEST_MAX_EVALUATED = 100_000
+"""One backtest evaluates at most this many interactions (a few seconds of work); a wider
+range answers ``complete: false`` and asks for a narrower one."""
+BACKTEST_PAGE = 500
 
 
 def compiled(definition: RuleDefinition, rule_id: UUID | None = None) -> CompiledRule:
@@ -26,8 +33,17 @@ def compiled(definition: RuleDefinition, rule_id: UUID | None = None) -> Compile
         raise rpc.Invalid(f"a regular expression is not valid: {exc}") from None
 
 
-async def triage(*, rulebook: RuleBook, interaction: Interaction) -> TriageDecision:
-    return decide(await rulebook.rules(), interaction)
+async def triage(
+    *, rulebook: RuleBook, store: RuleStore, interaction: Interaction, received_at: datetime
+) -> TriageDecision:
+    """Decide, and log the interaction for backtests (one group-committed write)."""
+    decision = decide(await rulebook.rules(), interaction)
+    await store.log_interaction(LoggedInteraction(interaction, received_at))
+    return decision
+
+
+async def prune_log(*, store: RuleStore, now: datetime, keep_days: int) -> int:
+    return await store.prune_log(now - timedelta(days=keep_days))
 
 
 async def create_rule(
@@ -59,13 +75,71 @@ async def delete_rule(*, store: RuleStore, rulebook: RuleBook, rule_id: UUID, ac
 def dry_run(*, request: RuleTest) -> RuleTestResult:
     """A dry run of a draft: its conditions against the interaction, ignoring the active flag
     and dates (a draft is tried before it is switched on). Nothing is stored or done."""
-    rule = compiled(
-        request.rule.model_copy(update={"active": True, "starts_at": None, "ends_at": None})
-    )
+    rule = compiled(_as_draft(request.rule))
     reasons = rule.reasons(request.interaction)
     fired = [] if reasons is None else [Evaluation(rule, reasons)]
     return RuleTestResult(
         matched=reasons is not None,
         reasons=reasons or [],
         decision=merge(fired, request.interaction),
+    )
+
+
+def _as_draft(definition: RuleDefinition) -> RuleDefinition:
+    """Dry runs and backtests try the conditions: the active flag and dates do not apply."""
+    return definition.model_copy(update={"active": True, "starts_at": None, "ends_at": None})
+
+
+async def backtest(*, store: RuleStore, rule_id: UUID, request: RuleBacktest) -> RuleBacktestResult:
+    """What the rule (stored, or the draft in the request) would have done to the logged
+    interactions of the range. Nothing is stored or done."""
+    definition = request.rule
+    if definition is None:
+        stored = await store.get_rule(rule_id)
+        if stored is None:
+            raise rpc.NotFound(f"no rule {rule_id}")
+        definition = RuleDefinition(**stored.model_dump(include=set(RuleDefinition.model_fields)))
+    rule = compiled(_as_draft(definition), rule_id)
+    evaluated, matched, matches, complete = 0, 0, [], True
+    cursor: tuple[str, str] | None = None
+    while True:
+        page = await store.logged_between(
+            request.since, request.to, after=cursor, limit=BACKTEST_PAGE
+        )
+        for entry in page:
+            evaluated += 1
+            reasons = rule.reasons(entry.interaction)
+            if reasons is None:
+                continue
+            matched += 1
+            if len(matches) < request.limit:
+                matches.append(_backtest_match(rule, entry, reasons))
+        if len(page) < BACKTEST_PAGE:
+            break
+        cursor = page[-1].cursor
+        if evaluated >= BACKTEST_MAX_EVALUATED:
+            rest = await store.logged_between(request.since, request.to, after=cursor, limit=1)
+            complete = not rest
+            break
+    return RuleBacktestResult(
+        rule_id=rule_id,
+        rule_name=definition.name,
+        evaluated=evaluated,
+        matched=matched,
+        matches=matches,
+        complete=complete,
+    )
+
+
+def _backtest_match(
+    rule: CompiledRule, entry: LoggedInteraction, reasons: list[str]
+) -> BacktestMatch:
+    interaction = entry.interaction
+    return BacktestMatch(
+        interaction_key=interaction.key,
+        occurred_at=interaction.occurred_at,
+        received_at=entry.received_at,
+        text=interaction.text[:280],
+        reasons=reasons,
+        decision=merge([Evaluation(rule, reasons)], interaction),
     )

@@ -16,3 +16,9 @@ class RulesSettings(ServiceSettings):
         description="How often a replica checks whether rules changed (changes reach every "
         "replica within this time).",
     )
+    log_days: int = Field(
+        default=90,
+        ge=1,
+        le=3_650,
+        description="How long the interactions the service triaged are kept for backtests.",
+    )

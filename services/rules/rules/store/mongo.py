@@ -16,7 +16,9 @@ from uuid import UUID, uuid4
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from contracts.interaction import Interaction
 from contracts.rules import RuleChange, RuleDefinition, RuleRead
+from rules.store.port import LoggedInteraction, instant
 from servicekit.mongo import connect
 
 REVISION = "revision"
@@ -46,10 +48,13 @@ class MongoRuleStore:
         self._rules = db["rules"]
         self._counters = db["counters"]
         self._changes = db["rule_changes"]
+        self._log = db["interaction_log"]
 
     async def open(self) -> None:
         await self._rules.create_index([("position", ASCENDING), ("_id", ASCENDING)])
         await self._changes.create_index([("rule_id", ASCENDING), ("seq", ASCENDING)])
+        await self._log.create_index([("occurred_at", ASCENDING), ("_id", ASCENDING)])
+        await self._log.create_index([("received_at", ASCENDING)])
 
     async def close(self) -> None:
         await self._client.close()
@@ -169,6 +174,48 @@ class MongoRuleStore:
             },
             upsert=True,
         )
+
+    async def log_interaction(self, entry: LoggedInteraction) -> None:
+        # Times as fixed-width UTC text, like the SQLite store: text order is time order.
+        await self._log.update_one(
+            {"_id": entry.interaction.key},
+            {
+                "$setOnInsert": {
+                    "occurred_at": instant(entry.interaction.occurred_at),
+                    "received_at": instant(entry.received_at),
+                    "body": entry.interaction.model_dump_json(),
+                }
+            },
+            upsert=True,
+        )
+
+    async def logged_between(
+        self, since: datetime, until: datetime, *, after: tuple[str, str] | None, limit: int
+    ) -> list[LoggedInteraction]:
+        low, low_key = after or (instant(since), "")
+        query = {
+            "occurred_at": {"$gte": instant(since), "$lt": instant(until)},
+            "$or": [
+                {"occurred_at": {"$gt": low}},
+                {"occurred_at": low, "_id": {"$gt": low_key}},
+            ],
+        }
+        cursor = (
+            self._log.find(query)
+            .sort([("occurred_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
+        )
+        return [
+            LoggedInteraction(
+                interaction=Interaction.model_validate_json(doc["body"]),
+                received_at=datetime.fromisoformat(doc["received_at"]),
+            )
+            async for doc in cursor
+        ]
+
+    async def prune_log(self, received_before: datetime) -> int:
+        result = await self._log.delete_many({"received_at": {"$lt": instant(received_before)}})
+        return int(result.deleted_count)
 
     async def _next(self, name: str) -> int:
         for _ in range(3):

@@ -1,9 +1,30 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
 
+from contracts.interaction import Interaction
 from contracts.rules import RuleChange, RuleDefinition, RuleRead
+
+
+def instant(moment: datetime) -> str:
+    """A UTC timestamp as fixed-width text, so text order is time order in both stores."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class LoggedInteraction:
+    """An interaction the service triaged, kept for backtests."""
+
+    interaction: Interaction
+    received_at: datetime
+
+    @property
+    def cursor(self) -> tuple[str, str]:
+        """Where a page of the log ends: (occurred_at, key)."""
+        return instant(self.interaction.occurred_at), self.interaction.key
 
 
 class RuleStore(Protocol):
@@ -36,4 +57,19 @@ class RuleStore(Protocol):
 
     async def history(self, rule_id: UUID) -> list[RuleChange]:
         """The rule's changes, oldest first; empty for a rule that never existed."""
+        ...
+
+    async def log_interaction(self, entry: LoggedInteraction) -> None:
+        """Keep a triaged interaction; logging one twice (a redelivery) keeps it once."""
+        ...
+
+    async def logged_between(
+        self, since: datetime, until: datetime, *, after: tuple[str, str] | None, limit: int
+    ) -> list[LoggedInteraction]:
+        """Logged interactions with ``since <= occurred_at < until``, in (occurred_at, key)
+        order, starting after the ``cursor`` of the previous page's last one."""
+        ...
+
+    async def prune_log(self, received_before: datetime) -> int:
+        """Forget interactions received before the retention limit; how many were removed."""
         ...

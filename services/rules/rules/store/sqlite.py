@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
+from contracts.interaction import Interaction
 from contracts.rules import RuleChange, RuleDefinition, RuleRead
+from rules.store.port import LoggedInteraction, instant
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
@@ -33,6 +35,14 @@ CREATE TABLE IF NOT EXISTS rule_changes (
     after TEXT,
     PRIMARY KEY (rule_id, version, action)
 );
+CREATE TABLE IF NOT EXISTS interaction_log (
+    key TEXT PRIMARY KEY,
+    occurred_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS interaction_log_occurred ON interaction_log (occurred_at, key);
+CREATE INDEX IF NOT EXISTS interaction_log_received ON interaction_log (received_at);
 """
 
 
@@ -201,4 +211,49 @@ class SqliteRuleStore:
                     (str(rule_id),),
                 )
             ]
+        )
+
+    async def log_interaction(self, entry: LoggedInteraction) -> None:
+        row = (
+            entry.interaction.key,
+            instant(entry.interaction.occurred_at),
+            instant(entry.received_at),
+            entry.interaction.model_dump_json(),
+        )
+        # Through group commit: the consumer's concurrent messages share one transaction.
+        await self._db.write(
+            lambda c: c.execute(
+                "INSERT OR IGNORE INTO interaction_log (key, occurred_at, received_at, body)"
+                " VALUES (?, ?, ?, ?)",
+                row,
+            )
+        )
+
+    async def logged_between(
+        self, since: datetime, until: datetime, *, after: tuple[str, str] | None, limit: int
+    ) -> list[LoggedInteraction]:
+        low, low_key = after or (instant(since), "")
+        rows = await self._db.read(
+            lambda c: c.execute(
+                "SELECT received_at, body FROM interaction_log"
+                " WHERE (occurred_at > ? OR (occurred_at = ? AND key > ?))"
+                " AND occurred_at >= ? AND occurred_at < ?"
+                " ORDER BY occurred_at, key LIMIT ?",
+                (low, low, low_key, instant(since), instant(until), limit),
+            ).fetchall()
+        )
+        return [
+            LoggedInteraction(
+                interaction=Interaction.model_validate_json(row["body"]),
+                received_at=datetime.fromisoformat(row["received_at"]),
+            )
+            for row in rows
+        ]
+
+    async def prune_log(self, received_before: datetime) -> int:
+        cutoff = instant(received_before)
+        return await self._db.write(
+            lambda c: (
+                c.execute("DELETE FROM interaction_log WHERE received_at < ?", (cutoff,)).rowcount
+            )
         )
