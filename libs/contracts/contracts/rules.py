@@ -35,6 +35,7 @@ Expression = Annotated[str, StringConstraints(strip_whitespace=True, max_length=
 Template = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
 Sentiment = Literal["negative", "neutral", "positive"]
+DigestEvery = Literal["hour", "day", "test_window"]
 
 TICKET_STATUSES = ("new", "open", "pending", "on_hold", "resolved", "closed")
 
@@ -153,6 +154,18 @@ class AutoReply(_Strict):
     template: Template = Field(description="Same placeholders as a ticket title template.")
 
 
+class Digest(_Strict):
+    """List the matching interactions in one e-mail per window (the rule's other actions
+    still apply to each). An interaction belongs to the window in which it was triaged;
+    windows are aligned to the clock in UTC: every hour on the hour, every day at 00:00 UTC.
+    A window in which nothing matched sends nothing.
+    ``test_window`` is for tests only: its length is the rules service's
+    ``RULES_DIGEST_TEST_WINDOW_SECONDS``, and a rule using it is refused where that is unset."""
+
+    every: DigestEvery
+    emails: Annotated[list[EmailStr], Field(min_length=1, max_length=50)]
+
+
 class RuleActions(_Strict):
     open_ticket: OpenTicket | None = None
     add_tags: Annotated[list[Tag], Field(max_length=50)] = []
@@ -165,6 +178,9 @@ class RuleActions(_Strict):
     auto_reply: AutoReply | None = None
     author_groups: Annotated[list[Tag], Field(max_length=20)] = []
     track_engagement: bool = False
+    digest: Digest | None = Field(
+        default=None, description="List matching interactions in an hourly or daily e-mail."
+    )
 
 
 class RuleDefinition(_Strict):
@@ -260,6 +276,9 @@ class TriageDecision(Contract):
     auto_replies: list[PendingReply] = []
     author_groups: list[str] = []
     track_engagement: bool = False
+    digest_rules: list[UUID] = Field(
+        default=[], description="Rules whose next digest e-mail lists this interaction."
+    )
 
 
 class RuleTest(_Strict):

@@ -12,6 +12,7 @@ from faststream.asgi import AsgiFastStream
 
 from contracts import topology
 from rules import services
+from rules.domain.digest import WindowClock
 from rules.handlers import Deps, build_router
 from rules.rulebook import RuleBook
 from rules.settings import RulesSettings
@@ -43,7 +44,9 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     broker = new_broker(settings.rabbitmq_url, settings.prefetch)
     store = open_store(settings)
     rulebook = RuleBook(store, settings.refresh_seconds)
-    broker.include_router(build_router(Deps(store, rulebook, EventPublisher(broker))))
+    publisher = EventPublisher(broker)
+    clock = WindowClock(settings.digest_test_window_seconds)
+    broker.include_router(build_router(Deps(store, rulebook, publisher, clock)))
 
     async def prepare() -> None:
         await store.open()
@@ -61,11 +64,23 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
         if removed:
             log.info("forgot %d logged interactions older than %d days", removed, settings.log_days)
 
+    async def send_digests() -> None:
+        sent = await services.send_closed_digests(
+            store=store, publisher=publisher, now=datetime.now(UTC)
+        )
+        if sent:
+            log.info("closed %d digest windows", sent)
+
     tasks: list[asyncio.Task[None]] = []
 
     async def start_watching() -> None:
         tasks.append(asyncio.create_task(rulebook.watch(), name="rulebook-watch"))
         tasks.append(asyncio.create_task(every(LOG_PRUNE_SECONDS, "pruning the log", prune_log)))
+        tasks.append(
+            asyncio.create_task(
+                every(settings.digest_check_seconds, "sending digests", send_digests)
+            )
+        )
 
     async def stop_watching() -> None:
         for task in tasks:

@@ -3,7 +3,7 @@ dry runs for the gateway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -26,6 +26,7 @@ from contracts.rules import (
     RuleTestResult,
 )
 from rules import services
+from rules.domain.digest import WindowClock
 from rules.domain.matching import evaluation_order
 from rules.rulebook import RuleBook
 from rules.store.port import RuleStore
@@ -38,6 +39,7 @@ class Deps:
     store: RuleStore
     rulebook: RuleBook
     publisher: EventPublisher
+    clock: WindowClock = field(default_factory=WindowClock)
 
 
 class RuleId(BaseModel):
@@ -62,6 +64,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             store=deps.store,
             interaction=event.interaction,
             received_at=datetime.now(UTC),
+            clock=deps.clock,
         )
         await deps.publisher.publish(
             InteractionTriagedV1(**event.caused(), interaction=event.interaction, decision=decision)
@@ -92,6 +95,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             rulebook=deps.rulebook,
             definition=RuleDefinition.model_validate(params),
             actor=caller.id,
+            clock=deps.clock,
         )
 
     async def replace_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
@@ -102,6 +106,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             rule_id=request.id,
             definition=request.rule,
             actor=caller.id,
+            clock=deps.clock,
         )
 
     async def delete_rule(params: dict[str, Any], caller: Caller) -> dict[str, bool]:

@@ -8,18 +8,30 @@ from uuid import UUID
 import regex
 
 from contracts.backtest import BacktestMatch, RuleBacktest, RuleBacktestResult
+from contracts.events import DigestReadyV1
 from contracts.interaction import Interaction
 from contracts.rules import RuleDefinition, RuleRead, RuleTest, RuleTestResult, TriageDecision
+from rules.domain import digest
+from rules.domain.digest import WindowClock
 from rules.domain.expression import ExpressionError
-from rules.domain.matching import CompiledRule, Evaluation, decide, merge
+from rules.domain.matching import CompiledRule, Evaluation, evaluate, merge
 from rules.rulebook import RuleBook
-from rules.store.port import LoggedInteraction, RuleStore
+from rules.store.port import DigestEntry, DigestWindow, LoggedInteraction, RuleStore
 from servicekit import rpc
+from servicekit.publishing import EventPublisher
 
 BACKTEST_MAX_EVALUATED = 100_000
 """One backtest evaluates at most this many interactions (a few seconds of work); a wider
 range answers ``complete: false`` and asks for a narrower one."""
 BACKTEST_PAGE = 500
+
+DIGEST_ITEMS = 200
+"""A digest lists at most this many interactions (its total says how many matched)."""
+DIGEST_GRACE_SECONDS = 2.0
+"""A window is sent this long after it closed, so a triage that began just before the close
+has committed its item to it."""
+DIGEST_LEASE_SECONDS = 60.0
+"""A replica that claimed a window and died before sending it: another takes it after this."""
 
 
 def compiled(definition: RuleDefinition, rule_id: UUID | None = None) -> CompiledRule:
@@ -34,12 +46,61 @@ def compiled(definition: RuleDefinition, rule_id: UUID | None = None) -> Compile
 
 
 async def triage(
-    *, rulebook: RuleBook, store: RuleStore, interaction: Interaction, received_at: datetime
+    *,
+    rulebook: RuleBook,
+    store: RuleStore,
+    interaction: Interaction,
+    received_at: datetime,
+    clock: WindowClock,
 ) -> TriageDecision:
-    """Decide, and log the interaction for backtests (one group-committed write)."""
-    decision = decide(await rulebook.rules(), interaction)
-    await store.log_interaction(LoggedInteraction(interaction, received_at))
-    return decision
+    """Decide; log the interaction for backtests and add it to the open window of every
+    digest rule that fired, in one group-committed write."""
+    fired = evaluate(await rulebook.rules(), interaction, at=received_at)
+    digests = []
+    for evaluation in fired:
+        rule, wanted = evaluation.rule, evaluation.rule.definition.then.digest
+        if wanted is not None:
+            start, end = clock.window(received_at, wanted.every)
+            window = DigestWindow(
+                rule.id, rule.definition.name, tuple(map(str, wanted.emails)), start, end
+            )
+            digests.append(DigestEntry(window, digest.item_of(interaction)))
+    await store.log_interaction(LoggedInteraction(interaction, received_at), digests)
+    return merge(fired, interaction)
+
+
+async def send_closed_digests(*, store: RuleStore, publisher: EventPublisher, now: datetime) -> int:
+    """Publish one ``DigestReadyV1`` per closed window this replica claims; how many."""
+    windows = await store.claim_closed_windows(
+        now - timedelta(seconds=DIGEST_GRACE_SECONDS),
+        now=now,
+        lease_seconds=DIGEST_LEASE_SECONDS,
+    )
+    for window in windows:
+        items, total = await store.digest_items(window.rule_id, window.start, limit=DIGEST_ITEMS)
+        if total:
+            await publisher.publish(
+                DigestReadyV1(
+                    id=digest.digest_id(window.rule_id, window.start),
+                    rule_id=window.rule_id,
+                    rule_name=window.rule_name,
+                    window_start=window.start,
+                    window_end=window.end,
+                    recipients=list(window.emails),
+                    items=items,
+                    total_matched=total,
+                )
+            )
+        await store.mark_digest_sent(window.rule_id, window.start, at=now)
+    return len(windows)
+
+
+def check_digest(definition: RuleDefinition, clock: WindowClock) -> None:
+    wanted = definition.then.digest
+    if wanted is not None and wanted.every == "test_window" and not clock.test_window_seconds:
+        raise rpc.Invalid(
+            "the digest window 'test_window' is only for tests: choose 'hour' or 'day'"
+        )
 
 
 async def prune_log(*, store: RuleStore, now: datetime, keep_days: int) -> int:
@@ -47,18 +108,31 @@ async def prune_log(*, store: RuleStore, now: datetime, keep_days: int) -> int:
 
 
 async def create_rule(
-    *, store: RuleStore, rulebook: RuleBook, definition: RuleDefinition, actor: str
+    *,
+    store: RuleStore,
+    rulebook: RuleBook,
+    definition: RuleDefinition,
+    actor: str,
+    clock: WindowClock,
 ) -> RuleRead:
     compiled(definition)
+    check_digest(definition, clock)
     rule = await store.create_rule(definition, actor=actor)
     rulebook.invalidate()
     return rule
 
 
 async def replace_rule(
-    *, store: RuleStore, rulebook: RuleBook, rule_id: UUID, definition: RuleDefinition, actor: str
+    *,
+    store: RuleStore,
+    rulebook: RuleBook,
+    rule_id: UUID,
+    definition: RuleDefinition,
+    actor: str,
+    clock: WindowClock,
 ) -> RuleRead:
     compiled(definition, rule_id)
+    check_digest(definition, clock)
     rule = await store.replace_rule(rule_id, definition, actor=actor)
     if rule is None:
         raise rpc.NotFound(f"no rule {rule_id}")

@@ -111,6 +111,7 @@ def merge(fired: Sequence[Evaluation], interaction: Interaction) -> TriageDecisi
     groups: list[str] = []
     replies: list[PendingReply] = []
     track = False
+    digest_rules = []
     for evaluation in fired:
         actions = evaluation.rule.definition.then
         if open_ticket is None and actions.open_ticket is not None:
@@ -125,6 +126,8 @@ def merge(fired: Sequence[Evaluation], interaction: Interaction) -> TriageDecisi
             text = render(actions.auto_reply.template, interaction)
             replies.append(PendingReply(rule_id=evaluation.rule.id, text=text))
         track = track or actions.track_engagement
+        if actions.digest is not None:
+            digest_rules.append(evaluation.rule.id)
     title = None
     if open_ticket is not None and open_ticket.title_template is not None:
         title = render(open_ticket.title_template, interaction)
@@ -143,6 +146,7 @@ def merge(fired: Sequence[Evaluation], interaction: Interaction) -> TriageDecisi
         auto_replies=replies,
         author_groups=groups,
         track_engagement=track,
+        digest_rules=digest_rules,
     )
 
 
