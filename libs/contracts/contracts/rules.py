@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     EmailStr,
     Field,
@@ -27,10 +28,23 @@ from contracts.interaction import Channel, Direction, Interaction, Kind
 from contracts.schedule import BusinessHours
 from contracts.strict import Strict
 
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Pattern = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+def _not_empty(value: str) -> str:
+    if not value:
+        raise ValueError("this is empty: write something here, or leave the entry out")
+    return value
+
+
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_not_empty)
+]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_not_empty)
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_not_empty)
+]
+Pattern = Annotated[str, StringConstraints(max_length=500), AfterValidator(_not_empty)]
 Expression = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
 Template = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
