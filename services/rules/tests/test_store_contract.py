@@ -182,6 +182,20 @@ async def test_logged_interactions_of_a_range_come_back_in_time_order(store: Rul
     assert found[0].received_at == start + timedelta(seconds=1)
 
 
+async def test_the_log_keeps_what_rules_read_but_not_the_networks_raw_payload(
+    store: RuleStore,
+) -> None:
+    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    original = logged("a", at, "péssimo")
+    with_raw = LoggedInteraction(
+        original.interaction.model_copy(update={"raw": {"big": "x" * 10_000}}),
+        original.received_at,
+    )
+    await store.log_interaction(with_raw)
+    [kept] = await store.logged_between(at, at + timedelta(1), after=None, limit=1)
+    assert kept.interaction == original.interaction
+
+
 async def test_the_log_reads_page_after_page_without_losing_equal_times(store: RuleStore) -> None:
     at = datetime(2026, 11, 25, 9, tzinfo=UTC)
     for name in ["e", "a", "d", "b", "c"]:

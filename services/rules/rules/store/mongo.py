@@ -195,7 +195,7 @@ class MongoRuleStore:
                 "$setOnInsert": {
                     "occurred_at": instant(entry.interaction.occurred_at),
                     "received_at": instant(entry.received_at),
-                    "body": entry.interaction.model_dump_json(),
+                    "body": entry.body(),
                 }
             },
             upsert=True,

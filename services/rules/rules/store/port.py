@@ -23,6 +23,11 @@ class LoggedInteraction:
     interaction: Interaction
     received_at: datetime
 
+    def body(self) -> str:
+        """The interaction as kept: everything rules look at, without the network's raw
+        payload, which no condition reads and which can be many times the rest."""
+        return self.interaction.model_dump_json(exclude={"raw"})
+
     @property
     def cursor(self) -> tuple[str, str]:
         """Where a page of the log ends: (occurred_at, key)."""

@@ -242,7 +242,7 @@ class SqliteRuleStore:
             entry.interaction.key,
             instant(entry.interaction.occurred_at),
             instant(entry.received_at),
-            entry.interaction.model_dump_json(),
+            entry.body(),
         )
 
         # Through group commit: the consumer's concurrent messages share one transaction.
