@@ -11,7 +11,7 @@ from contracts.backtest import BacktestMatch, RuleBacktest, RuleBacktestResult
 from contracts.events import DigestReadyV1
 from contracts.interaction import Interaction
 from contracts.rules import RuleDefinition, RuleRead, RuleTest, RuleTestResult, TriageDecision
-from rules.domain import digest
+from rules.domain import digest, regex_guard
 from rules.domain.digest import WindowClock
 from rules.domain.expression import ExpressionError
 from rules.domain.matching import CompiledRule, Evaluation, evaluate, merge
@@ -36,13 +36,20 @@ DIGEST_LEASE_SECONDS = 60.0
 
 def compiled(definition: RuleDefinition, rule_id: UUID | None = None) -> CompiledRule:
     """The rule ready to evaluate, or a 422 saying what in it cannot be read. The contract
-    already refused what it can check alone; the expression grammar lives here."""
+    already refused what it can check alone; the expression grammar and the guard against
+    regular expressions that backtrack catastrophically live here."""
     try:
-        return CompiledRule.compile(rule_id or UUID(int=0), definition)
+        rule = CompiledRule.compile(rule_id or UUID(int=0), definition)
     except ExpressionError as exc:
         raise rpc.Invalid(f"the text expression cannot be read: {exc}") from None
     except regex.error as exc:
         raise rpc.Invalid(f"a regular expression is not valid: {exc}") from None
+    if (slow := regex_guard.slow_pattern(definition.when)) is not None:
+        raise rpc.Invalid(
+            f"the regular expression {slow!r} can take very long on some texts (it tries the "
+            "same characters in many ways, as in (a+)+): simplify it, e.g. a+ instead of (a+)+"
+        )
+    return rule
 
 
 async def triage(
