@@ -44,3 +44,7 @@ down:  ## stop `make up`
 
 clean:  ## remove local data (SQLite files, mails) under var/
 	rm -rf var
+
+.PHONY: bench-rules
+bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,000 rules
+	@$(PY) bench/rules.py

@@ -47,6 +47,9 @@ def stack(
         "SOCIALDESK_INGEST_KEY": INGEST_KEY,
         "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
         "SOCIALDESK_LOG_LEVEL": "INFO",
+        # Digest windows of 3 s (a unit only tests can use), looked for twice a second.
+        "RULES_DIGEST_TEST_WINDOW_SECONDS": "3",
+        "RULES_DIGEST_CHECK_SECONDS": "0.5",
     }
     stack = Stack(
         data_dir=data_dir,

@@ -20,9 +20,10 @@ def refusal(gateway: httpx.Client, rule: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     ("when", "message"),
     [
-        ({"text_anyy": ["anatel"]}, "Extra inputs are not permitted"),
+        ({"text_anyy": ["anatel"]}, "did you mean 'text_any'"),
         ({"text_regex": ["(procon"]}, "the regular expression '(procon' is not valid"),
         ({"any_of": [{}]}, "a condition group is empty"),
+        ({"text_regex": ["(a+)+$"]}, "can take very long on some texts"),
         ({"text_expression": "anatel AND (procon"}, "the '(' at character 12 is never closed"),
         ({"text_expression": "anatel OR"}, "ends where a word or phrase was expected"),
     ],

@@ -14,9 +14,8 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
-    BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -26,13 +25,31 @@ from pydantic import (
 
 from contracts.base import Contract
 from contracts.interaction import Channel, Direction, Interaction, Kind
+from contracts.schedule import BusinessHours
+from contracts.strict import Strict
 
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Pattern = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+def _not_empty(value: str) -> str:
+    if not value:
+        raise ValueError("this is empty: write something here, or leave the entry out")
+    return value
+
+
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_not_empty)
+]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_not_empty)
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_not_empty)
+]
+Pattern = Annotated[str, StringConstraints(max_length=500), AfterValidator(_not_empty)]
 Expression = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
 Template = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+
+Sentiment = Literal["negative", "neutral", "positive"]
+DigestEvery = Literal["hour", "day", "test_window"]
 
 TICKET_STATUSES = ("new", "open", "pending", "on_hold", "resolved", "closed")
 
@@ -41,8 +58,8 @@ RULES_HISTORY = "rules.history"
 """RPC method names of the dry run and the audit trail (beside ``contracts.rpc.RuleMethods``)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Strict):
+    """Closed: an unknown field is refused, naming the field and what was probably meant."""
 
 
 def _ordered(low: int | None, high: int | None, what: str) -> None:
@@ -81,7 +98,19 @@ class RuleConditions(_Strict):
     rating_max: Annotated[int, Field(ge=1, le=5)] | None = None
     followers_min: Annotated[int, Field(ge=0)] | None = None
     followers_max: Annotated[int, Field(ge=0)] | None = None
-    languages: Annotated[list[Keyword], Field(max_length=50)] = []
+    languages: Annotated[list[Keyword], Field(max_length=50)] = Field(
+        default=[],
+        description="Language codes such as pt or en; pt also covers pt-BR. When the "
+        "interaction does not say its language, it is detected from its text.",
+    )
+    sentiments: Annotated[list[Sentiment], Field(max_length=3)] = Field(
+        default=[],
+        description="negative, neutral or positive; a review's rating decides, otherwise "
+        "a pt-BR and English word list.",
+    )
+    business_hours: BusinessHours | None = Field(
+        default=None, description="Inside or outside opening hours, at the interaction's time."
+    )
     any_of: Annotated[list[RuleConditions], Field(max_length=50)] = []
     all_of: Annotated[list[RuleConditions], Field(max_length=50)] = []
 
@@ -139,6 +168,18 @@ class AutoReply(_Strict):
     template: Template = Field(description="Same placeholders as a ticket title template.")
 
 
+class Digest(_Strict):
+    """List the matching interactions in one e-mail per window (the rule's other actions
+    still apply to each). An interaction belongs to the window in which it was triaged;
+    windows are aligned to the clock in UTC: every hour on the hour, every day at 00:00 UTC.
+    A window in which nothing matched sends nothing.
+    ``test_window`` is for tests only: its length is the rules service's
+    ``RULES_DIGEST_TEST_WINDOW_SECONDS``, and a rule using it is refused where that is unset."""
+
+    every: DigestEvery
+    emails: Annotated[list[EmailStr], Field(min_length=1, max_length=50)]
+
+
 class RuleActions(_Strict):
     open_ticket: OpenTicket | None = None
     add_tags: Annotated[list[Tag], Field(max_length=50)] = []
@@ -151,6 +192,9 @@ class RuleActions(_Strict):
     auto_reply: AutoReply | None = None
     author_groups: Annotated[list[Tag], Field(max_length=20)] = []
     track_engagement: bool = False
+    digest: Digest | None = Field(
+        default=None, description="List matching interactions in an hourly or daily e-mail."
+    )
 
 
 class RuleDefinition(_Strict):
@@ -246,6 +290,9 @@ class TriageDecision(Contract):
     auto_replies: list[PendingReply] = []
     author_groups: list[str] = []
     track_engagement: bool = False
+    digest_rules: list[UUID] = Field(
+        default=[], description="Rules whose next digest e-mail lists this interaction."
+    )
 
 
 class RuleTest(_Strict):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from faststream.asgi import AsgiFastStream
 
 from contracts import topology
+from rules import services
+from rules.domain.digest import WindowClock
 from rules.handlers import Deps, build_router
 from rules.rulebook import RuleBook
 from rules.settings import RulesSettings
@@ -20,6 +24,19 @@ from servicekit.topology import declare_consumer_queue, declare_events_exchange
 
 log = logging.getLogger("rules")
 
+LOG_PRUNE_SECONDS = 3_600.0
+
+
+async def every(seconds: float, what: str, work: Callable[[], Awaitable[object]]) -> None:
+    """Run ``work`` now and then every ``seconds`` until cancelled; a failure is logged and
+    the work is tried again at the next tick."""
+    while True:
+        try:
+            await work()
+        except Exception:
+            log.exception("%s failed; trying again in %ss", what, seconds)
+        await asyncio.sleep(seconds)
+
 
 def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     settings = settings or RulesSettings()
@@ -27,7 +44,9 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     broker = new_broker(settings.rabbitmq_url, settings.prefetch)
     store = open_store(settings)
     rulebook = RuleBook(store, settings.refresh_seconds)
-    broker.include_router(build_router(Deps(store, rulebook, EventPublisher(broker))))
+    publisher = EventPublisher(broker)
+    clock = WindowClock(settings.digest_test_window_seconds)
+    broker.include_router(build_router(Deps(store, rulebook, publisher, clock)))
 
     async def prepare() -> None:
         await store.open()
@@ -38,13 +57,33 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
-    watcher: list[asyncio.Task[None]] = []
+    async def prune_log() -> None:
+        removed = await services.prune_log(
+            store=store, now=datetime.now(UTC), keep_days=settings.log_days
+        )
+        if removed:
+            log.info("forgot %d logged interactions older than %d days", removed, settings.log_days)
+
+    async def send_digests() -> None:
+        sent = await services.send_closed_digests(
+            store=store, publisher=publisher, now=datetime.now(UTC)
+        )
+        if sent:
+            log.info("closed %d digest windows", sent)
+
+    tasks: list[asyncio.Task[None]] = []
 
     async def start_watching() -> None:
-        watcher.append(asyncio.create_task(rulebook.watch(), name="rulebook-watch"))
+        tasks.append(asyncio.create_task(rulebook.watch(), name="rulebook-watch"))
+        tasks.append(asyncio.create_task(every(LOG_PRUNE_SECONDS, "pruning the log", prune_log)))
+        tasks.append(
+            asyncio.create_task(
+                every(settings.digest_check_seconds, "sending digests", send_digests)
+            )
+        )
 
     async def stop_watching() -> None:
-        for task in watcher:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -3,7 +3,8 @@ dry runs for the gateway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from faststream.rabbit import RabbitRouter
 from pydantic import BaseModel, ConfigDict
 
 from contracts import topology
+from contracts.backtest import RULES_BACKTEST, RuleBacktest, RuleBacktestResult
 from contracts.events import InteractionReceivedV1, InteractionTriagedV1
 from contracts.rpc import Caller, RuleMethods
 from contracts.rules import (
@@ -24,6 +26,7 @@ from contracts.rules import (
     RuleTestResult,
 )
 from rules import services
+from rules.domain.digest import WindowClock
 from rules.domain.matching import evaluation_order
 from rules.rulebook import RuleBook
 from rules.store.port import RuleStore
@@ -36,6 +39,7 @@ class Deps:
     store: RuleStore
     rulebook: RuleBook
     publisher: EventPublisher
+    clock: WindowClock = field(default_factory=WindowClock)
 
 
 class RuleId(BaseModel):
@@ -47,11 +51,21 @@ class RuleReplacement(RuleId):
     rule: RuleDefinition
 
 
+class RuleBacktestRequest(RuleId):
+    backtest: RuleBacktest
+
+
 def build_router(deps: Deps) -> RabbitRouter:
     router = RabbitRouter()
 
     async def on_received(event: InteractionReceivedV1) -> None:
-        decision = await services.triage(rulebook=deps.rulebook, interaction=event.interaction)
+        decision = await services.triage(
+            rulebook=deps.rulebook,
+            store=deps.store,
+            interaction=event.interaction,
+            received_at=datetime.now(UTC),
+            clock=deps.clock,
+        )
         await deps.publisher.publish(
             InteractionTriagedV1(**event.caused(), interaction=event.interaction, decision=decision)
         )
@@ -81,6 +95,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             rulebook=deps.rulebook,
             definition=RuleDefinition.model_validate(params),
             actor=caller.id,
+            clock=deps.clock,
         )
 
     async def replace_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
@@ -91,6 +106,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             rule_id=request.id,
             definition=request.rule,
             actor=caller.id,
+            clock=deps.clock,
         )
 
     async def delete_rule(params: dict[str, Any], caller: Caller) -> dict[str, bool]:
@@ -110,6 +126,12 @@ def build_router(deps: Deps) -> RabbitRouter:
     async def dry_run(params: dict[str, Any], caller: Caller) -> RuleTestResult:
         return services.dry_run(request=RuleTest.model_validate(params))
 
+    async def backtest(params: dict[str, Any], caller: Caller) -> RuleBacktestResult:
+        request = RuleBacktestRequest.model_validate(params)
+        return await services.backtest(
+            store=deps.store, rule_id=request.id, request=request.backtest
+        )
+
     rpc.serve(
         router,
         topology.RULES_RPC,
@@ -121,6 +143,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             RuleMethods.DELETE: delete_rule,
             RULES_HISTORY: history,
             RULES_TEST: dry_run,
+            RULES_BACKTEST: backtest,
         },
     )
     return router

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 
-from rules.domain.matching import CompiledRule, RuleSet
+from rules.domain.matching import RuleSet, recompile
 from rules.store.port import RuleStore
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,7 @@ class RuleBook:
         revision = await self._store.revision()
         if revision != self._revision:
             stored = await self._store.list_rules()
-            self._rules = RuleSet(
-                [CompiledRule.compile(r.id, r, position) for position, r in enumerate(stored)]
-            )
+            self._rules = recompile(self._rules, stored, [r.id for r in stored])
             self._revision = revision
             log.info("rules reloaded: %d rules at revision %d", len(stored), revision)
         self._checked_at = time.monotonic()

@@ -16,3 +16,22 @@ class RulesSettings(ServiceSettings):
         description="How often a replica checks whether rules changed (changes reach every "
         "replica within this time).",
     )
+    log_days: int = Field(
+        default=90,
+        ge=1,
+        le=3_650,
+        description="How long the interactions the service triaged are kept for backtests.",
+    )
+    digest_check_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3_600,
+        description="How often a replica looks for digest windows that closed.",
+    )
+    digest_test_window_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=3_600,
+        description="For tests only: the length of the 'test_window' digest unit, so a test "
+        "sees windows close in seconds. Unset (the default), rules cannot use that unit.",
+    )

@@ -140,7 +140,9 @@ def test_any_of_groups_need_one_group_and_all_of_every_group() -> None:
         ({"rating_min": 4, "rating_max": 2}, "the lowest rating (4) is above the highest (2)"),
         ({"any_of": [{}]}, "a condition group is empty"),
         ({"text_expression": "  "}, "the text expression is empty"),
-        ({"txt_any": ["x"]}, "Extra inputs are not permitted"),
+        ({"text_any": ["anatel", " "]}, "this is empty: write something here"),
+        ({"text_regex": [""]}, "this is empty: write something here"),
+        ({"txt_any": ["x"]}, "'txt_any' is not something that can be written here"),
     ],
 )
 def test_invalid_conditions_are_refused_in_plain_words(when: dict[str, Any], message: str) -> None:

@@ -1,14 +1,17 @@
 """What every RuleStore adapter must do: keep rules in evaluation order and move the
-revision with every change, so replicas notice it."""
+revision with every change, so replicas notice it; keep the log of triaged interactions that
+backtests read."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+from contracts.interaction import Interaction
 from contracts.rules import RuleActions, RuleConditions, RuleDefinition
-from rules.store.port import RuleStore
+from rules.store.port import LoggedInteraction, RuleStore
 
 
 def rule(name: str, *keywords: str, tag: str = "lead") -> RuleDefinition:
@@ -152,3 +155,69 @@ async def test_new_rule_fields_survive_the_store(store: RuleStore) -> None:
     assert RuleDefinition(**created.model_dump(include=set(RuleDefinition.model_fields))) == (
         definition
     )
+
+
+def logged(external_id: str, occurred_at: datetime, text: str = "") -> LoggedInteraction:
+    interaction = Interaction.model_validate(
+        {
+            "channel": "facebook",
+            "account": "acme",
+            "external_id": external_id,
+            "kind": "comment",
+            "author": {"id": "u1"},
+            "text": text,
+            "occurred_at": occurred_at,
+        }
+    )
+    return LoggedInteraction(interaction, received_at=occurred_at + timedelta(seconds=1))
+
+
+async def test_logged_interactions_of_a_range_come_back_in_time_order(store: RuleStore) -> None:
+    start = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    for minutes, name in [(30, "c"), (0, "a"), (10, "b"), (60, "outside")]:
+        await store.log_interaction(logged(name, start + timedelta(minutes=minutes), name))
+    found = await store.logged_between(start, start + timedelta(hours=1), after=None, limit=10)
+    assert [e.interaction.external_id for e in found] == ["a", "b", "c"]
+    assert found[0].interaction.text == "a"
+    assert found[0].received_at == start + timedelta(seconds=1)
+
+
+async def test_the_log_keeps_what_rules_read_but_not_the_networks_raw_payload(
+    store: RuleStore,
+) -> None:
+    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    original = logged("a", at, "péssimo")
+    with_raw = LoggedInteraction(
+        original.interaction.model_copy(update={"raw": {"big": "x" * 10_000}}),
+        original.received_at,
+    )
+    await store.log_interaction(with_raw)
+    [kept] = await store.logged_between(at, at + timedelta(1), after=None, limit=1)
+    assert kept.interaction == original.interaction
+
+
+async def test_the_log_reads_page_after_page_without_losing_equal_times(store: RuleStore) -> None:
+    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    for name in ["e", "a", "d", "b", "c"]:
+        await store.log_interaction(logged(name, at))
+    seen, cursor = [], None
+    while page := await store.logged_between(at, at + timedelta(1), after=cursor, limit=2):
+        seen += [e.interaction.external_id for e in page]
+        cursor = page[-1].cursor
+    assert seen == ["a", "b", "c", "d", "e"]
+
+
+async def test_logging_an_interaction_twice_keeps_it_once(store: RuleStore) -> None:
+    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    await asyncio.gather(*(store.log_interaction(logged("same", at)) for _ in range(3)))
+    assert len(await store.logged_between(at, at + timedelta(1), after=None, limit=10)) == 1
+
+
+async def test_pruning_forgets_only_what_was_received_before_the_limit(store: RuleStore) -> None:
+    old = datetime(2026, 8, 1, tzinfo=UTC)
+    recent = datetime(2026, 11, 1, tzinfo=UTC)
+    await store.log_interaction(logged("old", old))
+    await store.log_interaction(logged("recent", recent))
+    assert await store.prune_log(datetime(2026, 10, 1, tzinfo=UTC)) == 1
+    kept = await store.logged_between(old, recent + timedelta(1), after=None, limit=10)
+    assert [e.interaction.external_id for e in kept] == ["recent"]

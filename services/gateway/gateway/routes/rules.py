@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
+from contracts.backtest import RULES_BACKTEST, RuleBacktest, RuleBacktestResult
 from contracts.rpc import RuleMethods
 from contracts.rules import (
     RULES_HISTORY,
@@ -84,3 +85,18 @@ async def replace_rule(
 async def delete_rule(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Response:
     await services.call(RULES_RPC, RuleMethods.DELETE, {"id": str(rule_id)}, caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{rule_id}/backtest", response_model=RuleBacktestResult, responses=NOT_FOUND)
+async def backtest_rule(
+    rule_id: UUID, request: RuleBacktest, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    """What the rule would have done to the interactions that occurred between ``from`` and
+    ``to`` (as the rules service logged them): the matches with their reasons and decisions,
+    and totals. Give ``rule`` to try a draft instead of the stored version. Nothing is done."""
+    return await services.call(
+        RULES_RPC,
+        RULES_BACKTEST,
+        {"id": str(rule_id), "backtest": request.model_dump(mode="json", by_alias=True)},
+        caller,
+    )

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import regex
 
 from contracts.rules import RuleConditions
+from contracts.schedule import BusinessHours
 from rules.domain import expression
 from rules.domain.facts import Facts
+from rules.domain.hours import Schedule
 from rules.domain.text import normalize, phrase_pattern, strip_accents
 
 REGEX_TIMEOUT_SECONDS = 0.05
@@ -135,6 +137,7 @@ class CompiledConditions:
             _authors(when.authors),
             _campaign(when.campaign),
             _languages(when.languages),
+            _business_hours(when.business_hours),
             _links(when.link_contains),
             _within("rating", when.rating_min, when.rating_max, lambda f: f.interaction.rating),
             _within(
@@ -151,6 +154,7 @@ class CompiledConditions:
             check_expression,
             _regexes(when.text_regex),
             _phrases("author bio", when.author_bio_any, lambda f: f.bio),
+            _sentiments(list(when.sentiments)),
         ]
         every = [cls.compile(group) for group in when.all_of]
         some = [cls.compile(group) for group in when.any_of]
@@ -237,11 +241,35 @@ def _languages(languages: list[str]) -> Check | None:
     wanted = [language.casefold() for language in languages]
 
     def check(facts: Facts) -> str | None:
-        actual = (facts.interaction.language or "").casefold()
+        found, source = facts.language
+        actual = (found or "").casefold()
         # "pt" covers "pt-BR": a rule names a language, a network may add the region.
         if any(actual == w or actual.startswith(f"{w}-") for w in wanted):
-            return f"language is {facts.interaction.language}"
+            return f"language is {found}" + ("" if source == "given" else f" ({source})")
         return None
+
+    return check
+
+
+def _sentiments(wanted: list[str]) -> Check | None:
+    if not wanted:
+        return None
+
+    def check(facts: Facts) -> str | None:
+        reading = facts.sentiment
+        return reading.reason if reading.sentiment in wanted else None
+
+    return check
+
+
+def _business_hours(hours: BusinessHours | None) -> Check | None:
+    if hours is None:
+        return None
+    schedule = Schedule.of(hours)
+
+    def check(facts: Facts) -> str | None:
+        is_open, why = schedule.open_at(facts.interaction.occurred_at)
+        return why if is_open == hours.inside else None
 
     return check
 

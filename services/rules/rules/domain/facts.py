@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from contracts.interaction import Interaction
+from rules.domain import language, sentiment
 from rules.domain.text import normalize
 
 _WORD = re.compile(r"\w+")
@@ -31,6 +32,19 @@ class Facts:
     @cached_property
     def links(self) -> list[str]:
         return [normalize(str(link)) for link in self.interaction.links]
+
+    @cached_property
+    def sentiment(self) -> sentiment.Reading:
+        """Computed only when a rule asks, once however many rules ask."""
+        return sentiment.read(self.text, self.interaction.rating)
+
+    @cached_property
+    def language(self) -> tuple[str | None, str]:
+        """The language and where it came from: the interaction, or a guess from its text."""
+        given = self.interaction.language
+        if given:
+            return given, "given"
+        return language.guess(self.text), "detected from its common words"
 
     @property
     def from_brand(self) -> bool:

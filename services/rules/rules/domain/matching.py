@@ -10,7 +10,7 @@ plus the few that need no text. A thousand keyword rules cost a dictionary looku
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import UUID
@@ -72,6 +72,21 @@ class RuleSet:
         return (self.rules[i] for i in sorted(chosen))
 
 
+def recompile(previous: RuleSet, stored: Sequence[RuleDefinition], ids: Sequence[UUID]) -> RuleSet:
+    """The rule set for ``stored`` (with their ``ids``, oldest first), compiling only the
+    rules that are new or changed since ``previous``: with thousands of rules, compiling them
+    all on every change would hold up evaluation for seconds."""
+    known = {rule.id: rule for rule in previous.rules}
+    rules = []
+    for position, (rule_id, definition) in enumerate(zip(ids, stored, strict=True)):
+        old = known.get(rule_id)
+        if old is not None and old.definition == definition:
+            rules.append(replace(old, position=position))
+        else:
+            rules.append(CompiledRule.compile(rule_id, definition, position))
+    return RuleSet(rules)
+
+
 @dataclass(frozen=True)
 class Evaluation:
     rule: CompiledRule
@@ -111,6 +126,7 @@ def merge(fired: Sequence[Evaluation], interaction: Interaction) -> TriageDecisi
     groups: list[str] = []
     replies: list[PendingReply] = []
     track = False
+    digest_rules = []
     for evaluation in fired:
         actions = evaluation.rule.definition.then
         if open_ticket is None and actions.open_ticket is not None:
@@ -125,6 +141,8 @@ def merge(fired: Sequence[Evaluation], interaction: Interaction) -> TriageDecisi
             text = render(actions.auto_reply.template, interaction)
             replies.append(PendingReply(rule_id=evaluation.rule.id, text=text))
         track = track or actions.track_engagement
+        if actions.digest is not None:
+            digest_rules.append(evaluation.rule.id)
     title = None
     if open_ticket is not None and open_ticket.title_template is not None:
         title = render(open_ticket.title_template, interaction)
@@ -143,6 +161,7 @@ def merge(fired: Sequence[Evaluation], interaction: Interaction) -> TriageDecisi
         auto_replies=replies,
         author_groups=groups,
         track_engagement=track,
+        digest_rules=digest_rules,
     )
 
 

@@ -8,9 +8,23 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 
+class _Unaccented(dict[int, str]):
+    """Each character without its accents (its compatibility decomposition minus the combining
+    marks), worked out the first time the character is seen. ``str.translate`` through this
+    table runs in C: per character, a Python loop cost half of an evaluation's time."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        value = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[code] = value
+        return value
+
+
+_UNACCENTED = _Unaccented()
+
+
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text if text.isascii() else text.translate(_UNACCENTED)
 
 
 def normalize(text: str) -> str:

@@ -9,14 +9,18 @@ the bump, replicas pick the change up with the next one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from contracts.events import DigestItem
+from contracts.interaction import Interaction
 from contracts.rules import RuleChange, RuleDefinition, RuleRead
+from rules.store.port import DigestEntry, DigestWindow, LoggedInteraction, instant
 from servicekit.mongo import connect
 
 REVISION = "revision"
@@ -46,10 +50,17 @@ class MongoRuleStore:
         self._rules = db["rules"]
         self._counters = db["counters"]
         self._changes = db["rule_changes"]
+        self._log = db["interaction_log"]
+        self._windows = db["digest_windows"]
+        self._items = db["digest_items"]
 
     async def open(self) -> None:
         await self._rules.create_index([("position", ASCENDING), ("_id", ASCENDING)])
         await self._changes.create_index([("rule_id", ASCENDING), ("seq", ASCENDING)])
+        await self._log.create_index([("occurred_at", ASCENDING), ("_id", ASCENDING)])
+        await self._log.create_index([("received_at", ASCENDING)])
+        await self._windows.create_index([("sent_at", ASCENDING), ("window_end", ASCENDING)])
+        await self._items.create_index([("window", ASCENDING), ("occurred_at", ASCENDING)])
 
     async def close(self) -> None:
         await self._client.close()
@@ -170,6 +181,128 @@ class MongoRuleStore:
             upsert=True,
         )
 
+    async def log_interaction(
+        self, entry: LoggedInteraction, digests: Sequence[DigestEntry] = ()
+    ) -> None:
+        # No multi-document transaction on a standalone server: items go in before their
+        # window, so a window that can be claimed always has its items.
+        for digest in digests:
+            await self._add_to_window(digest)
+        # Times as fixed-width UTC text, like the SQLite store: text order is time order.
+        await self._log.update_one(
+            {"_id": entry.interaction.key},
+            {
+                "$setOnInsert": {
+                    "occurred_at": instant(entry.interaction.occurred_at),
+                    "received_at": instant(entry.received_at),
+                    "body": entry.body(),
+                }
+            },
+            upsert=True,
+        )
+
+    async def logged_between(
+        self, since: datetime, until: datetime, *, after: tuple[str, str] | None, limit: int
+    ) -> list[LoggedInteraction]:
+        low, low_key = after or (instant(since), "")
+        query = {
+            "occurred_at": {"$gte": instant(since), "$lt": instant(until)},
+            "$or": [
+                {"occurred_at": {"$gt": low}},
+                {"occurred_at": low, "_id": {"$gt": low_key}},
+            ],
+        }
+        cursor = (
+            self._log.find(query)
+            .sort([("occurred_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
+        )
+        return [
+            LoggedInteraction(
+                interaction=Interaction.model_validate_json(doc["body"]),
+                received_at=datetime.fromisoformat(doc["received_at"]),
+            )
+            async for doc in cursor
+        ]
+
+    async def prune_log(self, received_before: datetime) -> int:
+        cutoff = instant(received_before)
+        sent = {"sent_at": {"$ne": None}, "window_end": {"$lt": cutoff}}
+        done = [doc["_id"] async for doc in self._windows.find(sent, {"_id": 1})]
+        if done:
+            await self._items.delete_many({"window": {"$in": done}})
+            await self._windows.delete_many({"_id": {"$in": done}})
+        result = await self._log.delete_many({"received_at": {"$lt": cutoff}})
+        return int(result.deleted_count)
+
+    async def _add_to_window(self, digest: DigestEntry) -> None:
+        window = digest.window
+        window_id = _window_id(window.rule_id, window.start)
+        await self._items.update_one(
+            {"_id": f"{window_id}/{digest.item.interaction_key}"},
+            {
+                "$setOnInsert": {
+                    "window": window_id,
+                    "occurred_at": instant(digest.item.occurred_at),
+                    "item": digest.item.model_dump_json(),
+                }
+            },
+            upsert=True,
+        )
+        await self._windows.update_one(
+            {"_id": window_id},
+            {
+                "$set": {"rule_name": window.rule_name, "emails": list(window.emails)},
+                "$setOnInsert": {
+                    "rule_id": str(window.rule_id),
+                    "window_start": instant(window.start),
+                    "window_end": instant(window.end),
+                    "claimed_until": None,
+                    "sent_at": None,
+                },
+            },
+            upsert=True,
+        )
+
+    async def claim_closed_windows(
+        self, closed_by: datetime, *, now: datetime, lease_seconds: float
+    ) -> list[DigestWindow]:
+        due = {
+            "sent_at": None,
+            "window_end": {"$lte": instant(closed_by)},
+            "$or": [{"claimed_until": None}, {"claimed_until": {"$lt": instant(now)}}],
+        }
+        until = instant(now + timedelta(seconds=lease_seconds))
+        claimed = []
+        # One document at a time, each claim atomic: two replicas never take the same one.
+        while doc := await self._windows.find_one_and_update(
+            due, {"$set": {"claimed_until": until}}, return_document=ReturnDocument.AFTER
+        ):
+            claimed.append(
+                DigestWindow(
+                    rule_id=UUID(doc["rule_id"]),
+                    rule_name=doc["rule_name"],
+                    emails=tuple(doc["emails"]),
+                    start=datetime.fromisoformat(doc["window_start"]),
+                    end=datetime.fromisoformat(doc["window_end"]),
+                )
+            )
+        return claimed
+
+    async def digest_items(
+        self, rule_id: UUID, start: datetime, *, limit: int
+    ) -> tuple[list[DigestItem], int]:
+        where = {"window": _window_id(rule_id, start)}
+        order = [("occurred_at", ASCENDING), ("_id", ASCENDING)]
+        cursor = self._items.find(where).sort(order).limit(limit)
+        items = [DigestItem.model_validate_json(doc["item"]) async for doc in cursor]
+        return items, int(await self._items.count_documents(where))
+
+    async def mark_digest_sent(self, rule_id: UUID, start: datetime, *, at: datetime) -> None:
+        await self._windows.update_one(
+            {"_id": _window_id(rule_id, start)}, {"$set": {"sent_at": instant(at)}}
+        )
+
     async def _next(self, name: str) -> int:
         for _ in range(3):
             try:
@@ -183,3 +316,7 @@ class MongoRuleStore:
             except DuplicateKeyError:
                 continue  # two first upserts raced: the loser increments the winner's doc
         raise RuntimeError(f"could not increment counter {name}")
+
+
+def _window_id(rule_id: UUID, start: datetime) -> str:
+    return f"{rule_id}/{instant(start)}"

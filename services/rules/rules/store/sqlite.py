@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import json
 import sqlite3
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
+from contracts.events import DigestItem
+from contracts.interaction import Interaction
 from contracts.rules import RuleChange, RuleDefinition, RuleRead
+from rules.store.port import DigestEntry, DigestWindow, LoggedInteraction, instant
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
@@ -32,6 +37,33 @@ CREATE TABLE IF NOT EXISTS rule_changes (
     before TEXT,
     after TEXT,
     PRIMARY KEY (rule_id, version, action)
+);
+CREATE TABLE IF NOT EXISTS interaction_log (
+    key TEXT PRIMARY KEY,
+    occurred_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS interaction_log_occurred ON interaction_log (occurred_at, key);
+CREATE INDEX IF NOT EXISTS interaction_log_received ON interaction_log (received_at);
+CREATE TABLE IF NOT EXISTS digest_windows (
+    rule_id TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    window_end TEXT NOT NULL,
+    rule_name TEXT NOT NULL,
+    emails TEXT NOT NULL,
+    claimed_until TEXT,
+    sent_at TEXT,
+    PRIMARY KEY (rule_id, window_start)
+);
+CREATE INDEX IF NOT EXISTS digest_windows_due ON digest_windows (sent_at, window_end);
+CREATE TABLE IF NOT EXISTS digest_items (
+    rule_id TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    key TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    item TEXT NOT NULL,
+    PRIMARY KEY (rule_id, window_start, key)
 );
 """
 
@@ -202,3 +234,145 @@ class SqliteRuleStore:
                 )
             ]
         )
+
+    async def log_interaction(
+        self, entry: LoggedInteraction, digests: Sequence[DigestEntry] = ()
+    ) -> None:
+        row = (
+            entry.interaction.key,
+            instant(entry.interaction.occurred_at),
+            instant(entry.received_at),
+            entry.body(),
+        )
+
+        # Through group commit: the consumer's concurrent messages share one transaction.
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT OR IGNORE INTO interaction_log (key, occurred_at, received_at, body)"
+                " VALUES (?, ?, ?, ?)",
+                row,
+            )
+            for digest in digests:
+                _add_to_window(connection, digest)
+
+        await self._db.write(insert)
+
+    async def logged_between(
+        self, since: datetime, until: datetime, *, after: tuple[str, str] | None, limit: int
+    ) -> list[LoggedInteraction]:
+        low, low_key = after or (instant(since), "")
+        rows = await self._db.read(
+            lambda c: c.execute(
+                "SELECT received_at, body FROM interaction_log"
+                " WHERE (occurred_at > ? OR (occurred_at = ? AND key > ?))"
+                " AND occurred_at >= ? AND occurred_at < ?"
+                " ORDER BY occurred_at, key LIMIT ?",
+                (low, low, low_key, instant(since), instant(until), limit),
+            ).fetchall()
+        )
+        return [
+            LoggedInteraction(
+                interaction=Interaction.model_validate_json(row["body"]),
+                received_at=datetime.fromisoformat(row["received_at"]),
+            )
+            for row in rows
+        ]
+
+    async def prune_log(self, received_before: datetime) -> int:
+        cutoff = instant(received_before)
+
+        def delete(connection: sqlite3.Connection) -> int:
+            connection.execute(
+                "DELETE FROM digest_items WHERE (rule_id, window_start) IN (SELECT rule_id,"
+                " window_start FROM digest_windows WHERE sent_at IS NOT NULL AND window_end < ?)",
+                (cutoff,),
+            )
+            connection.execute(
+                "DELETE FROM digest_windows WHERE sent_at IS NOT NULL AND window_end < ?",
+                (cutoff,),
+            )
+            return connection.execute(
+                "DELETE FROM interaction_log WHERE received_at < ?", (cutoff,)
+            ).rowcount
+
+        return await self._db.write(delete)
+
+    async def claim_closed_windows(
+        self, closed_by: datetime, *, now: datetime, lease_seconds: float
+    ) -> list[DigestWindow]:
+        until = instant(now + timedelta(seconds=lease_seconds))
+
+        def claim(connection: sqlite3.Connection) -> list[DigestWindow]:
+            rows = connection.execute(
+                "UPDATE digest_windows SET claimed_until = ? WHERE sent_at IS NULL"
+                " AND window_end <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
+                " RETURNING *",
+                (until, instant(closed_by), instant(now)),
+            ).fetchall()
+            return [_window(r) for r in rows]
+
+        return await self._db.write(claim)
+
+    async def digest_items(
+        self, rule_id: UUID, start: datetime, *, limit: int
+    ) -> tuple[list[DigestItem], int]:
+        where = (str(rule_id), instant(start))
+
+        def select(connection: sqlite3.Connection) -> tuple[list[DigestItem], int]:
+            rows = connection.execute(
+                "SELECT item FROM digest_items WHERE rule_id = ? AND window_start = ?"
+                " ORDER BY occurred_at, key LIMIT ?",
+                (*where, limit),
+            ).fetchall()
+            total = connection.execute(
+                "SELECT COUNT(*) FROM digest_items WHERE rule_id = ? AND window_start = ?", where
+            ).fetchone()[0]
+            return [DigestItem.model_validate_json(r["item"]) for r in rows], int(total)
+
+        return await self._db.read(select)
+
+    async def mark_digest_sent(self, rule_id: UUID, start: datetime, *, at: datetime) -> None:
+        await self._db.write(
+            lambda c: c.execute(
+                "UPDATE digest_windows SET sent_at = ? WHERE rule_id = ? AND window_start = ?",
+                (instant(at), str(rule_id), instant(start)),
+            )
+        )
+
+
+def _add_to_window(connection: sqlite3.Connection, digest: DigestEntry) -> None:
+    window = digest.window
+    start = instant(window.start)
+    connection.execute(
+        "INSERT INTO digest_windows (rule_id, window_start, window_end, rule_name, emails)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (rule_id, window_start) DO UPDATE SET"
+        " rule_name = excluded.rule_name, emails = excluded.emails",
+        (
+            str(window.rule_id),
+            start,
+            instant(window.end),
+            window.rule_name,
+            json.dumps(window.emails),
+        ),
+    )
+    connection.execute(
+        "INSERT OR IGNORE INTO digest_items (rule_id, window_start, key, occurred_at, item)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (
+            str(window.rule_id),
+            start,
+            digest.item.interaction_key,
+            instant(digest.item.occurred_at),
+            digest.item.model_dump_json(),
+        ),
+    )
+
+
+def _window(row: sqlite3.Row) -> DigestWindow:
+    return DigestWindow(
+        rule_id=UUID(row["rule_id"]),
+        rule_name=row["rule_name"],
+        emails=tuple(json.loads(row["emails"])),
+        start=datetime.fromisoformat(row["window_start"]),
+        end=datetime.fromisoformat(row["window_end"]),
+    )
