@@ -7,7 +7,7 @@ PY := $(UV) run --frozen python
 .PHONY: help bootstrap run demo test unit lint format bench up down clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 bootstrap:  ## install uv, the workspace and RabbitMQ if missing; start RabbitMQ
 	@bash devtools/bootstrap.sh
