@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway.deps import Services
-from gateway.routes import rules, tickets
+from gateway.live import LiveEvents
+from gateway.routes import events, me, opinions, rules, tickets
 from gateway.settings import GatewaySettings
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
@@ -23,14 +24,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level)
     client = RpcClient(settings.rabbitmq_url)
+    live = LiveEvents(settings.rabbitmq_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await client.connect()
+        await live.connect()
         log.info(
             "gateway connected to RabbitMQ; request/reply timeout %ss", settings.rpc_timeout_seconds
         )
         yield
+        await live.close()
         await client.close()
 
     app = FastAPI(
@@ -44,6 +48,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.services = Services(client, settings.rpc_timeout_seconds)
     app.include_router(tickets.router)
     app.include_router(rules.router)
+    app.state.live = live
+    app.include_router(opinions.router)
+    app.include_router(me.router)
+    app.include_router(events.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
