@@ -7,6 +7,7 @@ import asyncio
 import re
 import subprocess
 import sys
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -63,6 +64,11 @@ async def _dead_letters(url: str, queue: str) -> list[aio_pika.abc.AbstractIncom
 def dead_letters(url: str, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
     """Everything in the queue's DLQ (read, then returned to it)."""
     return asyncio.run(_dead_letters(url, queue))
+
+
+def subject_of(message: Message) -> str:
+    """The subject as a person reads it (non-ASCII subjects travel encoded)."""
+    return str(make_header(decode_header(message["Subject"])))
 
 
 def text_of(message: Message) -> str:
