@@ -3,6 +3,7 @@ interactions as they happen, as Server-Sent Events."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 
 from devtools.launcher import Stack
+from gateway.live import LiveEvents
 from tests.support import ADMIN_TOKEN, create_rule, interaction, post, unique
 
 Event = tuple[str, dict[str, Any]]
@@ -75,3 +77,24 @@ def test_a_connected_agent_sees_a_new_ticket_and_its_next_interaction(
 
 def test_the_event_stream_needs_a_token(stack: Stack) -> None:
     assert httpx.get(f"{stack.url('gateway')}/v1/events").status_code == 401
+
+
+def test_the_gateway_follows_the_ticket_events_only_while_someone_listens(
+    rabbitmq_url: str,
+) -> None:
+    asyncio.run(_follows_only_while_someone_listens(rabbitmq_url))
+
+
+async def _follows_only_while_someone_listens(rabbitmq_url: str) -> None:
+    live = LiveEvents(rabbitmq_url)
+    await live.connect()
+    try:
+        assert not live.following
+        stream = live.stream(lambda ticket: True)
+        await anext(stream)
+        assert live.following
+        await stream.aclose()
+        await asyncio.wait_for(live.settled(), 5)
+        assert not live.following
+    finally:
+        await live.close()

@@ -2,10 +2,11 @@
 a queue of its own (exclusive, auto-deleted: each gateway process sees every event, and the
 queue goes away with the process) and fans them out to its Server-Sent Events clients.
 
-Live notices are a courtesy on top of the durable record, so they are not acknowledged or
-replayed: a client that reconnects reads the current state through the API. Each client
-has a bounded buffer; a client too slow to keep up is disconnected rather than letting the
-gateway's memory grow."""
+The queue is bound to the ticket events only while at least one client is connected, so a
+gateway nobody watches costs the pipeline nothing. Live notices are a courtesy on top of
+the durable record, so they are not acknowledged or replayed: a client that reconnects
+reads the current state through the API. Each client has a bounded buffer; a client too
+slow to keep up is disconnected rather than letting the gateway's memory grow."""
 
 from __future__ import annotations
 
@@ -48,23 +49,49 @@ class LiveEvents:
     def __init__(self, url: str) -> None:
         self._url = url
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._queue: aio_pika.abc.AbstractQueue | None = None
         self._clients: set[Client] = set()
+        self._bound = False
+        self._binding = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def clients(self) -> int:
         return len(self._clients)
 
+    @property
+    def following(self) -> bool:
+        """Whether the queue is bound to the ticket events now."""
+        return self._bound
+
+    async def settled(self) -> None:
+        """Wait for bindings that are being changed."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
+
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(self._url)
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=500)
-        events = await channel.declare_exchange(
+        self._exchange = await channel.declare_exchange(
             topology.EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
         )
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        for routing_key in ROUTING_KEYS:
-            await queue.bind(events, routing_key=routing_key)
-        await queue.consume(self._on_message, no_ack=True)
+        self._queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await self._queue.consume(self._on_message, no_ack=True)
+
+    async def _follow(self) -> None:
+        """Bind when the first client arrives, unbind when the last one leaves."""
+        async with self._binding:
+            wanted = bool(self._clients)
+            if wanted == self._bound or self._queue is None or self._exchange is None:
+                return
+            for routing_key in ROUTING_KEYS:
+                if wanted:
+                    await self._queue.bind(self._exchange, routing_key=routing_key)
+                else:
+                    await self._queue.unbind(self._exchange, routing_key=routing_key)
+            self._bound = wanted
 
     async def close(self) -> None:
         for client in list(self._clients):
@@ -105,6 +132,7 @@ class LiveEvents:
         client = Client(visible)
         self._clients.add(client)
         try:
+            await self._follow()
             yield ": subscribed\n\n"
             while not client.dropped.is_set():
                 try:
@@ -113,3 +141,8 @@ class LiveEvents:
                     yield ": heartbeat\n\n"
         finally:
             self._clients.discard(client)
+            # A task of its own: a disconnected client's stream is being cancelled, and
+            # anyio cancels every await left in it.
+            unbinding = asyncio.get_running_loop().create_task(self._follow())
+            self._tasks.add(unbinding)
+            unbinding.add_done_callback(self._tasks.discard)
