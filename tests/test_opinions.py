@@ -158,10 +158,12 @@ def test_an_expired_link_is_refused_as_expired(
         ),
     )
 
-    response = httpx.get(f"{base}/{expired}", headers={"Accept": "text/html"})
+    response = httpx.get(
+        f"{base}/{expired}", headers={"Accept": "text/html", "Accept-Language": "en-GB,en"}
+    )
 
     assert response.status_code == 410
-    assert "expired" in response.text
+    assert "This link has expired" in response.text
     assert "Pedido antigo" not in response.text
 
 
@@ -215,11 +217,15 @@ def test_the_collaborator_can_answer_from_the_html_page(
     share(gateway, protocol, collaborator)
     link = link_mailed_to(stack, collaborator)
 
-    sent = httpx.post(link, data={"text": "Enviado pelo formulário"})
+    browser = {"Accept": "text/html", "Accept-Language": "pt-BR,pt;q=0.9,en;q=0.8"}
+    form = httpx.get(link, headers=browser)
+    sent = httpx.post(link, data={"text": "Enviado pelo formulário"}, headers=browser)
 
-    assert sent.status_code == 200 and "opinion was sent" in sent.text
-    refused = httpx.get(link, headers={"Accept": "text/html"})
+    assert "Enviar o parecer" in form.text
+    assert sent.status_code == 200 and "o seu parecer foi enviado" in sent.text
+    refused = httpx.get(link, headers=browser)
     assert refused.status_code == 410 and "Resposta pelo navegador" not in refused.text
+    assert "O seu parecer foi enviado" in refused.text
 
 
 def test_attachments_too_large_or_of_the_wrong_type_are_refused_with_a_reason(

@@ -24,9 +24,14 @@ from servicekit import consuming, rpc
 from servicekit.publishing import EventPublisher
 
 
-class Gone(rpc.RpcFailure):
+class Expired(rpc.RpcFailure):
     status = 410
-    code = "gone"
+    code = "expired"
+
+
+class Answered(rpc.RpcFailure):
+    status = 410
+    code = "answered"
 
 
 class Token(BaseModel):
@@ -153,5 +158,7 @@ def refusals() -> Iterator[None]:
         yield
     except links.LinkInvalid as exc:
         raise rpc.NotFound(str(exc)) from None
-    except links.LinkRefused as exc:
-        raise Gone(str(exc)) from None
+    except links.LinkExpired as exc:
+        raise Expired(str(exc)) from None
+    except opinions.AlreadyAnswered as exc:
+        raise Answered(str(exc)) from None

@@ -71,31 +71,47 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and "application/json" not in accept
 
 
-def _page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(pages.get_template(name).render(**context), status_code=status_code)
+def page_language(accept_language: str) -> str:
+    """Portuguese for browsers that put it before English, else English."""
+    ranked = [part.split(";")[0].strip().lower() for part in accept_language.split(",")]
+    for tag in ranked:
+        if tag.startswith("pt"):
+            return "pt-BR"
+        if tag.startswith("en"):
+            return "en"
+    return "pt-BR"
+
+
+def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    language = page_language(request.headers.get("accept-language", ""))
+    template = pages.get_template(f"{language}/{name}")
+    return HTMLResponse(template.render(**context), status_code=status_code)
 
 
 async def _call(
-    services: ServicesDep, method: str, params: dict[str, Any], html: bool
+    services: ServicesDep, request: Request, method: str, params: dict[str, Any], html: bool
 ) -> tuple[Any, HTMLResponse | None]:
     """The notifier's answer; for a browser, a refusal becomes a page saying why."""
-    try:
+    if not html:
         return await services.call(NOTIFIER_RPC, method, params, COLLABORATOR), None
-    except HTTPException as exc:
-        if not html:
-            raise
-        return None, _page("opinion_refused.html.j2", exc.status_code, message=exc.detail)
+    reply = await services.reply(NOTIFIER_RPC, method, params, COLLABORATOR)
+    if reply.error is None:
+        return reply.result, None
+    if reply.error.status >= 500:
+        raise HTTPException(reply.error.status, reply.error.detail)
+    refused = _page(request, "opinion_refused.html.j2", reply.error.status, code=reply.error.code)
+    return None, refused
 
 
 @router.get("/v1/opinions/{token}", responses=REFUSALS)
 async def view_opinion_request(token: str, request: Request, services: ServicesDep) -> Any:
     """What the link shows: the ticket, its interactions and the agent's note."""
     html = _wants_html(request)
-    shared, refused = await _call(services, OpinionMethods.VIEW, {"token": token}, html)
+    shared, refused = await _call(services, request, OpinionMethods.VIEW, {"token": token}, html)
     if refused is not None:
         return refused
     if html:
-        return _page("opinion.html.j2", shared=shared, action=request.url.path)
+        return _page(request, "opinion.html.j2", shared=shared, action=request.url.path)
     return shared
 
 
@@ -124,16 +140,18 @@ AnswerBody = Annotated[tuple[OpinionAnswer, bool], Depends(_read_answer)]
         }
     },
 )
-async def answer_opinion_request(token: str, answer: AnswerBody, services: ServicesDep) -> Any:
+async def answer_opinion_request(
+    token: str, request: Request, answer: AnswerBody, services: ServicesDep
+) -> Any:
     """Send the one answer: `{"text": ..., "attachment": {filename, content_type,
     content_base64}}`. A second answer, or one after the link expired, gets 410."""
     reply, from_form = answer
     if reply.attachment is not None:
         attachments.check([reply.attachment])
     params = {"token": token, "answer": reply.model_dump(mode="json")}
-    result, refused = await _call(services, OpinionMethods.ANSWER, params, from_form)
+    result, refused = await _call(services, request, OpinionMethods.ANSWER, params, from_form)
     if refused is not None:
         return refused
     if from_form:
-        return _page("opinion_sent.html.j2")
+        return _page(request, "opinion_sent.html.j2")
     return result
