@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,7 +14,7 @@ import httpx
 
 from devtools.launcher import Stack
 from gateway.live import LiveEvents
-from tests.support import ADMIN_TOKEN, create_rule, interaction, post, unique
+from tests.support import ADMIN_TOKEN, create_rule, interaction, post, unique, wait_until
 
 Event = tuple[str, dict[str, Any]]
 
@@ -77,6 +78,43 @@ def test_a_connected_agent_sees_a_new_ticket_and_its_next_interaction(
 
 def test_the_event_stream_needs_a_token(stack: Stack) -> None:
     assert httpx.get(f"{stack.url('gateway')}/v1/events").status_code == 401
+
+
+def test_a_stopping_gateway_ends_its_event_streams_instead_of_waiting_for_them(
+    stack: Stack,
+) -> None:
+    process = stack.start_replica("gateway", 1)
+    url = stack.url("gateway", 1)
+    try:
+        wait_until(lambda: _healthy(f"{url}/healthz"), timeout=60, what="a second gateway")
+        with (
+            httpx.Client(
+                base_url=url,
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                timeout=httpx.Timeout(10, read=40),
+            ) as client,
+            client.stream("GET", "/v1/events") as response,
+        ):
+            lines = response.iter_lines()
+            assert next(lines) == ": subscribed"
+            asked = time.monotonic()
+            process.popen.send_signal(signal.SIGTERM)
+            for _ in lines:
+                pass  # the stream ends when the gateway ends it
+
+            assert time.monotonic() - asked < 10
+        # uvicorn hands the signal back to itself once it has shut down gracefully.
+        assert process.popen.wait(20) in (0, -signal.SIGTERM)
+    finally:
+        stack.stop_process(process)
+        stack.processes.remove(process)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def test_the_gateway_follows_the_ticket_events_only_while_someone_listens(

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway.deps import Services
-from gateway.live import LiveEvents
+from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import events, me, opinions, rules, tickets
 from gateway.settings import GatewaySettings
 from servicekit.logs import configure_logging
@@ -30,6 +30,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await client.connect()
         await live.connect()
+        end_live_streams_on_exit_signals(live)
         log.info(
             "gateway connected to RabbitMQ; request/reply timeout %ss", settings.rpc_timeout_seconds
         )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,8 +39,24 @@ Visible = Callable[[dict[str, Any]], bool]
 @dataclass(eq=False)
 class Client:
     visible: Visible
-    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(CLIENT_BUFFER))
-    dropped: asyncio.Event = field(default_factory=asyncio.Event)
+    # One slot more than the buffer, so the end-of-stream mark always fits.
+    queue: asyncio.Queue[str | None] = field(
+        default_factory=lambda: asyncio.Queue(CLIENT_BUFFER + 1)
+    )
+    ended: bool = False
+
+    def offer(self, text: str) -> bool:
+        """Queue a notice; False when the client is too far behind to take it."""
+        if self.ended or self.queue.qsize() >= CLIENT_BUFFER:
+            return False
+        self.queue.put_nowait(text)
+        return True
+
+    def end(self) -> None:
+        """Close the stream once what is queued has been sent."""
+        if not self.ended:
+            self.ended = True
+            self.queue.put_nowait(None)
 
 
 def sse(name: str, event_id: str, data: dict[str, Any]) -> str:
@@ -93,9 +111,13 @@ class LiveEvents:
                     await self._queue.unbind(self._exchange, routing_key=routing_key)
             self._bound = wanted
 
-    async def close(self) -> None:
+    def end_streams(self) -> None:
+        """End every client's stream (the server is stopping: they would hold it up)."""
         for client in list(self._clients):
-            client.dropped.set()
+            client.end()
+
+    async def close(self) -> None:
+        self.end_streams()
         if self._connection is not None:
             await self._connection.close()
 
@@ -120,12 +142,10 @@ class LiveEvents:
         for client in list(self._clients):
             if not client.visible(event["ticket"]):
                 continue
-            try:
-                client.queue.put_nowait(text)
-            except asyncio.QueueFull:
+            if not client.offer(text):
                 log.warning("dropping a live-events client that fell %d behind", CLIENT_BUFFER)
                 self._clients.discard(client)
-                client.dropped.set()
+                client.end()
 
     async def stream(self, visible: Visible) -> AsyncIterator[str]:
         """The client's notices as SSE text, starting with a comment once it is subscribed."""
@@ -134,11 +154,15 @@ class LiveEvents:
         try:
             await self._follow()
             yield ": subscribed\n\n"
-            while not client.dropped.is_set():
+            while True:
                 try:
-                    yield await asyncio.wait_for(client.queue.get(), HEARTBEAT_SECONDS)
+                    text = await asyncio.wait_for(client.queue.get(), HEARTBEAT_SECONDS)
                 except TimeoutError:
                     yield ": heartbeat\n\n"
+                    continue
+                if text is None:
+                    return
+                yield text
         finally:
             self._clients.discard(client)
             # A task of its own: a disconnected client's stream is being cancelled, and
@@ -146,3 +170,22 @@ class LiveEvents:
             unbinding = asyncio.get_running_loop().create_task(self._follow())
             self._tasks.add(unbinding)
             unbinding.add_done_callback(self._tasks.discard)
+
+
+def end_live_streams_on_exit_signals(live: LiveEvents) -> None:
+    """On SIGTERM/SIGINT, end the streams before handing the signal on. uvicorn waits for
+    open responses before it stops, and an event stream never finishes by itself: without
+    this, every connected client would hold a stopping gateway up for the whole graceful
+    timeout (30 s). Called once the server's own handlers are installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def on_exit(number: int, frame: Any, previous: Any = previous) -> None:
+            loop.call_soon_threadsafe(live.end_streams)
+            if callable(previous):
+                previous(number, frame)
+
+        signal.signal(sig, on_exit)

@@ -27,8 +27,26 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_receiv
         assert (await asyncio.wait_for(anext(fast), 1)).startswith("event: ticket.opened")
 
     assert live.clients == 1
+    backlog = [text async for text in slow]
+    assert len(backlog) == CLIENT_BUFFER  # what it had queued, then the stream ended
     await fast.aclose()
     assert live.clients == 0
+
+
+async def test_ending_the_streams_finishes_every_client_at_once() -> None:
+    live = LiveEvents("amqp://unused")
+    stream = live.stream(lambda ticket: True)
+    await anext(stream)
+    live._fan_out("ticket.opened", ticket_event())
+
+    live.end_streams()
+
+    rest = await asyncio.wait_for(_drain(stream), 1)
+    assert len(rest) == 1 and rest[0].startswith("event: ticket.opened")
+
+
+async def _drain(stream: Any) -> list[str]:
+    return [text async for text in stream]
 
 
 def test_admins_see_every_ticket_and_agents_their_levels_and_their_own() -> None:
