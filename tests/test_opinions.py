@@ -67,12 +67,20 @@ def test_the_whole_opinion_flow_from_share_to_a_dead_link(
 
     page = httpx.get(link, headers={"Accept": "application/json"})
     assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
     assert page.json()["note"] == "Procede a cobrança?"
     assert "Cobrança indevida" in page.json()["interactions"][0]["text"]
     html = httpx.get(link, headers={"Accept": "text/html"})
     assert "Cobrança indevida" in html.text and "<form" in html.text
 
-    answered = httpx.post(link, json={"text": "Não procede: o plano mudou em setembro."})
+    png = {
+        "filename": "fatura.png",
+        "content_type": "image/png",
+        "content_base64": base64.b64encode(b"\x89PNG fatura").decode(),
+    }
+    answered = httpx.post(
+        link, json={"text": "Não procede: o plano mudou em setembro.", "attachment": png}
+    )
     assert answered.status_code == 200, answered.text
 
     [alert] = wait_until(lambda: mails_to(stack.mail_dir, assignee), what="the opinion alert")
@@ -85,6 +93,9 @@ def test_the_whole_opinion_flow_from_share_to_a_dead_link(
     [entry] = [e for e in history if e["action"] == "opinion_received"]
     assert entry["detail"]["text"] == "Não procede: o plano mudou em setembro."
     assert entry["detail"]["internal"] is True
+    assert entry["detail"]["attachment"]["filename"] == "fatura.png"
+    assert base64.b64decode(entry["detail"]["attachment"]["content_base64"]) == b"\x89PNG fatura"
+    assert "fatura.png" in text_of(alert)
     dead = httpx.get(link, headers={"Accept": "application/json"})
     assert dead.status_code == 410
     assert protocol not in dead.text and "Cobrança" not in dead.text

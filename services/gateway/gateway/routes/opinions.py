@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import ValidationError
 
@@ -33,6 +33,9 @@ pages = Environment(
 
 COLLABORATOR = Caller(id="collaborator", role="system")
 """Whoever holds an opinion link: the link itself is the credential, checked by the notifier."""
+
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+"""The token in the URL is the credential: no cache keeps the page, no Referer carries it."""
 
 REFUSALS = {
     404: {"description": "The link is not valid (nothing about any ticket is revealed)"},
@@ -85,7 +88,7 @@ def page_language(accept_language: str) -> str:
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = page_language(request.headers.get("accept-language", ""))
     template = pages.get_template(f"{language}/{name}")
-    return HTMLResponse(template.render(**context), status_code=status_code)
+    return HTMLResponse(template.render(**context), status_code=status_code, headers=PRIVATE)
 
 
 async def _call(
@@ -104,8 +107,11 @@ async def _call(
 
 
 @router.get("/v1/opinions/{token}", responses=REFUSALS)
-async def view_opinion_request(token: str, request: Request, services: ServicesDep) -> Any:
+async def view_opinion_request(
+    token: str, request: Request, response: Response, services: ServicesDep
+) -> Any:
     """What the link shows: the ticket, its interactions and the agent's note."""
+    response.headers.update(PRIVATE)
     html = _wants_html(request)
     shared, refused = await _call(services, request, OpinionMethods.VIEW, {"token": token}, html)
     if refused is not None:
@@ -141,10 +147,11 @@ AnswerBody = Annotated[tuple[OpinionAnswer, bool], Depends(_read_answer)]
     },
 )
 async def answer_opinion_request(
-    token: str, request: Request, answer: AnswerBody, services: ServicesDep
+    token: str, request: Request, response: Response, answer: AnswerBody, services: ServicesDep
 ) -> Any:
     """Send the one answer: `{"text": ..., "attachment": {filename, content_type,
     content_base64}}`. A second answer, or one after the link expired, gets 410."""
+    response.headers.update(PRIVATE)
     reply, from_form = answer
     if reply.attachment is not None:
         attachments.check([reply.attachment])
