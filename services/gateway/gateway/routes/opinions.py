@@ -134,17 +134,23 @@ async def _read_answer(request: Request) -> tuple[OpinionAnswer, bool]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors) from exc
 
 
+# The body is read by hand (JSON or a form), so its schema is given to the docs explicitly;
+# AttachmentUpload is in the components already (the share request uses it).
+ANSWER_SCHEMA = {
+    key: value
+    for key, value in OpinionAnswer.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    ).items()
+    if key != "$defs"
+}
+
 AnswerBody = Annotated[tuple[OpinionAnswer, bool], Depends(_read_answer)]
 
 
 @router.post(
     "/v1/opinions/{token}",
     responses={**REFUSALS, 413: {"description": "The attachment is too large"}},
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": OpinionAnswer.model_json_schema()}}
-        }
-    },
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": ANSWER_SCHEMA}}}},
 )
 async def answer_opinion_request(
     token: str, request: Request, response: Response, answer: AnswerBody, services: ServicesDep
