@@ -12,7 +12,10 @@ from fastapi.responses import JSONResponse
 
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
-from gateway.routes import events, me, opinions, rules, tickets
+from gateway.routes import rules, tickets
+from gateway.routes.events import router as events_router
+from gateway.routes.me import router as me_router
+from gateway.routes.opinions import router as opinions_router
 from gateway.settings import GatewaySettings
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
@@ -50,9 +53,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(tickets.router)
     app.include_router(rules.router)
     app.state.live = live
-    app.include_router(opinions.router)
-    app.include_router(me.router)
-    app.include_router(events.router)
+    app.include_router(opinions_router)
+    app.include_router(me_router)
+    app.include_router(events_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

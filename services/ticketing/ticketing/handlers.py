@@ -17,10 +17,11 @@ from contracts.tickets import TicketDetail, TicketPage, TicketPatch, TicketQuery
 from servicekit import consuming, rpc
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
-from ticketing import opinions, services, views
+from ticketing import services, views
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import Ticket
+from ticketing.opinions import rpc_methods as opinion_methods
 from ticketing.store.port import TicketStore
 
 
@@ -116,7 +117,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             TicketMethods.GET: get_ticket,
             TicketMethods.UPDATE: update_ticket,
             TicketMethods.HISTORY: history,
-            **opinions.rpc_methods(store=deps.store, publisher=deps.publisher, find=find),
+            **opinion_methods(store=deps.store, publisher=deps.publisher, find=find),
         },
     )
     return router
