@@ -260,3 +260,25 @@ def test_attachments_too_large_or_of_the_wrong_type_are_refused_with_a_reason(
     assert bad_email.status_code == 422
     assert missing.status_code == 404
     assert "Waiting_Opinion" not in ticket(gateway, protocol)["tags"]
+
+
+def test_a_request_the_collaborators_server_refuses_stops_the_ticket_waiting(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    protocol = open_ticket(gateway, ingestor, "Endereço errado")["protocol"]
+    refused = f"refused-{unique('perito')}@example.com"
+
+    request = share(gateway, protocol, refused)
+
+    [entry] = wait_until(
+        lambda: [
+            e
+            for e in gateway.get(f"/v1/tickets/{protocol}/history").json()
+            if e["action"] == "opinion_undeliverable"
+        ],
+        what="the ticket to learn the request was not delivered",
+    )
+    assert entry["detail"]["request_id"] == request["request_id"]
+    assert entry["detail"]["email"] == refused
+    assert WAITING not in ticket(gateway, protocol)["tags"]
+    assert mails_to(stack.mail_dir, refused) == []

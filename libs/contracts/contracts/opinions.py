@@ -96,6 +96,18 @@ class OpinionReceivedV1(Event):
     answered_at: AwareDatetime
 
 
+class OpinionUndeliverableV1(Event):
+    """The collaborator's mail server refused the request for good: nobody will answer it.
+    ``id`` is derived from the request, so a repeat is a duplicate."""
+
+    routing_key: ClassVar[str] = "opinion.undeliverable.v1"
+    v: Literal[1] = 1
+    request_id: UUID
+    ticket_id: UUID
+    collaborator_email: str
+    reason: str
+
+
 class AttachmentUpload(BaseModel):
     """An attachment as an HTTP client sends it."""
 

@@ -88,8 +88,8 @@ NOTIFIER_OPINIONS = ConsumerQueue(
 )
 TICKETING_OPINIONS = ConsumerQueue(
     "ticketing.opinions",
-    ("opinion.received.v1",),
-    "Ticketing adds a collaborator's answer to the ticket.",
+    ("opinion.received.v1", "opinion.undeliverable.v1"),
+    "Ticketing adds a collaborator's answer, or the news that none can come, to the ticket.",
 )
 NOTIFIER_RPC = "notifier.rpc"
 """Request queue of the notifier: notification settings, opinion pages and answers."""

@@ -32,6 +32,7 @@ from contracts.opinions import (
     OpinionReceivedV1,
     OpinionRequestCreate,
     OpinionRequestedV1,
+    OpinionUndeliverableV1,
     SharedInteraction,
 )
 from contracts.rpc import RpcReply, RpcRequest
@@ -248,6 +249,12 @@ OPINION_EVENTS = [
         text="Procede.",
         answered_at=NOW,
     ),
+    OpinionUndeliverableV1(
+        request_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        ticket_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        collaborator_email="perito@example.com",
+        reason="550 No such mailbox",
+    ),
 ]
 
 
@@ -261,6 +268,7 @@ def test_opinion_events_round_trip_through_json(message: BaseModel) -> None:
     [
         OpinionRequestedV1,
         OpinionReceivedV1,
+        OpinionUndeliverableV1,
         OpinionRequestCreate,
         OpinionAnswer,
         NotificationSettings,

@@ -77,6 +77,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         await opinions.share(
             store=store,
             mailer=mailer,
+            publisher=deps.publisher,
             event=event,
             secret=settings.link_secret,
             ttl_hours=settings.opinion_ttl_hours,

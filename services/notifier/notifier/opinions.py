@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid5
 
-from contracts.opinions import OpinionAnswer, OpinionReceivedV1, OpinionRequestedV1
+from contracts.opinions import (
+    OpinionAnswer,
+    OpinionReceivedV1,
+    OpinionRequestedV1,
+    OpinionUndeliverableV1,
+)
 from notifier import compose
 from notifier.domain import links
 from notifier.services import Mailer, send_once
 from notifier.store.port import Answered, NotifierStore, OpinionRequest
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
+
+UNDELIVERABLE = UUID("0b5f3a52-2f1e-4c53-9d7e-6f1a8c2b9e41")
+"""Namespace of the ids of OpinionUndeliverableV1 events (one per request)."""
 
 
 class AlreadyAnswered(links.LinkRefused):
@@ -37,6 +46,7 @@ async def share(
     *,
     store: NotifierStore,
     mailer: Mailer,
+    publisher: EventPublisher,
     event: OpinionRequestedV1,
     secret: str,
     ttl_hours: float,
@@ -64,6 +74,20 @@ async def share(
         language=language,
     )
     await send_once(log_store=store, mailer=mailer, mails=[mail])
+    if await store.outcome(mail.event_id, mail.recipient) == "refused":
+        # Nobody will answer: say so, or the ticket would wait for this opinion forever.
+        # Published on every redelivery until it is confirmed; the id makes repeats
+        # duplicates.
+        await publisher.publish(
+            OpinionUndeliverableV1(
+                **event.caused(),
+                id=uuid5(UNDELIVERABLE, str(stored.request_id)),
+                request_id=stored.request_id,
+                ticket_id=stored.ticket_id,
+                collaborator_email=stored.email,
+                reason="the collaborator's mail server refused the address",
+            )
+        )
 
 
 async def _open(store: NotifierStore, secret: str, token: str, now: datetime) -> OpinionRequest:

@@ -56,6 +56,13 @@ def test_a_request_is_pending_until_its_answer_is_in_the_history() -> None:
     assert opinions.answered(history) == {"a"}
 
 
+def test_a_request_that_could_not_be_delivered_is_no_longer_pending() -> None:
+    history = [entry(opinions.REQUESTED, "a"), entry(opinions.UNDELIVERABLE, "a")]
+    assert opinions.pending(history) == set()
+    assert opinions.closed(history) == {"a"}
+    assert opinions.answered(history) == set()
+
+
 def test_marking_a_ticket_waiting_adds_the_tag_once() -> None:
     outcome = opinions.mark_waiting(ticket(("vip",)), NOW)
     assert outcome.ticket.tags == ("vip", opinions.WAITING_OPINION)

@@ -24,6 +24,7 @@ from contracts.opinions import (
     OpinionRequestCreate,
     OpinionRequestedV1,
     OpinionRequestRead,
+    OpinionUndeliverableV1,
     SharedInteraction,
 )
 from contracts.rpc import Caller
@@ -195,19 +196,28 @@ def _opinion_alert(
     )
 
 
-async def receive_opinion(
-    *, store: TicketStore, publisher: EventPublisher, event: OpinionReceivedV1, master_email: str
+async def _close_request(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    cause: Event,
+    ticket_id: UUID,
+    request_id: str,
+    actor: str,
+    action: str,
+    detail: dict[str, Any],
+    alerts: Callable[[Ticket], list[Event]],
 ) -> None:
-    """Idempotent: an answer already on the ticket's history is not added again."""
-    request_id = str(event.request_id)
-    actor = f"collaborator:{event.collaborator_email}"
+    """Record how a request ended (answered, or undeliverable) and take ``Waiting_Opinion``
+    off when no other request is pending. Idempotent: a request already closed in the
+    ticket's history is left alone."""
     for _ in range(MAX_CONFLICT_RETRIES):
-        ticket = await store.get_ticket(event.ticket_id)
+        ticket = await store.get_ticket(ticket_id)
         if ticket is None:
-            log.warning("opinion %s answers ticket %s, which is gone", request_id, event.ticket_id)
+            log.warning("opinion request %s is on ticket %s, which is gone", request_id, ticket_id)
             return
         history = await store.history_of(ticket.id)
-        if request_id in opinions.answered(history):
+        if request_id in opinions.closed(history):
             return
         now = datetime.now(UTC)
         still_waiting = opinions.pending(history) - {request_id}
@@ -216,51 +226,83 @@ async def receive_opinion(
             if not still_waiting
             else opinions.mark_waiting(ticket, now)
         )
-        received = HistoryEntry(
+        entry = HistoryEntry(
             id=uuid4(),
             ticket_id=ticket.id,
             at=now,
             actor=actor,
-            action=opinions.RECEIVED,
-            detail={
-                "request_id": request_id,
-                "internal": True,
-                "collaborator": event.collaborator_email,
-                "text": event.text,
-                "answered_at": event.answered_at.isoformat(),
-                "attachment": event.attachment.model_dump(mode="json")
-                if event.attachment
-                else None,
-            },
+            action=action,
+            detail={"request_id": request_id, **detail},
         )
         events: list[Event] = [
             TicketChangedV1(
-                **event.caused(),
+                **cause.caused(),
                 ticket=views.snapshot(outcome.ticket),
                 actor=actor,
                 changes=[
-                    FieldChange(field="opinion", after=request_id),
+                    FieldChange(field=action, after=request_id),
                     *(
                         FieldChange(field=c.field, before=c.before, after=c.after)
                         for c in outcome.changes
                     ),
                 ],
             ),
-            _opinion_alert(event, outcome.ticket, master_email),
+            *alerts(outcome.ticket),
         ]
         try:
             await store.update_ticket(
                 outcome.ticket,
                 expected_version=ticket.version,
                 interaction_id=None,
-                history=[received, *_entries(ticket.id, actor, now, outcome.changes)],
+                history=[entry, *_entries(ticket.id, actor, now, outcome.changes)],
                 events=events,
             )
         except StaleTicket:
             continue
         await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in events])
         return
-    raise TooMuchContention(f"ticket {event.ticket_id} kept changing under us")
+    raise TooMuchContention(f"ticket {ticket_id} kept changing under us")
+
+
+async def receive_opinion(
+    *, store: TicketStore, publisher: EventPublisher, event: OpinionReceivedV1, master_email: str
+) -> None:
+    """The answer becomes an internal entry; the assignee (or the master user) is told."""
+    attachment = event.attachment.model_dump(mode="json") if event.attachment else None
+    await _close_request(
+        store=store,
+        publisher=publisher,
+        cause=event,
+        ticket_id=event.ticket_id,
+        request_id=str(event.request_id),
+        actor=f"collaborator:{event.collaborator_email}",
+        action=opinions.RECEIVED,
+        detail={
+            "internal": True,
+            "collaborator": event.collaborator_email,
+            "text": event.text,
+            "answered_at": event.answered_at.isoformat(),
+            "attachment": attachment,
+        },
+        alerts=lambda ticket: [_opinion_alert(event, ticket, master_email)],
+    )
+
+
+async def record_undeliverable(
+    *, store: TicketStore, publisher: EventPublisher, event: OpinionUndeliverableV1
+) -> None:
+    """The request never reached the collaborator: the ticket stops waiting for it."""
+    await _close_request(
+        store=store,
+        publisher=publisher,
+        cause=event,
+        ticket_id=event.ticket_id,
+        request_id=str(event.request_id),
+        actor="system",
+        action=opinions.UNDELIVERABLE,
+        detail={"email": event.collaborator_email, "reason": event.reason},
+        alerts=lambda ticket: [],
+    )
 
 
 def rpc_methods(
@@ -287,12 +329,19 @@ def build_router(
 ) -> RabbitRouter:
     router = RabbitRouter()
 
-    async def on_received(event: OpinionReceivedV1) -> None:
-        await receive_opinion(
-            store=store, publisher=publisher, event=event, master_email=settings.master_email
-        )
+    async def on_opinion_event(event: OpinionReceivedV1 | OpinionUndeliverableV1) -> None:
+        if isinstance(event, OpinionReceivedV1):
+            await receive_opinion(
+                store=store, publisher=publisher, event=event, master_email=settings.master_email
+            )
+        else:
+            await record_undeliverable(store=store, publisher=publisher, event=event)
 
+    contracts: dict[str, type[OpinionReceivedV1 | OpinionUndeliverableV1]] = {
+        OpinionReceivedV1.routing_key: OpinionReceivedV1,
+        OpinionUndeliverableV1.routing_key: OpinionUndeliverableV1,
+    }
     consuming.consume(
-        router, topology.TICKETING_OPINIONS, OpinionReceivedV1, on_received, publisher=publisher
+        router, topology.TICKETING_OPINIONS, contracts, on_opinion_event, publisher=publisher
     )
     return router

@@ -89,6 +89,10 @@ class MongoNotifierStore:
             {"$set": {"state": outcome, "updated_at": datetime.now(UTC)}},
         )
 
+    async def outcome(self, event_id: UUID, recipient: str) -> str | None:
+        doc = await self._deliveries.find_one({"_id": _key(event_id, recipient)}, {"state": 1})
+        return None if doc is None or doc["state"] == SENDING else str(doc["state"])
+
     async def release(self, event_id: UUID, recipient: str) -> None:
         await self._deliveries.update_one(
             {"_id": _key(event_id, recipient)},

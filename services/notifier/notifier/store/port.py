@@ -64,6 +64,10 @@ class MailLog(Protocol):
         """Give up the claim after a transient failure so a retry can take it at once."""
         ...
 
+    async def outcome(self, event_id: UUID, recipient: str) -> str | None:
+        """ "sent", "refused", or None while the mail is not settled."""
+        ...
+
 
 class SettingsStore(Protocol):
     async def get_settings(self, user_id: str) -> StoredSettings | None: ...

@@ -96,6 +96,15 @@ class SqliteNotifierStore:
             " updated_at = ? WHERE event_id = ? AND recipient = ?",
         )
 
+    async def outcome(self, event_id: UUID, recipient: str) -> str | None:
+        row = await self._db.read(
+            lambda connection: connection.execute(
+                "SELECT state FROM deliveries WHERE event_id = ? AND recipient = ?",
+                (str(event_id), recipient),
+            ).fetchone()
+        )
+        return None if row is None or row["state"] == "sending" else str(row["state"])
+
     async def _set(self, event_id: UUID, recipient: str, sql: str, *first: object) -> None:
         params = (*first, time.time(), str(event_id), recipient)
         await self._db.write(lambda connection: connection.execute(sql, params))

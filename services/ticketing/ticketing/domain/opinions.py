@@ -1,6 +1,7 @@
 """Opinion requests on a ticket (F31): which are still waiting for an answer, and the
 ``Waiting_Opinion`` tag that says so. The ticket's history is the record: a request is an
-"opinion_requested" entry, its answer an "opinion_received" entry naming the same request,
+"opinion_requested" entry, its answer an "opinion_received" entry naming the same request
+(or "opinion_undeliverable" when the collaborator's mail server refused it),
 so the state of every request changes in the same write as the ticket."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ticketing.domain.tickets import Change, Outcome, Ticket, merge_tags
 WAITING_OPINION = "Waiting_Opinion"
 REQUESTED = "opinion_requested"
 RECEIVED = "opinion_received"
+UNDELIVERABLE = "opinion_undeliverable"
 
 
 def _request_ids(history: Iterable[HistoryEntry], action: str) -> set[str]:
@@ -25,9 +27,15 @@ def answered(history: Iterable[HistoryEntry]) -> set[str]:
     return _request_ids(history, RECEIVED)
 
 
+def closed(history: Iterable[HistoryEntry]) -> set[str]:
+    """Requests that will get no (further) answer: answered, or never delivered."""
+    entries = list(history)
+    return answered(entries) | _request_ids(entries, UNDELIVERABLE)
+
+
 def pending(history: Iterable[HistoryEntry]) -> set[str]:
     entries = list(history)
-    return _request_ids(entries, REQUESTED) - answered(entries)
+    return _request_ids(entries, REQUESTED) - closed(entries)
 
 
 def _retag(ticket: Ticket, tags: tuple[str, ...], now: datetime) -> Outcome:
