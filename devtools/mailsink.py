@@ -1,5 +1,9 @@
 """A local SMTP server that keeps every mail it receives as an .eml file, so development
-and tests see real SMTP without sending anything anywhere."""
+and tests see real SMTP without sending anything anywhere.
+
+Two kinds of address let tests see how the notifier copes with a server that says no:
+``refused-…@`` is refused for good (550), ``tempfail-…@`` is refused for now (451), every
+time."""
 
 from __future__ import annotations
 
@@ -17,6 +21,16 @@ class EmlWriter:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address.startswith("refused-"):
+            return "550 5.1.1 No such mailbox here"
+        if address.startswith("tempfail-"):
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         name = f"{uuid.uuid4().hex}.eml"

@@ -74,3 +74,22 @@ RULES_RPC = "rules.rpc"
 """Request queues for request/reply calls from the gateway. Requests are transient with a
 per-message TTL equal to the caller's timeout: a request nobody answered in time is dropped
 rather than executed after the caller gave up."""
+
+# Notifications and opinion requests (#5).
+NOTIFIER_DIGESTS = ConsumerQueue(
+    "notifier.digests",
+    ("digest.ready.v1",),
+    "The notifier mails each closed digest window once per recipient.",
+)
+NOTIFIER_OPINIONS = ConsumerQueue(
+    "notifier.opinions",
+    ("opinion.requested.v1",),
+    "The notifier keeps each opinion request and mails the collaborator its link.",
+)
+TICKETING_OPINIONS = ConsumerQueue(
+    "ticketing.opinions",
+    ("opinion.received.v1", "opinion.undeliverable.v1"),
+    "Ticketing adds a collaborator's answer, or the news that none can come, to the ticket.",
+)
+NOTIFIER_RPC = "notifier.rpc"
+"""Request queue of the notifier: notification settings, opinion pages and answers."""

@@ -25,6 +25,16 @@ from contracts.events import (
     TicketOpenedV1,
 )
 from contracts.interaction import Interaction
+from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
+from contracts.opinions import (
+    OpinionAnswer,
+    OpinionAttachment,
+    OpinionReceivedV1,
+    OpinionRequestCreate,
+    OpinionRequestedV1,
+    OpinionUndeliverableV1,
+    SharedInteraction,
+)
 from contracts.rpc import RpcReply, RpcRequest
 from contracts.rules import RuleDefinition, RuleRead, TriageDecision
 from contracts.tickets import HistoryEntry, TicketDetail, TicketPage, TicketPatch, TicketQuery
@@ -206,3 +216,67 @@ def test_the_compatibility_check_catches_breaking_changes() -> None:
         old, {**old, "properties": {"a": {"type": "string"}, "b": {"enum": ["x"]}}}
     )
     assert breaking_changes(old, {**old, "properties": {"a": {"type": "string"}}})
+
+
+# Notifications and opinion requests (#5): their contracts get the same checks.
+OPINION_EVENTS = [
+    OpinionRequestedV1(
+        request_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        ticket=SNAPSHOT,
+        interactions=[
+            SharedInteraction(
+                occurred_at=NOW,
+                channel="facebook",
+                kind="comment",
+                direction="inbound",
+                author="Ana",
+                text="Vou reclamar na Anatel",
+            )
+        ],
+        note="Procede?",
+        attachments=[
+            OpinionAttachment(
+                filename="a.pdf", content_type="application/pdf", size=4, content_base64="JVBERg=="
+            )
+        ],
+        collaborator_email="perito@example.com",
+        requested_by="agent:ana",
+    ),
+    OpinionReceivedV1(
+        request_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        ticket_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        collaborator_email="perito@example.com",
+        text="Procede.",
+        answered_at=NOW,
+    ),
+    OpinionUndeliverableV1(
+        request_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        ticket_id="6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+        collaborator_email="perito@example.com",
+        reason="550 No such mailbox",
+    ),
+]
+
+
+@pytest.mark.parametrize("message", OPINION_EVENTS, ids=lambda m: type(m).__name__)
+def test_opinion_events_round_trip_through_json(message: BaseModel) -> None:
+    assert type(message).model_validate_json(message.model_dump_json()) == message
+
+
+@pytest.mark.parametrize(
+    "contract",
+    [
+        OpinionRequestedV1,
+        OpinionReceivedV1,
+        OpinionUndeliverableV1,
+        OpinionRequestCreate,
+        OpinionAnswer,
+        NotificationSettings,
+        NotificationSettingsUpdate,
+    ],
+    ids=lambda c: c.__name__,
+)
+def test_notification_contract_schema_is_compatible_with_its_snapshot(
+    contract: type[BaseModel],
+) -> None:
+    test_contract_schema_is_compatible_with_its_snapshot(contract)

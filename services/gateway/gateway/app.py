@@ -11,7 +11,11 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway.deps import Services
+from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import rules, tickets
+from gateway.routes.events import router as events_router
+from gateway.routes.me import router as me_router
+from gateway.routes.opinions import router as opinions_router
 from gateway.settings import GatewaySettings
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
@@ -23,14 +27,18 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level)
     client = RpcClient(settings.rabbitmq_url)
+    live = LiveEvents(settings.rabbitmq_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await client.connect()
+        await live.connect()
+        end_live_streams_on_exit_signals(live)
         log.info(
             "gateway connected to RabbitMQ; request/reply timeout %ss", settings.rpc_timeout_seconds
         )
         yield
+        await live.close()
         await client.close()
 
     app = FastAPI(
@@ -44,6 +52,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.services = Services(client, settings.rpc_timeout_seconds)
     app.include_router(tickets.router)
     app.include_router(rules.router)
+    app.state.live = live
+    app.include_router(opinions_router)
+    app.include_router(me_router)
+    app.include_router(events_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from contracts.rpc import Caller
+from contracts.rpc import Caller, RpcReply
 from gateway.settings import GatewaySettings
 from servicekit.rpc import RpcClient, RpcTimeout
 
@@ -57,6 +57,15 @@ class Services:
         if reply.error is not None:
             raise HTTPException(reply.error.status, reply.error.detail)
         return reply.result
+
+    async def reply(
+        self, queue: str, method: str, params: dict[str, Any], caller: Caller
+    ) -> RpcReply:
+        """The reply as it came, refusals included, for routes that render them."""
+        try:
+            return await self._client.call(queue, method, params, caller, self._timeout)
+        except RpcTimeout as exc:
+            raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc)) from exc
 
 
 async def services(request: Request) -> Services:

@@ -1,4 +1,5 @@
-"""Notifier: sends the e-mails other services ask for, once per (request, recipient)."""
+"""Notifier: sends the e-mails other services ask for, once per (request, recipient); owns
+the users' notification settings and the opinion-request links."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import logging
 from faststream.asgi import AsgiFastStream
 
 from contracts import topology
-from notifier.handlers import build_router
+from notifier.handlers import Deps, build_router
 from notifier.mail import SmtpMailer
 from notifier.settings import NotifierSettings
 from notifier.store import open_store
 from servicekit.logs import configure_logging
+from servicekit.outbox import OutboxRelay
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
@@ -24,14 +26,9 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
     configure_logging("notifier", settings.log_level)
     broker = new_broker(settings.rabbitmq_url, settings.prefetch)
     store = open_store(settings)
-    broker.include_router(
-        build_router(
-            log_store=store,
-            mailer=SmtpMailer(settings),
-            public_url=settings.public_url,
-            publisher=EventPublisher(broker),
-        )
-    )
+    publisher = EventPublisher(broker)
+    relay = OutboxRelay(store, publisher)
+    broker.include_router(build_router(Deps(store, SmtpMailer(settings), publisher, settings)))
 
     async def prepare() -> None:
         await store.open()
@@ -42,11 +39,24 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
             settings.smtp_port,
         )
         await declare_events_exchange(broker)
-        await declare_consumer_queue(broker, topology.NOTIFIER_NOTIFICATIONS)
+        for queue in (
+            topology.NOTIFIER_NOTIFICATIONS,
+            topology.NOTIFIER_DIGESTS,
+            topology.NOTIFIER_OPINIONS,
+        ):
+            await declare_consumer_queue(broker, queue)
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
+    async def start_relay() -> None:
+        relay.start()
+
     return service_app(
-        broker=broker, health=health, before_consuming=[prepare], after_stopped=[store.close]
+        broker=broker,
+        health=health,
+        before_consuming=[prepare],
+        after_consuming_started=[start_relay],
+        before_stopping=[relay.stop],
+        after_stopped=[store.close],
     )

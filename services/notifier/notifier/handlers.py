@@ -1,26 +1,91 @@
-"""The notifier's consumers."""
+"""The notifier's consumers and request/reply methods: each maps a message to a use case."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
 from faststream.rabbit import RabbitRouter
+from pydantic import BaseModel, ConfigDict
 
 from contracts import topology
-from contracts.events import NotificationRequestedV1
-from notifier import services
-from notifier.store.port import MailLog
-from servicekit import consuming
+from contracts.events import DigestReadyV1, NotificationRequestedV1
+from contracts.notifications import NotificationSettingsUpdate, NotifierMethods
+from contracts.opinions import OpinionAnswer, OpinionMethods, OpinionRequestedV1
+from contracts.rpc import Caller
+from notifier import opinions, services
+from notifier.domain import links
+from notifier.settings import NotifierSettings
+from notifier.store.port import NotifierStore
+from servicekit import consuming, rpc
 from servicekit.publishing import EventPublisher
 
 
-def build_router(
-    *, log_store: MailLog, mailer: services.Mailer, public_url: str, publisher: EventPublisher
-) -> RabbitRouter:
+class Expired(rpc.RpcFailure):
+    status = 410
+    code = "expired"
+
+
+class Answered(rpc.RpcFailure):
+    status = 410
+    code = "answered"
+
+
+class Token(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str
+
+
+class TokenAnswer(Token):
+    answer: OpinionAnswer
+
+
+@dataclass
+class Deps:
+    store: NotifierStore
+    mailer: services.Mailer
+    publisher: EventPublisher
+    settings: NotifierSettings
+
+
+def build_router(deps: Deps) -> RabbitRouter:
     router = RabbitRouter()
+    store, mailer, settings = deps.store, deps.mailer, deps.settings
 
     async def on_notification(event: NotificationRequestedV1) -> None:
-        mails = services.alert_mails(event, public_url)
-        await services.send_once(log_store=log_store, mailer=mailer, mails=mails)
+        await services.notify(
+            store=store,
+            mailer=mailer,
+            event=event,
+            public_url=settings.public_url,
+            default_language=settings.default_language,
+        )
 
+    async def on_digest(event: DigestReadyV1) -> None:
+        await services.mail_digest(
+            store=store,
+            mailer=mailer,
+            event=event,
+            public_url=settings.public_url,
+            default_language=settings.default_language,
+        )
+
+    async def on_opinion_requested(event: OpinionRequestedV1) -> None:
+        await opinions.share(
+            store=store,
+            mailer=mailer,
+            publisher=deps.publisher,
+            event=event,
+            secret=settings.link_secret,
+            ttl_hours=settings.opinion_ttl_hours,
+            public_url=settings.public_url,
+            language=settings.default_language,
+        )
+
+    publisher = deps.publisher
     consuming.consume(
         router,
         topology.NOTIFIER_NOTIFICATIONS,
@@ -28,4 +93,73 @@ def build_router(
         on_notification,
         publisher=publisher,
     )
+    consuming.consume(
+        router, topology.NOTIFIER_DIGESTS, DigestReadyV1, on_digest, publisher=publisher
+    )
+    consuming.consume(
+        router,
+        topology.NOTIFIER_OPINIONS,
+        OpinionRequestedV1,
+        on_opinion_requested,
+        publisher=publisher,
+    )
+    rpc.serve(router, topology.NOTIFIER_RPC, rpc_methods(deps))
     return router
+
+
+def rpc_methods(deps: Deps) -> dict[str, rpc.Method]:
+    store, settings = deps.store, deps.settings
+
+    async def get_settings(params: dict[str, Any], caller: Caller) -> Any:
+        return await services.get_settings(
+            store=store, user_id=caller.id, default_language=settings.default_language
+        )
+
+    async def put_settings(params: dict[str, Any], caller: Caller) -> Any:
+        return await services.put_settings(
+            store=store,
+            user_id=caller.id,
+            update=NotificationSettingsUpdate.model_validate(params),
+            default_language=settings.default_language,
+        )
+
+    async def view_opinion(params: dict[str, Any], caller: Caller) -> Any:
+        with refusals():
+            return await opinions.view(
+                store=store,
+                secret=settings.link_secret,
+                token=Token.model_validate(params).token,
+                now=datetime.now(UTC),
+            )
+
+    async def answer_opinion(params: dict[str, Any], caller: Caller) -> Any:
+        request = TokenAnswer.model_validate(params)
+        with refusals():
+            return await opinions.answer(
+                store=store,
+                publisher=deps.publisher,
+                secret=settings.link_secret,
+                token=request.token,
+                reply=request.answer,
+                now=datetime.now(UTC),
+            )
+
+    return {
+        NotifierMethods.GET_SETTINGS: get_settings,
+        NotifierMethods.PUT_SETTINGS: put_settings,
+        OpinionMethods.VIEW: view_opinion,
+        OpinionMethods.ANSWER: answer_opinion,
+    }
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """A refused link becomes 404 (invalid: nothing revealed) or 410 (expired, used)."""
+    try:
+        yield
+    except links.LinkInvalid as exc:
+        raise rpc.NotFound(str(exc)) from None
+    except links.LinkExpired as exc:
+        raise Expired(str(exc)) from None
+    except opinions.AlreadyAnswered as exc:
+        raise Answered(str(exc)) from None

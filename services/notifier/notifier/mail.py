@@ -1,8 +1,10 @@
-"""Composing alert e-mails from templates, and sending them over SMTP."""
+"""Composing e-mails from templates (HTML + plain text, in the recipient's language), and
+sending them over SMTP."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -22,6 +24,9 @@ templates = Environment(
 )
 
 
+LANGUAGES = ("pt-BR", "en")
+
+
 class RecipientRefused(Exception):
     """The SMTP server refused this address for good (5xx)."""
 
@@ -33,12 +38,20 @@ def message_id(event_id: UUID, recipient: str) -> str:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Mail:
     recipient: str
     subject: str
-    template: str
-    context: dict[str, Any]
+    text: str
+    html: str
     event_id: UUID
+    attachments: tuple[Attachment, ...] = ()
 
     def render(self, sender: str) -> EmailMessage:
         message = EmailMessage()
@@ -48,11 +61,40 @@ class Mail:
         message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = message_id(self.event_id, self.recipient)
         message["X-Socialdesk-Event"] = str(self.event_id)
-        message.set_content(templates.get_template(f"{self.template}.txt.j2").render(self.context))
-        message.add_alternative(
-            templates.get_template(f"{self.template}.html.j2").render(self.context), subtype="html"
-        )
+        message.set_content(self.text)
+        message.add_alternative(self.html, subtype="html")
+        for attachment in self.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(
+                attachment.content,
+                maintype=maintype,
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
         return message
+
+
+def compose(
+    *,
+    kind: str,
+    language: str,
+    context: Mapping[str, Any],
+    recipient: str,
+    event_id: UUID,
+    attachments: tuple[Attachment, ...] = (),
+) -> Mail:
+    """One mail of ``kind`` from ``templates/<language>/<kind>.{subject,txt,html}.j2``."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no templates for language {language!r}")
+    subject = templates.get_template(f"{language}/{kind}.subject.j2").render(context)
+    return Mail(
+        recipient=recipient,
+        subject=" ".join(subject.split())[:200],
+        text=templates.get_template(f"{language}/{kind}.txt.j2").render(context),
+        html=templates.get_template(f"{language}/{kind}.html.j2").render(context),
+        event_id=event_id,
+        attachments=attachments,
+    )
 
 
 class SmtpMailer:

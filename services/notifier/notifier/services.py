@@ -5,9 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from contracts.events import NotificationRequestedV1
+from contracts.events import DigestReadyV1, NotificationRequestedV1
+from contracts.notifications import (
+    AlertChoices,
+    NotificationSettings,
+    NotificationSettingsUpdate,
+)
+from notifier import compose
 from notifier.mail import Mail, RecipientRefused
-from notifier.store.port import Claim, MailLog
+from notifier.store.port import Claim, MailLog, NotifierStore, SettingsStore, StoredSettings
 
 log = logging.getLogger(__name__)
 
@@ -22,27 +28,60 @@ class MailsPending(Exception):
     """Some recipients could not be served yet; the event is retried for them only."""
 
 
-def alert_mails(event: NotificationRequestedV1, public_url: str) -> list[Mail]:
-    ticket = event.ticket
-    opened = event.ticket_opened
-    verb = "New ticket" if opened else "Activity on ticket"
-    context = {
-        "opened": opened,
-        "ticket": ticket.model_dump(mode="json"),
-        "matched": [m.model_dump(mode="json") for m in event.matched],
-        "link": f"{public_url.rstrip('/')}/v1/tickets/{ticket.protocol}",
-    }
-    subject = f"[Socialdesk] {verb} {ticket.protocol} ({ticket.priority}): {ticket.title}"
-    return [
-        Mail(
-            recipient=r,
-            subject=subject[:200],
-            template="ticket_alert",
-            context=context,
-            event_id=event.id,
+async def notify(
+    *,
+    store: NotifierStore,
+    mailer: Mailer,
+    event: NotificationRequestedV1,
+    public_url: str,
+    default_language: str,
+) -> None:
+    """Mail everyone the event names who wants this kind of mail, once each."""
+    settings = await store.settings_of(list(event.recipient_users.values()))
+    recipients = compose.recipients_for(
+        event.kind, event.recipients, event.recipient_users, settings, default_language
+    )
+    mails = compose.notification_mails(event, recipients, public_url)
+    await send_once(log_store=store, mailer=mailer, mails=mails)
+
+
+async def mail_digest(
+    *,
+    store: NotifierStore,
+    mailer: Mailer,
+    event: DigestReadyV1,
+    public_url: str,
+    default_language: str,
+) -> None:
+    recipients = compose.recipients_for("digest", event.recipients, {}, {}, default_language)
+    mails = compose.digest_mails(event, recipients, public_url)
+    await send_once(log_store=store, mailer=mailer, mails=mails)
+
+
+async def get_settings(
+    *, store: SettingsStore, user_id: str, default_language: str
+) -> NotificationSettings:
+    stored = await store.get_settings(user_id)
+    if stored is None:
+        return NotificationSettings(
+            user_id=user_id, language=default_language, alerts=AlertChoices()
         )
-        for r in event.recipients
-    ]
+    return NotificationSettings(
+        user_id=user_id,
+        language=stored.language or default_language,
+        alerts=AlertChoices.model_validate(stored.alerts),
+    )
+
+
+async def put_settings(
+    *,
+    store: SettingsStore,
+    user_id: str,
+    update: NotificationSettingsUpdate,
+    default_language: str,
+) -> NotificationSettings:
+    await store.put_settings(StoredSettings(user_id, update.language, update.alerts.model_dump()))
+    return await get_settings(store=store, user_id=user_id, default_language=default_language)
 
 
 async def send_once(*, log_store: MailLog, mailer: Mailer, mails: list[Mail]) -> None:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import ServiceSettings
+from servicekit.settings import ServiceSettings, refuse_development_secret
+
+DEVELOPMENT_LINK_SECRET = "dev-opinion-link-secret"
 
 
 class NotifierSettings(ServiceSettings):
@@ -20,3 +24,17 @@ class NotifierSettings(ServiceSettings):
         default="http://127.0.0.1:8000",
         description="Where agents reach the gateway; used for links in e-mails.",
     )
+    default_language: Literal["pt-BR", "en"] = Field(
+        default="pt-BR",
+        description="For recipients who are not users, or users who chose no language.",
+    )
+    link_secret: str = Field(
+        default=DEVELOPMENT_LINK_SECRET,
+        description="Signs opinion links; whoever has it can mint links to any ticket.",
+    )
+    opinion_ttl_hours: float = Field(default=72.0, gt=0, le=24 * 90)
+
+    def model_post_init(self, context: object) -> None:
+        refuse_development_secret(
+            self, "NOTIFIER_LINK_SECRET", self.link_secret, DEVELOPMENT_LINK_SECRET
+        )

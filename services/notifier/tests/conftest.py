@@ -9,24 +9,24 @@ import pytest
 
 from devtools import store_backends
 from devtools.store_backends import Backend
-from notifier.store.mongo import MongoMailLog
-from notifier.store.port import MailLog
-from notifier.store.sqlite import SqliteMailLog
+from notifier.store.mongo import MongoNotifierStore
+from notifier.store.port import NotifierStore
+from notifier.store.sqlite import SqliteNotifierStore
 
 
 @pytest.fixture(params=store_backends.KINDS)
 async def backend(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[Backend[MailLog]]:
+) -> AsyncIterator[Backend[NotifierStore]]:
     async with store_backends.backend(
         request,
         service="notifier",
-        sqlite=lambda: SqliteMailLog(tmp_path / "notifier.db"),
-        mongo=MongoMailLog,
+        sqlite=lambda: SqliteNotifierStore(tmp_path / "notifier.db"),
+        mongo=MongoNotifierStore,
     ) as opened:
         yield opened
 
 
 @pytest.fixture
-async def store(backend: Backend[MailLog]) -> MailLog:
+async def store(backend: Backend[NotifierStore]) -> NotifierStore:
     return await backend.open()

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from contracts.events import NotificationRequestedV1
+from notifier import compose
 from notifier.mail import Mail, RecipientRefused
-from notifier.services import MailsPending, alert_mails, send_once
-from notifier.store.sqlite import SqliteMailLog
+from notifier.services import MailsPending, send_once
+from notifier.store.port import MailLog
+from notifier.store.sqlite import SqliteNotifierStore
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 EVENT = NotificationRequestedV1(
@@ -36,6 +38,11 @@ EVENT = NotificationRequestedV1(
 )
 
 
+def alert_mails(event: NotificationRequestedV1, public_url: str) -> list[Mail]:
+    recipients = [compose.Recipient(address, "en") for address in event.recipients]
+    return compose.notification_mails(event, recipients, public_url)
+
+
 class RecordingMailer:
     """Stands in for the SMTP server: records, and fails for the addresses it is told to."""
 
@@ -53,14 +60,14 @@ class RecordingMailer:
 
 
 @pytest.fixture
-async def mail_log(tmp_path: Path) -> AsyncIterator[SqliteMailLog]:
-    log = SqliteMailLog(tmp_path / "notifier.sqlite3")
+async def mail_log(tmp_path: Path) -> AsyncIterator[SqliteNotifierStore]:
+    log = SqliteNotifierStore(tmp_path / "notifier.sqlite3")
     await log.open()
     yield log
     await log.close()
 
 
-async def test_a_redelivered_event_sends_nothing_more(mail_log: SqliteMailLog) -> None:
+async def test_a_redelivered_event_sends_nothing_more(mail_log: MailLog) -> None:
     mailer = RecordingMailer()
     mails = alert_mails(EVENT, "http://desk")
     await send_once(log_store=mail_log, mailer=mailer, mails=mails)
@@ -68,14 +75,16 @@ async def test_a_redelivered_event_sends_nothing_more(mail_log: SqliteMailLog) -
     assert sorted(mailer.sent) == ["bad@example.com", "boss@example.com", "legal@example.com"]
 
 
-async def test_a_refused_address_does_not_hold_back_the_others(mail_log: SqliteMailLog) -> None:
+async def test_a_refused_address_does_not_hold_back_the_others(
+    mail_log: SqliteNotifierStore,
+) -> None:
     mailer = RecordingMailer()
     mailer.refuse = {"bad@example.com"}
     await send_once(log_store=mail_log, mailer=mailer, mails=alert_mails(EVENT, "http://desk"))
     assert sorted(mailer.sent) == ["boss@example.com", "legal@example.com"]
 
 
-async def test_smtp_down_retries_only_the_unsent_mails(mail_log: SqliteMailLog) -> None:
+async def test_smtp_down_retries_only_the_unsent_mails(mail_log: MailLog) -> None:
     mailer = RecordingMailer()
     mailer.down = {"boss@example.com"}
     mails = alert_mails(EVENT, "http://desk")

@@ -66,3 +66,15 @@ async def test_concurrent_claims_grant_exactly_one(backend: Any) -> None:
         *(replicas[i % 2].claim(event, "ana@example.com", lease_seconds=LEASE) for i in range(6))
     )
     assert sorted(claims) == sorted([Claim.GRANTED] + [Claim.BUSY] * 5)
+
+
+async def test_the_outcome_of_a_mail_is_known_once_it_is_settled(store: MailLog) -> None:
+    event = uuid4()
+    assert await store.outcome(event, "ana@example.com") is None
+    await store.claim(event, "ana@example.com", lease_seconds=LEASE)
+    await store.claim(event, "nobody@example.com", lease_seconds=LEASE)
+    assert await store.outcome(event, "ana@example.com") is None
+    await store.finish(event, "ana@example.com", outcome="sent")
+    await store.finish(event, "nobody@example.com", outcome="refused")
+    assert await store.outcome(event, "ana@example.com") == "sent"
+    assert await store.outcome(event, "nobody@example.com") == "refused"

@@ -12,6 +12,7 @@ from servicekit.outbox import OutboxRelay
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
+from ticketing import opinions
 from ticketing.handlers import Deps, build_router
 from ticketing.settings import TicketingSettings
 from ticketing.store import open_store
@@ -27,12 +28,16 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
     broker.include_router(build_router(Deps(store, publisher, settings.priority_scale)))
+    broker.include_router(
+        opinions.build_router(store=store, publisher=publisher, settings=opinions.OpinionSettings())
+    )
 
     async def prepare() -> None:
         await store.open()
         log.info("ticketing store backend: %s", store.backend)
         await declare_events_exchange(broker)
         await declare_consumer_queue(broker, topology.TICKETING_INTERACTIONS)
+        await declare_consumer_queue(broker, topology.TICKETING_OPINIONS)
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}

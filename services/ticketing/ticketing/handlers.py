@@ -21,6 +21,7 @@ from ticketing import services, views
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import Ticket
+from ticketing.opinions import rpc_methods as opinion_methods
 from ticketing.store.port import TicketStore
 
 
@@ -116,6 +117,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             TicketMethods.GET: get_ticket,
             TicketMethods.UPDATE: update_ticket,
             TicketMethods.HISTORY: history,
+            **opinion_methods(store=deps.store, publisher=deps.publisher, find=find),
         },
     )
     return router

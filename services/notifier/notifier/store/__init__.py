@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from notifier.settings import NotifierSettings
-from notifier.store.port import MailLog
+from notifier.store.port import NotifierStore
 
 
-def open_store(settings: NotifierSettings) -> MailLog:
+def open_store(settings: NotifierSettings) -> NotifierStore:
     """MongoDB when MONGODB_URL is set, else the embedded SQLite file."""
     if settings.mongodb_url:
-        from notifier.store.mongo import MongoMailLog
+        from notifier.store.mongo import MongoNotifierStore
 
-        return MongoMailLog(settings.mongodb_url)
-    from notifier.store.sqlite import SqliteMailLog
+        return MongoNotifierStore(settings.mongodb_url)
+    from notifier.store.sqlite import SqliteNotifierStore
 
-    return SqliteMailLog(settings.sqlite_path("notifier"))
+    return SqliteNotifierStore(settings.sqlite_path("notifier"))

@@ -1,17 +1,23 @@
-"""The mail log on MongoDB (PyMongo's async API): one document per (event, recipient),
-``_id`` = ``"<event_id>:<recipient>"``. Claims are single-document compare-and-set writes, so
-they are atomic across processes without transactions."""
+"""The notifier's store on MongoDB (PyMongo's async API). The mail log holds one document
+per (event, recipient), ``_id`` = ``"<event_id>:<recipient>"``; an opinion request is one
+document that also carries the event announcing its answer until it is published. Every
+state change is a single-document compare-and-set, so it is atomic across processes without
+transactions."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from notifier.store.port import Claim
+from notifier.store.port import Answered, Claim, OpinionRequest, StoredSettings
 from servicekit.mongo import connect
+from servicekit.publishing import OutgoingMessage
 
 SENDING = "sending"
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -22,7 +28,7 @@ def _key(event_id: UUID, recipient: str) -> str:
     return f"{event_id}:{recipient}"
 
 
-class MongoMailLog:
+class MongoNotifierStore:
     backend = "mongodb"
 
     def __init__(
@@ -33,9 +39,15 @@ class MongoMailLog:
         else:
             self._client, db = client, client[database]
         self._deliveries = db["deliveries"]
+        self._settings = db["notification_settings"]
+        self._opinions = db["opinion_requests"]
 
     async def open(self) -> None:
-        pass  # one lookup by _id is all this log does: the primary key index suffices
+        # The mail log and the settings are read by _id only; the outbox relay looks for
+        # answered requests whose event is unpublished.
+        await self._opinions.create_index(
+            [("published", ASCENDING), ("answered_at", ASCENDING)], name="unpublished_answers"
+        )
 
     async def close(self) -> None:
         await self._client.close()
@@ -77,8 +89,125 @@ class MongoMailLog:
             {"$set": {"state": outcome, "updated_at": datetime.now(UTC)}},
         )
 
+    async def outcome(self, event_id: UUID, recipient: str) -> str | None:
+        doc = await self._deliveries.find_one({"_id": _key(event_id, recipient)}, {"state": 1})
+        return None if doc is None or doc["state"] == SENDING else str(doc["state"])
+
     async def release(self, event_id: UUID, recipient: str) -> None:
         await self._deliveries.update_one(
             {"_id": _key(event_id, recipient)},
             {"$set": {"claimed_until": NEVER, "updated_at": datetime.now(UTC)}},
         )
+
+    async def get_settings(self, user_id: str) -> StoredSettings | None:
+        return (await self.settings_of([user_id])).get(user_id)
+
+    async def settings_of(self, user_ids: Sequence[str]) -> dict[str, StoredSettings]:
+        ids = list(dict.fromkeys(user_ids))
+        if not ids:
+            return {}
+        return {
+            doc["_id"]: StoredSettings(doc["_id"], doc.get("language"), doc["alerts"])
+            async for doc in self._settings.find({"_id": {"$in": ids}})
+        }
+
+    async def put_settings(self, settings: StoredSettings) -> None:
+        await self._settings.replace_one(
+            {"_id": settings.user_id},
+            {"language": settings.language, "alerts": settings.alerts},
+            upsert=True,
+        )
+
+    async def save_opinion_request(self, request: OpinionRequest) -> OpinionRequest:
+        # A redelivered request finds the first one stored: that one stands.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._opinions.insert_one(
+                {
+                    "_id": str(request.request_id),
+                    "ticket_id": str(request.ticket_id),
+                    "email": request.email,
+                    "expires_at": request.expires_at,
+                    "shared": request.shared,
+                    "answered_at": None,
+                    "published": False,
+                    "claimed_until": NEVER,
+                }
+            )
+        stored = await self.get_opinion_request(request.request_id)
+        assert stored is not None  # just written, never deleted
+        return stored
+
+    async def get_opinion_request(self, request_id: UUID) -> OpinionRequest | None:
+        doc = await self._opinions.find_one({"_id": str(request_id)})
+        if doc is None:
+            return None
+        return OpinionRequest(
+            request_id=UUID(doc["_id"]),
+            ticket_id=UUID(doc["ticket_id"]),
+            email=doc["email"],
+            expires_at=_utc(doc["expires_at"]),
+            shared=doc["shared"],
+            answered_at=_utc(doc["answered_at"]) if doc.get("answered_at") else None,
+        )
+
+    async def answer_opinion_request(
+        self, request_id: UUID, *, answered_at: datetime, announce: OutgoingMessage
+    ) -> Answered:
+        result = await self._opinions.update_one(
+            {"_id": str(request_id), "answered_at": None},
+            {
+                "$set": {
+                    "answered_at": answered_at,
+                    "event": {
+                        "id": str(announce.id),
+                        "routing_key": announce.routing_key,
+                        "body": announce.body,
+                        "correlation_id": (
+                            str(announce.correlation_id) if announce.correlation_id else None
+                        ),
+                    },
+                }
+            },
+        )
+        if result.modified_count == 1:
+            return Answered.NOW
+        exists = await self._opinions.find_one({"_id": str(request_id)}, {"_id": 1})
+        return Answered.BEFORE if exists else Answered.MISSING
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        now = datetime.now(UTC)
+        due = {
+            "published": False,
+            "answered_at": {"$ne": None, "$lte": now - timedelta(seconds=older_than_seconds)},
+            "claimed_until": {"$lte": now},
+        }
+        claimed = []
+        async for doc in self._opinions.find(due).sort("answered_at", ASCENDING).limit(limit):
+            # Compare-and-set on the lease: a replica that took it first wins.
+            taken = await self._opinions.update_one(
+                {"_id": doc["_id"], "claimed_until": doc["claimed_until"]},
+                {"$set": {"claimed_until": now + timedelta(seconds=lease_seconds)}},
+            )
+            if taken.modified_count == 1:
+                event = doc["event"]
+                claimed.append(
+                    OutgoingMessage(
+                        UUID(event["id"]),
+                        event["routing_key"],
+                        bytes(event["body"]),
+                        UUID(event["correlation_id"]) if event["correlation_id"] else None,
+                    )
+                )
+        return claimed
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        await self._opinions.update_many(
+            {"event.id": {"$in": [str(i) for i in ids]}}, {"$set": {"published": True}}
+        )
+
+
+def _utc(value: datetime) -> datetime:
+    """BSON dates come back naive from clients not created with tz_aware."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

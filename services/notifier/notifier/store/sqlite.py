@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
-from notifier.store.port import Claim
+from notifier.store.port import Answered, Claim, OpinionRequest, StoredSettings
+from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
@@ -17,10 +21,32 @@ CREATE TABLE IF NOT EXISTS deliveries (
     updated_at REAL NOT NULL,
     PRIMARY KEY (event_id, recipient)
 );
+CREATE TABLE IF NOT EXISTS notification_settings (
+    user_id TEXT PRIMARY KEY,
+    language TEXT,
+    alerts TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS opinion_requests (
+    request_id TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    shared TEXT NOT NULL,
+    answered_at REAL,
+    -- the OpinionReceivedV1 that announces the answer, kept until RabbitMQ confirmed it
+    event_id TEXT,
+    routing_key TEXT,
+    body BLOB,
+    correlation_id TEXT,
+    published INTEGER NOT NULL DEFAULT 0,
+    claimed_until REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS opinion_requests_unpublished
+    ON opinion_requests (answered_at) WHERE answered_at IS NOT NULL AND published = 0;
 """
 
 
-class SqliteMailLog:
+class SqliteNotifierStore:
     backend = "sqlite"
 
     def __init__(self, path: Path) -> None:
@@ -70,6 +96,148 @@ class SqliteMailLog:
             " updated_at = ? WHERE event_id = ? AND recipient = ?",
         )
 
+    async def outcome(self, event_id: UUID, recipient: str) -> str | None:
+        row = await self._db.read(
+            lambda connection: connection.execute(
+                "SELECT state FROM deliveries WHERE event_id = ? AND recipient = ?",
+                (str(event_id), recipient),
+            ).fetchone()
+        )
+        return None if row is None or row["state"] == "sending" else str(row["state"])
+
     async def _set(self, event_id: UUID, recipient: str, sql: str, *first: object) -> None:
         params = (*first, time.time(), str(event_id), recipient)
         await self._db.write(lambda connection: connection.execute(sql, params))
+
+    async def get_settings(self, user_id: str) -> StoredSettings | None:
+        return (await self.settings_of([user_id])).get(user_id)
+
+    async def settings_of(self, user_ids: Sequence[str]) -> dict[str, StoredSettings]:
+        ids = list(dict.fromkeys(user_ids))
+        if not ids:
+            return {}
+
+        def read(connection: sqlite3.Connection) -> list[sqlite3.Row]:
+            marks = ",".join("?" * len(ids))
+            return connection.execute(
+                f"SELECT * FROM notification_settings WHERE user_id IN ({marks})", ids
+            ).fetchall()
+
+        return {
+            r["user_id"]: StoredSettings(r["user_id"], r["language"], json.loads(r["alerts"]))
+            for r in await self._db.read(read)
+        }
+
+    async def put_settings(self, settings: StoredSettings) -> None:
+        params = (settings.user_id, settings.language, json.dumps(settings.alerts))
+        await self._db.write(
+            lambda connection: connection.execute(
+                "INSERT INTO notification_settings (user_id, language, alerts) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET language = excluded.language,"
+                " alerts = excluded.alerts",
+                params,
+            )
+        )
+
+    async def save_opinion_request(self, request: OpinionRequest) -> OpinionRequest:
+        params = (
+            str(request.request_id),
+            str(request.ticket_id),
+            request.email,
+            request.expires_at.timestamp(),
+            json.dumps(request.shared),
+        )
+
+        def save(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO opinion_requests (request_id, ticket_id, email, expires_at, shared)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING",
+                params,
+            )
+
+        await self._db.write(save)
+        stored = await self.get_opinion_request(request.request_id)
+        assert stored is not None  # just written, never deleted
+        return stored
+
+    async def get_opinion_request(self, request_id: UUID) -> OpinionRequest | None:
+        row = await self._db.read(
+            lambda connection: connection.execute(
+                "SELECT * FROM opinion_requests WHERE request_id = ?", (str(request_id),)
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        return OpinionRequest(
+            request_id=UUID(row["request_id"]),
+            ticket_id=UUID(row["ticket_id"]),
+            email=row["email"],
+            expires_at=datetime.fromtimestamp(row["expires_at"], UTC),
+            shared=json.loads(row["shared"]),
+            answered_at=(
+                datetime.fromtimestamp(row["answered_at"], UTC) if row["answered_at"] else None
+            ),
+        )
+
+    async def answer_opinion_request(
+        self, request_id: UUID, *, answered_at: datetime, announce: OutgoingMessage
+    ) -> Answered:
+        params = (
+            answered_at.timestamp(),
+            str(announce.id),
+            announce.routing_key,
+            announce.body,
+            str(announce.correlation_id) if announce.correlation_id else None,
+            str(request_id),
+        )
+
+        def answer(connection: sqlite3.Connection) -> Answered:
+            # Compare-and-set: only a request still unanswered takes the answer.
+            cursor = connection.execute(
+                "UPDATE opinion_requests SET answered_at = ?, event_id = ?, routing_key = ?,"
+                " body = ?, correlation_id = ? WHERE request_id = ? AND answered_at IS NULL",
+                params,
+            )
+            if cursor.rowcount == 1:
+                return Answered.NOW
+            exists = connection.execute(
+                "SELECT 1 FROM opinion_requests WHERE request_id = ?", (str(request_id),)
+            ).fetchone()
+            return Answered.BEFORE if exists else Answered.MISSING
+
+        return await self._db.write(answer)
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        now = time.time()
+
+        def claim(connection: sqlite3.Connection) -> list[OutgoingMessage]:
+            rows = connection.execute(
+                "UPDATE opinion_requests SET claimed_until = ? WHERE request_id IN ("
+                " SELECT request_id FROM opinion_requests WHERE answered_at IS NOT NULL"
+                " AND published = 0 AND answered_at < ? AND claimed_until < ?"
+                " ORDER BY answered_at LIMIT ?)"
+                " RETURNING event_id, routing_key, body, correlation_id",
+                (now + lease_seconds, now - older_than_seconds, now, limit),
+            ).fetchall()
+            return [
+                OutgoingMessage(
+                    UUID(r["event_id"]),
+                    r["routing_key"],
+                    r["body"],
+                    UUID(r["correlation_id"]) if r["correlation_id"] else None,
+                )
+                for r in rows
+            ]
+
+        return await self._db.write(claim)
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        def mark(connection: sqlite3.Connection) -> None:
+            connection.executemany(
+                "UPDATE opinion_requests SET published = 1 WHERE event_id = ?",
+                [(str(i),) for i in ids],
+            )
+
+        await self._db.write(mark)

@@ -1,0 +1,40 @@
+"""Live notices over Server-Sent Events: new tickets and ticket changes (new interactions
+among them) as they happen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from contracts.rpc import Caller
+from gateway.deps import CurrentCaller
+from gateway.live import LiveEvents, Visible
+
+router = APIRouter(prefix="/v1", tags=["live events"])
+
+
+def visibility(caller: Caller, levels: frozenset[str]) -> Visible:
+    """Admins see every ticket; an agent sees the tickets of their levels and their own.
+    ``levels`` are the agent's levels (ticketing's agents, #3; none known yet)."""
+    if caller.role in ("admin", "system"):
+        return lambda ticket: True
+    return lambda ticket: ticket.get("assignee") == caller.id or ticket.get("level") in levels
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+)
+async def live_events(request: Request, caller: CurrentCaller) -> Any:
+    """`text/event-stream` of `ticket.opened` and `ticket.changed` events, each `data` the
+    event's JSON (`ticket.changed` with an `interaction_key` is a new interaction). A comment
+    line every 15 s keeps proxies from closing an idle stream."""
+    live: LiveEvents = request.app.state.live
+    return StreamingResponse(
+        live.stream(visibility(caller, frozenset())),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,1 @@
+"""Pure rules of the notifier: no I/O."""
