@@ -17,7 +17,7 @@ from contracts.tickets import TicketDetail, TicketPage, TicketPatch, TicketQuery
 from servicekit import consuming, rpc
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
-from ticketing import services, views
+from ticketing import rpc_directory, services, views
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import Ticket
@@ -116,6 +116,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             TicketMethods.GET: get_ticket,
             TicketMethods.UPDATE: update_ticket,
             TicketMethods.HISTORY: history,
+            **rpc_directory.methods(deps.store, deps.scale),
         },
     )
     return router

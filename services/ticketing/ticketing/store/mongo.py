@@ -38,6 +38,7 @@ from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
+from ticketing.store.directory_mongo import MongoDirectory
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 DUPLICATE_KEY = 11000
@@ -123,7 +124,7 @@ def _is_thread_conflict(exc: DuplicateKeyError) -> bool:
     return pattern is None or "active_thread_key" in pattern
 
 
-class MongoTicketStore:
+class MongoTicketStore(MongoDirectory):
     backend = "mongodb"
 
     def __init__(
@@ -137,6 +138,7 @@ class MongoTicketStore:
         self._interactions = db["interactions"]
         self._history = db["history"]
         self._counters = db["counters"]
+        self._directory = db["directory"]
 
     async def open(self) -> None:
         tickets = self._tickets
@@ -166,6 +168,7 @@ class MongoTicketStore:
         await self._history.create_index(
             [("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]
         )
+        await self._open_directory()
 
     async def close(self) -> None:
         await self._client.close()

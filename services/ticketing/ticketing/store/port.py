@@ -12,6 +12,7 @@ from contracts.base import Event
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.tickets import Ticket
+from ticketing.store.directory import DirectoryStore
 
 
 class ThreadAlreadyActive(Exception):
@@ -27,7 +28,7 @@ class InteractionTaken(Exception):
     ticket opened meanwhile collected it). Nothing was written."""
 
 
-class TicketStore(Protocol):
+class TicketStore(DirectoryStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...

@@ -14,6 +14,7 @@ from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
+from ticketing.store.directory_sqlite import DIRECTORY_SCHEMA, SqliteDirectory
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 SCHEMA = """
@@ -131,11 +132,11 @@ def _stored_interaction(row: sqlite3.Row) -> StoredInteraction:
     )
 
 
-class SqliteTicketStore:
+class SqliteTicketStore(SqliteDirectory):
     backend = "sqlite"
 
     def __init__(self, path: Path) -> None:
-        self._db = SqliteDatabase(path, SCHEMA)
+        self._db = SqliteDatabase(path, SCHEMA + DIRECTORY_SCHEMA)
 
     async def open(self) -> None:
         await self._db.open()
