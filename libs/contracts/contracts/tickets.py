@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from contracts.base import Contract
 from contracts.interaction import Channel, Interaction
+from contracts.rules import PendingReply
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -41,6 +49,7 @@ class TicketPatch(BaseModel):
     level: Label | None = None
     assignee: Label | None = None
     tags: Annotated[list[Tag], Field(max_length=100)] | None = None
+    team: Label | None = None
 
 
 class TicketRead(Contract):
@@ -61,6 +70,11 @@ class TicketRead(Contract):
     change_count: int
     opened_at: AwareDatetime
     updated_at: AwareDatetime
+    team: str | None = None
+    pending_replies: list[PendingReply] = Field(
+        default=[],
+        description="Automatic replies rules asked for. Nothing sends them yet: they wait here.",
+    )
 
 
 class StoredInteraction(Contract):
@@ -68,6 +82,13 @@ class StoredInteraction(Contract):
     ticket_id: UUID | None
     received_at: AwareDatetime
     interaction: Interaction
+    tags: list[str] = []
+    track_engagement: bool = Field(
+        default=False, description="A rule asked to keep tracking this interaction's engagement."
+    )
+    author_groups: list[str] = Field(
+        default=[], description="The groups (VIP, press…) the author is in, as read now."
+    )
 
 
 class TicketDetail(TicketRead):
@@ -93,3 +114,34 @@ class HistoryEntry(Contract):
     before: Any = None
     after: Any = None
     detail: dict[str, Any] = {}
+
+
+TICKETS_ASSIGN = "tickets.assign"
+"""RPC method names added after the first four (beside ``contracts.rpc.TicketMethods``)."""
+
+
+class TicketAssign(BaseModel):
+    """Assign a ticket: to a named agent, or to one of a level's or team's active agents,
+    drawn at random or the most available (fewest tickets still needing work). Without a
+    level or team, the ticket's own level is used."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [{"agent": "ana"}, {"strategy": "most_available", "level": "legal"}]
+        },
+    )
+
+    agent: Label | None = None
+    strategy: Literal["most_available", "random"] | None = None
+    level: Label | None = None
+    team: Label | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TicketAssign:
+        if (self.agent is None) == (self.strategy is None):
+            raise ValueError('name either an "agent" or a "strategy" (most_available or random)')
+        if self.agent is not None and (self.level or self.team):
+            raise ValueError('"level" and "team" go with a "strategy", not with an "agent"')
+        return self

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.interaction import Interaction
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from servicekit import rpc
 from ticketing.domain.priority import PriorityScale
 from ticketing.store.directory import DirectoryStore, Kind
 
-NOUN: dict[Kind, str] = {"agent": "agent", "team": "team", "level": "level"}
+NOUN: dict[Kind, str] = {"agent": "agent", "team": "team", "level": "level", "author": "author"}
 
 
 async def agents(store: DirectoryStore) -> list[AgentRead]:
@@ -135,3 +136,38 @@ async def _save(
         raise rpc.Invalid(f"the {NOUN[kind]}'s name cannot change ({current!r} → {key!r})")
     if not await store.replace_entry(kind, key, document):
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
+
+
+def author_key(interaction: Interaction) -> str:
+    return f"{interaction.channel.value}:{interaction.author.id}"
+
+
+async def add_author_groups(
+    store: DirectoryStore, interaction: Interaction, groups: list[str]
+) -> None:
+    """Put the author in the groups a rule named (DOMAIN.md F30), keeping the ones they are
+    in; only written when something is new."""
+    key = author_key(interaction)
+    for _ in range(5):
+        current = await store.get_entry("author", key)
+        known = list((current or {}).get("groups", []))
+        merged = known + [g for g in groups if g not in known]
+        if current is not None and merged == known:
+            return
+        body = {"key": key, "groups": merged}
+        saved = (
+            await store.replace_entry("author", key, body)
+            if current is not None
+            else await store.create_entry("author", key, body)
+        )
+        if saved:
+            return
+    raise RuntimeError(f"could not record the groups of author {key}")
+
+
+async def author_groups(
+    store: DirectoryStore, interactions: list[Interaction]
+) -> dict[str, list[str]]:
+    keys = {author_key(i) for i in interactions}
+    found = {key: await store.get_entry("author", key) for key in keys}
+    return {key: list(body.get("groups", [])) for key, body in found.items() if body}

@@ -13,11 +13,19 @@ from pydantic import BaseModel, ConfigDict
 from contracts import topology
 from contracts.events import InteractionTriagedV1
 from contracts.rpc import Caller, TicketMethods
-from contracts.tickets import TicketDetail, TicketPage, TicketPatch, TicketQuery, TicketRead
+from contracts.tickets import (
+    TICKETS_ASSIGN,
+    TicketAssign,
+    TicketDetail,
+    TicketPage,
+    TicketPatch,
+    TicketQuery,
+    TicketRead,
+)
 from servicekit import consuming, rpc
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
-from ticketing import rpc_directory, services, views
+from ticketing import assigning, directory, rpc_directory, services, views
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import Ticket
@@ -39,6 +47,10 @@ class TicketRef(BaseModel):
 
 class TicketUpdate(TicketRef):
     patch: TicketPatch
+
+
+class TicketAssignment(TicketRef):
+    assign: TicketAssign
 
 
 def build_router(deps: Deps) -> RabbitRouter:
@@ -82,18 +94,48 @@ def build_router(deps: Deps) -> RabbitRouter:
 
     async def get_ticket(params: dict[str, Any], caller: Caller) -> TicketDetail:
         ticket = await find(TicketRef.model_validate(params).ref)
-        return views.detail(ticket, await deps.store.interactions_of(ticket.id))
+        interactions = await deps.store.interactions_of(ticket.id)
+        groups = await directory.author_groups(deps.store, [i.interaction for i in interactions])
+        return views.detail(
+            ticket,
+            [
+                i.model_copy(
+                    update={"author_groups": groups.get(directory.author_key(i.interaction), [])}
+                )
+                for i in interactions
+            ],
+        )
 
     async def update_ticket(params: dict[str, Any], caller: Caller) -> TicketRead:
         request = TicketUpdate.model_validate(params)
-        target = await find(request.ref)
+        return await edit(request.ref, request.patch, caller)
+
+    async def assign(params: dict[str, Any], caller: Caller) -> TicketRead:
+        request = TicketAssignment.model_validate(params)
+        how = request.assign
+        agent = how.agent
+        if agent is None:
+            ticket = await find(request.ref)
+            level = how.level or (ticket.level if how.team is None else None)
+            if level is None and how.team is None:
+                raise rpc.Invalid("the ticket has no level: name a level or a team to pick from")
+            try:
+                agent = await assigning.pick_assignee(
+                    deps.store, strategy=how.strategy or "", level=level, team=how.team
+                )
+            except ValueError as exc:
+                raise rpc.Conflict(str(exc)) from exc
+        return await edit(request.ref, TicketPatch(assignee=agent), caller)
+
+    async def edit(ref: str, patch: TicketPatch, caller: Caller) -> TicketRead:
+        target = await find(ref)
         try:
             ticket = await services.update_ticket(
                 store=deps.store,
                 publisher=deps.publisher,
                 scale=deps.scale,
                 ticket_id=target.id,
-                patch=request.patch,
+                patch=patch,
                 actor=f"agent:{caller.id}",
             )
         except TransitionRefused as exc:
@@ -101,7 +143,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         except ValueError as exc:
             raise rpc.Invalid(str(exc)) from exc
         if ticket is None:
-            raise rpc.NotFound(f"no ticket {request.ref}")
+            raise rpc.NotFound(f"no ticket {ref}")
         return views.read(ticket)
 
     async def history(params: dict[str, Any], caller: Caller) -> list[Any]:
@@ -116,6 +158,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             TicketMethods.GET: get_ticket,
             TicketMethods.UPDATE: update_ticket,
             TicketMethods.HISTORY: history,
+            TICKETS_ASSIGN: assign,
             **rpc_directory.methods(deps.store, deps.scale),
         },
     )

@@ -45,6 +45,8 @@ def read(ticket: Ticket) -> TicketRead:
         change_count=ticket.change_count,
         opened_at=ticket.opened_at,
         updated_at=ticket.updated_at,
+        team=ticket.team,
+        pending_replies=list(ticket.pending_replies),
     )
 
 

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Query
 
 from contracts.rpc import TicketMethods
 from contracts.tickets import (
+    TICKETS_ASSIGN,
     HistoryEntry,
+    TicketAssign,
     TicketDetail,
     TicketPage,
     TicketPatch,
@@ -46,8 +48,11 @@ async def get_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> 
 async def update_ticket(
     ref: str, patch: TicketPatch, caller: CurrentCaller, services: ServicesDep
 ) -> Any:
-    """Change status, priority, level, assignee or tags. Every change is recorded in the
-    ticket's history and announced as `ticket.changed.v1`."""
+    """Change status, priority, level, assignee, team or tags. Every change is recorded in
+    the ticket's history and announced as `ticket.changed.v1`. The assignee must be an
+    agent (422 otherwise) and is told by e-mail; moving the ticket to another level without
+    naming an assignee gives it to that level's most available agent; the assignee is told
+    when the priority rises to the top of the scale."""
     return await services.call(
         TICKETING_RPC,
         TicketMethods.UPDATE,
@@ -60,3 +65,26 @@ async def update_ticket(
 async def ticket_history(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
     """The ticket's append-only audit log, oldest first (by id or protocol number)."""
     return await services.call(TICKETING_RPC, TicketMethods.HISTORY, {"ref": ref}, caller)
+
+
+@router.post(
+    "/{ref}/assign",
+    response_model=TicketRead,
+    responses={
+        **NOT_FOUND,
+        409: {"description": "The level or team has no active agent"},
+        422: {"description": "No such agent, or neither an agent nor a strategy"},
+    },
+)
+async def assign_ticket(
+    ref: str, assign: TicketAssign, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    """Assign to a named agent, or to one of a level's or team's active agents: `random`, or
+    `most_available` (fewest tickets still needing work, ties drawn at random). Without a
+    level or team the ticket's own level is used. The agent is told by e-mail."""
+    return await services.call(
+        TICKETING_RPC,
+        TICKETS_ASSIGN,
+        {"ref": ref, "assign": assign.model_dump(mode="json", exclude_none=True)},
+        caller,
+    )

@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from contracts.interaction import Direction, Interaction
-from contracts.rules import TriageDecision
+from contracts.people import LevelRead
+from contracts.rules import PendingReply, TriageDecision
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import Status, after_inbound, check_transition, is_active
 from ticketing.domain.threading import thread_key
@@ -38,6 +39,8 @@ class Ticket:
     interaction_count: int = 0
     change_count: int = 0
     version: int = 0
+    team: str | None = None
+    pending_replies: tuple[PendingReply, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -83,46 +86,67 @@ def open_ticket(
     scale: PriorityScale,
     now: datetime,
     previous: Ticket | None = None,
+    level_settings: LevelRead | None = None,
 ) -> Ticket:
     """A new ticket for the interaction's conversation. A rule's decision sets status,
-    priority and level; a follow-up on a closed ticket inherits the closed ticket's level and
-    priority instead."""
+    priority, level, assignee, team and title; a follow-up on a closed ticket inherits the
+    closed ticket's level and priority instead. Without a priority from a rule the level's
+    default applies; a rule's ``set_priority`` overrides every other priority. The level can
+    ask for the interaction's date as ``opened_at``."""
     rule = decision.open_ticket
     priority = scale.default
     status: Status = Status.NEW
     level: str | None = None
+    assignee: str | None = None
+    team: str | None = None
     if rule is not None:
         status = Status(rule.status)
-        level = rule.level
+        level, assignee, team = rule.level, rule.assignee, rule.team
         if rule.priority is not None and rule.priority in scale:
             priority = rule.priority
+        elif level_settings is not None and level_settings.default_priority is not None:
+            default = level_settings.default_priority
+            priority = default if default in scale else priority
     elif previous is not None:
-        priority, level = previous.priority, previous.level
+        priority, level, team = previous.priority, previous.level, previous.team
+    if decision.set_priority is not None and decision.set_priority in scale:
+        priority = decision.set_priority
+    opened_at = now
+    if level_settings is not None and level_settings.opened_at_from_interaction:
+        opened_at = interaction.occurred_at
     opened_by = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
     return Ticket(
         id=uuid4(),
-        title=title_for(interaction),
+        title=decision.ticket_title or title_for(interaction),
         status=status,
         priority=priority,
         level=level,
-        assignee=None,
+        assignee=assignee,
+        team=team,
         tags=merge_tags((), decision.tags),
         channel=interaction.channel.value,
         account=interaction.account,
         thread_key=thread_key(interaction),
         opened_by=opened_by,
-        opened_at=now,
+        opened_at=opened_at,
         updated_at=now,
         previous_ticket_id=previous.id if previous else None,
         interaction_count=1,
+        pending_replies=tuple(decision.auto_replies),
     )
 
 
 def add_interaction(
-    ticket: Ticket, *, interaction: Interaction, decision: TriageDecision, now: datetime
+    ticket: Ticket,
+    *,
+    interaction: Interaction,
+    decision: TriageDecision,
+    now: datetime,
+    scale: PriorityScale | None = None,
 ) -> Outcome:
-    """A follow-up in the conversation: counted, tags of matching rules added, and an inbound
-    one reopens a pending or resolved ticket."""
+    """A follow-up in the conversation: counted, tags of matching rules added, a rule's
+    ``set_priority`` applied, automatic replies kept as pending, and an inbound one reopens a
+    pending or resolved ticket."""
     changes = [Change("interaction_count", ticket.interaction_count, ticket.interaction_count + 1)]
     status = ticket.status
     if interaction.direction is Direction.INBOUND:
@@ -132,10 +156,18 @@ def add_interaction(
     tags = merge_tags(ticket.tags, decision.tags)
     if tags != ticket.tags:
         changes.append(Change("tags", list(ticket.tags), list(tags)))
+    priority = ticket.priority
+    wanted = decision.set_priority
+    if wanted is not None and wanted != priority and (scale is None or wanted in scale):
+        priority = wanted
+        changes.append(Change("priority", ticket.priority, priority))
+    replies = ticket.pending_replies + tuple(decision.auto_replies)
     updated = dataclasses.replace(
         ticket,
         status=status,
         tags=tags,
+        priority=priority,
+        pending_replies=replies,
         interaction_count=ticket.interaction_count + 1,
         change_count=ticket.change_count + len(changes) - 1,
         updated_at=now,
@@ -158,6 +190,8 @@ def apply_patch(
         values["level"] = patch["level"]
     if "assignee" in patch:
         values["assignee"] = patch["assignee"]
+    if "team" in patch:
+        values["team"] = patch["team"]
     if "tags" in patch and patch["tags"] is not None:
         values["tags"] = merge_tags((), patch["tags"])
     changes = []

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from contracts.rules import PendingReply
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 
@@ -43,6 +44,10 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "interaction_count": ticket.interaction_count,
         "change_count": ticket.change_count,
         "version": ticket.version,
+        "extra": {
+            "team": ticket.team,
+            "pending_replies": [r.model_dump(mode="json") for r in ticket.pending_replies],
+        },
     }
 
 
@@ -66,7 +71,19 @@ def ticket_from_doc(doc: Any) -> Ticket:
         interaction_count=doc["interaction_count"],
         change_count=doc["change_count"],
         version=doc["version"],
+        **_extra(doc.get("extra") or {}),
     )
+
+
+def _extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """Fields added after the first schema, kept in one JSON value so adding another needs
+    no new column; a ticket stored before them reads with their defaults."""
+    return {
+        "team": extra.get("team"),
+        "pending_replies": tuple(
+            PendingReply.model_validate(r) for r in extra.get("pending_replies") or ()
+        ),
+    }
 
 
 def protocol_number(year: int, sequence: int) -> str:

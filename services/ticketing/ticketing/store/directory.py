@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
-Kind = Literal["agent", "team", "level"]
+Kind = Literal["agent", "team", "level", "author"]
+"""``author`` entries keep the groups an author was put in (key: channel:author id)."""
 
 
 class DirectoryStore(Protocol):

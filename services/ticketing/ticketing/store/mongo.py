@@ -36,6 +36,7 @@ from contracts.base import Event
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
+from ticketing.domain import assignment
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
 from ticketing.store.directory_mongo import MongoDirectory
@@ -234,6 +235,7 @@ class MongoTicketStore(MongoDirectory):
         interaction_id: UUID | None,
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str] = (),
     ) -> Ticket:
         ticket_id = str(ticket.id)
         # 1. Claim the conversation: the unique index on active_thread_key refuses a second
@@ -270,6 +272,13 @@ class MongoTicketStore(MongoDirectory):
             {"$set": {"ticket_id": ticket_id}},
         )
         attached = await self._interactions.count_documents({"ticket_id": ticket_id})
+        if ticket.assignee is None and assign_among:
+            # KNOWN GAP (no transactions): two replicas choosing at the same moment read the
+            # same loads and can pick the same agent; SQLite's write lock rules that out.
+            loads = await self.open_ticket_counts(assign_among)
+            ticket = dataclasses.replace(
+                ticket, assignee=assignment.most_available(loads, assign_among)
+            )
         numbered = dataclasses.replace(
             ticket,
             protocol=protocol_number(year, sequence),

@@ -56,13 +56,16 @@ class TicketStore(DirectoryStore, Protocol):
         interaction_id: UUID | None,
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str] = (),
     ) -> Ticket:
         """Give the ticket the next protocol number of ``year`` and store it, attaching the
         interaction and every interaction of the conversation that has no ticket yet (they
         can arrive before the one that opens the ticket); ``interaction_count`` counts them.
         ``history`` and ``announce`` are called with the stored ticket. Raises
         ThreadAlreadyActive when the conversation already has an active ticket, and
-        InteractionTaken when ``interaction_id`` already belongs to a ticket."""
+        InteractionTaken when ``interaction_id`` already belongs to a ticket. An unassigned
+        ticket with ``assign_among`` goes to the most available of those agents, chosen
+        from loads read in the same write, so concurrent creations spread over the agents."""
         ...
 
     async def update_ticket(
