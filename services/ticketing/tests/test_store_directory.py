@@ -6,7 +6,9 @@ import asyncio
 
 import pytest
 
+from contracts.tickets import TicketQuery
 from devtools.store_backends import Backend
+from ticketing.domain.access import Visibility
 from ticketing.store.port import TicketStore
 
 from .test_store_contract import T0, Opening, apply, message, open_for, record
@@ -108,3 +110,18 @@ async def test_concurrent_openings_spread_over_idle_agents(
 
     assignees = await asyncio.gather(open_one("post-1"), open_one("post-2"))
     assert sorted(assignees) == ["ana", "bia"]  # type: ignore[type-var]
+
+
+async def test_an_agent_lists_their_levels_tickets_and_their_own(store: TicketStore) -> None:
+    in_level = await open_for(store, message("post-1"))
+    in_level = await apply(store, in_level, now=T0, level="legal")
+    mine = await open_for(store, message("post-2"))
+    mine = await apply(store, mine, now=T0, assignee="ana")
+    await open_for(store, message("post-3"))
+
+    items, total = await store.list_tickets(TicketQuery(), visible=Visibility("ana", ("legal",)))
+
+    assert total == 2
+    assert {t.id for t in items} == {in_level.id, mine.id}
+    _, without_levels = await store.list_tickets(TicketQuery(), visible=Visibility("ana", ()))
+    assert without_levels == 1

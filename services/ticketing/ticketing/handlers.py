@@ -25,7 +25,7 @@ from contracts.tickets import (
 from servicekit import consuming, rpc
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
-from ticketing import assigning, directory, rpc_directory, services, views
+from ticketing import access, assigning, directory, rpc_directory, services, views
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import Ticket
@@ -73,18 +73,21 @@ def build_router(deps: Deps) -> RabbitRouter:
         publisher=deps.publisher,
     )
 
-    async def find(ref: str) -> Ticket:
+    async def find(ref: str, caller: Caller) -> Ticket:
+        """The ticket by id or protocol number, if the caller may see it (404, 403)."""
         try:
             ticket = await deps.store.get_ticket(UUID(ref))
         except ValueError:
             ticket = await deps.store.get_ticket_by_protocol(ref)
         if ticket is None:
             raise rpc.NotFound(f"no ticket {ref}")
+        await access.require_visible(deps.store, caller, ticket)
         return ticket
 
     async def list_tickets(params: dict[str, Any], caller: Caller) -> TicketPage:
         query = TicketQuery.model_validate(params)
-        items, total = await deps.store.list_tickets(query)
+        visible = await access.visibility(deps.store, caller)
+        items, total = await deps.store.list_tickets(query, visible=visible)
         return TicketPage(
             items=[views.read(t) for t in items],
             total=total,
@@ -93,7 +96,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         )
 
     async def get_ticket(params: dict[str, Any], caller: Caller) -> TicketDetail:
-        ticket = await find(TicketRef.model_validate(params).ref)
+        ticket = await find(TicketRef.model_validate(params).ref, caller)
         interactions = await deps.store.interactions_of(ticket.id)
         groups = await directory.author_groups(deps.store, [i.interaction for i in interactions])
         return views.detail(
@@ -115,7 +118,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         how = request.assign
         agent = how.agent
         if agent is None:
-            ticket = await find(request.ref)
+            ticket = await find(request.ref, caller)
             level = how.level or (ticket.level if how.team is None else None)
             if level is None and how.team is None:
                 raise rpc.Invalid("the ticket has no level: name a level or a team to pick from")
@@ -128,7 +131,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         return await edit(request.ref, TicketPatch(assignee=agent), caller)
 
     async def edit(ref: str, patch: TicketPatch, caller: Caller) -> TicketRead:
-        target = await find(ref)
+        target = await find(ref, caller)
         try:
             ticket = await services.update_ticket(
                 store=deps.store,
@@ -147,7 +150,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         return views.read(ticket)
 
     async def history(params: dict[str, Any], caller: Caller) -> list[Any]:
-        ticket = await find(TicketRef.model_validate(params).ref)
+        ticket = await find(TicketRef.model_validate(params).ref, caller)
         return await deps.store.history_of(ticket.id)
 
     rpc.serve(

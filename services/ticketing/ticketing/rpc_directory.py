@@ -11,18 +11,9 @@ from contracts.people import AgentCreate, Directory, LevelCreate, TeamCreate
 from contracts.rpc import Caller
 from servicekit import rpc
 from ticketing import directory
+from ticketing.access import require_admin
 from ticketing.domain.priority import PriorityScale
 from ticketing.store.directory import DirectoryStore, Kind
-
-
-class Forbidden(rpc.RpcFailure):
-    status = 403
-    code = "forbidden"
-
-
-def require_admin(caller: Caller) -> None:
-    if caller.role != "admin":
-        raise Forbidden("only an administrator can do this")
 
 
 class Key(BaseModel):

@@ -37,6 +37,7 @@ from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain import assignment
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
 from ticketing.store.directory_mongo import MongoDirectory
@@ -358,8 +359,15 @@ class MongoTicketStore(MongoDirectory):
         await self._flush_history(ticket_id, entries)
         return stored
 
-    async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]:
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> tuple[list[Ticket], int]:
         where: dict[str, Any] = {**NUMBERED}
+        if visible is not None:
+            where["$or"] = [
+                {"assignee": visible.agent},
+                {"level": {"$in": list(visible.levels)}},
+            ]
         for field, values in (
             ("status", query.status),
             ("priority", query.priority),

@@ -11,6 +11,7 @@ from uuid import UUID
 from contracts.base import Event
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.publishing import OutgoingMessage
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
 
@@ -87,7 +88,12 @@ class TicketStore(DirectoryStore, Protocol):
 
     async def get_ticket_by_protocol(self, protocol: str) -> Ticket | None: ...
 
-    async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]: ...
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> tuple[list[Ticket], int]:
+        """The page of tickets the query asks for and the total; with ``visible``, only the
+        tickets that agent may see."""
+        ...
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...
 

@@ -13,6 +13,7 @@ from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain import assignment
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
 from ticketing.store.directory_sqlite import (
@@ -326,8 +327,14 @@ class SqliteTicketStore(SqliteDirectory):
             ],
         )
 
-    async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]:
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> tuple[list[Ticket], int]:
         clauses, params = [], []
+        if visible is not None:
+            levels = ", ".join("?" for _ in visible.levels) or "NULL"
+            clauses.append(f"(assignee = ? OR level IN ({levels}))")
+            params.extend([visible.agent, *visible.levels])
         for column, values in (
             ("status", query.status),
             ("priority", query.priority),
