@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from contracts.base import Contract
-from contracts.interaction import Channel, Interaction
+from contracts.interaction import Channel, Interaction, Kind
 from contracts.rules import PendingReply
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -117,6 +117,10 @@ class HistoryEntry(Contract):
 
 
 TICKETS_ASSIGN = "tickets.assign"
+TICKETS_CREATE = "tickets.create"
+TICKETS_NOTE = "tickets.note"
+INTERACTIONS_LIST = "interactions.list"
+INTERACTIONS_TAG = "interactions.tag"
 """RPC method names added after the first four (beside ``contracts.rpc.TicketMethods``)."""
 
 
@@ -145,3 +149,78 @@ class TicketAssign(BaseModel):
         if self.agent is not None and (self.level or self.team):
             raise ValueError('"level" and "team" go with a "strategy", not with an "agent"')
         return self
+
+
+class NoteCreate(BaseModel):
+    """An internal note: kept in the ticket's history for agents, never sent to a customer."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"text": "Cliente ligou; aguardando nota fiscal."}]},
+    )
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class TicketCreate(BaseModel):
+    """A ticket an agent opens by hand from a stored interaction ("quick ticket"). The
+    conversation's other interactions that have no ticket join it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "interaction_id": "6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+                    "assign_to_me": True,
+                    "priority": "high",
+                }
+            ]
+        },
+    )
+
+    interaction_id: UUID
+    assign_to_me: bool = Field(default=False, description="Only for agents' own tokens.")
+    title: Label | None = None
+    priority: Label | None = None
+    level: Label | None = Field(
+        default=None,
+        description="Without assign_to_me, the level's most available agent gets the ticket.",
+    )
+    status: Literal["new", "open", "pending", "on_hold"] = "open"
+
+
+class InteractionQuery(BaseModel):
+    """Filters for picking stored interactions; every list field is "any of"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: list[Channel] = []
+    kind: list[Kind] = []
+    account: list[Label] = []
+    author: list[Label] = Field(default=[], description="Author ids.")
+    text: Label | None = Field(default=None, description="Contained in the text, any case.")
+    has_ticket: bool | None = None
+    occurred_from: AwareDatetime | None = None
+    occurred_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
+    page: Annotated[int, Field(ge=1)] = 1
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+
+
+class InteractionPage(Contract):
+    items: list[StoredInteraction]
+    total: int
+    page: int
+    page_size: int
+
+
+class InteractionTags(BaseModel):
+    """Tags added to one interaction (existing ones are kept; case is ignored)."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"tags": ["elogio"]}]}
+    )
+
+    tags: Annotated[list[Tag], Field(min_length=1, max_length=100)]

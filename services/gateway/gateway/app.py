@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway.deps import Services
-from gateway.routes import agents, levels, rules, teams, tickets
+from gateway.routes import rules, tickets
+from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.settings import GatewaySettings
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
@@ -44,8 +45,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.services = Services(client, settings.rpc_timeout_seconds)
     app.include_router(tickets.router)
     app.include_router(rules.router)
-    for directory_router in (agents.router, teams.router, levels.router):
-        app.include_router(directory_router)
+    for router in DESK_ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

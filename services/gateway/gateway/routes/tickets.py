@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 
 from contracts.rpc import TicketMethods
 from contracts.tickets import (
     TICKETS_ASSIGN,
+    TICKETS_CREATE,
+    TICKETS_NOTE,
     HistoryEntry,
+    NoteCreate,
     TicketAssign,
+    TicketCreate,
     TicketDetail,
     TicketPage,
     TicketPatch,
@@ -87,4 +91,35 @@ async def assign_ticket(
         TICKETS_ASSIGN,
         {"ref": ref, "assign": assign.model_dump(mode="json", exclude_none=True)},
         caller,
+    )
+
+
+@router.post(
+    "",
+    response_model=TicketRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        404: {"description": "No such stored interaction"},
+        409: {"description": "The interaction or its conversation already has a ticket"},
+    },
+)
+async def create_ticket(request: TicketCreate, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Open a ticket by hand from a stored interaction (see `GET /v1/interactions`); the
+    conversation's other interactions without a ticket join it. `assign_to_me` makes it the
+    calling agent's in the same call."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_CREATE, request.model_dump(mode="json"), caller
+    )
+
+
+@router.post(
+    "/{ref}/notes",
+    response_model=HistoryEntry,
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND,
+)
+async def add_note(ref: str, note: NoteCreate, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """An internal note for agents, kept in the ticket's history; never sent to a customer."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_NOTE, {"ref": ref, "note": note.model_dump(mode="json")}, caller
     )

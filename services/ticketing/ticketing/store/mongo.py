@@ -41,6 +41,7 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
 from ticketing.store.directory_mongo import MongoDirectory
+from ticketing.store.interactions_mongo import MongoInteractions, search_fields
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 DUPLICATE_KEY = 11000
@@ -126,7 +127,7 @@ def _is_thread_conflict(exc: DuplicateKeyError) -> bool:
     return pattern is None or "active_thread_key" in pattern
 
 
-class MongoTicketStore(MongoDirectory):
+class MongoTicketStore(MongoDirectory, MongoInteractions):
     backend = "mongodb"
 
     def __init__(
@@ -171,6 +172,7 @@ class MongoTicketStore(MongoDirectory):
             [("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]
         )
         await self._open_directory()
+        await self._open_interactions()
 
     async def close(self) -> None:
         await self._client.close()
@@ -193,6 +195,7 @@ class MongoTicketStore(MongoDirectory):
                     "occurred_at": iso(stored.interaction.occurred_at),
                     "received_at": iso(stored.received_at),
                     "body": stored.model_dump_json(),
+                    "search": search_fields(stored.interaction),
                 }
             )
         doc = await self._interactions.find_one({"_id": key})

@@ -9,7 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from contracts.base import Event
-from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
+from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
@@ -96,6 +96,20 @@ class TicketStore(DirectoryStore, Protocol):
         ...
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...
+
+    async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None: ...
+
+    async def list_interactions(
+        self, query: InteractionQuery
+    ) -> tuple[list[StoredInteraction], int]:
+        """Newest first."""
+        ...
+
+    async def tag_interaction(
+        self, interaction_id: UUID, tags: list[str]
+    ) -> StoredInteraction | None:
+        """Add tags (ignoring case, keeping the first spelling); None when it is unknown."""
+        ...
 
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]: ...
 

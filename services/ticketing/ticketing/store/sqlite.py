@@ -21,6 +21,7 @@ from ticketing.store.directory_sqlite import (
     SqliteDirectory,
     open_ticket_counts_in,
 )
+from ticketing.store.interactions_sqlite import SqliteInteractions
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 SCHEMA = """
@@ -149,7 +150,7 @@ def _stored_interaction(row: sqlite3.Row) -> StoredInteraction:
     )
 
 
-class SqliteTicketStore(SqliteDirectory):
+class SqliteTicketStore(SqliteDirectory, SqliteInteractions):
     backend = "sqlite"
 
     def __init__(self, path: Path) -> None:

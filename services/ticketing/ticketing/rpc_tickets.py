@@ -1,0 +1,108 @@
+"""Request/reply methods for what agents do beyond editing fields: notes, tickets opened by
+hand, and picking and tagging stored interactions."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts.rpc import Caller
+from contracts.tickets import (
+    INTERACTIONS_LIST,
+    INTERACTIONS_TAG,
+    TICKETS_CREATE,
+    TICKETS_NOTE,
+    InteractionPage,
+    InteractionQuery,
+    InteractionTags,
+    NoteCreate,
+    TicketCreate,
+)
+from servicekit import rpc
+from servicekit.publishing import EventPublisher
+from ticketing import desk, views
+from ticketing.domain.priority import PriorityScale
+from ticketing.domain.tickets import Ticket
+from ticketing.store.port import TicketStore
+
+Find = Callable[[str, Caller], Awaitable[Ticket]]
+
+
+class Note(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ref: str
+    note: NoteCreate
+
+
+class Tagging(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    tags: InteractionTags
+
+
+def methods(
+    store: TicketStore, publisher: EventPublisher, scale: PriorityScale, find: Find
+) -> dict[str, rpc.Method]:
+    async def note(params: dict[str, Any], caller: Caller) -> Any:
+        request = Note.model_validate(params)
+        ticket = await find(request.ref, caller)
+        try:
+            entry = await desk.add_note(
+                store=store,
+                publisher=publisher,
+                ticket_id=ticket.id,
+                text=request.note.text,
+                actor=f"agent:{caller.id}",
+            )
+        except desk.Refused as exc:
+            raise rpc.Conflict(str(exc)) from exc
+        if entry is None:
+            raise rpc.NotFound(f"no ticket {request.ref}")
+        return entry
+
+    async def create(params: dict[str, Any], caller: Caller) -> Any:
+        request = TicketCreate.model_validate(params)
+        if request.assign_to_me and caller.role != "agent":
+            raise rpc.Invalid("assign_to_me needs an agent's token: administrators hold no tickets")
+        try:
+            ticket = await desk.open_manually(
+                store=store,
+                publisher=publisher,
+                scale=scale,
+                request=request,
+                agent_id=caller.id if request.assign_to_me else None,
+                actor=f"agent:{caller.id}",
+            )
+        except desk.Refused as exc:
+            raise rpc.Conflict(str(exc)) from exc
+        except ValueError as exc:
+            raise rpc.Invalid(str(exc)) from exc
+        if ticket is None:
+            raise rpc.NotFound(f"no stored interaction {request.interaction_id}")
+        return views.read(ticket)
+
+    async def list_interactions(params: dict[str, Any], caller: Caller) -> Any:
+        query = InteractionQuery.model_validate(params)
+        items, total = await store.list_interactions(query)
+        return InteractionPage(items=items, total=total, page=query.page, page_size=query.page_size)
+
+    async def tag(params: dict[str, Any], caller: Caller) -> Any:
+        request = Tagging.model_validate(params)
+        try:
+            interaction_id = UUID(request.id)
+        except ValueError as exc:
+            raise rpc.NotFound(f"no stored interaction {request.id}") from exc
+        tagged = await store.tag_interaction(interaction_id, request.tags.tags)
+        if tagged is None:
+            raise rpc.NotFound(f"no stored interaction {request.id}")
+        return tagged
+
+    return {
+        TICKETS_NOTE: note,
+        TICKETS_CREATE: create,
+        INTERACTIONS_LIST: list_interactions,
+        INTERACTIONS_TAG: tag,
+    }
