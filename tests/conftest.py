@@ -37,6 +37,7 @@ def stack(
         "SOCIALDESK_INGEST_KEY": INGEST_KEY,
         "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
         "SOCIALDESK_LOG_LEVEL": "INFO",
+        "TICKETING_AUTO_CLOSE_EVERY_SECONDS": "1",  # idle tickets close within a test's wait
     }
     stack = Stack(
         data_dir=data_dir,

@@ -38,6 +38,21 @@ class TicketQuery(BaseModel):
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
 
 
+FieldValue = str | int | float | bool | None
+
+
+class ContactData(BaseModel):
+    """How to reach the customer and find them in the brand's systems (null clears one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: Label | None = None
+    phone: Label | None = None
+    tax_id: Label | None = Field(default=None, description="e.g. a CPF or CNPJ.")
+    customer_number: Label | None = None
+    order_number: Label | None = None
+
+
 class TicketPatch(BaseModel):
     """A partial update by an agent; absent fields are left as they are. ``assignee`` set to
     null unassigns."""
@@ -50,6 +65,12 @@ class TicketPatch(BaseModel):
     assignee: Label | None = None
     tags: Annotated[list[Tag], Field(max_length=100)] | None = None
     team: Label | None = None
+    custom_fields: Annotated[dict[Label, FieldValue], Field(max_length=100)] | None = Field(
+        default=None, description="Merged into the ticket's fields; a null value removes one."
+    )
+    contact: ContactData | None = Field(
+        default=None, description="Merged into the ticket's contact data."
+    )
 
 
 class TicketRead(Contract):
@@ -75,6 +96,13 @@ class TicketRead(Contract):
         default=[],
         description="Automatic replies rules asked for. Nothing sends them yet: they wait here.",
     )
+    custom_fields: dict[str, Any] = {}
+    contact: dict[str, str] = {}
+    parent_ticket_id: UUID | None = Field(default=None, description="Set on a sub-ticket.")
+    merged_into: UUID | None = Field(
+        default=None, description="The ticket this one was merged into; it takes no new work."
+    )
+    removed: bool = Field(default=False, description="Hidden from the desk; kept for audit.")
 
 
 class StoredInteraction(Contract):
@@ -93,6 +121,7 @@ class StoredInteraction(Contract):
 
 class TicketDetail(TicketRead):
     interactions: list[StoredInteraction]
+    children: list[TicketRead] = Field(default=[], description="Its sub-tickets.")
 
 
 class TicketPage(Contract):
@@ -121,6 +150,10 @@ TICKETS_CREATE = "tickets.create"
 TICKETS_NOTE = "tickets.note"
 INTERACTIONS_LIST = "interactions.list"
 INTERACTIONS_TAG = "interactions.tag"
+TICKETS_MERGE = "tickets.merge"
+TICKETS_CHILD = "tickets.child"
+TICKETS_REMOVE = "tickets.remove"
+TICKETS_EXPORT = "tickets.export"
 """RPC method names added after the first four (beside ``contracts.rpc.TicketMethods``)."""
 
 
@@ -224,3 +257,39 @@ class InteractionTags(BaseModel):
     )
 
     tags: Annotated[list[Tag], Field(min_length=1, max_length=100)]
+
+
+class TicketMerge(BaseModel):
+    """Merge this ticket into an earlier ticket of the same author."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"into": "2026-000123"}]}
+    )
+
+    into: Label = Field(description="The earlier ticket, by id or protocol number.")
+
+
+class TicketMerged(Contract):
+    source: TicketRead
+    target: TicketRead
+
+
+class ChildCreate(BaseModel):
+    """A sub-ticket for work with a third party, linked to its parent."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"title": "Pedir laudo à transportadora"}]},
+    )
+
+    title: Label
+    level: Label | None = Field(default=None, description="The parent's level when absent.")
+
+
+class TicketExport(Contract):
+    """A ticket with its interactions and its whole history, as one JSON document."""
+
+    ticket: TicketDetail
+    history: list[HistoryEntry]
+    exported_at: AwareDatetime

@@ -107,6 +107,7 @@ def build_router(deps: Deps) -> RabbitRouter:
                 )
                 for i in interactions
             ],
+            await deps.store.children_of(ticket.id),
         )
 
     async def update_ticket(params: dict[str, Any], caller: Caller) -> TicketRead:

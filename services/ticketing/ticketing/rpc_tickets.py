@@ -4,6 +4,7 @@ hand, and picking and tagging stored interactions."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,20 +14,29 @@ from contracts.rpc import Caller
 from contracts.tickets import (
     INTERACTIONS_LIST,
     INTERACTIONS_TAG,
+    TICKETS_CHILD,
     TICKETS_CREATE,
+    TICKETS_EXPORT,
+    TICKETS_MERGE,
     TICKETS_NOTE,
+    TICKETS_REMOVE,
+    ChildCreate,
     InteractionPage,
     InteractionQuery,
     InteractionTags,
     NoteCreate,
     TicketCreate,
+    TicketExport,
+    TicketMerge,
+    TicketMerged,
 )
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
-from ticketing import desk, views
+from ticketing import desk, lifecycle, views
+from ticketing.domain.lifecycle import MergeRefused
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.tickets import Ticket
-from ticketing.store.port import TicketStore
+from ticketing.store.port import StaleTicket, TicketStore
 
 Find = Callable[[str, Caller], Awaitable[Ticket]]
 
@@ -35,6 +45,23 @@ class Note(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ref: str
     note: NoteCreate
+
+
+class Merging(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ref: str
+    merge: TicketMerge
+
+
+class Child(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ref: str
+    child: ChildCreate
+
+
+class Ref(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ref: str
 
 
 class Tagging(BaseModel):
@@ -100,7 +127,64 @@ def methods(
             raise rpc.NotFound(f"no stored interaction {request.id}")
         return tagged
 
+    async def merge(params: dict[str, Any], caller: Caller) -> Any:
+        request = Merging.model_validate(params)
+        source = await find(request.ref, caller)
+        target = await find(request.merge.into, caller)
+        try:
+            closed, reopened = await lifecycle.merge(
+                store=store,
+                publisher=publisher,
+                source_id=source.id,
+                target_id=target.id,
+                actor=f"agent:{caller.id}",
+            )
+        except MergeRefused as exc:
+            raise rpc.Conflict(str(exc)) from exc
+        except StaleTicket as exc:
+            raise rpc.Conflict("the tickets kept changing while merging; try again") from exc
+        return TicketMerged(source=views.read(closed), target=views.read(reopened))
+
+    async def child(params: dict[str, Any], caller: Caller) -> Any:
+        request = Child.model_validate(params)
+        parent = await find(request.ref, caller)
+        ticket = await lifecycle.open_child(
+            store=store,
+            publisher=publisher,
+            parent=parent,
+            title=request.child.title,
+            level=request.child.level,
+            actor=f"agent:{caller.id}",
+        )
+        return views.read(ticket)
+
+    async def remove(params: dict[str, Any], caller: Caller) -> Any:
+        ticket = await find(Ref.model_validate(params).ref, caller)
+        try:
+            removed = await lifecycle.remove(
+                store=store, publisher=publisher, ticket_id=ticket.id, actor=f"agent:{caller.id}"
+            )
+        except StaleTicket as exc:
+            raise rpc.Conflict("the ticket kept changing; try again") from exc
+        if removed is None:
+            raise rpc.NotFound(f"no ticket {ticket.id}")
+        return views.read(removed)
+
+    async def export(params: dict[str, Any], caller: Caller) -> Any:
+        ticket = await find(Ref.model_validate(params).ref, caller)
+        return TicketExport(
+            ticket=views.detail(
+                ticket, await store.interactions_of(ticket.id), await store.children_of(ticket.id)
+            ),
+            history=await store.history_of(ticket.id),
+            exported_at=datetime.now(UTC),
+        )
+
     return {
+        TICKETS_MERGE: merge,
+        TICKETS_CHILD: child,
+        TICKETS_REMOVE: remove,
+        TICKETS_EXPORT: export,
         TICKETS_NOTE: note,
         TICKETS_CREATE: create,
         INTERACTIONS_LIST: list_interactions,

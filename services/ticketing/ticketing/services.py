@@ -123,6 +123,17 @@ async def _place(
                     now=now,
                 )
             previous = await store.latest_ticket(key)
+            merged_into = await _merge_target(store, previous)
+            if merged_into is not None:  # a merged ticket's conversation goes on in its target
+                return await _extend(
+                    store=store,
+                    scale=scale,
+                    event=event,
+                    ticket=merged_into,
+                    stored=stored,
+                    actor=actor,
+                    now=now,
+                )
             if decision.open_ticket is None and previous is None:
                 return []  # nothing asks for a ticket: the interaction stays stored, unticketed
             return await _open(
@@ -139,6 +150,15 @@ async def _place(
         except (StaleTicket, ThreadAlreadyActive):
             continue  # another replica changed this conversation first: read it again
     raise TooMuchContention(f"conversation {key} kept changing under us")
+
+
+async def _merge_target(
+    store: TicketStore, previous: tickets.Ticket | None
+) -> tickets.Ticket | None:
+    if previous is None or previous.merged_into is None:
+        return None
+    target = await store.get_ticket(previous.merged_into)
+    return target if target is not None and target.active else None
 
 
 def _alerts(

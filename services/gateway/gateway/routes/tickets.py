@@ -7,13 +7,21 @@ from fastapi import APIRouter, Query, status
 from contracts.rpc import TicketMethods
 from contracts.tickets import (
     TICKETS_ASSIGN,
+    TICKETS_CHILD,
     TICKETS_CREATE,
+    TICKETS_EXPORT,
+    TICKETS_MERGE,
     TICKETS_NOTE,
+    TICKETS_REMOVE,
+    ChildCreate,
     HistoryEntry,
     NoteCreate,
     TicketAssign,
     TicketCreate,
     TicketDetail,
+    TicketExport,
+    TicketMerge,
+    TicketMerged,
     TicketPage,
     TicketPatch,
     TicketQuery,
@@ -123,3 +131,51 @@ async def add_note(ref: str, note: NoteCreate, caller: CurrentCaller, services: 
     return await services.call(
         TICKETING_RPC, TICKETS_NOTE, {"ref": ref, "note": note.model_dump(mode="json")}, caller
     )
+
+
+@router.post(
+    "/{ref}/merge",
+    response_model=TicketMerged,
+    responses={**NOT_FOUND, 409: {"description": "The merge is not allowed, and why"}},
+)
+async def merge_ticket(
+    ref: str, merge: TicketMerge, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    """Merge this ticket into an earlier, still active ticket of the same author: the target
+    is reopened with every interaction of both in time order; this one is closed, points to
+    the target (`merged_into`), and its conversation's new messages go to the target."""
+    return await services.call(
+        TICKETING_RPC,
+        TICKETS_MERGE,
+        {"ref": ref, "merge": merge.model_dump(mode="json")},
+        caller,
+    )
+
+
+@router.post(
+    "/{ref}/children",
+    response_model=TicketRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND,
+)
+async def open_child(
+    ref: str, child: ChildCreate, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    """Open a sub-ticket linked to this one (for work with a third party); the parent's
+    detail lists its children."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_CHILD, {"ref": ref, "child": child.model_dump(mode="json")}, caller
+    )
+
+
+@router.delete("/{ref}", response_model=TicketRead, responses=NOT_FOUND)
+async def remove_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Remove the ticket from the desk: it is closed and no longer listed, while it, its
+    interactions and its history stay readable by id for audit."""
+    return await services.call(TICKETING_RPC, TICKETS_REMOVE, {"ref": ref}, caller)
+
+
+@router.get("/{ref}/export", response_model=TicketExport, responses=NOT_FOUND)
+async def export_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """The ticket with its interactions, sub-tickets and whole history as one JSON document."""
+    return await services.call(TICKETING_RPC, TICKETS_EXPORT, {"ref": ref}, caller)

@@ -4,6 +4,7 @@ list of field changes, which become history entries and the ``ticket.changed`` e
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,11 @@ class Ticket:
     version: int = 0
     team: str | None = None
     pending_replies: tuple[PendingReply, ...] = ()
+    custom_fields: Mapping[str, Any] = field(default_factory=dict)
+    contact: Mapping[str, str] = field(default_factory=dict)
+    parent_id: UUID | None = None
+    merged_into: UUID | None = None
+    removed: bool = False
 
     @property
     def active(self) -> bool:
@@ -192,6 +198,10 @@ def apply_patch(
         values["assignee"] = patch["assignee"]
     if "team" in patch:
         values["team"] = patch["team"]
+    if patch.get("custom_fields") is not None:
+        values["custom_fields"] = _without_nulls({**ticket.custom_fields, **patch["custom_fields"]})
+    if patch.get("contact") is not None:
+        values["contact"] = _without_nulls({**ticket.contact, **patch["contact"]})
     if "tags" in patch and patch["tags"] is not None:
         values["tags"] = merge_tags((), patch["tags"])
     changes = []
@@ -207,9 +217,16 @@ def apply_patch(
     return Outcome(updated, changes)
 
 
+def _without_nulls(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Merged field maps: a null value removes the field."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Status):
         return value.value
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
     return value

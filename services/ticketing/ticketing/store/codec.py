@@ -47,6 +47,11 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "extra": {
             "team": ticket.team,
             "pending_replies": [r.model_dump(mode="json") for r in ticket.pending_replies],
+            "custom_fields": dict(ticket.custom_fields),
+            "contact": dict(ticket.contact),
+            "parent_id": str(ticket.parent_id) if ticket.parent_id else None,
+            "merged_into": str(ticket.merged_into) if ticket.merged_into else None,
+            "removed": ticket.removed,
         },
     }
 
@@ -83,6 +88,11 @@ def _extra(extra: dict[str, Any]) -> dict[str, Any]:
         "pending_replies": tuple(
             PendingReply.model_validate(r) for r in extra.get("pending_replies") or ()
         ),
+        "custom_fields": dict(extra.get("custom_fields") or {}),
+        "contact": dict(extra.get("contact") or {}),
+        "parent_id": UUID(extra["parent_id"]) if extra.get("parent_id") else None,
+        "merged_into": UUID(extra["merged_into"]) if extra.get("merged_into") else None,
+        "removed": bool(extra.get("removed", False)),
     }
 
 

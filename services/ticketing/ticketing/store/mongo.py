@@ -42,6 +42,7 @@ from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
 from ticketing.store.directory_mongo import MongoDirectory
 from ticketing.store.interactions_mongo import MongoInteractions, search_fields
+from ticketing.store.lifecycle_mongo import MongoLifecycle
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 DUPLICATE_KEY = 11000
@@ -127,7 +128,7 @@ def _is_thread_conflict(exc: DuplicateKeyError) -> bool:
     return pattern is None or "active_thread_key" in pattern
 
 
-class MongoTicketStore(MongoDirectory, MongoInteractions):
+class MongoTicketStore(MongoDirectory, MongoInteractions, MongoLifecycle):
     backend = "mongodb"
 
     def __init__(
@@ -173,6 +174,7 @@ class MongoTicketStore(MongoDirectory, MongoInteractions):
         )
         await self._open_directory()
         await self._open_interactions()
+        await self._open_lifecycle()
 
     async def close(self) -> None:
         await self._client.close()
@@ -365,7 +367,7 @@ class MongoTicketStore(MongoDirectory, MongoInteractions):
     async def list_tickets(
         self, query: TicketQuery, *, visible: Visibility | None = None
     ) -> tuple[list[Ticket], int]:
-        where: dict[str, Any] = {**NUMBERED}
+        where: dict[str, Any] = {**NUMBERED, "extra.removed": {"$ne": True}}
         if visible is not None:
             where["$or"] = [
                 {"assignee": visible.agent},

@@ -5,6 +5,7 @@ together or not at all (the events go to an outbox; see servicekit.outbox)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -112,6 +113,29 @@ class TicketStore(DirectoryStore, Protocol):
         ...
 
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]: ...
+
+    async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
+        """Tickets of the level, not closed, unchanged since before ``idle_since``; oldest
+        first."""
+        ...
+
+    async def children_of(self, ticket_id: UUID) -> list[Ticket]:
+        """Its sub-tickets, in the order they were opened."""
+        ...
+
+    async def merge_tickets(
+        self,
+        source: Ticket,
+        target: Ticket,
+        *,
+        expected_versions: tuple[int, int],
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> tuple[Ticket, Ticket]:
+        """Write the closed source and the reopened target if both are still at their
+        expected versions (StaleTicket otherwise, nothing written), moving every interaction
+        of the source to the target; the target's ``interaction_count`` is recounted."""
+        ...
 
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int

@@ -22,6 +22,7 @@ from ticketing.store.directory_sqlite import (
     open_ticket_counts_in,
 )
 from ticketing.store.interactions_sqlite import SqliteInteractions
+from ticketing.store.lifecycle_sqlite import NOT_REMOVED, SqliteLifecycle
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 SCHEMA = """
@@ -150,7 +151,7 @@ def _stored_interaction(row: sqlite3.Row) -> StoredInteraction:
     )
 
 
-class SqliteTicketStore(SqliteDirectory, SqliteInteractions):
+class SqliteTicketStore(SqliteDirectory, SqliteInteractions, SqliteLifecycle):
     backend = "sqlite"
 
     def __init__(self, path: Path) -> None:
@@ -331,7 +332,7 @@ class SqliteTicketStore(SqliteDirectory, SqliteInteractions):
     async def list_tickets(
         self, query: TicketQuery, *, visible: Visibility | None = None
     ) -> tuple[list[Ticket], int]:
-        clauses, params = [], []
+        clauses, params = [NOT_REMOVED], []
         if visible is not None:
             levels = ", ".join("?" for _ in visible.levels) or "NULL"
             clauses.append(f"(assignee = ? OR level IN ({levels}))")
