@@ -36,6 +36,9 @@ class TicketQuery(BaseModel):
     channel: list[Channel] = []
     page: Annotated[int, Field(ge=1)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+    include_removed: bool = Field(
+        default=False, description="Also list tickets removed from the desk (for audits)."
+    )
 
 
 FieldValue = str | int | float | bool | None
@@ -154,6 +157,7 @@ TICKETS_MERGE = "tickets.merge"
 TICKETS_CHILD = "tickets.child"
 TICKETS_REMOVE = "tickets.remove"
 TICKETS_EXPORT = "tickets.export"
+TICKETS_BULK = "tickets.bulk"
 """RPC method names added after the first four (beside ``contracts.rpc.TicketMethods``)."""
 
 
@@ -293,3 +297,67 @@ class TicketExport(Contract):
     ticket: TicketDetail
     history: list[HistoryEntry]
     exported_at: AwareDatetime
+
+
+MAX_BULK = 1_000
+
+
+class BulkChange(BaseModel):
+    """What to do to every selected ticket; absent fields are left alone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Label | None = None
+    priority: Label | None = None
+    assignee: Label | None = None
+    add_tags: Annotated[list[Tag], Field(max_length=100)] = []
+
+    @model_validator(mode="after")
+    def _something(self) -> BulkChange:
+        if not (self.status or self.priority or self.assignee or self.add_tags):
+            raise ValueError("say what to change: status, priority, assignee or add_tags")
+        return self
+
+
+class TicketBulk(BaseModel):
+    """A change applied to a list of tickets, or to every ticket a filter matches (up to
+    1,000)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"ids": ["2026-000123", "2026-000124"], "change": {"add_tags": ["procon"]}},
+                {"filter": {"tag": ["spam"]}, "change": {"status": "closed"}},
+            ]
+        },
+    )
+
+    ids: Annotated[list[Label], Field(min_length=1, max_length=MAX_BULK)] | None = Field(
+        default=None, description="Ids or protocol numbers."
+    )
+    filter: TicketQuery | None = Field(
+        default=None, description="Every ticket matching it (page and page_size are ignored)."
+    )
+    change: BulkChange
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> TicketBulk:
+        if (self.ids is None) == (self.filter is None):
+            raise ValueError('select the tickets either by "ids" or by "filter"')
+        return self
+
+
+class BulkResult(Contract):
+    ref: str
+    ok: bool
+    status: int = Field(description="The HTTP status this ticket's change alone would get.")
+    detail: str = ""
+    ticket: TicketRead | None = None
+
+
+class BulkReport(Contract):
+    results: list[BulkResult]
+    succeeded: int
+    failed: int

@@ -43,6 +43,8 @@ async def test_a_removed_ticket_is_not_listed_but_still_read_by_id(store: Ticket
     items, total = await store.list_tickets(TicketQuery())
     assert ([t.id for t in items], total) == ([kept.id], 1)
     assert (await store.get_ticket(ticket.id)).removed  # type: ignore[union-attr]
+    _, audited = await store.list_tickets(TicketQuery(include_removed=True))
+    assert audited == 2
 
 
 async def test_sub_tickets_are_found_by_their_parent(store: TicketStore) -> None:

@@ -25,7 +25,16 @@ from contracts.tickets import (
 from servicekit import consuming, rpc
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
-from ticketing import access, assigning, directory, rpc_directory, rpc_tickets, services, views
+from ticketing import (
+    access,
+    assigning,
+    directory,
+    rpc_bulk,
+    rpc_directory,
+    rpc_tickets,
+    services,
+    views,
+)
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import Ticket
@@ -165,6 +174,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             TICKETS_ASSIGN: assign,
             **rpc_directory.methods(deps.store, deps.scale),
             **rpc_tickets.methods(deps.store, deps.publisher, deps.scale, find),
+            **rpc_bulk.methods(deps.store, deps.publisher, deps.scale, find),
         },
     )
     return router

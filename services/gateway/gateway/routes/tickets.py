@@ -7,16 +7,19 @@ from fastapi import APIRouter, Query, status
 from contracts.rpc import TicketMethods
 from contracts.tickets import (
     TICKETS_ASSIGN,
+    TICKETS_BULK,
     TICKETS_CHILD,
     TICKETS_CREATE,
     TICKETS_EXPORT,
     TICKETS_MERGE,
     TICKETS_NOTE,
     TICKETS_REMOVE,
+    BulkReport,
     ChildCreate,
     HistoryEntry,
     NoteCreate,
     TicketAssign,
+    TicketBulk,
     TicketCreate,
     TicketDetail,
     TicketExport,
@@ -43,6 +46,16 @@ async def list_tickets(
     `?status=new&status=open`."""
     return await services.call(
         TICKETING_RPC, TicketMethods.LIST, query.model_dump(mode="json"), caller
+    )
+
+
+@router.post("/bulk", response_model=BulkReport)
+async def bulk_change(request: TicketBulk, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Apply a status, priority, assignee or tags to a list of tickets, or to every ticket a
+    filter matches (up to 1,000). Each ticket is changed on its own: the report says, per
+    ticket, whether it changed and if not why, with the status its change alone would get."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_BULK, request.model_dump(mode="json", exclude_unset=True), caller
     )
 
 

@@ -367,7 +367,9 @@ class MongoTicketStore(MongoDirectory, MongoInteractions, MongoLifecycle):
     async def list_tickets(
         self, query: TicketQuery, *, visible: Visibility | None = None
     ) -> tuple[list[Ticket], int]:
-        where: dict[str, Any] = {**NUMBERED, "extra.removed": {"$ne": True}}
+        where: dict[str, Any] = {**NUMBERED}
+        if not query.include_removed:
+            where["extra.removed"] = {"$ne": True}
         if visible is not None:
             where["$or"] = [
                 {"assignee": visible.agent},

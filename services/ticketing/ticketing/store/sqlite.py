@@ -332,7 +332,7 @@ class SqliteTicketStore(SqliteDirectory, SqliteInteractions, SqliteLifecycle):
     async def list_tickets(
         self, query: TicketQuery, *, visible: Visibility | None = None
     ) -> tuple[list[Ticket], int]:
-        clauses, params = [NOT_REMOVED], []
+        clauses, params = ([] if query.include_removed else [NOT_REMOVED]), []
         if visible is not None:
             levels = ", ".join("?" for _ in visible.levels) or "NULL"
             clauses.append(f"(assignee = ? OR level IN ({levels}))")
