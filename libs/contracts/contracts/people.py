@@ -71,6 +71,12 @@ class AgentRead(Contract):
 
 
 class TeamCreate(_Closed):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"name": "night-shift", "description": "22h-6h"}]},
+    )
+
     name: Key
     description: Annotated[str, StringConstraints(max_length=1_000)] = ""
     active: bool = True

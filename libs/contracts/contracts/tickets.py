@@ -36,6 +36,7 @@ class TicketQuery(BaseModel):
     channel: list[Channel] = []
     page: Annotated[int, Field(ge=1)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+    assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
     include_removed: bool = Field(
         default=False, description="Also list tickets removed from the desk (for audits)."
     )
@@ -60,7 +61,16 @@ class TicketPatch(BaseModel):
     """A partial update by an agent; absent fields are left as they are. ``assignee`` set to
     null unassigns."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"status": "pending", "priority": "high", "assignee": "ana"},
+                {"level": "legal", "contact": {"tax_id": "123.456.789-09"}},
+            ]
+        },
+    )
 
     status: Label | None = None
     priority: Label | None = None

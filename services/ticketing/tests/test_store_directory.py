@@ -125,3 +125,10 @@ async def test_an_agent_lists_their_levels_tickets_and_their_own(store: TicketSt
     assert {t.id for t in items} == {in_level.id, mine.id}
     _, without_levels = await store.list_tickets(TicketQuery(), visible=Visibility("ana", ()))
     assert without_levels == 1
+
+
+async def test_tickets_are_listed_by_assignee(store: TicketStore) -> None:
+    mine = await apply(store, await open_for(store, message("post-1")), now=T0, assignee="ana")
+    await apply(store, await open_for(store, message("post-2")), now=T0, assignee="bia")
+    items, total = await store.list_tickets(TicketQuery(assignee=["ana"]))
+    assert ([t.id for t in items], total) == ([mine.id], 1)

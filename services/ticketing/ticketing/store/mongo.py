@@ -380,6 +380,7 @@ class MongoTicketStore(MongoDirectory, MongoInteractions, MongoLifecycle):
             ("priority", query.priority),
             ("level", query.level),
             ("channel", [c.value for c in query.channel]),
+            ("assignee", query.assignee),
         ):
             if values:
                 where[field] = {"$in": list(values)}

@@ -342,6 +342,7 @@ class SqliteTicketStore(SqliteDirectory, SqliteInteractions, SqliteLifecycle):
             ("priority", query.priority),
             ("level", query.level),
             ("channel", [c.value for c in query.channel]),
+            ("assignee", query.assignee),
         ):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
