@@ -160,3 +160,31 @@ def test_the_assignee_is_told_when_the_ticket_becomes_urgent(
     gateway.patch(f"/v1/tickets/{ticket['id']}", json={"priority": "urgent"}).raise_for_status()
 
     wait_until(lambda: len(mails_to(stack.mail_dir, ana["email"])) == 2, what="the escalation mail")
+
+
+def test_the_assignee_is_told_when_a_rule_makes_a_follow_up_urgent(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    ana = agent(gateway)
+    opening, urgent = unique("kw"), unique("kw")
+    create_rule(
+        gateway,
+        {
+            "name": opening,
+            "when": {"text_any": [opening]},
+            "then": {"open_ticket": {"assignee": ana["id"], "priority": "low"}},
+        },
+    )
+    create_rule(
+        gateway,
+        {"name": urgent, "when": {"text_any": [urgent]}, "then": {"set_priority": "urgent"}},
+    )
+    thread = unique("post")
+    post(ingestor, interaction(thread=thread, text=opening))
+    wait_until(lambda: mails_to(stack.mail_dir, ana["email"]), what="the assignment mail")
+
+    post(ingestor, interaction(thread=thread, text=f"{urgent}!", minutes=1))
+
+    wait_until(lambda: len(mails_to(stack.mail_dir, ana["email"])) == 2, what="the escalation mail")
+    [ticket] = tickets_of_thread(gateway, thread)
+    assert ticket["priority"] == "urgent"

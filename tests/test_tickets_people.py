@@ -103,3 +103,12 @@ def test_no_token_for_an_inactive_or_unknown_agent(gateway: httpx.Client) -> Non
     gone = agent(gateway, active=False)
     assert gateway.post(f"/v1/agents/{gone['id']}/tokens").status_code == 409
     assert gateway.post(f"/v1/agents/{unique('nobody')}/tokens").status_code == 404
+
+
+def test_a_level_that_still_has_agents_is_not_deleted(gateway: httpx.Client) -> None:
+    legal = level(gateway)
+    ana = agent(gateway, levels=[legal["name"]])
+    refused = gateway.delete(f"/v1/levels/{legal['name']}")
+    assert refused.status_code == 409
+    assert ana["id"] in refused.json()["detail"]
+    assert gateway.get(f"/v1/levels/{legal['name']}").status_code == 200

@@ -114,6 +114,17 @@ async def save_level(
 
 
 async def delete(store: DirectoryStore, kind: Kind, key: str) -> None:
+    """A level or team that still has agents is kept: move them first, so no agent is left
+    pointing at something that no longer exists."""
+    if kind in ("level", "team"):
+        members = [
+            a.id for a in await agents(store) if key in (a.levels if kind == "level" else a.teams)
+        ]
+        if members:
+            raise rpc.Conflict(
+                f"the {NOUN[kind]} {key!r} still has agents ({', '.join(members)}): "
+                "move them to another one first"
+            )
     if not await store.delete_entry(kind, key):
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
 
