@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -91,8 +93,6 @@ async def test_a_new_ticket_goes_to_the_least_loaded_of_the_agents_offered(
 async def test_concurrent_openings_spread_over_idle_agents(
     backend: Backend[TicketStore], store: TicketStore
 ) -> None:
-    if backend.kind == "mongodb":
-        pytest.skip("known gap: without transactions two replicas can read the same loads")
 
     async def open_one(thread: str) -> str | None:
         comment = message(thread)
@@ -132,3 +132,49 @@ async def test_tickets_are_listed_by_assignee(store: TicketStore) -> None:
     await apply(store, await open_for(store, message("post-2")), now=T0, assignee="bia")
     items, total = await store.list_tickets(TicketQuery(assignee=["ana"]))
     assert ([t.id for t in items], total) == ([mine.id], 1)
+
+
+async def test_many_concurrent_openings_never_overshoot_an_agent(store: TicketStore) -> None:
+    async def open_one(thread: str) -> str | None:
+        comment = message(thread)
+        stored = await record(store, comment)
+        opening = Opening(comment)
+        ticket = await store.create_ticket(
+            opening.ticket,
+            year=2026,
+            interaction_id=stored.id,
+            history=opening.make_history,
+            announce=opening.announce,
+            assign_among=["ana", "bia", "caio"],
+        )
+        return ticket.assignee
+
+    assignees = await asyncio.gather(*(open_one(f"post-{i}") for i in range(9)))
+    assert sorted(Counter(assignees).values()) == [3, 3, 3]
+
+
+async def test_mongodb_assignment_lock_makes_the_next_chooser_wait(
+    backend: Backend[TicketStore], store: TicketStore
+) -> None:
+    if backend.kind == "sqlite":
+        pytest.skip("SQLite's write transaction already serialises the choice")
+    mongo: Any = store
+    held = await mongo.hold_assignment_lock(["ana", "bia"], "ticket-1")
+    waiting = asyncio.ensure_future(mongo.hold_assignment_lock(["bia", "ana"], "ticket-2"))
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(waiting), 0.2)
+
+    await mongo.release_assignment_lock(held, "ticket-1")
+
+    assert await asyncio.wait_for(waiting, 2) == held
+
+
+async def test_mongodb_assignment_lock_of_a_crashed_holder_expires(
+    backend: Backend[TicketStore], store: TicketStore
+) -> None:
+    if backend.kind == "sqlite":
+        pytest.skip("SQLite's write transaction already serialises the choice")
+    mongo: Any = store
+    held = await mongo.hold_assignment_lock(["ana"], "crashed")
+    await mongo._locks.update_one({"_id": held}, {"$set": {"until": T0}})
+    assert await asyncio.wait_for(mongo.hold_assignment_lock(["ana"], "next"), 1) == held

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
@@ -11,10 +15,16 @@ from pymongo.errors import DuplicateKeyError
 from ticketing.domain.assignment import FINISHED_STATUSES
 from ticketing.store.directory import Kind
 
+log = logging.getLogger(__name__)
+
+ASSIGNMENT_LOCK_SECONDS = 5.0
+"""How long a crashed holder can block the next assignment among the same agents."""
+
 
 class MongoDirectory:
     _directory: Any
     _tickets: Any
+    _locks: Any
 
     async def _open_directory(self) -> None:
         await self._directory.create_index([("kind", ASCENDING), ("key", ASCENDING)])
@@ -58,3 +68,36 @@ class MongoDirectory:
                 }
             )
         return counts
+
+    async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
+        """Serialise "most available" choices among the same agents across replicas (MongoDB
+        has no write transaction to read loads in): a lease document per agent set, taken
+        with an atomic upsert and released after the ticket is written. Returns the lock's
+        name, or None when it could not be had within the lease time (then the choice is
+        made anyway: an uneven assignment is better than a ticket that never opens)."""
+        name = "assign:" + hashlib.sha1(",".join(sorted(set(agents))).encode()).hexdigest()
+        deadline = asyncio.get_running_loop().time() + ASSIGNMENT_LOCK_SECONDS
+        while True:
+            now = datetime.now(UTC)
+            try:
+                await self._locks.find_one_and_update(
+                    {"_id": name, "until": {"$lt": now}},
+                    {
+                        "$set": {
+                            "holder": holder,
+                            "until": now + timedelta(seconds=ASSIGNMENT_LOCK_SECONDS),
+                        }
+                    },
+                    upsert=True,
+                )
+                return name
+            except DuplicateKeyError:
+                pass  # held and not expired: the upsert's insert clashed with it
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("assignment lock %s still held; choosing without it", name)
+                return None
+            await asyncio.sleep(0.01)
+
+    async def release_assignment_lock(self, name: str | None, holder: str) -> None:
+        if name is not None:
+            await self._locks.delete_one({"_id": name, "holder": holder})

@@ -143,6 +143,7 @@ class MongoTicketStore(MongoDirectory, MongoInteractions, MongoLifecycle):
         self._history = db["history"]
         self._counters = db["counters"]
         self._directory = db["directory"]
+        self._locks = db["locks"]
 
     async def open(self) -> None:
         tickets = self._tickets
@@ -278,9 +279,10 @@ class MongoTicketStore(MongoDirectory, MongoInteractions, MongoLifecycle):
             {"$set": {"ticket_id": ticket_id}},
         )
         attached = await self._interactions.count_documents({"ticket_id": ticket_id})
+        lock = None
         if ticket.assignee is None and assign_among:
-            # KNOWN GAP (no transactions): two replicas choosing at the same moment read the
-            # same loads and can pick the same agent; SQLite's write lock rules that out.
+            # Loads count numbered tickets only, so the lock is held until this one is.
+            lock = await self.hold_assignment_lock(assign_among, ticket_id)
             loads = await self.open_ticket_counts(assign_among)
             ticket = dataclasses.replace(
                 ticket, assignee=assignment.most_available(loads, assign_among)
@@ -293,13 +295,16 @@ class MongoTicketStore(MongoDirectory, MongoInteractions, MongoLifecycle):
         )
         # 5. Number it, with its history and events, in one write.
         entries = _history_docs(history(numbered), numbered.version)
-        await self._tickets.update_one(
-            {"_id": ticket_id, "protocol": None},
-            {
-                "$set": _ticket_fields(numbered),
-                **_outbox_push(entries, _event_docs(announce(numbered))),
-            },
-        )
+        try:
+            await self._tickets.update_one(
+                {"_id": ticket_id, "protocol": None},
+                {
+                    "$set": _ticket_fields(numbered),
+                    **_outbox_push(entries, _event_docs(announce(numbered))),
+                },
+            )
+        finally:
+            await self.release_assignment_lock(lock, ticket_id)
         await self._flush_history(ticket_id, entries)
         return numbered
 
