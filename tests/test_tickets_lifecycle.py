@@ -104,6 +104,21 @@ def test_an_export_holds_the_ticket_its_interactions_and_history(
     assert [h["action"] for h in export["history"]] == ["opened", "note"]
 
 
+def test_a_readable_export_tells_the_conversation_and_its_history(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    ticket = opened(gateway, ingestor)
+    gateway.post(f"/v1/tickets/{ticket['id']}/notes", json={"text": "ligar amanhã"})
+
+    response = gateway.get(f"/v1/tickets/{ticket['id']}/export", params={"format": "text"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text.startswith(f"Ticket {ticket['protocol']}:")
+    assert "Maria Souza (comment, inbound):" in response.text
+    assert 'agent:admin note "ligar amanhã"' in response.text
+
+
 def test_merging_moves_the_interactions_and_later_messages_to_the_earlier_ticket(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -32,7 +32,7 @@ from contracts.tickets import (
 )
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
-from ticketing import desk, lifecycle, views
+from ticketing import desk, lifecycle, transcript, views
 from ticketing.domain.lifecycle import MergeRefused
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.tickets import Ticket
@@ -62,6 +62,10 @@ class Child(BaseModel):
 class Ref(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ref: str
+
+
+class ExportRequest(Ref):
+    format: Literal["json", "text"] = "json"
 
 
 class Tagging(BaseModel):
@@ -171,14 +175,16 @@ def methods(
         return views.read(removed)
 
     async def export(params: dict[str, Any], caller: Caller) -> Any:
-        ticket = await find(Ref.model_validate(params).ref, caller)
-        return TicketExport(
+        request = ExportRequest.model_validate(params)
+        ticket = await find(request.ref, caller)
+        exported = TicketExport(
             ticket=views.detail(
                 ticket, await store.interactions_of(ticket.id), await store.children_of(ticket.id)
             ),
             history=await store.history_of(ticket.id),
             exported_at=datetime.now(UTC),
         )
+        return transcript.render(exported) if request.format == "text" else exported
 
     return {
         TICKETS_MERGE: merge,

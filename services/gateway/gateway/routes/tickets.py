@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import PlainTextResponse
 
 from contracts.rpc import TicketMethods
 from contracts.tickets import (
@@ -188,7 +189,20 @@ async def remove_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) 
     return await services.call(TICKETING_RPC, TICKETS_REMOVE, {"ref": ref}, caller)
 
 
-@router.get("/{ref}/export", response_model=TicketExport, responses=NOT_FOUND)
-async def export_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
-    """The ticket with its interactions, sub-tickets and whole history as one JSON document."""
-    return await services.call(TICKETING_RPC, TICKETS_EXPORT, {"ref": ref}, caller)
+@router.get(
+    "/{ref}/export",
+    response_model=TicketExport,
+    responses={**NOT_FOUND, 200: {"content": {"text/plain": {}}}},
+)
+async def export_ticket(
+    ref: str,
+    caller: CurrentCaller,
+    services: ServicesDep,
+    format: Literal["json", "text"] = "json",
+) -> Any:
+    """The ticket with its interactions, sub-tickets and whole history as one JSON document,
+    or (`?format=text`) as a transcript a person can read."""
+    result = await services.call(
+        TICKETING_RPC, TICKETS_EXPORT, {"ref": ref, "format": format}, caller
+    )
+    return PlainTextResponse(result) if format == "text" else result
