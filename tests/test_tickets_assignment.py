@@ -112,6 +112,21 @@ def test_assigning_to_someone_who_is_not_an_agent_is_refused(
     assert "no agent" in response.json()["detail"]
 
 
+def test_handing_a_ticket_to_an_inactive_agent_or_a_missing_level_is_refused(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    ticket = ticket_for(gateway, ingestor)
+    gone = agent(gateway, active=False)
+    url = f"/v1/tickets/{ticket['id']}"
+
+    inactive = gateway.patch(url, json={"assignee": gone["id"]})
+    missing = gateway.patch(url, json={"level": unique("nowhere")})
+
+    assert (inactive.status_code, missing.status_code) == (422, 422)
+    assert "inactive" in inactive.json()["detail"]
+    assert "no level" in missing.json()["detail"]
+
+
 def test_moving_a_ticket_to_a_level_gives_it_to_that_levels_agent(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:

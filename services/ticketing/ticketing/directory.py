@@ -182,3 +182,20 @@ async def author_groups(
     keys = {author_key(i) for i in interactions}
     found = {key: await store.get_entry("author", key) for key in keys}
     return {key: list(body.get("groups", [])) for key, body in found.items() if body}
+
+
+async def check_targets(
+    store: DirectoryStore, *, agent: str | None, level: str | None, team: str | None
+) -> None:
+    """What an agent hands a ticket to must exist (and an assignee be active); ValueError
+    with the reason otherwise."""
+    if agent is not None:
+        found = await store.get_entry("agent", agent)
+        if found is None:
+            raise ValueError(f"there is no agent {agent!r} to assign the ticket to")
+        if not found.get("active", True):
+            raise ValueError(f"agent {agent!r} is inactive and cannot take tickets")
+    if level is not None and await store.get_entry("level", level) is None:
+        raise ValueError(f"there is no level {level!r}: create it first")
+    if team is not None and await store.get_entry("team", team) is None:
+        raise ValueError(f"there is no team {team!r}: create it first")

@@ -339,11 +339,9 @@ async def update_ticket(
     assignee gives it to the level's most available agent; the new assignee is notified,
     and so is the assignee of a ticket whose priority rises to the top of the scale."""
     values = patch.model_dump(exclude_unset=True)
-    if (
-        values.get("assignee") is not None
-        and await directory.agent(store, values["assignee"]) is None
-    ):
-        raise ValueError(f"there is no agent {values['assignee']!r} to assign the ticket to")
+    await directory.check_targets(
+        store, agent=values.get("assignee"), level=values.get("level"), team=values.get("team")
+    )
     for _ in range(MAX_CONFLICT_RETRIES):
         ticket = await store.get_ticket(ticket_id)
         if ticket is None:
