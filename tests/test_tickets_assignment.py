@@ -4,6 +4,7 @@ urgent."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -203,3 +204,22 @@ def test_the_assignee_is_told_when_a_rule_makes_a_follow_up_urgent(
     wait_until(lambda: len(mails_to(stack.mail_dir, ana["email"])) == 2, what="the escalation mail")
     [ticket] = tickets_of_thread(gateway, thread)
     assert ticket["priority"] == "urgent"
+
+
+def test_two_tickets_moved_together_to_a_level_go_to_its_two_idle_agents(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    moving = [ticket_for(gateway, ingestor), ticket_for(gateway, ingestor)]
+    legal = level(gateway)
+    ana, bia = agent(gateway, levels=[legal["name"]]), agent(gateway, levels=[legal["name"]])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        moved = list(
+            pool.map(
+                lambda t: gateway.patch(f"/v1/tickets/{t['id']}", json={"level": legal["name"]}),
+                moving,
+            )
+        )
+
+    assert [m.status_code for m in moved] == [200, 200]
+    assert sorted(m.json()["assignee"] for m in moved) == sorted([ana["id"], bia["id"]])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 from contracts.tickets import TicketQuery
 from devtools.store_backends import Backend
 from ticketing.domain.access import Visibility
-from ticketing.store.port import TicketStore
+from ticketing.domain.tickets import Ticket
+from ticketing.store.port import StaleTicket, TicketStore
 
 from .test_store_contract import T0, Opening, apply, message, open_for, record
 
@@ -178,3 +180,36 @@ async def test_mongodb_assignment_lock_of_a_crashed_holder_expires(
     held = await mongo.hold_assignment_lock(["ana"], "crashed")
     await mongo._locks.update_one({"_id": held}, {"$set": {"until": T0}})
     assert await asyncio.wait_for(mongo.hold_assignment_lock(["ana"], "next"), 1) == held
+
+
+async def test_simultaneous_moves_to_a_level_spread_over_its_idle_agents(
+    store: TicketStore,
+) -> None:
+    first = await open_for(store, message("post-1"))
+    second = await open_for(store, message("post-2"))
+
+    async def move(ticket: Ticket) -> str | None:
+        def finish(chosen: str) -> tuple[Ticket, list[Any], list[Any]]:
+            return dataclasses.replace(ticket, level="legal", assignee=chosen), [], []
+
+        moved = await store.update_assigning(
+            expected_version=ticket.version, assign_among=["ana", "bia"], finish=finish
+        )
+        return moved.assignee
+
+    assignees = await asyncio.gather(move(first), move(second))
+
+    assert sorted(assignees) == ["ana", "bia"]  # type: ignore[type-var]
+    assert (await store.get_ticket(first.id)).level == "legal"  # type: ignore[union-attr]
+
+
+async def test_a_move_of_a_ticket_that_changed_meanwhile_is_refused(store: TicketStore) -> None:
+    ticket = await open_for(store, message("post-1"))
+    await apply(store, ticket, now=T0, priority="high")
+    with pytest.raises(StaleTicket):
+        await store.update_assigning(
+            expected_version=ticket.version,
+            assign_among=["ana"],
+            finish=lambda chosen: (dataclasses.replace(ticket, assignee=chosen), [], []),
+        )
+    assert (await store.get_ticket(ticket.id)).assignee is None  # type: ignore[union-attr]

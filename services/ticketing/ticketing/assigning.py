@@ -124,21 +124,15 @@ def reply_entries(
     ]
 
 
-async def level_assignee(
+async def level_candidates(
     store: TicketStore, ticket: Ticket, values: dict[str, Any]
-) -> dict[str, Any]:
-    """A move to another level with no assignee named goes to that level's most available
-    agent. Read then written: the version check keeps the ticket consistent, but two moves
-    at the same instant may both pick the same idle agent (rules' openings cannot: they
-    choose inside the write)."""
+) -> dict[str, AgentRead]:
+    """The active agents of the level a ticket moves to when no assignee is named (they
+    share the ticket "most available"); empty when it is not such a move."""
     level = values.get("level")
     if level is None or level == ticket.level or "assignee" in values:
         return {}
-    candidates = [a.id for a in await directory.members(store, level=level)]
-    if not candidates:
-        return {}
-    loads = await store.open_ticket_counts(candidates)
-    return {"assignee": assignment.most_available(loads, candidates)}
+    return {a.id: a for a in await directory.members(store, level=level)}
 
 
 async def notices(
@@ -153,7 +147,20 @@ async def notices(
         return []
     if after.assignee == before.assignee and after.priority == before.priority:
         return []
-    agent = await directory.agent(store, after.assignee)
+    return notices_for(
+        scale, before, after, await directory.agent(store, after.assignee), actor, caused
+    )
+
+
+def notices_for(
+    scale: PriorityScale,
+    before: Ticket,
+    after: Ticket,
+    agent: AgentRead | None,
+    actor: str,
+    caused: dict[str, Any],
+) -> list[Event]:
+    """Assigned when the assignee changed, escalated when the priority rose to the top."""
     if agent is None:
         return []
     notices: list[Event] = []

@@ -29,6 +29,7 @@ from ticketing import (
     access,
     assigning,
     directory,
+    editing,
     rpc_bulk,
     rpc_directory,
     rpc_tickets,
@@ -143,7 +144,7 @@ def build_router(deps: Deps) -> RabbitRouter:
     async def edit(ref: str, patch: TicketPatch, caller: Caller) -> TicketRead:
         target = await find(ref, caller)
         try:
-            ticket = await services.update_ticket(
+            ticket = await editing.update_ticket(
                 store=deps.store,
                 publisher=deps.publisher,
                 scale=deps.scale,

@@ -18,7 +18,7 @@ from contracts.tickets import (
 )
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
-from ticketing import access, services, views
+from ticketing import access, editing, views
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import Ticket, merge_tags
@@ -58,7 +58,7 @@ def methods(
             values = change.model_dump(exclude_unset=True, exclude={"add_tags"})
             if change.add_tags:
                 values["tags"] = list(merge_tags(ticket.tags, change.add_tags))
-            updated = await services.update_ticket(
+            updated = await editing.update_ticket(
                 store=store,
                 publisher=publisher,
                 scale=scale,

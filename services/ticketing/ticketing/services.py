@@ -16,7 +16,7 @@ from contracts.events import (
     TicketChangedV1,
     TicketOpenedV1,
 )
-from contracts.tickets import HistoryEntry, StoredInteraction, TicketPatch
+from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
@@ -322,54 +322,3 @@ async def _open(
         assign_among=plan.candidates,
     )
     return [OutgoingMessage.of(e) for e in opened]
-
-
-async def update_ticket(
-    *,
-    store: TicketStore,
-    publisher: EventPublisher,
-    scale: PriorityScale,
-    ticket_id: UUID,
-    patch: TicketPatch,
-    actor: str,
-    now: datetime | None = None,
-) -> tickets.Ticket | None:
-    """An agent's edit; None when there is no such ticket. Raises TransitionRefused and
-    ValueError for refused edits. Moving the ticket to another level without naming an
-    assignee gives it to the level's most available agent; the new assignee is notified,
-    and so is the assignee of a ticket whose priority rises to the top of the scale."""
-    values = patch.model_dump(exclude_unset=True)
-    await directory.check_targets(
-        store, agent=values.get("assignee"), level=values.get("level"), team=values.get("team")
-    )
-    for _ in range(MAX_CONFLICT_RETRIES):
-        ticket = await store.get_ticket(ticket_id)
-        if ticket is None:
-            return None
-        moment = now or datetime.now(UTC)
-        wanted = {**values, **await assigning.level_assignee(store, ticket, values)}
-        outcome = tickets.apply_patch(ticket, patch=wanted, scale=scale, now=moment)
-        if not outcome.changes:
-            return ticket
-        changed = TicketChangedV1(
-            ticket=views.snapshot(outcome.ticket),
-            actor=actor,
-            changes=_field_changes(outcome.changes),
-        )
-        events: list[Event] = [
-            changed,
-            *await assigning.notices(store, scale, ticket, outcome.ticket, actor, changed.caused()),
-        ]
-        try:
-            updated = await store.update_ticket(
-                outcome.ticket,
-                expected_version=ticket.version,
-                interaction_id=None,
-                history=_history(ticket.id, actor, outcome.changes, moment),
-                events=events,
-            )
-        except StaleTicket:
-            continue
-        await publish_and_mark(store, publisher, [OutgoingMessage.of(e) for e in events])
-        return updated
-    raise TooMuchContention(f"ticket {ticket_id} kept changing under us")

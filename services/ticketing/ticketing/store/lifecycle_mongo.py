@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -12,6 +12,7 @@ from pymongo import ASCENDING
 
 from contracts.base import Event
 from contracts.tickets import HistoryEntry
+from ticketing.domain import assignment
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, ticket_from_doc
 
@@ -82,3 +83,29 @@ class MongoLifecycle:
             events=events,
         )
         return closed, reopened
+
+    async def update_assigning(
+        self,
+        *,
+        expected_version: int,
+        assign_among: Sequence[str],
+        finish: Callable[[str], tuple[Ticket, Sequence[HistoryEntry], Sequence[Event]]],
+    ) -> Ticket:
+        """The assignment lease (see MongoDirectory) stands in for the transaction."""
+        store: Any = self
+        holder = f"move:{id(finish)}"
+        lock = await store.hold_assignment_lock(assign_among, holder)
+        try:
+            loads = await store.open_ticket_counts(assign_among)
+            chosen = assignment.most_available(loads, assign_among)
+            assert chosen is not None, "update_assigning needs agents to choose from"
+            ticket, history, events = finish(chosen)
+            return await store.update_ticket(  # type: ignore[no-any-return]
+                ticket,
+                expected_version=expected_version,
+                interaction_id=None,
+                history=history,
+                events=events,
+            )
+        finally:
+            await store.release_assignment_lock(lock, holder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -12,8 +12,10 @@ from uuid import UUID
 from contracts.base import Event
 from contracts.tickets import HistoryEntry
 from servicekit.sqlite import SqliteDatabase
+from ticketing.domain import assignment
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso
+from ticketing.store.directory_sqlite import open_ticket_counts_in
 from ticketing.store.port import StaleTicket
 
 NOT_REMOVED = "COALESCE(json_extract(extra, '$.removed'), 0) = 0"
@@ -97,3 +99,30 @@ class SqliteLifecycle:
             return closed, reopened
 
         return await self._db.write(merge)
+
+    async def update_assigning(
+        self,
+        *,
+        expected_version: int,
+        assign_among: Sequence[str],
+        finish: Callable[[str], tuple[Ticket, Sequence[HistoryEntry], Sequence[Event]]],
+    ) -> Ticket:
+        from ticketing.store.sqlite import _UPDATE_TICKET, _ticket_row
+
+        def update(connection: sqlite3.Connection) -> Ticket:
+            loads = open_ticket_counts_in(connection, assign_among)
+            chosen = assignment.most_available(loads, assign_among)
+            assert chosen is not None, "update_assigning needs agents to choose from"
+            ticket, history, events = finish(chosen)
+            stored = dataclasses.replace(ticket, version=expected_version + 1)
+            row = _ticket_row(stored)
+            if (
+                connection.execute(_UPDATE_TICKET, [*row[1:], row[0], expected_version]).rowcount
+                != 1
+            ):
+                raise StaleTicket(str(stored.id))
+            self._write_tags(connection, stored)
+            self._append(connection, history, events)
+            return stored
+
+        return await self._db.write(update)

@@ -137,6 +137,18 @@ class TicketStore(DirectoryStore, Protocol):
         of the source to the target; the target's ``interaction_count`` is recounted."""
         ...
 
+    async def update_assigning(
+        self,
+        *,
+        expected_version: int,
+        assign_among: Sequence[str],
+        finish: Callable[[str], tuple[Ticket, Sequence[HistoryEntry], Sequence[Event]]],
+    ) -> Ticket:
+        """Choose the most available of ``assign_among`` from loads read in the same write,
+        then write the ticket ``finish(chosen)`` returns (with its history and events) if it
+        is still at ``expected_version`` (StaleTicket otherwise)."""
+        ...
+
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]: ...
