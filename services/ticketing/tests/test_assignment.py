@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from uuid import uuid4
 from contracts.people import LevelRead
 from contracts.rules import OpenTicket, PendingReply, TriageDecision
 from ticketing.domain import assignment, tickets
+from ticketing.domain.access import Visibility
 
 from .test_domain import NOW, SCALE, make, opened
 
@@ -119,3 +121,12 @@ def test_follow_up_with_set_priority_changes_the_priority_on_the_scale_only() ->
         scale=SCALE,
     )
     assert unknown.ticket.priority == ticket.priority
+
+
+def test_an_agent_sees_tickets_of_their_levels_and_those_assigned_to_them() -> None:
+    seen = Visibility("ana", ("legal",))
+    ticket = opened()
+    assert not seen.sees(ticket)
+    assert seen.sees(dataclasses.replace(ticket, level="legal"))
+    assert seen.sees(dataclasses.replace(ticket, level="basic", assignee="ana"))
+    assert not seen.sees(dataclasses.replace(ticket, level="basic", assignee="bia"))

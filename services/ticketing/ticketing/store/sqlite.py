@@ -15,6 +15,7 @@ from servicekit.sqlite import SqliteDatabase
 from ticketing.domain import assignment
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
+from ticketing.store import sqlite_upgrade
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
 from ticketing.store.directory_sqlite import (
     DIRECTORY_SCHEMA,
@@ -159,6 +160,7 @@ class SqliteTicketStore(SqliteDirectory, SqliteInteractions, SqliteLifecycle):
 
     async def open(self) -> None:
         await self._db.open()
+        await self._db.write(sqlite_upgrade.upgrade)
 
     async def close(self) -> None:
         await self._db.close()
