@@ -85,3 +85,5 @@ def test_a_deactivated_agents_token_stops_working(gateway: httpx.Client) -> None
     with as_agent(gateway, ana["id"]) as client:
         gateway.put(f"/v1/agents/{ana['id']}", json={**ana, "active": False}).raise_for_status()
         assert client.get("/v1/tickets").status_code == 403
+        assert client.get("/v1/interactions").status_code == 403
+        assert client.get("/v1/levels").status_code == 403

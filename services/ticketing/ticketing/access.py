@@ -31,6 +31,11 @@ async def visibility(store: DirectoryStore, caller: Caller) -> Visibility | None
     return Visibility(agent.id, tuple(agent.levels))
 
 
+async def require_active(store: DirectoryStore, caller: Caller) -> None:
+    """Agents must still exist and be active: a token outlives a deactivation otherwise."""
+    await visibility(store, caller)
+
+
 async def require_visible(store: DirectoryStore, caller: Caller, ticket: Ticket) -> None:
     seen = await visibility(store, caller)
     if seen is not None and not seen.sees(ticket):

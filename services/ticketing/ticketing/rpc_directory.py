@@ -11,7 +11,7 @@ from contracts.people import AgentCreate, Directory, LevelCreate, TeamCreate
 from contracts.rpc import Caller
 from servicekit import rpc
 from ticketing import directory
-from ticketing.access import require_admin
+from ticketing.access import require_active, require_admin
 from ticketing.domain.priority import PriorityScale
 from ticketing.store.directory import DirectoryStore, Kind
 
@@ -27,9 +27,11 @@ class Replace(Key):
 
 def methods(store: DirectoryStore, scale: PriorityScale) -> dict[str, rpc.Method]:
     async def list_agents(params: dict[str, Any], caller: Caller) -> Any:
+        await require_active(store, caller)
         return await directory.agents(store)
 
     async def get_agent(params: dict[str, Any], caller: Caller) -> Any:
+        await require_active(store, caller)
         return await directory.require_agent(store, Key.model_validate(params).key)
 
     async def create_agent(params: dict[str, Any], caller: Caller) -> Any:
@@ -43,9 +45,11 @@ def methods(store: DirectoryStore, scale: PriorityScale) -> dict[str, rpc.Method
         return await directory.save_agent(store, request.key, body)
 
     async def list_teams(params: dict[str, Any], caller: Caller) -> Any:
+        await require_active(store, caller)
         return await directory.teams(store)
 
     async def get_team(params: dict[str, Any], caller: Caller) -> Any:
+        await require_active(store, caller)
         return await directory.team(store, Key.model_validate(params).key)
 
     async def create_team(params: dict[str, Any], caller: Caller) -> Any:
@@ -60,9 +64,11 @@ def methods(store: DirectoryStore, scale: PriorityScale) -> dict[str, rpc.Method
         )
 
     async def list_levels(params: dict[str, Any], caller: Caller) -> Any:
+        await require_active(store, caller)
         return await directory.levels(store)
 
     async def get_level(params: dict[str, Any], caller: Caller) -> Any:
+        await require_active(store, caller)
         return await directory.level(store, Key.model_validate(params).key)
 
     async def create_level(params: dict[str, Any], caller: Caller) -> Any:

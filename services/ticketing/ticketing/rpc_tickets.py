@@ -32,7 +32,7 @@ from contracts.tickets import (
 )
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
-from ticketing import desk, lifecycle, transcript, views
+from ticketing import access, desk, lifecycle, transcript, views
 from ticketing.domain.lifecycle import MergeRefused
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.tickets import Ticket
@@ -95,6 +95,7 @@ def methods(
         return entry
 
     async def create(params: dict[str, Any], caller: Caller) -> Any:
+        await access.require_active(store, caller)
         request = TicketCreate.model_validate(params)
         if request.assign_to_me and caller.role != "agent":
             raise rpc.Invalid("assign_to_me needs an agent's token: administrators hold no tickets")
@@ -116,11 +117,13 @@ def methods(
         return views.read(ticket)
 
     async def list_interactions(params: dict[str, Any], caller: Caller) -> Any:
+        await access.require_active(store, caller)
         query = InteractionQuery.model_validate(params)
         items, total = await store.list_interactions(query)
         return InteractionPage(items=items, total=total, page=query.page, page_size=query.page_size)
 
     async def tag(params: dict[str, Any], caller: Caller) -> Any:
+        await access.require_active(store, caller)
         request = Tagging.model_validate(params)
         try:
             interaction_id = UUID(request.id)
