@@ -50,6 +50,7 @@ def stack(
         # Digest windows of 3 s (a unit only tests can use), looked for twice a second.
         "RULES_DIGEST_TEST_WINDOW_SECONDS": "3",
         "RULES_DIGEST_CHECK_SECONDS": "0.5",
+        "TICKETING_AUTO_CLOSE_EVERY_SECONDS": "1",  # idle tickets close within a test's wait
     }
     stack = Stack(
         data_dir=data_dir,

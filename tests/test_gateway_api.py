@@ -115,6 +115,8 @@ def test_agent_edits_are_recorded_and_refused_transitions_get_409(
     post(ingestor, interaction(thread=thread, text=keyword))
     [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
 
+    # An assignee must be an agent (#3); a 409 here means another test created her first.
+    gateway.post("/v1/agents", json={"id": "ana", "name": "Ana", "email": "ana@example.com"})
     edited = gateway.patch(
         f"/v1/tickets/{ticket['protocol']}",
         json={"status": "resolved", "priority": "high", "assignee": "ana", "tags": ["refund"]},

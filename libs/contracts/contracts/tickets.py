@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from contracts.base import Contract
-from contracts.interaction import Channel, Interaction
+from contracts.interaction import Channel, Interaction, Kind
+from contracts.rules import PendingReply
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -28,19 +36,54 @@ class TicketQuery(BaseModel):
     channel: list[Channel] = []
     page: Annotated[int, Field(ge=1)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+    assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
+    include_removed: bool = Field(
+        default=False, description="Also list tickets removed from the desk (for audits)."
+    )
+
+
+FieldValue = str | int | float | bool | None
+
+
+class ContactData(BaseModel):
+    """How to reach the customer and find them in the brand's systems (null clears one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: Label | None = None
+    phone: Label | None = None
+    tax_id: Label | None = Field(default=None, description="e.g. a CPF or CNPJ.")
+    customer_number: Label | None = None
+    order_number: Label | None = None
 
 
 class TicketPatch(BaseModel):
     """A partial update by an agent; absent fields are left as they are. ``assignee`` set to
     null unassigns."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"status": "pending", "priority": "high", "assignee": "ana"},
+                {"level": "legal", "contact": {"tax_id": "123.456.789-09"}},
+            ]
+        },
+    )
 
     status: Label | None = None
     priority: Label | None = None
     level: Label | None = None
     assignee: Label | None = None
     tags: Annotated[list[Tag], Field(max_length=100)] | None = None
+    team: Label | None = None
+    custom_fields: Annotated[dict[Label, FieldValue], Field(max_length=100)] | None = Field(
+        default=None, description="Merged into the ticket's fields; a null value removes one."
+    )
+    contact: ContactData | None = Field(
+        default=None, description="Merged into the ticket's contact data."
+    )
 
 
 class TicketRead(Contract):
@@ -61,6 +104,18 @@ class TicketRead(Contract):
     change_count: int
     opened_at: AwareDatetime
     updated_at: AwareDatetime
+    team: str | None = None
+    pending_replies: list[PendingReply] = Field(
+        default=[],
+        description="Automatic replies rules asked for. Nothing sends them yet: they wait here.",
+    )
+    custom_fields: dict[str, Any] = {}
+    contact: dict[str, str] = {}
+    parent_ticket_id: UUID | None = Field(default=None, description="Set on a sub-ticket.")
+    merged_into: UUID | None = Field(
+        default=None, description="The ticket this one was merged into; it takes no new work."
+    )
+    removed: bool = Field(default=False, description="Hidden from the desk; kept for audit.")
 
 
 class StoredInteraction(Contract):
@@ -68,10 +123,18 @@ class StoredInteraction(Contract):
     ticket_id: UUID | None
     received_at: AwareDatetime
     interaction: Interaction
+    tags: list[str] = []
+    track_engagement: bool = Field(
+        default=False, description="A rule asked to keep tracking this interaction's engagement."
+    )
+    author_groups: list[str] = Field(
+        default=[], description="The groups (VIP, press…) the author is in, as read now."
+    )
 
 
 class TicketDetail(TicketRead):
     interactions: list[StoredInteraction]
+    children: list[TicketRead] = Field(default=[], description="Its sub-tickets.")
 
 
 class TicketPage(Contract):
@@ -93,3 +156,218 @@ class HistoryEntry(Contract):
     before: Any = None
     after: Any = None
     detail: dict[str, Any] = {}
+
+
+TICKETS_ASSIGN = "tickets.assign"
+TICKETS_CREATE = "tickets.create"
+TICKETS_NOTE = "tickets.note"
+INTERACTIONS_LIST = "interactions.list"
+INTERACTIONS_TAG = "interactions.tag"
+TICKETS_MERGE = "tickets.merge"
+TICKETS_CHILD = "tickets.child"
+TICKETS_REMOVE = "tickets.remove"
+TICKETS_EXPORT = "tickets.export"
+TICKETS_BULK = "tickets.bulk"
+"""RPC method names added after the first four (beside ``contracts.rpc.TicketMethods``)."""
+
+
+class TicketAssign(BaseModel):
+    """Assign a ticket: to a named agent, or to one of a level's or team's active agents,
+    drawn at random or the most available (fewest tickets still needing work). Without a
+    level or team, the ticket's own level is used."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [{"agent": "ana"}, {"strategy": "most_available", "level": "legal"}]
+        },
+    )
+
+    agent: Label | None = None
+    strategy: Literal["most_available", "random"] | None = None
+    level: Label | None = None
+    team: Label | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TicketAssign:
+        if (self.agent is None) == (self.strategy is None):
+            raise ValueError('name either an "agent" or a "strategy" (most_available or random)')
+        if self.agent is not None and (self.level or self.team):
+            raise ValueError('"level" and "team" go with a "strategy", not with an "agent"')
+        return self
+
+
+class NoteCreate(BaseModel):
+    """An internal note: kept in the ticket's history for agents, never sent to a customer."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"text": "Cliente ligou; aguardando nota fiscal."}]},
+    )
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class TicketCreate(BaseModel):
+    """A ticket an agent opens by hand from a stored interaction ("quick ticket"). The
+    conversation's other interactions that have no ticket join it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "interaction_id": "6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+                    "assign_to_me": True,
+                    "priority": "high",
+                }
+            ]
+        },
+    )
+
+    interaction_id: UUID
+    assign_to_me: bool = Field(default=False, description="Only for agents' own tokens.")
+    title: Label | None = None
+    priority: Label | None = None
+    level: Label | None = Field(
+        default=None,
+        description="Without assign_to_me, the level's most available agent gets the ticket.",
+    )
+    status: Literal["new", "open", "pending", "on_hold"] = "open"
+
+
+class InteractionQuery(BaseModel):
+    """Filters for picking stored interactions; every list field is "any of"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: list[Channel] = []
+    kind: list[Kind] = []
+    account: list[Label] = []
+    author: list[Label] = Field(default=[], description="Author ids.")
+    text: Label | None = Field(default=None, description="Contained in the text, any case.")
+    has_ticket: bool | None = None
+    occurred_from: AwareDatetime | None = None
+    occurred_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
+    page: Annotated[int, Field(ge=1)] = 1
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+
+
+class InteractionPage(Contract):
+    items: list[StoredInteraction]
+    total: int
+    page: int
+    page_size: int
+
+
+class InteractionTags(BaseModel):
+    """Tags added to one interaction (existing ones are kept; case is ignored)."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"tags": ["elogio"]}]}
+    )
+
+    tags: Annotated[list[Tag], Field(min_length=1, max_length=100)]
+
+
+class TicketMerge(BaseModel):
+    """Merge this ticket into an earlier ticket of the same author."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"into": "2026-000123"}]}
+    )
+
+    into: Label = Field(description="The earlier ticket, by id or protocol number.")
+
+
+class TicketMerged(Contract):
+    source: TicketRead
+    target: TicketRead
+
+
+class ChildCreate(BaseModel):
+    """A sub-ticket for work with a third party, linked to its parent."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"title": "Pedir laudo à transportadora"}]},
+    )
+
+    title: Label
+    level: Label | None = Field(default=None, description="The parent's level when absent.")
+
+
+class TicketExport(Contract):
+    """A ticket with its interactions and its whole history, as one JSON document."""
+
+    ticket: TicketDetail
+    history: list[HistoryEntry]
+    exported_at: AwareDatetime
+
+
+MAX_BULK = 1_000
+
+
+class BulkChange(BaseModel):
+    """What to do to every selected ticket; absent fields are left alone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Label | None = None
+    priority: Label | None = None
+    assignee: Label | None = None
+    add_tags: Annotated[list[Tag], Field(max_length=100)] = []
+
+    @model_validator(mode="after")
+    def _something(self) -> BulkChange:
+        if not (self.status or self.priority or self.assignee or self.add_tags):
+            raise ValueError("say what to change: status, priority, assignee or add_tags")
+        return self
+
+
+class TicketBulk(BaseModel):
+    """A change applied to a list of tickets, or to every ticket a filter matches (up to
+    1,000)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"ids": ["2026-000123", "2026-000124"], "change": {"add_tags": ["procon"]}},
+                {"filter": {"tag": ["spam"]}, "change": {"status": "closed"}},
+            ]
+        },
+    )
+
+    ids: Annotated[list[Label], Field(min_length=1, max_length=MAX_BULK)] | None = Field(
+        default=None, description="Ids or protocol numbers."
+    )
+    filter: TicketQuery | None = Field(
+        default=None, description="Every ticket matching it (page and page_size are ignored)."
+    )
+    change: BulkChange
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> TicketBulk:
+        if (self.ids is None) == (self.filter is None):
+            raise ValueError('select the tickets either by "ids" or by "filter"')
+        return self
+
+
+class BulkResult(Contract):
+    ref: str
+    ok: bool
+    status: int = Field(description="The HTTP status this ticket's change alone would get.")
+    detail: str = ""
+    ticket: TicketRead | None = None
+
+
+class BulkReport(Contract):
+    results: list[BulkResult]
+    succeeded: int
+    failed: int

@@ -16,6 +16,7 @@ from gateway.routes import rules, tickets
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
 from gateway.routes.opinions import router as opinions_router
+from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.settings import GatewaySettings
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
@@ -56,6 +57,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(opinions_router)
     app.include_router(me_router)
     app.include_router(events_router)
+    for router in DESK_ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -9,10 +9,14 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contracts.rpc import Caller, RpcReply
+from gateway import tokens
 from gateway.settings import GatewaySettings
 from servicekit.rpc import RpcClient, RpcTimeout
 
-bearer = HTTPBearer(auto_error=False, description="SOCIALDESK_ADMIN_TOKEN")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="SOCIALDESK_ADMIN_TOKEN, or an agent token from POST /v1/agents/{id}/tokens",
+)
 
 
 # Dependencies are async on purpose: FastAPI runs plain functions in its threadpool, a
@@ -27,19 +31,35 @@ async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    expected = (await settings(request)).admin_token
-    if credentials is None or not secrets.compare_digest(
-        credentials.credentials.encode(), expected.encode()
-    ):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing or invalid bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return Caller(id="admin", role="admin")
+    """The admin token, or an agent's signed token (401 for anything else)."""
+    config = await settings(request)
+    if credentials is None:
+        raise _unauthorized("missing or invalid bearer token")
+    token = credentials.credentials
+    if secrets.compare_digest(token.encode(), config.admin_token.encode()):
+        return Caller(id="admin", role="admin")
+    try:
+        return Caller(id=tokens.agent_of(token, secret=config.jwt_secret), role="agent")
+    except tokens.BadToken as exc:
+        raise _unauthorized(str(exc)) from exc
+
+
+def _unauthorized(reason: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, reason, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+async def current_admin(caller: CurrentCaller) -> Caller:
+    if caller.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an administrator can do this")
+    return caller
+
+
+AdminCaller = Annotated[Caller, Depends(current_admin)]
 
 
 class Services:

@@ -14,6 +14,7 @@ from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
 from ticketing import opinions
 from ticketing.handlers import Deps, build_router
+from ticketing.lifecycle import AutoCloser
 from ticketing.settings import TicketingSettings
 from ticketing.store import open_store
 
@@ -27,6 +28,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
+    closer = AutoCloser(store, publisher, settings.auto_close_every_seconds)
     broker.include_router(build_router(Deps(store, publisher, settings.priority_scale)))
     broker.include_router(
         opinions.build_router(store=store, publisher=publisher, settings=opinions.OpinionSettings())
@@ -44,12 +46,13 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
 
     async def start_relay() -> None:
         relay.start()
+        closer.start()
 
     return service_app(
         broker=broker,
         health=health,
         before_consuming=[prepare],
         after_consuming_started=[start_relay],
-        before_stopping=[relay.stop],
+        before_stopping=[closer.stop, relay.stop],
         after_stopped=[store.close],
     )

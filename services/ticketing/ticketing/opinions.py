@@ -309,14 +309,15 @@ def rpc_methods(
     *,
     store: TicketStore,
     publisher: EventPublisher,
-    find: Callable[[str], Awaitable[Ticket]],
+    find: Callable[[str, Caller], Awaitable[Ticket]],
 ) -> dict[str, rpc.Method]:
+    """``find`` gives the ticket if the caller may see it (agents share only their tickets)."""
     async def request(params: dict[str, Any], caller: Caller) -> OpinionRequestRead:
         parsed = OpinionRequestParams.model_validate(params)
         return await request_opinion(
             store=store,
             publisher=publisher,
-            ticket=await find(parsed.ref),
+            ticket=await find(parsed.ref, caller),
             create=parsed.request,
             actor=f"agent:{caller.id}",
         )

@@ -16,11 +16,11 @@ from contracts.events import (
     TicketChangedV1,
     TicketOpenedV1,
 )
-from contracts.tickets import HistoryEntry, StoredInteraction, TicketPatch
+from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
-from ticketing import views
+from ticketing import assigning, directory, views
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.threading import thread_key
@@ -93,9 +93,16 @@ async def _place(
 ) -> list[OutgoingMessage]:
     """Record the interaction and change the ticket; return the events to publish."""
     decision = event.decision
+    if decision.author_groups:
+        await directory.add_author_groups(store, event.interaction, decision.author_groups)
     stored = await store.record_interaction(
         StoredInteraction(
-            id=uuid4(), ticket_id=None, received_at=now, interaction=event.interaction
+            id=uuid4(),
+            ticket_id=None,
+            received_at=now,
+            interaction=event.interaction,
+            tags=decision.interaction_tags,
+            track_engagement=decision.track_engagement,
         ),
         thread_key=key,
     )
@@ -107,9 +114,26 @@ async def _place(
             ticket = await store.active_ticket(key)
             if ticket is not None:
                 return await _extend(
-                    store=store, event=event, ticket=ticket, stored=stored, actor=actor, now=now
+                    store=store,
+                    scale=scale,
+                    event=event,
+                    ticket=ticket,
+                    stored=stored,
+                    actor=actor,
+                    now=now,
                 )
             previous = await store.latest_ticket(key)
+            merged_into = await _merge_target(store, previous)
+            if merged_into is not None:  # a merged ticket's conversation goes on in its target
+                return await _extend(
+                    store=store,
+                    scale=scale,
+                    event=event,
+                    ticket=merged_into,
+                    stored=stored,
+                    actor=actor,
+                    now=now,
+                )
             if decision.open_ticket is None and previous is None:
                 return []  # nothing asks for a ticket: the interaction stays stored, unticketed
             return await _open(
@@ -126,6 +150,15 @@ async def _place(
         except (StaleTicket, ThreadAlreadyActive):
             continue  # another replica changed this conversation first: read it again
     raise TooMuchContention(f"conversation {key} kept changing under us")
+
+
+async def _merge_target(
+    store: TicketStore, previous: tickets.Ticket | None
+) -> tickets.Ticket | None:
+    if previous is None or previous.merged_into is None:
+        return None
+    target = await store.get_ticket(previous.merged_into)
+    return target if target is not None and target.active else None
 
 
 def _alerts(
@@ -155,6 +188,7 @@ def _reasons(event: InteractionTriagedV1) -> dict[str, Any]:
 async def _extend(
     *,
     store: TicketStore,
+    scale: PriorityScale,
     event: InteractionTriagedV1,
     ticket: tickets.Ticket,
     stored: StoredInteraction,
@@ -163,7 +197,7 @@ async def _extend(
 ) -> list[OutgoingMessage]:
     decision = event.decision
     outcome = tickets.add_interaction(
-        ticket, interaction=event.interaction, decision=decision, now=now
+        ticket, interaction=event.interaction, decision=decision, now=now, scale=scale
     )
     changed = TicketChangedV1(
         **event.caused(),
@@ -175,6 +209,15 @@ async def _extend(
         matched=decision.matched,
     )
     events: list[Event] = [changed, *_alerts(event, outcome.ticket, opened=False)]
+    if outcome.ticket.priority != ticket.priority and ticket.assignee is not None:
+        events += assigning.escalation_notices(
+            ticket,
+            outcome.ticket,
+            await directory.agent(store, ticket.assignee),
+            scale=scale,
+            by=actor,
+            caused=event.caused(),
+        )
     reasons = _reasons(event)
     added = HistoryEntry(
         id=uuid4(),
@@ -189,7 +232,11 @@ async def _extend(
         expected_version=ticket.version,
         interaction_id=stored.id,
         # The interaction count is in the "interaction_added" entry; the rest are field changes.
-        history=[added, *_history(ticket.id, actor, outcome.changes[1:], now, reasons)],
+        history=[
+            added,
+            *_history(ticket.id, actor, outcome.changes[1:], now, reasons),
+            *assigning.reply_entries(ticket, decision, actor=actor, at=now),
+        ],
         events=events,
     )
     return [OutgoingMessage.of(e) for e in events]
@@ -206,8 +253,14 @@ async def _open(
     now: datetime,
 ) -> list[OutgoingMessage]:
     decision = event.decision
+    plan = await assigning.plan_opening(store, decision)
     new = tickets.open_ticket(
-        interaction=event.interaction, decision=decision, scale=scale, now=now, previous=previous
+        interaction=event.interaction,
+        decision=decision,
+        scale=scale,
+        now=now,
+        previous=previous,
+        level_settings=plan.level,
     )
     opened: list[Event] = []
 
@@ -223,6 +276,13 @@ async def _open(
             )
         )
         opened.extend(_alerts(event, numbered, opened=True))
+        agent = plan.agents.get(numbered.assignee or "")
+        if agent is not None:
+            opened.append(
+                assigning.assigned_notice(
+                    numbered, agent, by=actor, opened=True, caused=event.caused()
+                )
+            )
         return opened
 
     def history(numbered: tickets.Ticket) -> list[HistoryEntry]:
@@ -233,7 +293,7 @@ async def _open(
         }
         if previous is not None:
             detail["previous_ticket_id"] = str(previous.id)
-        return [
+        entries = [
             HistoryEntry(
                 id=uuid4(),
                 ticket_id=numbered.id,
@@ -244,49 +304,21 @@ async def _open(
                 detail=detail,
             )
         ]
+        if numbered.assignee is not None:
+            how = "most_available" if new.assignee is None else "rule"
+            entries.append(
+                assigning.assignment_entry(
+                    numbered, actor=actor, at=now, how=how, detail=_reasons(event)
+                )
+            )
+        return [*entries, *assigning.reply_entries(numbered, decision, actor=actor, at=now)]
 
     await store.create_ticket(
-        new, year=now.year, interaction_id=stored.id, history=history, announce=announce
+        new,
+        year=now.year,
+        interaction_id=stored.id,
+        history=history,
+        announce=announce,
+        assign_among=plan.candidates,
     )
     return [OutgoingMessage.of(e) for e in opened]
-
-
-async def update_ticket(
-    *,
-    store: TicketStore,
-    publisher: EventPublisher,
-    scale: PriorityScale,
-    ticket_id: UUID,
-    patch: TicketPatch,
-    actor: str,
-    now: datetime | None = None,
-) -> tickets.Ticket | None:
-    """An agent's edit; None when there is no such ticket. Raises TransitionRefused and
-    ValueError for refused edits."""
-    values = patch.model_dump(exclude_unset=True)
-    for _ in range(MAX_CONFLICT_RETRIES):
-        ticket = await store.get_ticket(ticket_id)
-        if ticket is None:
-            return None
-        moment = now or datetime.now(UTC)
-        outcome = tickets.apply_patch(ticket, patch=values, scale=scale, now=moment)
-        if not outcome.changes:
-            return ticket
-        changed = TicketChangedV1(
-            ticket=views.snapshot(outcome.ticket),
-            actor=actor,
-            changes=_field_changes(outcome.changes),
-        )
-        try:
-            updated = await store.update_ticket(
-                outcome.ticket,
-                expected_version=ticket.version,
-                interaction_id=None,
-                history=_history(ticket.id, actor, outcome.changes, moment),
-                events=[changed],
-            )
-        except StaleTicket:
-            continue
-        await publish_and_mark(store, publisher, [OutgoingMessage.of(changed)])
-        return updated
-    raise TooMuchContention(f"ticket {ticket_id} kept changing under us")

@@ -14,6 +14,9 @@ class TicketingSettings(ServiceSettings):
         default=",".join(DEFAULT_SCALE), description="Comma-separated, highest first."
     )
     default_priority: str = "medium"
+    auto_close_every_seconds: float = Field(
+        default=30.0, gt=0, description="How often idle tickets are looked for (F18)."
+    )
 
     @property
     def priority_scale(self) -> PriorityScale:

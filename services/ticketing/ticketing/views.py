@@ -45,8 +45,21 @@ def read(ticket: Ticket) -> TicketRead:
         change_count=ticket.change_count,
         opened_at=ticket.opened_at,
         updated_at=ticket.updated_at,
+        team=ticket.team,
+        pending_replies=list(ticket.pending_replies),
+        custom_fields=dict(ticket.custom_fields),
+        contact=dict(ticket.contact),
+        parent_ticket_id=ticket.parent_id,
+        merged_into=ticket.merged_into,
+        removed=ticket.removed,
     )
 
 
-def detail(ticket: Ticket, interactions: list[StoredInteraction]) -> TicketDetail:
-    return TicketDetail(**read(ticket).model_dump(), interactions=interactions)
+def detail(
+    ticket: Ticket, interactions: list[StoredInteraction], children: list[Ticket] | None = None
+) -> TicketDetail:
+    return TicketDetail(
+        **read(ticket).model_dump(),
+        interactions=interactions,
+        children=[read(c) for c in children or []],
+    )

@@ -1,13 +1,31 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
+from fastapi.responses import PlainTextResponse
 
 from contracts.rpc import TicketMethods
 from contracts.tickets import (
+    TICKETS_ASSIGN,
+    TICKETS_BULK,
+    TICKETS_CHILD,
+    TICKETS_CREATE,
+    TICKETS_EXPORT,
+    TICKETS_MERGE,
+    TICKETS_NOTE,
+    TICKETS_REMOVE,
+    BulkReport,
+    ChildCreate,
     HistoryEntry,
+    NoteCreate,
+    TicketAssign,
+    TicketBulk,
+    TicketCreate,
     TicketDetail,
+    TicketExport,
+    TicketMerge,
+    TicketMerged,
     TicketPage,
     TicketPatch,
     TicketQuery,
@@ -32,6 +50,16 @@ async def list_tickets(
     )
 
 
+@router.post("/bulk", response_model=BulkReport)
+async def bulk_change(request: TicketBulk, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Apply a status, priority, assignee or tags to a list of tickets, or to every ticket a
+    filter matches (up to 1,000). Each ticket is changed on its own: the report says, per
+    ticket, whether it changed and if not why, with the status its change alone would get."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_BULK, request.model_dump(mode="json", exclude_unset=True), caller
+    )
+
+
 @router.get("/{ref}", response_model=TicketDetail, responses=NOT_FOUND)
 async def get_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
     """One ticket by id or protocol number (e.g. `2026-000123`), with its interactions."""
@@ -46,8 +74,11 @@ async def get_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> 
 async def update_ticket(
     ref: str, patch: TicketPatch, caller: CurrentCaller, services: ServicesDep
 ) -> Any:
-    """Change status, priority, level, assignee or tags. Every change is recorded in the
-    ticket's history and announced as `ticket.changed.v1`."""
+    """Change status, priority, level, assignee, team or tags. Every change is recorded in
+    the ticket's history and announced as `ticket.changed.v1`. The assignee must be an
+    agent (422 otherwise) and is told by e-mail; moving the ticket to another level without
+    naming an assignee gives it to that level's most available agent; the assignee is told
+    when the priority rises to the top of the scale."""
     return await services.call(
         TICKETING_RPC,
         TicketMethods.UPDATE,
@@ -60,3 +91,118 @@ async def update_ticket(
 async def ticket_history(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
     """The ticket's append-only audit log, oldest first (by id or protocol number)."""
     return await services.call(TICKETING_RPC, TicketMethods.HISTORY, {"ref": ref}, caller)
+
+
+@router.post(
+    "/{ref}/assign",
+    response_model=TicketRead,
+    responses={
+        **NOT_FOUND,
+        409: {"description": "The level or team has no active agent"},
+        422: {"description": "No such agent, or neither an agent nor a strategy"},
+    },
+)
+async def assign_ticket(
+    ref: str, assign: TicketAssign, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    """Assign to a named agent, or to one of a level's or team's active agents: `random`, or
+    `most_available` (fewest tickets still needing work, ties drawn at random). Without a
+    level or team the ticket's own level is used. The agent is told by e-mail."""
+    return await services.call(
+        TICKETING_RPC,
+        TICKETS_ASSIGN,
+        {"ref": ref, "assign": assign.model_dump(mode="json", exclude_none=True)},
+        caller,
+    )
+
+
+@router.post(
+    "",
+    response_model=TicketRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        404: {"description": "No such stored interaction"},
+        409: {"description": "The interaction or its conversation already has a ticket"},
+    },
+)
+async def create_ticket(request: TicketCreate, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Open a ticket by hand from a stored interaction (see `GET /v1/interactions`); the
+    conversation's other interactions without a ticket join it. `assign_to_me` makes it the
+    calling agent's in the same call."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_CREATE, request.model_dump(mode="json"), caller
+    )
+
+
+@router.post(
+    "/{ref}/notes",
+    response_model=HistoryEntry,
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND,
+)
+async def add_note(ref: str, note: NoteCreate, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """An internal note for agents, kept in the ticket's history; never sent to a customer."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_NOTE, {"ref": ref, "note": note.model_dump(mode="json")}, caller
+    )
+
+
+@router.post(
+    "/{ref}/merge",
+    response_model=TicketMerged,
+    responses={**NOT_FOUND, 409: {"description": "The merge is not allowed, and why"}},
+)
+async def merge_ticket(
+    ref: str, merge: TicketMerge, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    """Merge this ticket into an earlier, still active ticket of the same author: the target
+    is reopened with every interaction of both in time order; this one is closed, points to
+    the target (`merged_into`), and its conversation's new messages go to the target."""
+    return await services.call(
+        TICKETING_RPC,
+        TICKETS_MERGE,
+        {"ref": ref, "merge": merge.model_dump(mode="json")},
+        caller,
+    )
+
+
+@router.post(
+    "/{ref}/children",
+    response_model=TicketRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND,
+)
+async def open_child(
+    ref: str, child: ChildCreate, caller: CurrentCaller, services: ServicesDep
+) -> Any:
+    """Open a sub-ticket linked to this one (for work with a third party); the parent's
+    detail lists its children."""
+    return await services.call(
+        TICKETING_RPC, TICKETS_CHILD, {"ref": ref, "child": child.model_dump(mode="json")}, caller
+    )
+
+
+@router.delete("/{ref}", response_model=TicketRead, responses=NOT_FOUND)
+async def remove_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Remove the ticket from the desk: it is closed and no longer listed, while it, its
+    interactions and its history stay readable by id for audit."""
+    return await services.call(TICKETING_RPC, TICKETS_REMOVE, {"ref": ref}, caller)
+
+
+@router.get(
+    "/{ref}/export",
+    response_model=TicketExport,
+    responses={**NOT_FOUND, 200: {"content": {"text/plain": {}}}},
+)
+async def export_ticket(
+    ref: str,
+    caller: CurrentCaller,
+    services: ServicesDep,
+    format: Literal["json", "text"] = "json",
+) -> Any:
+    """The ticket with its interactions, sub-tickets and whole history as one JSON document,
+    or (`?format=text`) as a transcript a person can read."""
+    result = await services.call(
+        TICKETING_RPC, TICKETS_EXPORT, {"ref": ref, "format": format}, caller
+    )
+    return PlainTextResponse(result) if format == "text" else result

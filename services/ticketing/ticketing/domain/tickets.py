@@ -4,13 +4,15 @@ list of field changes, which become history entries and the ``ticket.changed`` e
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from contracts.interaction import Direction, Interaction
-from contracts.rules import TriageDecision
+from contracts.people import LevelRead
+from contracts.rules import PendingReply, TriageDecision
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import Status, after_inbound, check_transition, is_active
 from ticketing.domain.threading import thread_key
@@ -38,6 +40,13 @@ class Ticket:
     interaction_count: int = 0
     change_count: int = 0
     version: int = 0
+    team: str | None = None
+    pending_replies: tuple[PendingReply, ...] = ()
+    custom_fields: Mapping[str, Any] = field(default_factory=dict)
+    contact: Mapping[str, str] = field(default_factory=dict)
+    parent_id: UUID | None = None
+    merged_into: UUID | None = None
+    removed: bool = False
 
     @property
     def active(self) -> bool:
@@ -83,46 +92,67 @@ def open_ticket(
     scale: PriorityScale,
     now: datetime,
     previous: Ticket | None = None,
+    level_settings: LevelRead | None = None,
 ) -> Ticket:
     """A new ticket for the interaction's conversation. A rule's decision sets status,
-    priority and level; a follow-up on a closed ticket inherits the closed ticket's level and
-    priority instead."""
+    priority, level, assignee, team and title; a follow-up on a closed ticket inherits the
+    closed ticket's level and priority instead. Without a priority from a rule the level's
+    default applies; a rule's ``set_priority`` overrides every other priority. The level can
+    ask for the interaction's date as ``opened_at``."""
     rule = decision.open_ticket
     priority = scale.default
     status: Status = Status.NEW
     level: str | None = None
+    assignee: str | None = None
+    team: str | None = None
     if rule is not None:
         status = Status(rule.status)
-        level = rule.level
+        level, assignee, team = rule.level, rule.assignee, rule.team
         if rule.priority is not None and rule.priority in scale:
             priority = rule.priority
+        elif level_settings is not None and level_settings.default_priority is not None:
+            default = level_settings.default_priority
+            priority = default if default in scale else priority
     elif previous is not None:
-        priority, level = previous.priority, previous.level
+        priority, level, team = previous.priority, previous.level, previous.team
+    if decision.set_priority is not None and decision.set_priority in scale:
+        priority = decision.set_priority
+    opened_at = now
+    if level_settings is not None and level_settings.opened_at_from_interaction:
+        opened_at = interaction.occurred_at
     opened_by = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
     return Ticket(
         id=uuid4(),
-        title=title_for(interaction),
+        title=decision.ticket_title or title_for(interaction),
         status=status,
         priority=priority,
         level=level,
-        assignee=None,
+        assignee=assignee,
+        team=team,
         tags=merge_tags((), decision.tags),
         channel=interaction.channel.value,
         account=interaction.account,
         thread_key=thread_key(interaction),
         opened_by=opened_by,
-        opened_at=now,
+        opened_at=opened_at,
         updated_at=now,
         previous_ticket_id=previous.id if previous else None,
         interaction_count=1,
+        pending_replies=tuple(decision.auto_replies),
     )
 
 
 def add_interaction(
-    ticket: Ticket, *, interaction: Interaction, decision: TriageDecision, now: datetime
+    ticket: Ticket,
+    *,
+    interaction: Interaction,
+    decision: TriageDecision,
+    now: datetime,
+    scale: PriorityScale | None = None,
 ) -> Outcome:
-    """A follow-up in the conversation: counted, tags of matching rules added, and an inbound
-    one reopens a pending or resolved ticket."""
+    """A follow-up in the conversation: counted, tags of matching rules added, a rule's
+    ``set_priority`` applied, automatic replies kept as pending, and an inbound one reopens a
+    pending or resolved ticket."""
     changes = [Change("interaction_count", ticket.interaction_count, ticket.interaction_count + 1)]
     status = ticket.status
     if interaction.direction is Direction.INBOUND:
@@ -132,10 +162,18 @@ def add_interaction(
     tags = merge_tags(ticket.tags, decision.tags)
     if tags != ticket.tags:
         changes.append(Change("tags", list(ticket.tags), list(tags)))
+    priority = ticket.priority
+    wanted = decision.set_priority
+    if wanted is not None and wanted != priority and (scale is None or wanted in scale):
+        priority = wanted
+        changes.append(Change("priority", ticket.priority, priority))
+    replies = ticket.pending_replies + tuple(decision.auto_replies)
     updated = dataclasses.replace(
         ticket,
         status=status,
         tags=tags,
+        priority=priority,
+        pending_replies=replies,
         interaction_count=ticket.interaction_count + 1,
         change_count=ticket.change_count + len(changes) - 1,
         updated_at=now,
@@ -158,6 +196,12 @@ def apply_patch(
         values["level"] = patch["level"]
     if "assignee" in patch:
         values["assignee"] = patch["assignee"]
+    if "team" in patch:
+        values["team"] = patch["team"]
+    if patch.get("custom_fields") is not None:
+        values["custom_fields"] = _without_nulls({**ticket.custom_fields, **patch["custom_fields"]})
+    if patch.get("contact") is not None:
+        values["contact"] = _without_nulls({**ticket.contact, **patch["contact"]})
     if "tags" in patch and patch["tags"] is not None:
         values["tags"] = merge_tags((), patch["tags"])
     changes = []
@@ -173,9 +217,16 @@ def apply_patch(
     return Outcome(updated, changes)
 
 
+def _without_nulls(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Merged field maps: a null value removes the field."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Status):
         return value.value
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
     return value

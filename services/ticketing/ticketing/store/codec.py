@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from contracts.rules import PendingReply
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 
@@ -43,6 +44,15 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "interaction_count": ticket.interaction_count,
         "change_count": ticket.change_count,
         "version": ticket.version,
+        "extra": {
+            "team": ticket.team,
+            "pending_replies": [r.model_dump(mode="json") for r in ticket.pending_replies],
+            "custom_fields": dict(ticket.custom_fields),
+            "contact": dict(ticket.contact),
+            "parent_id": str(ticket.parent_id) if ticket.parent_id else None,
+            "merged_into": str(ticket.merged_into) if ticket.merged_into else None,
+            "removed": ticket.removed,
+        },
     }
 
 
@@ -66,7 +76,24 @@ def ticket_from_doc(doc: Any) -> Ticket:
         interaction_count=doc["interaction_count"],
         change_count=doc["change_count"],
         version=doc["version"],
+        **_extra(doc.get("extra") or {}),
     )
+
+
+def _extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """Fields added after the first schema, kept in one JSON value so adding another needs
+    no new column; a ticket stored before them reads with their defaults."""
+    return {
+        "team": extra.get("team"),
+        "pending_replies": tuple(
+            PendingReply.model_validate(r) for r in extra.get("pending_replies") or ()
+        ),
+        "custom_fields": dict(extra.get("custom_fields") or {}),
+        "contact": dict(extra.get("contact") or {}),
+        "parent_id": UUID(extra["parent_id"]) if extra.get("parent_id") else None,
+        "merged_into": UUID(extra["merged_into"]) if extra.get("merged_into") else None,
+        "removed": bool(extra.get("removed", False)),
+    }
 
 
 def protocol_number(year: int, sequence: int) -> str:

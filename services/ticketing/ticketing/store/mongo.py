@@ -36,8 +36,13 @@ from contracts.base import Event
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
+from ticketing.domain import assignment
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
+from ticketing.store.directory_mongo import MongoDirectory
+from ticketing.store.interactions_mongo import MongoInteractions, search_fields
+from ticketing.store.lifecycle_mongo import MongoLifecycle
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 DUPLICATE_KEY = 11000
@@ -123,7 +128,7 @@ def _is_thread_conflict(exc: DuplicateKeyError) -> bool:
     return pattern is None or "active_thread_key" in pattern
 
 
-class MongoTicketStore:
+class MongoTicketStore(MongoDirectory, MongoInteractions, MongoLifecycle):
     backend = "mongodb"
 
     def __init__(
@@ -137,6 +142,8 @@ class MongoTicketStore:
         self._interactions = db["interactions"]
         self._history = db["history"]
         self._counters = db["counters"]
+        self._directory = db["directory"]
+        self._locks = db["locks"]
 
     async def open(self) -> None:
         tickets = self._tickets
@@ -166,6 +173,9 @@ class MongoTicketStore:
         await self._history.create_index(
             [("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]
         )
+        await self._open_directory()
+        await self._open_interactions()
+        await self._open_lifecycle()
 
     async def close(self) -> None:
         await self._client.close()
@@ -188,6 +198,7 @@ class MongoTicketStore:
                     "occurred_at": iso(stored.interaction.occurred_at),
                     "received_at": iso(stored.received_at),
                     "body": stored.model_dump_json(),
+                    "search": search_fields(stored.interaction),
                 }
             )
         doc = await self._interactions.find_one({"_id": key})
@@ -231,6 +242,7 @@ class MongoTicketStore:
         interaction_id: UUID | None,
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str] = (),
     ) -> Ticket:
         ticket_id = str(ticket.id)
         # 1. Claim the conversation: the unique index on active_thread_key refuses a second
@@ -267,6 +279,14 @@ class MongoTicketStore:
             {"$set": {"ticket_id": ticket_id}},
         )
         attached = await self._interactions.count_documents({"ticket_id": ticket_id})
+        lock = None
+        if ticket.assignee is None and assign_among:
+            # Loads count numbered tickets only, so the lock is held until this one is.
+            lock = await self.hold_assignment_lock(assign_among, ticket_id)
+            loads = await self.open_ticket_counts(assign_among)
+            ticket = dataclasses.replace(
+                ticket, assignee=assignment.most_available(loads, assign_among)
+            )
         numbered = dataclasses.replace(
             ticket,
             protocol=protocol_number(year, sequence),
@@ -275,13 +295,16 @@ class MongoTicketStore:
         )
         # 5. Number it, with its history and events, in one write.
         entries = _history_docs(history(numbered), numbered.version)
-        await self._tickets.update_one(
-            {"_id": ticket_id, "protocol": None},
-            {
-                "$set": _ticket_fields(numbered),
-                **_outbox_push(entries, _event_docs(announce(numbered))),
-            },
-        )
+        try:
+            await self._tickets.update_one(
+                {"_id": ticket_id, "protocol": None},
+                {
+                    "$set": _ticket_fields(numbered),
+                    **_outbox_push(entries, _event_docs(announce(numbered))),
+                },
+            )
+        finally:
+            await self.release_assignment_lock(lock, ticket_id)
         await self._flush_history(ticket_id, entries)
         return numbered
 
@@ -346,13 +369,23 @@ class MongoTicketStore:
         await self._flush_history(ticket_id, entries)
         return stored
 
-    async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]:
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> tuple[list[Ticket], int]:
         where: dict[str, Any] = {**NUMBERED}
+        if not query.include_removed:
+            where["extra.removed"] = {"$ne": True}
+        if visible is not None:
+            where["$or"] = [
+                {"assignee": visible.agent},
+                {"level": {"$in": list(visible.levels)}},
+            ]
         for field, values in (
             ("status", query.status),
             ("priority", query.priority),
             ("level", query.level),
             ("channel", [c.value for c in query.channel]),
+            ("assignee", query.assignee),
         ):
             if values:
                 where[field] = {"$in": list(values)}

@@ -5,13 +5,16 @@ together or not at all (the events go to an outbox; see servicekit.outbox)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
 from contracts.base import Event
-from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
+from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
 from servicekit.publishing import OutgoingMessage
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
+from ticketing.store.directory import DirectoryStore
 
 
 class ThreadAlreadyActive(Exception):
@@ -27,7 +30,7 @@ class InteractionTaken(Exception):
     ticket opened meanwhile collected it). Nothing was written."""
 
 
-class TicketStore(Protocol):
+class TicketStore(DirectoryStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...
@@ -55,13 +58,16 @@ class TicketStore(Protocol):
         interaction_id: UUID | None,
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str] = (),
     ) -> Ticket:
         """Give the ticket the next protocol number of ``year`` and store it, attaching the
         interaction and every interaction of the conversation that has no ticket yet (they
         can arrive before the one that opens the ticket); ``interaction_count`` counts them.
         ``history`` and ``announce`` are called with the stored ticket. Raises
         ThreadAlreadyActive when the conversation already has an active ticket, and
-        InteractionTaken when ``interaction_id`` already belongs to a ticket."""
+        InteractionTaken when ``interaction_id`` already belongs to a ticket. An unassigned
+        ticket with ``assign_among`` goes to the most available of those agents, chosen
+        from loads read in the same write, so concurrent creations spread over the agents."""
         ...
 
     async def update_ticket(
@@ -83,11 +89,65 @@ class TicketStore(Protocol):
 
     async def get_ticket_by_protocol(self, protocol: str) -> Ticket | None: ...
 
-    async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]: ...
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> tuple[list[Ticket], int]:
+        """The page of tickets the query asks for and the total; with ``visible``, only the
+        tickets that agent may see."""
+        ...
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...
 
+    async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None: ...
+
+    async def list_interactions(
+        self, query: InteractionQuery
+    ) -> tuple[list[StoredInteraction], int]:
+        """Newest first."""
+        ...
+
+    async def tag_interaction(
+        self, interaction_id: UUID, tags: list[str]
+    ) -> StoredInteraction | None:
+        """Add tags (ignoring case, keeping the first spelling); None when it is unknown."""
+        ...
+
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]: ...
+
+    async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
+        """Tickets of the level, not closed, unchanged since before ``idle_since``; oldest
+        first."""
+        ...
+
+    async def children_of(self, ticket_id: UUID) -> list[Ticket]:
+        """Its sub-tickets, in the order they were opened."""
+        ...
+
+    async def merge_tickets(
+        self,
+        source: Ticket,
+        target: Ticket,
+        *,
+        expected_versions: tuple[int, int],
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> tuple[Ticket, Ticket]:
+        """Write the closed source and the reopened target if both are still at their
+        expected versions (StaleTicket otherwise, nothing written), moving every interaction
+        of the source to the target; the target's ``interaction_count`` is recounted."""
+        ...
+
+    async def update_assigning(
+        self,
+        *,
+        expected_version: int,
+        assign_among: Sequence[str],
+        finish: Callable[[str], tuple[Ticket, Sequence[HistoryEntry], Sequence[Event]]],
+    ) -> Ticket:
+        """Choose the most available of ``assign_among`` from loads read in the same write,
+        then write the ticket ``finish(chosen)`` returns (with its history and events) if it
+        is still at ``expected_version`` (StaleTicket otherwise)."""
+        ...
 
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int

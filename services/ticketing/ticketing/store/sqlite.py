@@ -12,8 +12,18 @@ from contracts.base import Event
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
+from ticketing.domain import assignment
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
+from ticketing.store import sqlite_upgrade
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_to_doc
+from ticketing.store.directory_sqlite import (
+    DIRECTORY_SCHEMA,
+    SqliteDirectory,
+    open_ticket_counts_in,
+)
+from ticketing.store.interactions_sqlite import SqliteInteractions
+from ticketing.store.lifecycle_sqlite import NOT_REMOVED, SqliteLifecycle
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
 
 SCHEMA = """
@@ -36,7 +46,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     previous_ticket_id TEXT,
     interaction_count INTEGER NOT NULL,
     change_count INTEGER NOT NULL,
-    version INTEGER NOT NULL
+    version INTEGER NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_at);
@@ -101,6 +112,7 @@ TICKET_COLUMNS = (
     "interaction_count",
     "change_count",
     "version",
+    "extra",
 )
 _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "
@@ -116,13 +128,22 @@ _UPDATE_TICKET = (
 def _ticket_row(ticket: Ticket) -> list[object]:
     doc = ticket_to_doc(ticket)
     doc["tags"] = json.dumps(doc["tags"])
+    doc["extra"] = json.dumps(doc["extra"])
     return [doc[c] for c in TICKET_COLUMNS]
 
 
 def _ticket(row: sqlite3.Row) -> Ticket:
     doc = dict(row)
     doc["tags"] = json.loads(doc["tags"])
+    doc["extra"] = json.loads(doc["extra"])
     return ticket_from_doc(doc)
+
+
+def _assigned(connection: sqlite3.Connection, ticket: Ticket, among: Sequence[str]) -> Ticket:
+    if ticket.assignee is not None or not among:
+        return ticket
+    loads = open_ticket_counts_in(connection, among)
+    return dataclasses.replace(ticket, assignee=assignment.most_available(loads, among))
 
 
 def _stored_interaction(row: sqlite3.Row) -> StoredInteraction:
@@ -131,14 +152,15 @@ def _stored_interaction(row: sqlite3.Row) -> StoredInteraction:
     )
 
 
-class SqliteTicketStore:
+class SqliteTicketStore(SqliteDirectory, SqliteInteractions, SqliteLifecycle):
     backend = "sqlite"
 
     def __init__(self, path: Path) -> None:
-        self._db = SqliteDatabase(path, SCHEMA)
+        self._db = SqliteDatabase(path, SCHEMA + DIRECTORY_SCHEMA)
 
     async def open(self) -> None:
         await self._db.open()
+        await self._db.write(sqlite_upgrade.upgrade)
 
     async def close(self) -> None:
         await self._db.close()
@@ -194,14 +216,16 @@ class SqliteTicketStore:
 
     async def create_ticket(
         self,
-        ticket: Ticket,
+        unassigned: Ticket,
         *,
         year: int,
         interaction_id: UUID | None,
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str] = (),
     ) -> Ticket:
         def create(connection: sqlite3.Connection) -> Ticket:
+            ticket = _assigned(connection, unassigned, assign_among)
             if connection.execute(
                 "SELECT 1 FROM tickets WHERE active_thread_key = ?", (ticket.thread_key,)
             ).fetchone():
@@ -309,13 +333,20 @@ class SqliteTicketStore:
             ],
         )
 
-    async def list_tickets(self, query: TicketQuery) -> tuple[list[Ticket], int]:
-        clauses, params = [], []
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> tuple[list[Ticket], int]:
+        clauses, params = ([] if query.include_removed else [NOT_REMOVED]), []
+        if visible is not None:
+            levels = ", ".join("?" for _ in visible.levels) or "NULL"
+            clauses.append(f"(assignee = ? OR level IN ({levels}))")
+            params.extend([visible.agent, *visible.levels])
         for column, values in (
             ("status", query.status),
             ("priority", query.priority),
             ("level", query.level),
             ("channel", [c.value for c in query.channel]),
+            ("assignee", query.assignee),
         ):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")

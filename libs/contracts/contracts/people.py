@@ -1,0 +1,146 @@
+"""Agents, teams and levels as the gateway submits them and ticketing keeps them (DOMAIN.md
+F14, F17). Who belongs where is kept on the agent (its ``levels`` and ``teams``); a level's or
+team's member list is read from the agents, so the two can never disagree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from contracts.base import Contract
+
+Key = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.@-]*$"
+    ),
+]
+"""An agent id, level or team name: letters, digits, ``. _ - @``; it appears in URLs and on
+tickets (``assignee``, ``level``, ``team``)."""
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Language = Literal["pt-BR", "en"]
+
+AGENT_EXAMPLE: dict[str, Any] = {
+    "id": "ana",
+    "name": "Ana Lima",
+    "email": "ana@example.com",
+    "language": "pt-BR",
+    "active": True,
+    "levels": ["basic", "legal"],
+    "teams": ["night-shift"],
+}
+LEVEL_EXAMPLE: dict[str, Any] = {
+    "name": "legal",
+    "responsible": "ana",
+    "active": True,
+    "accounts": ["acme-page"],
+    "default_priority": "high",
+    "auto_close_after_hours": 72,
+    "moderation_required": False,
+    "opened_at_from_interaction": True,
+}
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgentCreate(_Closed):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [AGENT_EXAMPLE]}
+    )
+
+    id: Key
+    name: Name
+    email: EmailStr
+    language: Language = "pt-BR"
+    active: bool = True
+    levels: Annotated[list[Key], Field(max_length=100)] = []
+    teams: Annotated[list[Key], Field(max_length=100)] = []
+
+
+class AgentRead(Contract):
+    id: str
+    name: str
+    email: str
+    language: Language
+    active: bool
+    levels: list[str]
+    teams: list[str]
+
+
+class TeamCreate(_Closed):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"name": "night-shift", "description": "22h-6h"}]},
+    )
+
+    name: Key
+    description: Annotated[str, StringConstraints(max_length=1_000)] = ""
+    active: bool = True
+
+
+class TeamRead(Contract):
+    name: str
+    description: str
+    active: bool
+    agents: list[str] = Field(description="Ids of the agents in the team.")
+
+
+class LevelCreate(_Closed):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [LEVEL_EXAMPLE]}
+    )
+
+    name: Key
+    responsible: Key | None = Field(default=None, description="The agent answerable for it.")
+    active: bool = True
+    accounts: Annotated[list[Name], Field(max_length=500)] = Field(
+        default=[], description="The brand accounts whose interactions this level serves."
+    )
+    default_priority: Name | None = Field(
+        default=None, description="Priority of tickets opened in this level when no rule sets one."
+    )
+    auto_close_after_hours: Annotated[float, Field(gt=0, le=24 * 365)] | None = Field(
+        default=None, description="Close tickets with no activity for this long."
+    )
+    moderation_required: bool = False
+    opened_at_from_interaction: bool = Field(
+        default=False,
+        description="A ticket's opened_at is the date of the interaction that opened it, not "
+        "the moment it was stored.",
+    )
+
+
+class LevelRead(Contract):
+    name: str
+    responsible: str | None
+    active: bool
+    accounts: list[str]
+    default_priority: str | None
+    auto_close_after_hours: float | None
+    moderation_required: bool
+    opened_at_from_interaction: bool
+    agents: list[str] = Field(description="Ids of the agents who work this level.")
+
+
+class Directory:
+    """RPC method names of agents, teams and levels (beside ``contracts.rpc.TicketMethods``)."""
+
+    AGENTS_LIST = "agents.list"
+    AGENTS_GET = "agents.get"
+    AGENTS_CREATE = "agents.create"
+    AGENTS_REPLACE = "agents.replace"
+    AGENTS_DELETE = "agents.delete"
+    TEAMS_LIST = "teams.list"
+    TEAMS_GET = "teams.get"
+    TEAMS_CREATE = "teams.create"
+    TEAMS_REPLACE = "teams.replace"
+    TEAMS_DELETE = "teams.delete"
+    LEVELS_LIST = "levels.list"
+    LEVELS_GET = "levels.get"
+    LEVELS_CREATE = "levels.create"
+    LEVELS_REPLACE = "levels.replace"
+    LEVELS_DELETE = "levels.delete"

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from pydantic import AwareDatetime, BaseModel
+
+from contracts.people import AgentCreate, AgentRead, Directory
+from contracts.topology import TICKETING_RPC
+from gateway import tokens
+from gateway.deps import AdminCaller, CurrentCaller, ServicesDep, settings
+from gateway.settings import GatewaySettings
+
+router = APIRouter(prefix="/v1/agents", tags=["agents"])
+
+NOT_FOUND = {404: {"description": "No such agent"}}
+ADMIN_ONLY = {403: {"description": "Only an administrator can do this"}}
+AgentId = Annotated[str, Path(min_length=1, max_length=64, examples=["ana"])]
+
+
+class AgentToken(BaseModel):
+    """Send it as `Authorization: Bearer <token>`."""
+
+    token: str
+    agent_id: str
+    expires_at: AwareDatetime
+
+
+@router.get("", response_model=list[AgentRead])
+async def list_agents(caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Every agent, by id: their levels, teams, language and whether they are active."""
+    return await services.call(TICKETING_RPC, Directory.AGENTS_LIST, {}, caller)
+
+
+@router.post(
+    "",
+    response_model=AgentRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ADMIN_ONLY, 409: {"description": "The id is taken"}},
+)
+async def create_agent(agent: AgentCreate, caller: AdminCaller, services: ServicesDep) -> Any:
+    """Add an agent. The levels and teams named must exist."""
+    return await services.call(
+        TICKETING_RPC, Directory.AGENTS_CREATE, agent.model_dump(mode="json"), caller
+    )
+
+
+@router.get("/{agent_id}", response_model=AgentRead, responses=NOT_FOUND)
+async def get_agent(agent_id: AgentId, caller: CurrentCaller, services: ServicesDep) -> Any:
+    return await services.call(TICKETING_RPC, Directory.AGENTS_GET, {"key": agent_id}, caller)
+
+
+@router.put("/{agent_id}", response_model=AgentRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+async def replace_agent(
+    agent_id: AgentId, agent: AgentCreate, caller: AdminCaller, services: ServicesDep
+) -> Any:
+    """Replace an agent (e.g. move them to other levels, or deactivate them)."""
+    return await services.call(
+        TICKETING_RPC,
+        Directory.AGENTS_REPLACE,
+        {"key": agent_id, "body": agent.model_dump(mode="json")},
+        caller,
+    )
+
+
+@router.delete(
+    "/{agent_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
+)
+async def delete_agent(agent_id: AgentId, caller: AdminCaller, services: ServicesDep) -> Response:
+    await services.call(TICKETING_RPC, Directory.AGENTS_DELETE, {"key": agent_id}, caller)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{agent_id}/tokens",
+    response_model=AgentToken,
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **ADMIN_ONLY, 409: {"description": "The agent is inactive"}},
+)
+async def issue_token(
+    agent_id: AgentId,
+    caller: AdminCaller,
+    services: ServicesDep,
+    config: Annotated[GatewaySettings, Depends(settings)],
+) -> AgentToken:
+    """A signed bearer token for the agent, valid for `GATEWAY_TOKEN_TTL_MINUTES`."""
+    agent = AgentRead.model_validate(
+        await services.call(TICKETING_RPC, Directory.AGENTS_GET, {"key": agent_id}, caller)
+    )
+    if not agent.active:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"agent {agent_id!r} is inactive")
+    token, expires = tokens.issue(
+        agent.id, secret=config.jwt_secret, ttl=timedelta(minutes=config.token_ttl_minutes)
+    )
+    return AgentToken(token=token, agent_id=agent.id, expires_at=expires)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response, status
+
+from contracts.people import Directory, LevelCreate, LevelRead
+from contracts.topology import TICKETING_RPC
+from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
+
+router = APIRouter(prefix="/v1/levels", tags=["levels"])
+
+NOT_FOUND = {404: {"description": "No such level"}}
+ADMIN_ONLY = {403: {"description": "Only an administrator can do this"}}
+Name = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("", response_model=list[LevelRead])
+async def list_levels(caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Every level: its settings and the ids of the agents who work it."""
+    return await services.call(TICKETING_RPC, Directory.LEVELS_LIST, {}, caller)
+
+
+@router.post(
+    "",
+    response_model=LevelRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ADMIN_ONLY, 409: {"description": "The name is taken"}},
+)
+async def create_level(level: LevelCreate, caller: AdminCaller, services: ServicesDep) -> Any:
+    return await services.call(
+        TICKETING_RPC, Directory.LEVELS_CREATE, level.model_dump(mode="json"), caller
+    )
+
+
+@router.get("/{name}", response_model=LevelRead, responses=NOT_FOUND)
+async def get_level(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
+    return await services.call(TICKETING_RPC, Directory.LEVELS_GET, {"key": name}, caller)
+
+
+@router.put("/{name}", response_model=LevelRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+async def replace_level(
+    name: Name, level: LevelCreate, caller: AdminCaller, services: ServicesDep
+) -> Any:
+    return await services.call(
+        TICKETING_RPC,
+        Directory.LEVELS_REPLACE,
+        {"key": name, "body": level.model_dump(mode="json")},
+        caller,
+    )
+
+
+@router.delete(
+    "/{name}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
+)
+async def delete_level(name: Name, caller: AdminCaller, services: ServicesDep) -> Response:
+    await services.call(TICKETING_RPC, Directory.LEVELS_DELETE, {"key": name}, caller)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response, status
+
+from contracts.people import Directory, TeamCreate, TeamRead
+from contracts.topology import TICKETING_RPC
+from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
+
+router = APIRouter(prefix="/v1/teams", tags=["teams"])
+
+NOT_FOUND = {404: {"description": "No such team"}}
+ADMIN_ONLY = {403: {"description": "Only an administrator can do this"}}
+Name = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("", response_model=list[TeamRead])
+async def list_teams(caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Every team and the ids of its agents."""
+    return await services.call(TICKETING_RPC, Directory.TEAMS_LIST, {}, caller)
+
+
+@router.post(
+    "",
+    response_model=TeamRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ADMIN_ONLY, 409: {"description": "The name is taken"}},
+)
+async def create_team(team: TeamCreate, caller: AdminCaller, services: ServicesDep) -> Any:
+    return await services.call(
+        TICKETING_RPC, Directory.TEAMS_CREATE, team.model_dump(mode="json"), caller
+    )
+
+
+@router.get("/{name}", response_model=TeamRead, responses=NOT_FOUND)
+async def get_team(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
+    return await services.call(TICKETING_RPC, Directory.TEAMS_GET, {"key": name}, caller)
+
+
+@router.put("/{name}", response_model=TeamRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+async def replace_team(
+    name: Name, team: TeamCreate, caller: AdminCaller, services: ServicesDep
+) -> Any:
+    return await services.call(
+        TICKETING_RPC,
+        Directory.TEAMS_REPLACE,
+        {"key": name, "body": team.model_dump(mode="json")},
+        caller,
+    )
+
+
+@router.delete(
+    "/{name}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
+)
+async def delete_team(name: Name, caller: AdminCaller, services: ServicesDep) -> Response:
+    await services.call(TICKETING_RPC, Directory.TEAMS_DELETE, {"key": name}, caller)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,42 @@
+"""Agents' signed tokens and the secret that signs them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from gateway import tokens
+from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+
+
+def test_a_token_names_the_agent_it_was_issued_to() -> None:
+    token, expires = tokens.issue("ana", secret=SECRET, ttl=timedelta(minutes=5))
+    assert tokens.agent_of(token, secret=SECRET) == "ana"
+    assert expires > datetime.now(UTC)
+
+
+def test_an_expired_token_is_refused_with_a_reason() -> None:
+    issued = datetime.now(UTC) - timedelta(hours=2)
+    token, _ = tokens.issue("ana", secret=SECRET, ttl=timedelta(hours=1), now=issued)
+    with pytest.raises(tokens.BadToken, match="expired"):
+        tokens.agent_of(token, secret=SECRET)
+
+
+def test_a_token_signed_with_another_secret_is_refused() -> None:
+    token, _ = tokens.issue("ana", secret=SECRET + "-other", ttl=timedelta(minutes=5))
+    with pytest.raises(tokens.BadToken):
+        tokens.agent_of(token, secret=SECRET)
+
+
+def test_production_refuses_the_development_signing_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOCIALDESK_ENV", "production")
+    monkeypatch.setenv("SOCIALDESK_ADMIN_TOKEN", "a-real-admin-token")
+    with pytest.raises(ValueError, match="SOCIALDESK_JWT_SECRET"):
+        GatewaySettings()
+    monkeypatch.setenv("SOCIALDESK_JWT_SECRET", SECRET)
+    assert GatewaySettings().jwt_secret == SECRET != DEVELOPMENT_JWT_SECRET

@@ -1,0 +1,34 @@
+"""The directory part of the ticketing store: agents, teams and levels, each a small JSON
+document under its kind and key. The adapters add these methods to their ticket stores, so
+assignment reads agents and ticket loads in the same database as the tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
+
+Kind = Literal["agent", "team", "level", "author"]
+"""``author`` entries keep the groups an author was put in (key: channel:author id)."""
+
+
+class DirectoryStore(Protocol):
+    async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        """Store a new entry; False (and nothing written) when the key is taken."""
+        ...
+
+    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        """False when there is no such entry."""
+        ...
+
+    async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None: ...
+
+    async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
+        """Every entry of the kind, ordered by key."""
+        ...
+
+    async def delete_entry(self, kind: Kind, key: str) -> bool: ...
+
+    async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
+        """How many tickets that still need work (neither resolved nor closed) each agent
+        holds; every agent asked about is in the answer."""
+        ...

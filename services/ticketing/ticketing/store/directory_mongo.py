@@ -1,0 +1,103 @@
+"""Directory entries and agents' loads on MongoDB (mixed into MongoTicketStore)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from ticketing.domain.assignment import FINISHED_STATUSES
+from ticketing.store.directory import Kind
+
+log = logging.getLogger(__name__)
+
+ASSIGNMENT_LOCK_SECONDS = 5.0
+"""How long a crashed holder can block the next assignment among the same agents."""
+
+
+class MongoDirectory:
+    _directory: Any
+    _tickets: Any
+    _locks: Any
+
+    async def _open_directory(self) -> None:
+        await self._directory.create_index([("kind", ASCENDING), ("key", ASCENDING)])
+        await self._tickets.create_index([("assignee", ASCENDING), ("status", ASCENDING)])
+
+    async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        try:
+            await self._directory.insert_one(
+                {"_id": f"{kind}:{key}", "kind": kind, "key": key, "body": body}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        result = await self._directory.update_one(
+            {"_id": f"{kind}:{key}"}, {"$set": {"body": body}}
+        )
+        return bool(result.matched_count == 1)
+
+    async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
+        doc = await self._directory.find_one({"_id": f"{kind}:{key}"})
+        return dict(doc["body"]) if doc else None
+
+    async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
+        cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])
+        return [dict(doc["body"]) async for doc in cursor]
+
+    async def delete_entry(self, kind: Kind, key: str) -> bool:
+        result = await self._directory.delete_one({"_id": f"{kind}:{key}"})
+        return bool(result.deleted_count == 1)
+
+    async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
+        counts = dict.fromkeys(agents, 0)
+        for agent in agents:
+            counts[agent] = await self._tickets.count_documents(
+                {
+                    "assignee": agent,
+                    "status": {"$nin": sorted(FINISHED_STATUSES)},
+                    "protocol": {"$type": "string"},
+                }
+            )
+        return counts
+
+    async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
+        """Serialise "most available" choices among the same agents across replicas (MongoDB
+        has no write transaction to read loads in): a lease document per agent set, taken
+        with an atomic upsert and released after the ticket is written. Returns the lock's
+        name, or None when it could not be had within the lease time (then the choice is
+        made anyway: an uneven assignment is better than a ticket that never opens)."""
+        name = "assign:" + hashlib.sha1(",".join(sorted(set(agents))).encode()).hexdigest()
+        deadline = asyncio.get_running_loop().time() + ASSIGNMENT_LOCK_SECONDS
+        while True:
+            now = datetime.now(UTC)
+            try:
+                await self._locks.find_one_and_update(
+                    {"_id": name, "until": {"$lt": now}},
+                    {
+                        "$set": {
+                            "holder": holder,
+                            "until": now + timedelta(seconds=ASSIGNMENT_LOCK_SECONDS),
+                        }
+                    },
+                    upsert=True,
+                )
+                return name
+            except DuplicateKeyError:
+                pass  # held and not expired: the upsert's insert clashed with it
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("assignment lock %s still held; choosing without it", name)
+                return None
+            await asyncio.sleep(0.01)
+
+    async def release_assignment_lock(self, name: str | None, holder: str) -> None:
+        if name is not None:
+            await self._locks.delete_one({"_id": name, "holder": holder})
