@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import rules, tickets
+from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
 from gateway.routes.opinions import router as opinions_router
-from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.settings import GatewaySettings
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient

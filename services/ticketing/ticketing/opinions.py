@@ -27,13 +27,14 @@ from contracts.opinions import (
     OpinionUndeliverableV1,
     SharedInteraction,
 )
+from contracts.people import AgentRead
 from contracts.rpc import Caller
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit import consuming, rpc
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
 from servicekit.settings import ServiceSettings
-from ticketing import views
+from ticketing import directory, views
 from ticketing.domain import opinions
 from ticketing.domain.tickets import Change, Ticket
 from ticketing.store.port import StaleTicket, TicketStore
@@ -171,13 +172,11 @@ async def request_opinion(
 
 
 def _opinion_alert(
-    event: OpinionReceivedV1, ticket: Ticket, master_email: str
+    event: OpinionReceivedV1, ticket: Ticket, assignee: AgentRead | None, master_email: str
 ) -> NotificationRequestedV1:
-    """To the assignee, or the master user when nobody is. Until agents have e-mail
-    addresses of their own (#3), an assignee is reachable when it is an address."""
-    assignee = ticket.assignee
-    if assignee and "@" in assignee:
-        recipients, users = [assignee], {assignee: assignee}
+    """To the assignee, or the master user when nobody (or no active agent) holds it."""
+    if assignee is not None and assignee.active:
+        recipients, users = [assignee.email], {assignee.email: assignee.id}
     else:
         recipients, users = [master_email], {}
     return NotificationRequestedV1(
@@ -206,7 +205,7 @@ async def _close_request(
     actor: str,
     action: str,
     detail: dict[str, Any],
-    alerts: Callable[[Ticket], list[Event]],
+    alerts: Callable[[Ticket], Awaitable[list[Event]]],
 ) -> None:
     """Record how a request ended (answered, or undeliverable) and take ``Waiting_Opinion``
     off when no other request is pending. Idempotent: a request already closed in the
@@ -247,7 +246,7 @@ async def _close_request(
                     ),
                 ],
             ),
-            *alerts(outcome.ticket),
+            *await alerts(outcome.ticket),
         ]
         try:
             await store.update_ticket(
@@ -268,6 +267,11 @@ async def receive_opinion(
     *, store: TicketStore, publisher: EventPublisher, event: OpinionReceivedV1, master_email: str
 ) -> None:
     """The answer becomes an internal entry; the assignee (or the master user) is told."""
+
+    async def alert(ticket: Ticket) -> list[Event]:
+        assignee = await directory.agent(store, ticket.assignee) if ticket.assignee else None
+        return [_opinion_alert(event, ticket, assignee, master_email)]
+
     attachment = event.attachment.model_dump(mode="json") if event.attachment else None
     await _close_request(
         store=store,
@@ -284,7 +288,7 @@ async def receive_opinion(
             "answered_at": event.answered_at.isoformat(),
             "attachment": attachment,
         },
-        alerts=lambda ticket: [_opinion_alert(event, ticket, master_email)],
+        alerts=alert,
     )
 
 
@@ -301,8 +305,12 @@ async def record_undeliverable(
         actor="system",
         action=opinions.UNDELIVERABLE,
         detail={"email": event.collaborator_email, "reason": event.reason},
-        alerts=lambda ticket: [],
+        alerts=_no_alerts,
     )
+
+
+async def _no_alerts(ticket: Ticket) -> list[Event]:
+    return []
 
 
 def rpc_methods(
@@ -312,6 +320,7 @@ def rpc_methods(
     find: Callable[[str, Caller], Awaitable[Ticket]],
 ) -> dict[str, rpc.Method]:
     """``find`` gives the ticket if the caller may see it (agents share only their tickets)."""
+
     async def request(params: dict[str, Any], caller: Caller) -> OpinionRequestRead:
         parsed = OpinionRequestParams.model_validate(params)
         return await request_opinion(
