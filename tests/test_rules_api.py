@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import people
 from tests.support import create_rule, interaction, post, tickets_of_thread, unique, wait_until
 
 
@@ -154,3 +155,18 @@ def test_expression_and_filters_decide_a_real_ticket_whose_history_says_why(
         f"(found '{word}', 'nao funciona')",
     ]
     assert tickets_of_thread(gateway, ignored) == []
+
+
+def test_agents_read_and_try_rules_but_only_admins_change_them(gateway: httpx.Client) -> None:
+    rule = create_rule(
+        gateway, {"name": unique("admin only"), "when": {"text_any": ["x"]}, "then": {}}
+    )
+    draft = {"name": unique("by an agent"), "when": {"text_any": ["y"]}, "then": {}}
+    with people.as_agent(gateway, people.agent(gateway)["id"]) as agent:
+        assert agent.get("/v1/rules").status_code == 200
+        assert agent.get(f"/v1/rules/{rule['id']}/history").status_code == 200
+        created = agent.post("/v1/rules", json=draft)
+        replaced = agent.put(f"/v1/rules/{rule['id']}", json=draft)
+        deleted = agent.delete(f"/v1/rules/{rule['id']}")
+    assert [created.status_code, replaced.status_code, deleted.status_code] == [403, 403, 403]
+    assert gateway.get(f"/v1/rules/{rule['id']}").json()["version"] == 1

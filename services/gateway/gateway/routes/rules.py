@@ -18,7 +18,7 @@ from contracts.rules import (
     RuleTestResult,
 )
 from contracts.topology import RULES_RPC
-from gateway.deps import CurrentCaller, ServicesDep
+from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
@@ -45,7 +45,7 @@ async def list_rules(caller: CurrentCaller, services: ServicesDep) -> Any:
 
 
 @router.post("", response_model=RuleRead, status_code=status.HTTP_201_CREATED)
-async def create_rule(rule: RuleDefinition, caller: CurrentCaller, services: ServicesDep) -> Any:
+async def create_rule(rule: RuleDefinition, caller: AdminCaller, services: ServicesDep) -> Any:
     """Add a rule at the end of the evaluation order. Every rules replica uses it within a
     second."""
     return await services.call(RULES_RPC, RuleMethods.CREATE, rule.model_dump(mode="json"), caller)
@@ -71,7 +71,7 @@ async def get_rule(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) 
 
 @router.put("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)
 async def replace_rule(
-    rule_id: UUID, rule: RuleDefinition, caller: CurrentCaller, services: ServicesDep
+    rule_id: UUID, rule: RuleDefinition, caller: AdminCaller, services: ServicesDep
 ) -> Any:
     return await services.call(
         RULES_RPC,
@@ -82,7 +82,7 @@ async def replace_rule(
 
 
 @router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_rule(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Response:
+async def delete_rule(rule_id: UUID, caller: AdminCaller, services: ServicesDep) -> Response:
     await services.call(RULES_RPC, RuleMethods.DELETE, {"id": str(rule_id)}, caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
