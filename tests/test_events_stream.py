@@ -14,7 +14,16 @@ import httpx
 
 from devtools.launcher import Stack
 from gateway.live import LiveEvents
-from tests.support import ADMIN_TOKEN, create_rule, interaction, post, unique, wait_until
+from tests import people
+from tests.support import (
+    ADMIN_TOKEN,
+    create_rule,
+    interaction,
+    post,
+    tickets,
+    unique,
+    wait_until,
+)
 
 Event = tuple[str, dict[str, Any]]
 
@@ -74,6 +83,49 @@ def test_a_connected_agent_sees_a_new_ticket_and_its_next_interaction(
     assert name == "ticket.opened"
     assert opened["ticket"]["interaction_count"] == 1
     assert changed["ticket"]["interaction_count"] == 2
+
+
+def test_an_agent_sees_the_tickets_of_their_levels_and_not_the_others(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    theirs, other = people.level(gateway)["name"], people.level(gateway)["name"]
+    agent = people.agent(gateway, levels=[theirs])
+    colleague = people.agent(gateway, levels=[theirs])  # one of the two tickets goes to them
+    marker = unique("nivel")
+    for level in (theirs, other):
+        create_rule(
+            gateway,
+            {
+                "name": f"{marker} {level}",
+                "when": {"text_any": [f"{marker}{level}"]},
+                "then": {"open_ticket": {"level": level}},
+            },
+        )
+    token = gateway.post(f"/v1/agents/{agent['id']}/tokens").json()["token"]
+
+    with (
+        httpx.Client(
+            base_url=stack.url("gateway"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(10, read=20),
+        ) as client,
+        client.stream("GET", "/v1/events") as response,
+    ):
+        lines = response.iter_lines()
+        assert next(lines) == ": subscribed"
+        stream = events(lines)
+        post(ingestor, interaction(thread=unique("post"), text=f"{marker}{other} outro nível"))
+        wait_until(lambda: tickets(gateway, level=other), what="the other level's ticket")
+        for n in range(2):
+            post(ingestor, interaction(thread=unique("post"), text=f"{marker}{theirs} {n}"))
+        seen: dict[str, dict[str, Any]] = {}
+        while len(seen) < 2:
+            _, event = first(stream, lambda e: marker in e[1]["ticket"]["title"], 20)
+            seen[event["ticket"]["id"]] = event["ticket"]
+
+    assert {t["level"] for t in seen.values()} == {theirs}
+    # Seen for being at their level, not only for being theirs.
+    assert {t["assignee"] for t in seen.values()} == {agent["id"], colleague["id"]}
 
 
 def test_the_event_stream_needs_a_token(stack: Stack) -> None:

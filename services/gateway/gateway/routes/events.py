@@ -8,16 +8,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from contracts.people import Directory
 from contracts.rpc import Caller
-from gateway.deps import CurrentCaller
+from contracts.topology import TICKETING_RPC
+from gateway.deps import CurrentCaller, ServicesDep
 from gateway.live import LiveEvents, Visible
 
 router = APIRouter(prefix="/v1", tags=["live events"])
 
 
 def visibility(caller: Caller, levels: frozenset[str]) -> Visible:
-    """Admins see every ticket; an agent sees the tickets of their levels and their own.
-    ``levels`` are the agent's levels (ticketing's agents, #3; none known yet)."""
+    """Admins see every ticket; an agent sees the tickets of their levels and their own."""
     if caller.role in ("admin", "system"):
         return lambda ticket: True
     return lambda ticket: ticket.get("assignee") == caller.id or ticket.get("level") in levels
@@ -28,13 +29,18 @@ def visibility(caller: Caller, levels: frozenset[str]) -> Visible:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
 )
-async def live_events(request: Request, caller: CurrentCaller) -> Any:
+async def live_events(request: Request, caller: CurrentCaller, services: ServicesDep) -> Any:
     """`text/event-stream` of `ticket.opened` and `ticket.changed` events, each `data` the
     event's JSON (`ticket.changed` with an `interaction_key` is a new interaction). A comment
     line every 15 s keeps proxies from closing an idle stream."""
     live: LiveEvents = request.app.state.live
+    levels: frozenset[str] = frozenset()
+    if caller.role == "agent":
+        # Read once when the stream opens: a level joined later shows after reconnecting.
+        agent = await services.call(TICKETING_RPC, Directory.AGENTS_GET, {"key": caller.id}, caller)
+        levels = frozenset(agent["levels"])
     return StreamingResponse(
-        live.stream(visibility(caller, frozenset())),
+        live.stream(visibility(caller, levels)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
