@@ -17,7 +17,15 @@ from notifier.domain import links
 from notifier.settings import DEVELOPMENT_LINK_SECRET
 from tests import people
 from tests.notifier_support import open_ticket, opinion_link, text_of
-from tests.support import mails_to, unique, wait_until
+from tests.support import (
+    create_rule,
+    interaction,
+    mails_to,
+    post,
+    tickets_of_thread,
+    unique,
+    wait_until,
+)
 
 PDF = {
     "filename": "contrato.pdf",
@@ -288,3 +296,30 @@ def test_a_request_the_collaborators_server_refuses_stops_the_ticket_waiting(
     assert entry["detail"]["email"] == refused
     assert WAITING not in ticket(gateway, protocol)["tags"]
     assert mails_to(stack.mail_dir, refused) == []
+
+
+def test_a_rule_shares_its_ticket_as_an_opinion_request(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    keyword = unique("parecer")
+    collaborator = f"{unique('juridico')}@example.com"
+    create_rule(
+        gateway,
+        {
+            "name": keyword,
+            "when": {"text_any": [keyword]},
+            "then": {"open_ticket": {}, "share_emails": [collaborator]},
+        },
+    )
+    thread = unique("post")
+    message = interaction(thread=thread, text=f"Processo contra a empresa {keyword}")
+    post(ingestor, message)
+    [opened] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
+
+    link = link_mailed_to(stack, collaborator)
+    assert WAITING in ticket(gateway, opened["protocol"])["tags"]
+    history = gateway.get(f"/v1/tickets/{opened['protocol']}/history").json()
+    [requested] = [e for e in history if e["action"] == "opinion_requested"]
+    assert requested["actor"].startswith("rule:")
+    assert requested["detail"]["email"] == collaborator
+    assert httpx.get(link, headers={"Accept": "application/json"}).status_code == 200

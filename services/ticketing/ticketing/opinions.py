@@ -101,8 +101,9 @@ async def request_opinion(
     ticket: Ticket,
     create: OpinionRequestCreate,
     actor: str,
+    request_id: UUID | None = None,
 ) -> OpinionRequestRead:
-    request_id = uuid4()
+    request_id = request_id or uuid4()
     attachments = [a.to_attachment() for a in create.attachments]
     for _ in range(MAX_CONFLICT_RETRIES):
         now = datetime.now(UTC)

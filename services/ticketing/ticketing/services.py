@@ -20,7 +20,7 @@ from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
-from ticketing import assigning, directory, views
+from ticketing import assigning, directory, sharing, views
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.threading import thread_key
@@ -81,6 +81,7 @@ async def handle_triaged(
     async with locks.hold(key):
         announced = await _place(store=store, scale=scale, event=event, key=key, now=now)
     await publish_and_mark(store, publisher, announced)
+    await sharing.share_by_rules(store=store, publisher=publisher, event=event, thread_key=key)
 
 
 async def _place(
