@@ -33,8 +33,8 @@ format:  ## apply ruff's formatting and safe fixes
 	@$(UV) run --frozen ruff check --fix .
 	@$(UV) run --frozen ruff format .
 
-bench: bootstrap  ## the pipeline benchmark (N=20000 by default)
-	@$(PY) bench/pipeline.py $(if $(N),--n $(N))
+bench: bootstrap  ## the pipeline benchmark (N=20000 by default; REPLICAS="ticketing=2" to scale)
+	@$(PY) bench/pipeline.py $(if $(N),--n $(N)) $(foreach r,$(REPLICAS),--replicas $(r))
 
 up:  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service
 	docker compose -f deploy/compose.yaml up --build

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import sqlite3
 
+from ticketing.store.lifecycle_sqlite import NOT_REMOVED
+
 ADDED_COLUMNS = {"tickets": {"extra": "TEXT NOT NULL DEFAULT '{}'"}}
+
+INDEXES_ON_ADDED_COLUMNS = (
+    # The desk lists tickets not removed, newest activity first. Without this partial index
+    # every list and its count evaluated json_extract on every ticket ever opened (4 ms per
+    # page at 3,000 tickets, growing with the table); with it both read only the index.
+    "CREATE INDEX IF NOT EXISTS tickets_on_desk ON tickets (updated_at DESC, id)"
+    f" WHERE {NOT_REMOVED}",
+)
 
 
 def upgrade(connection: sqlite3.Connection) -> None:
@@ -20,3 +30,5 @@ def upgrade(connection: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise
+    for statement in INDEXES_ON_ADDED_COLUMNS:
+        connection.execute(statement)
