@@ -41,6 +41,18 @@ class OutgoingMessage:
     correlation_id: UUID | None = None
 
     @classmethod
+    def stored(
+        cls, event_id: str, routing_key: str, body: bytes, correlation_id: str | None
+    ) -> OutgoingMessage:
+        """From the fields of an outbox row or document (ids kept as strings)."""
+        return cls(
+            UUID(event_id),
+            routing_key,
+            bytes(body),
+            UUID(correlation_id) if correlation_id else None,
+        )
+
+    @classmethod
     def of(cls, event: Event) -> OutgoingMessage:
         return cls(
             id=event.id,

@@ -15,11 +15,8 @@ DUPLICATE_KEY = 11000
 
 
 def _message(doc: dict[str, Any]) -> OutgoingMessage:
-    return OutgoingMessage(
-        id=UUID(doc["event_id"]),
-        routing_key=doc["routing_key"],
-        body=bytes(doc["body"]),
-        correlation_id=UUID(doc["correlation_id"]) if doc.get("correlation_id") else None,
+    return OutgoingMessage.stored(
+        doc["event_id"], doc["routing_key"], doc["body"], doc.get("correlation_id")
     )
 
 

@@ -26,11 +26,8 @@ CREATE INDEX IF NOT EXISTS received_unpublished ON received (accepted_at)
 
 
 def _message(row: sqlite3.Row) -> OutgoingMessage:
-    return OutgoingMessage(
-        id=UUID(row["event_id"]),
-        routing_key=row["routing_key"],
-        body=row["body"],
-        correlation_id=UUID(row["correlation_id"]) if row["correlation_id"] else None,
+    return OutgoingMessage.stored(
+        row["event_id"], row["routing_key"], row["body"], row["correlation_id"]
     )
 
 

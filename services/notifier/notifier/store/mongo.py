@@ -193,11 +193,8 @@ class MongoNotifierStore:
             if taken.modified_count == 1:
                 event = doc["event"]
                 claimed.append(
-                    OutgoingMessage(
-                        UUID(event["id"]),
-                        event["routing_key"],
-                        bytes(event["body"]),
-                        UUID(event["correlation_id"]) if event["correlation_id"] else None,
+                    OutgoingMessage.stored(
+                        event["id"], event["routing_key"], event["body"], event["correlation_id"]
                     )
                 )
         return claimed

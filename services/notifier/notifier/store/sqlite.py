@@ -222,11 +222,8 @@ class SqliteNotifierStore:
                 (now + lease_seconds, now - older_than_seconds, now, limit),
             ).fetchall()
             return [
-                OutgoingMessage(
-                    UUID(r["event_id"]),
-                    r["routing_key"],
-                    r["body"],
-                    UUID(r["correlation_id"]) if r["correlation_id"] else None,
+                OutgoingMessage.stored(
+                    r["event_id"], r["routing_key"], r["body"], r["correlation_id"]
                 )
                 for r in rows
             ]

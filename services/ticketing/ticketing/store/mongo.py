@@ -109,11 +109,8 @@ def _outbox_push(history: list[dict[str, Any]], events: list[dict[str, Any]]) ->
 
 
 def _message(doc: dict[str, Any]) -> OutgoingMessage:
-    return OutgoingMessage(
-        id=UUID(doc["event_id"]),
-        routing_key=doc["routing_key"],
-        body=bytes(doc["body"]),
-        correlation_id=UUID(doc["correlation_id"]) if doc.get("correlation_id") else None,
+    return OutgoingMessage.stored(
+        doc["event_id"], doc["routing_key"], doc["body"], doc.get("correlation_id")
     )
 
 
