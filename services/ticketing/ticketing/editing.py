@@ -16,7 +16,8 @@ from servicekit.publishing import EventPublisher, OutgoingMessage
 from ticketing import assigning, directory, views
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
-from ticketing.services import MAX_CONFLICT_RETRIES, TooMuchContention, _field_changes, _history
+from ticketing.history import change_entries
+from ticketing.services import MAX_CONFLICT_RETRIES, TooMuchContention, _field_changes
 from ticketing.store.port import StaleTicket, TicketStore
 
 
@@ -75,7 +76,7 @@ async def update_ticket(
                 outcome.ticket,
                 expected_version=ticket.version,
                 interaction_id=None,
-                history=_history(ticket.id, actor, outcome.changes, moment),
+                history=change_entries(ticket.id, actor, outcome.changes, moment),
                 events=events,
             )
         except StaleTicket:
@@ -115,7 +116,7 @@ async def _move_to_level(
                 scale, ticket, outcome.ticket, candidates[chosen], actor, changed.caused()
             ),
         ]
-        return outcome.ticket, _history(ticket.id, actor, outcome.changes, now), events
+        return outcome.ticket, change_entries(ticket.id, actor, outcome.changes, now), events
 
     updated = await store.update_assigning(
         expected_version=ticket.version, assign_among=sorted(candidates), finish=finish

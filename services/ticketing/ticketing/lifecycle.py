@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -21,36 +20,13 @@ from servicekit.publishing import EventPublisher, OutgoingMessage
 from ticketing import views
 from ticketing.domain import lifecycle, tickets
 from ticketing.domain.tickets import Ticket
+from ticketing.history import change_entries
 from ticketing.store.port import StaleTicket, TicketStore
 
 log = logging.getLogger(__name__)
 
 AUTO_CLOSE_ACTOR = "system:auto_close"
 MAX_CONFLICT_RETRIES = 20
-
-
-def _entries(
-    ticket: Ticket,
-    actor: str,
-    changes: Sequence[tickets.Change],
-    now: datetime,
-    detail: dict[str, Any],
-    action: str = "changed",
-) -> list[HistoryEntry]:
-    return [
-        HistoryEntry(
-            id=uuid4(),
-            ticket_id=ticket.id,
-            at=now,
-            actor=actor,
-            action=action,
-            field=c.field,
-            before=c.before,
-            after=c.after,
-            detail=detail,
-        )
-        for c in changes
-    ]
 
 
 def _changed(outcome: tickets.Outcome, actor: str) -> TicketChangedV1:
@@ -79,7 +55,7 @@ async def _save(
         outcome.ticket,
         expected_version=before.version,
         interaction_id=None,
-        history=_entries(before, actor, outcome.changes, now, detail),
+        history=change_entries(before.id, actor, outcome.changes, now, detail),
         events=[event],
     )
     await publish_and_mark(store, publisher, [OutgoingMessage.of(event)])
@@ -202,8 +178,8 @@ async def merge(
                 reopening.ticket,
                 expected_versions=(source.version, target.version),
                 history=[
-                    *_entries(source, actor, closing.changes, moment, detail, "merged"),
-                    *_entries(target, actor, reopening.changes, moment, detail, "merged"),
+                    *change_entries(source.id, actor, closing.changes, moment, detail, "merged"),
+                    *change_entries(target.id, actor, reopening.changes, moment, detail, "merged"),
                 ],
                 events=events,
             )

@@ -6,7 +6,7 @@ for the "opinion arrived" e-mail."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -36,7 +36,8 @@ from servicekit.publishing import EventPublisher, OutgoingMessage
 from servicekit.settings import ServiceSettings
 from ticketing import directory, views
 from ticketing.domain import opinions
-from ticketing.domain.tickets import Change, Ticket
+from ticketing.domain.tickets import Ticket
+from ticketing.history import change_entries
 from ticketing.store.port import StaleTicket, TicketStore
 
 log = logging.getLogger(__name__)
@@ -62,24 +63,6 @@ class OpinionRequestParams(BaseModel):
 
 class TooMuchContention(Exception):
     pass
-
-
-def _entries(
-    ticket_id: UUID, actor: str, now: datetime, changes: Sequence[Change]
-) -> list[HistoryEntry]:
-    return [
-        HistoryEntry(
-            id=uuid4(),
-            ticket_id=ticket_id,
-            at=now,
-            actor=actor,
-            action="changed",
-            field=c.field,
-            before=c.before,
-            after=c.after,
-        )
-        for c in changes
-    ]
 
 
 def _shared(stored: StoredInteraction) -> SharedInteraction:
@@ -149,7 +132,7 @@ async def request_opinion(
                 outcome.ticket,
                 expected_version=ticket.version,
                 interaction_id=None,
-                history=[requested, *_entries(ticket.id, actor, now, outcome.changes)],
+                history=[requested, *change_entries(ticket.id, actor, outcome.changes, now)],
                 events=events,
             )
         except StaleTicket:
@@ -254,7 +237,7 @@ async def _close_request(
                 outcome.ticket,
                 expected_version=ticket.version,
                 interaction_id=None,
-                history=[entry, *_entries(ticket.id, actor, now, outcome.changes)],
+                history=[entry, *change_entries(ticket.id, actor, outcome.changes, now)],
                 events=events,
             )
         except StaleTicket:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from contracts.base import Event
 from contracts.events import (
@@ -24,6 +24,7 @@ from ticketing import assigning, directory, sharing, views
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.threading import thread_key
+from ticketing.history import change_entries
 from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive, TicketStore
 
 log = logging.getLogger(__name__)
@@ -33,29 +34,6 @@ MAX_CONFLICT_RETRIES = 20
 
 class TooMuchContention(Exception):
     """Other writers kept changing the ticket; the message is retried later."""
-
-
-def _history(
-    ticket_id: UUID,
-    actor: str,
-    changes: Sequence[tickets.Change],
-    now: datetime,
-    detail: dict[str, Any] | None = None,
-) -> list[HistoryEntry]:
-    return [
-        HistoryEntry(
-            id=uuid4(),
-            ticket_id=ticket_id,
-            at=now,
-            actor=actor,
-            action="changed",
-            field=c.field,
-            before=c.before,
-            after=c.after,
-            detail=detail or {},
-        )
-        for c in changes
-    ]
 
 
 def _field_changes(changes: Sequence[tickets.Change]) -> list[FieldChange]:
@@ -235,7 +213,7 @@ async def _extend(
         # The interaction count is in the "interaction_added" entry; the rest are field changes.
         history=[
             added,
-            *_history(ticket.id, actor, outcome.changes[1:], now, reasons),
+            *change_entries(ticket.id, actor, outcome.changes[1:], now, reasons),
             *assigning.reply_entries(ticket, decision, actor=actor, at=now),
         ],
         events=events,
