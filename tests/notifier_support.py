@@ -1,5 +1,6 @@
-"""Helpers for the notification and opinion tests: publishing events straight onto the bus,
-reading the mail sink and the dead-letter queues, stopping and starting the SMTP sink."""
+"""Helpers for the notification, opinion and robustness tests: publishing events straight
+onto the bus, reading the mail sink and the dead-letter queues, stopping and starting the
+SMTP sink."""
 
 from __future__ import annotations
 

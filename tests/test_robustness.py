@@ -3,14 +3,12 @@ never blocking or losing the good messages around it."""
 
 from __future__ import annotations
 
-import asyncio
-
 import aio_pika
 import httpx
 
-from contracts import topology
 from devtools.launcher import Stack
 from servicekit.consuming import ERROR_HEADER
+from tests.notifier_support import dead_letters, publish_raw
 from tests.support import (
     ADMIN_TOKEN,
     create_rule,
@@ -22,45 +20,14 @@ from tests.support import (
 )
 
 
-async def _publish_raw(url: str, routing_key: str, body: bytes) -> None:
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(topology.EVENTS_EXCHANGE)
-        await exchange.publish(
-            aio_pika.Message(
-                body,
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=routing_key,
-        )
-
-
-async def _dead_letters(url: str, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    """Everything in the queue's DLQ (read, then returned to it)."""
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel()
-        dlq = await channel.get_queue(topology.dead_letter_queue(queue), ensure=True)
-        messages = []
-        while (message := await dlq.get(fail=False, no_ack=False)) is not None:
-            messages.append(message)
-        for message in messages:
-            await message.nack(requeue=True)
-        return messages
-
-
 def test_poison_message_ends_in_the_dlq_with_its_cause_without_blocking_the_queue(
     rabbitmq_url: str, gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     marker = unique("poison")
-    asyncio.run(
-        _publish_raw(
-            rabbitmq_url,
-            "interaction.received.v1",
-            b'{"v": 1, "interaction": {"text": "' + marker.encode() + b'"}}',
-        )
+    publish_raw(
+        rabbitmq_url,
+        "interaction.received.v1",
+        b'{"v": 1, "interaction": {"text": "' + marker.encode() + b'"}}',
     )
     keyword = unique("after-poison")
     create_rule(
@@ -75,9 +42,7 @@ def test_poison_message_ends_in_the_dlq_with_its_cause_without_blocking_the_queu
 
     def poisoned() -> list[aio_pika.abc.AbstractIncomingMessage]:
         return [
-            m
-            for m in asyncio.run(_dead_letters(rabbitmq_url, "rules.interactions"))
-            if marker.encode() in m.body
+            m for m in dead_letters(rabbitmq_url, "rules.interactions") if marker.encode() in m.body
         ]
 
     [dead] = wait_until(poisoned, what="the poison message in rules.interactions.dlq")
