@@ -13,7 +13,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import aio_pika
 from faststream import AckPolicy
@@ -28,6 +28,20 @@ from servicekit.topology import rpc_queue
 log = logging.getLogger(__name__)
 
 Method = Callable[[dict[str, Any], Caller], Awaitable[Any]]
+
+Params = TypeVar("Params", bound=BaseModel)
+
+
+def typed(params: type[Params], handle: Callable[[Params, Caller], Awaitable[Any]]) -> Method:
+    """A method whose parameters are validated with the contract model the gateway sends
+    (``contracts.rpc_*``): a body that does not fit it is refused with 422 before ``handle``
+    runs, and ``handle`` works with the model, never with a dict."""
+
+    async def method(raw: dict[str, Any], caller: Caller) -> Any:
+        return await handle(params.model_validate(raw), caller)
+
+    method.__name__ = method.__qualname__ = getattr(handle, "__name__", "method")
+    return method
 
 
 class RpcFailure(Exception):

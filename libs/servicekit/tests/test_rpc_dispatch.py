@@ -17,8 +17,11 @@ class Params(BaseModel):
     n: int
 
 
-async def double(params: dict[str, Any], caller: Caller) -> dict[str, int]:
-    return {"n": Params.model_validate(params).n * 2}
+async def double_it(params: Params, caller: Caller) -> dict[str, int]:
+    return {"n": params.n * 2}
+
+
+double = rpc.typed(Params, double_it)
 
 
 async def refuse(params: dict[str, Any], caller: Caller) -> None:
@@ -64,3 +67,9 @@ async def test_unexpected_errors_do_not_leak_internals() -> None:
 def test_retries_back_off_then_stop() -> None:
     delays = [retry_delay(attempt) for attempt in range(4)]
     assert delays[:3] == sorted(delays[:3]) and delays[3] is None
+
+
+async def test_a_typed_method_receives_its_model_and_refuses_unknown_shapes() -> None:
+    assert (await rpc.dispatch(METHODS, request("double", n="21"))).result == {"n": 42}
+    reply = await rpc.dispatch(METHODS, request("double"))
+    assert reply.error is not None and reply.error.status == 422 and "n:" in reply.error.detail

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from contracts.rpc import Caller, RpcReply
 from gateway import tokens
@@ -69,7 +70,13 @@ class Services:
         self._client = client
         self._timeout = timeout
 
-    async def call(self, queue: str, method: str, params: dict[str, Any], caller: Caller) -> Any:
+    async def call(
+        self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
+    ) -> Any:
+        """``params`` is the method's contract model (``contracts.rpc_*``); a dict is only for
+        methods that have no model yet."""
+        if isinstance(params, BaseModel):
+            params = params.model_dump(mode="json", exclude_unset=True)
         try:
             reply = await self._client.call(queue, method, params, caller, self._timeout)
         except RpcTimeout as exc:
@@ -79,9 +86,11 @@ class Services:
         return reply.result
 
     async def reply(
-        self, queue: str, method: str, params: dict[str, Any], caller: Caller
+        self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
     ) -> RpcReply:
         """The reply as it came, refusals included, for routes that render them."""
+        if isinstance(params, BaseModel):
+            params = params.model_dump(mode="json", exclude_unset=True)
         try:
             return await self._client.call(queue, method, params, caller, self._timeout)
         except RpcTimeout as exc:
