@@ -1,23 +1,26 @@
 """Request/reply over RabbitMQ.
 
 The server side is a FastStream subscriber that dispatches ``RpcRequest.method`` to a table
-of async functions and always answers with an ``RpcReply`` (a result, or an error carrying
-the HTTP status the gateway should use). The client side speaks raw aio-pika with RabbitMQ's
-direct reply-to, so one connection carries any number of concurrent calls (FastStream's
-``broker.request`` allows only one in flight per broker).
+of async functions and always answers: with the result's JSON, or, flagged by a header, with
+an ``RpcError`` carrying the HTTP status the gateway should use. The client side speaks raw
+aio-pika with RabbitMQ's direct reply-to, so one connection carries any number of concurrent
+calls (FastStream's ``broker.request`` allows only one in flight per broker).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aio_pika
+import pydantic_core
 from faststream import AckPolicy
-from faststream.rabbit import RabbitBroker, RabbitRouter
+from faststream.rabbit import RabbitBroker, RabbitResponse, RabbitRouter
 from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
@@ -70,43 +73,68 @@ class Invalid(RpcFailure):
     code = "invalid"
 
 
-def to_jsonable(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, list):
-        return [to_jsonable(v) for v in value]
-    return value
+ERROR_HEADER = "x-socialdesk-rpc-error"
+"""Set on a reply that carries an ``RpcError``; a reply without it carries the result."""
 
 
-async def dispatch(methods: dict[str, Method], body: bytes) -> RpcReply:
+@dataclass(frozen=True)
+class WireReply:
+    """A reply as it travels: the result's JSON as the method's answer serialised it once (a
+    page of tickets is never parsed and re-encoded on its way to the HTTP client), or, when
+    ``failed``, an ``RpcError``'s JSON."""
+
+    body: bytes
+    failed: bool = False
+
+    @classmethod
+    def error(cls, status: int, code: str, detail: str) -> WireReply:
+        return cls(
+            RpcError(status=status, code=code, detail=detail).model_dump_json().encode(), True
+        )
+
+    def decoded(self) -> RpcReply:
+        if self.failed:
+            return RpcReply(error=RpcError.model_validate_json(self.body))
+        return RpcReply(result=json.loads(self.body))
+
+
+def encode_result(value: Any) -> bytes:
+    """Contract models (and lists or dicts of them) straight to JSON bytes, in pydantic's
+    serialiser, without an intermediate tree of Python dicts."""
+    return pydantic_core.to_json(value, by_alias=False)
+
+
+async def dispatch(methods: dict[str, Method], body: bytes) -> WireReply:
     try:
         request = RpcRequest.model_validate_json(body)
     except ValidationError as exc:
-        return RpcReply(error=RpcError(status=400, code="bad_request", detail=str(exc)))
+        return WireReply.error(400, "bad_request", str(exc))
     method = methods.get(request.method)
     if method is None:
-        return RpcReply(
-            error=RpcError(status=404, code="unknown_method", detail=f"no method {request.method}")
-        )
+        return WireReply.error(404, "unknown_method", f"no method {request.method}")
     try:
-        return RpcReply(result=to_jsonable(await method(request.params, request.caller)))
+        return WireReply(encode_result(await method(request.params, request.caller)))
     except RpcFailure as exc:
-        return RpcReply(error=RpcError(status=exc.status, code=exc.code, detail=exc.detail))
+        return WireReply.error(exc.status, exc.code, exc.detail)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors)
-        return RpcReply(error=RpcError(status=422, code="invalid", detail=detail))
+        return WireReply.error(422, "invalid", detail)
     except Exception:
         log.exception("rpc method %s failed", request.method)
-        return RpcReply(error=RpcError(status=500, code="internal", detail="internal error"))
+        return WireReply.error(500, "internal", "internal error")
 
 
 def serve(registrar: RabbitBroker | RabbitRouter, queue: str, methods: dict[str, Method]) -> None:
     """Answer requests arriving on ``queue``. Acked after the reply is sent."""
 
-    async def on_request(message: RabbitMessage) -> bytes:
+    async def on_request(message: RabbitMessage) -> RabbitResponse:
         reply = await dispatch(methods, message.body)
-        return reply.model_dump_json().encode()
+        return RabbitResponse(
+            reply.body,
+            content_type="application/json",
+            headers={ERROR_HEADER: 1} if reply.failed else None,
+        )
 
     on_request.__name__ = on_request.__qualname__ = f"serve_{queue.replace('.', '_')}"
     registrar.subscriber(rpc_queue(queue), ack_policy=AckPolicy.ACK, decoder=raw_message)(
@@ -127,7 +155,7 @@ class RpcClient:
         self._url = url
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
         self._channel: aio_pika.abc.AbstractChannel | None = None
-        self._pending: dict[str, asyncio.Future[bytes]] = {}
+        self._pending: dict[str, asyncio.Future[WireReply]] = {}
 
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(self._url)
@@ -148,7 +176,8 @@ class RpcClient:
     async def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         future = self._pending.pop(message.correlation_id or "", None)
         if future is not None and not future.done():
-            future.set_result(message.body)
+            failed = bool(message.headers and message.headers.get(ERROR_HEADER))
+            future.set_result(WireReply(message.body, failed))
 
     async def call(
         self,
@@ -158,10 +187,23 @@ class RpcClient:
         caller: Caller,
         timeout_seconds: float,
     ) -> RpcReply:
+        """The reply with its result parsed."""
+        wire = await self.call_wire(queue, method, params, caller, timeout_seconds)
+        return wire.decoded()
+
+    async def call_wire(
+        self,
+        queue: str,
+        method: str,
+        params: dict[str, Any],
+        caller: Caller,
+        timeout_seconds: float,
+    ) -> WireReply:
+        """The reply as it travelled, for a caller that passes the result on unparsed."""
         if self._channel is None:
             raise RuntimeError("RpcClient.connect() was not awaited")
         correlation_id = uuid.uuid4().hex
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[WireReply] = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future
         request = RpcRequest(method=method, params=params, caller=caller)
         try:
@@ -176,9 +218,8 @@ class RpcClient:
                 ),
                 routing_key=queue,
             )
-            body = await asyncio.wait_for(future, timeout_seconds)
+            return await asyncio.wait_for(future, timeout_seconds)
         except TimeoutError as exc:
             raise RpcTimeout(f"{queue} did not answer {method} within {timeout_seconds}s") from exc
         finally:
             self._pending.pop(correlation_id, None)
-        return RpcReply.model_validate_json(body)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from contracts.rpc import Caller, RpcReply
+from contracts.rpc import Caller, RpcError, RpcReply
 from gateway import tokens
 from gateway.settings import GatewaySettings
 from servicekit.rpc import RpcClient, RpcTimeout
@@ -84,6 +84,23 @@ class Services:
         if reply.error is not None:
             raise HTTPException(reply.error.status, reply.error.detail)
         return reply.result
+
+    async def relay(
+        self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
+    ) -> Response:
+        """The service's answer as the HTTP response, byte for byte: for reads whose result is
+        already the route's response model (a page of tickets), so it is serialised once, in
+        the service that built it, and never parsed, validated and encoded again here."""
+        if isinstance(params, BaseModel):
+            params = params.model_dump(mode="json", exclude_unset=True)
+        try:
+            wire = await self._client.call_wire(queue, method, params, caller, self._timeout)
+        except RpcTimeout as exc:
+            raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc)) from exc
+        if wire.failed:
+            error = RpcError.model_validate_json(wire.body)
+            raise HTTPException(error.status, error.detail)
+        return Response(wire.body, media_type="application/json")
 
     async def reply(
         self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller

@@ -45,7 +45,7 @@ async def list_tickets(
 ) -> Any:
     """Tickets, most recently updated first. Repeat a filter to mean "any of", e.g.
     `?status=new&status=open`."""
-    return await services.call(
+    return await services.relay(
         TICKETING_RPC, TicketMethods.LIST, query.model_dump(mode="json"), caller
     )
 
@@ -63,7 +63,7 @@ async def bulk_change(request: TicketBulk, caller: CurrentCaller, services: Serv
 @router.get("/{ref}", response_model=TicketDetail, responses=NOT_FOUND)
 async def get_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
     """One ticket by id or protocol number (e.g. `2026-000123`), with its interactions."""
-    return await services.call(TICKETING_RPC, TicketMethods.GET, {"ref": ref}, caller)
+    return await services.relay(TICKETING_RPC, TicketMethods.GET, {"ref": ref}, caller)
 
 
 @router.patch(
