@@ -36,7 +36,7 @@ format:  ## apply ruff's formatting and safe fixes
 bench: bootstrap  ## the pipeline benchmark (N=20000 by default; REPLICAS="ticketing=2" to scale)
 	@$(PY) bench/pipeline.py $(if $(N),--n $(N)) $(foreach r,$(REPLICAS),--replicas $(r))
 
-up:  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service
+up:  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service (images from deploy/Dockerfile)
 	docker compose -f deploy/compose.yaml up --build
 
 down:  ## stop `make up`
