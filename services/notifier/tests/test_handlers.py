@@ -6,6 +6,7 @@ caller's notification settings are read and written through the router."""
 from __future__ import annotations
 
 import email
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -22,8 +23,9 @@ from faststream.rabbit.message import RabbitMessage
 from contracts import topology
 from contracts.events import NotificationRequestedV1
 from contracts.notifications import NotificationSettings
+from contracts.opinions import OpinionAttachment, OpinionRequestedV1
 from contracts.rpc import Caller, RpcReply, RpcRequest
-from contracts.rpc_notifier import NotifierMethod
+from contracts.rpc_notifier import NotifierMethod, OpinionSent, OpinionShared
 from devtools import mailsink
 from notifier.handlers import Deps, build_router
 from notifier.mail import SmtpMailer
@@ -36,6 +38,23 @@ from servicekit.topology import DEAD_LETTERS
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
+TICKET = {
+    "id": "6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
+    "protocol": "2026-000042",
+    "title": "comment from Ana: Anatel",
+    "status": "new",
+    "priority": "urgent",
+    "level": "legal",
+    "assignee": None,
+    "tags": ["anatel"],
+    "channel": "facebook",
+    "account": "acme",
+    "interaction_count": 1,
+    "opened_at": NOW,
+    "updated_at": NOW,
+}
+
+
 def rule_alert(*recipients: str, users: dict[str, str] | None = None) -> NotificationRequestedV1:
     return NotificationRequestedV1.model_validate(
         {
@@ -43,21 +62,7 @@ def rule_alert(*recipients: str, users: dict[str, str] | None = None) -> Notific
             "ticket_opened": True,
             "recipients": list(recipients),
             "recipient_users": users or {},
-            "ticket": {
-                "id": "6f1c2b4e-1d3a-4b5c-8d9e-0a1b2c3d4e5f",
-                "protocol": "2026-000042",
-                "title": "comment from Ana: Anatel",
-                "status": "new",
-                "priority": "urgent",
-                "level": "legal",
-                "assignee": None,
-                "tags": ["anatel"],
-                "channel": "facebook",
-                "account": "acme",
-                "interaction_count": 1,
-                "opened_at": NOW,
-                "updated_at": NOW,
-            },
+            "ticket": TICKET,
         }
     )
 
@@ -192,3 +197,68 @@ async def test_settings_that_are_not_the_contract_are_refused_with_422(harness: 
     assert reply.error is not None and reply.error.status == 422
     assert "language" in reply.error.detail
     assert unknown.error is not None and unknown.error.status == 422
+
+
+async def test_an_opinion_link_that_was_never_issued_shows_nothing(harness: Harness) -> None:
+    async with TestRabbitBroker(harness.broker) as broker:
+        viewed = await call(broker, NotifierMethod.VIEW_OPINION, {"token": "forged"}, "guest")
+        answered = await call(
+            broker,
+            NotifierMethod.ANSWER_OPINION,
+            {"token": "forged", "answer": {"text": "agreed"}},
+            "guest",
+        )
+
+    assert viewed.error is not None and viewed.error.status == 404
+    assert answered.error is not None and answered.error.status == 404
+
+
+async def test_an_opinion_request_mails_a_link_that_shows_the_ticket_and_takes_one_answer(
+    harness: Harness,
+) -> None:
+    request = OpinionRequestedV1(
+        request_id="0d3c8f0e-52a4-4a5e-9a57-1f6f3c1d2b7a",
+        ticket=TICKET,
+        interactions=[
+            {
+                "occurred_at": NOW,
+                "channel": "facebook",
+                "kind": "comment",
+                "direction": "inbound",
+                "author": "Ana",
+                "text": "Vou na Anatel",
+            }
+        ],
+        note="Does this hold up?",
+        attachments=[
+            OpinionAttachment(
+                filename="contract.pdf",
+                content_type="application/pdf",
+                size=4,
+                content_base64="JVBERg==",
+            )
+        ],
+        collaborator_email="expert@example.com",
+        requested_by="agent:ana",
+    )
+    async with TestRabbitBroker(harness.broker) as broker:
+        await broker.publish(
+            request.model_dump_json().encode(), queue=topology.NOTIFIER_OPINIONS.name
+        )
+        [mail] = harness.mails()
+        body = mail.get_body(("plain",))
+        assert body is not None
+        token = re.search(r"/v1/opinions/([^\s\"<>]+)", body.get_content())
+        assert token is not None
+        viewed = await call(broker, NotifierMethod.VIEW_OPINION, {"token": token[1]}, "guest")
+        params = {"token": token[1], "answer": {"text": "It holds up."}}
+        answered = await call(broker, NotifierMethod.ANSWER_OPINION, params, "guest")
+        again = await call(broker, NotifierMethod.ANSWER_OPINION, params, "guest")
+
+    assert mail["To"] == "expert@example.com"
+    shared = OpinionShared.model_validate(viewed.result)
+    assert shared.ticket.protocol == "2026-000042" and shared.note == "Does this hold up?"
+    assert [a.filename for a in shared.attachments] == ["contract.pdf"]
+    assert [i.text for i in shared.interactions] == ["Vou na Anatel"]
+    assert OpinionSent.model_validate(answered.result).status == "sent"
+    assert again.error is not None and again.error.status == 410
