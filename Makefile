@@ -27,7 +27,7 @@ unit:  ## the tests that need no RabbitMQ
 lint:  ## ruff (lint + format check) and mypy
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy libs/contracts/contracts services/ticketing/ticketing/domain services/rules/rules/domain
+	@$(UV) run --frozen mypy libs/contracts/contracts libs/servicekit/servicekit $(wildcard services/*/*/domain)
 
 format:  ## apply ruff's formatting and safe fixes
 	@$(UV) run --frozen ruff check --fix .

@@ -12,9 +12,6 @@ from contracts.base import Contract
 from contracts.rules import RuleDefinition, TriageDecision
 from contracts.strict import Strict
 
-RULES_BACKTEST = "rules.backtest"
-"""RPC method name (beside ``contracts.rpc.RuleMethods``)."""
-
 
 class RuleBacktest(Strict):
     """The range is on the interactions' ``occurred_at``: ``from`` included, ``to`` excluded.

@@ -48,10 +48,3 @@ class NotificationSettings(Contract):
     user_id: str
     language: Language
     alerts: AlertChoices
-
-
-class NotifierMethods:
-    """Request/reply methods on ``notifier.rpc``."""
-
-    GET_SETTINGS = "notification_settings.get"
-    PUT_SETTINGS = "notification_settings.put"

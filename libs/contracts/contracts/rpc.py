@@ -43,11 +43,3 @@ class TicketMethods:
     GET = "tickets.get"
     UPDATE = "tickets.update"
     HISTORY = "tickets.history"
-
-
-class RuleMethods:
-    LIST = "rules.list"
-    GET = "rules.get"
-    CREATE = "rules.create"
-    REPLACE = "rules.replace"
-    DELETE = "rules.delete"

@@ -53,10 +53,6 @@ DigestEvery = Literal["hour", "day", "test_window"]
 
 TICKET_STATUSES = ("new", "open", "pending", "on_hold", "resolved", "closed")
 
-RULES_TEST = "rules.test"
-RULES_HISTORY = "rules.history"
-"""RPC method names of the dry run and the audit trail (beside ``contracts.rpc.RuleMethods``)."""
-
 
 class _Strict(Strict):
     """Closed: an unknown field is refused, naming the field and what was probably meant."""

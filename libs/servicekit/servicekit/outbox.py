@@ -9,13 +9,12 @@ twice (at-least-once) and every consumer is idempotent on the event id.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from typing import Protocol
 from uuid import UUID
 
+from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -55,19 +54,15 @@ class OutboxRelay:
     ) -> None:
         self._outbox = outbox
         self._publisher = publisher
-        self._interval = interval_seconds
         self._grace = grace_seconds
         self._batch = batch
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("outbox relay", interval_seconds, self._drain)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._periodic.stop()
 
     async def relay_once(self) -> int:
         messages = await self._outbox.claim_unpublished(
@@ -79,11 +74,7 @@ class OutboxRelay:
             log.info("outbox relay published %d left-behind events", len(messages))
         return len(messages)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                while await self.relay_once() == self._batch:
-                    pass
-            except Exception:
-                log.exception("outbox relay pass failed; trying again")
-            await asyncio.sleep(self._interval)
+    async def _drain(self) -> None:
+        """Full batches back to back: a backlog is cleared in one run, not one batch a tick."""
+        while await self.relay_once() == self._batch:
+            pass

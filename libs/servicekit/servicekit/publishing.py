@@ -17,6 +17,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid4
 
 from faststream.rabbit import RabbitBroker
@@ -123,6 +124,7 @@ class EventPublisher:
 
     async def _send(self, group: list[OutgoingMessage]) -> None:
         first = group[0]
+        headers: dict[str, Any] | None
         if len(group) == 1:
             body, message_id, headers = first.body, str(first.id), None
         else:

@@ -35,7 +35,7 @@ def rpc_queue(name: str) -> RabbitQueue:
     """Request/reply queue: classic and not persisted, because a request is worth nothing once
     its caller has timed out (requests carry a TTL), and fsyncing every read would only add
     latency."""
-    return RabbitQueue(name, durable=True, arguments={"x-queue-type": "classic"})
+    return RabbitQueue(name, queue_type=QueueType.CLASSIC, durable=True)
 
 
 async def declare_consumer_queue(broker: RabbitBroker, spec: names.ConsumerQueue) -> None:
@@ -59,12 +59,12 @@ async def declare_consumer_queue(broker: RabbitBroker, spec: names.ConsumerQueue
         waiting = await broker.declare_queue(
             RabbitQueue(
                 names.retry_queue(delay),
+                # Classic queue with one TTL for all: messages expire in arrival order, then
+                # go back to their own queue through the requeue exchange (they keep the
+                # routing key they were published with: their queue's name).
+                queue_type=QueueType.CLASSIC,
                 durable=True,
                 arguments={
-                    # Classic queue with one TTL for all: messages expire in arrival order,
-                    # then go back to their own queue through the requeue exchange (they keep
-                    # the routing key they were published with: their queue's name).
-                    "x-queue-type": "classic",
                     "x-message-ttl": delay * 1000,
                     "x-dead-letter-exchange": names.REQUEUE_EXCHANGE,
                 },

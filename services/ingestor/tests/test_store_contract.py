@@ -11,6 +11,7 @@ from uuid import uuid4
 from contracts.events import InteractionReceivedV1
 from contracts.interaction import Author, Channel, Interaction, Kind
 from ingestor.store.port import IngestStore
+from servicekit.clock import ManualClock
 from servicekit.publishing import OutgoingMessage
 
 
@@ -28,10 +29,12 @@ def received(external_id: str) -> tuple[str, OutgoingMessage]:
     return interaction.key, OutgoingMessage.of(event)
 
 
-async def claim_all(store: IngestStore, *, lease_seconds: float = 60) -> list[OutgoingMessage]:
-    """Everything accepted so far. Waits a few milliseconds first: "older than 0 seconds" is
-    only certain once the clock has moved past the accept (BSON dates keep milliseconds)."""
-    await asyncio.sleep(0.005)
+async def claim_all(
+    store: IngestStore, clock: ManualClock, *, lease_seconds: float = 60
+) -> list[OutgoingMessage]:
+    """Everything accepted so far. Moves the clock a few milliseconds first: "older than 0
+    seconds" is only certain once it is past the accept (BSON dates keep milliseconds)."""
+    clock.advance(0.005)
     return list(
         await store.claim_unpublished(older_than_seconds=0, lease_seconds=lease_seconds, limit=100)
     )
@@ -61,39 +64,45 @@ async def test_a_key_accepted_through_one_replica_is_refused_by_another(backend:
     assert await second.accept([received("a")]) == []
 
 
-async def test_claimed_message_is_the_accepted_event(store: IngestStore) -> None:
-    _, message = received("a")
-    await store.accept([("facebook:a", message)])
-    assert await claim_all(store) == [message]
-
-
-async def test_outbox_events_are_claimed_once_until_their_lease_expires(
-    store: IngestStore,
+async def test_claimed_message_is_the_accepted_event(
+    store: IngestStore, clock: ManualClock
 ) -> None:
     _, message = received("a")
     await store.accept([("facebook:a", message)])
-    assert await claim_all(store, lease_seconds=0.5) == [message]
-    assert await claim_all(store, lease_seconds=0.5) == []
-    await asyncio.sleep(0.6)
-    assert await claim_all(store) == [message]
+    assert await claim_all(store, clock) == [message]
 
 
-async def test_a_replica_does_not_claim_events_leased_by_another(backend: Any) -> None:
+async def test_outbox_events_are_claimed_once_until_their_lease_expires(
+    store: IngestStore, clock: ManualClock
+) -> None:
+    _, message = received("a")
+    await store.accept([("facebook:a", message)])
+    assert await claim_all(store, clock, lease_seconds=0.5) == [message]
+    assert await claim_all(store, clock, lease_seconds=0.5) == []
+    clock.advance(0.6)
+    assert await claim_all(store, clock) == [message]
+
+
+async def test_a_replica_does_not_claim_events_leased_by_another(
+    backend: Any, clock: ManualClock
+) -> None:
     first, second = await backend.open(), await backend.open()
     await first.accept([received(f"x{i}") for i in range(4)])
-    claims = await asyncio.gather(claim_all(first), claim_all(second))
+    claims = await asyncio.gather(claim_all(first, clock), claim_all(second, clock))
     ids = [m.id for claim in claims for m in claim]
     assert len(ids) == 4
     assert len(set(ids)) == 4
 
 
-async def test_published_events_are_not_claimed_again(store: IngestStore) -> None:
+async def test_published_events_are_not_claimed_again(
+    store: IngestStore, clock: ManualClock
+) -> None:
     (_, a), (_, b) = batch = [received("a"), received("b")]
     await store.accept(batch)
     await store.mark_published([a.id])
-    assert await claim_all(store, lease_seconds=0) == [b]
+    assert await claim_all(store, clock, lease_seconds=0) == [b]
     await store.mark_published([b.id])
-    assert await claim_all(store) == []
+    assert await claim_all(store, clock) == []
 
 
 async def test_recent_events_are_left_to_the_fast_path(store: IngestStore) -> None:
@@ -101,11 +110,13 @@ async def test_recent_events_are_left_to_the_fast_path(store: IngestStore) -> No
     assert await store.claim_unpublished(older_than_seconds=60, lease_seconds=60, limit=10) == []
 
 
-async def test_claim_returns_at_most_limit_events_oldest_first(store: IngestStore) -> None:
+async def test_claim_returns_at_most_limit_events_oldest_first(
+    store: IngestStore, clock: ManualClock
+) -> None:
     batches = []
     for name in ("a", "b", "c"):
         batches.append(received(name))
         await store.accept([batches[-1]])
-        await asyncio.sleep(0.01)
+        clock.advance(0.01)
     claimed = await store.claim_unpublished(older_than_seconds=0, lease_seconds=60, limit=2)
     assert list(claimed) == [batches[0][1], batches[1][1]]

@@ -6,16 +6,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from faststream.rabbit import RabbitRouter
-from pydantic import BaseModel, ConfigDict
 
 from contracts import topology
 from contracts.events import DigestReadyV1, NotificationRequestedV1
-from contracts.notifications import NotificationSettingsUpdate, NotifierMethods
-from contracts.opinions import OpinionAnswer, OpinionMethods, OpinionRequestedV1
+from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
+from contracts.opinions import OpinionRequestedV1
 from contracts.rpc import Caller
+from contracts.rpc_notifier import (
+    NotificationSettingsGetParams,
+    NotifierMethod,
+    OpinionAnswerParams,
+    OpinionSent,
+    OpinionShared,
+    OpinionViewParams,
+)
 from notifier import opinions, services
 from notifier.domain import links
 from notifier.settings import NotifierSettings
@@ -32,15 +38,6 @@ class Expired(rpc.RpcFailure):
 class Answered(rpc.RpcFailure):
     status = 410
     code = "answered"
-
-
-class Token(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    token: str
-
-
-class TokenAnswer(Token):
-    answer: OpinionAnswer
 
 
 @dataclass
@@ -110,45 +107,48 @@ def build_router(deps: Deps) -> RabbitRouter:
 def rpc_methods(deps: Deps) -> dict[str, rpc.Method]:
     store, settings = deps.store, deps.settings
 
-    async def get_settings(params: dict[str, Any], caller: Caller) -> Any:
+    async def get_settings(
+        params: NotificationSettingsGetParams, caller: Caller
+    ) -> NotificationSettings:
         return await services.get_settings(
             store=store, user_id=caller.id, default_language=settings.default_language
         )
 
-    async def put_settings(params: dict[str, Any], caller: Caller) -> Any:
+    async def put_settings(
+        update: NotificationSettingsUpdate, caller: Caller
+    ) -> NotificationSettings:
         return await services.put_settings(
             store=store,
             user_id=caller.id,
-            update=NotificationSettingsUpdate.model_validate(params),
+            update=update,
             default_language=settings.default_language,
         )
 
-    async def view_opinion(params: dict[str, Any], caller: Caller) -> Any:
+    async def view_opinion(params: OpinionViewParams, caller: Caller) -> OpinionShared:
         with refusals():
             return await opinions.view(
                 store=store,
                 secret=settings.link_secret,
-                token=Token.model_validate(params).token,
+                token=params.token,
                 now=datetime.now(UTC),
             )
 
-    async def answer_opinion(params: dict[str, Any], caller: Caller) -> Any:
-        request = TokenAnswer.model_validate(params)
+    async def answer_opinion(params: OpinionAnswerParams, caller: Caller) -> OpinionSent:
         with refusals():
             return await opinions.answer(
                 store=store,
                 publisher=deps.publisher,
                 secret=settings.link_secret,
-                token=request.token,
-                reply=request.answer,
+                token=params.token,
+                reply=params.answer,
                 now=datetime.now(UTC),
             )
 
     return {
-        NotifierMethods.GET_SETTINGS: get_settings,
-        NotifierMethods.PUT_SETTINGS: put_settings,
-        OpinionMethods.VIEW: view_opinion,
-        OpinionMethods.ANSWER: answer_opinion,
+        NotifierMethod.GET_SETTINGS: rpc.typed(NotificationSettingsGetParams, get_settings),
+        NotifierMethod.PUT_SETTINGS: rpc.typed(NotificationSettingsUpdate, put_settings),
+        NotifierMethod.VIEW_OPINION: rpc.typed(OpinionViewParams, view_opinion),
+        NotifierMethod.ANSWER_OPINION: rpc.typed(OpinionAnswerParams, answer_opinion),
     }
 
 

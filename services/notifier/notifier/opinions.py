@@ -13,6 +13,7 @@ from contracts.opinions import (
     OpinionRequestedV1,
     OpinionUndeliverableV1,
 )
+from contracts.rpc_notifier import OpinionSent, OpinionShared
 from notifier import compose
 from notifier.domain import links
 from notifier.services import Mailer, send_once
@@ -107,18 +108,10 @@ def _answered_message(answered_at: datetime) -> str:
     )
 
 
-async def view(*, store: NotifierStore, secret: str, token: str, now: datetime) -> dict[str, Any]:
+async def view(*, store: NotifierStore, secret: str, token: str, now: datetime) -> OpinionShared:
     """The shared ticket, or LinkRefused saying why not (revealing nothing of the ticket)."""
     request = await _open(store, secret, token, now)
-    shared = request.shared
-    return {
-        "ticket": shared["ticket"],
-        "interactions": shared["interactions"],
-        "note": shared.get("note", ""),
-        "attachments": shared.get("attachments", []),
-        "requested_by": shared.get("requested_by", ""),
-        "expires_at": request.expires_at.isoformat(),
-    }
+    return OpinionShared.model_validate({**request.shared, "expires_at": request.expires_at})
 
 
 async def answer(
@@ -129,7 +122,7 @@ async def answer(
     token: str,
     reply: OpinionAnswer,
     now: datetime,
-) -> dict[str, Any]:
+) -> OpinionSent:
     """Record the one answer and announce it (through the store's outbox, so a broker
     outage after the answer was taken loses nothing)."""
     request = await _open(store, secret, token, now)
@@ -153,4 +146,4 @@ async def answer(
     if outcome is Answered.MISSING:
         raise links.LinkInvalid("This link is not valid.")
     await publish_and_mark(store, publisher, [message])
-    return {"status": "sent", "answered_at": now.isoformat()}
+    return OpinionSent(answered_at=now)

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import uuid4
 
 from notifier.store.port import Claim, MailLog
+from servicekit.clock import ManualClock
 
 LEASE = 60.0
 
@@ -25,12 +26,14 @@ async def test_refused_address_is_done_for_good(store: MailLog) -> None:
     assert await store.claim(event, "nobody@example.com", lease_seconds=0) is Claim.DONE
 
 
-async def test_claim_by_another_process_is_busy_until_its_lease_expires(backend: Any) -> None:
+async def test_claim_by_another_process_is_busy_until_its_lease_expires(
+    backend: Any, clock: ManualClock
+) -> None:
     first, second = await backend.open(), await backend.open()
     event = uuid4()
     assert await first.claim(event, "ana@example.com", lease_seconds=0.5) is Claim.GRANTED
     assert await second.claim(event, "ana@example.com", lease_seconds=LEASE) is Claim.BUSY
-    await asyncio.sleep(0.6)
+    clock.advance(0.6)
     assert await second.claim(event, "ana@example.com", lease_seconds=LEASE) is Claim.GRANTED
     assert await first.claim(event, "ana@example.com", lease_seconds=LEASE) is Claim.BUSY
 

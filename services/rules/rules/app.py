@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from faststream.asgi import AsgiFastStream
@@ -18,6 +15,7 @@ from rules.rulebook import RuleBook
 from rules.settings import RulesSettings
 from rules.store import open_store
 from servicekit.logs import configure_logging
+from servicekit.periodic import Periodic, stop_all
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
@@ -25,17 +23,6 @@ from servicekit.topology import declare_consumer_queue, declare_events_exchange
 log = logging.getLogger("rules")
 
 LOG_PRUNE_SECONDS = 3_600.0
-
-
-async def every(seconds: float, what: str, work: Callable[[], Awaitable[object]]) -> None:
-    """Run ``work`` now and then every ``seconds`` until cancelled; a failure is logged and
-    the work is tried again at the next tick."""
-    while True:
-        try:
-            await work()
-        except Exception:
-            log.exception("%s failed; trying again in %ss", what, seconds)
-        await asyncio.sleep(seconds)
 
 
 def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
@@ -71,22 +58,18 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
         if sent:
             log.info("closed %d digest windows", sent)
 
-    tasks: list[asyncio.Task[None]] = []
+    background = [
+        rulebook.watcher(),
+        Periodic("pruning the log", LOG_PRUNE_SECONDS, prune_log),
+        Periodic("sending digests", settings.digest_check_seconds, send_digests),
+    ]
 
     async def start_watching() -> None:
-        tasks.append(asyncio.create_task(rulebook.watch(), name="rulebook-watch"))
-        tasks.append(asyncio.create_task(every(LOG_PRUNE_SECONDS, "pruning the log", prune_log)))
-        tasks.append(
-            asyncio.create_task(
-                every(settings.digest_check_seconds, "sending digests", send_digests)
-            )
-        )
+        for task in background:
+            task.start()
 
     async def stop_watching() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_all(background)
 
     return service_app(
         broker=broker,

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-from uuid import UUID
 
 from faststream.rabbit import RabbitRouter
-from pydantic import BaseModel, ConfigDict
 
 from contracts import topology
-from contracts.backtest import RULES_BACKTEST, RuleBacktest, RuleBacktestResult
+from contracts.backtest import RuleBacktestResult
 from contracts.events import InteractionReceivedV1, InteractionTriagedV1
-from contracts.rpc import Caller, RuleMethods
+from contracts.rpc import Caller
+from contracts.rpc_rules import (
+    RuleBacktestParams,
+    RuleDeleted,
+    RuleDeleteParams,
+    RuleGetParams,
+    RuleHistoryParams,
+    RuleListParams,
+    RuleReplaceParams,
+    RulesMethod,
+)
 from contracts.rules import (
-    RULES_HISTORY,
-    RULES_TEST,
     RuleDefinition,
     RuleHistory,
     RulePage,
@@ -40,19 +45,6 @@ class Deps:
     rulebook: RuleBook
     publisher: EventPublisher
     clock: WindowClock = field(default_factory=WindowClock)
-
-
-class RuleId(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: UUID
-
-
-class RuleReplacement(RuleId):
-    rule: RuleDefinition
-
-
-class RuleBacktestRequest(RuleId):
-    backtest: RuleBacktest
 
 
 def build_router(deps: Deps) -> RabbitRouter:
@@ -78,72 +70,65 @@ def build_router(deps: Deps) -> RabbitRouter:
         publisher=deps.publisher,
     )
 
-    async def list_rules(params: dict[str, Any], caller: Caller) -> RulePage:
+    async def list_rules(params: RuleListParams, caller: Caller) -> RulePage:
         ordered = evaluation_order(await deps.store.list_rules())
         return RulePage(items=ordered, total=len(ordered))
 
-    async def get_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
-        rule_id = RuleId.model_validate(params).id
-        rule = await deps.store.get_rule(rule_id)
+    async def get_rule(params: RuleGetParams, caller: Caller) -> RuleRead:
+        rule = await deps.store.get_rule(params.id)
         if rule is None:
-            raise rpc.NotFound(f"no rule {rule_id}")
+            raise rpc.NotFound(f"no rule {params.id}")
         return rule
 
-    async def create_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
+    async def create_rule(definition: RuleDefinition, caller: Caller) -> RuleRead:
         return await services.create_rule(
             store=deps.store,
             rulebook=deps.rulebook,
-            definition=RuleDefinition.model_validate(params),
+            definition=definition,
             actor=caller.id,
             clock=deps.clock,
         )
 
-    async def replace_rule(params: dict[str, Any], caller: Caller) -> RuleRead:
-        request = RuleReplacement.model_validate(params)
+    async def replace_rule(params: RuleReplaceParams, caller: Caller) -> RuleRead:
         return await services.replace_rule(
             store=deps.store,
             rulebook=deps.rulebook,
-            rule_id=request.id,
-            definition=request.rule,
+            rule_id=params.id,
+            definition=params.rule,
             actor=caller.id,
             clock=deps.clock,
         )
 
-    async def delete_rule(params: dict[str, Any], caller: Caller) -> dict[str, bool]:
-        rule_id = RuleId.model_validate(params).id
+    async def delete_rule(params: RuleDeleteParams, caller: Caller) -> RuleDeleted:
         await services.delete_rule(
-            store=deps.store, rulebook=deps.rulebook, rule_id=rule_id, actor=caller.id
+            store=deps.store, rulebook=deps.rulebook, rule_id=params.id, actor=caller.id
         )
-        return {"deleted": True}
+        return RuleDeleted()
 
-    async def history(params: dict[str, Any], caller: Caller) -> RuleHistory:
-        rule_id = RuleId.model_validate(params).id
-        changes = await deps.store.history(rule_id)
+    async def history(params: RuleHistoryParams, caller: Caller) -> RuleHistory:
+        changes = await deps.store.history(params.id)
         if not changes:
-            raise rpc.NotFound(f"no rule {rule_id}")
+            raise rpc.NotFound(f"no rule {params.id}")
         return RuleHistory(items=changes)
 
-    async def dry_run(params: dict[str, Any], caller: Caller) -> RuleTestResult:
-        return services.dry_run(request=RuleTest.model_validate(params))
+    async def dry_run(request: RuleTest, caller: Caller) -> RuleTestResult:
+        return services.dry_run(request=request)
 
-    async def backtest(params: dict[str, Any], caller: Caller) -> RuleBacktestResult:
-        request = RuleBacktestRequest.model_validate(params)
-        return await services.backtest(
-            store=deps.store, rule_id=request.id, request=request.backtest
-        )
+    async def backtest(params: RuleBacktestParams, caller: Caller) -> RuleBacktestResult:
+        return await services.backtest(store=deps.store, rule_id=params.id, request=params.backtest)
 
     rpc.serve(
         router,
         topology.RULES_RPC,
         {
-            RuleMethods.LIST: list_rules,
-            RuleMethods.GET: get_rule,
-            RuleMethods.CREATE: create_rule,
-            RuleMethods.REPLACE: replace_rule,
-            RuleMethods.DELETE: delete_rule,
-            RULES_HISTORY: history,
-            RULES_TEST: dry_run,
-            RULES_BACKTEST: backtest,
+            RulesMethod.LIST: rpc.typed(RuleListParams, list_rules),
+            RulesMethod.GET: rpc.typed(RuleGetParams, get_rule),
+            RulesMethod.CREATE: rpc.typed(RuleDefinition, create_rule),
+            RulesMethod.REPLACE: rpc.typed(RuleReplaceParams, replace_rule),
+            RulesMethod.DELETE: rpc.typed(RuleDeleteParams, delete_rule),
+            RulesMethod.HISTORY: rpc.typed(RuleHistoryParams, history),
+            RulesMethod.TEST: rpc.typed(RuleTest, dry_run),
+            RulesMethod.BACKTEST: rpc.typed(RuleBacktestParams, backtest),
         },
     )
     return router

@@ -11,6 +11,7 @@ import time
 
 from rules.domain.matching import RuleSet, recompile
 from rules.store.port import RuleStore
+from servicekit.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +36,10 @@ class RuleBook:
         """After a change through this replica: evaluate with it from the next message on."""
         self._checked_at = 0.0
 
-    async def watch(self) -> None:
-        """Refresh every ``refresh_seconds`` until cancelled. A failed check (the store briefly
+    def watcher(self) -> Periodic:
+        """Refreshes every ``refresh_seconds`` once started. A failed check (the store briefly
         unreachable) is logged and retried on the next tick; the last good rules stay in use."""
-        while True:
-            try:
-                await self.rules()
-            except Exception:
-                log.exception("could not check the rules' revision")
-            await asyncio.sleep(self._refresh_seconds)
+        return Periodic("checking the rules' revision", self._refresh_seconds, self.rules)
 
     async def _refresh(self) -> None:
         revision = await self._store.revision()

@@ -12,17 +12,25 @@ from devtools.store_backends import Backend
 from rules.store.mongo import MongoRuleStore
 from rules.store.port import RuleStore
 from rules.store.sqlite import SqliteRuleStore
+from servicekit.clock import ManualClock, system_clock
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The stores' time: it moves only when a test advances it. It starts at the real time,
+    so instants the tests write are not in its future."""
+    return ManualClock(system_clock())
 
 
 @pytest.fixture(params=store_backends.KINDS)
 async def backend(
-    request: pytest.FixtureRequest, tmp_path: Path
+    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
 ) -> AsyncIterator[Backend[RuleStore]]:
     async with store_backends.backend(
         request,
         service="rules",
-        sqlite=lambda: SqliteRuleStore(tmp_path / "rules.db"),
-        mongo=MongoRuleStore,
+        sqlite=lambda: SqliteRuleStore(tmp_path / "rules.db", clock=clock),
+        mongo=lambda url, **options: MongoRuleStore(url, clock=clock, **options),
     ) as opened:
         yield opened
 

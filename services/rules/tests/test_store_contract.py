@@ -12,6 +12,7 @@ from uuid import uuid4
 from contracts.interaction import Interaction
 from contracts.rules import RuleActions, RuleConditions, RuleDefinition
 from rules.store.port import LoggedInteraction, RuleStore
+from servicekit.clock import ManualClock
 
 
 def rule(name: str, *keywords: str, tag: str = "lead") -> RuleDefinition:
@@ -126,6 +127,17 @@ async def test_every_change_is_in_the_rules_history_with_who_and_before_after(
     assert history[1].after == rule("Leads", "purchase")
     assert history[2].before == rule("Leads", "purchase") and history[2].after is None
     assert history[0].at <= history[1].at <= history[2].at
+
+
+async def test_each_change_is_stamped_with_the_stores_clock(
+    store: RuleStore, clock: ManualClock
+) -> None:
+    created_at = clock()
+    created = await store.create_rule(rule("Leads", "buy"), actor="ana")
+    clock.advance(90)
+    await store.replace_rule(created.id, rule("Leads", "purchase"), actor="bruno")
+    history = await store.history(created.id)
+    assert [c.at for c in history] == [created_at, created_at + timedelta(seconds=90)]
 
 
 async def test_a_refused_change_leaves_no_history(store: RuleStore) -> None:

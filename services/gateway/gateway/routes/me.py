@@ -6,11 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from contracts.notifications import (
-    NotificationSettings,
-    NotificationSettingsUpdate,
-    NotifierMethods,
-)
+from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
+from contracts.rpc_notifier import NotificationSettingsGetParams, NotifierMethod
 from contracts.topology import NOTIFIER_RPC
 from gateway.deps import CurrentCaller, ServicesDep
 
@@ -20,7 +17,9 @@ router = APIRouter(prefix="/v1/me", tags=["me"])
 @router.get("/notification-settings", response_model=NotificationSettings)
 async def get_notification_settings(caller: CurrentCaller, services: ServicesDep) -> Any:
     """Which e-mails you get (every kind until you switch it off) and their language."""
-    return await services.call(NOTIFIER_RPC, NotifierMethods.GET_SETTINGS, {}, caller)
+    return await services.call(
+        NOTIFIER_RPC, NotifierMethod.GET_SETTINGS, NotificationSettingsGetParams(), caller
+    )
 
 
 @router.put("/notification-settings", response_model=NotificationSettings)
@@ -30,6 +29,4 @@ async def put_notification_settings(
     """Replace your settings: `language` (`pt-BR` or `en`; absent: the deployment's default)
     and `alerts` (`rule_alert`, `assigned`, `escalated`, `opinion_received`, `digest`: true
     or false; absent kinds stay on)."""
-    return await services.call(
-        NOTIFIER_RPC, NotifierMethods.PUT_SETTINGS, update.model_dump(mode="json"), caller
-    )
+    return await services.call(NOTIFIER_RPC, NotifierMethod.PUT_SETTINGS, update, caller)

@@ -5,11 +5,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
-from contracts.backtest import RULES_BACKTEST, RuleBacktest, RuleBacktestResult
-from contracts.rpc import RuleMethods
+from contracts.backtest import RuleBacktest, RuleBacktestResult
+from contracts.rpc_rules import (
+    RuleBacktestParams,
+    RuleDeleteParams,
+    RuleGetParams,
+    RuleHistoryParams,
+    RuleListParams,
+    RuleReplaceParams,
+    RulesMethod,
+)
 from contracts.rules import (
-    RULES_HISTORY,
-    RULES_TEST,
     RuleDefinition,
     RuleHistory,
     RulePage,
@@ -41,32 +47,34 @@ RuleDefinition.model_rebuild(force=True)
 @router.get("", response_model=RulePage)
 async def list_rules(caller: CurrentCaller, services: ServicesDep) -> Any:
     """Every rule, in evaluation order."""
-    return await services.call(RULES_RPC, RuleMethods.LIST, {}, caller)
+    return await services.call(RULES_RPC, RulesMethod.LIST, RuleListParams(), caller)
 
 
 @router.post("", response_model=RuleRead, status_code=status.HTTP_201_CREATED)
 async def create_rule(rule: RuleDefinition, caller: AdminCaller, services: ServicesDep) -> Any:
     """Add a rule at the end of the evaluation order. Every rules replica uses it within a
     second."""
-    return await services.call(RULES_RPC, RuleMethods.CREATE, rule.model_dump(mode="json"), caller)
+    return await services.call(RULES_RPC, RulesMethod.CREATE, rule, caller)
 
 
 @router.post("/test", response_model=RuleTestResult)
 async def test_rule(request: RuleTest, caller: CurrentCaller, services: ServicesDep) -> Any:
     """Dry run: would this draft rule match this interaction, why, and what would it do?
     Nothing is stored, sent or changed; the active flag and dates are ignored."""
-    return await services.call(RULES_RPC, RULES_TEST, request.model_dump(mode="json"), caller)
+    return await services.call(RULES_RPC, RulesMethod.TEST, request, caller)
 
 
 @router.get("/{rule_id}/history", response_model=RuleHistory, responses=NOT_FOUND)
 async def rule_history(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Any:
     """Every change of the rule, oldest first: who, when, the rule before and after."""
-    return await services.call(RULES_RPC, RULES_HISTORY, {"id": str(rule_id)}, caller)
+    return await services.call(
+        RULES_RPC, RulesMethod.HISTORY, RuleHistoryParams(id=rule_id), caller
+    )
 
 
 @router.get("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)
 async def get_rule(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(RULES_RPC, RuleMethods.GET, {"id": str(rule_id)}, caller)
+    return await services.call(RULES_RPC, RulesMethod.GET, RuleGetParams(id=rule_id), caller)
 
 
 @router.put("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)
@@ -75,15 +83,15 @@ async def replace_rule(
 ) -> Any:
     return await services.call(
         RULES_RPC,
-        RuleMethods.REPLACE,
-        {"id": str(rule_id), "rule": rule.model_dump(mode="json")},
+        RulesMethod.REPLACE,
+        RuleReplaceParams(id=rule_id, rule=rule),
         caller,
     )
 
 
 @router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_rule(rule_id: UUID, caller: AdminCaller, services: ServicesDep) -> Response:
-    await services.call(RULES_RPC, RuleMethods.DELETE, {"id": str(rule_id)}, caller)
+    await services.call(RULES_RPC, RulesMethod.DELETE, RuleDeleteParams(id=rule_id), caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -96,7 +104,7 @@ async def backtest_rule(
     and totals. Give ``rule`` to try a draft instead of the stored version. Nothing is done."""
     return await services.call(
         RULES_RPC,
-        RULES_BACKTEST,
-        {"id": str(rule_id), "backtest": request.model_dump(mode="json", by_alias=True)},
+        RulesMethod.BACKTEST,
+        RuleBacktestParams(id=rule_id, backtest=request),
         caller,
     )

@@ -8,6 +8,7 @@ from uuid import UUID
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError
 
+from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
 
@@ -24,8 +25,14 @@ class MongoIngestStore:
     backend = "mongodb"
 
     def __init__(
-        self, url: str, *, database: str = "socialdesk_ingestor", client: Any = None
+        self,
+        url: str,
+        *,
+        database: str = "socialdesk_ingestor",
+        client: Any = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self._clock = clock
         if client is None:
             self._client, db = connect(url, database)
         else:
@@ -44,7 +51,7 @@ class MongoIngestStore:
     ) -> list[OutgoingMessage]:
         if not received:
             return []
-        now = datetime.now(UTC)
+        now = self._clock()
         documents = [
             {
                 "_id": key,
@@ -71,7 +78,7 @@ class MongoIngestStore:
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]:
-        now = datetime.now(UTC)
+        now = self._clock()
         claimed = []
         for _ in range(limit):
             doc = await self._received.find_one_and_update(
@@ -92,5 +99,5 @@ class MongoIngestStore:
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         await self._received.update_many(
             {"event_id": {"$in": [str(i) for i in ids]}},
-            {"$set": {"published_at": datetime.now(UTC)}},
+            {"$set": {"published_at": self._clock()}},
         )

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
+from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 
@@ -34,8 +34,9 @@ def _message(row: sqlite3.Row) -> OutgoingMessage:
 class SqliteIngestStore:
     backend = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         self._db = SqliteDatabase(path, SCHEMA)
+        self._clock = clock
 
     async def open(self) -> None:
         await self._db.open()
@@ -46,7 +47,7 @@ class SqliteIngestStore:
     async def accept(
         self, received: Sequence[tuple[str, OutgoingMessage]]
     ) -> list[OutgoingMessage]:
-        now = time.time()
+        now = epoch_seconds(self._clock)
 
         def insert(connection: sqlite3.Connection) -> list[OutgoingMessage]:
             accepted = []
@@ -73,7 +74,7 @@ class SqliteIngestStore:
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]:
-        now = time.time()
+        now = epoch_seconds(self._clock)
 
         def claim(connection: sqlite3.Connection) -> list[OutgoingMessage]:
             rows = connection.execute(
@@ -88,7 +89,7 @@ class SqliteIngestStore:
         return await self._db.write(claim)
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
-        now = time.time()
+        now = epoch_seconds(self._clock)
 
         def mark(connection: sqlite3.Connection) -> None:
             connection.executemany(

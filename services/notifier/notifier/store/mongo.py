@@ -16,6 +16,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from notifier.store.port import Answered, Claim, OpinionRequest, StoredSettings
+from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
 
@@ -32,8 +33,14 @@ class MongoNotifierStore:
     backend = "mongodb"
 
     def __init__(
-        self, url: str, *, database: str = "socialdesk_notifier", client: Any = None
+        self,
+        url: str,
+        *,
+        database: str = "socialdesk_notifier",
+        client: Any = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self._clock = clock
         if client is None:
             self._client, db = connect(url, database)
         else:
@@ -55,7 +62,7 @@ class MongoNotifierStore:
     async def claim(self, event_id: UUID, recipient: str, *, lease_seconds: float) -> Claim:
         key = _key(event_id, recipient)
         for _ in range(3):
-            now = datetime.now(UTC)
+            now = self._clock()
             try:
                 # Take a free claim, or create the delivery: a document that exists but is
                 # finished or leased to another process does not match, so the upsert's
@@ -86,7 +93,7 @@ class MongoNotifierStore:
     async def finish(self, event_id: UUID, recipient: str, *, outcome: str) -> None:
         await self._deliveries.update_one(
             {"_id": _key(event_id, recipient)},
-            {"$set": {"state": outcome, "updated_at": datetime.now(UTC)}},
+            {"$set": {"state": outcome, "updated_at": self._clock()}},
         )
 
     async def outcome(self, event_id: UUID, recipient: str) -> str | None:
@@ -96,7 +103,7 @@ class MongoNotifierStore:
     async def release(self, event_id: UUID, recipient: str) -> None:
         await self._deliveries.update_one(
             {"_id": _key(event_id, recipient)},
-            {"$set": {"claimed_until": NEVER, "updated_at": datetime.now(UTC)}},
+            {"$set": {"claimed_until": NEVER, "updated_at": self._clock()}},
         )
 
     async def get_settings(self, user_id: str) -> StoredSettings | None:
@@ -177,7 +184,7 @@ class MongoNotifierStore:
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]:
-        now = datetime.now(UTC)
+        now = self._clock()
         due = {
             "published": False,
             "answered_at": {"$ne": None, "$lte": now - timedelta(seconds=older_than_seconds)},

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
 from notifier.store.port import Answered, Claim, OpinionRequest, StoredSettings
+from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 
@@ -49,8 +49,9 @@ CREATE INDEX IF NOT EXISTS opinion_requests_unpublished
 class SqliteNotifierStore:
     backend = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         self._db = SqliteDatabase(path, SCHEMA)
+        self._clock = clock
 
     async def open(self) -> None:
         await self._db.open()
@@ -59,7 +60,7 @@ class SqliteNotifierStore:
         await self._db.close()
 
     async def claim(self, event_id: UUID, recipient: str, *, lease_seconds: float) -> Claim:
-        now = time.time()
+        now = epoch_seconds(self._clock)
 
         def claim(connection: sqlite3.Connection) -> Claim:
             row = connection.execute(
@@ -106,7 +107,7 @@ class SqliteNotifierStore:
         return None if row is None or row["state"] == "sending" else str(row["state"])
 
     async def _set(self, event_id: UUID, recipient: str, sql: str, *first: object) -> None:
-        params = (*first, time.time(), str(event_id), recipient)
+        params = (*first, epoch_seconds(self._clock), str(event_id), recipient)
         await self._db.write(lambda connection: connection.execute(sql, params))
 
     async def get_settings(self, user_id: str) -> StoredSettings | None:
@@ -210,7 +211,7 @@ class SqliteNotifierStore:
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]:
-        now = time.time()
+        now = epoch_seconds(self._clock)
 
         def claim(connection: sqlite3.Connection) -> list[OutgoingMessage]:
             rows = connection.execute(

@@ -10,7 +10,7 @@ the bump, replicas pick the change up with the next one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,6 +21,7 @@ from contracts.events import DigestItem
 from contracts.interaction import Interaction
 from contracts.rules import RuleChange, RuleDefinition, RuleRead
 from rules.store.port import DigestEntry, DigestWindow, LoggedInteraction, instant
+from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 
 REVISION = "revision"
@@ -42,7 +43,15 @@ def _rule(doc: dict[str, Any]) -> RuleRead:
 class MongoRuleStore:
     backend = "mongodb"
 
-    def __init__(self, url: str, *, database: str = "socialdesk_rules", client: Any = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        database: str = "socialdesk_rules",
+        client: Any = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._clock = clock
         if client is None:
             self._client, db = connect(url, database)
         else:
@@ -78,7 +87,7 @@ class MongoRuleStore:
         return _rule(doc) if doc else None
 
     async def create_rule(self, definition: RuleDefinition, *, actor: str = "system") -> RuleRead:
-        now = datetime.now(UTC).isoformat()
+        now = self._clock().isoformat()
         doc = {
             "_id": str(uuid4()),
             "position": await self._next(POSITION),
@@ -95,7 +104,7 @@ class MongoRuleStore:
     async def replace_rule(
         self, rule_id: UUID, definition: RuleDefinition, *, actor: str = "system"
     ) -> RuleRead | None:
-        now = datetime.now(UTC).isoformat()
+        now = self._clock().isoformat()
         before = await self._rules.find_one_and_update(
             {"_id": str(rule_id)},
             {
@@ -131,7 +140,7 @@ class MongoRuleStore:
         doc = await self._rules.find_one_and_delete({"_id": str(rule_id)})
         if doc is None:
             return False
-        now = datetime.now(UTC).isoformat()
+        now = self._clock().isoformat()
         await self._audit(
             doc["_id"], doc["version"], "deleted", actor, now, doc["definition"], None
         )

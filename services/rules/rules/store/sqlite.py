@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -11,6 +11,7 @@ from contracts.events import DigestItem
 from contracts.interaction import Interaction
 from contracts.rules import RuleChange, RuleDefinition, RuleRead
 from rules.store.port import DigestEntry, DigestWindow, LoggedInteraction, instant
+from servicekit.clock import Clock, system_clock
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
@@ -116,7 +117,8 @@ def _change(row: sqlite3.Row) -> RuleChange:
 class SqliteRuleStore:
     backend = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
+        self._clock = clock
         self._db = SqliteDatabase(path, SCHEMA)
 
     async def open(self) -> None:
@@ -143,7 +145,7 @@ class SqliteRuleStore:
         return await self._db.read(select)
 
     async def create_rule(self, definition: RuleDefinition, *, actor: str = "system") -> RuleRead:
-        now = datetime.now(UTC).isoformat()
+        now = self._clock().isoformat()
 
         def insert(connection: sqlite3.Connection) -> RuleRead:
             rule_id = str(uuid4())
@@ -172,7 +174,7 @@ class SqliteRuleStore:
     async def replace_rule(
         self, rule_id: UUID, definition: RuleDefinition, *, actor: str = "system"
     ) -> RuleRead | None:
-        now = datetime.now(UTC).isoformat()
+        now = self._clock().isoformat()
 
         def update(connection: sqlite3.Connection) -> RuleRead | None:
             before = connection.execute(
@@ -201,7 +203,7 @@ class SqliteRuleStore:
         return await self._db.write(update)
 
     async def delete_rule(self, rule_id: UUID, *, actor: str = "system") -> bool:
-        now = datetime.now(UTC).isoformat()
+        now = self._clock().isoformat()
 
         def delete(connection: sqlite3.Connection) -> bool:
             row = connection.execute(

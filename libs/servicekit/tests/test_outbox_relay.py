@@ -1,0 +1,64 @@
+"""The outbox relay on the Periodic helper: a backlog is drained in one run, full batch after
+full batch, and a failing run is tried again at the next tick."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID, uuid4
+
+from servicekit.outbox import OutboxRelay
+from servicekit.publishing import OutgoingMessage
+
+
+class FakeOutbox:
+    def __init__(self, backlog: int, *, fail_first: bool = False) -> None:
+        self.left = [
+            OutgoingMessage.stored(str(uuid4()), "x.v1", b"{}", None) for _ in range(backlog)
+        ]
+        self.claims: list[int] = []
+        self.published: list[UUID] = []
+        self.fail_first = fail_first
+        self.drained = asyncio.Event()
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        if self.fail_first:
+            self.fail_first = False
+            raise ConnectionError("store away")
+        claimed, self.left = self.left[:limit], self.left[limit:]
+        self.claims.append(len(claimed))
+        if len(claimed) < limit:
+            self.drained.set()
+        return claimed
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        self.published.extend(ids)
+
+
+class FakePublisher:
+    async def publish_all(self, messages: Any) -> None:
+        pass
+
+
+async def test_a_backlog_is_drained_in_one_run_batch_after_batch() -> None:
+    outbox = FakeOutbox(backlog=25)
+    relay = OutboxRelay(outbox, FakePublisher(), interval_seconds=3600, batch=10)  # type: ignore[arg-type]
+    relay.start()
+    async with asyncio.timeout(5):
+        await outbox.drained.wait()
+    await relay.stop()
+    assert outbox.claims == [10, 10, 5]
+    assert len(outbox.published) == 25
+
+
+async def test_a_failed_run_is_tried_again_at_the_next_tick() -> None:
+    outbox = FakeOutbox(backlog=3, fail_first=True)
+    relay = OutboxRelay(outbox, FakePublisher(), interval_seconds=0.01, batch=10)  # type: ignore[arg-type]
+    relay.start()
+    async with asyncio.timeout(5):
+        await outbox.drained.wait()
+    await relay.stop()
+    assert len(outbox.published) == 3
