@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -85,6 +85,11 @@ class WireReply:
 
     body: bytes
     failed: bool = False
+
+    @classmethod
+    def received(cls, body: bytes, headers: Mapping[str, Any] | None) -> WireReply:
+        """The reply as a client received it, from the message's body and headers."""
+        return cls(body, bool(headers and headers.get(ERROR_HEADER)))
 
     @classmethod
     def error(cls, status: int, code: str, detail: str) -> WireReply:
@@ -176,8 +181,7 @@ class RpcClient:
     async def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         future = self._pending.pop(message.correlation_id or "", None)
         if future is not None and not future.done():
-            failed = bool(message.headers and message.headers.get(ERROR_HEADER))
-            future.set_result(WireReply(message.body, failed))
+            future.set_result(WireReply.received(message.body, message.headers))
 
     async def call(
         self,

@@ -31,6 +31,7 @@ from notifier.handlers import Deps, build_router
 from notifier.mail import SmtpMailer
 from notifier.settings import NotifierSettings
 from notifier.store.sqlite import SqliteNotifierStore
+from servicekit import rpc
 from servicekit.consuming import ERROR_HEADER, raw_message
 from servicekit.publishing import EventPublisher
 from servicekit.topology import DEAD_LETTERS
@@ -116,7 +117,7 @@ async def publish_alert(broker: RabbitBroker, event: NotificationRequestedV1) ->
 async def call(broker: RabbitBroker, method: str, params: dict[str, Any], user: str) -> RpcReply:
     request = RpcRequest(method=method, params=params, caller=Caller(id=user))
     response = await broker.request(request.model_dump_json().encode(), queue=topology.NOTIFIER_RPC)
-    return RpcReply.model_validate_json(response.body)
+    return rpc.WireReply.received(response.body, response.headers).decoded()
 
 
 async def test_a_rule_alert_is_mailed_once_to_each_recipient(harness: Harness) -> None:
