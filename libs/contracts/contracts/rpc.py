@@ -38,13 +38,6 @@ class RpcReply(Contract):
     error: RpcError | None = None
 
 
-class TicketMethods:
-    LIST = "tickets.list"
-    GET = "tickets.get"
-    UPDATE = "tickets.update"
-    HISTORY = "tickets.history"
-
-
 class RuleMethods:
     LIST = "rules.list"
     GET = "rules.get"
