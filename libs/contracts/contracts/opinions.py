@@ -169,8 +169,8 @@ class OpinionAnswer(BaseModel):
 
 
 class OpinionMethods:
-    """Request/reply methods: REQUEST on ticketing.rpc; VIEW and ANSWER on notifier.rpc."""
+    """Request/reply methods on notifier.rpc (ticketing's ``opinions.request`` is in
+    ``contracts.rpc_ticketing``)."""
 
-    REQUEST = "opinions.request"
     VIEW = "opinions.view"
     ANSWER = "opinions.answer"

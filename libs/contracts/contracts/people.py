@@ -124,23 +124,3 @@ class LevelRead(Contract):
     moderation_required: bool
     opened_at_from_interaction: bool
     agents: list[str] = Field(description="Ids of the agents who work this level.")
-
-
-class Directory:
-    """RPC method names of agents, teams and levels (beside ``contracts.rpc.TicketMethods``)."""
-
-    AGENTS_LIST = "agents.list"
-    AGENTS_GET = "agents.get"
-    AGENTS_CREATE = "agents.create"
-    AGENTS_REPLACE = "agents.replace"
-    AGENTS_DELETE = "agents.delete"
-    TEAMS_LIST = "teams.list"
-    TEAMS_GET = "teams.get"
-    TEAMS_CREATE = "teams.create"
-    TEAMS_REPLACE = "teams.replace"
-    TEAMS_DELETE = "teams.delete"
-    LEVELS_LIST = "levels.list"
-    LEVELS_GET = "levels.get"
-    LEVELS_CREATE = "levels.create"
-    LEVELS_REPLACE = "levels.replace"
-    LEVELS_DELETE = "levels.delete"

@@ -36,10 +36,3 @@ class RpcError(Contract):
 class RpcReply(Contract):
     result: Any = None
     error: RpcError | None = None
-
-
-class TicketMethods:
-    LIST = "tickets.list"
-    GET = "tickets.get"
-    UPDATE = "tickets.update"
-    HISTORY = "tickets.history"

@@ -158,19 +158,6 @@ class HistoryEntry(Contract):
     detail: dict[str, Any] = {}
 
 
-TICKETS_ASSIGN = "tickets.assign"
-TICKETS_CREATE = "tickets.create"
-TICKETS_NOTE = "tickets.note"
-INTERACTIONS_LIST = "interactions.list"
-INTERACTIONS_TAG = "interactions.tag"
-TICKETS_MERGE = "tickets.merge"
-TICKETS_CHILD = "tickets.child"
-TICKETS_REMOVE = "tickets.remove"
-TICKETS_EXPORT = "tickets.export"
-TICKETS_BULK = "tickets.bulk"
-"""RPC method names added after the first four (beside ``contracts.rpc.TicketMethods``)."""
-
-
 class TicketAssign(BaseModel):
     """Assign a ticket: to a named agent, or to one of a level's or team's active agents,
     drawn at random or the most available (fewest tickets still needing work). Without a

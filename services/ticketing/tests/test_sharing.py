@@ -12,9 +12,9 @@ from contracts.rules import OpenTicket, RuleMatch, TriageDecision
 from contracts.tickets import TicketQuery
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
-from ticketing import services
 from ticketing.domain import opinions
 from ticketing.store.port import TicketStore
+from ticketing.usecases import triage
 
 from .test_domain import SCALE, make
 
@@ -35,7 +35,7 @@ async def test_a_redelivered_interaction_shares_its_ticket_once_per_address(
         ),
     )
     for _ in range(2):
-        await services.handle_triaged(
+        await triage.handle_triaged(
             store=store, publisher=OFFLINE, scale=SCALE, locks=KeyedLocks(), event=event
         )
 

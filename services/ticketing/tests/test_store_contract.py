@@ -16,12 +16,12 @@ from contracts.events import FieldChange, TicketChangedV1, TicketOpenedV1
 from contracts.interaction import Author, Channel, Interaction, Kind
 from contracts.rules import OpenTicket, TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
-from ticketing import views
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import Status
 from ticketing.domain.threading import thread_key
 from ticketing.domain.tickets import Ticket
+from ticketing.shared import views
 from ticketing.store.port import (
     InteractionTaken,
     StaleTicket,

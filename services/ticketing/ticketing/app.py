@@ -9,14 +9,14 @@ from faststream.asgi import AsgiFastStream
 from contracts import topology
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
+from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
-from ticketing import opinions
 from ticketing.handlers import Deps, build_router
-from ticketing.lifecycle import AutoCloser
 from ticketing.settings import TicketingSettings
 from ticketing.store import open_store
+from ticketing.usecases import lifecycle
 
 log = logging.getLogger("ticketing")
 
@@ -28,10 +28,19 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
-    closer = AutoCloser(store, publisher, settings.auto_close_every_seconds)
-    broker.include_router(build_router(Deps(store, publisher, settings.priority_scale)))
+
+    async def close_idle_tickets() -> None:
+        closed = await lifecycle.auto_close(store=store, publisher=publisher)
+        if closed:
+            log.info("auto-closed %d idle tickets", closed)
+
+    auto_close = Periodic(
+        "auto-close", settings.auto_close_every_seconds, close_idle_tickets, first_now=False
+    )
     broker.include_router(
-        opinions.build_router(store=store, publisher=publisher, settings=opinions.OpinionSettings())
+        build_router(
+            Deps(store, publisher, settings.priority_scale, master_email=settings.master_email)
+        )
     )
 
     async def prepare() -> None:
@@ -44,15 +53,15 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
-    async def start_relay() -> None:
+    async def start_background_work() -> None:
         relay.start()
-        closer.start()
+        auto_close.start()
 
     return service_app(
         broker=broker,
         health=health,
         before_consuming=[prepare],
-        after_consuming_started=[start_relay],
-        before_stopping=[closer.stop, relay.stop],
+        after_consuming_started=[start_background_work],
+        before_stopping=[auto_close.stop, relay.stop],
         after_stopped=[store.close],
     )

@@ -17,6 +17,10 @@ class TicketingSettings(ServiceSettings):
     auto_close_every_seconds: float = Field(
         default=30.0, gt=0, description="How often idle tickets are looked for (F18)."
     )
+    master_email: str = Field(
+        default="master@socialdesk.local",
+        description="Who hears about an opinion on a ticket nobody is assigned to.",
+    )
 
     @property
     def priority_scale(self) -> PriorityScale:

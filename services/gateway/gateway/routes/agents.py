@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 from pydantic import AwareDatetime, BaseModel
 
-from contracts.people import AgentCreate, AgentRead, Directory
+from contracts.people import AgentCreate, AgentRead
+from contracts.rpc_ticketing import AgentReplace, DirectoryKey, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway import tokens
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep, settings
@@ -30,7 +31,7 @@ class AgentToken(BaseModel):
 @router.get("", response_model=list[AgentRead])
 async def list_agents(caller: CurrentCaller, services: ServicesDep) -> Any:
     """Every agent, by id: their levels, teams, language and whether they are active."""
-    return await services.call(TICKETING_RPC, Directory.AGENTS_LIST, {}, caller)
+    return await services.call(TICKETING_RPC, TicketingMethod.AGENTS_LIST, NoParams(), caller)
 
 
 @router.post(
@@ -41,14 +42,14 @@ async def list_agents(caller: CurrentCaller, services: ServicesDep) -> Any:
 )
 async def create_agent(agent: AgentCreate, caller: AdminCaller, services: ServicesDep) -> Any:
     """Add an agent. The levels and teams named must exist."""
-    return await services.call(
-        TICKETING_RPC, Directory.AGENTS_CREATE, agent.model_dump(mode="json"), caller
-    )
+    return await services.call(TICKETING_RPC, TicketingMethod.AGENTS_CREATE, agent, caller)
 
 
 @router.get("/{agent_id}", response_model=AgentRead, responses=NOT_FOUND)
 async def get_agent(agent_id: AgentId, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(TICKETING_RPC, Directory.AGENTS_GET, {"key": agent_id}, caller)
+    return await services.call(
+        TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=agent_id), caller
+    )
 
 
 @router.put("/{agent_id}", response_model=AgentRead, responses={**NOT_FOUND, **ADMIN_ONLY})
@@ -58,8 +59,8 @@ async def replace_agent(
     """Replace an agent (e.g. move them to other levels, or deactivate them)."""
     return await services.call(
         TICKETING_RPC,
-        Directory.AGENTS_REPLACE,
-        {"key": agent_id, "body": agent.model_dump(mode="json")},
+        TicketingMethod.AGENTS_REPLACE,
+        AgentReplace(key=agent_id, body=agent),
         caller,
     )
 
@@ -68,7 +69,9 @@ async def replace_agent(
     "/{agent_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
 )
 async def delete_agent(agent_id: AgentId, caller: AdminCaller, services: ServicesDep) -> Response:
-    await services.call(TICKETING_RPC, Directory.AGENTS_DELETE, {"key": agent_id}, caller)
+    await services.call(
+        TICKETING_RPC, TicketingMethod.AGENTS_DELETE, DirectoryKey(key=agent_id), caller
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -86,7 +89,9 @@ async def issue_token(
 ) -> AgentToken:
     """A signed bearer token for the agent, valid for `GATEWAY_TOKEN_TTL_MINUTES`."""
     agent = AgentRead.model_validate(
-        await services.call(TICKETING_RPC, Directory.AGENTS_GET, {"key": agent_id}, caller)
+        await services.call(
+            TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=agent_id), caller
+        )
     )
     if not agent.active:
         raise HTTPException(status.HTTP_409_CONFLICT, f"agent {agent_id!r} is inactive")

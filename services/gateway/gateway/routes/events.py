@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from contracts.people import Directory
 from contracts.rpc import Caller
+from contracts.rpc_ticketing import DirectoryKey, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway.deps import CurrentCaller, ServicesDep
 from gateway.live import LiveEvents, Visible
@@ -37,7 +37,9 @@ async def live_events(request: Request, caller: CurrentCaller, services: Service
     levels: frozenset[str] = frozenset()
     if caller.role == "agent":
         # Read once when the stream opens: a level joined later shows after reconnecting.
-        agent = await services.call(TICKETING_RPC, Directory.AGENTS_GET, {"key": caller.id}, caller)
+        agent = await services.call(
+            TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=caller.id), caller
+        )
         levels = frozenset(agent["levels"])
     return StreamingResponse(
         live.stream(visibility(caller, levels)),

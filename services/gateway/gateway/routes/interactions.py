@@ -5,9 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from contracts.rpc_ticketing import InteractionTagging, TicketingMethod
 from contracts.tickets import (
-    INTERACTIONS_LIST,
-    INTERACTIONS_TAG,
     InteractionPage,
     InteractionQuery,
     InteractionTags,
@@ -25,9 +24,7 @@ async def list_interactions(
 ) -> Any:
     """Stored interactions, newest first, to pick one for a ticket: e.g.
     `?has_ticket=false&channel=instagram&text=entrega`. Repeat a filter to mean "any of"."""
-    return await services.call(
-        TICKETING_RPC, INTERACTIONS_LIST, query.model_dump(mode="json", exclude_none=True), caller
-    )
+    return await services.call(TICKETING_RPC, TicketingMethod.INTERACTIONS_LIST, query, caller)
 
 
 @router.post(
@@ -41,7 +38,7 @@ async def tag_interaction(
     """Add tags to one interaction (the ticket's own tags are separate)."""
     return await services.call(
         TICKETING_RPC,
-        INTERACTIONS_TAG,
-        {"id": str(interaction_id), "tags": tags.model_dump(mode="json")},
+        TicketingMethod.INTERACTIONS_TAG,
+        InteractionTagging(id=str(interaction_id), tags=tags),
         caller,
     )

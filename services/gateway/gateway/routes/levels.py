@@ -4,7 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from contracts.people import Directory, LevelCreate, LevelRead
+from contracts.people import LevelCreate, LevelRead
+from contracts.rpc_ticketing import DirectoryKey, LevelReplace, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
 
@@ -18,7 +19,7 @@ Name = Annotated[str, Path(min_length=1, max_length=64)]
 @router.get("", response_model=list[LevelRead])
 async def list_levels(caller: CurrentCaller, services: ServicesDep) -> Any:
     """Every level: its settings and the ids of the agents who work it."""
-    return await services.call(TICKETING_RPC, Directory.LEVELS_LIST, {}, caller)
+    return await services.call(TICKETING_RPC, TicketingMethod.LEVELS_LIST, NoParams(), caller)
 
 
 @router.post(
@@ -28,14 +29,14 @@ async def list_levels(caller: CurrentCaller, services: ServicesDep) -> Any:
     responses={**ADMIN_ONLY, 409: {"description": "The name is taken"}},
 )
 async def create_level(level: LevelCreate, caller: AdminCaller, services: ServicesDep) -> Any:
-    return await services.call(
-        TICKETING_RPC, Directory.LEVELS_CREATE, level.model_dump(mode="json"), caller
-    )
+    return await services.call(TICKETING_RPC, TicketingMethod.LEVELS_CREATE, level, caller)
 
 
 @router.get("/{name}", response_model=LevelRead, responses=NOT_FOUND)
 async def get_level(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(TICKETING_RPC, Directory.LEVELS_GET, {"key": name}, caller)
+    return await services.call(
+        TICKETING_RPC, TicketingMethod.LEVELS_GET, DirectoryKey(key=name), caller
+    )
 
 
 @router.put("/{name}", response_model=LevelRead, responses={**NOT_FOUND, **ADMIN_ONLY})
@@ -44,8 +45,8 @@ async def replace_level(
 ) -> Any:
     return await services.call(
         TICKETING_RPC,
-        Directory.LEVELS_REPLACE,
-        {"key": name, "body": level.model_dump(mode="json")},
+        TicketingMethod.LEVELS_REPLACE,
+        LevelReplace(key=name, body=level),
         caller,
     )
 
@@ -54,5 +55,7 @@ async def replace_level(
     "/{name}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
 )
 async def delete_level(name: Name, caller: AdminCaller, services: ServicesDep) -> Response:
-    await services.call(TICKETING_RPC, Directory.LEVELS_DELETE, {"key": name}, caller)
+    await services.call(
+        TICKETING_RPC, TicketingMethod.LEVELS_DELETE, DirectoryKey(key=name), caller
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -19,6 +19,7 @@ from contracts.opinions import (
     OpinionRequestRead,
 )
 from contracts.rpc import Caller
+from contracts.rpc_ticketing import OpinionRequesting, TicketingMethod
 from contracts.topology import NOTIFIER_RPC, TICKETING_RPC
 from gateway import attachments
 from gateway.deps import CurrentCaller, ServicesDep
@@ -63,8 +64,8 @@ async def request_opinion(
     attachments.check(request.attachments)
     return await services.call(
         TICKETING_RPC,
-        OpinionMethods.REQUEST,
-        {"ref": ref, "request": request.model_dump(mode="json")},
+        TicketingMethod.OPINIONS_REQUEST,
+        OpinionRequesting(ref=ref, request=request),
         caller,
     )
 

@@ -4,7 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from contracts.people import Directory, TeamCreate, TeamRead
+from contracts.people import TeamCreate, TeamRead
+from contracts.rpc_ticketing import DirectoryKey, NoParams, TeamReplace, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
 
@@ -18,7 +19,7 @@ Name = Annotated[str, Path(min_length=1, max_length=64)]
 @router.get("", response_model=list[TeamRead])
 async def list_teams(caller: CurrentCaller, services: ServicesDep) -> Any:
     """Every team and the ids of its agents."""
-    return await services.call(TICKETING_RPC, Directory.TEAMS_LIST, {}, caller)
+    return await services.call(TICKETING_RPC, TicketingMethod.TEAMS_LIST, NoParams(), caller)
 
 
 @router.post(
@@ -28,14 +29,14 @@ async def list_teams(caller: CurrentCaller, services: ServicesDep) -> Any:
     responses={**ADMIN_ONLY, 409: {"description": "The name is taken"}},
 )
 async def create_team(team: TeamCreate, caller: AdminCaller, services: ServicesDep) -> Any:
-    return await services.call(
-        TICKETING_RPC, Directory.TEAMS_CREATE, team.model_dump(mode="json"), caller
-    )
+    return await services.call(TICKETING_RPC, TicketingMethod.TEAMS_CREATE, team, caller)
 
 
 @router.get("/{name}", response_model=TeamRead, responses=NOT_FOUND)
 async def get_team(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(TICKETING_RPC, Directory.TEAMS_GET, {"key": name}, caller)
+    return await services.call(
+        TICKETING_RPC, TicketingMethod.TEAMS_GET, DirectoryKey(key=name), caller
+    )
 
 
 @router.put("/{name}", response_model=TeamRead, responses={**NOT_FOUND, **ADMIN_ONLY})
@@ -44,8 +45,8 @@ async def replace_team(
 ) -> Any:
     return await services.call(
         TICKETING_RPC,
-        Directory.TEAMS_REPLACE,
-        {"key": name, "body": team.model_dump(mode="json")},
+        TicketingMethod.TEAMS_REPLACE,
+        TeamReplace(key=name, body=team),
         caller,
     )
 
@@ -54,5 +55,5 @@ async def replace_team(
     "/{name}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
 )
 async def delete_team(name: Name, caller: AdminCaller, services: ServicesDep) -> Response:
-    await services.call(TICKETING_RPC, Directory.TEAMS_DELETE, {"key": name}, caller)
+    await services.call(TICKETING_RPC, TicketingMethod.TEAMS_DELETE, DirectoryKey(key=name), caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

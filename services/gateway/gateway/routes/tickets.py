@@ -5,16 +5,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, status
 from fastapi.responses import PlainTextResponse
 
-from contracts.rpc import TicketMethods
+from contracts.rpc_ticketing import (
+    TicketAssignment,
+    TicketChild,
+    TicketExportRequest,
+    TicketingMethod,
+    TicketMerging,
+    TicketNote,
+    TicketRef,
+    TicketUpdate,
+)
 from contracts.tickets import (
-    TICKETS_ASSIGN,
-    TICKETS_BULK,
-    TICKETS_CHILD,
-    TICKETS_CREATE,
-    TICKETS_EXPORT,
-    TICKETS_MERGE,
-    TICKETS_NOTE,
-    TICKETS_REMOVE,
     BulkReport,
     ChildCreate,
     HistoryEntry,
@@ -45,9 +46,7 @@ async def list_tickets(
 ) -> Any:
     """Tickets, most recently updated first. Repeat a filter to mean "any of", e.g.
     `?status=new&status=open`."""
-    return await services.relay(
-        TICKETING_RPC, TicketMethods.LIST, query.model_dump(mode="json"), caller
-    )
+    return await services.relay(TICKETING_RPC, TicketingMethod.TICKETS_LIST, query, caller)
 
 
 @router.post("/bulk", response_model=BulkReport)
@@ -55,15 +54,15 @@ async def bulk_change(request: TicketBulk, caller: CurrentCaller, services: Serv
     """Apply a status, priority, assignee or tags to a list of tickets, or to every ticket a
     filter matches (up to 1,000). Each ticket is changed on its own: the report says, per
     ticket, whether it changed and if not why, with the status its change alone would get."""
-    return await services.call(
-        TICKETING_RPC, TICKETS_BULK, request.model_dump(mode="json", exclude_unset=True), caller
-    )
+    return await services.call(TICKETING_RPC, TicketingMethod.TICKETS_BULK, request, caller)
 
 
 @router.get("/{ref}", response_model=TicketDetail, responses=NOT_FOUND)
 async def get_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
     """One ticket by id or protocol number (e.g. `2026-000123`), with its interactions."""
-    return await services.relay(TICKETING_RPC, TicketMethods.GET, {"ref": ref}, caller)
+    return await services.relay(
+        TICKETING_RPC, TicketingMethod.TICKETS_GET, TicketRef(ref=ref), caller
+    )
 
 
 @router.patch(
@@ -81,8 +80,8 @@ async def update_ticket(
     when the priority rises to the top of the scale."""
     return await services.call(
         TICKETING_RPC,
-        TicketMethods.UPDATE,
-        {"ref": ref, "patch": patch.model_dump(mode="json", exclude_unset=True)},
+        TicketingMethod.TICKETS_UPDATE,
+        TicketUpdate(ref=ref, patch=patch),
         caller,
     )
 
@@ -90,7 +89,9 @@ async def update_ticket(
 @router.get("/{ref}/history", response_model=list[HistoryEntry], responses=NOT_FOUND)
 async def ticket_history(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
     """The ticket's append-only audit log, oldest first (by id or protocol number)."""
-    return await services.call(TICKETING_RPC, TicketMethods.HISTORY, {"ref": ref}, caller)
+    return await services.call(
+        TICKETING_RPC, TicketingMethod.TICKETS_HISTORY, TicketRef(ref=ref), caller
+    )
 
 
 @router.post(
@@ -110,8 +111,8 @@ async def assign_ticket(
     level or team the ticket's own level is used. The agent is told by e-mail."""
     return await services.call(
         TICKETING_RPC,
-        TICKETS_ASSIGN,
-        {"ref": ref, "assign": assign.model_dump(mode="json", exclude_none=True)},
+        TicketingMethod.TICKETS_ASSIGN,
+        TicketAssignment(ref=ref, assign=assign),
         caller,
     )
 
@@ -129,9 +130,7 @@ async def create_ticket(request: TicketCreate, caller: CurrentCaller, services: 
     """Open a ticket by hand from a stored interaction (see `GET /v1/interactions`); the
     conversation's other interactions without a ticket join it. `assign_to_me` makes it the
     calling agent's in the same call."""
-    return await services.call(
-        TICKETING_RPC, TICKETS_CREATE, request.model_dump(mode="json"), caller
-    )
+    return await services.call(TICKETING_RPC, TicketingMethod.TICKETS_CREATE, request, caller)
 
 
 @router.post(
@@ -143,7 +142,7 @@ async def create_ticket(request: TicketCreate, caller: CurrentCaller, services: 
 async def add_note(ref: str, note: NoteCreate, caller: CurrentCaller, services: ServicesDep) -> Any:
     """An internal note for agents, kept in the ticket's history; never sent to a customer."""
     return await services.call(
-        TICKETING_RPC, TICKETS_NOTE, {"ref": ref, "note": note.model_dump(mode="json")}, caller
+        TICKETING_RPC, TicketingMethod.TICKETS_NOTE, TicketNote(ref=ref, note=note), caller
     )
 
 
@@ -160,8 +159,8 @@ async def merge_ticket(
     the target (`merged_into`), and its conversation's new messages go to the target."""
     return await services.call(
         TICKETING_RPC,
-        TICKETS_MERGE,
-        {"ref": ref, "merge": merge.model_dump(mode="json")},
+        TicketingMethod.TICKETS_MERGE,
+        TicketMerging(ref=ref, merge=merge),
         caller,
     )
 
@@ -178,7 +177,7 @@ async def open_child(
     """Open a sub-ticket linked to this one (for work with a third party); the parent's
     detail lists its children."""
     return await services.call(
-        TICKETING_RPC, TICKETS_CHILD, {"ref": ref, "child": child.model_dump(mode="json")}, caller
+        TICKETING_RPC, TicketingMethod.TICKETS_CHILD, TicketChild(ref=ref, child=child), caller
     )
 
 
@@ -186,7 +185,9 @@ async def open_child(
 async def remove_ticket(ref: str, caller: CurrentCaller, services: ServicesDep) -> Any:
     """Remove the ticket from the desk: it is closed and no longer listed, while it, its
     interactions and its history stay readable by id for audit."""
-    return await services.call(TICKETING_RPC, TICKETS_REMOVE, {"ref": ref}, caller)
+    return await services.call(
+        TICKETING_RPC, TicketingMethod.TICKETS_REMOVE, TicketRef(ref=ref), caller
+    )
 
 
 @router.get(
@@ -203,6 +204,9 @@ async def export_ticket(
     """The ticket with its interactions, sub-tickets and whole history as one JSON document,
     or (`?format=text`) as a transcript a person can read."""
     result = await services.call(
-        TICKETING_RPC, TICKETS_EXPORT, {"ref": ref, "format": format}, caller
+        TICKETING_RPC,
+        TicketingMethod.TICKETS_EXPORT,
+        TicketExportRequest(ref=ref, format=format),
+        caller,
     )
     return PlainTextResponse(result) if format == "text" else result

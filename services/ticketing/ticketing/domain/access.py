@@ -1,4 +1,4 @@
-"""Who sees which tickets (DOMAIN.md F33): agents see their levels' tickets and their own;
+"""Who sees which tickets (docs/domain.md F33): agents see their levels' tickets and their own;
 admins see all."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who gets a ticket (DOMAIN.md F17): a random agent, or the most available one (fewest
+"""Who gets a ticket (docs/domain.md F17): a random agent, or the most available one (fewest
 tickets still needing work). Pure: the caller reads the loads, inside the same write
 transaction as the assignment where it matters, so concurrent choices see each other."""
 

@@ -1,4 +1,4 @@
-"""The end of a ticket's life: auto-close, removal, merge, and its sub-tickets (DOMAIN.md
+"""The end of a ticket's life: auto-close, removal, merge, and its sub-tickets (docs/domain.md
 F11-F13, F18). Pure functions returning the changed tickets and their field changes."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ordered priority scale (DOMAIN.md F4), configurable per deployment."""
+"""The ordered priority scale (docs/domain.md F4), configurable per deployment."""
 
 from __future__ import annotations
 

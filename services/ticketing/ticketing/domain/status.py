@@ -1,4 +1,4 @@
-"""The ticket status machine (DOMAIN.md F3), as one table."""
+"""The ticket status machine (docs/domain.md F3), as one table."""
 
 from __future__ import annotations
 

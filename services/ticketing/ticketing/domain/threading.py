@@ -1,4 +1,4 @@
-"""Which conversation an interaction belongs to (DOMAIN.md F2)."""
+"""Which conversation an interaction belongs to (docs/domain.md F2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A ticket export a person can read (DOMAIN.md F13): the case, the conversation in time
+"""A ticket export a person can read (docs/domain.md F13): the case, the conversation in time
 order and the audit log, as plain text."""
 
 from __future__ import annotations

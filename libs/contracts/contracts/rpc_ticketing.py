@@ -1,0 +1,210 @@
+"""Ticketing's request/reply methods: their names, the parameters each one takes and the
+answer each one gives. The gateway sends these models; ticketing validates each request with
+the same model (``servicekit.rpc.typed``) and refuses one that does not fit with 422.
+
+Parameters that are a request body on their own (a query, a new agent) reuse the body's
+model; a body that acts on one ticket travels with the ticket's reference (``ref``: its id or
+protocol number)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
+from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
+from contracts.tickets import (
+    BulkReport,
+    ChildCreate,
+    HistoryEntry,
+    InteractionPage,
+    InteractionQuery,
+    InteractionTags,
+    NoteCreate,
+    StoredInteraction,
+    TicketAssign,
+    TicketBulk,
+    TicketCreate,
+    TicketDetail,
+    TicketExport,
+    TicketMerge,
+    TicketMerged,
+    TicketPage,
+    TicketPatch,
+    TicketQuery,
+    TicketRead,
+)
+
+
+class TicketingMethod(StrEnum):
+    """Every method ticketing answers on ``topology.TICKETING_RPC``; the values are the wire
+    names."""
+
+    TICKETS_LIST = "tickets.list"
+    TICKETS_GET = "tickets.get"
+    TICKETS_UPDATE = "tickets.update"
+    TICKETS_HISTORY = "tickets.history"
+    TICKETS_ASSIGN = "tickets.assign"
+    TICKETS_CREATE = "tickets.create"
+    TICKETS_NOTE = "tickets.note"
+    TICKETS_MERGE = "tickets.merge"
+    TICKETS_CHILD = "tickets.child"
+    TICKETS_REMOVE = "tickets.remove"
+    TICKETS_EXPORT = "tickets.export"
+    TICKETS_BULK = "tickets.bulk"
+    INTERACTIONS_LIST = "interactions.list"
+    INTERACTIONS_TAG = "interactions.tag"
+    AGENTS_LIST = "agents.list"
+    AGENTS_GET = "agents.get"
+    AGENTS_CREATE = "agents.create"
+    AGENTS_REPLACE = "agents.replace"
+    AGENTS_DELETE = "agents.delete"
+    TEAMS_LIST = "teams.list"
+    TEAMS_GET = "teams.get"
+    TEAMS_CREATE = "teams.create"
+    TEAMS_REPLACE = "teams.replace"
+    TEAMS_DELETE = "teams.delete"
+    LEVELS_LIST = "levels.list"
+    LEVELS_GET = "levels.get"
+    LEVELS_CREATE = "levels.create"
+    LEVELS_REPLACE = "levels.replace"
+    LEVELS_DELETE = "levels.delete"
+    OPINIONS_REQUEST = "opinions.request"
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(_Params):
+    """For the methods that take nothing (the directory's lists)."""
+
+
+class TicketRef(_Params):
+    """One ticket, by id or protocol number (e.g. ``2026-000123``)."""
+
+    ref: str
+
+
+class TicketUpdate(TicketRef):
+    patch: TicketPatch
+
+
+class TicketAssignment(TicketRef):
+    assign: TicketAssign
+
+
+class TicketNote(TicketRef):
+    note: NoteCreate
+
+
+class TicketMerging(TicketRef):
+    merge: TicketMerge
+
+
+class TicketChild(TicketRef):
+    child: ChildCreate
+
+
+class TicketExportRequest(TicketRef):
+    format: Literal["json", "text"] = "json"
+
+
+class OpinionRequesting(TicketRef):
+    request: OpinionRequestCreate
+
+
+class InteractionTagging(_Params):
+    id: str
+    tags: InteractionTags
+
+
+class DirectoryKey(_Params):
+    """An agent's id, or a team's or level's name."""
+
+    key: str
+
+
+class AgentReplace(DirectoryKey):
+    body: AgentCreate
+
+
+class TeamReplace(DirectoryKey):
+    body: TeamCreate
+
+
+class LevelReplace(DirectoryKey):
+    body: LevelCreate
+
+
+M = TicketingMethod
+
+PARAMS: dict[TicketingMethod, type[BaseModel]] = {
+    M.TICKETS_LIST: TicketQuery,
+    M.TICKETS_GET: TicketRef,
+    M.TICKETS_UPDATE: TicketUpdate,
+    M.TICKETS_HISTORY: TicketRef,
+    M.TICKETS_ASSIGN: TicketAssignment,
+    M.TICKETS_CREATE: TicketCreate,
+    M.TICKETS_NOTE: TicketNote,
+    M.TICKETS_MERGE: TicketMerging,
+    M.TICKETS_CHILD: TicketChild,
+    M.TICKETS_REMOVE: TicketRef,
+    M.TICKETS_EXPORT: TicketExportRequest,
+    M.TICKETS_BULK: TicketBulk,
+    M.INTERACTIONS_LIST: InteractionQuery,
+    M.INTERACTIONS_TAG: InteractionTagging,
+    M.AGENTS_LIST: NoParams,
+    M.AGENTS_GET: DirectoryKey,
+    M.AGENTS_CREATE: AgentCreate,
+    M.AGENTS_REPLACE: AgentReplace,
+    M.AGENTS_DELETE: DirectoryKey,
+    M.TEAMS_LIST: NoParams,
+    M.TEAMS_GET: DirectoryKey,
+    M.TEAMS_CREATE: TeamCreate,
+    M.TEAMS_REPLACE: TeamReplace,
+    M.TEAMS_DELETE: DirectoryKey,
+    M.LEVELS_LIST: NoParams,
+    M.LEVELS_GET: DirectoryKey,
+    M.LEVELS_CREATE: LevelCreate,
+    M.LEVELS_REPLACE: LevelReplace,
+    M.LEVELS_DELETE: DirectoryKey,
+    M.OPINIONS_REQUEST: OpinionRequesting,
+}
+"""The parameters model of each method."""
+
+ANSWERS: dict[TicketingMethod, Any] = {
+    M.TICKETS_LIST: TicketPage,
+    M.TICKETS_GET: TicketDetail,
+    M.TICKETS_UPDATE: TicketRead,
+    M.TICKETS_HISTORY: list[HistoryEntry],
+    M.TICKETS_ASSIGN: TicketRead,
+    M.TICKETS_CREATE: TicketRead,
+    M.TICKETS_NOTE: HistoryEntry,
+    M.TICKETS_MERGE: TicketMerged,
+    M.TICKETS_CHILD: TicketRead,
+    M.TICKETS_REMOVE: TicketRead,
+    M.TICKETS_EXPORT: TicketExport | str,
+    M.TICKETS_BULK: BulkReport,
+    M.INTERACTIONS_LIST: InteractionPage,
+    M.INTERACTIONS_TAG: StoredInteraction,
+    M.AGENTS_LIST: list[AgentRead],
+    M.AGENTS_GET: AgentRead,
+    M.AGENTS_CREATE: AgentRead,
+    M.AGENTS_REPLACE: AgentRead,
+    M.AGENTS_DELETE: None,
+    M.TEAMS_LIST: list[TeamRead],
+    M.TEAMS_GET: TeamRead,
+    M.TEAMS_CREATE: TeamRead,
+    M.TEAMS_REPLACE: TeamRead,
+    M.TEAMS_DELETE: None,
+    M.LEVELS_LIST: list[LevelRead],
+    M.LEVELS_GET: LevelRead,
+    M.LEVELS_CREATE: LevelRead,
+    M.LEVELS_REPLACE: LevelRead,
+    M.LEVELS_DELETE: None,
+    M.OPINIONS_REQUEST: OpinionRequestRead,
+}
+"""What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

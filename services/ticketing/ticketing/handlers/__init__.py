@@ -1,0 +1,43 @@
+"""Ticketing's transport: the consumers of triaged interactions and of opinion answers, and
+the request/reply methods the gateway calls (``contracts.rpc_ticketing``), one module per
+area. Each handler takes the contract, calls one use case and answers."""
+
+from __future__ import annotations
+
+from faststream.rabbit import RabbitRouter
+
+from contracts import topology
+from servicekit import rpc
+from ticketing.handlers import (
+    bulk,
+    directory,
+    interactions,
+    lifecycle,
+    opinion_events,
+    opinions,
+    tickets,
+    triaged,
+)
+from ticketing.handlers.deps import Deps
+
+__all__ = ["Deps", "build_router", "methods"]
+
+
+def methods(deps: Deps) -> dict[str, rpc.Method]:
+    """Every request/reply method ticketing serves, by its ``TicketingMethod``."""
+    return {
+        **tickets.methods(deps),
+        **bulk.methods(deps),
+        **lifecycle.methods(deps),
+        **interactions.methods(deps),
+        **directory.methods(deps),
+        **opinions.methods(deps),
+    }
+
+
+def build_router(deps: Deps) -> RabbitRouter:
+    router = RabbitRouter()
+    triaged.subscribe(router, deps)
+    opinion_events.subscribe(router, deps)
+    rpc.serve(router, topology.TICKETING_RPC, methods(deps))
+    return router

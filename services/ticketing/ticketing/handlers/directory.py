@@ -1,0 +1,94 @@
+"""Request/reply methods for agents, teams and levels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.people import AgentCreate, LevelCreate, TeamCreate
+from contracts.rpc import Caller
+from contracts.rpc_ticketing import (
+    AgentReplace,
+    DirectoryKey,
+    LevelReplace,
+    NoParams,
+    TeamReplace,
+    TicketingMethod,
+)
+from servicekit import rpc
+from ticketing.handlers.deps import Deps
+from ticketing.store.directory import Kind
+from ticketing.usecases import directory
+
+M = TicketingMethod
+
+
+def methods(deps: Deps) -> dict[str, rpc.Method]:
+    store, scale = deps.store, deps.scale
+
+    async def list_agents(_: NoParams, caller: Caller) -> Any:
+        return await directory.list_agents(store=store, caller=caller)
+
+    async def get_agent(params: DirectoryKey, caller: Caller) -> Any:
+        return await directory.get_agent(store=store, agent_id=params.key, caller=caller)
+
+    async def create_agent(body: AgentCreate, caller: Caller) -> Any:
+        return await directory.save_agent(store=store, agent_id=None, body=body, caller=caller)
+
+    async def replace_agent(params: AgentReplace, caller: Caller) -> Any:
+        return await directory.save_agent(
+            store=store, agent_id=params.key, body=params.body, caller=caller
+        )
+
+    async def list_teams(_: NoParams, caller: Caller) -> Any:
+        return await directory.list_teams(store=store, caller=caller)
+
+    async def get_team(params: DirectoryKey, caller: Caller) -> Any:
+        return await directory.get_team(store=store, name=params.key, caller=caller)
+
+    async def create_team(body: TeamCreate, caller: Caller) -> Any:
+        return await directory.save_team(store=store, name=None, body=body, caller=caller)
+
+    async def replace_team(params: TeamReplace, caller: Caller) -> Any:
+        return await directory.save_team(
+            store=store, name=params.key, body=params.body, caller=caller
+        )
+
+    async def list_levels(_: NoParams, caller: Caller) -> Any:
+        return await directory.list_levels(store=store, caller=caller)
+
+    async def get_level(params: DirectoryKey, caller: Caller) -> Any:
+        return await directory.get_level(store=store, name=params.key, caller=caller)
+
+    async def create_level(body: LevelCreate, caller: Caller) -> Any:
+        return await directory.save_level(
+            store=store, name=None, body=body, scale=scale, caller=caller
+        )
+
+    async def replace_level(params: LevelReplace, caller: Caller) -> Any:
+        return await directory.save_level(
+            store=store, name=params.key, body=params.body, scale=scale, caller=caller
+        )
+
+    def deleter(kind: Kind) -> rpc.Method:
+        async def delete(params: DirectoryKey, caller: Caller) -> None:
+            await directory.delete(store=store, kind=kind, key=params.key, caller=caller)
+
+        return rpc.typed(DirectoryKey, delete)
+
+    return {
+        M.AGENTS_LIST: rpc.typed(NoParams, list_agents),
+        M.AGENTS_GET: rpc.typed(DirectoryKey, get_agent),
+        M.AGENTS_CREATE: rpc.typed(AgentCreate, create_agent),
+        M.AGENTS_REPLACE: rpc.typed(AgentReplace, replace_agent),
+        M.AGENTS_DELETE: deleter("agent"),
+        M.TEAMS_LIST: rpc.typed(NoParams, list_teams),
+        M.TEAMS_GET: rpc.typed(DirectoryKey, get_team),
+        M.TEAMS_CREATE: rpc.typed(TeamCreate, create_team),
+        M.TEAMS_REPLACE: rpc.typed(TeamReplace, replace_team),
+        M.TEAMS_DELETE: deleter("team"),
+        M.LEVELS_LIST: rpc.typed(NoParams, list_levels),
+        M.LEVELS_GET: rpc.typed(DirectoryKey, get_level),
+        M.LEVELS_CREATE: rpc.typed(LevelCreate, create_level),
+        M.LEVELS_REPLACE: rpc.typed(LevelReplace, replace_level),
+        M.LEVELS_DELETE: deleter("level"),
+    }

@@ -1,0 +1,148 @@
+"""Agents, teams and levels: the directory ticketing assigns tickets from. Reading is open to
+every signed-in caller (agents need to know who they can hand a ticket to); changing is for
+administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
+from contracts.rpc import Caller
+from servicekit import rpc
+from ticketing.domain.priority import PriorityScale
+from ticketing.shared.access import require_active, require_admin
+from ticketing.shared.directory_reads import agent, agents
+from ticketing.store.directory import DirectoryStore, Kind
+
+NOUN: dict[Kind, str] = {"agent": "agent", "team": "team", "level": "level", "author": "author"}
+
+
+async def list_agents(*, store: DirectoryStore, caller: Caller) -> list[AgentRead]:
+    await require_active(store, caller)
+    return await agents(store)
+
+
+async def get_agent(*, store: DirectoryStore, agent_id: str, caller: Caller) -> AgentRead:
+    await require_active(store, caller)
+    found = await agent(store, agent_id)
+    if found is None:
+        raise rpc.NotFound(f"there is no agent {agent_id!r}")
+    return found
+
+
+async def save_agent(
+    *, store: DirectoryStore, agent_id: str | None, body: AgentCreate, caller: Caller
+) -> AgentRead:
+    """Create (``agent_id`` None) or replace an agent; its levels and teams must exist."""
+    require_admin(caller)
+    await _refuse_unknown(store, "level", body.levels, what="level(s)")
+    await _refuse_unknown(store, "team", body.teams, what="team(s)")
+    document = body.model_dump(mode="json")
+    await _save(store, "agent", agent_id, body.id, document)
+    return AgentRead.model_validate(document)
+
+
+async def list_teams(*, store: DirectoryStore, caller: Caller) -> list[TeamRead]:
+    await require_active(store, caller)
+    everyone = await agents(store)
+    return [_team(body, everyone) for body in await store.list_entries("team")]
+
+
+async def get_team(*, store: DirectoryStore, name: str, caller: Caller) -> TeamRead:
+    await require_active(store, caller)
+    return _team(await _require(store, "team", name), await agents(store))
+
+
+async def save_team(
+    *, store: DirectoryStore, name: str | None, body: TeamCreate, caller: Caller
+) -> TeamRead:
+    require_admin(caller)
+    document = body.model_dump(mode="json")
+    await _save(store, "team", name, body.name, document)
+    return _team(document, await agents(store))
+
+
+async def list_levels(*, store: DirectoryStore, caller: Caller) -> list[LevelRead]:
+    await require_active(store, caller)
+    everyone = await agents(store)
+    return [_level(body, everyone) for body in await store.list_entries("level")]
+
+
+async def get_level(*, store: DirectoryStore, name: str, caller: Caller) -> LevelRead:
+    await require_active(store, caller)
+    return _level(await _require(store, "level", name), await agents(store))
+
+
+async def save_level(
+    *,
+    store: DirectoryStore,
+    name: str | None,
+    body: LevelCreate,
+    scale: PriorityScale,
+    caller: Caller,
+) -> LevelRead:
+    require_admin(caller)
+    if body.default_priority is not None and body.default_priority not in scale:
+        raise rpc.Invalid(
+            f"the default priority {body.default_priority!r} is not on the scale "
+            f"({', '.join(scale.levels)})"
+        )
+    if body.responsible is not None and await agent(store, body.responsible) is None:
+        raise rpc.NotFound(f"there is no agent {body.responsible!r}")
+    document = body.model_dump(mode="json")
+    await _save(store, "level", name, body.name, document)
+    return _level(document, await agents(store))
+
+
+async def delete(*, store: DirectoryStore, kind: Kind, key: str, caller: Caller) -> None:
+    """A level or team that still has agents is kept: move them first, so no agent is left
+    pointing at something that no longer exists."""
+    require_admin(caller)
+    if kind in ("level", "team"):
+        members = [
+            a.id for a in await agents(store) if key in (a.levels if kind == "level" else a.teams)
+        ]
+        if members:
+            raise rpc.Conflict(
+                f"the {NOUN[kind]} {key!r} still has agents ({', '.join(members)}): "
+                "move them to another one first"
+            )
+    if not await store.delete_entry(kind, key):
+        raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
+
+
+def _team(body: dict[str, Any], everyone: list[AgentRead]) -> TeamRead:
+    return TeamRead(**body, agents=[a.id for a in everyone if body["name"] in a.teams])
+
+
+def _level(body: dict[str, Any], everyone: list[AgentRead]) -> LevelRead:
+    return LevelRead(**body, agents=[a.id for a in everyone if body["name"] in a.levels])
+
+
+async def _refuse_unknown(
+    store: DirectoryStore, kind: Kind, names: list[str], *, what: str
+) -> None:
+    known = {body["name"] for body in await store.list_entries(kind)}
+    missing = [name for name in names if name not in known]
+    if missing:
+        raise rpc.Invalid(f"{what} {', '.join(missing)} do(es) not exist: create it first")
+
+
+async def _require(store: DirectoryStore, kind: Kind, key: str) -> dict[str, Any]:
+    body = await store.get_entry(kind, key)
+    if body is None:
+        raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
+    return body
+
+
+async def _save(
+    store: DirectoryStore, kind: Kind, current: str | None, key: str, document: dict[str, Any]
+) -> None:
+    if current is None:
+        if not await store.create_entry(kind, key, document):
+            raise rpc.Conflict(f"a {NOUN[kind]} named {key!r} exists already")
+        return
+    if key != current:
+        raise rpc.Invalid(f"the {NOUN[kind]}'s name cannot change ({current!r} → {key!r})")
+    if not await store.replace_entry(kind, key, document):
+        raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")

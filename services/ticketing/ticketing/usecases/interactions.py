@@ -1,0 +1,34 @@
+"""Stored interactions as the desk sees them: listed to pick one for a ticket, and tagged
+one by one (the ticket's own tags are separate)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from contracts.rpc import Caller
+from contracts.tickets import InteractionPage, InteractionQuery, StoredInteraction
+from servicekit import rpc
+from ticketing.shared.access import require_active
+from ticketing.store.port import TicketStore
+
+
+async def list_interactions(
+    *, store: TicketStore, query: InteractionQuery, caller: Caller
+) -> InteractionPage:
+    await require_active(store, caller)
+    items, total = await store.list_interactions(query)
+    return InteractionPage(items=items, total=total, page=query.page, page_size=query.page_size)
+
+
+async def tag_interaction(
+    *, store: TicketStore, interaction: str, tags: list[str], caller: Caller
+) -> StoredInteraction:
+    await require_active(store, caller)
+    try:
+        interaction_id = UUID(interaction)
+    except ValueError as exc:
+        raise rpc.NotFound(f"no stored interaction {interaction}") from exc
+    tagged = await store.tag_interaction(interaction_id, tags)
+    if tagged is None:
+        raise rpc.NotFound(f"no stored interaction {interaction}")
+    return tagged

@@ -1,0 +1,288 @@
+"""A triaged interaction reaches its ticket: it is stored and put on its conversation's
+active ticket, or on a new one when a rule says so or the conversation's last ticket was
+closed (docs/domain.md F3-F6); then the rules' shares are made."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from contracts.base import Event
+from contracts.events import (
+    InteractionTriagedV1,
+    NotificationRequestedV1,
+    TicketChangedV1,
+    TicketOpenedV1,
+)
+from contracts.rules import TriageDecision
+from contracts.tickets import HistoryEntry, StoredInteraction
+from servicekit.keyed_locks import KeyedLocks
+from servicekit.publishing import EventPublisher
+from ticketing.domain import tickets
+from ticketing.domain.priority import PriorityScale
+from ticketing.domain.threading import thread_key
+from ticketing.shared import assignment, authors, directory_reads, notices, views
+from ticketing.shared.changes import change_entries, field_changes
+from ticketing.shared.opinion_requests import share_by_rules
+from ticketing.shared.writes import publish, retry_on_stale
+from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
+
+
+async def handle_triaged(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    scale: PriorityScale,
+    locks: KeyedLocks,
+    event: InteractionTriagedV1,
+    now: datetime | None = None,
+) -> None:
+    """Redelivery is harmless: an interaction already on a ticket is left alone. Within this
+    process the interactions of one conversation take turns (``locks``), so they do not keep
+    invalidating each other's reads; across replicas the store's version checks keep them
+    apart."""
+    now = now or datetime.now(UTC)
+    key = thread_key(event.interaction)
+    async with locks.hold(key):
+        announced = await _place(store=store, scale=scale, event=event, key=key, now=now)
+    await publish(store, publisher, announced)
+    await share_by_rules(store=store, publisher=publisher, event=event, thread_key=key)
+
+
+async def _place(
+    *,
+    store: TicketStore,
+    scale: PriorityScale,
+    event: InteractionTriagedV1,
+    key: str,
+    now: datetime,
+) -> list[Event]:
+    """Record the interaction and change the ticket; return the events to publish."""
+    decision = event.decision
+    if decision.author_groups:
+        await authors.add_author_groups(store, event.interaction, decision.author_groups)
+    stored = await store.record_interaction(
+        StoredInteraction(
+            id=uuid4(),
+            ticket_id=None,
+            received_at=now,
+            interaction=event.interaction,
+            tags=decision.interaction_tags,
+            track_engagement=decision.track_engagement,
+        ),
+        thread_key=key,
+    )
+    if stored.ticket_id is not None:
+        return []
+    actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
+    placing = _Placing(store, scale, event, stored, actor, now)
+
+    async def attempt() -> list[Event]:
+        try:
+            ticket = await store.active_ticket(key)
+            if ticket is not None:
+                return await placing.extend(ticket)
+            previous = await store.latest_ticket(key)
+            merged_into = await _merge_target(store, previous)
+            if merged_into is not None:  # a merged ticket's conversation goes on in its target
+                return await placing.extend(merged_into)
+            if decision.open_ticket is None and previous is None:
+                return []  # nothing asks for a ticket: the interaction stays stored, unticketed
+            return await placing.open(previous)
+        except InteractionTaken:
+            return []  # a ticket opened meanwhile collected this interaction: nothing to do
+
+    # Another replica changing this conversation first: read it again.
+    return await retry_on_stale(attempt, what=f"conversation {key}", also=(ThreadAlreadyActive,))
+
+
+async def _merge_target(
+    store: TicketStore, previous: tickets.Ticket | None
+) -> tickets.Ticket | None:
+    if previous is None or previous.merged_into is None:
+        return None
+    target = await store.get_ticket(previous.merged_into)
+    return target if target is not None and target.active else None
+
+
+def _alerts(
+    event: InteractionTriagedV1, ticket: tickets.Ticket, *, opened: bool
+) -> list[NotificationRequestedV1]:
+    """The e-mail alerts the matching rules asked for, about the ticket as it now stands."""
+    decision = event.decision
+    if not decision.alert_emails:
+        return []
+    return [
+        NotificationRequestedV1(
+            **event.caused(),
+            kind="rule_alert",
+            recipients=decision.alert_emails,
+            ticket=views.snapshot(ticket),
+            ticket_opened=opened,
+            matched=decision.matched,
+            interaction_key=event.interaction.key,
+        )
+    ]
+
+
+def _reply_entries(
+    ticket: tickets.Ticket, decision: TriageDecision, *, actor: str, at: datetime
+) -> list[HistoryEntry]:
+    """One entry per automatic reply a rule asked for; they wait on the ticket unsent."""
+    return [
+        HistoryEntry(
+            id=uuid4(),
+            ticket_id=ticket.id,
+            at=at,
+            actor=actor,
+            action="auto_reply_pending",
+            detail={"rule_id": str(reply.rule_id), "text": reply.text, "sent": False},
+        )
+        for reply in decision.auto_replies
+    ]
+
+
+class _Placing:
+    """One stored interaction going onto a ticket: an existing one, or a new one."""
+
+    def __init__(
+        self,
+        store: TicketStore,
+        scale: PriorityScale,
+        event: InteractionTriagedV1,
+        stored: StoredInteraction,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        self.store, self.scale, self.event = store, scale, event
+        self.stored, self.actor, self.now = stored, actor, now
+        self.decision = event.decision
+        self.reasons: dict[str, Any] = {
+            "rules": [m.model_dump(mode="json") for m in event.decision.matched]
+        }
+
+    async def extend(self, ticket: tickets.Ticket) -> list[Event]:
+        event, decision, actor, now = self.event, self.decision, self.actor, self.now
+        outcome = tickets.add_interaction(
+            ticket, interaction=event.interaction, decision=decision, now=now, scale=self.scale
+        )
+        changed = TicketChangedV1(
+            **event.caused(),
+            ticket=views.snapshot(outcome.ticket),
+            actor=actor,
+            changes=field_changes(outcome.changes),
+            interaction_id=self.stored.id,
+            interaction_key=event.interaction.key,
+            matched=decision.matched,
+        )
+        events: list[Event] = [changed, *_alerts(event, outcome.ticket, opened=False)]
+        if outcome.ticket.priority != ticket.priority and ticket.assignee is not None:
+            events += notices.escalation_notices(
+                ticket,
+                outcome.ticket,
+                await directory_reads.agent(self.store, ticket.assignee),
+                scale=self.scale,
+                by=actor,
+                caused=event.caused(),
+            )
+        added = HistoryEntry(
+            id=uuid4(),
+            ticket_id=ticket.id,
+            at=now,
+            actor=actor,
+            action="interaction_added",
+            detail={**self.reasons, "interaction_id": str(self.stored.id)},
+        )
+        await self.store.update_ticket(
+            outcome.ticket,
+            expected_version=ticket.version,
+            interaction_id=self.stored.id,
+            # The interaction count is in the "interaction_added" entry; the rest are field
+            # changes.
+            history=[
+                added,
+                *change_entries(ticket.id, actor, outcome.changes[1:], now, self.reasons),
+                *_reply_entries(ticket, decision, actor=actor, at=now),
+            ],
+            events=events,
+        )
+        return events
+
+    async def open(self, previous: tickets.Ticket | None) -> list[Event]:
+        event, decision, actor, now, stored = (
+            self.event,
+            self.decision,
+            self.actor,
+            self.now,
+            self.stored,
+        )
+        plan = await assignment.plan_opening(self.store, decision)
+        new = tickets.open_ticket(
+            interaction=event.interaction,
+            decision=decision,
+            scale=self.scale,
+            now=now,
+            previous=previous,
+            level_settings=plan.level,
+        )
+        opened: list[Event] = []
+
+        def announce(numbered: tickets.Ticket) -> list[Event]:
+            opened.append(
+                TicketOpenedV1(
+                    **event.caused(),
+                    ticket=views.snapshot(numbered),
+                    actor=actor,
+                    interaction_id=stored.id,
+                    interaction_key=event.interaction.key,
+                    matched=decision.matched,
+                )
+            )
+            opened.extend(_alerts(event, numbered, opened=True))
+            agent = plan.agents.get(numbered.assignee or "")
+            if agent is not None:
+                opened.append(
+                    notices.assigned_notice(
+                        numbered, agent, by=actor, opened=True, caused=event.caused()
+                    )
+                )
+            return opened
+
+        def history(numbered: tickets.Ticket) -> list[HistoryEntry]:
+            detail = {
+                **self.reasons,
+                "interaction_id": str(stored.id),
+                "interaction_count": numbered.interaction_count,
+            }
+            if previous is not None:
+                detail["previous_ticket_id"] = str(previous.id)
+            entries = [
+                HistoryEntry(
+                    id=uuid4(),
+                    ticket_id=numbered.id,
+                    at=now,
+                    actor=actor,
+                    action="opened",
+                    after=numbered.protocol,
+                    detail=detail,
+                )
+            ]
+            if numbered.assignee is not None:
+                how = "most_available" if new.assignee is None else "rule"
+                entries.append(
+                    assignment.assignment_entry(
+                        numbered, actor=actor, at=now, how=how, detail=self.reasons
+                    )
+                )
+            return [*entries, *_reply_entries(numbered, decision, actor=actor, at=now)]
+
+        await self.store.create_ticket(
+            new,
+            year=now.year,
+            interaction_id=stored.id,
+            history=history,
+            announce=announce,
+            assign_among=plan.candidates,
+        )
+        return opened
