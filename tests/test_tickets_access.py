@@ -1,4 +1,4 @@
-"""Agents see their levels' tickets and their own; admins see all (DOMAIN.md F33)."""
+"""Agents see their levels' tickets and their own; admins see all (docs/domain.md F33)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Threading and reopening (DOMAIN.md F2) for direct messages and resolved tickets."""
+"""Threading and reopening (docs/domain.md F2) for direct messages and resolved tickets."""
 
 from __future__ import annotations
 

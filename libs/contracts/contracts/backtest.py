@@ -1,5 +1,5 @@
 """Backtest: what a rule would have done to the interactions of a date range, without doing
-it (DOMAIN.md F26). The rules service keeps a log of what it triaged for this."""
+it (docs/domain.md F26). The rules service keeps a log of what it triaged for this."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The normalised interaction (DOMAIN.md F1): one message received or sent on any channel."""
+"""The normalised interaction (docs/domain.md F1): one message received or sent on any channel."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Agents, teams and levels as the gateway submits them and ticketing keeps them (DOMAIN.md
+"""Agents, teams and levels as the gateway submits them and ticketing keeps them (docs/domain.md
 F14, F17). Who belongs where is kept on the agent (its ``levels`` and ``teams``); a level's or
 team's member list is read from the agents, so the two can never disagree."""
 

@@ -1,5 +1,5 @@
 """Business hours as a rule condition states them: a weekly schedule, closed dates and an IANA
-time zone (DOMAIN.md F15, F24). Self-contained for now; once levels carry their own hours
+time zone (docs/domain.md F15, F24). Self-contained for now; once levels carry their own hours
 (the SLA issue) a condition will be able to name a level instead."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Each filter of the rule language (DOMAIN.md F24), with the reason it gives when it holds."""
+"""Each filter of the rule language (docs/domain.md F24), with the reason it gives when it holds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Digest windows (DOMAIN.md F27): which window a matching interaction belongs to, the one
+"""Digest windows (docs/domain.md F27): which window a matching interaction belongs to, the one
 event that announces a closed window, and what a digest lists of each interaction."""
 
 from __future__ import annotations

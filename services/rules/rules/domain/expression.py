@@ -1,5 +1,5 @@
 """Boolean text expressions: ``anatel OR procon AND NOT elogio``, with parentheses and
-"quoted phrases" (DOMAIN.md F24).
+"quoted phrases" (docs/domain.md F24).
 
 A small recursive-descent parser. Precedence is NOT > AND > OR, as in SQL and most search
 boxes, so the example reads ``anatel OR (procon AND (NOT elogio))``. Two words side by side

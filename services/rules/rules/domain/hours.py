@@ -1,4 +1,4 @@
-"""Whether an instant falls inside a business-hours schedule (DOMAIN.md F15, F24): the instant
+"""Whether an instant falls inside a business-hours schedule (docs/domain.md F15, F24): the instant
 is read in the schedule's time zone, so 21:30 UTC is 18:30 in São Paulo."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The sentiment of an interaction when the network did not give one (DOMAIN.md F24).
+"""The sentiment of an interaction when the network did not give one (docs/domain.md F24).
 
 A review's star rating says it best (1–2 negative, 3 neutral, 4–5 positive). Otherwise a
 small lexicon of pt-BR and English opinion words, on the accent-free lower-case text: each

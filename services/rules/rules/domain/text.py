@@ -1,4 +1,4 @@
-"""Accent- and case-insensitive text, so "anatel" finds "ANATÉL" (DOMAIN.md F24)."""
+"""Accent- and case-insensitive text, so "anatel" finds "ANATÉL" (docs/domain.md F24)."""
 
 from __future__ import annotations
 
