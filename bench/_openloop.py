@@ -21,12 +21,13 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 TARGET_P50_MS = 100.0
 TARGET_P99_MS = 500.0
 MAX_CONNECTIONS = 64
+RETRIES = 3
 
 
 @dataclass
@@ -42,6 +43,7 @@ class OpenLoopResult:
     post_p50_ms: float
     post_p99_ms: float
     send_lag_max_ms: float
+    retries: dict[str, int]
     latency_p50_ms: float
     latency_p99_ms: float
     latency_max_ms: float
@@ -141,6 +143,10 @@ class Sending:
     lag_seconds: float = 0.0
     failed: int = 0
     sent: int = 0
+    retries: dict[str, int] = field(default_factory=dict)
+
+    def retried(self, reason: str) -> None:
+        self.retries[reason] = self.retries.get(reason, 0) + 1
 
 
 async def send_on_schedule(
@@ -159,16 +165,22 @@ async def send_on_schedule(
         now = time.monotonic()
         started[index] = now
         sending.lag_seconds = max(sending.lag_seconds, now - scheduled)
-        try:
-            status, body = await poster.post(bodies[index])
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            sending.failed += 1
-            return
-        sending.answer_seconds.append(time.monotonic() - now)
-        if status == 202:
-            on_answer(index, body)
-        else:
-            sending.failed += 1
+        for attempt in range(RETRIES + 1):
+            try:
+                status, body = await poster.post(bodies[index])
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                status, body = 0, type(exc).__name__.encode()
+            if status == 202:
+                sending.answer_seconds.append(time.monotonic() - now)
+                on_answer(index, body)
+                return
+            if 0 < status < 500 or attempt == RETRIES:
+                break
+            # A transport error or a 503 is retried (a repeat is answered as a duplicate).
+            sending.retried(f"{status or body.decode()}")
+            await asyncio.sleep(0.2 * (attempt + 1))
+        sending.failed += 1
+        sending.retried(f"gave up: {status} {body[:200]!r}")
 
     start = time.monotonic() + 0.1
     for index in range(len(bodies)):
@@ -198,6 +210,7 @@ def rows(result: OpenLoopResult) -> list[tuple[str, str]]:
             f"{r.sent:,} / {r.failed_posts} / {r.ticketed:,}"
             f" ({'complete' if r.completed else 'INCOMPLETE'})",
         ),
+        ("retried POSTs", ", ".join(f"{k}: {v}" for k, v in r.retries.items()) or "none"),
         (
             "POST answered p50 / p99",
             f"{r.post_p50_ms:.1f} / {r.post_p99_ms:.1f} ms"

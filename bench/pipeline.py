@@ -686,6 +686,7 @@ async def run_open_loop(
         post_p50_ms=openloop.percentile(answers, 0.50) * 1000,
         post_p99_ms=openloop.percentile(answers, 0.99) * 1000,
         send_lag_max_ms=sending.lag_seconds * 1000,
+        retries=sending.retries,
         latency_p50_ms=p50,
         latency_p99_ms=p99,
         latency_max_ms=(latencies[-1] if latencies else 0.0) * 1000,
