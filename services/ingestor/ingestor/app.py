@@ -26,6 +26,7 @@ from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
+from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker
 from servicekit.topology import declare_events_exchange
@@ -137,6 +138,11 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
+    prune = Periodic(
+        "ingestor-dedup-prune",
+        settings.dedup_prune_seconds,
+        lambda: services.forget_old_keys(store=store, keep_days=settings.dedup_days),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -145,7 +151,9 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         await broker.start()
         await declare_events_exchange(broker)
         relay.start()
+        prune.start()
         yield
+        await prune.stop()
         await relay.stop()
         await broker.stop()
         await store.close()
