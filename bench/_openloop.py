@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 TARGET_P50_MS = 100.0
 TARGET_P99_MS = 500.0
 MAX_CONNECTIONS = 64
+IDLE_SECONDS = 3.0
+"""A kept-alive connection unused this long is closed rather than reused: uvicorn closes its
+side after 5 s, and a POST on a connection closing under it would be retried late."""
 RETRIES = 3
 
 
@@ -86,30 +89,36 @@ class Poster:
                 **headers,
             }.items()
         )
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
 
     async def post(self, body: bytes) -> tuple[int, bytes]:
-        """The status and body of the answer; one retry on a fresh connection if a kept-alive
-        one was closed under us."""
+        """The status and body of the answer; at once again on a new connection if a
+        kept-alive one was closed under us."""
         async with self._slots:
-            for attempt in range(2):
-                fresh = not self._idle
-                reader, writer = (
-                    self._idle.pop()
-                    if self._idle
-                    else await asyncio.open_connection(self._host, self._port)
-                )
+            connection = self._reusable()
+            if connection is not None:
+                reader, writer = connection
                 try:
-                    answer = await self._exchange(reader, writer, body)
+                    return await self._exchange(reader, writer, body)
                 except (OSError, asyncio.IncompleteReadError, ValueError):
                     writer.close()
-                    if fresh or attempt:
-                        raise
-                    continue
-                self._idle.append((reader, writer))
-                return answer
-        raise AssertionError("unreachable")
+            reader, writer = await asyncio.open_connection(self._host, self._port)
+            try:
+                return await self._exchange(reader, writer, body)
+            except BaseException:
+                writer.close()
+                raise
+
+    def _reusable(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+        """The most recently used idle connection, closing those idle too long."""
+        now = time.monotonic()
+        while self._idle:
+            reader, writer, used = self._idle.pop()
+            if now - used < IDLE_SECONDS and not writer.is_closing():
+                return reader, writer
+            writer.close()
+        return None
 
     async def _exchange(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes
@@ -125,10 +134,12 @@ class Poster:
                 length = int(value)
         if length is None:
             raise ValueError("an answer without Content-Length")
-        return status, await reader.readexactly(length)
+        answer = status, await reader.readexactly(length)
+        self._idle.append((reader, writer, time.monotonic()))
+        return answer
 
     async def close(self) -> None:
-        for _, writer in self._idle:
+        for _, writer, _ in self._idle:
             writer.close()
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
