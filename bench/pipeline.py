@@ -16,11 +16,15 @@ runs on the same server.
    bench hears those on a queue of its own. Each event carries its ``interaction_key``, so
    latency is event receipt - start of the POST that carried the interaction (interactions a
    ticket opening collected are timed by that opening; see ``Progress``). Throughput is
-   N / (last event - first POST); the target is >= 25 % of the raw ceiling, since three hops
-   with validation, rules and store writes cannot reach 100 % but should not fall far below a
-   quarter. The result is checked through the gateway: N / threads-per tickets holding N
-   interactions in all. The ingestor accepts faster than the pipeline drains, so the latency
-   is mostly the wait in the queues behind earlier batches.
+   N / (last event - first POST); the target is >= 30 % of the raw ceiling with one process
+   per service, since three hops with validation, rules and store writes cannot reach 100 %
+   but should not fall far below a third. The result is checked through the gateway:
+   N / threads-per tickets holding N interactions in all. The ingestor accepts faster than
+   the pipeline drains, so the latency is mostly the wait in the queues behind earlier batches.
+2b. Open loop (``bench/_openloop.py``): on the same stack, one interaction per POST at a
+   constant rate, half the end-to-end rate just measured, for ``--open-loop-seconds``; POST ->
+   ticket event p50, p99 and max, against p50 <= 100 ms and p99 <= 500 ms: how fast one
+   comment becomes a ticket on a normal day, which the flood's latency cannot say.
 3. Gateway reads: 50 concurrent clients on ``GET /v1/tickets`` (HTTP -> gateway -> RPC over
    RabbitMQ -> ticketing -> SQLite and back), beside a FastAPI hello-world served by uvicorn
    with the launcher's flags, both measured by the same load generator in its own process
@@ -62,6 +66,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `devtools` and `bench` importable
     sys.path.insert(0, str(ROOT))
 
+from bench import _openloop as openloop  # noqa: E402
 from bench._ceiling import CeilingResult, CeilingSpec, measure_ceiling  # noqa: E402
 from bench._cpu import CpuMeter, rabbitmq_pid  # noqa: E402
 from bench._httpload import LoadResult, hammer, percentile  # noqa: E402
@@ -69,7 +74,7 @@ from devtools.launcher import SERVICES, Stack  # noqa: E402
 from devtools.vhost import isolated_vhost  # noqa: E402
 from servicekit.publishing import BATCH_HEADER  # noqa: E402
 
-TARGET_RATIO = 0.25
+TARGET_RATIO = 0.30
 """End-to-end interactions/s must reach this share of the raw one-hop ceiling."""
 EVENTS_EXCHANGE = "socialdesk.events"
 TICKET_EVENTS = ("ticket.opened.v1", "ticket.changed.v1")
@@ -195,6 +200,7 @@ class BenchResult:
     load: dict[str, str] = field(default_factory=dict)
     ceiling: CeilingResult | None = None
     pipeline: PipelineResult | None = None
+    open_loop: openloop.OpenLoopResult | None = None
     reads: ReadsResult | None = None
     logs: str | None = None
 
@@ -334,7 +340,8 @@ def build_workload(n: int, threads_per: int, batch: int, marker: str, seed: int 
     thread_of: dict[str, str] = {}
     for index, start in enumerate(range(0, len(items), batch)):
         chunk = items[start : start + batch]
-        bodies.append(json.dumps(chunk, ensure_ascii=False).encode())
+        payload = chunk[0] if batch == 1 else chunk  # one interaction: a plain object
+        bodies.append(json.dumps(payload, ensure_ascii=False).encode())
         for item in chunk:
             key = f"{item['channel']}:{item['external_id']}"
             batch_of[key] = index
@@ -585,22 +592,27 @@ def summarise(
     )
 
 
+def measured_pids(stack: Stack) -> dict[str, int]:
+    """The services' processes, the bench itself and the local broker."""
+    pids = {p.name: p.popen.pid for p in stack.processes}
+    pids["bench"] = os.getpid()
+    if (broker := rabbitmq_pid()) is not None:
+        pids["rabbitmq"] = broker
+    return pids
+
+
 async def run_pipeline(
     stack: Stack,
     url: str,
     args: argparse.Namespace,
     replicas: dict[str, int],
     ceiling: CeilingResult | None,
+    marker: str,
 ) -> PipelineResult:
-    marker = f"bench{uuid.uuid4().hex[:10]}"
     await create_bench_rule(stack.url("gateway"), marker)
     workload = build_workload(args.n, args.threads_per, args.batch, marker)
     await asyncio.sleep(1.0)  # every rules replica picks the rule up within its refresh time
-    pids = {p.name: p.popen.pid for p in stack.processes}
-    pids["bench"] = os.getpid()
-    if (broker := rabbitmq_pid()) is not None:
-        pids["rabbitmq"] = broker
-    meter = CpuMeter(pids)
+    meter = CpuMeter(measured_pids(stack))
     progress = await drive(stack, url, workload, args.posters, args.idle_timeout)
     cpu = meter.read()
     verification = None
@@ -611,6 +623,83 @@ async def run_pipeline(
     except (httpx.HTTPError, KeyError) as exc:
         print(f"   verification through the gateway failed: {exc}", flush=True)
     return summarise(progress, args, replicas, ceiling, verification, cpu)
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 2b: open loop, one interaction per POST at half the end-to-end rate (bench/_openloop.py)
+
+
+async def run_open_loop(
+    stack: Stack, url: str, args: argparse.Namespace, marker: str, rate: float
+) -> openloop.OpenLoopResult:
+    """POST one interaction at a time at ``rate`` for ``--open-loop-seconds`` and time each
+    from the start of its POST to its ticket event (``Progress.ticketed_at``)."""
+    seconds = args.open_loop_seconds
+    n = max(args.threads_per, int(rate * seconds) // args.threads_per * args.threads_per)
+    workload = build_workload(n, args.threads_per, 1, marker, seed=11)
+    progress = Progress(workload, [None] * n, [None] * n)
+    headers = {"X-Api-Key": ingest_key()}
+    poster = openloop.Poster(f"{stack.url('ingestor')}/v1/interactions", headers)
+    connection = await listen_for_ticket_events(url, progress)
+
+    def on_answer(index: int, body: bytes) -> None:
+        answer = json.loads(body)
+        progress.accepted += answer["accepted"]
+        progress.duplicates += answer["duplicates"]
+
+    try:
+        await asyncio.sleep(1.0)  # whatever the flood left behind settles first
+        meter = CpuMeter(measured_pids(stack))
+        began = time.monotonic()
+        sending = await openloop.send_on_schedule(
+            poster, workload.bodies, rate, progress.post_started, on_answer
+        )
+        while not progress.all_ticketed.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(progress.all_ticketed.wait(), 1.0)
+            if time.monotonic() - progress.last_change > args.idle_timeout:
+                print(f"   no progress for {args.idle_timeout:.0f} s: giving up", flush=True)
+                break
+        cpu, busy = meter.read()
+        elapsed = time.monotonic() - began
+    finally:
+        await poster.close()
+        await connection.close()
+    latencies = sorted(
+        at - posted
+        for key, index in workload.batch_of.items()
+        if (at := progress.ticketed_at(key)) is not None
+        and (posted := progress.post_started[index]) is not None
+    )
+    answers = sorted(sending.answer_seconds)
+    completed = progress.ticketed >= n
+    p50, p99 = (openloop.percentile(latencies, f) * 1000 for f in (0.50, 0.99))
+    result = openloop.OpenLoopResult(
+        rate_per_s=rate,
+        seconds_planned=seconds,
+        seconds=elapsed,
+        interactions=n,
+        sent=sending.sent,
+        failed_posts=sending.failed,
+        ticketed=progress.ticketed,
+        completed=completed,
+        post_p50_ms=openloop.percentile(answers, 0.50) * 1000,
+        post_p99_ms=openloop.percentile(answers, 0.99) * 1000,
+        send_lag_max_ms=sending.lag_seconds * 1000,
+        retries=sending.retries,
+        latency_p50_ms=p50,
+        latency_p99_ms=p99,
+        latency_max_ms=(latencies[-1] if latencies else 0.0) * 1000,
+        machine_busy_percent=busy,
+        cpu_seconds=cpu,
+        verdict=openloop.verdict(p50, p99, completed),
+    )
+    print(
+        f"   {n:,} at {rate:,.0f}/s: POST -> ticket p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"max {result.latency_max_ms:.1f} ms: {result.verdict}",
+        flush=True,
+    )
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -827,6 +916,16 @@ def summary_rows(result: BenchResult) -> list[tuple[str, str]]:
             ("ingestor accept rate", f"{p.ingest_per_s:,.0f} interactions/s"),
             ("gateway check", "OK" if p.verification and p.verification.ok else "FAILED"),
         ]
+    if o := result.open_loop:
+        rows.append(
+            (
+                "open loop POST -> ticket",
+                f"p50 {o.latency_p50_ms:.0f} / p99 {o.latency_p99_ms:.0f} / max "
+                f"{o.latency_max_ms:.0f} ms at {o.rate_per_s:,.0f} interactions/s "
+                f"(targets {openloop.TARGET_P50_MS:.0f} / {openloop.TARGET_P99_MS:.0f} ms): "
+                f"{o.verdict}",
+            )
+        )
     if r := result.reads:
         rows += [
             (
@@ -858,6 +957,13 @@ def report(result: BenchResult) -> str:
             table(
                 "2. End to end: POST -> ingestor -> rules -> ticketing -> ticket event",
                 pipeline_rows(result, result.pipeline),
+            )
+        )
+    if result.open_loop:
+        parts.append(
+            table(
+                "2b. Open loop: one interaction per POST -> ticket event, at a constant rate",
+                openloop.rows(result.open_loop),
             )
         )
     if result.reads:
@@ -908,6 +1014,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-ceiling", action="store_true", help="no raw RabbitMQ run")
     parser.add_argument("--skip-gateway", action="store_true", help="no HTTP read run")
+    parser.add_argument("--skip-open-loop", action="store_true", help="no open-loop phase")
+    parser.add_argument(
+        "--open-loop-seconds", type=float, default=20.0, help="length of the open-loop phase"
+    )
+    parser.add_argument(
+        "--open-loop-rate",
+        type=float,
+        default=0.0,
+        help="interactions/s in the open-loop phase (default: half the end-to-end rate)",
+    )
     parser.add_argument("--ceiling-messages", type=int, default=50_000)
     parser.add_argument("--ceiling-size", type=int, default=500)
     parser.add_argument("--ceiling-window", type=int, default=500, help="publishes in flight")
@@ -956,9 +1072,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             stack.wait_healthy(timeout=120)
             note_load(result, "pipeline")
+            marker = f"bench{uuid.uuid4().hex[:10]}"
             result.pipeline = asyncio.run(
-                run_pipeline(stack, url, args, args.replica_counts, result.ceiling)
+                run_pipeline(stack, url, args, args.replica_counts, result.ceiling, marker)
             )
+            rate = args.open_loop_rate or result.pipeline.interactions_per_s / 2
+            if not args.skip_open_loop and result.pipeline.completed and rate > 0:
+                note_load(result, "open loop")
+                result.open_loop = asyncio.run(run_open_loop(stack, url, args, marker, rate))
             if not args.skip_gateway:
                 note_load(result, "reads")
                 result.reads = run_reads(stack, args)
@@ -970,6 +1091,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         and result.pipeline.completed
         and result.pipeline.verification
         and result.pipeline.verification.ok
+        and (result.open_loop is None or result.open_loop.completed)
     )
     if ok and not args.keep:
         shutil.rmtree(work, ignore_errors=True)

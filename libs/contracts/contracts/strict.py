@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -19,9 +20,7 @@ class Strict(BaseModel):
     def _known_fields(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        known = set(cls.model_fields) | {
-            f.alias for f in cls.model_fields.values() if f.alias is not None
-        }
+        known = _known(cls)
         unknown = [key for key in data if isinstance(key, str) and key not in known]
         if unknown:
             key = unknown[0]
@@ -32,3 +31,12 @@ class Strict(BaseModel):
                 f"allowed here: {', '.join(sorted(known))}"
             )
         return data
+
+
+@functools.cache
+def _known(model: type[BaseModel]) -> frozenset[str]:
+    """The field names and aliases of ``model``, worked out once per class: the check runs on
+    every validation, e.g. for each triaged interaction's ``open_ticket`` in ticketing."""
+    return frozenset(model.model_fields) | {
+        f.alias for f in model.model_fields.values() if f.alias is not None
+    }

@@ -105,8 +105,8 @@ class SqliteDatabase:
             if connection.in_transaction:
                 connection.rollback()
             outcomes = [(False, exc)] * len(group)
-        for (_, future), (ok, value) in zip(group, outcomes, strict=True):
-            loop.call_soon_threadsafe(_settle, future, ok, value)
+        # One wake-up of the event loop for the whole group, not one per write.
+        loop.call_soon_threadsafe(_settle_all, [future for _, future in group], outcomes)
 
     def _reschedule(self, loop: asyncio.AbstractEventLoop) -> None:
         loop.run_in_executor(self._executor, self._flush, loop)
@@ -118,6 +118,11 @@ class SqliteDatabase:
 
     async def _run(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+
+def _settle_all(futures: list[asyncio.Future[Any]], outcomes: list[tuple[bool, Any]]) -> None:
+    for future, (ok, value) in zip(futures, outcomes, strict=True):
+        _settle(future, ok, value)
 
 
 def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:

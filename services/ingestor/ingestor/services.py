@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from contracts.events import InteractionReceivedV1
 from contracts.interaction import Interaction
@@ -33,3 +34,8 @@ async def ingest(
     outbox: Outbox = store
     await outbox.mark_published([message.id for message in accepted])
     return IngestResult(accepted=len(accepted), duplicates=len(received) - len(accepted))
+
+
+async def forget_old_keys(*, store: IngestStore, keep_days: float) -> int:
+    """Forget the de-duplication keys published more than ``keep_days`` ago."""
+    return await store.forget_published(before=datetime.now(UTC) - timedelta(days=keep_days))

@@ -16,6 +16,14 @@ class IngestorSettings(ServiceSettings):
     )
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    dedup_days: float = Field(default=7.0, gt=0)
+    """INGESTOR_DEDUP_DAYS: how long a published interaction's (channel, external_id) is kept
+    to recognise a redelivery. The networks redeliver webhooks for hours (Meta retries for up
+    to a day and a half) and pollers overlap their windows by a few days; a key older than this
+    is forgotten and the same interaction would be accepted again. Only the key is kept: the
+    body is dropped as soon as RabbitMQ confirmed the event."""
+    dedup_prune_seconds: float = Field(default=3600.0, gt=0)
+    """How often the expired keys are deleted."""
 
     def model_post_init(self, context: object) -> None:
         refuse_development_secret(

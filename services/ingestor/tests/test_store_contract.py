@@ -4,7 +4,7 @@ its ``interaction.received`` event in the outbox until it is published."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -120,3 +120,42 @@ async def test_claim_returns_at_most_limit_events_oldest_first(
         clock.advance(0.01)
     claimed = await store.claim_unpublished(older_than_seconds=0, lease_seconds=60, limit=2)
     assert list(claimed) == [batches[0][1], batches[1][1]]
+
+
+async def test_a_published_event_keeps_only_its_key_and_a_redelivery_is_still_refused(
+    store: IngestStore,
+) -> None:
+    key, message = received("a")
+    await store.accept([(key, message)])
+    await store.mark_published([message.id])
+    assert await store.body_of(key) is None
+    assert await store.accept([received("a")]) == []
+
+
+async def test_an_unpublished_event_keeps_its_body_until_it_is_published(
+    store: IngestStore, clock: ManualClock
+) -> None:
+    (_, a), (key_b, b) = batch = [received("a"), received("b")]
+    await store.accept(batch)
+    await store.mark_published([a.id])
+    assert await store.body_of(key_b) == b.body
+    assert await claim_all(store, clock) == [b]
+    await store.mark_published([b.id])
+    assert await store.body_of(key_b) is None
+    assert await store.accept([received("a"), received("b")]) == []
+
+
+async def test_forgetting_old_keys_spares_recent_and_unpublished_ones(
+    store: IngestStore, clock: ManualClock
+) -> None:
+    (key_a, a), (key_b, b) = [received("a"), received("b")]
+    await store.accept([(key_a, a), (key_b, b)])
+    await store.mark_published([a.id])
+    assert await store.forget_published(before=clock() - timedelta(hours=1)) == 0
+    assert await store.accept([received("a")]) == []
+    clock.advance(0.005)
+    assert await store.forget_published(before=clock()) == 1
+    assert await store.body_of(key_b) == b.body
+    again = received("a")
+    assert await store.accept([again]) == [again[1]]
+    assert await store.accept([received("b")]) == []

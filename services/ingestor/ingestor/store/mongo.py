@@ -97,7 +97,16 @@ class MongoIngestStore:
         return claimed
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
+        # Only the key (the _id) is needed from now on: the body is dropped.
         await self._received.update_many(
             {"event_id": {"$in": [str(i) for i in ids]}},
-            {"$set": {"published_at": self._clock()}},
+            {"$set": {"published_at": self._clock()}, "$unset": {"body": ""}},
         )
+
+    async def body_of(self, dedup_key: str) -> bytes | None:
+        doc = await self._received.find_one({"_id": dedup_key, "published_at": None})
+        return None if doc is None else bytes(doc["body"])
+
+    async def forget_published(self, *, before: datetime) -> int:
+        result = await self._received.delete_many({"published_at": {"$lt": before}})
+        return int(result.deleted_count)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -28,4 +29,16 @@ class IngestStore(Protocol):
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]: ...
 
-    async def mark_published(self, ids: Sequence[UUID]) -> None: ...
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        """RabbitMQ has these events: drop their bodies and keep only the de-duplication key
+        (and the event id), so storage grows by a key per interaction, not by its body."""
+        ...
+
+    async def body_of(self, dedup_key: str) -> bytes | None:
+        """The event body still kept for ``dedup_key``: until it is published, then None."""
+        ...
+
+    async def forget_published(self, *, before: datetime) -> int:
+        """Forget the keys published before ``before`` (a redelivery after that is accepted
+        again); unpublished rows are kept whatever their age. How many were forgotten."""
+        ...

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -22,6 +23,8 @@ CREATE TABLE IF NOT EXISTS received (
 );
 CREATE INDEX IF NOT EXISTS received_unpublished ON received (accepted_at)
     WHERE published_at IS NULL;
+CREATE INDEX IF NOT EXISTS received_published ON received (published_at)
+    WHERE published_at IS NOT NULL;
 """
 
 
@@ -92,9 +95,28 @@ class SqliteIngestStore:
         now = epoch_seconds(self._clock)
 
         def mark(connection: sqlite3.Connection) -> None:
+            # Only the key is needed from now on: the body (most of the row) is dropped.
             connection.executemany(
-                "UPDATE received SET published_at = ? WHERE event_id = ?",
+                "UPDATE received SET published_at = ?, body = X'' WHERE event_id = ?",
                 [(now, str(i)) for i in ids],
             )
 
         await self._db.write(mark)
+
+    async def body_of(self, dedup_key: str) -> bytes | None:
+        def select(connection: sqlite3.Connection) -> bytes | None:
+            row = connection.execute(
+                "SELECT body FROM received WHERE dedup_key = ? AND published_at IS NULL",
+                (dedup_key,),
+            ).fetchone()
+            return None if row is None else bytes(row["body"])
+
+        return await self._db.read(select)
+
+    async def forget_published(self, *, before: datetime) -> int:
+        def forget(connection: sqlite3.Connection) -> int:
+            return connection.execute(
+                "DELETE FROM received WHERE published_at < ?", (before.timestamp(),)
+            ).rowcount
+
+        return await self._db.write(forget)
