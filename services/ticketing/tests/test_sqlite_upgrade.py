@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from contracts.tickets import TicketQuery
-from ticketing.store.lifecycle_sqlite import NOT_REMOVED
 from ticketing.store.sqlite import SqliteTicketStore
+from ticketing.store.sqlite.schema import NOT_REMOVED
 
 from .test_store_contract import message, open_for
 

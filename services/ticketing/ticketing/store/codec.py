@@ -1,12 +1,16 @@
-"""Ticket <-> plain document, shared by the adapters so both store the same shape."""
+"""The one row codec: Ticket <-> plain document (both adapters store this shape; SQLite keeps
+``tags`` and ``extra`` as JSON text in their columns) and stored interactions <-> their JSON
+body."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from contracts.rules import PendingReply
+from contracts.tickets import StoredInteraction
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 
@@ -98,3 +102,30 @@ def _extra(extra: dict[str, Any]) -> dict[str, Any]:
 
 def protocol_number(year: int, sequence: int) -> str:
     return f"{year}-{sequence:06d}"
+
+
+def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
+    """The document with its nested parts as JSON text, for a relational row."""
+    doc = ticket_to_doc(ticket)
+    doc["tags"] = json.dumps(doc["tags"])
+    doc["extra"] = json.dumps(doc["extra"])
+    return doc
+
+
+def ticket_from_row(row: Any) -> Ticket:
+    doc = dict(row)
+    doc["tags"] = json.loads(doc["tags"])
+    doc["extra"] = json.loads(doc["extra"])
+    return ticket_from_doc(doc)
+
+
+def interaction_body(stored: StoredInteraction) -> str:
+    """What is stored of an interaction: everything but its ticket, which the store keeps
+    beside it (so attaching one is a one-column write)."""
+    return stored.model_copy(update={"ticket_id": None}).model_dump_json()
+
+
+def interaction_from_body(body: str | bytes, ticket_id: str | None) -> StoredInteraction:
+    return StoredInteraction.model_validate_json(body).model_copy(
+        update={"ticket_id": UUID(ticket_id) if ticket_id else None}
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ticketing.store.lifecycle_sqlite import NOT_REMOVED
+from ticketing.store.sqlite.schema import NOT_REMOVED
 
 ADDED_COLUMNS = {"tickets": {"extra": "TEXT NOT NULL DEFAULT '{}'"}}
 

@@ -1,0 +1,82 @@
+"""Ticket reads on SQLite: plain functions over a connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from uuid import UUID
+
+from contracts.tickets import HistoryEntry, TicketQuery
+from ticketing.domain.access import Visibility
+from ticketing.domain.tickets import Ticket
+from ticketing.store.codec import iso, ticket_from_row
+from ticketing.store.sqlite.schema import NOT_REMOVED
+
+
+def one(connection: sqlite3.Connection, where: str, *params: object) -> Ticket | None:
+    row = connection.execute(f"SELECT * FROM tickets WHERE {where}", params).fetchone()
+    return ticket_from_row(row) if row else None
+
+
+def latest(connection: sqlite3.Connection, thread_key: str) -> Ticket | None:
+    return one(connection, "thread_key = ? ORDER BY opened_at DESC LIMIT 1", thread_key)
+
+
+def list_tickets(
+    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
+) -> tuple[list[Ticket], int]:
+    clauses, params = ([] if query.include_removed else [NOT_REMOVED]), []
+    if visible is not None:
+        levels = ", ".join("?" for _ in visible.levels) or "NULL"
+        clauses.append(f"(assignee = ? OR level IN ({levels}))")
+        params.extend([visible.agent, *visible.levels])
+    for column, values in (
+        ("status", query.status),
+        ("priority", query.priority),
+        ("level", query.level),
+        ("channel", [c.value for c in query.channel]),
+        ("assignee", query.assignee),
+    ):
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    if query.tag:
+        clauses.append(
+            "id IN (SELECT ticket_id FROM ticket_tags WHERE tag IN "
+            f"({', '.join('?' for _ in query.tag)}))"
+        )
+        params.extend(tag.casefold() for tag in query.tag)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    offset = (query.page - 1) * query.page_size
+    total = connection.execute(f"SELECT COUNT(*) FROM tickets {where}", params).fetchone()[0]
+    rows = connection.execute(
+        f"SELECT * FROM tickets {where} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
+        [*params, query.page_size, offset],
+    ).fetchall()
+    return [ticket_from_row(r) for r in rows], total
+
+
+def idle(
+    connection: sqlite3.Connection, level: str, idle_since: datetime, limit: int
+) -> list[Ticket]:
+    rows = connection.execute(
+        "SELECT * FROM tickets WHERE level = ? AND status != 'closed'"
+        " AND updated_at < ? ORDER BY updated_at LIMIT ?",
+        (level, iso(idle_since), limit),
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
+def children(connection: sqlite3.Connection, ticket_id: UUID) -> list[Ticket]:
+    rows = connection.execute(
+        "SELECT * FROM tickets WHERE json_extract(extra, '$.parent_id') = ? ORDER BY opened_at, id",
+        (str(ticket_id),),
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
+def history_of(connection: sqlite3.Connection, ticket_id: UUID) -> list[HistoryEntry]:
+    rows = connection.execute(
+        "SELECT body FROM history WHERE ticket_id = ? ORDER BY seq", (str(ticket_id),)
+    ).fetchall()
+    return [HistoryEntry.model_validate_json(r["body"]) for r in rows]
