@@ -16,6 +16,7 @@ from contracts.events import FieldChange, TicketChangedV1, TicketOpenedV1
 from contracts.interaction import Author, Channel, Interaction, Kind
 from contracts.rules import OpenTicket, TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
+from servicekit.clock import ManualClock
 from ticketing import views
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
@@ -598,13 +599,15 @@ async def test_history_of_a_ticket_holds_only_its_own_entries(store: TicketStore
 
 
 async def test_outbox_events_are_claimed_once_until_their_lease_expires(
-    store: TicketStore,
+    store: TicketStore, clock: ManualClock
 ) -> None:
     await open_for(store, message("post-1"))
     claimed = await claim_all(store, lease_seconds=0.5)
     assert len(claimed) == 1
     assert await claim_all(store, lease_seconds=0.5) == []
-    await asyncio.sleep(0.6)
+    clock.advance(0.4)
+    assert await claim_all(store, lease_seconds=0.5) == []
+    clock.advance(0.2)
     assert [m.id for m in await claim_all(store)] == [claimed[0].id]
 
 
@@ -648,13 +651,15 @@ async def test_recent_events_are_left_to_the_fast_path(store: TicketStore) -> No
     assert await store.claim_unpublished(older_than_seconds=60, lease_seconds=60, limit=10) == []
 
 
-async def test_claim_returns_at_most_limit_events_oldest_first(store: TicketStore) -> None:
+async def test_claim_returns_at_most_limit_events_oldest_first(
+    store: TicketStore, clock: ManualClock
+) -> None:
     openings = []
     for i in range(3):
         opening = Opening(message(f"post-{i}"))
         await opening.create(store)
         openings.append(opening)
-        await asyncio.sleep(0.01)
+        clock.advance(0.01)
     claimed = await store.claim_unpublished(older_than_seconds=0, lease_seconds=60, limit=2)
     assert [m.id for m in claimed] == [o.events[0].id for o in openings[:2]]
 

@@ -17,9 +17,11 @@ def claim(
     lease_seconds: float,
     limit: int,
 ) -> list[OutgoingMessage]:
+    # ``<=``: an event written (or leased until) at this very instant counts as due, as on
+    # MongoDB; with a clock that stands still (tests) that is what "older than 0 s" means.
     rows = connection.execute(
         "UPDATE outbox SET claimed_until = ? WHERE event_id IN ("
-        " SELECT event_id FROM outbox WHERE created_at < ? AND claimed_until < ?"
+        " SELECT event_id FROM outbox WHERE created_at <= ? AND claimed_until <= ?"
         " ORDER BY created_at LIMIT ?) RETURNING event_id, routing_key, body,"
         " correlation_id",
         (now + lease_seconds, now - older_than_seconds, now, limit),

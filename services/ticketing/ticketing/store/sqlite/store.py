@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from uuid import UUID
 
 from contracts.base import Event
 from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
+from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
@@ -28,8 +28,9 @@ from ticketing.store.sqlite.upgrade import upgrade
 class SqliteTicketStore:
     backend = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         self._db = SqliteDatabase(path, SCHEMA)
+        self._clock = clock
 
     async def open(self) -> None:
         await self._db.open()
@@ -39,7 +40,8 @@ class SqliteTicketStore:
         await self._db.close()
 
     def _now(self) -> float:
-        return time.time()
+        """Outbox times are epoch seconds by the store's clock (leases run out by it)."""
+        return epoch_seconds(self._clock)
 
     # interactions
 
