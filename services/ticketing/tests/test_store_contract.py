@@ -531,9 +531,9 @@ async def test_list_filters_by_status_tag_and_channel_and_paginates(store: Ticke
             page_size=1,
         )
 
-    assert await store.list_tickets(query(1)) == ([newer], 2)
-    assert await store.list_tickets(query(2)) == ([older], 2)
-    assert await store.list_tickets(query(3)) == ([], 2)
+    assert (await store.list_tickets(query(1)))[:2] == ([newer], 2)
+    assert (await store.list_tickets(query(2)))[:2] == ([older], 2)
+    assert (await store.list_tickets(query(3)))[:2] == ([], 2)
 
 
 async def test_list_filters_by_priority_and_level(store: TicketStore) -> None:
@@ -542,27 +542,29 @@ async def test_list_filters_by_priority_and_level(store: TicketStore) -> None:
         store, ticket, now=T0 + timedelta(minutes=1), priority="urgent", level="N2"
     )
     await open_for(store, message("b"))
-    items, total = await store.list_tickets(TicketQuery(priority=["urgent"], level=["N2", "N3"]))
+    items, total, *_ = await store.list_tickets(
+        TicketQuery(priority=["urgent"], level=["N2", "N3"])
+    )
     assert (items, total) == ([urgent], 1)
-    assert await store.list_tickets(TicketQuery(priority=["urgent"], level=["N1"])) == ([], 0)
+    assert (await store.list_tickets(TicketQuery(priority=["urgent"], level=["N1"])))[:2] == ([], 0)
 
 
 async def test_list_matches_tags_ignoring_case(store: TicketStore) -> None:
     vip = await open_for(store, message("a"), tags=["VIP"])
     await open_for(store, message("b"), tags=["refund"])
-    assert await store.list_tickets(TicketQuery(tag=["vip"])) == ([vip], 1)
+    assert (await store.list_tickets(TicketQuery(tag=["vip"])))[:2] == ([vip], 1)
 
 
 async def test_list_matches_accented_tags_ignoring_case(store: TicketStore) -> None:
     action = await open_for(store, message("a"), tags=["AÇÃO-JUDICIAL"])
-    assert await store.list_tickets(TicketQuery(tag=["ação-judicial"])) == ([action], 1)
+    assert (await store.list_tickets(TicketQuery(tag=["ação-judicial"])))[:2] == ([action], 1)
 
 
 async def test_list_without_filters_shows_most_recently_updated_first(store: TicketStore) -> None:
     first = await open_for(store, message("a"), now=T0)
     second = await open_for(store, message("b"), now=T0 + timedelta(minutes=1))
     touched = await apply(store, first, now=T0 + timedelta(minutes=2), assignee="ana")
-    assert await store.list_tickets(TicketQuery()) == ([touched, second], 2)
+    assert (await store.list_tickets(TicketQuery()))[:2] == ([touched, second], 2)
 
 
 # history

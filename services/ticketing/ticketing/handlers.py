@@ -98,12 +98,14 @@ def build_router(deps: Deps) -> RabbitRouter:
     async def list_tickets(params: dict[str, Any], caller: Caller) -> TicketPage:
         query = TicketQuery.model_validate(params)
         visible = await access.visibility(deps.store, caller)
-        items, total = await deps.store.list_tickets(query, visible=visible)
+        listing = await deps.store.list_tickets(query, visible=visible)
         return TicketPage(
-            items=[views.read(t) for t in items],
-            total=total,
+            items=[views.read(t) for t in listing.items],
+            total=listing.total,
+            total_exact=listing.total_exact,
             page=query.page,
             page_size=query.page_size,
+            next_cursor=listing.next_cursor,
         )
 
     async def get_ticket(params: dict[str, Any], caller: Caller) -> TicketDetail:

@@ -119,8 +119,10 @@ def methods(
     async def list_interactions(params: dict[str, Any], caller: Caller) -> Any:
         await access.require_active(store, caller)
         query = InteractionQuery.model_validate(params)
-        items, total = await store.list_interactions(query)
-        return InteractionPage(items=items, total=total, page=query.page, page_size=query.page_size)
+        items, total, exact, _ = await store.list_interactions(query)
+        return InteractionPage(
+            items=items, total=total, total_exact=exact, page=query.page, page_size=query.page_size
+        )
 
     async def tag(params: dict[str, Any], caller: Caller) -> Any:
         await access.require_active(store, caller)

@@ -48,14 +48,15 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "interaction_count": ticket.interaction_count,
         "change_count": ticket.change_count,
         "version": ticket.version,
+        # Filtered on, so fields of their own (indexed) rather than inside ``extra``.
+        "removed": ticket.removed,
+        "parent_id": str(ticket.parent_id) if ticket.parent_id else None,
         "extra": {
             "team": ticket.team,
             "pending_replies": [r.model_dump(mode="json") for r in ticket.pending_replies],
             "custom_fields": dict(ticket.custom_fields),
             "contact": dict(ticket.contact),
-            "parent_id": str(ticket.parent_id) if ticket.parent_id else None,
             "merged_into": str(ticket.merged_into) if ticket.merged_into else None,
-            "removed": ticket.removed,
         },
     }
 
@@ -81,7 +82,17 @@ def ticket_from_doc(doc: Any) -> Ticket:
         change_count=doc["change_count"],
         version=doc["version"],
         **_extra(doc.get("extra") or {}),
+        **_promoted(doc),
     )
+
+
+def _promoted(doc: Any) -> dict[str, Any]:
+    """``removed`` and ``parent_id`` moved out of ``extra``; a document written before that
+    (MongoDB documents are not rewritten) still has them there."""
+    extra = doc.get("extra") or {}
+    removed = doc["removed"] if "removed" in doc else extra.get("removed", False)
+    parent = doc["parent_id"] if "parent_id" in doc else extra.get("parent_id")
+    return {"removed": bool(removed), "parent_id": UUID(parent) if parent else None}
 
 
 def _extra(extra: dict[str, Any]) -> dict[str, Any]:
@@ -94,9 +105,7 @@ def _extra(extra: dict[str, Any]) -> dict[str, Any]:
         ),
         "custom_fields": dict(extra.get("custom_fields") or {}),
         "contact": dict(extra.get("contact") or {}),
-        "parent_id": UUID(extra["parent_id"]) if extra.get("parent_id") else None,
         "merged_into": UUID(extra["merged_into"]) if extra.get("merged_into") else None,
-        "removed": bool(extra.get("removed", False)),
     }
 
 

@@ -17,6 +17,29 @@ class Index:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+LIST_ORDER = [("updated_at", DESCENDING), ("_id", ASCENDING)]
+"""The ticket list's sort; the desk indexes end with it so a page is read in order."""
+INTERACTION_ORDER = [("occurred_at", DESCENDING), ("id", DESCENDING)]
+
+DESK_FILTERS = {
+    "status": ["status"],
+    "status_priority": ["status", "priority"],
+    "priority": ["priority"],
+    "level": ["level"],
+    "channel": ["channel"],
+    "assignee": ["assignee"],
+    "tag": ["tags_folded"],
+}
+"""One index per filter of the ticket list: (removed, the filter's fields, the list order)."""
+
+INTERACTION_FILTERS = {
+    "channel": "search.channel",
+    "kind": "search.kind",
+    "account": "search.account",
+    "author": "search.author",
+    "has_ticket": "ticket_id",
+}
+
 INDEXES: dict[str, list[Index]] = {
     "tickets": [
         Index([("protocol", ASCENDING)], {"unique": True, "partialFilterExpression": NUMBERED}),
@@ -39,13 +62,23 @@ INDEXES: dict[str, list[Index]] = {
         ),
         Index([("assignee", ASCENDING), ("status", ASCENDING)]),
         Index([("level", ASCENDING), ("updated_at", ASCENDING)]),
-        Index([("extra.parent_id", ASCENDING)]),
+        Index(
+            [("parent_id", ASCENDING), ("opened_at", ASCENDING), ("_id", ASCENDING)],
+            {"partialFilterExpression": {"parent_id": {"$type": "string"}}},
+        ),
+        Index([("removed", ASCENDING), *LIST_ORDER]),
+        *(
+            Index([("removed", ASCENDING), *((f, ASCENDING) for f in fields), *LIST_ORDER])
+            for fields in DESK_FILTERS.values()
+        ),
     ],
     "interactions": [
         Index([("id", ASCENDING)], {"unique": True}),
         Index([("ticket_id", ASCENDING), ("occurred_at", ASCENDING)]),
         Index([("thread_key", ASCENDING), ("ticket_id", ASCENDING)]),
-        Index([("occurred_at", DESCENDING), ("id", ASCENDING)]),
+        Index(INTERACTION_ORDER),
+        *(Index([(f, ASCENDING), *INTERACTION_ORDER]) for f in INTERACTION_FILTERS.values()),
+        Index([("search.grams", ASCENDING)]),
     ],
     "history": [
         Index([("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]),

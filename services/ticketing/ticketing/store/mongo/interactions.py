@@ -13,10 +13,22 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from contracts.interaction import Interaction
-from contracts.tickets import InteractionQuery, StoredInteraction
+from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
 from ticketing.domain.tickets import merge_tags
 from ticketing.store.codec import interaction_body, interaction_from_body, iso
 from ticketing.store.mongo.documents import Collections
+from ticketing.store.port import Listing
+
+MIN_INDEXED_TEXT = 3
+
+
+def trigrams(text: str) -> list[str]:
+    """The distinct three-character pieces of the lower-cased text. A text contains a
+    substring only if it holds every trigram of it, so an index over them finds the
+    candidates of ``?text=`` (a substring, any case) and the regex confirms them. MongoDB's
+    own text index would match stemmed words instead, a different meaning."""
+    lowered = text.lower()
+    return sorted({lowered[i : i + 3] for i in range(len(lowered) - 2)})
 
 
 def search_fields(interaction: Interaction) -> dict[str, Any]:
@@ -26,6 +38,7 @@ def search_fields(interaction: Interaction) -> dict[str, Any]:
         "account": interaction.account,
         "author": interaction.author.id,
         "text": interaction.text.lower(),
+        "grams": trigrams(interaction.text),
     }
 
 
@@ -70,9 +83,7 @@ class MongoInteractions:
         doc = await self._interactions.find_one({"id": str(interaction_id)})
         return _stored(doc) if doc else None
 
-    async def list_interactions(
-        self, query: InteractionQuery
-    ) -> tuple[list[StoredInteraction], int]:
+    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
         where: dict[str, Any] = {}
         for name in ("channel", "kind", "account", "author"):
             values = [str(v) for v in getattr(query, name)]
@@ -80,6 +91,8 @@ class MongoInteractions:
                 where[f"search.{name}"] = {"$in": values}
         if query.text:
             where["search.text"] = {"$regex": re.escape(query.text.lower())}
+            if len(query.text) >= MIN_INDEXED_TEXT:
+                where["search.grams"] = {"$all": trigrams(query.text)}
         if query.has_ticket is not None:
             where["ticket_id"] = {"$ne": None} if query.has_ticket else None
         occurred: dict[str, str] = {}
@@ -89,14 +102,15 @@ class MongoInteractions:
             occurred["$lt"] = iso(query.occurred_to)
         if occurred:
             where["occurred_at"] = occurred
-        total = await self._interactions.count_documents(where)
+        total = await self._interactions.count_documents(where, limit=COUNT_LIMIT + 1)
         cursor = (
             self._interactions.find(where)
-            .sort([("occurred_at", DESCENDING), ("id", ASCENDING)])
+            .sort([("occurred_at", DESCENDING), ("id", DESCENDING)])
             .skip((query.page - 1) * query.page_size)
             .limit(query.page_size)
         )
-        return [_stored(doc) async for doc in cursor], total
+        items = [_stored(doc) async for doc in cursor]
+        return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT)
 
     async def tag_interaction(
         self, interaction_id: UUID, tags: list[str]

@@ -36,6 +36,8 @@ from ticketing.store.mongo.indexes import create_indexes
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.outbox import MongoOutbox
 from ticketing.store.mongo.tickets import MongoTickets
+from ticketing.store.mongo.upgrade import upgrade
+from ticketing.store.port import Listing
 
 
 class MongoTicketStore:
@@ -69,6 +71,7 @@ class MongoTicketStore:
         )
 
     async def open(self) -> None:
+        await upgrade(self._collections)
         await create_indexes(self._collections)
 
     async def close(self) -> None:
@@ -90,9 +93,7 @@ class MongoTicketStore:
     async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
         return await self._interactions.get_interaction(interaction_id)
 
-    async def list_interactions(
-        self, query: InteractionQuery
-    ) -> tuple[list[StoredInteraction], int]:
+    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
         return await self._interactions.list_interactions(query)
 
     async def tag_interaction(
@@ -118,7 +119,7 @@ class MongoTicketStore:
 
     async def list_tickets(
         self, query: TicketQuery, *, visible: Visibility | None = None
-    ) -> tuple[list[Ticket], int]:
+    ) -> Listing[Ticket]:
         return await self._ticket_writes.list(query, visible)
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:

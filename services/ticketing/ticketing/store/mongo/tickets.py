@@ -19,7 +19,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from contracts.base import Event
-from contracts.tickets import HistoryEntry, TicketQuery
+from contracts.tickets import COUNT_LIMIT, HistoryEntry, TicketQuery, page_cursor, read_cursor
 from servicekit.clock import Clock
 from ticketing.domain import assignment
 from ticketing.domain.access import Visibility
@@ -38,7 +38,7 @@ from ticketing.store.mongo.documents import (
     ticket_fields,
 )
 from ticketing.store.mongo.interactions import MongoInteractions
-from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
+from ticketing.store.port import InteractionTaken, Listing, StaleTicket, ThreadAlreadyActive
 
 FlushHistory = Callable[[str, list[dict[str, Any]]], Awaitable[None]]
 
@@ -85,20 +85,21 @@ class MongoTickets:
 
     async def children(self, ticket_id: UUID) -> list[Ticket]:
         return await self.many(
-            {"extra.parent_id": str(ticket_id)}, [("opened_at", ASCENDING), ("_id", ASCENDING)]
+            {"parent_id": str(ticket_id)}, [("opened_at", ASCENDING), ("_id", ASCENDING)]
         )
 
-    async def list(
-        self, query: TicketQuery, visible: Visibility | None
-    ) -> tuple[list[Ticket], int]:
+    async def list(self, query: TicketQuery, visible: Visibility | None) -> Listing[Ticket]:
+        """Filters that each have an index ending in the list's order (see indexes.py); the
+        page is read after the cursor (or skipping ``page``), one more than asked to know
+        whether another follows; the total is counted up to COUNT_LIMIT."""
         where: dict[str, Any] = {**NUMBERED}
         if not query.include_removed:
-            where["extra.removed"] = {"$ne": True}
+            where["removed"] = False
+        ands: list[dict[str, Any]] = []
         if visible is not None:
-            where["$or"] = [
-                {"assignee": visible.agent},
-                {"level": {"$in": list(visible.levels)}},
-            ]
+            ands.append(
+                {"$or": [{"assignee": visible.agent}, {"level": {"$in": list(visible.levels)}}]}
+            )
         for field, values in (
             ("status", query.status),
             ("priority", query.priority),
@@ -110,14 +111,33 @@ class MongoTickets:
                 where[field] = {"$in": list(values)}
         if query.tag:
             where["tags_folded"] = {"$in": [fold(t) for t in query.tag]}
-        total = await self._tickets.count_documents(where)
+        if ands:
+            where["$and"] = ands
+        total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
+        skip = (query.page - 1) * query.page_size
+        if query.cursor is not None:
+            updated_at, after_id = read_cursor(query.cursor)
+            after = {
+                "$or": [
+                    {"updated_at": {"$lt": updated_at}},
+                    {"updated_at": updated_at, "_id": {"$gt": after_id}},
+                ]
+            }
+            where, skip = {**where, "$and": [*ands, after]}, 0
         cursor = (
             self._tickets.find(where, TICKET_FIELDS)
             .sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
-            .skip((query.page - 1) * query.page_size)
-            .limit(query.page_size)
+            .skip(skip)
+            .limit(query.page_size + 1)
         )
-        return [ticket_from_doc(doc) async for doc in cursor], total
+        docs = [doc async for doc in cursor]
+        more, docs = len(docs) > query.page_size, docs[: query.page_size]
+        return Listing(
+            [ticket_from_doc(doc) for doc in docs],
+            min(total, COUNT_LIMIT),
+            total <= COUNT_LIMIT,
+            page_cursor(docs[-1]["updated_at"], docs[-1]["_id"]) if more else None,
+        )
 
     # writes
 

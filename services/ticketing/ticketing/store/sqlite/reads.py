@@ -6,11 +6,12 @@ import sqlite3
 from datetime import datetime
 from uuid import UUID
 
-from contracts.tickets import HistoryEntry, TicketQuery
+from contracts.tickets import COUNT_LIMIT, HistoryEntry, TicketQuery, page_cursor, read_cursor
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, ticket_from_row
-from ticketing.store.sqlite.schema import NOT_REMOVED
+from ticketing.store.port import Listing
+from ticketing.store.sqlite.schema import LIST_ORDER, NOT_REMOVED
 
 
 def one(connection: sqlite3.Connection, where: str, *params: object) -> Ticket | None:
@@ -24,7 +25,10 @@ def latest(connection: sqlite3.Connection, thread_key: str) -> Ticket | None:
 
 def list_tickets(
     connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
-) -> tuple[list[Ticket], int]:
+) -> Listing[Ticket]:
+    """Filters on indexed columns only; the page is read in index order after the cursor
+    (or the offset of ``page``), one row more than asked to know whether another follows;
+    the total is counted up to COUNT_LIMIT."""
     clauses, params = ([] if query.include_removed else [NOT_REMOVED]), []
     if visible is not None:
         levels = ", ".join("?" for _ in visible.levels) or "NULL"
@@ -47,13 +51,28 @@ def list_tickets(
         )
         params.extend(tag.casefold() for tag in query.tag)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    total = connection.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM tickets {where} LIMIT ?)",
+        [*params, COUNT_LIMIT + 1],
+    ).fetchone()[0]
     offset = (query.page - 1) * query.page_size
-    total = connection.execute(f"SELECT COUNT(*) FROM tickets {where}", params).fetchone()[0]
+    if query.cursor is not None:
+        updated_at, after_id = read_cursor(query.cursor)
+        # The redundant ``updated_at <= ?`` is what lets the index seek to the position.
+        clauses.append("updated_at <= ? AND (updated_at < ? OR id > ?)")
+        params.extend([updated_at, updated_at, after_id])
+        where, offset = f"WHERE {' AND '.join(clauses)}", 0
     rows = connection.execute(
-        f"SELECT * FROM tickets {where} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
-        [*params, query.page_size, offset],
+        f"SELECT * FROM tickets {where} ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?",
+        [*params, query.page_size + 1, offset],
     ).fetchall()
-    return [ticket_from_row(r) for r in rows], total
+    more, rows = len(rows) > query.page_size, rows[: query.page_size]
+    return Listing(
+        [ticket_from_row(r) for r in rows],
+        min(total, COUNT_LIMIT),
+        total <= COUNT_LIMIT,
+        page_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None,
+    )
 
 
 def idle(
@@ -69,7 +88,7 @@ def idle(
 
 def children(connection: sqlite3.Connection, ticket_id: UUID) -> list[Ticket]:
     rows = connection.execute(
-        "SELECT * FROM tickets WHERE json_extract(extra, '$.parent_id') = ? ORDER BY opened_at, id",
+        "SELECT * FROM tickets WHERE parent_id = ? ORDER BY opened_at, id",
         (str(ticket_id),),
     )
     return [ticket_from_row(r) for r in rows]

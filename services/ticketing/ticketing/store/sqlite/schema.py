@@ -23,7 +23,9 @@ CREATE TABLE IF NOT EXISTS tickets (
     interaction_count INTEGER NOT NULL,
     change_count INTEGER NOT NULL,
     version INTEGER NOT NULL,
-    extra TEXT NOT NULL DEFAULT '{}'
+    extra TEXT NOT NULL DEFAULT '{}',
+    removed INTEGER NOT NULL DEFAULT 0,
+    parent_id TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_at);
@@ -42,9 +44,12 @@ CREATE TABLE IF NOT EXISTS interactions (
     thread_key TEXT NOT NULL,
     occurred_at TEXT NOT NULL,
     received_at TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    channel TEXT,
+    kind TEXT,
+    account TEXT,
+    author TEXT
 );
-CREATE INDEX IF NOT EXISTS interactions_ticket ON interactions (ticket_id, occurred_at);
 CREATE INDEX IF NOT EXISTS interactions_unticketed ON interactions (thread_key)
     WHERE ticket_id IS NULL;
 CREATE TABLE IF NOT EXISTS history (
@@ -75,8 +80,55 @@ CREATE TABLE IF NOT EXISTS directory (
 );
 """
 
-NOT_REMOVED = "COALESCE(json_extract(extra, '$.removed'), 0) = 0"
-"""SQL condition for tickets still on the desk."""
+NOT_REMOVED = "removed = 0"
+"""SQL condition for tickets still on the desk (literal, so the partial indexes apply)."""
+
+LIST_ORDER = "updated_at DESC, id"
+"""The ticket list's order; every desk index ends with it so a page is read in order."""
+
+INTERACTION_ORDER = "occurred_at DESC, id DESC"
+"""Newest first. The indexes below hold (occurred_at, id) ascending and are read backwards;
+the same index serves a ticket's interactions, oldest first."""
+
+INDEXES_ON_ADDED_COLUMNS = (
+    # The desk (tickets not removed), newest activity first: one index per filter the API
+    # offers, each ending in the list's order, so any page of any filter is an index seek
+    # and a walk of page_size entries, whatever the size of the desk.
+    f"CREATE INDEX IF NOT EXISTS tickets_on_desk ON tickets ({LIST_ORDER}) WHERE {NOT_REMOVED}",
+    *(
+        f"CREATE INDEX IF NOT EXISTS tickets_desk_{name} ON tickets ({columns}, {LIST_ORDER})"
+        f" WHERE {NOT_REMOVED}"
+        for name, columns in (
+            ("status", "status"),
+            ("status_priority", "status, priority"),
+            ("priority", "priority"),
+            ("level", "level"),
+            ("channel", "channel"),
+            ("assignee", "assignee"),
+        )
+    ),
+    # Audits (include_removed) walk this one.
+    f"CREATE INDEX IF NOT EXISTS tickets_listed ON tickets ({LIST_ORDER})",
+    "CREATE INDEX IF NOT EXISTS tickets_parent ON tickets (parent_id, opened_at, id)"
+    " WHERE parent_id IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS interactions_listed ON interactions (occurred_at, id)",
+    *(
+        f"CREATE INDEX IF NOT EXISTS interactions_by_{column} ON interactions"
+        f" ({column}, occurred_at, id)"
+        for column in ("ticket_id", "channel", "kind", "account", "author")
+    ),
+)
+"""Indexes over columns that earlier versions did not have: created after the upgrade
+added them (the schema script runs first, on files of any age)."""
+
+TEXT_INDEX = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS interaction_text"
+    " USING fts5(id UNINDEXED, text, tokenize='trigram')"
+)
+"""Interaction texts for ``?text=``: trigrams make any substring of three characters or more
+an index lookup, ignoring case, which is what the filter always meant. A table with its own
+copy of the text rather than an external-content one: that needs an integer key in
+``interactions`` that VACUUM cannot renumber, which the table (keyed by a UUID) lacks."""
 
 TICKET_COLUMNS = (
     "id",
@@ -99,6 +151,8 @@ TICKET_COLUMNS = (
     "change_count",
     "version",
     "extra",
+    "removed",
+    "parent_id",
 )
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "

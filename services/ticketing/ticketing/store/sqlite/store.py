@@ -19,7 +19,7 @@ from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
-from ticketing.store.port import ThreadAlreadyActive
+from ticketing.store.port import Listing, ThreadAlreadyActive
 from ticketing.store.sqlite import directory, interactions, outbox, reads, writes
 from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
@@ -56,9 +56,7 @@ class SqliteTicketStore:
     async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
         return await self._db.read(lambda c: interactions.get(c, interaction_id))
 
-    async def list_interactions(
-        self, query: InteractionQuery
-    ) -> tuple[list[StoredInteraction], int]:
+    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
         return await self._db.read(lambda c: interactions.find(c, query))
 
     async def tag_interaction(
@@ -82,7 +80,7 @@ class SqliteTicketStore:
 
     async def list_tickets(
         self, query: TicketQuery, *, visible: Visibility | None = None
-    ) -> tuple[list[Ticket], int]:
+    ) -> Listing[Ticket]:
         return await self._db.read(lambda c: reads.list_tickets(c, query, visible))
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
