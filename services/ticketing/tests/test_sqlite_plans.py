@@ -122,6 +122,13 @@ def test_each_interaction_filter_reads_an_index(connection: sqlite3.Connection, 
         assert "TEMP B-TREE" not in plans[1], plans
 
 
+def test_auto_close_reads_the_idle_index(connection: sqlite3.Connection) -> None:
+    recorded = Recording(connection)
+    reads.idle(recorded, "N1", datetime(2026, 3, 1, tzinfo=UTC), 100)  # type: ignore[arg-type]
+    [plan] = _plans(connection, recorded)
+    assert "USING INDEX tickets_idle" in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_sub_tickets_and_a_ticket_by_protocol_are_index_lookups(
     connection: sqlite3.Connection,
 ) -> None:

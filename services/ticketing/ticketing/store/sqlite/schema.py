@@ -28,8 +28,6 @@ CREATE TABLE IF NOT EXISTS tickets (
     parent_id TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
-CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_at);
-CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated_at);
 CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee, status);
 CREATE TABLE IF NOT EXISTS ticket_tags (
     ticket_id TEXT NOT NULL REFERENCES tickets (id),
@@ -107,6 +105,9 @@ INDEXES_ON_ADDED_COLUMNS = (
             ("assignee", "assignee"),
         )
     ),
+    # Auto-close looks for a level's open tickets unchanged for a while.
+    "CREATE INDEX IF NOT EXISTS tickets_idle ON tickets (level, updated_at)"
+    " WHERE status != 'closed'",
     # Audits (include_removed) walk this one.
     f"CREATE INDEX IF NOT EXISTS tickets_listed ON tickets ({LIST_ORDER})",
     "CREATE INDEX IF NOT EXISTS tickets_parent ON tickets (parent_id, opened_at, id)"

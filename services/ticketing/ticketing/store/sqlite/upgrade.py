@@ -37,6 +37,10 @@ OBSOLETE_INDEXES = {
     "tickets_on_desk": "json_extract",
     # (ticket_id, occurred_at): replaced by interactions_by_ticket_id, which ends in the id.
     "interactions_ticket": "",
+    # (status, updated_at) and (updated_at): the desk indexes and tickets_idle serve what
+    # they served; every index is one more write on each ticket change.
+    "tickets_status": "",
+    "tickets_updated": "",
 }
 
 

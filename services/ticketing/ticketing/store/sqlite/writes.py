@@ -114,7 +114,10 @@ def create(
     numbered = dataclasses.replace(
         ticket, protocol=protocol, version=1, interaction_count=len(attached)
     )
-    connection.execute(UPDATE_TICKET, [*row_of(numbered)[1:], str(ticket.id), 1])
+    # Only the count changed since the insert: a one-column update touches no index.
+    connection.execute(
+        "UPDATE tickets SET interaction_count = ? WHERE id = ?", (len(attached), str(ticket.id))
+    )
     write_tags(connection, numbered)
     append(connection, history(numbered), announce(numbered), now)
     return numbered
