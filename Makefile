@@ -48,3 +48,7 @@ clean:  ## remove local data (SQLite files, mails) under var/
 .PHONY: bench-rules
 bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,000 rules
 	@$(PY) bench/rules.py
+
+.PHONY: bench-scale
+bench-scale:  ## ticketing's CPU per read on desks of 2,000, 20,000 and 100,000 tickets
+	@$(PY) bench/scale.py

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -11,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -22,10 +25,32 @@ Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 MAX_PAGE_SIZE = 200
+COUNT_LIMIT = 1_000
+"""Lists count their matches up to this many; past it the total reads "1,000+"
+(``total_exact`` false), so counting costs the same on a desk of any size."""
+
+
+def page_cursor(updated_at: str, ticket_id: str) -> str:
+    """The opaque cursor of the list position after a ticket (its sort key)."""
+    return base64.urlsafe_b64encode(f"{updated_at}|{ticket_id}".encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str) -> tuple[str, str]:
+    """(updated_at, id) of a cursor made by ``page_cursor``; ValueError if it is not one."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor this service gave out") from exc
+    updated_at, separator, ticket_id = text.partition("|")
+    if not separator or not updated_at or not ticket_id:
+        raise ValueError("not a cursor this service gave out")
+    return updated_at, ticket_id
 
 
 class TicketQuery(BaseModel):
-    """Filters for listing tickets; every list field is "any of"."""
+    """Filters for listing tickets; every list field is "any of". Tickets come most recently
+    updated first (then by id). Page with ``cursor`` (each page's ``next_cursor``): it costs
+    the same at any depth; ``page`` still works but skips over the earlier pages."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -40,6 +65,17 @@ class TicketQuery(BaseModel):
     include_removed: bool = Field(
         default=False, description="Also list tickets removed from the desk (for audits)."
     )
+    cursor: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None,
+        description="The previous page's next_cursor: the page after it (page is then ignored).",
+    )
+
+    @field_validator("cursor")
+    @classmethod
+    def _a_cursor_we_gave_out(cls, cursor: str | None) -> str | None:
+        if cursor is not None:
+            read_cursor(cursor)
+        return cursor
 
 
 FieldValue = str | int | float | bool | None
@@ -139,9 +175,19 @@ class TicketDetail(TicketRead):
 
 class TicketPage(Contract):
     items: list[TicketRead]
-    total: int
+    total: int = Field(
+        description="Tickets matching the filters, counted up to 1,000 (see total_exact)."
+    )
+    total_exact: bool = Field(
+        default=True,
+        description='False when more than 1,000 match: show "1,000+". Counting stops there so '
+        "a page costs the same on a desk of any size.",
+    )
     page: int
     page_size: int
+    next_cursor: str | None = Field(
+        default=None, description="Pass as cursor for the next page; null on the last page."
+    )
 
 
 class HistoryEntry(Contract):
@@ -235,7 +281,10 @@ class InteractionQuery(BaseModel):
     kind: list[Kind] = []
     account: list[Label] = []
     author: list[Label] = Field(default=[], description="Author ids.")
-    text: Label | None = Field(default=None, description="Contained in the text, any case.")
+    text: Label | None = Field(
+        default=None,
+        description="Contained in the text, any case (three characters or more use the index).",
+    )
     has_ticket: bool | None = None
     occurred_from: AwareDatetime | None = None
     occurred_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
@@ -245,7 +294,10 @@ class InteractionQuery(BaseModel):
 
 class InteractionPage(Contract):
     items: list[StoredInteraction]
-    total: int
+    total: int = Field(description="Interactions matching, counted up to 1,000.")
+    total_exact: bool = Field(
+        default=True, description='False when more than 1,000 match: show "1,000+".'
+    )
     page: int
     page_size: int
 
@@ -335,7 +387,8 @@ class TicketBulk(BaseModel):
         default=None, description="Ids or protocol numbers."
     )
     filter: TicketQuery | None = Field(
-        default=None, description="Every ticket matching it (page and page_size are ignored)."
+        default=None,
+        description="Every ticket matching it (page, page_size and cursor are ignored).",
     )
     change: BulkChange
 

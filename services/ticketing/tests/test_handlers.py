@@ -72,7 +72,7 @@ async def test_a_triaged_interaction_a_rule_wants_ticketed_opens_a_ticket(
         event = InteractionTriagedV1(interaction=make(), decision=OPENS_A_TICKET)
         await triage(test_broker, event)
 
-    [ticket], total = await store.list_tickets(TicketQuery())
+    [ticket], total, _, _ = await store.list_tickets(TicketQuery())
     assert total == 1
     assert ticket.interaction_count == 1
     [announced] = opened
@@ -97,7 +97,7 @@ async def test_a_later_interaction_of_the_conversation_joins_its_active_ticket(
             test_broker, InteractionTriagedV1(interaction=later, decision=TriageDecision())
         )
 
-    [ticket], total = await store.list_tickets(TicketQuery())
+    [ticket], total, _, _ = await store.list_tickets(TicketQuery())
     assert total == 1
     assert ticket.interaction_count == 2
     assert [e.interaction_key for e in changed] == [later.key]
@@ -113,7 +113,7 @@ async def test_a_triaged_interaction_nothing_asks_to_ticket_stays_stored_without
         )
 
     assert (await store.list_tickets(TicketQuery()))[1] == 0
-    [stored], _ = await store.list_interactions(InteractionQuery())
+    [stored], *_ = await store.list_interactions(InteractionQuery())
     assert stored.ticket_id is None
 
 

@@ -39,7 +39,7 @@ async def test_a_redelivered_interaction_shares_its_ticket_once_per_address(
             store=store, publisher=OFFLINE, scale=SCALE, locks=KeyedLocks(), event=event
         )
 
-    [ticket], _ = await store.list_tickets(TicketQuery())
+    [ticket], *_ = await store.list_tickets(TicketQuery())
     history = await store.history_of(ticket.id)
     shared = [e.detail["email"] for e in history if e.action == opinions.REQUESTED]
     assert sorted(shared) == ["compliance@example.com", "juridico@example.com"]

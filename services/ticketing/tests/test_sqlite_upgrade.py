@@ -1,15 +1,18 @@
-"""A ticketing SQLite file from before the ``extra`` column keeps working."""
+"""A ticketing SQLite file written by an earlier version keeps working."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
-from contracts.tickets import TicketQuery
-from ticketing.store.lifecycle_sqlite import NOT_REMOVED
+from contracts.interaction import Channel
+from contracts.tickets import InteractionQuery, TicketQuery
+from ticketing.domain import lifecycle
 from ticketing.store.sqlite import SqliteTicketStore
+from ticketing.store.sqlite.schema import NOT_REMOVED
 
-from .test_store_contract import message, open_for
+from .test_store_contract import T0, message, open_for
 
 
 async def test_a_file_from_an_earlier_version_gets_the_new_column(tmp_path: Path) -> None:
@@ -26,7 +29,7 @@ async def test_a_file_from_an_earlier_version_gets_the_new_column(tmp_path: Path
     await again.open()
     try:
         new = await open_for(again, message("post-2"))
-        items, total = await again.list_tickets(TicketQuery())
+        items, total, *_ = await again.list_tickets(TicketQuery())
     finally:
         await again.close()
 
@@ -49,3 +52,82 @@ async def test_the_desk_list_and_its_count_read_an_index_not_every_ticket(tmp_pa
         ]
     assert all("USING INDEX tickets_on_desk" in plan for plan in plans), plans
     assert not any("TEMP B-TREE" in plan for plan in plans), plans
+
+
+def _as_the_previous_version_left_it(path: Path) -> None:
+    """removed and parent_id inside ``extra``, interactions without their filter columns or
+    text index, and the desk's index over json_extract."""
+    with sqlite3.connect(path) as connection:
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND name NOT IN ('tickets_thread', 'tickets_status', 'tickets_updated',"
+            " 'tickets_assignee', 'ticket_tags_tag', 'interactions_unticketed', 'history_ticket',"
+            " 'outbox_created')"
+        ).fetchall():
+            connection.execute(f"DROP INDEX {name}")
+        connection.execute("DROP TABLE interaction_text")
+        connection.execute(
+            "UPDATE tickets SET extra = json_set(extra, '$.removed', json(CASE removed WHEN 1"
+            " THEN 'true' ELSE 'false' END), '$.parent_id', parent_id)"
+        )
+        for table, column in [
+            ("tickets", "removed"),
+            ("tickets", "parent_id"),
+            *(("interactions", c) for c in ("channel", "kind", "account", "author")),
+        ]:
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        connection.execute(
+            "CREATE INDEX interactions_ticket ON interactions (ticket_id, occurred_at)"
+        )
+        connection.execute(
+            "CREATE INDEX tickets_on_desk ON tickets (updated_at DESC, id)"
+            " WHERE COALESCE(json_extract(extra, '$.removed'), 0) = 0"
+        )
+
+
+async def test_a_file_from_the_previous_version_gets_its_filters_as_columns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ticketing.db"
+    first = SqliteTicketStore(path)
+    await first.open()
+    kept = await open_for(first, message("post-1"))
+    gone = await open_for(first, message("post-2"))
+    await first.update_ticket(
+        dataclasses.replace(gone, removed=True),
+        expected_version=gone.version,
+        interaction_id=None,
+        history=[],
+        events=[],
+    )
+    child = await first.create_ticket(
+        lifecycle.child(kept, title="Laudo", now=T0, opened_by="agent:ana"),
+        year=2026,
+        interaction_id=None,
+        history=lambda t: [],
+        announce=lambda t: [],
+    )
+    await first.close()
+    _as_the_previous_version_left_it(path)
+
+    again = SqliteTicketStore(path)
+    await again.open()
+    try:
+        desk = await again.list_tickets(TicketQuery())
+        children = await again.children_of(kept.id)
+        found = await again.list_interactions(
+            InteractionQuery(text="NEVER ARRIVED", channel=[Channel.FACEBOOK])
+        )
+        removed = await again.get_ticket(gone.id)
+    finally:
+        await again.close()
+
+    assert {t.id for t in desk.items} == {kept.id, child.id}
+    assert [t.id for t in children] == [child.id]
+    assert found.total == 2
+    assert removed is not None and removed.removed
+    with sqlite3.connect(path) as connection:
+        [desk_index] = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'tickets_on_desk'"
+        ).fetchone()
+    assert "json_extract" not in desk_index

@@ -121,18 +121,20 @@ async def test_an_agent_lists_their_levels_tickets_and_their_own(store: TicketSt
     mine = await apply(store, mine, now=T0, assignee="ana")
     await open_for(store, message("post-3"))
 
-    items, total = await store.list_tickets(TicketQuery(), visible=Visibility("ana", ("legal",)))
+    items, total, *_ = await store.list_tickets(
+        TicketQuery(), visible=Visibility("ana", ("legal",))
+    )
 
     assert total == 2
     assert {t.id for t in items} == {in_level.id, mine.id}
-    _, without_levels = await store.list_tickets(TicketQuery(), visible=Visibility("ana", ()))
+    _, without_levels, *_ = await store.list_tickets(TicketQuery(), visible=Visibility("ana", ()))
     assert without_levels == 1
 
 
 async def test_tickets_are_listed_by_assignee(store: TicketStore) -> None:
     mine = await apply(store, await open_for(store, message("post-1")), now=T0, assignee="ana")
     await apply(store, await open_for(store, message("post-2")), now=T0, assignee="bia")
-    items, total = await store.list_tickets(TicketQuery(assignee=["ana"]))
+    items, total, *_ = await store.list_tickets(TicketQuery(assignee=["ana"]))
     assert ([t.id for t in items], total) == ([mine.id], 1)
 
 

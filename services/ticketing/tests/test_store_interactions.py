@@ -24,10 +24,10 @@ async def test_an_interaction_reads_back_by_id_with_its_ticket(store: TicketStor
 async def test_interactions_are_listed_newest_first_and_paged(store: TicketStore) -> None:
     for minutes in (1, 3, 2):
         await record(store, message(f"post-{minutes}", minutes=minutes))
-    items, total = await store.list_interactions(InteractionQuery(page_size=2))
+    items, total, *_ = await store.list_interactions(InteractionQuery(page_size=2))
     assert total == 3
     assert [i.interaction.thread_id for i in items] == ["post-3", "post-2"]
-    rest, _ = await store.list_interactions(InteractionQuery(page_size=2, page=2))
+    rest, *_ = await store.list_interactions(InteractionQuery(page_size=2, page=2))
     assert [i.interaction.thread_id for i in rest] == ["post-1"]
 
 
@@ -39,23 +39,23 @@ async def test_interactions_filter_by_channel_text_ticket_and_dates(store: Ticke
     def threads(items: list) -> list[str]:  # type: ignore[type-arg]
         return sorted(i.interaction.thread_id for i in items)
 
-    by_channel, _ = await store.list_interactions(InteractionQuery(channel=[Channel.INSTAGRAM]))
+    by_channel, *_ = await store.list_interactions(InteractionQuery(channel=[Channel.INSTAGRAM]))
     assert threads(by_channel) == ["post-1"]
-    loose, _ = await store.list_interactions(InteractionQuery(has_ticket=False))
+    loose, *_ = await store.list_interactions(InteractionQuery(has_ticket=False))
     assert threads(loose) == ["post-1", "post-2"]
-    ticketed, _ = await store.list_interactions(InteractionQuery(has_ticket=True))
+    ticketed, *_ = await store.list_interactions(InteractionQuery(has_ticket=True))
     assert threads(ticketed) == ["post-3"]
-    window, _ = await store.list_interactions(
+    window, *_ = await store.list_interactions(
         InteractionQuery(
             occurred_from=T0 + timedelta(minutes=2), occurred_to=T0 + timedelta(minutes=9)
         )
     )
     assert threads(window) == ["post-2"]
-    _, total = await store.list_interactions(InteractionQuery(text="ORDER NEVER"))
+    _, total, *_ = await store.list_interactions(InteractionQuery(text="ORDER NEVER"))
     assert total == 3
-    none, total = await store.list_interactions(InteractionQuery(text="100%"))
+    none, total, *_ = await store.list_interactions(InteractionQuery(text="100%"))
     assert (none, total) == ([], 0)
-    by_author, _ = await store.list_interactions(InteractionQuery(author=["someone-else"]))
+    by_author, *_ = await store.list_interactions(InteractionQuery(author=["someone-else"]))
     assert by_author == []
 
 

@@ -40,10 +40,10 @@ async def test_a_removed_ticket_is_not_listed_but_still_read_by_id(store: Ticket
     await store.update_ticket(
         outcome.ticket, expected_version=ticket.version, interaction_id=None, history=[], events=[]
     )
-    items, total = await store.list_tickets(TicketQuery())
+    items, total, *_ = await store.list_tickets(TicketQuery())
     assert ([t.id for t in items], total) == ([kept.id], 1)
     assert (await store.get_ticket(ticket.id)).removed  # type: ignore[union-attr]
-    _, audited = await store.list_tickets(TicketQuery(include_removed=True))
+    _, audited, *_ = await store.list_tickets(TicketQuery(include_removed=True))
     assert audited == 2
 
 

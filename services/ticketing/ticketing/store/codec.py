@@ -1,12 +1,16 @@
-"""Ticket <-> plain document, shared by the adapters so both store the same shape."""
+"""The one row codec: Ticket <-> plain document (both adapters store this shape; SQLite keeps
+``tags`` and ``extra`` as JSON text in their columns) and stored interactions <-> their JSON
+body."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from contracts.rules import PendingReply
+from contracts.tickets import StoredInteraction
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 
@@ -44,14 +48,15 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "interaction_count": ticket.interaction_count,
         "change_count": ticket.change_count,
         "version": ticket.version,
+        # Filtered on, so fields of their own (indexed) rather than inside ``extra``.
+        "removed": ticket.removed,
+        "parent_id": str(ticket.parent_id) if ticket.parent_id else None,
         "extra": {
             "team": ticket.team,
             "pending_replies": [r.model_dump(mode="json") for r in ticket.pending_replies],
             "custom_fields": dict(ticket.custom_fields),
             "contact": dict(ticket.contact),
-            "parent_id": str(ticket.parent_id) if ticket.parent_id else None,
             "merged_into": str(ticket.merged_into) if ticket.merged_into else None,
-            "removed": ticket.removed,
         },
     }
 
@@ -77,7 +82,17 @@ def ticket_from_doc(doc: Any) -> Ticket:
         change_count=doc["change_count"],
         version=doc["version"],
         **_extra(doc.get("extra") or {}),
+        **_promoted(doc),
     )
+
+
+def _promoted(doc: Any) -> dict[str, Any]:
+    """``removed`` and ``parent_id`` moved out of ``extra``; a document written before that
+    (MongoDB documents are not rewritten) still has them there."""
+    extra = doc.get("extra") or {}
+    removed = doc["removed"] if "removed" in doc else extra.get("removed", False)
+    parent = doc["parent_id"] if "parent_id" in doc else extra.get("parent_id")
+    return {"removed": bool(removed), "parent_id": UUID(parent) if parent else None}
 
 
 def _extra(extra: dict[str, Any]) -> dict[str, Any]:
@@ -90,11 +105,36 @@ def _extra(extra: dict[str, Any]) -> dict[str, Any]:
         ),
         "custom_fields": dict(extra.get("custom_fields") or {}),
         "contact": dict(extra.get("contact") or {}),
-        "parent_id": UUID(extra["parent_id"]) if extra.get("parent_id") else None,
         "merged_into": UUID(extra["merged_into"]) if extra.get("merged_into") else None,
-        "removed": bool(extra.get("removed", False)),
     }
 
 
 def protocol_number(year: int, sequence: int) -> str:
     return f"{year}-{sequence:06d}"
+
+
+def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
+    """The document with its nested parts as JSON text, for a relational row."""
+    doc = ticket_to_doc(ticket)
+    doc["tags"] = json.dumps(doc["tags"])
+    doc["extra"] = json.dumps(doc["extra"])
+    return doc
+
+
+def ticket_from_row(row: Any) -> Ticket:
+    doc = dict(row)
+    doc["tags"] = json.loads(doc["tags"])
+    doc["extra"] = json.loads(doc["extra"])
+    return ticket_from_doc(doc)
+
+
+def interaction_body(stored: StoredInteraction) -> str:
+    """What is stored of an interaction: everything but its ticket, which the store keeps
+    beside it (so attaching one is a one-column write)."""
+    return stored.model_copy(update={"ticket_id": None}).model_dump_json()
+
+
+def interaction_from_body(body: str | bytes, ticket_id: str | None) -> StoredInteraction:
+    return StoredInteraction.model_validate_json(body).model_copy(
+        update={"ticket_id": UUID(ticket_id) if ticket_id else None}
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from contracts.base import Event
@@ -28,6 +28,20 @@ class StaleTicket(Exception):
 class InteractionTaken(Exception):
     """The interaction already belongs to a ticket: a concurrent writer attached it (e.g. a
     ticket opened meanwhile collected it). Nothing was written."""
+
+
+T = TypeVar("T")
+
+
+class Listing(NamedTuple, Generic[T]):
+    """One page of a list. ``total`` counts the matches up to ``contracts.tickets.COUNT_LIMIT``
+    (``total_exact`` false past it), so a page costs the same however large the desk grows.
+    ``next_cursor`` continues after the last item; None on the last page."""
+
+    items: list[T]
+    total: int
+    total_exact: bool = True
+    next_cursor: str | None = None
 
 
 class TicketStore(DirectoryStore, Protocol):
@@ -91,8 +105,9 @@ class TicketStore(DirectoryStore, Protocol):
 
     async def list_tickets(
         self, query: TicketQuery, *, visible: Visibility | None = None
-    ) -> tuple[list[Ticket], int]:
-        """The page of tickets the query asks for and the total; with ``visible``, only the
+    ) -> Listing[Ticket]:
+        """The page of tickets the query asks for (most recently updated first, then by id;
+        after ``query.cursor`` when given, else ``query.page``); with ``visible``, only the
         tickets that agent may see."""
         ...
 
@@ -100,10 +115,8 @@ class TicketStore(DirectoryStore, Protocol):
 
     async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None: ...
 
-    async def list_interactions(
-        self, query: InteractionQuery
-    ) -> tuple[list[StoredInteraction], int]:
-        """Newest first."""
+    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
+        """Newest first; ``text`` is a case-insensitive substring."""
         ...
 
     async def tag_interaction(

@@ -44,19 +44,20 @@ async def _selected(store: TicketStore, request: TicketBulk, caller: Caller) -> 
     assert request.filter is not None
     visible = await access.visibility(store, caller)
     refs: list[str] = []
-    page = 1
+    cursor = None
     while True:
-        query = request.filter.model_copy(update={"page": page, "page_size": MAX_PAGE_SIZE})
-        items, total = await store.list_tickets(query, visible=visible)
-        if total > MAX_BULK:
+        query = request.filter.model_copy(
+            update={"page": 1, "cursor": cursor, "page_size": MAX_PAGE_SIZE}
+        )
+        items, total, exact, cursor = await store.list_tickets(query, visible=visible)
+        if total > MAX_BULK or not exact:
             raise rpc.Invalid(
-                f"the filter matches {total} tickets; a bulk change takes at most {MAX_BULK}: "
-                "narrow the filter"
+                f"the filter matches {total}{'' if exact else '+'} tickets; a bulk change takes"
+                f" at most {MAX_BULK}: narrow the filter"
             )
         refs += [str(t.id) for t in items]
-        if len(items) < MAX_PAGE_SIZE:
+        if cursor is None:
             return refs
-        page += 1
 
 
 async def _change_one(

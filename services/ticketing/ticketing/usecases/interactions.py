@@ -16,8 +16,10 @@ async def list_interactions(
     *, store: TicketStore, query: InteractionQuery, caller: Caller
 ) -> InteractionPage:
     await require_active(store, caller)
-    items, total = await store.list_interactions(query)
-    return InteractionPage(items=items, total=total, page=query.page, page_size=query.page_size)
+    items, total, exact, _ = await store.list_interactions(query)
+    return InteractionPage(
+        items=items, total=total, total_exact=exact, page=query.page, page_size=query.page_size
+    )
 
 
 async def tag_interaction(

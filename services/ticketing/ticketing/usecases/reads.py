@@ -15,12 +15,14 @@ from ticketing.store.port import TicketStore
 async def list_tickets(*, store: TicketStore, query: TicketQuery, caller: Caller) -> TicketPage:
     """An agent sees the tickets of their levels and their own; admins see every ticket."""
     visible = await access.visibility(store, caller)
-    items, total = await store.list_tickets(query, visible=visible)
+    listing = await store.list_tickets(query, visible=visible)
     return TicketPage(
-        items=[views.read(t) for t in items],
-        total=total,
+        items=[views.read(t) for t in listing.items],
+        total=listing.total,
+        total_exact=listing.total_exact,
         page=query.page,
         page_size=query.page_size,
+        next_cursor=listing.next_cursor,
     )
 
 

@@ -1,4 +1,4 @@
-"""Directory entries and agents' loads on MongoDB (mixed into MongoTicketStore)."""
+"""Directory entries, agents' loads and the most-available lease on MongoDB."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from servicekit.clock import Clock
 from ticketing.domain.assignment import FINISHED_STATUSES
 from ticketing.store.directory import Kind
+from ticketing.store.mongo.documents import Collections
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +24,11 @@ ASSIGNMENT_LOCK_SECONDS = 5.0
 
 
 class MongoDirectory:
-    _directory: Any
-    _tickets: Any
-    _locks: Any
-
-    async def _open_directory(self) -> None:
-        await self._directory.create_index([("kind", ASCENDING), ("key", ASCENDING)])
-        await self._tickets.create_index([("assignee", ASCENDING), ("status", ASCENDING)])
+    def __init__(self, collections: Collections, clock: Clock) -> None:
+        self._directory = collections.directory
+        self._tickets = collections.tickets
+        self._locks = collections.locks
+        self._clock = clock
 
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
         try:
@@ -72,13 +72,14 @@ class MongoDirectory:
     async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
         """Serialise "most available" choices among the same agents across replicas (MongoDB
         has no write transaction to read loads in): a lease document per agent set, taken
-        with an atomic upsert and released after the ticket is written. Returns the lock's
-        name, or None when it could not be had within the lease time (then the choice is
-        made anyway: an uneven assignment is better than a ticket that never opens)."""
+        with an atomic upsert and released after the ticket is written. The lease runs out
+        by the store's clock. Returns the lock's name, or None when it could not be had
+        within the lease time of waiting (then the choice is made anyway: an uneven
+        assignment is better than a ticket that never opens)."""
         name = "assign:" + hashlib.sha1(",".join(sorted(set(agents))).encode()).hexdigest()
         deadline = asyncio.get_running_loop().time() + ASSIGNMENT_LOCK_SECONDS
         while True:
-            now = datetime.now(UTC)
+            now = self._clock()
             try:
                 await self._locks.find_one_and_update(
                     {"_id": name, "until": {"$lt": now}},

@@ -1,0 +1,158 @@
+"""Stored interactions on MongoDB. The interaction is kept as JSON text (``raw`` is the
+network's payload and may hold keys MongoDB refuses), so the fields agents filter on are
+copied beside it (``search``) when it is recorded."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+from contracts.interaction import Interaction
+from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
+from ticketing.domain.tickets import merge_tags
+from ticketing.store.codec import interaction_body, interaction_from_body, iso
+from ticketing.store.mongo.documents import Collections
+from ticketing.store.port import Listing
+
+MIN_INDEXED_TEXT = 3
+
+
+def trigrams(text: str) -> list[str]:
+    """The distinct three-character pieces of the lower-cased text. A text contains a
+    substring only if it holds every trigram of it, so an index over them finds the
+    candidates of ``?text=`` (a substring, any case) and the regex confirms them. MongoDB's
+    own text index would match stemmed words instead, a different meaning."""
+    lowered = text.lower()
+    return sorted({lowered[i : i + 3] for i in range(len(lowered) - 2)})
+
+
+def search_fields(interaction: Interaction) -> dict[str, Any]:
+    return {
+        "channel": interaction.channel.value,
+        "kind": interaction.kind.value,
+        "account": interaction.account,
+        "author": interaction.author.id,
+        "text": interaction.text.lower(),
+        "grams": trigrams(interaction.text),
+    }
+
+
+def _stored(doc: dict[str, Any]) -> StoredInteraction:
+    return interaction_from_body(doc["body"], doc["ticket_id"])
+
+
+class MongoInteractions:
+    def __init__(self, collections: Collections) -> None:
+        self._interactions = collections.interactions
+
+    async def record_interaction(
+        self, stored: StoredInteraction, *, thread_key: str
+    ) -> StoredInteraction:
+        key = stored.interaction.key
+        # Insert if absent (seen before: the stored one wins).
+        with contextlib.suppress(DuplicateKeyError):
+            await self._interactions.insert_one(
+                {
+                    "_id": key,
+                    "id": str(stored.id),
+                    "ticket_id": None,
+                    "thread_key": thread_key,
+                    "occurred_at": iso(stored.interaction.occurred_at),
+                    "received_at": iso(stored.received_at),
+                    "body": stored.model_dump_json(),
+                    "search": search_fields(stored.interaction),
+                }
+            )
+        doc = await self._interactions.find_one({"_id": key})
+        if doc is None:  # the clash was on the id, not on the key: a caller bug
+            raise RuntimeError(f"interaction {stored.id} is already stored under another key")
+        return _stored(doc)
+
+    async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
+        cursor = self._interactions.find({"ticket_id": str(ticket_id)}).sort(
+            [("occurred_at", ASCENDING), ("id", ASCENDING)]
+        )
+        return [_stored(doc) async for doc in cursor]
+
+    async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
+        doc = await self._interactions.find_one({"id": str(interaction_id)})
+        return _stored(doc) if doc else None
+
+    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
+        where: dict[str, Any] = {}
+        for name in ("channel", "kind", "account", "author"):
+            values = [str(v) for v in getattr(query, name)]
+            if values:
+                where[f"search.{name}"] = {"$in": values}
+        if query.text:
+            where["search.text"] = {"$regex": re.escape(query.text.lower())}
+            if len(query.text) >= MIN_INDEXED_TEXT:
+                where["search.grams"] = {"$all": trigrams(query.text)}
+        if query.has_ticket is not None:
+            where["ticket_id"] = {"$ne": None} if query.has_ticket else None
+        occurred: dict[str, str] = {}
+        if query.occurred_from is not None:
+            occurred["$gte"] = iso(query.occurred_from)
+        if query.occurred_to is not None:
+            occurred["$lt"] = iso(query.occurred_to)
+        if occurred:
+            where["occurred_at"] = occurred
+        total = await self._interactions.count_documents(where, limit=COUNT_LIMIT + 1)
+        cursor = (
+            self._interactions.find(where)
+            .sort([("occurred_at", DESCENDING), ("id", DESCENDING)])
+            .skip((query.page - 1) * query.page_size)
+            .limit(query.page_size)
+        )
+        items = [_stored(doc) async for doc in cursor]
+        return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT)
+
+    async def tag_interaction(
+        self, interaction_id: UUID, tags: list[str]
+    ) -> StoredInteraction | None:
+        for _ in range(10):
+            doc = await self._interactions.find_one({"id": str(interaction_id)})
+            if doc is None:
+                return None
+            stored = _stored(doc)
+            tagged = stored.model_copy(update={"tags": list(merge_tags(tuple(stored.tags), tags))})
+            # Compare-and-set on the body: a concurrent tagger's change is read again.
+            result = await self._interactions.update_one(
+                {"_id": doc["_id"], "body": doc["body"]},
+                {"$set": {"body": interaction_body(tagged)}},
+            )
+            if result.matched_count == 1:
+                return tagged
+        raise RuntimeError(f"interaction {interaction_id} kept changing while being tagged")
+
+    async def take(self, interaction_id: UUID, ticket_id: str) -> bool:
+        """Attach the interaction unless a ticket holds it already."""
+        result = await self._interactions.update_one(
+            {"id": str(interaction_id), "ticket_id": None}, {"$set": {"ticket_id": ticket_id}}
+        )
+        return bool(result.modified_count == 1)
+
+    async def give_back(self, interaction_id: UUID | None, ticket_id: str) -> None:
+        if interaction_id is not None:
+            await self._interactions.update_one(
+                {"id": str(interaction_id), "ticket_id": ticket_id}, {"$set": {"ticket_id": None}}
+            )
+
+    async def collect(self, thread_key: str, ticket_id: str) -> int:
+        """Attach every unticketed interaction of the conversation; how many the ticket has."""
+        await self._interactions.update_many(
+            {"ticket_id": None, "thread_key": thread_key}, {"$set": {"ticket_id": ticket_id}}
+        )
+        return await self._interactions.count_documents({"ticket_id": ticket_id})
+
+    async def move(self, source_id: str, target_id: str) -> int:
+        """Move every interaction of one ticket to another; how many the target has."""
+        await self._interactions.update_many(
+            {"ticket_id": source_id}, {"$set": {"ticket_id": target_id}}
+        )
+        return await self._interactions.count_documents({"ticket_id": target_id})

@@ -1,0 +1,114 @@
+"""History and outbox on MongoDB. A change's history entries and events ride in the ticket
+document (``pending_history``, ``pending_events``) so they are written with it; history is
+moved into its own collection right after, and events stay until ``mark_published``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError
+
+from contracts.tickets import HistoryEntry
+from servicekit.clock import Clock
+from servicekit.publishing import OutgoingMessage
+from ticketing.store.mongo.documents import DUPLICATE_KEY, Collections
+
+
+def _message(doc: dict[str, Any]) -> OutgoingMessage:
+    return OutgoingMessage.stored(
+        doc["event_id"], doc["routing_key"], doc["body"], doc.get("correlation_id")
+    )
+
+
+class MongoOutbox:
+    def __init__(self, collections: Collections, clock: Clock) -> None:
+        self._tickets = collections.tickets
+        self._history = collections.history
+        self._clock = clock
+
+    async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]:
+        key = str(ticket_id)
+        # Pending first: entries only ever move from the ticket into the collection, so
+        # reading in this order cannot miss one that moves between the two reads.
+        doc = await self._tickets.find_one({"_id": key}, {"pending_history": 1})
+        pending = [h for h in (doc or {}).get("pending_history") or [] if h["ticket_id"] == key]
+        moved = [h async for h in self._history.find({"ticket_id": key})]
+        entries = {h["_id"]: h for h in [*pending, *moved]}
+        ordered = sorted(entries.values(), key=lambda h: (h["version"], h["index"]))
+        return [HistoryEntry.model_validate_json(h["body"]) for h in ordered]
+
+    async def flush_history(self, ticket_id: str, entries: list[dict[str, Any]]) -> None:
+        """Move history entries from the ticket document into the history collection."""
+        if not entries:
+            return
+        try:
+            await self._history.insert_many(entries, ordered=False)
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") != DUPLICATE_KEY:
+                    raise
+        await self._tickets.update_one(
+            {"_id": ticket_id},
+            {"$pull": {"pending_history": {"_id": {"$in": [h["_id"] for h in entries]}}}},
+        )
+
+    async def leftover_history(self, limit: int) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Pending history a crash left in tickets, to be flushed."""
+        cursor = self._tickets.find(
+            {"pending_history._id": {"$exists": True}}, {"pending_history": 1}
+        ).limit(limit)
+        return [(doc["_id"], list(doc["pending_history"])) async for doc in cursor]
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        now = self._clock()
+        cutoff, lease = (
+            now - timedelta(seconds=older_than_seconds),
+            now + timedelta(seconds=lease_seconds),
+        )
+        # BSON dates keep milliseconds: ``$lte`` so that what was written (or leased until)
+        # in the current millisecond counts as "before now", as it does in SQLite.
+        due = {"created_at": {"$lte": cutoff}, "claimed_until": {"$lte": now}}
+        # Every ticket found holds at least one due event, so ``limit`` tickets are enough.
+        cursor = (
+            self._tickets.find({"pending_events": {"$elemMatch": due}}, {"pending_events": 1})
+            .sort([("pending_events.created_at", ASCENDING)])
+            .limit(limit)
+        )
+        candidates = [
+            (event["created_at"], doc["_id"], event)
+            async for doc in cursor
+            for event in doc["pending_events"]
+            if event["created_at"] <= cutoff and event["claimed_until"] <= now
+        ]
+        candidates.sort(key=lambda c: c[0])
+        claimed: list[OutgoingMessage] = []
+        for _, ticket_id, event in candidates:
+            if len(claimed) == limit:
+                break
+            # Compare-and-set on the one event: a replica that leased it first wins.
+            result = await self._tickets.update_one(
+                {
+                    "_id": ticket_id,
+                    "pending_events": {"$elemMatch": {"event_id": event["event_id"], **due}},
+                },
+                {"$set": {"pending_events.$.claimed_until": lease}},
+            )
+            # matched, not modified: a lease renewed to the same millisecond changes nothing.
+            if result.matched_count == 1:
+                claimed.append(_message(event))
+        return claimed
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        if not ids:
+            return
+        event_ids = [str(i) for i in ids]
+        await self._tickets.update_many(
+            {"pending_events.event_id": {"$in": event_ids}},
+            {"$pull": {"pending_events": {"event_id": {"$in": event_ids}}}},
+        )

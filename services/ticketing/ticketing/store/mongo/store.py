@@ -1,0 +1,240 @@
+"""The ticketing store on MongoDB (PyMongo's async API), composed of one typed part per
+area: tickets, interactions, directory, outbox (and history).
+
+A standalone MongoDB has no multi-document transactions, so every change that the port asks
+to be atomic is written as ONE update of the ticket document: the ticket fields (guarded by
+``version`` for updates), the history entries of the change pushed onto ``pending_history``,
+the events announcing it pushed onto ``pending_events`` (the outbox).
+
+Right after the write the store moves the pending history into the ``history`` collection
+(insert, ignoring entries already there, then ``$pull``); whatever a crash leaves behind is
+still returned by ``history_of`` and is moved by the next ``claim_unpublished``. Pending events
+stay in the ticket until ``mark_published`` pulls them; ``claim_unpublished`` leases them one
+by one with a compare-and-set on the event, so replicas never claim the same event at once.
+Leases run out by the store's ``clock``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from contracts.base import Event
+from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
+from servicekit.clock import Clock, system_clock
+from servicekit.mongo import connect
+from servicekit.publishing import OutgoingMessage
+from ticketing.domain.access import Visibility
+from ticketing.domain.tickets import Ticket
+from ticketing.store.directory import Kind
+from ticketing.store.mongo import lifecycle
+from ticketing.store.mongo.directory import MongoDirectory
+from ticketing.store.mongo.documents import NUMBERED, Collections
+from ticketing.store.mongo.indexes import create_indexes
+from ticketing.store.mongo.interactions import MongoInteractions
+from ticketing.store.mongo.outbox import MongoOutbox
+from ticketing.store.mongo.tickets import MongoTickets
+from ticketing.store.mongo.upgrade import upgrade
+from ticketing.store.port import Listing
+
+
+class MongoTicketStore:
+    backend = "mongodb"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        database: str = "socialdesk_ticketing",
+        client: Any = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        if client is None:
+            self._client, db = connect(url, database)
+        else:
+            self._client, db = client, client[database]
+        self._collections = Collections.of(db)
+        self._tickets = self._collections.tickets
+        self._locks = self._collections.locks
+        self._directory = MongoDirectory(self._collections, clock)
+        self._interactions = MongoInteractions(self._collections)
+        self._outbox = MongoOutbox(self._collections, clock)
+        self._ticket_writes = MongoTickets(
+            self._collections,
+            interactions=self._interactions,
+            directory=self._directory,
+            # Looked up on each call, so a test can stand in for a crash before the move.
+            flush_history=lambda ticket_id, entries: self._flush_history(ticket_id, entries),
+            clock=clock,
+        )
+
+    async def open(self) -> None:
+        await upgrade(self._collections)
+        await create_indexes(self._collections)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def _flush_history(self, ticket_id: str, entries: list[dict[str, Any]]) -> None:
+        await self._outbox.flush_history(ticket_id, entries)
+
+    # interactions
+
+    async def record_interaction(
+        self, stored: StoredInteraction, *, thread_key: str
+    ) -> StoredInteraction:
+        return await self._interactions.record_interaction(stored, thread_key=thread_key)
+
+    async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
+        return await self._interactions.interactions_of(ticket_id)
+
+    async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
+        return await self._interactions.get_interaction(interaction_id)
+
+    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
+        return await self._interactions.list_interactions(query)
+
+    async def tag_interaction(
+        self, interaction_id: UUID, tags: list[str]
+    ) -> StoredInteraction | None:
+        return await self._interactions.tag_interaction(interaction_id, tags)
+
+    # ticket reads
+
+    async def active_ticket(self, thread_key: str) -> Ticket | None:
+        return await self._ticket_writes.one({"active_thread_key": thread_key, **NUMBERED})
+
+    async def latest_ticket(self, thread_key: str) -> Ticket | None:
+        return await self._ticket_writes.one(
+            {"thread_key": thread_key, **NUMBERED}, sort=[("opened_at", -1)]
+        )
+
+    async def get_ticket(self, ticket_id: UUID) -> Ticket | None:
+        return await self._ticket_writes.one({"_id": str(ticket_id), **NUMBERED})
+
+    async def get_ticket_by_protocol(self, protocol: str) -> Ticket | None:
+        return await self._ticket_writes.one({"protocol": protocol})
+
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> Listing[Ticket]:
+        return await self._ticket_writes.list(query, visible)
+
+    async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
+        return await self._ticket_writes.idle(level, idle_since, limit)
+
+    async def children_of(self, ticket_id: UUID) -> list[Ticket]:
+        return await self._ticket_writes.children(ticket_id)
+
+    async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]:
+        return await self._outbox.history_of(ticket_id)
+
+    # ticket writes
+
+    async def create_ticket(
+        self,
+        ticket: Ticket,
+        *,
+        year: int,
+        interaction_id: UUID | None,
+        history: Callable[[Ticket], Sequence[HistoryEntry]],
+        announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str] = (),
+    ) -> Ticket:
+        return await self._ticket_writes.create(
+            ticket,
+            year=year,
+            interaction_id=interaction_id,
+            history=history,
+            announce=announce,
+            assign_among=assign_among,
+        )
+
+    async def update_ticket(
+        self,
+        ticket: Ticket,
+        *,
+        expected_version: int,
+        interaction_id: UUID | None,
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> Ticket:
+        return await self._ticket_writes.update(
+            ticket,
+            expected_version=expected_version,
+            interaction_id=interaction_id,
+            history=history,
+            events=events,
+        )
+
+    async def merge_tickets(
+        self,
+        source: Ticket,
+        target: Ticket,
+        *,
+        expected_versions: tuple[int, int],
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> tuple[Ticket, Ticket]:
+        return await lifecycle.merge(
+            self._ticket_writes,
+            self._interactions,
+            source,
+            target,
+            expected_versions=expected_versions,
+            history=history,
+            events=events,
+        )
+
+    async def update_assigning(
+        self, *, expected_version: int, assign_among: Sequence[str], finish: lifecycle.Finish
+    ) -> Ticket:
+        return await lifecycle.update_assigning(
+            self._ticket_writes,
+            self._directory,
+            expected_version=expected_version,
+            assign_among=assign_among,
+            finish=finish,
+        )
+
+    # directory
+
+    async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        return await self._directory.create_entry(kind, key, body)
+
+    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        return await self._directory.replace_entry(kind, key, body)
+
+    async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
+        return await self._directory.get_entry(kind, key)
+
+    async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
+        return await self._directory.list_entries(kind)
+
+    async def delete_entry(self, kind: Kind, key: str) -> bool:
+        return await self._directory.delete_entry(kind, key)
+
+    async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
+        return await self._directory.open_ticket_counts(agents)
+
+    async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
+        return await self._directory.hold_assignment_lock(agents, holder)
+
+    async def release_assignment_lock(self, name: str | None, holder: str) -> None:
+        await self._directory.release_assignment_lock(name, holder)
+
+    # outbox
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        for ticket_id, entries in await self._outbox.leftover_history(limit):
+            await self._flush_history(ticket_id, entries)
+        return await self._outbox.claim_unpublished(
+            older_than_seconds=older_than_seconds, lease_seconds=lease_seconds, limit=limit
+        )
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        await self._outbox.mark_published(ids)

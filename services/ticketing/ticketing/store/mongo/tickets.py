@@ -1,0 +1,267 @@
+"""Tickets on MongoDB: every change the port asks to be atomic is ONE update of the ticket
+document (fields guarded by ``version``, history and events pushed onto its outbox arrays).
+
+The partial unique index on ``active_thread_key`` is what guarantees that two replicas never
+open two active tickets for one conversation. An interaction is attached with a conditional
+write (only while it has no ticket) before the ticket write, and detached again if that write
+is refused, so a refused call leaves nothing behind. The crash gaps this leaves are spelled
+out where they occur (create, update)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from contracts.base import Event
+from contracts.tickets import COUNT_LIMIT, HistoryEntry, TicketQuery, page_cursor, read_cursor
+from servicekit.clock import Clock
+from ticketing.domain import assignment
+from ticketing.domain.access import Visibility
+from ticketing.domain.tickets import Ticket
+from ticketing.store.codec import iso, protocol_number, ticket_from_doc
+from ticketing.store.mongo.directory import MongoDirectory
+from ticketing.store.mongo.documents import (
+    NUMBERED,
+    TICKET_FIELDS,
+    Collections,
+    event_docs,
+    fold,
+    history_docs,
+    is_thread_conflict,
+    outbox_push,
+    ticket_fields,
+)
+from ticketing.store.mongo.interactions import MongoInteractions
+from ticketing.store.port import InteractionTaken, Listing, StaleTicket, ThreadAlreadyActive
+
+FlushHistory = Callable[[str, list[dict[str, Any]]], Awaitable[None]]
+
+
+class MongoTickets:
+    def __init__(
+        self,
+        collections: Collections,
+        *,
+        interactions: MongoInteractions,
+        directory: MongoDirectory,
+        flush_history: FlushHistory,
+        clock: Clock,
+    ) -> None:
+        self._tickets = collections.tickets
+        self._counters = collections.counters
+        self._interactions = interactions
+        self._directory = directory
+        self._flush_history = flush_history
+        self._clock = clock
+
+    # reads
+
+    async def one(
+        self, query: dict[str, Any], *, sort: list[tuple[str, int]] | None = None
+    ) -> Ticket | None:
+        doc = await self._tickets.find_one(query, TICKET_FIELDS, sort=sort)
+        return ticket_from_doc(doc) if doc else None
+
+    async def many(
+        self, query: dict[str, Any], sort: list[tuple[str, int]], limit: int = 0
+    ) -> list[Ticket]:
+        cursor = self._tickets.find({**query, **NUMBERED}, TICKET_FIELDS).sort(sort)
+        if limit:
+            cursor = cursor.limit(limit)
+        return [ticket_from_doc(doc) async for doc in cursor]
+
+    async def idle(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
+        return await self.many(
+            {"level": level, "status": {"$ne": "closed"}, "updated_at": {"$lt": iso(idle_since)}},
+            [("updated_at", ASCENDING)],
+            limit,
+        )
+
+    async def children(self, ticket_id: UUID) -> list[Ticket]:
+        return await self.many(
+            {"parent_id": str(ticket_id)}, [("opened_at", ASCENDING), ("_id", ASCENDING)]
+        )
+
+    async def list(self, query: TicketQuery, visible: Visibility | None) -> Listing[Ticket]:
+        """Filters that each have an index ending in the list's order (see indexes.py); the
+        page is read after the cursor (or skipping ``page``), one more than asked to know
+        whether another follows; the total is counted up to COUNT_LIMIT."""
+        where: dict[str, Any] = {**NUMBERED}
+        if not query.include_removed:
+            where["removed"] = False
+        ands: list[dict[str, Any]] = []
+        if visible is not None:
+            ands.append(
+                {"$or": [{"assignee": visible.agent}, {"level": {"$in": list(visible.levels)}}]}
+            )
+        for field, values in (
+            ("status", query.status),
+            ("priority", query.priority),
+            ("level", query.level),
+            ("channel", [c.value for c in query.channel]),
+            ("assignee", query.assignee),
+        ):
+            if values:
+                where[field] = {"$in": list(values)}
+        if query.tag:
+            where["tags_folded"] = {"$in": [fold(t) for t in query.tag]}
+        if ands:
+            where["$and"] = ands
+        total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
+        skip = (query.page - 1) * query.page_size
+        if query.cursor is not None:
+            updated_at, after_id = read_cursor(query.cursor)
+            after = {
+                "$or": [
+                    {"updated_at": {"$lt": updated_at}},
+                    {"updated_at": updated_at, "_id": {"$gt": after_id}},
+                ]
+            }
+            where, skip = {**where, "$and": [*ands, after]}, 0
+        cursor = (
+            self._tickets.find(where, TICKET_FIELDS)
+            .sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(query.page_size + 1)
+        )
+        docs = [doc async for doc in cursor]
+        more, docs = len(docs) > query.page_size, docs[: query.page_size]
+        return Listing(
+            [ticket_from_doc(doc) for doc in docs],
+            min(total, COUNT_LIMIT),
+            total <= COUNT_LIMIT,
+            page_cursor(docs[-1]["updated_at"], docs[-1]["_id"]) if more else None,
+        )
+
+    # writes
+
+    async def create(
+        self,
+        ticket: Ticket,
+        *,
+        year: int,
+        interaction_id: UUID | None,
+        history: Callable[[Ticket], Sequence[HistoryEntry]],
+        announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str],
+    ) -> Ticket:
+        ticket_id = str(ticket.id)
+        # 1. Claim the conversation: the unique index on active_thread_key refuses a second
+        #    active ticket. Without a protocol the ticket is invisible to readers and updates.
+        claim = {
+            "_id": ticket_id,
+            **ticket_fields(dataclasses.replace(ticket, version=0)),
+            "protocol": None,
+            "pending_history": [],
+            "pending_events": [],
+        }
+        try:
+            await self._tickets.insert_one(claim)
+        except DuplicateKeyError as exc:
+            if is_thread_conflict(exc):
+                raise ThreadAlreadyActive(ticket.thread_key) from exc
+            raise
+        # 2. Take the interaction, if nobody did (a ticket opened meanwhile may have collected
+        #    it); otherwise give the conversation back and write nothing.
+        if interaction_id is not None and not await self._interactions.take(
+            interaction_id, ticket_id
+        ):
+            await self._tickets.delete_one({"_id": ticket_id, "protocol": None})
+            raise InteractionTaken(str(interaction_id))
+        # 3. The next number of the year. Taken only once nothing can refuse the creation, so
+        #    refused creations burn no number.
+        #    KNOWN GAP (no transactions): a crash between step 1 and step 5 leaves the ticket
+        #    without a protocol. It stays invisible, keeps its conversation claimed (creations
+        #    there are refused with ThreadAlreadyActive) and holds the interactions already
+        #    attached to it, until an operator numbers or removes it; if the crash falls after
+        #    this increment, that year's numbering has a hole.
+        sequence = await self._next(f"protocol:{year}")
+        # 4. Collect every earlier unticketed interaction of the conversation.
+        attached = await self._interactions.collect(ticket.thread_key, ticket_id)
+        lock = None
+        if ticket.assignee is None and assign_among:
+            # Loads count numbered tickets only, so the lock is held until this one is.
+            lock = await self._directory.hold_assignment_lock(assign_among, ticket_id)
+            loads = await self._directory.open_ticket_counts(assign_among)
+            ticket = dataclasses.replace(
+                ticket, assignee=assignment.most_available(loads, assign_among)
+            )
+        numbered = dataclasses.replace(
+            ticket,
+            protocol=protocol_number(year, sequence),
+            version=1,
+            interaction_count=attached,
+        )
+        # 5. Number it, with its history and events, in one write.
+        entries = history_docs(history(numbered), numbered.version)
+        try:
+            await self._tickets.update_one(
+                {"_id": ticket_id, "protocol": None},
+                {
+                    "$set": ticket_fields(numbered),
+                    **outbox_push(entries, event_docs(announce(numbered), self._clock())),
+                },
+            )
+        finally:
+            await self._directory.release_assignment_lock(lock, ticket_id)
+        await self._flush_history(ticket_id, entries)
+        return numbered
+
+    async def _next(self, name: str) -> int:
+        for _ in range(3):
+            try:
+                doc = await self._counters.find_one_and_update(
+                    {"_id": name},
+                    {"$inc": {"value": 1}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+                return int(doc["value"])
+            except DuplicateKeyError:
+                continue  # two first upserts of the year raced: the loser increments now
+        raise RuntimeError(f"could not increment counter {name}")
+
+    async def update(
+        self,
+        ticket: Ticket,
+        *,
+        expected_version: int,
+        interaction_id: UUID | None,
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> Ticket:
+        stored = dataclasses.replace(ticket, version=expected_version + 1)
+        ticket_id = str(ticket.id)
+        entries = history_docs(history, stored.version)
+        # The interaction first, and only if no ticket holds it; it is given back if the ticket
+        # write is refused, so a refusal writes nothing.
+        # KNOWN GAP (no transactions): a crash between the two writes leaves the interaction
+        # on the ticket without the change (count, history, events); its redelivery finds it
+        # on a ticket and stops there.
+        if interaction_id is not None and not await self._interactions.take(
+            interaction_id, ticket_id
+        ):
+            raise InteractionTaken(str(interaction_id))
+        try:
+            result = await self._tickets.update_one(
+                {"_id": ticket_id, "version": expected_version, **NUMBERED},
+                {
+                    "$set": ticket_fields(stored),
+                    **outbox_push(entries, event_docs(events, self._clock())),
+                },
+            )
+        except DuplicateKeyError as exc:
+            # Reopening a ticket while another became active for the same conversation.
+            await self._interactions.give_back(interaction_id, ticket_id)
+            raise ThreadAlreadyActive(ticket.thread_key) from exc
+        if result.matched_count != 1:
+            await self._interactions.give_back(interaction_id, ticket_id)
+            raise StaleTicket(ticket_id)
+        await self._flush_history(ticket_id, entries)
+        return stored

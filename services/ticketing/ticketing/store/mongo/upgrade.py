@@ -1,0 +1,30 @@
+"""Bring documents written by an earlier version up to the current shape when the store
+opens: fields that became filters move out of ``extra`` (tickets) and interactions gain
+the trigrams their text search uses. Each step only touches documents still lacking the
+field, so it is quick once done and safe when replicas start together."""
+
+from __future__ import annotations
+
+from ticketing.store.mongo.documents import Collections
+from ticketing.store.mongo.interactions import trigrams
+
+
+async def upgrade(collections: Collections) -> None:
+    tickets = collections.tickets
+    async for doc in tickets.find({"removed": {"$exists": False}}, {"extra": 1}):
+        extra = doc.get("extra") or {}
+        await tickets.update_one(
+            {"_id": doc["_id"], "removed": {"$exists": False}},
+            {
+                "$set": {
+                    "removed": bool(extra.get("removed", False)),
+                    "parent_id": extra.get("parent_id"),
+                }
+            },
+        )
+    interactions = collections.interactions
+    async for doc in interactions.find({"search.grams": {"$exists": False}}, {"search": 1}):
+        text = (doc.get("search") or {}).get("text") or ""
+        await interactions.update_one(
+            {"_id": doc["_id"]}, {"$set": {"search.grams": trigrams(text)}}
+        )

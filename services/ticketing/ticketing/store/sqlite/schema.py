@@ -1,0 +1,166 @@
+"""The ticketing tables on SQLite, and the statements every ticket write shares."""
+
+from __future__ import annotations
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tickets (
+    id TEXT PRIMARY KEY,
+    protocol TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    level TEXT,
+    assignee TEXT,
+    tags TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    account TEXT NOT NULL,
+    thread_key TEXT NOT NULL,
+    active_thread_key TEXT UNIQUE,
+    opened_by TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    previous_ticket_id TEXT,
+    interaction_count INTEGER NOT NULL,
+    change_count INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}',
+    removed INTEGER NOT NULL DEFAULT 0,
+    parent_id TEXT
+);
+CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
+CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee, status);
+CREATE TABLE IF NOT EXISTS ticket_tags (
+    ticket_id TEXT NOT NULL REFERENCES tickets (id),
+    tag TEXT NOT NULL,  -- casefolded, as merge_tags compares them (NOCASE is ASCII-only)
+    PRIMARY KEY (ticket_id, tag)
+);
+CREATE INDEX IF NOT EXISTS ticket_tags_tag ON ticket_tags (tag);
+CREATE TABLE IF NOT EXISTS interactions (
+    id TEXT PRIMARY KEY,
+    dedup_key TEXT NOT NULL UNIQUE,
+    ticket_id TEXT REFERENCES tickets (id),
+    thread_key TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    channel TEXT,
+    kind TEXT,
+    account TEXT,
+    author TEXT
+);
+CREATE INDEX IF NOT EXISTS interactions_unticketed ON interactions (thread_key)
+    WHERE ticket_id IS NULL;
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    ticket_id TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_ticket ON history (ticket_id, seq);
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    event_id TEXT PRIMARY KEY,
+    routing_key TEXT NOT NULL,
+    body BLOB NOT NULL,
+    correlation_id TEXT,
+    created_at REAL NOT NULL,
+    claimed_until REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_created ON outbox (created_at);
+CREATE TABLE IF NOT EXISTS directory (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+"""
+
+NOT_REMOVED = "removed = 0"
+"""SQL condition for tickets still on the desk (literal, so the partial indexes apply)."""
+
+LIST_ORDER = "updated_at DESC, id"
+"""The ticket list's order; every desk index ends with it so a page is read in order."""
+
+INTERACTION_ORDER = "occurred_at DESC, id DESC"
+"""Newest first. The indexes below hold (occurred_at, id) ascending and are read backwards;
+the same index serves a ticket's interactions, oldest first."""
+
+INDEXES_ON_ADDED_COLUMNS = (
+    # The desk (tickets not removed), newest activity first: one index per filter the API
+    # offers, each ending in the list's order, so any page of any filter is an index seek
+    # and a walk of page_size entries, whatever the size of the desk.
+    f"CREATE INDEX IF NOT EXISTS tickets_on_desk ON tickets ({LIST_ORDER}) WHERE {NOT_REMOVED}",
+    *(
+        f"CREATE INDEX IF NOT EXISTS tickets_desk_{name} ON tickets ({columns}, {LIST_ORDER})"
+        f" WHERE {NOT_REMOVED}"
+        for name, columns in (
+            ("status", "status"),
+            ("status_priority", "status, priority"),
+            ("priority", "priority"),
+            ("level", "level"),
+            ("channel", "channel"),
+            ("assignee", "assignee"),
+        )
+    ),
+    # Auto-close looks for a level's open tickets unchanged for a while.
+    "CREATE INDEX IF NOT EXISTS tickets_idle ON tickets (level, updated_at)"
+    " WHERE status != 'closed'",
+    # Audits (include_removed) walk this one.
+    f"CREATE INDEX IF NOT EXISTS tickets_listed ON tickets ({LIST_ORDER})",
+    "CREATE INDEX IF NOT EXISTS tickets_parent ON tickets (parent_id, opened_at, id)"
+    " WHERE parent_id IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS interactions_listed ON interactions (occurred_at, id)",
+    *(
+        f"CREATE INDEX IF NOT EXISTS interactions_by_{column} ON interactions"
+        f" ({column}, occurred_at, id)"
+        for column in ("ticket_id", "channel", "kind", "account", "author")
+    ),
+)
+"""Indexes over columns that earlier versions did not have: created after the upgrade
+added them (the schema script runs first, on files of any age)."""
+
+TEXT_INDEX = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS interaction_text"
+    " USING fts5(id UNINDEXED, text, tokenize='trigram')"
+)
+"""Interaction texts for ``?text=``: trigrams make any substring of three characters or more
+an index lookup, ignoring case, which is what the filter always meant. A table with its own
+copy of the text rather than an external-content one: that needs an integer key in
+``interactions`` that VACUUM cannot renumber, which the table (keyed by a UUID) lacks."""
+
+TICKET_COLUMNS = (
+    "id",
+    "protocol",
+    "title",
+    "status",
+    "priority",
+    "level",
+    "assignee",
+    "tags",
+    "channel",
+    "account",
+    "thread_key",
+    "active_thread_key",
+    "opened_by",
+    "opened_at",
+    "updated_at",
+    "previous_ticket_id",
+    "interaction_count",
+    "change_count",
+    "version",
+    "extra",
+    "removed",
+    "parent_id",
+)
+INSERT_TICKET = (
+    f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in TICKET_COLUMNS)})"
+)
+UPDATE_TICKET = (
+    "UPDATE tickets SET "
+    + ", ".join(f"{c} = ?" for c in TICKET_COLUMNS if c != "id")
+    + " WHERE id = ? AND version = ?"
+)

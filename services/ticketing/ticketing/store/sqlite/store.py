@@ -1,0 +1,228 @@
+"""The ticketing store on SQLite: each port call is one read, or one write transaction of
+the functions in this package (writes, reads, interactions, directory, outbox)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from contracts.base import Event
+from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
+from servicekit.clock import Clock, epoch_seconds, system_clock
+from servicekit.publishing import OutgoingMessage
+from servicekit.sqlite import SqliteDatabase
+from ticketing.domain.access import Visibility
+from ticketing.domain.tickets import Ticket
+from ticketing.store.directory import Kind
+from ticketing.store.port import Listing, ThreadAlreadyActive
+from ticketing.store.sqlite import directory, interactions, outbox, reads, writes
+from ticketing.store.sqlite.schema import SCHEMA
+from ticketing.store.sqlite.upgrade import upgrade
+
+
+class SqliteTicketStore:
+    backend = "sqlite"
+
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
+        self._db = SqliteDatabase(path, SCHEMA)
+        self._clock = clock
+
+    async def open(self) -> None:
+        await self._db.open()
+        await self._db.write(upgrade)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    def _now(self) -> float:
+        """Outbox times are epoch seconds by the store's clock (leases run out by it)."""
+        return epoch_seconds(self._clock)
+
+    # interactions
+
+    async def record_interaction(
+        self, stored: StoredInteraction, *, thread_key: str
+    ) -> StoredInteraction:
+        return await self._db.write(lambda c: interactions.record(c, stored, thread_key))
+
+    async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
+        return await self._db.read(lambda c: interactions.of_ticket(c, ticket_id))
+
+    async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
+        return await self._db.read(lambda c: interactions.get(c, interaction_id))
+
+    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
+        return await self._db.read(lambda c: interactions.find(c, query))
+
+    async def tag_interaction(
+        self, interaction_id: UUID, tags: list[str]
+    ) -> StoredInteraction | None:
+        return await self._db.write(lambda c: interactions.tag(c, interaction_id, tags))
+
+    # ticket reads
+
+    async def active_ticket(self, thread_key: str) -> Ticket | None:
+        return await self._db.read(lambda c: reads.one(c, "active_thread_key = ?", thread_key))
+
+    async def latest_ticket(self, thread_key: str) -> Ticket | None:
+        return await self._db.read(lambda c: reads.latest(c, thread_key))
+
+    async def get_ticket(self, ticket_id: UUID) -> Ticket | None:
+        return await self._db.read(lambda c: reads.one(c, "id = ?", str(ticket_id)))
+
+    async def get_ticket_by_protocol(self, protocol: str) -> Ticket | None:
+        return await self._db.read(lambda c: reads.one(c, "protocol = ?", protocol))
+
+    async def list_tickets(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> Listing[Ticket]:
+        return await self._db.read(lambda c: reads.list_tickets(c, query, visible))
+
+    async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
+        return await self._db.read(lambda c: reads.idle(c, level, idle_since, limit))
+
+    async def children_of(self, ticket_id: UUID) -> list[Ticket]:
+        return await self._db.read(lambda c: reads.children(c, ticket_id))
+
+    async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]:
+        return await self._db.read(lambda c: reads.history_of(c, ticket_id))
+
+    # ticket writes
+
+    async def create_ticket(
+        self,
+        ticket: Ticket,
+        *,
+        year: int,
+        interaction_id: UUID | None,
+        history: Callable[[Ticket], Sequence[HistoryEntry]],
+        announce: Callable[[Ticket], Sequence[Event]],
+        assign_among: Sequence[str] = (),
+    ) -> Ticket:
+        now = self._now()
+        return await self._db.write(
+            lambda c: writes.create(
+                c,
+                ticket,
+                year=year,
+                interaction_id=interaction_id,
+                history=history,
+                announce=announce,
+                assign_among=assign_among,
+                now=now,
+            )
+        )
+
+    async def update_ticket(
+        self,
+        ticket: Ticket,
+        *,
+        expected_version: int,
+        interaction_id: UUID | None,
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> Ticket:
+        stored = dataclasses.replace(ticket, version=expected_version + 1)
+        now = self._now()
+        try:
+            return await self._db.write(
+                lambda c: writes.update(
+                    c,
+                    stored,
+                    expected_version=expected_version,
+                    interaction_id=interaction_id,
+                    history=history,
+                    events=events,
+                    now=now,
+                )
+            )
+        except sqlite3.IntegrityError as exc:
+            if "active_thread_key" not in str(exc):
+                raise
+            # Reopening a ticket while another became active for the same conversation.
+            raise ThreadAlreadyActive(ticket.thread_key) from exc
+
+    async def merge_tickets(
+        self,
+        source: Ticket,
+        target: Ticket,
+        *,
+        expected_versions: tuple[int, int],
+        history: Sequence[HistoryEntry],
+        events: Sequence[Event],
+    ) -> tuple[Ticket, Ticket]:
+        closed = dataclasses.replace(source, version=expected_versions[0] + 1)
+        now = self._now()
+        return await self._db.write(
+            lambda c: writes.merge(
+                c,
+                closed,
+                target,
+                expected_versions=expected_versions,
+                history=history,
+                events=events,
+                now=now,
+            )
+        )
+
+    async def update_assigning(
+        self,
+        *,
+        expected_version: int,
+        assign_among: Sequence[str],
+        finish: writes.Finish,
+    ) -> Ticket:
+        now = self._now()
+        return await self._db.write(
+            lambda c: writes.update_assigning(
+                c,
+                expected_version=expected_version,
+                assign_among=assign_among,
+                finish=finish,
+                now=now,
+            )
+        )
+
+    # directory
+
+    async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        return await self._db.write(lambda c: directory.create(c, kind, key, body))
+
+    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        return await self._db.write(lambda c: directory.replace(c, kind, key, body))
+
+    async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
+        return await self._db.read(lambda c: directory.get(c, kind, key))
+
+    async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
+        return await self._db.read(lambda c: directory.every(c, kind))
+
+    async def delete_entry(self, kind: Kind, key: str) -> bool:
+        return await self._db.write(lambda c: directory.delete(c, kind, key))
+
+    async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
+        return await self._db.read(lambda c: directory.open_ticket_counts_in(c, agents))
+
+    # outbox
+
+    async def claim_unpublished(
+        self, *, older_than_seconds: float, lease_seconds: float, limit: int
+    ) -> Sequence[OutgoingMessage]:
+        now = self._now()
+        return await self._db.write(
+            lambda c: outbox.claim(
+                c,
+                now=now,
+                older_than_seconds=older_than_seconds,
+                lease_seconds=lease_seconds,
+                limit=limit,
+            )
+        )
+
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        await self._db.write(lambda c: outbox.mark_published(c, ids))

@@ -1,0 +1,72 @@
+"""Bring a ticketing SQLite file written by an earlier version up to the current schema, in
+the write transaction that opens the store (replicas starting together take turns).
+``CREATE TABLE IF NOT EXISTS`` leaves an existing table as it was, so columns added later
+are added here and filled from what the rows already hold; the indexes over them follow."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ticketing.store.sqlite.schema import INDEXES_ON_ADDED_COLUMNS, TEXT_INDEX
+
+ADDED_COLUMNS = {
+    "tickets": {
+        "extra": ("TEXT NOT NULL DEFAULT '{}'", None),
+        # Filtered on: out of ``extra`` into columns of their own, so indexes can serve them.
+        "removed": (
+            "INTEGER NOT NULL DEFAULT 0",
+            "COALESCE(json_extract(extra, '$.removed'), 0)",
+        ),
+        "parent_id": ("TEXT", "json_extract(extra, '$.parent_id')"),
+    },
+    "interactions": {
+        column: ("TEXT", f"json_extract(body, '{path}')")
+        for column, path in (
+            ("channel", "$.interaction.channel"),
+            ("kind", "$.interaction.kind"),
+            ("account", "$.interaction.account"),
+            ("author", "$.interaction.author.id"),
+        )
+    },
+}
+"""table -> column -> (definition, how to fill it in rows written before it existed)."""
+
+OBSOLETE_INDEXES = {
+    # The desk's partial index over json_extract(extra, '$.removed'): replaced by one over
+    # the ``removed`` column under the same name.
+    "tickets_on_desk": "json_extract",
+    # (ticket_id, occurred_at): replaced by interactions_by_ticket_id, which ends in the id.
+    "interactions_ticket": "",
+    # (status, updated_at) and (updated_at): the desk indexes and tickets_idle serve what
+    # they served; every index is one more write on each ticket change.
+    "tickets_status": "",
+    "tickets_updated": "",
+}
+
+
+def upgrade(connection: sqlite3.Connection) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        for name, (definition, backfill) in columns.items():
+            if name in present:
+                continue
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+            if backfill is not None:
+                connection.execute(f"UPDATE {table} SET {name} = {backfill}")
+    for name, marker in OBSOLETE_INDEXES.items():
+        row = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).fetchone()
+        if row is not None and marker in row[0]:
+            connection.execute(f"DROP INDEX {name}")
+    for statement in INDEXES_ON_ADDED_COLUMNS:
+        connection.execute(statement)
+    had_text = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'interaction_text'"
+    ).fetchone()
+    connection.execute(TEXT_INDEX)
+    if not had_text:
+        connection.execute(
+            "INSERT INTO interaction_text (id, text)"
+            " SELECT id, json_extract(body, '$.interaction.text') FROM interactions"
+        )

@@ -1,0 +1,190 @@
+"""Ticket writes on SQLite: plain functions over the connection of one write transaction, so
+a ticket, its tags, its history and its events are committed together."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+from contracts.base import Event
+from contracts.tickets import HistoryEntry
+from ticketing.domain import assignment
+from ticketing.domain.tickets import Ticket
+from ticketing.store.codec import protocol_number, ticket_to_row
+from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
+from ticketing.store.sqlite.directory import open_ticket_counts_in
+from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS, UPDATE_TICKET
+
+Finish = Callable[[str], tuple[Ticket, Sequence[HistoryEntry], Sequence[Event]]]
+
+
+def row_of(ticket: Ticket) -> list[object]:
+    doc = ticket_to_row(ticket)
+    return [doc[c] for c in TICKET_COLUMNS]
+
+
+def replace(connection: sqlite3.Connection, ticket: Ticket, expected_version: int) -> None:
+    """Write the ticket over the stored one if that is still at ``expected_version``."""
+    row = row_of(ticket)
+    if connection.execute(UPDATE_TICKET, [*row[1:], row[0], expected_version]).rowcount != 1:
+        raise StaleTicket(str(ticket.id))
+    write_tags(connection, ticket)
+
+
+def write_tags(connection: sqlite3.Connection, ticket: Ticket) -> None:
+    connection.execute("DELETE FROM ticket_tags WHERE ticket_id = ?", (str(ticket.id),))
+    connection.executemany(
+        "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?, ?)",
+        [(str(ticket.id), tag.casefold()) for tag in ticket.tags],
+    )
+
+
+def append(
+    connection: sqlite3.Connection,
+    history: Sequence[HistoryEntry],
+    events: Sequence[Event],
+    now: float,
+) -> None:
+    """The change's history entries, and its events into the outbox stamped ``now``."""
+    connection.executemany(
+        "INSERT INTO history (id, ticket_id, body) VALUES (?, ?, ?)",
+        [(str(h.id), str(h.ticket_id), h.model_dump_json()) for h in history],
+    )
+    connection.executemany(
+        "INSERT INTO outbox (event_id, routing_key, body, correlation_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                str(e.id),
+                e.routing_key,
+                e.model_dump_json().encode(),
+                str(e.correlation_id) if e.correlation_id else None,
+                now,
+            )
+            for e in events
+        ],
+    )
+
+
+def _assigned(connection: sqlite3.Connection, ticket: Ticket, among: Sequence[str]) -> Ticket:
+    if ticket.assignee is not None or not among:
+        return ticket
+    loads = open_ticket_counts_in(connection, among)
+    return dataclasses.replace(ticket, assignee=assignment.most_available(loads, among))
+
+
+def create(
+    connection: sqlite3.Connection,
+    unassigned: Ticket,
+    *,
+    year: int,
+    interaction_id: UUID | None,
+    history: Callable[[Ticket], Sequence[HistoryEntry]],
+    announce: Callable[[Ticket], Sequence[Event]],
+    assign_among: Sequence[str],
+    now: float,
+) -> Ticket:
+    ticket = _assigned(connection, unassigned, assign_among)
+    if connection.execute(
+        "SELECT 1 FROM tickets WHERE active_thread_key = ?", (ticket.thread_key,)
+    ).fetchone():
+        raise ThreadAlreadyActive(ticket.thread_key)
+    # Inside the write transaction, so numbers are unique and gap-free across processes.
+    sequence = connection.execute(
+        "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name)"
+        " DO UPDATE SET value = value + 1 RETURNING value",
+        (f"protocol:{year}",),
+    ).fetchone()[0]
+    protocol = protocol_number(year, sequence)
+    connection.execute(
+        INSERT_TICKET, row_of(dataclasses.replace(ticket, protocol=protocol, version=1))
+    )
+    attached = {
+        row[0]
+        for row in connection.execute(
+            "UPDATE interactions SET ticket_id = ? WHERE ticket_id IS NULL"
+            " AND thread_key = ? RETURNING id",
+            (str(ticket.id), ticket.thread_key),
+        )
+    }
+    if interaction_id is not None and str(interaction_id) not in attached:
+        raise InteractionTaken(str(interaction_id))
+    numbered = dataclasses.replace(
+        ticket, protocol=protocol, version=1, interaction_count=len(attached)
+    )
+    # Only the count changed since the insert: a one-column update touches no index.
+    connection.execute(
+        "UPDATE tickets SET interaction_count = ? WHERE id = ?", (len(attached), str(ticket.id))
+    )
+    write_tags(connection, numbered)
+    append(connection, history(numbered), announce(numbered), now)
+    return numbered
+
+
+def update(
+    connection: sqlite3.Connection,
+    stored: Ticket,
+    *,
+    expected_version: int,
+    interaction_id: UUID | None,
+    history: Sequence[HistoryEntry],
+    events: Sequence[Event],
+    now: float,
+) -> Ticket:
+    replace(connection, stored, expected_version)
+    if (
+        interaction_id is not None
+        and not connection.execute(
+            "UPDATE interactions SET ticket_id = ? WHERE id = ? AND ticket_id IS NULL",
+            (str(stored.id), str(interaction_id)),
+        ).rowcount
+    ):
+        raise InteractionTaken(str(interaction_id))
+    append(connection, history, events, now)
+    return stored
+
+
+def merge(
+    connection: sqlite3.Connection,
+    closed: Ticket,
+    target: Ticket,
+    *,
+    expected_versions: tuple[int, int],
+    history: Sequence[HistoryEntry],
+    events: Sequence[Event],
+    now: float,
+) -> tuple[Ticket, Ticket]:
+    replace(connection, closed, expected_versions[0])
+    connection.execute(
+        "UPDATE interactions SET ticket_id = ? WHERE ticket_id = ?",
+        (str(target.id), str(closed.id)),
+    )
+    count = connection.execute(
+        "SELECT COUNT(*) FROM interactions WHERE ticket_id = ?", (str(target.id),)
+    ).fetchone()[0]
+    reopened = dataclasses.replace(
+        target, version=expected_versions[1] + 1, interaction_count=count
+    )
+    replace(connection, reopened, expected_versions[1])
+    append(connection, history, events, now)
+    return closed, reopened
+
+
+def update_assigning(
+    connection: sqlite3.Connection,
+    *,
+    expected_version: int,
+    assign_among: Sequence[str],
+    finish: Finish,
+    now: float,
+) -> Ticket:
+    loads = open_ticket_counts_in(connection, assign_among)
+    chosen = assignment.most_available(loads, assign_among)
+    assert chosen is not None, "update_assigning needs agents to choose from"
+    ticket, history, events = finish(chosen)
+    stored = dataclasses.replace(ticket, version=expected_version + 1)
+    replace(connection, stored, expected_version)
+    append(connection, history, events, now)
+    return stored
