@@ -518,16 +518,16 @@ async def drive(
 async def verify(gateway: str, tickets_expected: int, interactions_expected: int) -> Verification:
     tickets = interactions = 0
     async with httpx.AsyncClient(base_url=gateway, headers=admin_headers(), timeout=60) as client:
-        page = 1
+        params: dict[str, str | int] = {"page_size": 200}
         while True:
-            response = await client.get("/v1/tickets", params={"page_size": 200, "page": page})
+            response = await client.get("/v1/tickets", params=params)
             response.raise_for_status()
             listing = response.json()
             tickets += len(listing["items"])
             interactions += sum(t["interaction_count"] for t in listing["items"])
-            if not listing["items"] or page * 200 >= listing["total"]:
+            if listing.get("next_cursor") is None:
                 break
-            page += 1
+            params["cursor"] = listing["next_cursor"]
     return Verification(tickets, tickets_expected, interactions, interactions_expected)
 
 
