@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
 from contracts.interaction import Channel
+from contracts.rules import PendingReply
 from contracts.tickets import InteractionQuery, TicketQuery
 from ticketing.domain.tickets import Ticket
+from ticketing.shared import views
 from ticketing.store.mongo import tickets as mongo_tickets
 from ticketing.store.port import TicketStore
 from ticketing.store.sqlite import interactions as sqlite_interactions
@@ -124,3 +127,42 @@ async def test_text_search_keeps_the_other_filters(store: TicketStore) -> None:
         InteractionQuery(text="never", channel=[Channel.INSTAGRAM], has_ticket=False)
     )
     assert ([i.interaction.thread_id for i in items], total, exact) == (["post-1"], 1, True)
+
+
+async def test_the_desk_page_is_the_listed_tickets_as_the_desk_reads_them(
+    store: TicketStore,
+) -> None:
+    """``ticket_page`` skips the domain ticket for speed; what it answers must not differ
+    from reading each listed ticket through ``views.read``, extra fields included."""
+    plain = await open_for(store, message("plain"), tags=["vip", "Ação"])
+    rich = await open_for(store, message("rich"), now=T0 + timedelta(minutes=1))
+    rich = await store.update_ticket(
+        dataclasses.replace(
+            rich,
+            team="billing",
+            level="N2",
+            assignee="ana",
+            custom_fields={"order": 123, "flags": ["a"]},
+            contact={"email": "maria@example.com"},
+            pending_replies=(PendingReply(rule_id=UUID(int=1), text="Olá!"),),
+            previous_ticket_id=plain.id,
+            parent_id=plain.id,
+            merged_into=plain.id,
+            updated_at=T0 + timedelta(minutes=2),
+        ),
+        expected_version=rich.version,
+        interaction_id=None,
+        history=[],
+        events=[],
+    )
+    for query in (
+        TicketQuery(),
+        TicketQuery(page_size=1),
+        TicketQuery(level=["N2"], assignee=["ana"]),
+        TicketQuery(tag=["ação"]),
+    ):
+        listed = await store.list_tickets(query)
+        page = await store.ticket_page(query)
+        assert page.items == [views.read(t) for t in listed.items]
+        assert page[1:] == listed[1:]
+    assert (await store.ticket_page(TicketQuery())).items[0].merged_into == plain.id

@@ -10,7 +10,13 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from contracts.base import Event
-from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
+from contracts.tickets import (
+    HistoryEntry,
+    InteractionQuery,
+    StoredInteraction,
+    TicketQuery,
+    TicketRead,
+)
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
@@ -109,6 +115,14 @@ class TicketStore(DirectoryStore, Protocol):
         """The page of tickets the query asks for (most recently updated first, then by id;
         after ``query.cursor`` when given, else ``query.page``); with ``visible``, only the
         tickets that agent may see."""
+        ...
+
+    async def ticket_page(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> Listing[TicketRead]:
+        """The same page as ``list_tickets``, as the read model the desk is answered with,
+        built from the stored documents without the domain ticket in between (the desk's
+        most frequent read)."""
         ...
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...

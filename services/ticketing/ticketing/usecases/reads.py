@@ -15,9 +15,10 @@ from ticketing.store.port import TicketStore
 async def list_tickets(*, store: TicketStore, query: TicketQuery, caller: Caller) -> TicketPage:
     """An agent sees the tickets of their levels and their own; admins see every ticket."""
     visible = await access.visibility(store, caller)
-    listing = await store.list_tickets(query, visible=visible)
-    return TicketPage(
-        items=[views.read(t) for t in listing.items],
+    listing = await store.ticket_page(query, visible=visible)
+    # The items were validated as they were read; the page only wraps them.
+    return TicketPage.model_construct(
+        items=listing.items,
         total=listing.total,
         total_exact=listing.total_exact,
         page=query.page,

@@ -22,7 +22,13 @@ from typing import Any
 from uuid import UUID
 
 from contracts.base import Event
-from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
+from contracts.tickets import (
+    HistoryEntry,
+    InteractionQuery,
+    StoredInteraction,
+    TicketQuery,
+    TicketRead,
+)
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 from servicekit.publishing import OutgoingMessage
@@ -121,6 +127,11 @@ class MongoTicketStore:
         self, query: TicketQuery, *, visible: Visibility | None = None
     ) -> Listing[Ticket]:
         return await self._ticket_writes.list(query, visible)
+
+    async def ticket_page(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> Listing[TicketRead]:
+        return await self._ticket_writes.page(query, visible)
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
         return await self._ticket_writes.idle(level, idle_since, limit)

@@ -19,12 +19,19 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from contracts.base import Event
-from contracts.tickets import COUNT_LIMIT, HistoryEntry, TicketQuery, page_cursor, read_cursor
+from contracts.tickets import (
+    COUNT_LIMIT,
+    HistoryEntry,
+    TicketQuery,
+    TicketRead,
+    page_cursor,
+    read_cursor,
+)
 from servicekit.clock import Clock
 from ticketing.domain import assignment
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import iso, protocol_number, ticket_from_doc
+from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_reads_from_docs
 from ticketing.store.mongo.directory import MongoDirectory
 from ticketing.store.mongo.documents import (
     NUMBERED,
@@ -89,6 +96,23 @@ class MongoTickets:
         )
 
     async def list(self, query: TicketQuery, visible: Visibility | None) -> Listing[Ticket]:
+        docs, total, next_cursor = await self._page(query, visible)
+        return Listing(
+            [ticket_from_doc(doc) for doc in docs],
+            min(total, COUNT_LIMIT),
+            total <= COUNT_LIMIT,
+            next_cursor,
+        )
+
+    async def page(self, query: TicketQuery, visible: Visibility | None) -> Listing[TicketRead]:
+        docs, total, next_cursor = await self._page(query, visible)
+        return Listing(
+            ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
+        )
+
+    async def _page(
+        self, query: TicketQuery, visible: Visibility | None
+    ) -> tuple[list[Any], int, str | None]:
         """Filters that each have an index ending in the list's order (see indexes.py); the
         page is read after the cursor (or skipping ``page``), one more than asked to know
         whether another follows; the total is counted up to COUNT_LIMIT."""
@@ -132,12 +156,7 @@ class MongoTickets:
         )
         docs = [doc async for doc in cursor]
         more, docs = len(docs) > query.page_size, docs[: query.page_size]
-        return Listing(
-            [ticket_from_doc(doc) for doc in docs],
-            min(total, COUNT_LIMIT),
-            total <= COUNT_LIMIT,
-            page_cursor(docs[-1]["updated_at"], docs[-1]["_id"]) if more else None,
-        )
+        return docs, total, page_cursor(docs[-1]["updated_at"], docs[-1]["_id"]) if more else None
 
     # writes
 

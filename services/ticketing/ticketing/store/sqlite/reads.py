@@ -6,10 +6,17 @@ import sqlite3
 from datetime import datetime
 from uuid import UUID
 
-from contracts.tickets import COUNT_LIMIT, HistoryEntry, TicketQuery, page_cursor, read_cursor
+from contracts.tickets import (
+    COUNT_LIMIT,
+    HistoryEntry,
+    TicketQuery,
+    TicketRead,
+    page_cursor,
+    read_cursor,
+)
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import iso, ticket_from_row
+from ticketing.store.codec import doc_from_row, iso, ticket_from_row, ticket_reads_from_docs
 from ticketing.store.port import Listing
 from ticketing.store.sqlite.schema import LIST_ORDER, NOT_REMOVED
 
@@ -26,6 +33,30 @@ def latest(connection: sqlite3.Connection, thread_key: str) -> Ticket | None:
 def list_tickets(
     connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
 ) -> Listing[Ticket]:
+    rows, total, next_cursor = _page(connection, query, visible)
+    return Listing(
+        [ticket_from_row(r) for r in rows],
+        min(total, COUNT_LIMIT),
+        total <= COUNT_LIMIT,
+        next_cursor,
+    )
+
+
+def ticket_page(
+    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
+) -> Listing[TicketRead]:
+    rows, total, next_cursor = _page(connection, query, visible)
+    return Listing(
+        ticket_reads_from_docs([doc_from_row(r) for r in rows]),
+        min(total, COUNT_LIMIT),
+        total <= COUNT_LIMIT,
+        next_cursor,
+    )
+
+
+def _page(
+    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
+) -> tuple[list[sqlite3.Row], int, str | None]:
     """Filters on indexed columns only; the page is read in index order after the cursor
     (or the offset of ``page``), one row more than asked to know whether another follows;
     the total is counted up to COUNT_LIMIT."""
@@ -67,12 +98,7 @@ def list_tickets(
         [*params, query.page_size + 1, offset],
     ).fetchall()
     more, rows = len(rows) > query.page_size, rows[: query.page_size]
-    return Listing(
-        [ticket_from_row(r) for r in rows],
-        min(total, COUNT_LIMIT),
-        total <= COUNT_LIMIT,
-        page_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None,
-    )
+    return rows, total, page_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
 
 
 def idle(

@@ -12,7 +12,13 @@ from typing import Any
 from uuid import UUID
 
 from contracts.base import Event
-from contracts.tickets import HistoryEntry, InteractionQuery, StoredInteraction, TicketQuery
+from contracts.tickets import (
+    HistoryEntry,
+    InteractionQuery,
+    StoredInteraction,
+    TicketQuery,
+    TicketRead,
+)
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
@@ -82,6 +88,11 @@ class SqliteTicketStore:
         self, query: TicketQuery, *, visible: Visibility | None = None
     ) -> Listing[Ticket]:
         return await self._db.read(lambda c: reads.list_tickets(c, query, visible))
+
+    async def ticket_page(
+        self, query: TicketQuery, *, visible: Visibility | None = None
+    ) -> Listing[TicketRead]:
+        return await self._db.read(lambda c: reads.ticket_page(c, query, visible))
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
         return await self._db.read(lambda c: reads.idle(c, level, idle_since, limit))
