@@ -166,11 +166,3 @@ class OpinionAnswer(BaseModel):
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
     attachment: AttachmentUpload | None = None
-
-
-class OpinionMethods:
-    """Request/reply methods on notifier.rpc (ticketing's ``opinions.request`` is in
-    ``contracts.rpc_ticketing``)."""
-
-    VIEW = "opinions.view"
-    ANSWER = "opinions.answer"

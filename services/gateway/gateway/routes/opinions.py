@@ -14,11 +14,11 @@ from pydantic import ValidationError
 
 from contracts.opinions import (
     OpinionAnswer,
-    OpinionMethods,
     OpinionRequestCreate,
     OpinionRequestRead,
 )
 from contracts.rpc import Caller
+from contracts.rpc_notifier import NotifierMethod, OpinionAnswerParams, OpinionViewParams
 from contracts.rpc_ticketing import OpinionRequesting, TicketingMethod
 from contracts.topology import NOTIFIER_RPC, TICKETING_RPC
 from gateway import attachments
@@ -93,7 +93,11 @@ def _page(request: Request, name: str, status_code: int = 200, **context: Any) -
 
 
 async def _call(
-    services: ServicesDep, request: Request, method: str, params: dict[str, Any], html: bool
+    services: ServicesDep,
+    request: Request,
+    method: NotifierMethod,
+    params: OpinionViewParams,
+    html: bool,
 ) -> tuple[Any, HTMLResponse | None]:
     """The notifier's answer; for a browser, a refusal becomes a page saying why."""
     if not html:
@@ -114,7 +118,9 @@ async def view_opinion_request(
     """What the link shows: the ticket, its interactions and the agent's note."""
     response.headers.update(PRIVATE)
     html = _wants_html(request)
-    shared, refused = await _call(services, request, OpinionMethods.VIEW, {"token": token}, html)
+    shared, refused = await _call(
+        services, request, NotifierMethod.VIEW_OPINION, OpinionViewParams(token=token), html
+    )
     if refused is not None:
         return refused
     if html:
@@ -162,8 +168,10 @@ async def answer_opinion_request(
     reply, from_form = answer
     if reply.attachment is not None:
         attachments.check([reply.attachment])
-    params = {"token": token, "answer": reply.model_dump(mode="json")}
-    result, refused = await _call(services, request, OpinionMethods.ANSWER, params, from_form)
+    params = OpinionAnswerParams(token=token, answer=reply)
+    result, refused = await _call(
+        services, request, NotifierMethod.ANSWER_OPINION, params, from_form
+    )
     if refused is not None:
         return refused
     if from_form:
