@@ -19,7 +19,18 @@ from tests.support import ADMIN_TOKEN, INGEST_KEY
 
 TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
 """Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
-SOCIALDESK_TEST_PORT_OFFSET to run two checkouts' tests side by side."""
+SOCIALDESK_TEST_PORT_OFFSET to run two checkouts' tests side by side (e.g. 12000, 14000)."""
+
+EPHEMERAL_PORTS_START = 32768
+"""Linux hands out ports from here on to outgoing connections, so a service listening there
+can find its port taken by some client's socket at random."""
+
+if not 0 <= TEST_PORT_OFFSET <= EPHEMERAL_PORTS_START - 8000 - 400:
+    raise pytest.UsageError(
+        f"SOCIALDESK_TEST_PORT_OFFSET={TEST_PORT_OFFSET} puts the services' ports (8000-8400 + "
+        f"offset) outside 0-{EPHEMERAL_PORTS_START - 1}, where they fail to bind or collide "
+        "with outgoing connections; choose an offset up to 24,000"
+    )
 
 
 @pytest.fixture(scope="session")
