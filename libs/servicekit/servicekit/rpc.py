@@ -190,20 +190,9 @@ class RpcClient:
         params: dict[str, Any],
         caller: Caller,
         timeout_seconds: float,
-    ) -> RpcReply:
-        """The reply with its result parsed."""
-        wire = await self.call_wire(queue, method, params, caller, timeout_seconds)
-        return wire.decoded()
-
-    async def call_wire(
-        self,
-        queue: str,
-        method: str,
-        params: dict[str, Any],
-        caller: Caller,
-        timeout_seconds: float,
     ) -> WireReply:
-        """The reply as it travelled, for a caller that passes the result on unparsed."""
+        """The reply as it travelled (``WireReply.decoded()`` parses it), so a caller can
+        pass the result on unparsed."""
         if self._channel is None:
             raise RuntimeError("RpcClient.connect() was not awaited")
         correlation_id = uuid.uuid4().hex

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from contracts.rpc import Caller, RpcError, RpcReply
 from gateway import tokens
 from gateway.settings import GatewaySettings
-from servicekit.rpc import RpcClient, RpcTimeout
+from servicekit.rpc import RpcClient, RpcTimeout, WireReply
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -73,14 +73,8 @@ class Services:
     async def call(
         self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
     ) -> Any:
-        """``params`` is the method's contract model (``contracts.rpc_*``); a dict is only for
-        methods that have no model yet."""
-        if isinstance(params, BaseModel):
-            params = params.model_dump(mode="json", exclude_unset=True)
-        try:
-            reply = await self._client.call(queue, method, params, caller, self._timeout)
-        except RpcTimeout as exc:
-            raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc)) from exc
+        """The result; a refusal becomes an HTTP error with the service's status and reason."""
+        reply = await self.reply(queue, method, params, caller)
         if reply.error is not None:
             raise HTTPException(reply.error.status, reply.error.detail)
         return reply.result
@@ -91,12 +85,7 @@ class Services:
         """The service's answer as the HTTP response, byte for byte: for reads whose result is
         already the route's response model (a page of tickets), so it is serialised once, in
         the service that built it, and never parsed, validated and encoded again here."""
-        if isinstance(params, BaseModel):
-            params = params.model_dump(mode="json", exclude_unset=True)
-        try:
-            wire = await self._client.call_wire(queue, method, params, caller, self._timeout)
-        except RpcTimeout as exc:
-            raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc)) from exc
+        wire = await self._send(queue, method, params, caller)
         if wire.failed:
             error = RpcError.model_validate_json(wire.body)
             raise HTTPException(error.status, error.detail)
@@ -106,6 +95,13 @@ class Services:
         self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
     ) -> RpcReply:
         """The reply as it came, refusals included, for routes that render them."""
+        return (await self._send(queue, method, params, caller)).decoded()
+
+    async def _send(
+        self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
+    ) -> WireReply:
+        """``params`` is the method's contract model (``contracts.rpc_*``); a dict is only for
+        methods that have no model yet. No answer in time is a 504."""
         if isinstance(params, BaseModel):
             params = params.model_dump(mode="json", exclude_unset=True)
         try:
