@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from contracts.events import InteractionReceivedV1
 from contracts.interaction import Interaction
 from ingestor.store.port import IngestStore
+from servicekit.clock import Clock, system_clock
 from servicekit.outbox import Outbox
 from servicekit.publishing import EventPublisher, OutgoingMessage
 
@@ -36,6 +37,8 @@ async def ingest(
     return IngestResult(accepted=len(accepted), duplicates=len(received) - len(accepted))
 
 
-async def forget_old_keys(*, store: IngestStore, keep_days: float) -> int:
+async def forget_old_keys(
+    *, store: IngestStore, keep_days: float, clock: Clock = system_clock
+) -> int:
     """Forget the de-duplication keys published more than ``keep_days`` ago."""
-    return await store.forget_published(before=datetime.now(UTC) - timedelta(days=keep_days))
+    return await store.forget_published(before=clock() - timedelta(days=keep_days))
