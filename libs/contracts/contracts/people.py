@@ -63,7 +63,10 @@ class AgentCreate(_Closed):
 class AgentRead(Contract):
     id: str
     name: str
-    email: str
+    email: str = Field(
+        default="",
+        description="Shown to administrators and to the agent themselves; empty for other agents.",
+    )
     language: Language
     active: bool
     levels: list[str]

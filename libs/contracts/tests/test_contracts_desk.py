@@ -10,6 +10,7 @@ import os
 import pytest
 from pydantic import BaseModel
 
+from contracts.directory_events import AgentChangedV1
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.tickets import (
     BulkReport,
@@ -29,6 +30,7 @@ from contracts.tickets import (
 from .test_contracts import SCHEMAS, breaking_changes
 
 DESK_CONTRACTS: list[type[BaseModel]] = [
+    AgentChangedV1,
     AgentCreate,
     AgentRead,
     TeamCreate,

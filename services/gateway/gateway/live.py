@@ -6,7 +6,12 @@ The queue is bound to the ticket events only while at least one client is connec
 gateway nobody watches costs the pipeline nothing. Live notices are a courtesy on top of
 the durable record, so they are not acknowledged or replayed: a client that reconnects
 reads the current state through the API. Each client has a bounded buffer; a client too
-slow to keep up is disconnected rather than letting the gateway's memory grow."""
+slow to keep up is disconnected rather than letting the gateway's memory grow.
+
+An agent's streams end at once when ticketing announces that the agent was deactivated,
+removed or lost a level (``agent.changed.v1``, bound like the ticket events); as the
+announcement is not kept in an outbox, each heartbeat also asks whether the agent may still
+listen, so a lost announcement costs at most one heartbeat."""
 
 from __future__ import annotations
 
@@ -15,30 +20,58 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
 
 from contracts import topology
+from contracts.directory_events import AgentChangedV1
 from contracts.events import TicketChangedV1, TicketOpenedV1
 from servicekit.publishing import BATCH_HEADER
 
 log = logging.getLogger(__name__)
 
-ROUTING_KEYS = (TicketOpenedV1.routing_key, TicketChangedV1.routing_key)
-NAMES = {TicketOpenedV1.routing_key: "ticket.opened", TicketChangedV1.routing_key: "ticket.changed"}
+ROUTING_KEYS = (
+    TicketOpenedV1.routing_key,
+    TicketChangedV1.routing_key,
+    AgentChangedV1.routing_key,
+)
+AGENT_CHANGED = "agent.changed"
+NAMES = {
+    TicketOpenedV1.routing_key: "ticket.opened",
+    TicketChangedV1.routing_key: "ticket.changed",
+    AgentChangedV1.routing_key: AGENT_CHANGED,
+}
 CLIENT_BUFFER = 256
 HEARTBEAT_SECONDS = 15.0
 
 Visible = Callable[[dict[str, Any]], bool]
 """Whether a client may see a ticket (its snapshot)."""
 
+StillAllowed = Callable[[], Awaitable[bool]]
+"""Whether the client's agent may still listen (asked at every heartbeat)."""
+
+
+@dataclass(frozen=True)
+class Listener:
+    """The agent behind a stream and the levels it was opened with; None for admins."""
+
+    agent: str
+    levels: frozenset[str]
+    still_allowed: StillAllowed
+
+    def loses_access(self, change: AgentChangedV1) -> bool:
+        return change.agent_id == self.agent and (
+            not change.active or change.removed or not self.levels <= set(change.levels)
+        )
+
 
 @dataclass(eq=False)
 class Client:
     visible: Visible
+    listener: Listener | None = None
     # One slot more than the buffer, so the end-of-stream mark always fits.
     queue: asyncio.Queue[str | None] = field(
         default_factory=lambda: asyncio.Queue(CLIENT_BUFFER + 1)
@@ -134,8 +167,22 @@ class LiveEvents:
             return
         batch = BATCH_HEADER in (message.headers or {}) and isinstance(body, list)
         for event in body if batch else [body]:
-            if isinstance(event, dict) and isinstance(event.get("ticket"), dict):
+            if name == AGENT_CHANGED:
+                self._end_lost_access(event)
+            elif isinstance(event, dict) and isinstance(event.get("ticket"), dict):
                 self._fan_out(name, event)
+
+    def _end_lost_access(self, event: Any) -> None:
+        try:
+            change = AgentChangedV1.model_validate(event)
+        except ValueError:
+            log.warning("ignoring an unreadable %s event", AGENT_CHANGED)
+            return
+        for client in list(self._clients):
+            if client.listener is not None and client.listener.loses_access(change):
+                log.info("ending a live stream of agent %s: access changed", change.agent_id)
+                self._clients.discard(client)
+                client.end()
 
     def _fan_out(self, name: str, event: dict[str, Any]) -> None:
         text = sse(name, str(event.get("id", "")), event)
@@ -147,9 +194,12 @@ class LiveEvents:
                 self._clients.discard(client)
                 client.end()
 
-    async def stream(self, visible: Visible) -> AsyncIterator[str]:
-        """The client's notices as SSE text, starting with a comment once it is subscribed."""
-        client = Client(visible)
+    async def stream(
+        self, visible: Visible, listener: Listener | None = None
+    ) -> AsyncIterator[str]:
+        """The client's notices as SSE text, starting with a comment once it is subscribed.
+        An agent's stream (``listener``) ends when the agent loses access."""
+        client = Client(visible, listener)
         self._clients.add(client)
         try:
             await self._follow()
@@ -158,6 +208,8 @@ class LiveEvents:
                 try:
                     text = await asyncio.wait_for(client.queue.get(), HEARTBEAT_SECONDS)
                 except TimeoutError:
+                    if listener is not None and not await listener.still_allowed():
+                        return
                     yield ": heartbeat\n\n"
                     continue
                 if text is None:

@@ -31,6 +31,7 @@ from contracts.rules import (
     RuleTestResult,
 )
 from rules import services
+from rules.access import change_shown, require_admin, shown
 from rules.domain.digest import WindowClock
 from rules.domain.matching import evaluation_order
 from rules.rulebook import RuleBook
@@ -72,15 +73,16 @@ def build_router(deps: Deps) -> RabbitRouter:
 
     async def list_rules(params: RuleListParams, caller: Caller) -> RulePage:
         ordered = evaluation_order(await deps.store.list_rules())
-        return RulePage(items=ordered, total=len(ordered))
+        return RulePage(items=[shown(r, caller) for r in ordered], total=len(ordered))
 
     async def get_rule(params: RuleGetParams, caller: Caller) -> RuleRead:
         rule = await deps.store.get_rule(params.id)
         if rule is None:
             raise rpc.NotFound(f"no rule {params.id}")
-        return rule
+        return shown(rule, caller)
 
     async def create_rule(definition: RuleDefinition, caller: Caller) -> RuleRead:
+        require_admin(caller, what="change rules")
         return await services.create_rule(
             store=deps.store,
             rulebook=deps.rulebook,
@@ -90,6 +92,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         )
 
     async def replace_rule(params: RuleReplaceParams, caller: Caller) -> RuleRead:
+        require_admin(caller, what="change rules")
         return await services.replace_rule(
             store=deps.store,
             rulebook=deps.rulebook,
@@ -100,6 +103,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         )
 
     async def delete_rule(params: RuleDeleteParams, caller: Caller) -> RuleDeleted:
+        require_admin(caller, what="change rules")
         await services.delete_rule(
             store=deps.store, rulebook=deps.rulebook, rule_id=params.id, actor=caller.id
         )
@@ -109,12 +113,13 @@ def build_router(deps: Deps) -> RabbitRouter:
         changes = await deps.store.history(params.id)
         if not changes:
             raise rpc.NotFound(f"no rule {params.id}")
-        return RuleHistory(items=changes)
+        return RuleHistory(items=[change_shown(c, caller) for c in changes])
 
     async def dry_run(request: RuleTest, caller: Caller) -> RuleTestResult:
         return services.dry_run(request=request)
 
     async def backtest(params: RuleBacktestParams, caller: Caller) -> RuleBacktestResult:
+        require_admin(caller, what="backtest a rule over the logged interactions")
         return await services.backtest(store=deps.store, rule_id=params.id, request=params.backtest)
 
     rpc.serve(

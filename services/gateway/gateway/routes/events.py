@@ -9,10 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from contracts.rpc import Caller
-from contracts.rpc_ticketing import DirectoryKey, TicketingMethod
-from contracts.topology import TICKETING_RPC
+from gateway.access import agent_of, still_active
 from gateway.deps import CurrentCaller, ServicesDep
-from gateway.live import LiveEvents, Visible
+from gateway.live import Listener, LiveEvents, Visible
 
 router = APIRouter(prefix="/v1", tags=["live events"])
 
@@ -32,17 +31,22 @@ def visibility(caller: Caller, levels: frozenset[str]) -> Visible:
 async def live_events(request: Request, caller: CurrentCaller, services: ServicesDep) -> Any:
     """`text/event-stream` of `ticket.opened` and `ticket.changed` events, each `data` the
     event's JSON (`ticket.changed` with an `interaction_key` is a new interaction). A comment
-    line every 15 s keeps proxies from closing an idle stream."""
+    line every 15 s keeps proxies from closing an idle stream. The stream ends at once when
+    the agent is deactivated, removed or taken out of a level (reconnect to follow the new
+    levels; a level joined later also shows after reconnecting)."""
     live: LiveEvents = request.app.state.live
     levels: frozenset[str] = frozenset()
+    listener = None
     if caller.role == "agent":
-        # Read once when the stream opens: a level joined later shows after reconnecting.
-        agent = await services.call(
-            TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=caller.id), caller
-        )
+        agent = await agent_of(services, caller)
         levels = frozenset(agent["levels"])
+
+        async def allowed() -> bool:
+            return await still_active(services, caller)
+
+        listener = Listener(caller.id, levels, allowed)
     return StreamingResponse(
-        live.stream(visibility(caller, levels)),
+        live.stream(visibility(caller, levels), listener),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -9,13 +9,14 @@ from fastapi import APIRouter
 from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
 from contracts.rpc_notifier import NotificationSettingsGetParams, NotifierMethod
 from contracts.topology import NOTIFIER_RPC
-from gateway.deps import CurrentCaller, ServicesDep
+from gateway.access import ActiveCaller
+from gateway.deps import ServicesDep
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
 
 
 @router.get("/notification-settings", response_model=NotificationSettings)
-async def get_notification_settings(caller: CurrentCaller, services: ServicesDep) -> Any:
+async def get_notification_settings(caller: ActiveCaller, services: ServicesDep) -> Any:
     """Which e-mails you get (every kind until you switch it off) and their language."""
     return await services.call(
         NOTIFIER_RPC, NotifierMethod.GET_SETTINGS, NotificationSettingsGetParams(), caller
@@ -24,7 +25,7 @@ async def get_notification_settings(caller: CurrentCaller, services: ServicesDep
 
 @router.put("/notification-settings", response_model=NotificationSettings)
 async def put_notification_settings(
-    update: NotificationSettingsUpdate, caller: CurrentCaller, services: ServicesDep
+    update: NotificationSettingsUpdate, caller: ActiveCaller, services: ServicesDep
 ) -> Any:
     """Replace your settings: `language` (`pt-BR` or `en`; absent: the deployment's default)
     and `alerts` (`rule_alert`, `assigned`, `escalated`, `opinion_received`, `digest`: true

@@ -24,7 +24,8 @@ from contracts.rules import (
     RuleTestResult,
 )
 from contracts.topology import RULES_RPC
-from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
+from gateway.access import ActiveCaller
+from gateway.deps import AdminCaller, ServicesDep
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
@@ -45,8 +46,9 @@ RuleDefinition.model_rebuild(force=True)
 
 
 @router.get("", response_model=RulePage)
-async def list_rules(caller: CurrentCaller, services: ServicesDep) -> Any:
-    """Every rule, in evaluation order."""
+async def list_rules(caller: ActiveCaller, services: ServicesDep) -> Any:
+    """Every rule, in evaluation order. Agents read them without their e-mail addresses
+    (`alert_emails` and `share_emails` come empty): those are for administrators."""
     return await services.call(RULES_RPC, RulesMethod.LIST, RuleListParams(), caller)
 
 
@@ -58,14 +60,14 @@ async def create_rule(rule: RuleDefinition, caller: AdminCaller, services: Servi
 
 
 @router.post("/test", response_model=RuleTestResult)
-async def test_rule(request: RuleTest, caller: CurrentCaller, services: ServicesDep) -> Any:
+async def test_rule(request: RuleTest, caller: ActiveCaller, services: ServicesDep) -> Any:
     """Dry run: would this draft rule match this interaction, why, and what would it do?
     Nothing is stored, sent or changed; the active flag and dates are ignored."""
     return await services.call(RULES_RPC, RulesMethod.TEST, request, caller)
 
 
 @router.get("/{rule_id}/history", response_model=RuleHistory, responses=NOT_FOUND)
-async def rule_history(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Any:
+async def rule_history(rule_id: UUID, caller: ActiveCaller, services: ServicesDep) -> Any:
     """Every change of the rule, oldest first: who, when, the rule before and after."""
     return await services.call(
         RULES_RPC, RulesMethod.HISTORY, RuleHistoryParams(id=rule_id), caller
@@ -73,7 +75,7 @@ async def rule_history(rule_id: UUID, caller: CurrentCaller, services: ServicesD
 
 
 @router.get("/{rule_id}", response_model=RuleRead, responses=NOT_FOUND)
-async def get_rule(rule_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Any:
+async def get_rule(rule_id: UUID, caller: ActiveCaller, services: ServicesDep) -> Any:
     return await services.call(RULES_RPC, RulesMethod.GET, RuleGetParams(id=rule_id), caller)
 
 
@@ -95,13 +97,19 @@ async def delete_rule(rule_id: UUID, caller: AdminCaller, services: ServicesDep)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{rule_id}/backtest", response_model=RuleBacktestResult, responses=NOT_FOUND)
+@router.post(
+    "/{rule_id}/backtest",
+    response_model=RuleBacktestResult,
+    responses={**NOT_FOUND, 403: {"description": "Only an administrator can backtest"}},
+)
 async def backtest_rule(
-    rule_id: UUID, request: RuleBacktest, caller: CurrentCaller, services: ServicesDep
+    rule_id: UUID, request: RuleBacktest, caller: ActiveCaller, services: ServicesDep
 ) -> Any:
     """What the rule would have done to the interactions that occurred between ``from`` and
     ``to`` (as the rules service logged them): the matches with their reasons and decisions,
-    and totals. Give ``rule`` to try a draft instead of the stored version. Nothing is done."""
+    and totals. Give ``rule`` to try a draft instead of the stored version. Nothing is done.
+    For administrators only: the log holds every level's interactions, and those no ticket
+    holds."""
     return await services.call(
         RULES_RPC,
         RulesMethod.BACKTEST,

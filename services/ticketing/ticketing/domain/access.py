@@ -1,5 +1,6 @@
-"""Who sees which tickets (docs/domain.md F33): agents see their levels' tickets and their own;
-admins see all."""
+"""Who sees which tickets and interactions (docs/domain.md F33, docs/api.md "Who sees what"):
+agents see their levels' tickets and their own, the interactions of those tickets, and the
+interactions without a ticket on the accounts their levels serve; admins see all."""
 
 from __future__ import annotations
 
@@ -14,8 +15,14 @@ class Visibility:
 
     agent: str
     levels: tuple[str, ...]
+    accounts: tuple[str, ...] = ()
+    """The brand accounts the agent's levels serve: an interaction no ticket holds yet is
+    seen only through its account, since it has no level of its own."""
 
     def sees(self, ticket: Ticket) -> bool:
         return ticket.assignee == self.agent or (
             ticket.level is not None and ticket.level in self.levels
         )
+
+    def sees_unticketed(self, account: str) -> bool:
+        return account in self.accounts

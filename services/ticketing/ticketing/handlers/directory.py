@@ -23,7 +23,7 @@ M = TicketingMethod
 
 
 def methods(deps: Deps) -> dict[str, rpc.Method]:
-    store, scale = deps.store, deps.scale
+    store, scale, publisher = deps.store, deps.scale, deps.publisher
 
     async def list_agents(_: NoParams, caller: Caller) -> Any:
         return await directory.list_agents(store=store, caller=caller)
@@ -32,11 +32,13 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         return await directory.get_agent(store=store, agent_id=params.key, caller=caller)
 
     async def create_agent(body: AgentCreate, caller: Caller) -> Any:
-        return await directory.save_agent(store=store, agent_id=None, body=body, caller=caller)
+        return await directory.save_agent(
+            store=store, publisher=publisher, agent_id=None, body=body, caller=caller
+        )
 
     async def replace_agent(params: AgentReplace, caller: Caller) -> Any:
         return await directory.save_agent(
-            store=store, agent_id=params.key, body=params.body, caller=caller
+            store=store, publisher=publisher, agent_id=params.key, body=params.body, caller=caller
         )
 
     async def list_teams(_: NoParams, caller: Caller) -> Any:
@@ -71,7 +73,9 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     def deleter(kind: Kind) -> rpc.Method:
         async def delete(params: DirectoryKey, caller: Caller) -> None:
-            await directory.delete(store=store, kind=kind, key=params.key, caller=caller)
+            await directory.delete(
+                store=store, publisher=publisher, kind=kind, key=params.key, caller=caller
+            )
 
         return rpc.typed(DirectoryKey, delete)
 

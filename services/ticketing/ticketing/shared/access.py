@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from contracts.rpc import Caller
+from contracts.tickets import StoredInteraction
 from servicekit import rpc
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
@@ -36,7 +37,12 @@ async def visibility(store: DirectoryStore, caller: Caller) -> Visibility | None
     agent = await directory_reads.agent(store, caller.id)
     if agent is None or not agent.active:
         raise Forbidden("your agent account was removed or deactivated")
-    return Visibility(agent.id, tuple(agent.levels))
+    accounts: list[str] = []
+    for name in agent.levels:
+        level = await directory_reads.level_settings(store, name)
+        if level is not None:
+            accounts.extend(a for a in level.accounts if a not in accounts)
+    return Visibility(agent.id, tuple(agent.levels), tuple(accounts))
 
 
 async def require_active(store: DirectoryStore, caller: Caller) -> None:
@@ -50,6 +56,33 @@ async def require_visible(store: DirectoryStore, caller: Caller, ticket: Ticket)
         raise Forbidden(
             f"ticket {ticket.protocol} is neither assigned to you nor in one of your levels"
         )
+
+
+async def require_level(store: DirectoryStore, caller: Caller, level: str | None) -> None:
+    """Agents put tickets only in their own levels: a ticket placed elsewhere would leave
+    their sight the moment it exists, and hand work to a level they are not part of."""
+    seen = await visibility(store, caller)
+    if seen is not None and level is not None and level not in seen.levels:
+        raise Forbidden(f"you are not in level {level!r}")
+
+
+async def require_interaction_visible(
+    store: TicketStore, caller: Caller, stored: StoredInteraction
+) -> None:
+    """An interaction is seen through its ticket, or, without one, through its account."""
+    seen = await visibility(store, caller)
+    if seen is None:
+        return
+    if stored.ticket_id is None:
+        if not seen.sees_unticketed(stored.interaction.account):
+            raise Forbidden(
+                f"the interaction is on account {stored.interaction.account!r}, "
+                "which none of your levels serves"
+            )
+        return
+    ticket = await store.get_ticket(stored.ticket_id)
+    if ticket is None or not seen.sees(ticket):
+        raise Forbidden("the interaction is in a ticket you cannot see")
 
 
 async def find_ticket(store: TicketStore, ref: str, caller: Caller) -> Ticket:

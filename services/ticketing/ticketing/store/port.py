@@ -129,8 +129,11 @@ class TicketStore(DirectoryStore, Protocol):
 
     async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None: ...
 
-    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
-        """Newest first; ``text`` is a case-insensitive substring."""
+    async def list_interactions(
+        self, query: InteractionQuery, *, visible: Visibility | None = None
+    ) -> Listing[StoredInteraction]:
+        """Newest first; ``text`` is a case-insensitive substring. With ``visible``, only the
+        interactions of tickets it sees and those without a ticket on its accounts."""
         ...
 
     async def tag_interaction(

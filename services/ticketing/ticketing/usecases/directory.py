@@ -4,22 +4,35 @@ administrators."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from contracts.directory_events import AgentChangedV1
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.rpc import Caller
 from servicekit import rpc
+from servicekit.publishing import EventPublisher
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared.access import require_active, require_admin
 from ticketing.shared.directory_reads import agent, agents
 from ticketing.store.directory import DirectoryStore, Kind
 
+log = logging.getLogger(__name__)
+
 NOUN: dict[Kind, str] = {"agent": "agent", "team": "team", "level": "level", "author": "author"}
+
+
+def _shown(found: AgentRead, caller: Caller) -> AgentRead:
+    """Agents see who their colleagues are, not their addresses: those are for
+    administrators and for the agent themselves."""
+    if caller.role == "admin" or found.id == caller.id:
+        return found
+    return found.model_copy(update={"email": ""})
 
 
 async def list_agents(*, store: DirectoryStore, caller: Caller) -> list[AgentRead]:
     await require_active(store, caller)
-    return await agents(store)
+    return [_shown(a, caller) for a in await agents(store)]
 
 
 async def get_agent(*, store: DirectoryStore, agent_id: str, caller: Caller) -> AgentRead:
@@ -27,19 +40,39 @@ async def get_agent(*, store: DirectoryStore, agent_id: str, caller: Caller) -> 
     found = await agent(store, agent_id)
     if found is None:
         raise rpc.NotFound(f"there is no agent {agent_id!r}")
-    return found
+    return _shown(found, caller)
 
 
 async def save_agent(
-    *, store: DirectoryStore, agent_id: str | None, body: AgentCreate, caller: Caller
+    *,
+    store: DirectoryStore,
+    publisher: EventPublisher,
+    agent_id: str | None,
+    body: AgentCreate,
+    caller: Caller,
 ) -> AgentRead:
-    """Create (``agent_id`` None) or replace an agent; its levels and teams must exist."""
+    """Create (``agent_id`` None) or replace an agent; its levels and teams must exist. A
+    replacement is announced, so the gateway ends the streams of an agent who lost access."""
     require_admin(caller)
     await _refuse_unknown(store, "level", body.levels, what="level(s)")
     await _refuse_unknown(store, "team", body.teams, what="team(s)")
     document = body.model_dump(mode="json")
     await _save(store, "agent", agent_id, body.id, document)
+    if agent_id is not None:
+        await _announce(
+            publisher, AgentChangedV1(agent_id=body.id, active=body.active, levels=body.levels)
+        )
     return AgentRead.model_validate(document)
+
+
+async def _announce(publisher: EventPublisher, event: AgentChangedV1) -> None:
+    """Published after the change is stored, not through the outbox: the directory has none.
+    A lost announcement costs at most one heartbeat (15 s), after which the gateway asks
+    again whether the agent may still listen; every request is checked here anyway."""
+    try:
+        await publisher.publish(event)
+    except Exception:
+        log.warning("could not announce the change of agent %s", event.agent_id, exc_info=True)
 
 
 async def list_teams(*, store: DirectoryStore, caller: Caller) -> list[TeamRead]:
@@ -94,7 +127,9 @@ async def save_level(
     return _level(document, await agents(store))
 
 
-async def delete(*, store: DirectoryStore, kind: Kind, key: str, caller: Caller) -> None:
+async def delete(
+    *, store: DirectoryStore, publisher: EventPublisher, kind: Kind, key: str, caller: Caller
+) -> None:
     """A level or team that still has agents is kept: move them first, so no agent is left
     pointing at something that no longer exists."""
     require_admin(caller)
@@ -109,6 +144,8 @@ async def delete(*, store: DirectoryStore, kind: Kind, key: str, caller: Caller)
             )
     if not await store.delete_entry(kind, key):
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
+    if kind == "agent":
+        await _announce(publisher, AgentChangedV1(agent_id=key, active=False, removed=True))
 
 
 def _team(body: dict[str, Any], everyone: list[AgentRead]) -> TeamRead:

@@ -17,7 +17,7 @@ from servicekit.publishing import EventPublisher
 from ticketing.domain import lifecycle, tickets
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import views
-from ticketing.shared.access import actor_of, find_ticket
+from ticketing.shared.access import actor_of, find_ticket, require_level
 from ticketing.shared.changes import change_entries, ticket_changed
 from ticketing.shared.writes import publish, retry_on_stale
 from ticketing.store.port import StaleTicket, TicketStore
@@ -158,8 +158,10 @@ async def open_child(
     level: str | None,
     caller: Caller,
 ) -> TicketRead:
-    """A sub-ticket for work with a third party, linked to its parent."""
+    """A sub-ticket for work with a third party, linked to its parent, in one of the
+    agent's own levels (403 otherwise)."""
     parent = await find_ticket(store, ref, caller)
+    await require_level(store, caller, level)
     actor = actor_of(caller)
     moment = datetime.now(UTC)
     new = lifecycle.child(parent, title=title, now=moment, opened_by=actor, level=level)

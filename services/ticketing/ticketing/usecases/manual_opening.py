@@ -18,7 +18,13 @@ from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import directory_reads, notices, views
-from ticketing.shared.access import actor_of, require_active
+from ticketing.shared.access import (
+    actor_of,
+    require_active,
+    require_interaction_visible,
+    require_level,
+    visibility,
+)
 from ticketing.shared.assignment import assignment_entry
 from ticketing.shared.writes import publish
 from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
@@ -34,8 +40,10 @@ async def open_manually(
     now: datetime | None = None,
 ) -> TicketRead:
     """``assign_to_me``: the ticket is the calling agent's; otherwise, with a level, the
-    level's most available agent's. 404 for an unknown interaction, 409 when it or its
-    conversation already has a ticket, 422 for a priority or level that does not exist."""
+    level's most available agent's. 404 for an unknown interaction, 403 for an interaction
+    the agent cannot see or a level they are not in, 409 when it or its conversation already
+    has a ticket (named only when the caller may see it), 422 for a priority or level that
+    does not exist."""
     await require_active(store, caller)
     if request.assign_to_me and caller.role != "agent":
         raise rpc.Invalid("assign_to_me needs an agent's token: administrators hold no tickets")
@@ -44,6 +52,8 @@ async def open_manually(
     stored = await store.get_interaction(request.interaction_id)
     if stored is None:
         raise rpc.NotFound(f"no stored interaction {request.interaction_id}")
+    await require_interaction_visible(store, caller, stored)
+    await require_level(store, caller, request.level)
     if stored.ticket_id is not None:
         raise rpc.Conflict(f"the interaction is already in ticket {stored.ticket_id}")
     if request.priority is not None:
@@ -131,7 +141,10 @@ async def open_manually(
         raise rpc.Conflict("the interaction was put in a ticket meanwhile") from exc
     except ThreadAlreadyActive as exc:
         active = await store.active_ticket(new.thread_key)
-        which = active.protocol if active else "another ticket"
+        seen = await visibility(store, caller)
+        # Another level's ticket is not named: its protocol would open it to guessing.
+        shown = active is not None and (seen is None or seen.sees(active))
+        which = active.protocol if active is not None and shown else "another ticket"
         raise rpc.Conflict(f"the conversation already has an active ticket ({which})") from exc
     await publish(store, publisher, events)
     return views.read(ticket)

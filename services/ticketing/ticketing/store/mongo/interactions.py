@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.interaction import Interaction
 from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import merge_tags
 from ticketing.store.codec import interaction_body, interaction_from_body, iso
 from ticketing.store.mongo.documents import Collections
@@ -49,6 +50,7 @@ def _stored(doc: dict[str, Any]) -> StoredInteraction:
 class MongoInteractions:
     def __init__(self, collections: Collections) -> None:
         self._interactions = collections.interactions
+        self._tickets = collections.tickets
 
     async def record_interaction(
         self, stored: StoredInteraction, *, thread_key: str
@@ -83,8 +85,19 @@ class MongoInteractions:
         doc = await self._interactions.find_one({"id": str(interaction_id)})
         return _stored(doc) if doc else None
 
-    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
+    async def list_interactions(
+        self, query: InteractionQuery, visible: Visibility | None = None
+    ) -> Listing[StoredInteraction]:
         where: dict[str, Any] = {}
+        if visible is not None:
+            # No join across collections: the ids of the tickets the agent sees first (the
+            # same (assignee) and (level) filters the ticket list uses).
+            mine = {"$or": [{"assignee": visible.agent}, {"level": {"$in": list(visible.levels)}}]}
+            seen = await self._tickets.distinct("_id", mine)
+            where["$or"] = [
+                {"ticket_id": {"$in": seen}},
+                {"ticket_id": None, "search.account": {"$in": list(visible.accounts)}},
+            ]
         for name in ("channel", "kind", "account", "author"):
             values = [str(v) for v in getattr(query, name)]
             if values:

@@ -99,8 +99,10 @@ class MongoTicketStore:
     async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
         return await self._interactions.get_interaction(interaction_id)
 
-    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
-        return await self._interactions.list_interactions(query)
+    async def list_interactions(
+        self, query: InteractionQuery, *, visible: Visibility | None = None
+    ) -> Listing[StoredInteraction]:
+        return await self._interactions.list_interactions(query, visible)
 
     async def tag_interaction(
         self, interaction_id: UUID, tags: list[str]

@@ -6,6 +6,7 @@ import sqlite3
 from uuid import UUID
 
 from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
+from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import merge_tags
 from ticketing.store.codec import interaction_body, interaction_from_body, iso
 from ticketing.store.port import Listing
@@ -71,9 +72,20 @@ def get(connection: sqlite3.Connection, interaction_id: UUID) -> StoredInteracti
     return _stored(row) if row else None
 
 
-def find(connection: sqlite3.Connection, query: InteractionQuery) -> Listing[StoredInteraction]:
+def find(
+    connection: sqlite3.Connection, query: InteractionQuery, visible: Visibility | None = None
+) -> Listing[StoredInteraction]:
     clauses: list[str] = []
     params: list[object] = []
+    if visible is not None:
+        levels = ", ".join("?" for _ in visible.levels) or "NULL"
+        accounts = ", ".join("?" for _ in visible.accounts) or "NULL"
+        clauses.append(
+            "(interactions.ticket_id IN (SELECT id FROM tickets WHERE assignee = ?"
+            f" OR level IN ({levels}))"
+            f" OR (interactions.ticket_id IS NULL AND account IN ({accounts})))"
+        )
+        params.extend([visible.agent, *visible.levels, *visible.accounts])
     source = "interactions"
     for name in FILTERED:
         values = [str(v) for v in getattr(query, name)]

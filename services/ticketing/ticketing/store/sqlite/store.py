@@ -62,8 +62,10 @@ class SqliteTicketStore:
     async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
         return await self._db.read(lambda c: interactions.get(c, interaction_id))
 
-    async def list_interactions(self, query: InteractionQuery) -> Listing[StoredInteraction]:
-        return await self._db.read(lambda c: interactions.find(c, query))
+    async def list_interactions(
+        self, query: InteractionQuery, *, visible: Visibility | None = None
+    ) -> Listing[StoredInteraction]:
+        return await self._db.read(lambda c: interactions.find(c, query, visible))
 
     async def tag_interaction(
         self, interaction_id: UUID, tags: list[str]
