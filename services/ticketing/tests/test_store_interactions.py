@@ -7,9 +7,11 @@ from uuid import uuid4
 
 from contracts.interaction import Channel
 from contracts.tickets import InteractionQuery
+from ticketing.domain.access import Visibility
+from ticketing.domain.tickets import Ticket
 from ticketing.store.port import TicketStore
 
-from .test_store_contract import T0, message, open_for, record
+from .test_store_contract import T0, apply, message, open_for, record
 
 
 async def test_an_interaction_reads_back_by_id_with_its_ticket(store: TicketStore) -> None:
@@ -74,3 +76,33 @@ async def test_tagging_keeps_the_interaction_on_its_ticket(store: TicketStore) -
     await store.tag_interaction(stored.id, ["vip"])
     [again] = await store.interactions_of(ticket.id)
     assert (again.ticket_id, again.tags) == (ticket.id, ["vip"])
+
+
+async def test_an_agent_lists_the_interactions_of_tickets_they_see_and_of_their_accounts(
+    store: TicketStore,
+) -> None:
+    """Through its ticket's level or assignee, or without a ticket through its account."""
+
+    async def placed(thread: str, **patch: str) -> Ticket:
+        ticket = await open_for(store, message(thread))
+        return await apply(store, ticket, now=T0, **patch)
+
+    in_level = await placed("post-1", level="N1")
+    handed = await placed("post-2", level="N2", assignee="ana")
+    await placed("post-3", level="N2")
+    await record(store, message("post-4"))  # on acme-page, the account N1 serves
+    await record(store, message("post-5").model_copy(update={"account": "other-page"}))
+
+    async def seen(visible: Visibility) -> list[str]:
+        items, total, *_ = await store.list_interactions(InteractionQuery(), visible=visible)
+        assert total == len(items)
+        return sorted(i.interaction.thread_id for i in items)
+
+    ana = Visibility("ana", ("N1",), ("acme-page",))
+    assert await seen(ana) == ["post-1", "post-2", "post-4"]
+    assert await seen(Visibility("bob", ("N3",))) == []
+    loose, *_ = await store.list_interactions(InteractionQuery(has_ticket=False), visible=ana)
+    assert [i.interaction.thread_id for i in loose] == ["post-4"]
+    found, *_ = await store.list_interactions(InteractionQuery(text="never"), visible=ana)
+    assert len(found) == 3
+    assert (in_level.level, handed.assignee) == ("N1", "ana")

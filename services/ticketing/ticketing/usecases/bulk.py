@@ -30,6 +30,7 @@ async def bulk_change(
     request: TicketBulk,
     caller: Caller,
 ) -> BulkReport:
+    await access.require_active(store, caller)  # refused whole, not ticket by ticket
     results = [
         await _change_one(store, publisher, scale, ref, request, caller)
         for ref in await _selected(store, request, caller)
