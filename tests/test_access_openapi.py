@@ -1,0 +1,208 @@
+"""Every operation of the gateway's OpenAPI, tried by an agent of another level and by a
+deactivated agent (issue #15). Each operation is classified here; a route added without a
+classification fails the first test, so nobody adds a door without saying who may use it.
+
+- ``public``: no credential; the link in the URL is the credential (opinion pages).
+- ``admin``: administrators only (403 for every agent).
+- ``own``: the caller's own data only (their settings).
+- ``desk``: desk-wide configuration every active agent reads (levels, teams, colleagues'
+  names, rules); no customer's data, and no one else's e-mail address.
+- ``level``: names a ticket or an interaction: 403 when it is another level's.
+- ``listing``: returns tickets or interactions: another level's are left out (or, for a bulk
+  change, each refused on its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import httpx
+import pytest
+
+from devtools.launcher import Stack
+from gateway.app import create_app
+from tests.access_world import World, two_levels
+from tests.people import agent, as_agent, level, team
+from tests.support import create_rule, interaction, unique
+
+Kind = Literal["public", "admin", "own", "desk", "level", "listing"]
+Call = Callable[[World], dict[str, Any]]
+"""The request's path and keyword arguments for ``httpx.Client.request``."""
+
+RULE = {"name": "r", "when": {"text_any": ["x"]}, "then": {}}
+A_TICKET = "/v1/tickets/{a.ticket[id]}"
+NOTHING: Call = lambda w: {}  # noqa: E731
+
+
+def body(json: Any) -> Call:
+    return lambda w: {"json": json}
+
+
+OPERATIONS: dict[str, tuple[Kind, Call]] = {
+    "GET /v1/opinions/{token}": ("public", NOTHING),
+    "POST /v1/opinions/{token}": ("public", NOTHING),
+    "POST /v1/rules": ("admin", body(RULE)),
+    "PUT /v1/rules/{rule_id}": ("admin", body(RULE)),
+    "DELETE /v1/rules/{rule_id}": ("admin", NOTHING),
+    "POST /v1/rules/{rule_id}/backtest": (
+        "admin",
+        body({"from": "2026-11-25T00:00:00Z", "to": "2026-11-26T00:00:00Z"}),
+    ),
+    "POST /v1/agents": ("admin", body({"id": "x", "name": "x", "email": "x@example.com"})),
+    "PUT /v1/agents/{agent_id}": ("admin", body({"id": "x", "name": "x", "email": "x@x.com"})),
+    "DELETE /v1/agents/{agent_id}": ("admin", NOTHING),
+    "POST /v1/agents/{agent_id}/tokens": ("admin", NOTHING),
+    "POST /v1/teams": ("admin", body({"name": "x"})),
+    "PUT /v1/teams/{name}": ("admin", body({"name": "x"})),
+    "DELETE /v1/teams/{name}": ("admin", NOTHING),
+    "POST /v1/levels": ("admin", body({"name": "x"})),
+    "PUT /v1/levels/{name}": ("admin", body({"name": "x"})),
+    "DELETE /v1/levels/{name}": ("admin", NOTHING),
+    "GET /v1/me/notification-settings": ("own", NOTHING),
+    "PUT /v1/me/notification-settings": ("own", body({})),
+    "GET /v1/agents": ("desk", NOTHING),
+    "GET /v1/agents/{agent_id}": ("desk", NOTHING),
+    "GET /v1/teams": ("desk", NOTHING),
+    "GET /v1/teams/{name}": ("desk", NOTHING),
+    "GET /v1/levels": ("desk", NOTHING),
+    "GET /v1/levels/{name}": ("desk", NOTHING),
+    "GET /v1/rules": ("desk", NOTHING),
+    "GET /v1/rules/{rule_id}": ("desk", NOTHING),
+    "GET /v1/rules/{rule_id}/history": ("desk", NOTHING),
+    # The interaction is the caller's own draft: nothing stored is read.
+    "POST /v1/rules/test": (
+        "desk",
+        body({"rule": RULE, "interaction": interaction(thread="t", text="x")}),
+    ),
+    "GET /v1/tickets/{ref}": ("level", NOTHING),
+    "PATCH /v1/tickets/{ref}": ("level", body({"status": "open"})),
+    "DELETE /v1/tickets/{ref}": ("level", NOTHING),
+    "GET /v1/tickets/{ref}/history": ("level", NOTHING),
+    "POST /v1/tickets/{ref}/assign": ("level", lambda w: {"json": {"agent": w.b.agent["id"]}}),
+    "POST /v1/tickets/{ref}/notes": ("level", body({"text": "x"})),
+    "POST /v1/tickets/{ref}/merge": ("level", lambda w: {"json": {"into": w.b.ticket["id"]}}),
+    "POST /v1/tickets/{ref}/children": ("level", body({"title": "x"})),
+    "GET /v1/tickets/{ref}/export": ("level", NOTHING),
+    "POST /v1/tickets/{ref}/opinion-requests": ("level", body({"email": "ext@example.com"})),
+    "POST /v1/interactions/{interaction_id}/tags": ("level", body({"tags": ["x"]})),
+    "POST /v1/tickets": ("level", lambda w: {"json": {"interaction_id": w.a.loose["id"]}}),
+    "GET /v1/tickets": ("listing", lambda w: {"params": {"page_size": 200}}),
+    "GET /v1/interactions": ("listing", lambda w: {"params": {"text": w.marker}}),
+    "POST /v1/tickets/bulk": (
+        "listing",
+        lambda w: {"json": {"ids": [w.a.ticket["id"]], "change": {"add_tags": ["x"]}}},
+    ),
+    "GET /v1/events": ("listing", NOTHING),
+}
+
+
+def operations() -> list[str]:
+    paths = create_app().openapi()["paths"]
+    return sorted(f"{method.upper()} {path}" for path, ops in paths.items() for method in ops)
+
+
+def test_every_operation_of_the_gateway_is_classified() -> None:
+    unclassified = set(operations()) - set(OPERATIONS)
+    assert not unclassified, f"say who may use these operations, in OPERATIONS: {unclassified}"
+    assert not set(OPERATIONS) - set(operations()), "OPERATIONS names routes that are gone"
+
+
+def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
+    """The operation's URL aimed at level A's data (and alice, level A, a team, a rule)."""
+    template = operation.split(" ", 1)[1]
+    return template.format(
+        ref=world.a.ticket["id"],
+        interaction_id=world.a.ticketed["id"],
+        rule_id=keys["rule"],
+        agent_id=world.a.agent["id"],
+        name=keys["team"] if template.startswith("/v1/teams") else world.a.level,
+        token="not.a-link",
+    )
+
+
+def request(
+    client: httpx.Client, operation: str, world: World, keys: dict[str, str]
+) -> httpx.Response:
+    method = operation.split(" ", 1)[0]
+    url = path_of(operation, world, keys)
+    if operation == "GET /v1/events":
+        # A stream that was let in never ends by itself: the status is all that is read.
+        with client.stream(method, url) as response:
+            return response
+    return client.request(method, url, **OPERATIONS[operation][1](world))
+
+
+@pytest.fixture
+def world(gateway: httpx.Client, ingestor: httpx.Client) -> World:
+    return two_levels(gateway, ingestor)
+
+
+@pytest.fixture
+def keys(gateway: httpx.Client) -> dict[str, str]:
+    """A rule that e-mails someone, and a team, to aim the desk operations at."""
+    rule = create_rule(
+        gateway,
+        {
+            "name": unique("walk"),
+            "when": {"text_any": [unique("kw")]},
+            "then": {"alert_emails": ["legal@example.com"]},
+        },
+    )
+    return {"rule": str(rule["id"]), "team": team(gateway)["name"]}
+
+
+def no_one_elses_address(data: Any, caller: str) -> None:
+    """No e-mail address of anyone else anywhere in a desk answer."""
+    if isinstance(data, list):
+        for item in data:
+            no_one_elses_address(item, caller)
+    elif isinstance(data, dict):
+        if "email" in data and data.get("id") != caller:
+            assert data["email"] == "", data
+        for key in ("alert_emails", "share_emails"):
+            assert data.get(key, []) == [], data
+        for value in data.values():
+            no_one_elses_address(value, caller)
+
+
+def test_an_agent_of_another_level_is_refused_everything_of_level_a(
+    stack: Stack, gateway: httpx.Client, world: World, keys: dict[str, str]
+) -> None:
+    bob = world.b.agent["id"]
+    a_ids = {world.a.ticket["id"], world.a.ticketed["id"], world.a.loose["id"]}
+    with as_agent(gateway, bob) as client:
+        for operation, (kind, _) in OPERATIONS.items():
+            if kind == "public" or operation == "GET /v1/events":
+                continue  # events: each one filtered, see test_events_stream
+            response = request(client, operation, world, keys)
+            said = f"{operation} as an agent of level B: {response.status_code} {response.text}"
+            if kind in ("admin", "level"):
+                assert response.status_code == 403, said
+            elif kind in ("own", "desk"):
+                assert response.status_code == 200, said
+                no_one_elses_address(response.json(), bob)
+            elif operation == "POST /v1/tickets/bulk":
+                assert [r["status"] for r in response.json()["results"]] == [403], said
+            else:
+                assert response.status_code == 200, said
+                assert not a_ids & {i["id"] for i in response.json()["items"]}, said
+    untouched = gateway.get(f"/v1/tickets/{world.a.ticket['id']}").json()
+    assert (untouched["status"], untouched["tags"]) == (world.a.ticket["status"], [])
+
+
+def test_a_deactivated_agent_is_refused_every_operation(
+    stack: Stack, gateway: httpx.Client, world: World, keys: dict[str, str]
+) -> None:
+    person = agent(gateway, levels=[world.a.level, level(gateway)["name"]])
+    with as_agent(gateway, person["id"]) as client:
+        off = {k: person[k] for k in ("id", "name", "email", "language", "levels", "teams")}
+        replaced = gateway.put(f"/v1/agents/{person['id']}", json={**off, "active": False})
+        assert replaced.status_code == 200, replaced.text
+        for operation, (kind, _) in OPERATIONS.items():
+            if kind == "public":
+                continue
+            response = request(client, operation, world, keys)
+            assert response.status_code == 403, (
+                f"{operation} as a deactivated agent: {response.status_code} {response.text}"
+            )
