@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
+from contracts.directory_events import AgentChangedV1
 from contracts.rpc import Caller
-from gateway.live import CLIENT_BUFFER, LiveEvents
+from gateway import live as live_module
+from gateway.live import CLIENT_BUFFER, Listener, LiveEvents
 from gateway.routes.events import visibility
 
 
@@ -58,3 +62,43 @@ def test_admins_see_every_ticket_and_agents_their_levels_and_their_own() -> None
     assert admin(legal) and admin(basic)
     assert agent(basic) and agent(mine)
     assert not agent(legal)
+
+
+async def _allowed() -> bool:
+    return True
+
+
+async def test_an_agent_who_loses_access_has_only_their_streams_ended() -> None:
+    live = LiveEvents("amqp://unused")
+    ana = live.stream(lambda ticket: True, Listener("ana", frozenset({"basic", "legal"}), _allowed))
+    bob = live.stream(lambda ticket: True, Listener("bob", frozenset({"basic"}), _allowed))
+    await anext(ana), await anext(bob)
+
+    still = AgentChangedV1(agent_id="ana", active=True, levels=["basic", "legal", "vip"])
+    live._end_lost_access(still.model_dump(mode="json"))
+    assert live.clients == 2  # a level more takes nothing away
+    fewer = AgentChangedV1(agent_id="ana", active=True, levels=["basic"])
+    live._end_lost_access(fewer.model_dump(mode="json"))
+
+    assert await asyncio.wait_for(_drain(ana), 1) == []
+    assert live.clients == 1
+    live._end_lost_access(AgentChangedV1(agent_id="bob", active=False).model_dump(mode="json"))
+    assert await asyncio.wait_for(_drain(bob), 1) == []
+
+
+async def test_a_lost_announcement_ends_the_stream_at_the_next_heartbeat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(live_module, "HEARTBEAT_SECONDS", 0.05)
+    asked: list[bool] = []
+
+    async def deactivated() -> bool:
+        asked.append(False)
+        return False
+
+    live = LiveEvents("amqp://unused")
+    stream = live.stream(lambda ticket: True, Listener("ana", frozenset(), deactivated))
+    await anext(stream)
+
+    assert await asyncio.wait_for(_drain(stream), 1) == []
+    assert asked == [False]
