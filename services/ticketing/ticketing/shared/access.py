@@ -37,12 +37,21 @@ async def visibility(store: DirectoryStore, caller: Caller) -> Visibility | None
     agent = await directory_reads.agent(store, caller.id)
     if agent is None or not agent.active:
         raise Forbidden("your agent account was removed or deactivated")
+    return Visibility(agent.id, tuple(agent.levels))
+
+
+async def interaction_visibility(store: DirectoryStore, caller: Caller) -> Visibility | None:
+    """``visibility`` with the accounts the agent's levels serve, which decide the
+    interactions no ticket holds (read only for interactions: tickets do not need them)."""
+    seen = await visibility(store, caller)
+    if seen is None:
+        return None
     accounts: list[str] = []
-    for name in agent.levels:
+    for name in seen.levels:
         level = await directory_reads.level_settings(store, name)
         if level is not None:
             accounts.extend(a for a in level.accounts if a not in accounts)
-    return Visibility(agent.id, tuple(agent.levels), tuple(accounts))
+    return Visibility(seen.agent, seen.levels, tuple(accounts))
 
 
 async def require_active(store: DirectoryStore, caller: Caller) -> None:
@@ -70,7 +79,7 @@ async def require_interaction_visible(
     store: TicketStore, caller: Caller, stored: StoredInteraction
 ) -> None:
     """An interaction is seen through its ticket, or, without one, through its account."""
-    seen = await visibility(store, caller)
+    seen = await interaction_visibility(store, caller)
     if seen is None:
         return
     if stored.ticket_id is None:

@@ -10,9 +10,9 @@ from contracts.rpc import Caller
 from contracts.tickets import InteractionPage, InteractionQuery, StoredInteraction
 from servicekit import rpc
 from ticketing.shared.access import (
+    interaction_visibility,
     require_active,
     require_interaction_visible,
-    visibility,
 )
 from ticketing.store.port import TicketStore
 
@@ -20,7 +20,7 @@ from ticketing.store.port import TicketStore
 async def list_interactions(
     *, store: TicketStore, query: InteractionQuery, caller: Caller
 ) -> InteractionPage:
-    seen = await visibility(store, caller)
+    seen = await interaction_visibility(store, caller)
     items, total, exact, _ = await store.list_interactions(query, visible=seen)
     return InteractionPage(
         items=items, total=total, total_exact=exact, page=query.page, page_size=query.page_size
