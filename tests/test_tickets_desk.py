@@ -43,8 +43,10 @@ def test_agents_find_interactions_without_a_ticket_by_channel_and_text(
 def test_a_ticket_opened_by_hand_holds_the_interaction_and_is_the_agents(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
-    found = loose_interaction(ingestor, gateway)
-    ana = agent(gateway)
+    # An agent reaches an interaction without a ticket through an account their level serves.
+    account = unique("page")
+    found = loose_interaction(ingestor, gateway, account=account)
+    ana = agent(gateway, levels=[level(gateway, accounts=[account])["name"]])
 
     with as_agent(gateway, ana["id"]) as client:
         response = client.post(
