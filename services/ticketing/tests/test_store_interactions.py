@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import uuid4
 
+import pytest
+
 from contracts.interaction import Channel
 from contracts.tickets import InteractionQuery
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
+from ticketing.store.mongo import interactions as mongo_interactions
 from ticketing.store.port import TicketStore
 
 from .test_store_contract import T0, apply, message, open_for, record
@@ -79,19 +82,22 @@ async def test_tagging_keeps_the_interaction_on_its_ticket(store: TicketStore) -
 
 
 async def test_an_agent_lists_the_interactions_of_tickets_they_see_and_of_their_accounts(
-    store: TicketStore,
+    store: TicketStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Through its ticket's level or assignee, or without a ticket through its account."""
+    # Tickets looked up two interactions at a time: pages cross the batches.
+    monkeypatch.setattr(mongo_interactions, "VISIBILITY_BATCH", 2)
 
     async def placed(thread: str, **patch: str) -> Ticket:
-        ticket = await open_for(store, message(thread))
+        ticket = await open_for(store, message(thread, minutes=int(thread[-1])))
         return await apply(store, ticket, now=T0, **patch)
 
     in_level = await placed("post-1", level="N1")
     handed = await placed("post-2", level="N2", assignee="ana")
     await placed("post-3", level="N2")
-    await record(store, message("post-4"))  # on acme-page, the account N1 serves
-    await record(store, message("post-5").model_copy(update={"account": "other-page"}))
+    await record(store, message("post-4", minutes=4))  # on acme-page, which N1 serves
+    elsewhere = message("post-5", minutes=5).model_copy(update={"account": "other-page"})
+    await record(store, elsewhere)
 
     async def seen(visible: Visibility) -> list[str]:
         items, total, *_ = await store.list_interactions(InteractionQuery(), visible=visible)
@@ -106,3 +112,14 @@ async def test_an_agent_lists_the_interactions_of_tickets_they_see_and_of_their_
     found, *_ = await store.list_interactions(InteractionQuery(text="never"), visible=ana)
     assert len(found) == 3
     assert (in_level.level, handed.assignee) == ("N1", "ana")
+    pages = [
+        await store.list_interactions(InteractionQuery(page=n, page_size=1), visible=ana)
+        for n in (1, 2, 3, 4)
+    ]
+    assert [[i.interaction.thread_id for i in page.items] for page in pages] == [
+        ["post-4"],
+        ["post-2"],
+        ["post-1"],
+        [],
+    ]
+    assert {page.total for page in pages} == {3}

@@ -21,6 +21,8 @@ from ticketing.store.mongo.documents import Collections
 from ticketing.store.port import Listing
 
 MIN_INDEXED_TEXT = 3
+VISIBILITY_BATCH = 500
+"""Interactions read per look-up of their tickets when an agent's view is filtered."""
 
 
 def trigrams(text: str) -> list[str]:
@@ -90,13 +92,11 @@ class MongoInteractions:
     ) -> Listing[StoredInteraction]:
         where: dict[str, Any] = {}
         if visible is not None:
-            # No join across collections: the ids of the tickets the agent sees first (the
-            # same (assignee) and (level) filters the ticket list uses).
-            mine = {"$or": [{"assignee": visible.agent}, {"level": {"$in": list(visible.levels)}}]}
-            seen = await self._tickets.distinct("_id", mine)
+            # Without a ticket, the account decides (an index can); with one, its ticket does,
+            # which lives in another collection: checked below, page by page.
             where["$or"] = [
-                {"ticket_id": {"$in": seen}},
-                {"ticket_id": None, "search.account": {"$in": list(visible.accounts)}},
+                {"ticket_id": {"$ne": None}},
+                {"search.account": {"$in": list(visible.accounts)}},
             ]
         for name in ("channel", "kind", "account", "author"):
             values = [str(v) for v in getattr(query, name)]
@@ -115,6 +115,8 @@ class MongoInteractions:
             occurred["$lt"] = iso(query.occurred_to)
         if occurred:
             where["occurred_at"] = occurred
+        if visible is not None:
+            return await self._visible_page(where, query, visible)
         total = await self._interactions.count_documents(where, limit=COUNT_LIMIT + 1)
         cursor = (
             self._interactions.find(where)
@@ -124,6 +126,62 @@ class MongoInteractions:
         )
         items = [_stored(doc) async for doc in cursor]
         return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT)
+
+    async def _visible_page(
+        self, where: dict[str, Any], query: InteractionQuery, visible: Visibility
+    ) -> Listing[StoredInteraction]:
+        """The matches in order, keeping those whose ticket the agent sees, a batch of
+        tickets looked up at a time; counted up to COUNT_LIMIT like every list. Asking for
+        the ids of every ticket the agent sees instead would grow with the level's history
+        (and a ``distinct`` answer is capped at 16 MB)."""
+        start = (query.page - 1) * query.page_size
+        end = start + query.page_size
+        enough = max(end, COUNT_LIMIT + 1)
+        items: list[StoredInteraction] = []
+        counted = 0
+        cursor = (
+            self._interactions.find(where)
+            .sort([("occurred_at", DESCENDING), ("id", DESCENDING)])
+            .batch_size(VISIBILITY_BATCH)
+        )
+        batch: list[dict[str, Any]] = []
+        try:
+            async for doc in cursor:
+                batch.append(doc)
+                if len(batch) < VISIBILITY_BATCH:
+                    continue
+                counted = await self._keep_visible(batch, visible, counted, start, end, items)
+                batch = []
+                if counted >= enough:
+                    break
+        finally:
+            await cursor.close()  # left early: the server need not keep the rest
+        if batch and counted < enough:
+            counted = await self._keep_visible(batch, visible, counted, start, end, items)
+        return Listing(items, min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT)
+
+    async def _keep_visible(
+        self,
+        batch: list[dict[str, Any]],
+        visible: Visibility,
+        counted: int,
+        start: int,
+        end: int,
+        items: list[StoredInteraction],
+    ) -> int:
+        ticket_ids = list({doc["ticket_id"] for doc in batch if doc["ticket_id"] is not None})
+        seen = set()
+        if ticket_ids:
+            mine = [{"assignee": visible.agent}, {"level": {"$in": list(visible.levels)}}]
+            seen = set(
+                await self._tickets.distinct("_id", {"_id": {"$in": ticket_ids}, "$or": mine})
+            )
+        for doc in batch:
+            if doc["ticket_id"] is None or doc["ticket_id"] in seen:
+                if start <= counted < end:
+                    items.append(_stored(doc))
+                counted += 1
+        return counted
 
     async def tag_interaction(
         self, interaction_id: UUID, tags: list[str]
