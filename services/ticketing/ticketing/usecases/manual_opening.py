@@ -20,6 +20,7 @@ from ticketing.domain.tickets import Ticket
 from ticketing.shared import directory_reads, notices, views
 from ticketing.shared.access import actor_of, require_active
 from ticketing.shared.assignment import assignment_entry
+from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.writes import publish
 from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
 
@@ -80,6 +81,10 @@ async def open_manually(
     if agent_id is None and request.level is not None:
         candidates = [a.id for a in agents.values() if a.active and request.level in a.levels]
     events: list[Event] = []
+    # The rules' decisions kept with the interactions the ticket collects (this one too).
+    collected = CollectedDecisions(
+        opener=stored, scale=scale, now=moment, caused={}, by_rules=False
+    )
 
     def history(numbered: Ticket) -> list[HistoryEntry]:
         entries = [
@@ -94,13 +99,14 @@ async def open_manually(
                     "interaction_id": str(stored.id),
                     "interaction_count": numbered.interaction_count,
                     "manual": True,
+                    **({"collected": collected.detail()} if collected.decided else {}),
                 },
             )
         ]
         if numbered.assignee is not None:
             how = "self" if agent_id is not None else "most_available"
             entries.append(assignment_entry(numbered, actor=actor, at=moment, how=how, detail={}))
-        return entries
+        return [*entries, *collected.history(numbered)]
 
     def announce(numbered: Ticket) -> list[Event]:
         events.append(
@@ -116,6 +122,7 @@ async def open_manually(
             events.append(
                 notices.assigned_notice(numbered, agent, by=actor, opened=True, caused={})
             )
+        events.extend(collected.events(numbered))
         return events
 
     try:
@@ -126,6 +133,7 @@ async def open_manually(
             history=history,
             announce=announce,
             assign_among=candidates,
+            apply_collected=collected.apply,
         )
     except InteractionTaken as exc:
         raise rpc.Conflict("the interaction was put in a ticket meanwhile") from exc
