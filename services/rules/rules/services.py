@@ -106,7 +106,8 @@ def check_digest(definition: RuleDefinition, clock: WindowClock) -> None:
     wanted = definition.then.digest
     if wanted is not None and wanted.every == "test_window" and not clock.test_window_seconds:
         raise rpc.Invalid(
-            "the digest window 'test_window' is only for tests: choose 'hour' or 'day'"
+            "the digest window 'test_window' is only for tests: choose 'hour' or 'day'",
+            loc=["then", "digest", "every"],
         )
 
 

@@ -35,8 +35,8 @@ async def save_agent(
 ) -> AgentRead:
     """Create (``agent_id`` None) or replace an agent; its levels and teams must exist."""
     require_admin(caller)
-    await _refuse_unknown(store, "level", body.levels, what="level(s)")
-    await _refuse_unknown(store, "team", body.teams, what="team(s)")
+    await _refuse_unknown(store, "level", body.levels, what="level(s)", field="levels")
+    await _refuse_unknown(store, "team", body.teams, what="team(s)", field="teams")
     document = body.model_dump(mode="json")
     await _save(store, "agent", agent_id, body.id, document)
     return AgentRead.model_validate(document)
@@ -85,7 +85,8 @@ async def save_level(
     if body.default_priority is not None and body.default_priority not in scale:
         raise rpc.Invalid(
             f"the default priority {body.default_priority!r} is not on the scale "
-            f"({', '.join(scale.levels)})"
+            f"({', '.join(scale.levels)})",
+            loc=["default_priority"],
         )
     if body.responsible is not None and await agent(store, body.responsible) is None:
         raise rpc.NotFound(f"there is no agent {body.responsible!r}")
@@ -120,12 +121,14 @@ def _level(body: dict[str, Any], everyone: list[AgentRead]) -> LevelRead:
 
 
 async def _refuse_unknown(
-    store: DirectoryStore, kind: Kind, names: list[str], *, what: str
+    store: DirectoryStore, kind: Kind, names: list[str], *, what: str, field: str
 ) -> None:
     known = {body["name"] for body in await store.list_entries(kind)}
     missing = [name for name in names if name not in known]
     if missing:
-        raise rpc.Invalid(f"{what} {', '.join(missing)} do(es) not exist: create it first")
+        raise rpc.Invalid(
+            f"{what} {', '.join(missing)} do(es) not exist: create it first", loc=[field]
+        )
 
 
 async def _require(store: DirectoryStore, kind: Kind, key: str) -> dict[str, Any]:

@@ -39,7 +39,10 @@ async def open_manually(
     conversation already has a ticket, 422 for a priority or level that does not exist."""
     await require_active(store, caller)
     if request.assign_to_me and caller.role != "agent":
-        raise rpc.Invalid("assign_to_me needs an agent's token: administrators hold no tickets")
+        raise rpc.Invalid(
+            "assign_to_me needs an agent's token: administrators hold no tickets",
+            loc=["assign_to_me"],
+        )
     agent_id = caller.id if request.assign_to_me else None
     actor = actor_of(caller)
     stored = await store.get_interaction(request.interaction_id)
@@ -51,11 +54,11 @@ async def open_manually(
         try:
             scale.require(request.priority)
         except ValueError as exc:
-            raise rpc.Invalid(str(exc)) from exc
+            raise rpc.Invalid(str(exc), loc=["priority"]) from exc
     moment = now or datetime.now(UTC)
     level = await directory_reads.level_settings(store, request.level)
     if request.level is not None and level is None:
-        raise rpc.Invalid(f"there is no level {request.level!r}")
+        raise rpc.Invalid(f"there is no level {request.level!r}", loc=["level"])
     decision = TriageDecision(
         open_ticket=OpenTicket(
             status=request.status, priority=request.priority, level=request.level
