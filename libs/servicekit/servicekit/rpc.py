@@ -55,15 +55,25 @@ class RpcFailure(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, detail: str, *, loc: Sequence[str | int] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        loc: Sequence[str | int] | None = None,
+        fields: Sequence[FieldError] = (),
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.loc = loc
+        self.fields = list(fields)
 
     def errors(self) -> list[FieldError]:
+        """For a 422: the refused values (``fields``, or the one at ``loc``)."""
         if self.status != 422:
             return []
-        return [FieldError(loc=list(self.loc or ()), msg=self.detail, type=self.code)]
+        return self.fields or [
+            FieldError(loc=list(self.loc or ()), msg=self.detail, type=self.code)
+        ]
 
 
 class NotFound(RpcFailure):

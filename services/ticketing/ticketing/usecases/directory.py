@@ -8,6 +8,7 @@ from typing import Any
 
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.rpc import Caller
+from contracts.rpc_ticketing import DeskVocabulary
 from servicekit import rpc
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared.access import require_active, require_admin
@@ -149,3 +150,10 @@ async def _save(
         raise rpc.Invalid(f"the {NOUN[kind]}'s name cannot change ({current!r} → {key!r})")
     if not await store.replace_entry(kind, key, document):
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
+
+
+async def vocabulary(*, store: DirectoryStore, scale: PriorityScale) -> DeskVocabulary:
+    """What a rule may name (the rules service checks a rule against it when it is saved):
+    not limited to admins, since the caller is the rules service on an admin's behalf."""
+    levels = sorted(body["name"] for body in await store.list_entries("level"))
+    return DeskVocabulary(priorities=list(scale.levels), levels=levels)
