@@ -118,6 +118,11 @@ def main() -> None:
         existing = {r["name"] for r in admin.get("/v1/rules").raise_for_status().json()["items"]}
     except httpx.HTTPError as exc:
         sys.exit(f"make demo: cannot reach the gateway at {GATEWAY} ({exc}); start `make run`")
+    # The first rule sends tickets to the level "legal": a rule may name only a level that
+    # exists, so it is created first (409: it exists already).
+    created = admin.post("/v1/levels", json={"name": "legal"})
+    if created.status_code not in (201, 409):
+        created.raise_for_status()
     for rule in RULES:
         if rule["name"] in existing:
             print(f"rule exists:  {rule['name']}")

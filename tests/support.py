@@ -101,3 +101,20 @@ def create_rule(gateway: httpx.Client, rule: dict[str, Any]) -> dict[str, Any]:
     response = gateway.post("/v1/rules", json=rule)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+def invalid(response: httpx.Response) -> dict[tuple[str | int, ...], str]:
+    """A 422's refused values, where each is -> why, checking the documented shape
+    (FastAPI's HTTPValidationError, docs/api.md "Errors") on the way."""
+    assert response.status_code == 422, response.text
+    errors = response.json()["detail"]
+    assert isinstance(errors, list) and errors, errors
+    for error in errors:
+        assert {"loc", "msg", "type"} <= error.keys(), error
+        assert error["loc"][0] in {"body", "query", "path"}, error
+    return {tuple(e["loc"]): e["msg"] for e in errors}
+
+
+def reasons(response: httpx.Response) -> str:
+    """Every reason a 422 gives, as one text to look for words in."""
+    return " ".join(invalid(response).values())

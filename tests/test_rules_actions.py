@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.people import level
 from tests.rules_bus import EventTap
 from tests.support import create_rule, interaction, post, unique, wait_until
 
@@ -25,6 +26,7 @@ def test_every_action_reaches_ticketing_in_the_decision_merged_in_rule_order(
     gateway: httpx.Client, ingestor: httpx.Client, rabbitmq_url: str
 ) -> None:
     word = unique("vip").replace("-", "")
+    vip, basic = level(gateway)["name"], level(gateway)["name"]
     first = create_rule(
         gateway,
         {
@@ -35,7 +37,7 @@ def test_every_action_reaches_ticketing_in_the_decision_merged_in_rule_order(
                 "open_ticket": {
                     "status": "open",
                     "priority": "high",
-                    "level": "vip",
+                    "level": vip,
                     "assignee": "ana",
                     "team": "sac",
                     "title_template": "$channel: $author_name",
@@ -59,7 +61,7 @@ def test_every_action_reaches_ticketing_in_the_decision_merged_in_rule_order(
             "stop_processing": True,
             "when": {"text_any": [word]},
             "then": {
-                "open_ticket": {"priority": "low", "level": "basic"},
+                "open_ticket": {"priority": "low", "level": basic},
                 "add_tags": ["VIP", "second"],
                 "set_priority": "urgent",
             },
@@ -83,7 +85,7 @@ def test_every_action_reaches_ticketing_in_the_decision_merged_in_rule_order(
     assert decision["open_ticket"] == {
         "status": "open",
         "priority": "high",
-        "level": "vip",
+        "level": vip,
         "assignee": "ana",
         "team": "sac",
         "title_template": "$channel: $author_name",

@@ -7,7 +7,7 @@ import httpx
 import jwt
 
 from tests.people import agent, as_agent, level, team
-from tests.support import unique
+from tests.support import invalid, unique
 
 
 def test_a_level_lists_the_agents_who_work_it(gateway: httpx.Client) -> None:
@@ -40,7 +40,7 @@ def test_an_agent_in_a_level_that_does_not_exist_is_refused(gateway: httpx.Clien
         json={"id": unique("agent"), "name": "X", "email": "x@example.com", "levels": [missing]},
     )
     assert response.status_code == 422
-    assert missing in response.json()["detail"]
+    assert missing in invalid(response)[("body", "levels")]
 
 
 def test_a_taken_agent_id_or_level_name_is_a_conflict(gateway: httpx.Client) -> None:
@@ -56,7 +56,7 @@ def test_a_level_default_priority_off_the_scale_is_refused(gateway: httpx.Client
         "/v1/levels", json={"name": unique("level"), "default_priority": "asap"}
     )
     assert response.status_code == 422
-    assert "asap" in response.json()["detail"]
+    assert "asap" in invalid(response)[("body", "default_priority")]
 
 
 def test_deleted_level_is_gone(gateway: httpx.Client) -> None:

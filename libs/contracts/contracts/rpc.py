@@ -27,10 +27,25 @@ class RpcRequest(Contract):
     caller: Caller
 
 
+class FieldError(Contract):
+    """One refused value, in the shape of FastAPI's validation errors, so the gateway can
+    answer every 422 alike (docs/api.md, "Errors")."""
+
+    loc: list[str | int] = Field(
+        description='Where the value is in the request\'s parameters, e.g. ["open_ticket", '
+        '"priority"]; empty when the refusal is about the request as a whole.'
+    )
+    msg: str
+    type: str
+
+
 class RpcError(Contract):
     status: int = Field(ge=400, le=599)
     code: str
     detail: str
+    errors: list[FieldError] = Field(
+        default=[], description="For a 422: each refused value and where it is."
+    )
 
 
 class RpcReply(Contract):

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from contracts.base import Contract
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.tickets import (
@@ -72,6 +73,7 @@ class TicketingMethod(StrEnum):
     LEVELS_REPLACE = "levels.replace"
     LEVELS_DELETE = "levels.delete"
     OPINIONS_REQUEST = "opinions.request"
+    DESK_VOCABULARY = "desk.vocabulary"
 
 
 class _Params(BaseModel):
@@ -139,6 +141,15 @@ class LevelReplace(DirectoryKey):
     body: LevelCreate
 
 
+class DeskVocabulary(Contract):
+    """The names a rule may use for a ticket (the rules service refuses others when a rule is
+    saved or tried): the priority scale this deployment runs, highest first, and the levels
+    that exist."""
+
+    priorities: list[str]
+    levels: list[str]
+
+
 M = TicketingMethod
 
 PARAMS: dict[TicketingMethod, type[BaseModel]] = {
@@ -172,6 +183,7 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.LEVELS_REPLACE: LevelReplace,
     M.LEVELS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
+    M.DESK_VOCABULARY: NoParams,
 }
 """The parameters model of each method."""
 
@@ -206,5 +218,6 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.LEVELS_REPLACE: LevelRead,
     M.LEVELS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
+    M.DESK_VOCABULARY: DeskVocabulary,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

@@ -62,7 +62,7 @@ def test_every_ticketing_method_has_its_parameters_and_its_answer() -> None:
 
 def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
     areas = {method.value.split(".")[0] for method in TicketingMethod}
-    assert areas == {"tickets", "interactions", "agents", "teams", "levels", "opinions"}
+    assert areas == {"tickets", "interactions", "agents", "teams", "levels", "opinions", "desk"}
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"
     assert TicketingMethod.INTERACTIONS_TAG == "interactions.tag"

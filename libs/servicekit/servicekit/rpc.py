@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from faststream.rabbit import RabbitBroker, RabbitResponse, RabbitRouter
 from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
-from contracts.rpc import Caller, RpcError, RpcReply, RpcRequest
+from contracts.rpc import Caller, FieldError, RpcError, RpcReply, RpcRequest
 from servicekit.consuming import raw_message
 from servicekit.topology import rpc_queue
 
@@ -48,14 +48,32 @@ def typed(params: type[Params], handle: Callable[[Params, Caller], Awaitable[Any
 
 
 class RpcFailure(Exception):
-    """A refusal the caller should see, with its HTTP status."""
+    """A refusal the caller should see, with its HTTP status. ``loc`` names the refused
+    parameter when there is one (``("open_ticket", "priority")``), so the caller's answer can
+    point at it."""
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        loc: Sequence[str | int] | None = None,
+        fields: Sequence[FieldError] = (),
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.loc = loc
+        self.fields = list(fields)
+
+    def errors(self) -> list[FieldError]:
+        """For a 422: the refused values (``fields``, or the one at ``loc``)."""
+        if self.status != 422:
+            return []
+        return self.fields or [
+            FieldError(loc=list(self.loc or ()), msg=self.detail, type=self.code)
+        ]
 
 
 class NotFound(RpcFailure):
@@ -92,10 +110,11 @@ class WireReply:
         return cls(body, bool(headers and headers.get(ERROR_HEADER)))
 
     @classmethod
-    def error(cls, status: int, code: str, detail: str) -> WireReply:
-        return cls(
-            RpcError(status=status, code=code, detail=detail).model_dump_json().encode(), True
-        )
+    def error(
+        cls, status: int, code: str, detail: str, errors: Sequence[FieldError] = ()
+    ) -> WireReply:
+        refusal = RpcError(status=status, code=code, detail=detail, errors=list(errors))
+        return cls(refusal.model_dump_json().encode(), True)
 
     def decoded(self) -> RpcReply:
         if self.failed:
@@ -120,11 +139,12 @@ async def dispatch(methods: dict[str, Method], body: bytes) -> WireReply:
     try:
         return WireReply(encode_result(await method(request.params, request.caller)))
     except RpcFailure as exc:
-        return WireReply.error(exc.status, exc.code, exc.detail)
+        return WireReply.error(exc.status, exc.code, exc.detail, exc.errors())
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in errors)
-        return WireReply.error(422, "invalid", detail)
+        fields = [FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]) for e in errors]
+        return WireReply.error(422, "invalid", detail, fields)
     except Exception:
         log.exception("rpc method %s failed", request.method)
         return WireReply.error(500, "internal", "internal error")

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from contracts.rpc import Caller, RpcError, RpcReply
-from gateway import tokens
+from gateway import errors, tokens
 from gateway.settings import GatewaySettings
 from servicekit.rpc import RpcClient, RpcTimeout, WireReply
 
@@ -73,10 +73,11 @@ class Services:
     async def call(
         self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
     ) -> Any:
-        """The result; a refusal becomes an HTTP error with the service's status and reason."""
+        """The result; a refusal becomes an HTTP error with the service's status and reason
+        (a 422 in the validation errors' shape, gateway.errors)."""
         reply = await self.reply(queue, method, params, caller)
         if reply.error is not None:
-            raise HTTPException(reply.error.status, reply.error.detail)
+            raise errors.ServiceRefusal(reply.error)
         return reply.result
 
     async def relay(
@@ -87,8 +88,7 @@ class Services:
         the service that built it, and never parsed, validated and encoded again here."""
         wire = await self._send(queue, method, params, caller)
         if wire.failed:
-            error = RpcError.model_validate_json(wire.body)
-            raise HTTPException(error.status, error.detail)
+            raise errors.ServiceRefusal(RpcError.model_validate_json(wire.body))
         return Response(wire.body, media_type="application/json")
 
     async def reply(

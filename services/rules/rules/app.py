@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from faststream.asgi import AsgiFastStream
 
 from contracts import topology
-from rules import services
+from rules import references, services
 from rules.domain.digest import WindowClock
 from rules.handlers import Deps, build_router
 from rules.rulebook import RuleBook
@@ -17,6 +17,7 @@ from rules.store import open_store
 from servicekit.logs import configure_logging
 from servicekit.periodic import Periodic, stop_all
 from servicekit.publishing import EventPublisher
+from servicekit.rpc import RpcClient
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
 
@@ -33,10 +34,14 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     rulebook = RuleBook(store, settings.refresh_seconds)
     publisher = EventPublisher(broker)
     clock = WindowClock(settings.digest_test_window_seconds)
-    broker.include_router(build_router(Deps(store, rulebook, publisher, clock)))
+    # Saving a rule that names a priority or a level asks ticketing, which owns them.
+    ticketing = RpcClient(settings.rabbitmq_url)
+    vocabulary = references.asking(ticketing, settings.ticketing_timeout_seconds)
+    broker.include_router(build_router(Deps(store, rulebook, publisher, clock, vocabulary)))
 
     async def prepare() -> None:
         await store.open()
+        await ticketing.connect()
         log.info("rules store backend: %s", store.backend)
         await declare_events_exchange(broker)
         await declare_consumer_queue(broker, topology.RULES_INTERACTIONS)
@@ -76,5 +81,5 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
         health=health,
         before_consuming=[prepare, start_watching],
         before_stopping=[stop_watching],
-        after_stopped=[store.close],
+        after_stopped=[store.close, ticketing.close],
     )

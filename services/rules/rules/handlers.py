@@ -30,7 +30,7 @@ from contracts.rules import (
     RuleTest,
     RuleTestResult,
 )
-from rules import services
+from rules import references, services
 from rules.access import change_shown, require_admin, shown
 from rules.domain.digest import WindowClock
 from rules.domain.matching import evaluation_order
@@ -46,6 +46,7 @@ class Deps:
     rulebook: RuleBook
     publisher: EventPublisher
     clock: WindowClock = field(default_factory=WindowClock)
+    vocabulary: references.Vocabulary = field(default=references.unavailable)
 
 
 def build_router(deps: Deps) -> RabbitRouter:
@@ -89,6 +90,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             definition=definition,
             actor=caller.id,
             clock=deps.clock,
+            vocabulary=deps.vocabulary,
         )
 
     async def replace_rule(params: RuleReplaceParams, caller: Caller) -> RuleRead:
@@ -100,6 +102,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             definition=params.rule,
             actor=caller.id,
             clock=deps.clock,
+            vocabulary=deps.vocabulary,
         )
 
     async def delete_rule(params: RuleDeleteParams, caller: Caller) -> RuleDeleted:
@@ -116,11 +119,16 @@ def build_router(deps: Deps) -> RabbitRouter:
         return RuleHistory(items=[change_shown(c, caller) for c in changes])
 
     async def dry_run(request: RuleTest, caller: Caller) -> RuleTestResult:
-        return services.dry_run(request=request)
+        return await services.dry_run(request=request, vocabulary=deps.vocabulary)
 
     async def backtest(params: RuleBacktestParams, caller: Caller) -> RuleBacktestResult:
         require_admin(caller, what="backtest a rule over the logged interactions")
-        return await services.backtest(store=deps.store, rule_id=params.id, request=params.backtest)
+        return await services.backtest(
+            store=deps.store,
+            rule_id=params.id,
+            request=params.backtest,
+            vocabulary=deps.vocabulary,
+        )
 
     rpc.serve(
         router,

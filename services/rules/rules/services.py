@@ -11,6 +11,7 @@ from contracts.backtest import BacktestMatch, RuleBacktest, RuleBacktestResult
 from contracts.events import DigestReadyV1
 from contracts.interaction import Interaction
 from contracts.rules import RuleDefinition, RuleRead, RuleTest, RuleTestResult, TriageDecision
+from rules import references
 from rules.domain import digest, regex_guard
 from rules.domain.digest import WindowClock
 from rules.domain.expression import ExpressionError
@@ -106,7 +107,8 @@ def check_digest(definition: RuleDefinition, clock: WindowClock) -> None:
     wanted = definition.then.digest
     if wanted is not None and wanted.every == "test_window" and not clock.test_window_seconds:
         raise rpc.Invalid(
-            "the digest window 'test_window' is only for tests: choose 'hour' or 'day'"
+            "the digest window 'test_window' is only for tests: choose 'hour' or 'day'",
+            loc=["then", "digest", "every"],
         )
 
 
@@ -121,9 +123,11 @@ async def create_rule(
     definition: RuleDefinition,
     actor: str,
     clock: WindowClock,
+    vocabulary: references.Vocabulary,
 ) -> RuleRead:
     compiled(definition)
     check_digest(definition, clock)
+    await references.check(definition, vocabulary)
     rule = await store.create_rule(definition, actor=actor)
     rulebook.invalidate()
     return rule
@@ -137,9 +141,11 @@ async def replace_rule(
     definition: RuleDefinition,
     actor: str,
     clock: WindowClock,
+    vocabulary: references.Vocabulary,
 ) -> RuleRead:
     compiled(definition, rule_id)
     check_digest(definition, clock)
+    await references.check(definition, vocabulary)
     rule = await store.replace_rule(rule_id, definition, actor=actor)
     if rule is None:
         raise rpc.NotFound(f"no rule {rule_id}")
@@ -153,10 +159,11 @@ async def delete_rule(*, store: RuleStore, rulebook: RuleBook, rule_id: UUID, ac
     rulebook.invalidate()
 
 
-def dry_run(*, request: RuleTest) -> RuleTestResult:
+async def dry_run(*, request: RuleTest, vocabulary: references.Vocabulary) -> RuleTestResult:
     """A dry run of a draft: its conditions against the interaction, ignoring the active flag
     and dates (a draft is tried before it is switched on). Nothing is stored or done."""
     rule = compiled(_as_draft(request.rule))
+    await references.check(request.rule, vocabulary, at=("rule",))
     reasons = rule.reasons(request.interaction)
     fired = [] if reasons is None else [Evaluation(rule, reasons)]
     return RuleTestResult(
@@ -171,11 +178,16 @@ def _as_draft(definition: RuleDefinition) -> RuleDefinition:
     return definition.model_copy(update={"active": True, "starts_at": None, "ends_at": None})
 
 
-async def backtest(*, store: RuleStore, rule_id: UUID, request: RuleBacktest) -> RuleBacktestResult:
+async def backtest(
+    *, store: RuleStore, rule_id: UUID, request: RuleBacktest, vocabulary: references.Vocabulary
+) -> RuleBacktestResult:
     """What the rule (stored, or the draft in the request) would have done to the logged
-    interactions of the range. Nothing is stored or done."""
+    interactions of the range. Nothing is stored or done. A draft is checked like a rule
+    being saved; a stored rule was checked when it was saved."""
     definition = request.rule
-    if definition is None:
+    if definition is not None:
+        await references.check(definition, vocabulary, at=("rule",))
+    else:
         stored = await store.get_rule(rule_id)
         if stored is None:
             raise rpc.NotFound(f"no rule {rule_id}")

@@ -35,3 +35,10 @@ class RulesSettings(ServiceSettings):
         description="For tests only: the length of the 'test_window' digest unit, so a test "
         "sees windows close in seconds. Unset (the default), rules cannot use that unit.",
     )
+    ticketing_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="How long saving a rule that names a priority or a level waits for "
+        "ticketing to say which exist (503 after that).",
+    )

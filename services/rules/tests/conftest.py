@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from contracts.rpc_ticketing import DeskVocabulary
 from devtools import store_backends
 from devtools.store_backends import Backend
+from rules.references import Vocabulary
 from rules.store.mongo import MongoRuleStore
 from rules.store.port import RuleStore
 from rules.store.sqlite import SqliteRuleStore
@@ -38,3 +40,14 @@ async def backend(
 @pytest.fixture
 async def store(backend: Backend[RuleStore]) -> RuleStore:
     return await backend.open()
+
+
+@pytest.fixture
+def desk() -> Vocabulary:
+    """What ticketing would answer to ``desk.vocabulary``: the default scale, one level."""
+    known = DeskVocabulary(priorities=["urgent", "high", "medium", "low"], levels=["legal"])
+
+    async def vocabulary() -> DeskVocabulary:
+        return known
+
+    return vocabulary

@@ -18,6 +18,7 @@ from contracts.interaction import Interaction
 from contracts.rules import RuleDefinition
 from rules import services
 from rules.domain.digest import WindowClock, digest_id
+from rules.references import Vocabulary
 from rules.rulebook import RuleBook
 from rules.store.sqlite import SqliteRuleStore
 from servicekit import rpc
@@ -84,15 +85,25 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteRuleStore]:
 
 
 async def test_the_test_window_unit_is_refused_where_the_setting_is_unset(
-    store: SqliteRuleStore,
+    store: SqliteRuleStore, desk: Vocabulary
 ) -> None:
     rulebook = RuleBook(store, 0.01)
     with pytest.raises(rpc.Invalid, match="'test_window' is only for tests"):
         await services.create_rule(
-            store=store, rulebook=rulebook, definition=digest_rule(), actor="a", clock=WindowClock()
+            store=store,
+            rulebook=rulebook,
+            definition=digest_rule(),
+            actor="a",
+            clock=WindowClock(),
+            vocabulary=desk,
         )
     created = await services.create_rule(
-        store=store, rulebook=rulebook, definition=digest_rule(), actor="a", clock=WindowClock(5)
+        store=store,
+        rulebook=rulebook,
+        definition=digest_rule(),
+        actor="a",
+        clock=WindowClock(5),
+        vocabulary=desk,
     )
     assert created.then.digest is not None
 

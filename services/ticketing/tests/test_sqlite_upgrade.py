@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from uuid import UUID, uuid4
 
 from contracts.interaction import Channel
-from contracts.tickets import InteractionQuery, TicketQuery
+from contracts.rules import RuleMatch, TriageDecision
+from contracts.tickets import InteractionQuery, StoredInteraction, TicketQuery
 from ticketing.domain import lifecycle
+from ticketing.domain.threading import thread_key
+from ticketing.domain.tickets import Ticket
+from ticketing.store.port import Collected
 from ticketing.store.sqlite import SqliteTicketStore
 from ticketing.store.sqlite.schema import NOT_REMOVED
 
-from .test_store_contract import T0, message, open_for
+from .test_store_contract import T0, Opening, message, open_for, record
 
 
 async def test_a_file_from_an_earlier_version_gets_the_new_column(tmp_path: Path) -> None:
@@ -131,3 +137,42 @@ async def test_a_file_from_the_previous_version_gets_its_filters_as_columns(
             "SELECT sql FROM sqlite_master WHERE name = 'tickets_on_desk'"
         ).fetchone()
     assert "json_extract" not in desk_index
+
+
+async def test_interactions_stored_before_decisions_were_kept_are_collected_without_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ticketing.db"
+    earlier = SqliteTicketStore(path)
+    await earlier.open()
+    old = await record(earlier, message("post-1", minutes=1))
+    await earlier.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("ALTER TABLE interactions DROP COLUMN decision")
+
+    store = SqliteTicketStore(path)
+    await store.open()
+    decision = TriageDecision(matched=[RuleMatch(rule_id=uuid4(), rule_name="r")], tags=["x"])
+    comment = message("post-1", minutes=2)
+    new = await store.record_interaction(
+        StoredInteraction(id=uuid4(), ticket_id=None, received_at=T0, interaction=comment),
+        thread_key=thread_key(comment),
+        decision=decision,
+    )
+    seen: list[tuple[UUID, TriageDecision | None]] = []
+
+    def apply(ticket: Ticket, collected: Sequence[Collected]) -> Ticket:
+        seen.extend((c.stored.id, c.decision) for c in collected)
+        return ticket
+
+    opening = Opening(message("post-1", minutes=3))
+    await store.create_ticket(
+        opening.ticket,
+        year=2026,
+        interaction_id=None,
+        history=opening.make_history,
+        announce=opening.announce,
+        apply_collected=apply,
+    )
+    await store.close()
+    assert seen == [(old.id, None), (new.id, decision)]

@@ -137,7 +137,10 @@ async def _read_answer(request: Request) -> tuple[OpinionAnswer, bool]:
             return OpinionAnswer(text=form.get("text", [""])[0]), True
         return OpinionAnswer.model_validate_json(await request.body()), False
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        errors = [
+            {**e, "loc": ["body", *e["loc"]]}
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors) from exc
 
 

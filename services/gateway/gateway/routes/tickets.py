@@ -34,6 +34,7 @@ from contracts.tickets import (
 )
 from contracts.topology import TICKETING_RPC
 from gateway.deps import CurrentCaller, ServicesDep
+from gateway.errors import unprocessable
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
 
@@ -100,7 +101,7 @@ async def ticket_history(ref: str, caller: CurrentCaller, services: ServicesDep)
     responses={
         **NOT_FOUND,
         409: {"description": "The level or team has no active agent"},
-        422: {"description": "No such agent, or neither an agent nor a strategy"},
+        422: unprocessable("No such agent, or neither an agent nor a strategy"),
     },
 )
 async def assign_ticket(

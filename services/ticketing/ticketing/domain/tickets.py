@@ -150,15 +150,32 @@ def add_interaction(
     now: datetime,
     scale: PriorityScale | None = None,
 ) -> Outcome:
-    """A follow-up in the conversation: counted, tags of matching rules added, a rule's
-    ``set_priority`` applied, automatic replies kept as pending, and an inbound one reopens a
-    pending or resolved ticket."""
+    """A follow-up in the conversation: counted, the rules' decision applied
+    (``apply_decision``), and an inbound one reopens a pending or resolved ticket."""
     changes = [Change("interaction_count", ticket.interaction_count, ticket.interaction_count + 1)]
     status = ticket.status
     if interaction.direction is Direction.INBOUND:
         status = after_inbound(ticket.status)
         if status != ticket.status:
             changes.append(Change("status", ticket.status.value, status.value))
+    counted = dataclasses.replace(
+        ticket,
+        status=status,
+        interaction_count=ticket.interaction_count + 1,
+        change_count=ticket.change_count + len(changes) - 1,
+        updated_at=now,
+    )
+    decided = apply_decision(counted, decision, now=now, scale=scale)
+    return Outcome(decided.ticket, changes + decided.changes)
+
+
+def apply_decision(
+    ticket: Ticket, decision: TriageDecision, *, now: datetime, scale: PriorityScale | None = None
+) -> Outcome:
+    """What the rules decided for one more interaction of the ticket's conversation: the
+    tags of matching rules added, a ``set_priority`` on the scale applied, automatic replies
+    kept as pending. (Opening fields only matter to the interaction that opens the ticket.)"""
+    changes = []
     tags = merge_tags(ticket.tags, decision.tags)
     if tags != ticket.tags:
         changes.append(Change("tags", list(ticket.tags), list(tags)))
@@ -167,15 +184,14 @@ def add_interaction(
     if wanted is not None and wanted != priority and (scale is None or wanted in scale):
         priority = wanted
         changes.append(Change("priority", ticket.priority, priority))
-    replies = ticket.pending_replies + tuple(decision.auto_replies)
+    if not changes and not decision.auto_replies:
+        return Outcome(ticket)
     updated = dataclasses.replace(
         ticket,
-        status=status,
         tags=tags,
         priority=priority,
-        pending_replies=replies,
-        interaction_count=ticket.interaction_count + 1,
-        change_count=ticket.change_count + len(changes) - 1,
+        pending_replies=ticket.pending_replies + tuple(decision.auto_replies),
+        change_count=ticket.change_count + len(changes),
         updated_at=now,
     )
     return Outcome(updated, changes)

@@ -8,6 +8,7 @@ from contracts.people import AgentCreate, LevelCreate, TeamCreate
 from contracts.rpc import Caller
 from contracts.rpc_ticketing import (
     AgentReplace,
+    DeskVocabulary,
     DirectoryKey,
     LevelReplace,
     NoParams,
@@ -71,6 +72,9 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             store=store, name=params.key, body=params.body, scale=scale, caller=caller
         )
 
+    async def vocabulary(_: NoParams, caller: Caller) -> DeskVocabulary:
+        return await directory.vocabulary(store=store, scale=scale)
+
     def deleter(kind: Kind) -> rpc.Method:
         async def delete(params: DirectoryKey, caller: Caller) -> None:
             await directory.delete(
@@ -95,4 +99,5 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         M.LEVELS_CREATE: rpc.typed(LevelCreate, create_level),
         M.LEVELS_REPLACE: rpc.typed(LevelReplace, replace_level),
         M.LEVELS_DELETE: deleter("level"),
+        M.DESK_VOCABULARY: rpc.typed(NoParams, vocabulary),
     }

@@ -33,7 +33,7 @@ _RULE_REQUESTS = uuid.UUID("4f0c7a52-86a4-4b8e-9b8c-3f1f3c1f5a10")
 """Namespace of the ids of requests made by rules."""
 
 
-def _shared(stored: StoredInteraction) -> SharedInteraction:
+def shared_interaction(stored: StoredInteraction) -> SharedInteraction:
     interaction = stored.interaction
     return SharedInteraction(
         occurred_at=interaction.occurred_at,
@@ -61,7 +61,7 @@ async def request_opinion(
     async def write(ticket: Ticket) -> OpinionRequestRead:
         now = datetime.now(UTC)
         outcome = opinions.mark_waiting(ticket, now)
-        shared = [_shared(i) for i in await store.interactions_of(ticket.id)]
+        shared = [shared_interaction(i) for i in await store.interactions_of(ticket.id)]
         events: list[Event] = [
             OpinionRequestedV1(
                 request_id=request_id,

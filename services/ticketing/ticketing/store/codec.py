@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
-from contracts.rules import PendingReply
+from contracts.rules import PendingReply, TriageDecision
 from contracts.tickets import StoredInteraction, TicketRead
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
@@ -190,3 +190,15 @@ def interaction_from_body(body: str | bytes, ticket_id: str | None) -> StoredInt
     return StoredInteraction.model_validate_json(body).model_copy(
         update={"ticket_id": UUID(ticket_id) if ticket_id else None}
     )
+
+
+def decision_body(decision: TriageDecision | None) -> str | None:
+    """A decision worth keeping for the ticket that collects the interaction later: one in
+    which some rule fired (an empty one changes nothing)."""
+    if decision is None or not decision.matched:
+        return None
+    return decision.model_dump_json(exclude_defaults=True)
+
+
+def decision_from_body(body: str | bytes | None) -> TriageDecision | None:
+    return TriageDecision.model_validate_json(body) if body else None

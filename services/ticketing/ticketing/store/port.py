@@ -10,6 +10,7 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from contracts.base import Event
+from contracts.rules import TriageDecision
 from contracts.tickets import (
     HistoryEntry,
     InteractionQuery,
@@ -39,6 +40,17 @@ class InteractionTaken(Exception):
 T = TypeVar("T")
 
 
+class Collected(NamedTuple):
+    """An interaction of the conversation that a new ticket collected, with the decision the
+    rules made for it when it was triaged (None when nothing was decided for it)."""
+
+    stored: StoredInteraction
+    decision: TriageDecision | None
+
+
+ApplyCollected = Callable[[Ticket, Sequence[Collected]], Ticket]
+
+
 class Listing(NamedTuple, Generic[T]):
     """One page of a list. ``total`` counts the matches up to ``contracts.tickets.COUNT_LIMIT``
     (``total_exact`` false past it), so a page costs the same however large the desk grows.
@@ -58,10 +70,15 @@ class TicketStore(DirectoryStore, Protocol):
     async def close(self) -> None: ...
 
     async def record_interaction(
-        self, stored: StoredInteraction, *, thread_key: str
+        self,
+        stored: StoredInteraction,
+        *,
+        thread_key: str,
+        decision: TriageDecision | None = None,
     ) -> StoredInteraction:
         """Store the interaction unless (channel, external_id) is known; return the stored one
-        (which may already belong to a ticket)."""
+        (which may already belong to a ticket). ``decision`` is kept beside it, in the same
+        write, so whichever ticket later collects the interaction applies it."""
         ...
 
     async def active_ticket(self, thread_key: str) -> Ticket | None: ...
@@ -79,11 +96,16 @@ class TicketStore(DirectoryStore, Protocol):
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
         assign_among: Sequence[str] = (),
+        apply_collected: ApplyCollected | None = None,
     ) -> Ticket:
         """Give the ticket the next protocol number of ``year`` and store it, attaching the
         interaction and every interaction of the conversation that has no ticket yet (they
         can arrive before the one that opens the ticket); ``interaction_count`` counts them.
-        ``history`` and ``announce`` are called with the stored ticket. Raises
+        ``apply_collected`` is called in the same write with the numbered ticket and every
+        interaction it collected, ``interaction_id`` included (oldest first, each with its
+        kept decision), and the ticket it returns is the one stored: only this write
+        attaches them, so their decisions take effect exactly once. ``history`` and ``announce`` are
+        then called with the stored ticket. Raises
         ThreadAlreadyActive when the conversation already has an active ticket, and
         InteractionTaken when ``interaction_id`` already belongs to a ticket. An unassigned
         ticket with ``assign_among`` goes to the most available of those agents, chosen

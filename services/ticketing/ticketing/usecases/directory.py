@@ -10,6 +10,7 @@ from typing import Any
 from contracts.directory_events import AgentChangedV1
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.rpc import Caller
+from contracts.rpc_ticketing import DeskVocabulary
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
 from ticketing.domain.priority import PriorityScale
@@ -54,8 +55,8 @@ async def save_agent(
     """Create (``agent_id`` None) or replace an agent; its levels and teams must exist. A
     replacement is announced, so the gateway ends the streams of an agent who lost access."""
     require_admin(caller)
-    await _refuse_unknown(store, "level", body.levels, what="level(s)")
-    await _refuse_unknown(store, "team", body.teams, what="team(s)")
+    await _refuse_unknown(store, "level", body.levels, what="level(s)", field="levels")
+    await _refuse_unknown(store, "team", body.teams, what="team(s)", field="teams")
     document = body.model_dump(mode="json")
     await _save(store, "agent", agent_id, body.id, document)
     if agent_id is not None:
@@ -118,7 +119,8 @@ async def save_level(
     if body.default_priority is not None and body.default_priority not in scale:
         raise rpc.Invalid(
             f"the default priority {body.default_priority!r} is not on the scale "
-            f"({', '.join(scale.levels)})"
+            f"({', '.join(scale.levels)})",
+            loc=["default_priority"],
         )
     if body.responsible is not None and await agent(store, body.responsible) is None:
         raise rpc.NotFound(f"there is no agent {body.responsible!r}")
@@ -157,12 +159,14 @@ def _level(body: dict[str, Any], everyone: list[AgentRead]) -> LevelRead:
 
 
 async def _refuse_unknown(
-    store: DirectoryStore, kind: Kind, names: list[str], *, what: str
+    store: DirectoryStore, kind: Kind, names: list[str], *, what: str, field: str
 ) -> None:
     known = {body["name"] for body in await store.list_entries(kind)}
     missing = [name for name in names if name not in known]
     if missing:
-        raise rpc.Invalid(f"{what} {', '.join(missing)} do(es) not exist: create it first")
+        raise rpc.Invalid(
+            f"{what} {', '.join(missing)} do(es) not exist: create it first", loc=[field]
+        )
 
 
 async def _require(store: DirectoryStore, kind: Kind, key: str) -> dict[str, Any]:
@@ -183,3 +187,10 @@ async def _save(
         raise rpc.Invalid(f"the {NOUN[kind]}'s name cannot change ({current!r} → {key!r})")
     if not await store.replace_entry(kind, key, document):
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
+
+
+async def vocabulary(*, store: DirectoryStore, scale: PriorityScale) -> DeskVocabulary:
+    """What a rule may name (the rules service checks a rule against it when it is saved):
+    not limited to admins, since the caller is the rules service on an admin's behalf."""
+    levels = sorted(body["name"] for body in await store.list_entries("level"))
+    return DeskVocabulary(priorities=list(scale.levels), levels=levels)

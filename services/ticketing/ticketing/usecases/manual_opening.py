@@ -26,6 +26,7 @@ from ticketing.shared.access import (
     visibility,
 )
 from ticketing.shared.assignment import assignment_entry
+from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.writes import publish
 from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
 
@@ -46,7 +47,10 @@ async def open_manually(
     does not exist."""
     await require_active(store, caller)
     if request.assign_to_me and caller.role != "agent":
-        raise rpc.Invalid("assign_to_me needs an agent's token: administrators hold no tickets")
+        raise rpc.Invalid(
+            "assign_to_me needs an agent's token: administrators hold no tickets",
+            loc=["assign_to_me"],
+        )
     agent_id = caller.id if request.assign_to_me else None
     actor = actor_of(caller)
     stored = await store.get_interaction(request.interaction_id)
@@ -60,11 +64,11 @@ async def open_manually(
         try:
             scale.require(request.priority)
         except ValueError as exc:
-            raise rpc.Invalid(str(exc)) from exc
+            raise rpc.Invalid(str(exc), loc=["priority"]) from exc
     moment = now or datetime.now(UTC)
     level = await directory_reads.level_settings(store, request.level)
     if request.level is not None and level is None:
-        raise rpc.Invalid(f"there is no level {request.level!r}")
+        raise rpc.Invalid(f"there is no level {request.level!r}", loc=["level"])
     decision = TriageDecision(
         open_ticket=OpenTicket(
             status=request.status, priority=request.priority, level=request.level
@@ -90,6 +94,10 @@ async def open_manually(
     if agent_id is None and request.level is not None:
         candidates = [a.id for a in agents.values() if a.active and request.level in a.levels]
     events: list[Event] = []
+    # The rules' decisions kept with the interactions the ticket collects (this one too).
+    collected = CollectedDecisions(
+        opener=stored, scale=scale, now=moment, caused={}, by_rules=False
+    )
 
     def history(numbered: Ticket) -> list[HistoryEntry]:
         entries = [
@@ -104,13 +112,14 @@ async def open_manually(
                     "interaction_id": str(stored.id),
                     "interaction_count": numbered.interaction_count,
                     "manual": True,
+                    **({"collected": collected.detail()} if collected.decided else {}),
                 },
             )
         ]
         if numbered.assignee is not None:
             how = "self" if agent_id is not None else "most_available"
             entries.append(assignment_entry(numbered, actor=actor, at=moment, how=how, detail={}))
-        return entries
+        return [*entries, *collected.history(numbered)]
 
     def announce(numbered: Ticket) -> list[Event]:
         events.append(
@@ -126,6 +135,7 @@ async def open_manually(
             events.append(
                 notices.assigned_notice(numbered, agent, by=actor, opened=True, caused={})
             )
+        events.extend(collected.events(numbered))
         return events
 
     try:
@@ -136,6 +146,7 @@ async def open_manually(
             history=history,
             announce=announce,
             assign_among=candidates,
+            apply_collected=collected.apply,
         )
     except InteractionTaken as exc:
         raise rpc.Conflict("the interaction was put in a ticket meanwhile") from exc

@@ -24,6 +24,7 @@ from ticketing.domain.priority import PriorityScale
 from ticketing.domain.threading import thread_key
 from ticketing.shared import assignment, authors, directory_reads, notices, views
 from ticketing.shared.changes import change_entries, field_changes
+from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.opinion_requests import share_by_rules
 from ticketing.shared.writes import publish, retry_on_stale
 from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
@@ -72,6 +73,9 @@ async def _place(
             track_engagement=decision.track_engagement,
         ),
         thread_key=key,
+        # Kept with it: if another interaction's ticket collects this one, that write
+        # applies this decision (shared.collected).
+        decision=decision,
     )
     if stored.ticket_id is not None:
         return []
@@ -218,6 +222,9 @@ class _Placing:
             self.stored,
         )
         plan = await assignment.plan_opening(self.store, decision)
+        collected = CollectedDecisions(
+            opener=stored, scale=self.scale, now=now, caused=event.caused()
+        )
         new = tickets.open_ticket(
             interaction=event.interaction,
             decision=decision,
@@ -240,6 +247,7 @@ class _Placing:
                 )
             )
             opened.extend(_alerts(event, numbered, opened=True))
+            opened.extend(collected.events(numbered))
             agent = plan.agents.get(numbered.assignee or "")
             if agent is not None:
                 opened.append(
@@ -257,6 +265,8 @@ class _Placing:
             }
             if previous is not None:
                 detail["previous_ticket_id"] = str(previous.id)
+            if collected.decided:
+                detail["collected"] = collected.detail()
             entries = [
                 HistoryEntry(
                     id=uuid4(),
@@ -275,7 +285,11 @@ class _Placing:
                         numbered, actor=actor, at=now, how=how, detail=self.reasons
                     )
                 )
-            return [*entries, *_reply_entries(numbered, decision, actor=actor, at=now)]
+            return [
+                *entries,
+                *_reply_entries(numbered, decision, actor=actor, at=now),
+                *collected.history(numbered),
+            ]
 
         await self.store.create_ticket(
             new,
@@ -284,5 +298,6 @@ class _Placing:
             history=history,
             announce=announce,
             assign_among=plan.candidates,
+            apply_collected=collected.apply,
         )
         return opened

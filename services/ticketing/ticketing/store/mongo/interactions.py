@@ -13,12 +13,19 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from contracts.interaction import Interaction
+from contracts.rules import TriageDecision
 from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import merge_tags
-from ticketing.store.codec import interaction_body, interaction_from_body, iso
+from ticketing.store.codec import (
+    decision_body,
+    decision_from_body,
+    interaction_body,
+    interaction_from_body,
+    iso,
+)
 from ticketing.store.mongo.documents import Collections
-from ticketing.store.port import Listing
+from ticketing.store.port import Collected, Listing
 
 MIN_INDEXED_TEXT = 3
 VISIBILITY_BATCH = 500
@@ -55,7 +62,11 @@ class MongoInteractions:
         self._tickets = collections.tickets
 
     async def record_interaction(
-        self, stored: StoredInteraction, *, thread_key: str
+        self,
+        stored: StoredInteraction,
+        *,
+        thread_key: str,
+        decision: TriageDecision | None = None,
     ) -> StoredInteraction:
         key = stored.interaction.key
         # Insert if absent (seen before: the stored one wins).
@@ -70,6 +81,7 @@ class MongoInteractions:
                     "received_at": iso(stored.received_at),
                     "body": stored.model_dump_json(),
                     "search": search_fields(stored.interaction),
+                    "decision": decision_body(decision),
                 }
             )
         doc = await self._interactions.find_one({"_id": key})
@@ -214,12 +226,17 @@ class MongoInteractions:
                 {"id": str(interaction_id), "ticket_id": ticket_id}, {"$set": {"ticket_id": None}}
             )
 
-    async def collect(self, thread_key: str, ticket_id: str) -> int:
-        """Attach every unticketed interaction of the conversation; how many the ticket has."""
+    async def collect(self, thread_key: str, ticket_id: str) -> list[Collected]:
+        """Attach every unticketed interaction of the conversation; the ticket's interactions,
+        oldest first, each with its kept decision. The ticket is not numbered yet, so what it
+        holds is what it took here and the interaction it took before."""
         await self._interactions.update_many(
             {"ticket_id": None, "thread_key": thread_key}, {"$set": {"ticket_id": ticket_id}}
         )
-        return await self._interactions.count_documents({"ticket_id": ticket_id})
+        cursor = self._interactions.find(
+            {"ticket_id": ticket_id}, {"body": 1, "ticket_id": 1, "decision": 1}
+        ).sort([("occurred_at", ASCENDING), ("id", ASCENDING)])
+        return [Collected(_stored(d), decision_from_body(d.get("decision"))) async for d in cursor]
 
     async def move(self, source_id: str, target_id: str) -> int:
         """Move every interaction of one ticket to another; how many the target has."""

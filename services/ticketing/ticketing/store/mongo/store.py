@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.base import Event
+from contracts.rules import TriageDecision
 from contracts.tickets import (
     HistoryEntry,
     InteractionQuery,
@@ -43,7 +44,7 @@ from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.outbox import MongoOutbox
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import Listing
+from ticketing.store.port import ApplyCollected, Listing
 
 
 class MongoTicketStore:
@@ -89,9 +90,15 @@ class MongoTicketStore:
     # interactions
 
     async def record_interaction(
-        self, stored: StoredInteraction, *, thread_key: str
+        self,
+        stored: StoredInteraction,
+        *,
+        thread_key: str,
+        decision: TriageDecision | None = None,
     ) -> StoredInteraction:
-        return await self._interactions.record_interaction(stored, thread_key=thread_key)
+        return await self._interactions.record_interaction(
+            stored, thread_key=thread_key, decision=decision
+        )
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
         return await self._interactions.interactions_of(ticket_id)
@@ -155,6 +162,7 @@ class MongoTicketStore:
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
         assign_among: Sequence[str] = (),
+        apply_collected: ApplyCollected | None = None,
     ) -> Ticket:
         return await self._ticket_writes.create(
             ticket,
@@ -163,6 +171,7 @@ class MongoTicketStore:
             history=history,
             announce=announce,
             assign_among=assign_among,
+            apply_collected=apply_collected,
         )
 
     async def update_ticket(

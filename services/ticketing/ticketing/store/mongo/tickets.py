@@ -45,7 +45,13 @@ from ticketing.store.mongo.documents import (
     ticket_fields,
 )
 from ticketing.store.mongo.interactions import MongoInteractions
-from ticketing.store.port import InteractionTaken, Listing, StaleTicket, ThreadAlreadyActive
+from ticketing.store.port import (
+    ApplyCollected,
+    InteractionTaken,
+    Listing,
+    StaleTicket,
+    ThreadAlreadyActive,
+)
 
 FlushHistory = Callable[[str, list[dict[str, Any]]], Awaitable[None]]
 
@@ -169,6 +175,7 @@ class MongoTickets:
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
         assign_among: Sequence[str],
+        apply_collected: ApplyCollected | None = None,
     ) -> Ticket:
         ticket_id = str(ticket.id)
         # 1. Claim the conversation: the unique index on active_thread_key refuses a second
@@ -215,8 +222,12 @@ class MongoTickets:
             ticket,
             protocol=protocol_number(year, sequence),
             version=1,
-            interaction_count=attached,
+            interaction_count=len(attached),
         )
+        if apply_collected is not None:
+            numbered = dataclasses.replace(
+                apply_collected(numbered, attached), version=1, interaction_count=len(attached)
+            )
         # 5. Number it, with its history and events, in one write.
         entries = history_docs(history(numbered), numbered.version)
         try:

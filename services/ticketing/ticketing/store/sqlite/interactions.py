@@ -5,11 +5,18 @@ from __future__ import annotations
 import sqlite3
 from uuid import UUID
 
+from contracts.rules import TriageDecision
 from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import merge_tags
-from ticketing.store.codec import interaction_body, interaction_from_body, iso
-from ticketing.store.port import Listing
+from ticketing.store.codec import (
+    decision_body,
+    decision_from_body,
+    interaction_body,
+    interaction_from_body,
+    iso,
+)
+from ticketing.store.port import Collected, Listing
 
 FILTERED = ("channel", "kind", "account", "author")
 """Query fields that are columns of their own (copied from the body when recorded)."""
@@ -23,14 +30,17 @@ def _stored(row: sqlite3.Row) -> StoredInteraction:
 
 
 def record(
-    connection: sqlite3.Connection, stored: StoredInteraction, thread_key: str
+    connection: sqlite3.Connection,
+    stored: StoredInteraction,
+    thread_key: str,
+    decision: TriageDecision | None = None,
 ) -> StoredInteraction:
     """Store the interaction unless its (channel, external id) is known; the stored one."""
     interaction = stored.interaction
     inserted = connection.execute(
         "INSERT INTO interactions (id, dedup_key, ticket_id, thread_key, occurred_at,"
-        " received_at, body, channel, kind, account, author)"
-        " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+        " received_at, body, channel, kind, account, author, decision)"
+        " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
         (
             str(stored.id),
             interaction.key,
@@ -42,6 +52,7 @@ def record(
             interaction.kind.value,
             interaction.account,
             interaction.author.id,
+            decision_body(decision),
         ),
     ).rowcount
     if inserted:
@@ -55,6 +66,18 @@ def record(
         (stored.interaction.key,),
     ).fetchone()
     return _stored(row)
+
+
+def collect(connection: sqlite3.Connection, ticket_id: UUID, thread_key: str) -> list[Collected]:
+    """Attach every unticketed interaction of the conversation to the ticket; oldest first,
+    each with its kept decision."""
+    rows = connection.execute(
+        "UPDATE interactions SET ticket_id = ? WHERE ticket_id IS NULL AND thread_key = ?"
+        " RETURNING ticket_id, body, decision",
+        (str(ticket_id), thread_key),
+    ).fetchall()
+    collected = [Collected(_stored(r), decision_from_body(r["decision"])) for r in rows]
+    return sorted(collected, key=lambda c: (c.stored.interaction.occurred_at, str(c.stored.id)))
 
 
 def of_ticket(connection: sqlite3.Connection, ticket_id: UUID) -> list[StoredInteraction]:

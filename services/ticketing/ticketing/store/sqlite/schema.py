@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS interactions (
     channel TEXT,
     kind TEXT,
     account TEXT,
-    author TEXT
+    author TEXT,
+    decision TEXT
 );
 CREATE INDEX IF NOT EXISTS interactions_unticketed ON interactions (thread_key)
     WHERE ticket_id IS NULL;

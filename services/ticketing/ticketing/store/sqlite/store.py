@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.base import Event
+from contracts.rules import TriageDecision
 from contracts.tickets import (
     HistoryEntry,
     InteractionQuery,
@@ -25,7 +26,7 @@ from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
-from ticketing.store.port import Listing, ThreadAlreadyActive
+from ticketing.store.port import ApplyCollected, Listing, ThreadAlreadyActive
 from ticketing.store.sqlite import directory, interactions, outbox, reads, writes
 from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
@@ -52,9 +53,13 @@ class SqliteTicketStore:
     # interactions
 
     async def record_interaction(
-        self, stored: StoredInteraction, *, thread_key: str
+        self,
+        stored: StoredInteraction,
+        *,
+        thread_key: str,
+        decision: TriageDecision | None = None,
     ) -> StoredInteraction:
-        return await self._db.write(lambda c: interactions.record(c, stored, thread_key))
+        return await self._db.write(lambda c: interactions.record(c, stored, thread_key, decision))
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
         return await self._db.read(lambda c: interactions.of_ticket(c, ticket_id))
@@ -116,6 +121,7 @@ class SqliteTicketStore:
         history: Callable[[Ticket], Sequence[HistoryEntry]],
         announce: Callable[[Ticket], Sequence[Event]],
         assign_among: Sequence[str] = (),
+        apply_collected: ApplyCollected | None = None,
     ) -> Ticket:
         now = self._now()
         return await self._db.write(
@@ -128,6 +134,7 @@ class SqliteTicketStore:
                 announce=announce,
                 assign_among=assign_among,
                 now=now,
+                apply_collected=apply_collected,
             )
         )
 

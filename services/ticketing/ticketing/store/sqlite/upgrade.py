@@ -20,13 +20,18 @@ ADDED_COLUMNS = {
         "parent_id": ("TEXT", "json_extract(extra, '$.parent_id')"),
     },
     "interactions": {
-        column: ("TEXT", f"json_extract(body, '{path}')")
-        for column, path in (
-            ("channel", "$.interaction.channel"),
-            ("kind", "$.interaction.kind"),
-            ("account", "$.interaction.account"),
-            ("author", "$.interaction.author.id"),
-        )
+        **{
+            column: ("TEXT", f"json_extract(body, '{path}')")
+            for column, path in (
+                ("channel", "$.interaction.channel"),
+                ("kind", "$.interaction.kind"),
+                ("account", "$.interaction.account"),
+                ("author", "$.interaction.author.id"),
+            )
+        },
+        # The rules' decision, applied by the ticket that collects the interaction; rows
+        # written before it was kept have none.
+        "decision": ("TEXT", None),
     },
 }
 """table -> column -> (definition, how to fill it in rows written before it existed)."""

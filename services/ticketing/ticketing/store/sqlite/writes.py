@@ -13,7 +13,13 @@ from contracts.tickets import HistoryEntry
 from ticketing.domain import assignment
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import protocol_number, ticket_to_row
-from ticketing.store.port import InteractionTaken, StaleTicket, ThreadAlreadyActive
+from ticketing.store.port import (
+    ApplyCollected,
+    InteractionTaken,
+    StaleTicket,
+    ThreadAlreadyActive,
+)
+from ticketing.store.sqlite import interactions
 from ticketing.store.sqlite.directory import open_ticket_counts_in
 from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS, UPDATE_TICKET
 
@@ -85,6 +91,7 @@ def create(
     announce: Callable[[Ticket], Sequence[Event]],
     assign_among: Sequence[str],
     now: float,
+    apply_collected: ApplyCollected | None = None,
 ) -> Ticket:
     ticket = _assigned(connection, unassigned, assign_among)
     if connection.execute(
@@ -101,24 +108,27 @@ def create(
     connection.execute(
         INSERT_TICKET, row_of(dataclasses.replace(ticket, protocol=protocol, version=1))
     )
-    attached = {
-        row[0]
-        for row in connection.execute(
-            "UPDATE interactions SET ticket_id = ? WHERE ticket_id IS NULL"
-            " AND thread_key = ? RETURNING id",
-            (str(ticket.id), ticket.thread_key),
-        )
-    }
-    if interaction_id is not None and str(interaction_id) not in attached:
+    attached = interactions.collect(connection, ticket.id, ticket.thread_key)
+    if interaction_id is not None and interaction_id not in {c.stored.id for c in attached}:
         raise InteractionTaken(str(interaction_id))
     numbered = dataclasses.replace(
         ticket, protocol=protocol, version=1, interaction_count=len(attached)
     )
-    # Only the count changed since the insert: a one-column update touches no index.
-    connection.execute(
-        "UPDATE tickets SET interaction_count = ? WHERE id = ?", (len(attached), str(ticket.id))
-    )
-    write_tags(connection, numbered)
+    decided = numbered
+    if apply_collected is not None:
+        decided = dataclasses.replace(
+            apply_collected(numbered, attached), version=1, interaction_count=len(attached)
+        )
+    if decided != numbered:
+        numbered = decided
+        replace(connection, numbered, expected_version=1)
+    else:
+        # Only the count changed since the insert: a one-column update touches no index.
+        connection.execute(
+            "UPDATE tickets SET interaction_count = ? WHERE id = ?",
+            (len(attached), str(ticket.id)),
+        )
+        write_tags(connection, numbered)
     append(connection, history(numbered), announce(numbered), now)
     return numbered
 
