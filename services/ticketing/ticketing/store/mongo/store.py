@@ -31,6 +31,7 @@ from contracts.tickets import (
 )
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
@@ -249,3 +250,6 @@ class MongoTicketStore:
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         await self._outbox.mark_published(ids)
+
+    async def outbox_backlog(self) -> Backlog:
+        return await self._outbox.backlog()
