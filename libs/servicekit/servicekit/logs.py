@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from servicekit import tracing
@@ -43,16 +44,26 @@ class _Context(logging.Filter):
         return True
 
 
+OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream")
+
+
 def configure_logging(service: str, level: str = "INFO", fmt: str = "text") -> logging.Logger:
     handler = logging.StreamHandler()
     handler.addFilter(_Context(service))
     if fmt == "json":
+        # uvicorn and FastStream give their loggers handlers of their own; in JSON every line
+        # must be JSON, so theirs go through the root handler too.
+        for name in OWN_HANDLERS:
+            logging.getLogger(name).handlers.clear()
+            logging.getLogger(name).propagate = True
         handler.setFormatter(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s"
                 " %(service)s %(correlation_id)s %(trace_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 timestamp=False,
+                # uvicorn repeats each message with terminal colours for its own formatter.
+                reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             )
         )
     else:

@@ -76,6 +76,9 @@ def new_broker(url: str, prefetch: int, service: str = "socialdesk") -> RabbitBr
         default_channel=Channel(prefetch_count=prefetch),
         graceful_timeout=30.0,
         log_level=logging.DEBUG,
+        # A logger of the service's, not FastStream's own (which writes to stdout with its own
+        # handler): the broker's lines are formatted like every other (JSON when asked).
+        logger=logging.getLogger(f"{service}.broker"),
         # Handlers take the raw message (servicekit.consuming.raw_message): no injection.
         apply_types=False,
         middlewares=middlewares,
