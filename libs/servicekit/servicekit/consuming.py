@@ -13,6 +13,7 @@ import asyncio
 import functools
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contracts import topology as names
 from servicekit import metrics, tracing
-from servicekit.logs import correlated
+from servicekit.logs import reset_correlation, set_correlation
 from servicekit.publishing import BATCH_HEADER, EventPublisher
 from servicekit.topology import DEAD_LETTERS, consumer_queue, retry_exchange
 
@@ -159,24 +160,43 @@ async def _run(
     raw: Callable[[], bytes],
     traceparent: str = "",
 ) -> None:
-    """Handle one event; on failure hand it on (``raw`` gives its body) to retry or DLQ.
-    Under its own span (child of the trace the event was published in) and correlation id,
-    so what the handler logs and publishes belongs to that event's trace."""
-    queue = settle.queue
+    """Handle one event under its correlation id and, when tracing is on, its own span (a
+    child of the trace the event was published in), so what the handler logs and publishes
+    belongs to that event."""
     correlation = getattr(event, "correlation_id", None) or getattr(event, "id", "")
-    with (
-        tracing.span(f"{queue} handle", traceparent=traceparent),
-        correlated(str(correlation)),
-        metrics.HANDLER_SECONDS.labels(queue).time(),
-    ):
-        try:
-            await handler(event)
-        except PermanentFailure as exc:
-            await settle.dead_letter(raw(), f"{type(exc).__name__}: {exc}")
-        except Exception as exc:
-            await settle.retry(raw(), f"{type(exc).__name__}: {exc}")
+    token = set_correlation(str(correlation))
+    try:
+        if tracing.tracer() is None:
+            await _handle(handler, settle, event, raw)
         else:
-            metrics.EVENTS_HANDLED.labels(queue).inc()
+            with tracing.span(f"{settle.queue} handle", traceparent=traceparent):
+                await _handle(handler, settle, event, raw)
+    finally:
+        reset_correlation(token)
+
+
+async def _handle(
+    handler: Callable[[M], Awaitable[None]],
+    settle: _Settler,
+    event: M,
+    raw: Callable[[], bytes],
+) -> None:
+    """Run the handler, timed; on failure hand the event on (``raw`` gives its body) to
+    retry or DLQ, which the time leaves out."""
+    counted = metrics.of_queue(settle.queue)
+    started = time.perf_counter()
+    try:
+        await handler(event)
+    except Exception as exc:
+        counted.handler_seconds.observe(time.perf_counter() - started)
+        cause = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, PermanentFailure):
+            await settle.dead_letter(raw(), cause)
+        else:
+            await settle.retry(raw(), cause)
+    else:
+        counted.handler_seconds.observe(time.perf_counter() - started)
+        counted.handled.inc()
 
 
 class _Settler:
@@ -218,7 +238,7 @@ class _Settler:
             },
         )
         # Counted once the hand-over is confirmed: a failed one leaves the event where it was.
-        metrics.EVENTS_RETRIED.labels(self._spec.name).inc()
+        metrics.of_queue(self._spec.name).retried.inc()
 
     async def dead_letter(self, body: bytes, cause: str) -> None:
         log.error("dead-lettering an event from %s: %s", self._spec.name, cause[:500])
@@ -231,7 +251,7 @@ class _Settler:
                 "x-socialdesk-failed-at": datetime.now(UTC).isoformat(),
             },
         )
-        metrics.EVENTS_DEAD_LETTERED.labels(self._spec.name).inc()
+        metrics.of_queue(self._spec.name).dead_lettered.inc()
 
     async def _forward(self, body: bytes, exchange: RabbitExchange, extra: dict[str, Any]) -> None:
         # Both paths route by the queue's name; the original routing key travels in a header.

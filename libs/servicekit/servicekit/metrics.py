@@ -13,7 +13,8 @@ process and garbage-collector collectors come with it. Creating a metric is not 
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_asgi_app
@@ -79,6 +80,24 @@ MAILS_FAILED = Counter(
     "Mails the SMTP server did not take: refused (for good) or error (retried later)",
     ["reason"],
 )
+
+
+class QueueMetrics(NamedTuple):
+    handled: Any
+    retried: Any
+    dead_lettered: Any
+    handler_seconds: Any
+
+
+@functools.cache
+def of_queue(queue: str) -> QueueMetrics:
+    """One queue's series, looked up once: per event only the increments are paid."""
+    return QueueMetrics(
+        EVENTS_HANDLED.labels(queue),
+        EVENTS_RETRIED.labels(queue),
+        EVENTS_DEAD_LETTERED.labels(queue),
+        HANDLER_SECONDS.labels(queue),
+    )
 
 
 def broker_middleware(service: str) -> RabbitPrometheusMiddleware:
