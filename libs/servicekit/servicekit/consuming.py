@@ -13,6 +13,7 @@ import asyncio
 import functools
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contracts import topology as names
+from servicekit import metrics, tracing
+from servicekit.logs import reset_correlation, set_correlation
 from servicekit.publishing import BATCH_HEADER, EventPublisher
 from servicekit.topology import DEAD_LETTERS, consumer_queue, retry_exchange
 
@@ -68,13 +71,15 @@ def consume(
     broker = publisher.broker
     in_flight = asyncio.Semaphore(max_in_flight)
 
-    async def run(settle: _Settler, event: M, raw: Callable[[], bytes]) -> None:
+    async def run(
+        settle: _Settler, event: M, raw: Callable[[], bytes], traceparent: str = ""
+    ) -> None:
         async with in_flight:
-            await _run(handler, settle, event, raw)
+            await _run(handler, settle, event, raw, traceparent)
 
     async def on_message(message: RabbitMessage) -> None:
         routing_key = original_routing_key(message)
-        headers = {k: v for k, v in (message.headers or {}).items() if k != BATCH_HEADER}
+        headers = {k: v for k, v in (message.headers or {}).items() if k not in _BATCH_ONLY}
         settle = _Settler(broker, spec, routing_key, headers, message.correlation_id)
         contract = model.get(routing_key) if isinstance(model, Mapping) else model
         if contract is None:
@@ -94,12 +99,29 @@ def consume(
             events = _batch_adapter(contract).validate_json(body)
         except ValidationError:
             events = await _valid_items(contract, settle, body)
-        await asyncio.gather(*(run(settle, e, _dumped(e)) for e in events))
+        parents = _traceparents(message, len(events))
+        handled = zip(events, parents, strict=True)
+        await asyncio.gather(*(run(settle, e, _dumped(e), p) for e, p in handled))
 
     on_message.__name__ = on_message.__qualname__ = f"consume_{spec.name.replace('.', '_')}"
     registrar.subscriber(
         consumer_queue(spec), ack_policy=AckPolicy.REJECT_ON_ERROR, decoder=raw_message
     )(on_message)
+
+
+_BATCH_ONLY = (BATCH_HEADER, tracing.TRACEPARENTS_HEADER)
+"""Headers that describe a batch as a whole; a retried event travels alone without them."""
+
+
+def _traceparents(message: RabbitMessage, count: int) -> list[str]:
+    """Each event's trace context in a batch ("" for the current one)."""
+    raw = (message.headers or {}).get(tracing.TRACEPARENTS_HEADER)
+    try:
+        parents = [str(p) for p in json.loads(raw)] if raw else []
+    except (TypeError, ValueError):
+        parents = []
+    # Invalid events were dropped from the batch, so positions no longer match: fall back.
+    return parents if len(parents) == count else [""] * count
 
 
 @functools.cache
@@ -136,14 +158,45 @@ async def _run(
     settle: _Settler,
     event: M,
     raw: Callable[[], bytes],
+    traceparent: str = "",
 ) -> None:
-    """Handle one event; on failure hand it on (``raw`` gives its body) to retry or DLQ."""
+    """Handle one event under its correlation id and, when tracing is on, its own span (a
+    child of the trace the event was published in), so what the handler logs and publishes
+    belongs to that event."""
+    correlation = getattr(event, "correlation_id", None) or getattr(event, "id", "")
+    token = set_correlation(str(correlation))
+    try:
+        if tracing.tracer() is None:
+            await _handle(handler, settle, event, raw)
+        else:
+            with tracing.span(f"{settle.queue} handle", traceparent=traceparent):
+                await _handle(handler, settle, event, raw)
+    finally:
+        reset_correlation(token)
+
+
+async def _handle(
+    handler: Callable[[M], Awaitable[None]],
+    settle: _Settler,
+    event: M,
+    raw: Callable[[], bytes],
+) -> None:
+    """Run the handler, timed; on failure hand the event on (``raw`` gives its body) to
+    retry or DLQ, which the time leaves out."""
+    counted = metrics.of_queue(settle.queue)
+    started = time.perf_counter()
     try:
         await handler(event)
-    except PermanentFailure as exc:
-        await settle.dead_letter(raw(), f"{type(exc).__name__}: {exc}")
     except Exception as exc:
-        await settle.retry(raw(), f"{type(exc).__name__}: {exc}")
+        counted.handler_seconds.observe(time.perf_counter() - started)
+        cause = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, PermanentFailure):
+            await settle.dead_letter(raw(), cause)
+        else:
+            await settle.retry(raw(), cause)
+    else:
+        counted.handler_seconds.observe(time.perf_counter() - started)
+        counted.handled.inc()
 
 
 class _Settler:
@@ -164,6 +217,10 @@ class _Settler:
         self._headers = headers
         self._correlation_id = correlation_id
 
+    @property
+    def queue(self) -> str:
+        return self._spec.name
+
     async def retry(self, body: bytes, cause: str) -> None:
         attempt = int(self._headers.get(ATTEMPT_HEADER, 0))
         delay = retry_delay(attempt)
@@ -180,6 +237,8 @@ class _Settler:
                 ERROR_HEADER: cause[:1000],
             },
         )
+        # Counted once the hand-over is confirmed: a failed one leaves the event where it was.
+        metrics.of_queue(self._spec.name).retried.inc()
 
     async def dead_letter(self, body: bytes, cause: str) -> None:
         log.error("dead-lettering an event from %s: %s", self._spec.name, cause[:500])
@@ -192,6 +251,7 @@ class _Settler:
                 "x-socialdesk-failed-at": datetime.now(UTC).isoformat(),
             },
         )
+        metrics.of_queue(self._spec.name).dead_lettered.inc()
 
     async def _forward(self, body: bytes, exchange: RabbitExchange, extra: dict[str, Any]) -> None:
         # Both paths route by the queue's name; the original routing key travels in a header.

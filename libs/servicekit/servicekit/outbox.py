@@ -11,13 +11,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
 
+from servicekit import metrics
 from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher, OutgoingMessage
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The events an outbox holds unpublished, and how long the oldest has waited (0 when
+    there is none), by the store's clock."""
+
+    events: int = 0
+    oldest_age_seconds: float = 0.0
+
+    @classmethod
+    def since(cls, events: int, oldest: datetime | float | None, now: datetime) -> Backlog:
+        """From a count and the oldest row's time (a datetime, naive meaning UTC as BSON
+        dates come back, or epoch seconds as SQLite keeps it)."""
+        if oldest is None or not events:
+            return cls(events)
+        if isinstance(oldest, datetime):
+            oldest = (oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)).timestamp()
+        return cls(events, max(0.0, now.timestamp() - oldest))
 
 
 class Outbox(Protocol):
@@ -26,6 +48,8 @@ class Outbox(Protocol):
     ) -> Sequence[OutgoingMessage]: ...
 
     async def mark_published(self, ids: Sequence[UUID]) -> None: ...
+
+    async def outbox_backlog(self) -> Backlog: ...
 
 
 async def publish_and_mark(
@@ -74,7 +98,19 @@ class OutboxRelay:
             log.info("outbox relay published %d left-behind events", len(messages))
         return len(messages)
 
+    async def sample(self) -> Backlog:
+        """Publish the outbox's backlog and age as metrics (``socialdesk_outbox_*``)."""
+        backlog = await self._outbox.outbox_backlog()
+        metrics.OUTBOX_BACKLOG.set(backlog.events)
+        metrics.OUTBOX_OLDEST_AGE.set(backlog.oldest_age_seconds)
+        return backlog
+
     async def _drain(self) -> None:
-        """Full batches back to back: a backlog is cleared in one run, not one batch a tick."""
-        while await self.relay_once() == self._batch:
-            pass
+        """Full batches back to back: a backlog is cleared in one run, not one batch a tick.
+        The backlog is sampled after every run, also one that failed: a broker outage is
+        exactly when it grows."""
+        try:
+            while await self.relay_once() == self._batch:
+                pass
+        finally:
+            await self.sample()

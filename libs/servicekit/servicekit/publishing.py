@@ -14,6 +14,7 @@ batches and handles, retries and dead-letters every event on its own.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from uuid import UUID, uuid4
 from faststream.rabbit import RabbitBroker
 
 from contracts.base import Event
+from servicekit import metrics, tracing
 from servicekit.topology import EVENTS
 
 BATCH_HEADER = "x-socialdesk-batch"
@@ -67,7 +69,8 @@ def batch_body(messages: list[OutgoingMessage]) -> bytes:
     return b"[" + b",".join(m.body for m in messages) + b"]"
 
 
-Waiting = tuple[OutgoingMessage, asyncio.Future[None]]
+Waiting = tuple[OutgoingMessage, asyncio.Future[None], str]
+"""An event, its caller's future, and the caller's ``traceparent`` ("" when not tracing)."""
 
 
 class EventPublisher:
@@ -92,7 +95,8 @@ class EventPublisher:
 
     async def publish_message(self, message: OutgoingMessage) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting[message.routing_key].append((message, future))
+        waiting = (message, future, tracing.current_traceparent())
+        self._waiting[message.routing_key].append(waiting)
         if message.routing_key not in self._senders:
             # A task of its own: a caller that is cancelled must not strand the others.
             self._senders[message.routing_key] = asyncio.create_task(
@@ -106,23 +110,27 @@ class EventPublisher:
             while waiting := self._waiting[routing_key]:
                 group = _take_group(waiting)
                 try:
-                    await self._send([m for m, _ in group])
+                    await self._send([m for m, _, _ in group], [t for _, _, t in group])
                 except Exception as exc:
-                    for _, future in group:
+                    for _, future, _ in group:
                         if not future.done():
                             future.set_exception(exc)
                 else:
-                    for _, future in group:
+                    metrics.EVENTS_PUBLISHED.labels(routing_key).inc(len(group))
+                    for _, future, _ in group:
                         if not future.done():
                             future.set_result(None)
         finally:
             del self._senders[routing_key]
             # Only a cancelled sender (shutdown) leaves events behind: their callers must hear.
-            for _, future in self._waiting.pop(routing_key, []):
+            for _, future, _ in self._waiting.pop(routing_key, []):
                 if not future.done():
                     future.set_exception(ConnectionError("publisher stopped before sending"))
 
-    async def _send(self, group: list[OutgoingMessage]) -> None:
+    async def _send(self, group: list[OutgoingMessage], traceparents: list[str]) -> None:
+        """The message's own ``traceparent`` is its first event's (this task may outlive the
+        caller that started it, so that caller's context is not reused); a batch adds every
+        event's, so each stays in its own trace."""
         first = group[0]
         headers: dict[str, Any] | None
         if len(group) == 1:
@@ -130,23 +138,26 @@ class EventPublisher:
         else:
             body, message_id = batch_body(group), str(uuid4())
             headers = {BATCH_HEADER: len(group)}
-        await self._broker.publish(
-            body,
-            exchange=EVENTS,
-            routing_key=first.routing_key,
-            persist=True,
-            mandatory=False,
-            message_id=message_id,
-            correlation_id=str(first.correlation_id or first.id),
-            content_type="application/json",
-            headers=headers,
-        )
+            if any(traceparents):
+                headers[tracing.TRACEPARENTS_HEADER] = json.dumps(traceparents)
+        with tracing.within(traceparents[0]):
+            await self._broker.publish(
+                body,
+                exchange=EVENTS,
+                routing_key=first.routing_key,
+                persist=True,
+                mandatory=False,
+                message_id=message_id,
+                correlation_id=str(first.correlation_id or first.id),
+                content_type="application/json",
+                headers=headers,
+            )
 
 
 def _take_group(waiting: list[Waiting]) -> list[Waiting]:
     """Take from the front of ``waiting`` as many as fit in one batch message."""
     size, count = 0, 0
-    for message, _ in waiting:
+    for message, _, _ in waiting:
         if count and (count == MAX_BATCH_EVENTS or size + len(message.body) > MAX_BATCH_BYTES):
             break
         size += len(message.body) + 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
 from contracts.rpc import Caller, FieldError, RpcError, RpcReply, RpcRequest
+from servicekit import metrics, tracing
 from servicekit.consuming import raw_message
 from servicekit.topology import rpc_queue
 
@@ -133,6 +135,14 @@ async def dispatch(methods: dict[str, Method], body: bytes) -> WireReply:
         request = RpcRequest.model_validate_json(body)
     except ValidationError as exc:
         return WireReply.error(400, "bad_request", str(exc))
+    started = time.perf_counter()
+    reply = await _answer(methods, request)
+    status = str(RpcError.model_validate_json(reply.body).status) if reply.failed else "200"
+    metrics.RPC_SERVER_SECONDS.labels(request.method, status).observe(time.perf_counter() - started)
+    return reply
+
+
+async def _answer(methods: dict[str, Method], request: RpcRequest) -> WireReply:
     method = methods.get(request.method)
     if method is None:
         return WireReply.error(404, "unknown_method", f"no method {request.method}")
@@ -219,20 +229,34 @@ class RpcClient:
         future: asyncio.Future[WireReply] = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future
         request = RpcRequest(method=method, params=params, caller=caller)
+        started, outcome = time.perf_counter(), "error"
+        # The raw aio-pika publish has no FastStream middleware: the trace context is
+        # written here, and the serving side's middleware reads it.
+        headers: dict[str, Any] = {}
         try:
-            await self._channel.default_exchange.publish(
-                aio_pika.Message(
-                    request.model_dump_json().encode(),
-                    content_type="application/json",
-                    correlation_id=correlation_id,
-                    reply_to=self.REPLY_TO,
-                    expiration=timeout_seconds,
-                    delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
-                ),
-                routing_key=queue,
-            )
-            return await asyncio.wait_for(future, timeout_seconds)
+            with tracing.span(f"{queue} {method}", kind=tracing.CLIENT):
+                tracing.inject(headers)
+                await self._channel.default_exchange.publish(
+                    aio_pika.Message(
+                        request.model_dump_json().encode(),
+                        content_type="application/json",
+                        correlation_id=correlation_id,
+                        reply_to=self.REPLY_TO,
+                        expiration=timeout_seconds,
+                        delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
+                        headers=headers or None,
+                    ),
+                    routing_key=queue,
+                )
+                reply = await asyncio.wait_for(future, timeout_seconds)
+            outcome = "error" if reply.failed else "ok"
+            return reply
         except TimeoutError as exc:
+            outcome = "timeout"
+            metrics.RPC_TIMEOUTS.labels(queue, method).inc()
             raise RpcTimeout(f"{queue} did not answer {method} within {timeout_seconds}s") from exc
         finally:
             self._pending.pop(correlation_id, None)
+            metrics.RPC_CLIENT_SECONDS.labels(queue, method, outcome).observe(
+                time.perf_counter() - started
+            )

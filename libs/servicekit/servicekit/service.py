@@ -1,5 +1,6 @@
 """The shape of a FastStream-only service process: one broker, start-up and shutdown hooks in
-the right order, and ``/healthz`` over HTTP for probes and `make run`."""
+the right order, ``/healthz`` over HTTP for probes and `make run`, and ``/metrics`` for
+Prometheus."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.rabbit import RabbitBroker
+
+from servicekit import metrics, tracing
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -44,7 +47,7 @@ def service_app(
 
     return AsgiFastStream(
         broker,
-        asgi_routes=[("/healthz", healthz)],
+        asgi_routes=[("/healthz", healthz), ("/metrics", metrics.metrics_app())],
         on_startup=[connect_first],
         after_startup=list(after_consuming_started),
         on_shutdown=list(before_stopping),
@@ -52,13 +55,20 @@ def service_app(
     )
 
 
-def new_broker(url: str, prefetch: int) -> RabbitBroker:
+def new_broker(url: str, prefetch: int, service: str = "socialdesk") -> RabbitBroker:
     """Per-message logs go to DEBUG: at thousands of messages a second they would cost more
-    than the work. ``graceful_timeout`` lets in-flight handlers finish on SIGTERM."""
+    than the work. ``graceful_timeout`` lets in-flight handlers finish on SIGTERM. Every
+    message is counted for Prometheus, and traced when ``servicekit.tracing`` is on (call
+    ``configure_tracing`` first)."""
     import logging
 
     from faststream import AckPolicy
     from faststream.rabbit import Channel
+    from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+
+    middlewares: list[Any] = [metrics.broker_middleware(service)]
+    if (provider := tracing.provider()) is not None:
+        middlewares.append(RabbitTelemetryMiddleware(tracer_provider=provider))
 
     return RabbitBroker(
         url,
@@ -66,6 +76,10 @@ def new_broker(url: str, prefetch: int) -> RabbitBroker:
         default_channel=Channel(prefetch_count=prefetch),
         graceful_timeout=30.0,
         log_level=logging.DEBUG,
+        # A logger of the service's, not FastStream's own (which writes to stdout with its own
+        # handler): the broker's lines are formatted like every other (JSON when asked).
+        logger=logging.getLogger(f"{service}.broker"),
         # Handlers take the raw message (servicekit.consuming.raw_message): no injection.
         apply_types=False,
+        middlewares=middlewares,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,9 @@ class ServiceSettings(BaseSettings):
     mongodb_url: str | None = Field(default=None, validation_alias="MONGODB_URL")
     data_dir: Path = Field(default=Path("var"), validation_alias="SOCIALDESK_DATA_DIR")
     log_level: str = Field(default="INFO", validation_alias="SOCIALDESK_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias="SOCIALDESK_LOG_FORMAT"
+    )
     prefetch: int = Field(default=100, ge=1, le=10_000, validation_alias="SOCIALDESK_PREFETCH")
 
     @property

@@ -4,11 +4,14 @@ full batch, and a failing run is tried again at the next tick."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
-from servicekit.outbox import OutboxRelay
+from prometheus_client import REGISTRY
+
+from servicekit.outbox import Backlog, OutboxRelay
 from servicekit.publishing import OutgoingMessage
 
 
@@ -17,6 +20,7 @@ class FakeOutbox:
         self.left = [
             OutgoingMessage.stored(str(uuid4()), "x.v1", b"{}", None) for _ in range(backlog)
         ]
+        self.total = backlog
         self.claims: list[int] = []
         self.published: list[UUID] = []
         self.fail_first = fail_first
@@ -36,6 +40,11 @@ class FakeOutbox:
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         self.published.extend(ids)
+
+    async def outbox_backlog(self) -> Backlog:
+        # Claimed is not published: a claimed row stays in the backlog until it is marked.
+        unpublished = self.total - len(self.published)
+        return Backlog(unpublished, 12.5 if unpublished else 0.0)
 
 
 class FakePublisher:
@@ -62,3 +71,26 @@ async def test_a_failed_run_is_tried_again_at_the_next_tick() -> None:
         await outbox.drained.wait()
     await relay.stop()
     assert len(outbox.published) == 3
+
+
+class BrokerAway(FakePublisher):
+    async def publish_all(self, messages: Any) -> None:
+        raise ConnectionError("RabbitMQ is away")
+
+
+def gauge(name: str) -> float | None:
+    return REGISTRY.get_sample_value(name)
+
+
+async def test_the_backlog_and_its_age_are_exported_after_every_run_even_a_failed_one() -> None:
+    outbox = FakeOutbox(backlog=4)
+    relay = OutboxRelay(outbox, BrokerAway(), interval_seconds=3600, batch=10)  # type: ignore[arg-type]
+    with contextlib.suppress(ConnectionError):
+        await relay._drain()
+    assert gauge("socialdesk_outbox_backlog") == 4
+    assert gauge("socialdesk_outbox_oldest_age_seconds") == 12.5
+
+    relay = OutboxRelay(FakeOutbox(backlog=0), FakePublisher(), batch=10)  # type: ignore[arg-type]
+    await relay._drain()
+    assert gauge("socialdesk_outbox_backlog") == 0
+    assert gauge("socialdesk_outbox_oldest_age_seconds") == 0

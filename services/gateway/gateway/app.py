@@ -19,15 +19,18 @@ from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
 from gateway.routes.opinions import router as opinions_router
 from gateway.settings import GatewaySettings
+from servicekit.http import instrument_http
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
+from servicekit.tracing import configure_tracing
 
 log = logging.getLogger("gateway")
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-    configure_logging("gateway", settings.log_level)
+    configure_logging("gateway", settings.log_level, settings.log_format)
+    configure_tracing("gateway")
     client = RpcClient(settings.rabbitmq_url)
     live = LiveEvents(settings.rabbitmq_url)
 
@@ -50,6 +53,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         "`Authorization: Bearer <token>`.",
         lifespan=lifespan,
     )
+    instrument_http(app)
     app.state.settings = settings
     errors.install(app)  # every 422 in the shape the OpenAPI documents
     app.state.services = Services(client, settings.rpc_timeout_seconds)

@@ -24,12 +24,14 @@ from ingestor import services
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
+from servicekit.http import instrument_http
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker
 from servicekit.topology import declare_events_exchange
+from servicekit.tracing import configure_tracing
 
 log = logging.getLogger("ingestor")
 
@@ -133,8 +135,9 @@ class BodySizeLimit:
 
 def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     settings = settings or IngestorSettings()
-    configure_logging("ingestor", settings.log_level)
-    broker = new_broker(settings.rabbitmq_url, settings.prefetch)
+    configure_logging("ingestor", settings.log_level, settings.log_format)
+    configure_tracing("ingestor")
+    broker = new_broker(settings.rabbitmq_url, settings.prefetch, "ingestor")
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
@@ -172,6 +175,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong X-Api-Key")
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    instrument_http(app)
 
     @app.post(
         "/v1/interactions",

@@ -8,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from contracts.events import InteractionReceivedV1
 from contracts.interaction import Author, Channel, Interaction, Kind
 from ingestor.store.port import IngestStore
 from servicekit.clock import ManualClock
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 
@@ -159,3 +162,23 @@ async def test_forgetting_old_keys_spares_recent_and_unpublished_ones(
     again = received("a")
     assert await store.accept([again]) == [again[1]]
     assert await store.accept([received("b")]) == []
+
+
+async def test_the_outbox_backlog_counts_unpublished_events_and_ages_the_oldest(
+    store: IngestStore, clock: ManualClock
+) -> None:
+    assert await store.outbox_backlog() == Backlog()
+    (_, a), (_, b) = first, second = received("a"), received("b")
+    await store.accept([first])
+    clock.advance(30)
+    await store.accept([second])
+    clock.advance(10)
+    backlog = await store.outbox_backlog()
+    assert backlog.events == 2
+    assert backlog.oldest_age_seconds == pytest.approx(40, abs=0.01)
+    await store.mark_published([a.id])
+    backlog = await store.outbox_backlog()
+    assert backlog.events == 1
+    assert backlog.oldest_age_seconds == pytest.approx(10, abs=0.01)
+    await store.mark_published([b.id])
+    assert await store.outbox_backlog() == Backlog()

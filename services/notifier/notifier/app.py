@@ -17,14 +17,16 @@ from servicekit.outbox import OutboxRelay
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
+from servicekit.tracing import configure_tracing
 
 log = logging.getLogger("notifier")
 
 
 def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
     settings = settings or NotifierSettings()
-    configure_logging("notifier", settings.log_level)
-    broker = new_broker(settings.rabbitmq_url, settings.prefetch)
+    configure_logging("notifier", settings.log_level, settings.log_format)
+    configure_tracing("notifier")
+    broker = new_broker(settings.rabbitmq_url, settings.prefetch, "notifier")
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)

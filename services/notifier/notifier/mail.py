@@ -15,6 +15,7 @@ import aiosmtplib
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notifier.settings import NotifierSettings
+from servicekit import metrics
 
 templates = Environment(
     loader=PackageLoader("notifier", "templates"),
@@ -115,5 +116,11 @@ class SmtpMailer:
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             if all(500 <= r.code < 600 for r in exc.recipients):
+                metrics.MAILS_FAILED.labels("refused").inc()
                 raise RecipientRefused(str(exc)) from exc
+            metrics.MAILS_FAILED.labels("error").inc()
             raise
+        except Exception:
+            metrics.MAILS_FAILED.labels("error").inc()
+            raise
+        metrics.MAILS_SENT.inc()

@@ -8,7 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from notifier.store.port import Answered, NotifierStore, OpinionRequest, StoredSettings
+from servicekit.clock import ManualClock
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -101,3 +105,23 @@ async def test_a_claimed_answer_is_not_relayed_twice_within_its_lease(backend: A
     await first.answer_opinion_request(saved.request_id, answered_at=NOW, announce=announcement())
     assert len(await first.claim_unpublished(older_than_seconds=0, lease_seconds=60, limit=10)) == 1
     assert await second.claim_unpublished(older_than_seconds=0, lease_seconds=60, limit=10) == []
+
+
+async def test_the_outbox_backlog_counts_unpublished_answers_and_ages_the_oldest(
+    store: NotifierStore, clock: ManualClock
+) -> None:
+    assert await store.outbox_backlog() == Backlog()
+    first, second = announcement(), announcement()
+    for event in (first, second):
+        saved = await store.save_opinion_request(request())
+        await store.answer_opinion_request(saved.request_id, answered_at=clock(), announce=event)
+        clock.advance(30)
+    backlog = await store.outbox_backlog()
+    assert backlog.events == 2
+    assert backlog.oldest_age_seconds == pytest.approx(60, abs=0.01)
+    await store.mark_published([first.id])
+    backlog = await store.outbox_backlog()
+    assert backlog.events == 1
+    assert backlog.oldest_age_seconds == pytest.approx(30, abs=0.01)
+    await store.mark_published([second.id])
+    assert await store.outbox_backlog() == Backlog()

@@ -20,6 +20,7 @@ from servicekit.publishing import EventPublisher
 from servicekit.rpc import RpcClient
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
+from servicekit.tracing import configure_tracing
 
 log = logging.getLogger("rules")
 
@@ -28,8 +29,9 @@ LOG_PRUNE_SECONDS = 3_600.0
 
 def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     settings = settings or RulesSettings()
-    configure_logging("rules", settings.log_level)
-    broker = new_broker(settings.rabbitmq_url, settings.prefetch)
+    configure_logging("rules", settings.log_level, settings.log_format)
+    configure_tracing("rules")
+    broker = new_broker(settings.rabbitmq_url, settings.prefetch, "rules")
     store = open_store(settings)
     rulebook = RuleBook(store, settings.refresh_seconds)
     publisher = EventPublisher(broker)

@@ -17,6 +17,7 @@ from contracts.interaction import Author, Channel, Interaction, Kind
 from contracts.rules import OpenTicket, TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction, TicketQuery
 from servicekit.clock import ManualClock
+from servicekit.outbox import Backlog
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import Status
@@ -683,6 +684,26 @@ async def test_claimed_event_carries_what_was_announced(store: TicketStore) -> N
         if m.routing_key == "ticket.changed.v1"
     ]
     assert [c.ticket.assignee for c in changed] == ["ana"]
+
+
+async def test_the_outbox_backlog_counts_unpublished_events_and_ages_the_oldest(
+    store: TicketStore, clock: ManualClock
+) -> None:
+    assert await store.outbox_backlog() == Backlog()
+    first, second = Opening(message("post-1")), Opening(message("post-2"))
+    await first.create(store)
+    clock.advance(30)
+    await second.create(store)
+    clock.advance(10)
+    backlog = await store.outbox_backlog()
+    assert backlog.events == len(first.events) + len(second.events)
+    assert backlog.oldest_age_seconds == pytest.approx(40, abs=0.01)
+    await store.mark_published([e.id for e in first.events])
+    backlog = await store.outbox_backlog()
+    assert backlog.events == len(second.events)
+    assert backlog.oldest_age_seconds == pytest.approx(10, abs=0.01)
+    await store.mark_published([e.id for e in second.events])
+    assert await store.outbox_backlog() == Backlog()
 
 
 # MongoDB adapter only: what a crash between its two writes leaves behind

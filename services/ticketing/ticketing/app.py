@@ -13,6 +13,7 @@ from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
+from servicekit.tracing import configure_tracing
 from ticketing.handlers import Deps, build_router
 from ticketing.settings import TicketingSettings
 from ticketing.store import open_store
@@ -23,8 +24,9 @@ log = logging.getLogger("ticketing")
 
 def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     settings = settings or TicketingSettings()
-    configure_logging("ticketing", settings.log_level)
-    broker = new_broker(settings.rabbitmq_url, settings.prefetch)
+    configure_logging("ticketing", settings.log_level, settings.log_format)
+    configure_tracing("ticketing")
+    broker = new_broker(settings.rabbitmq_url, settings.prefetch, "ticketing")
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)

@@ -10,6 +10,7 @@ from pymongo.errors import BulkWriteError
 
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 DUPLICATE_KEY = 11000
@@ -102,6 +103,14 @@ class MongoIngestStore:
             {"event_id": {"$in": [str(i) for i in ids]}},
             {"$set": {"published_at": self._clock()}, "$unset": {"body": ""}},
         )
+
+    async def outbox_backlog(self) -> Backlog:
+        unpublished = {"published_at": None}
+        events = await self._received.count_documents(unpublished)
+        oldest = await self._received.find_one(
+            unpublished, {"accepted_at": 1}, sort=[("accepted_at", ASCENDING)]
+        )
+        return Backlog.since(events, oldest and oldest["accepted_at"], self._clock())
 
     async def body_of(self, dedup_key: str) -> bytes | None:
         doc = await self._received.find_one({"_id": dedup_key, "published_at": None})

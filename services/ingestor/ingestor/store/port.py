@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 
@@ -32,6 +33,10 @@ class IngestStore(Protocol):
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         """RabbitMQ has these events: drop their bodies and keep only the de-duplication key
         (and the event id), so storage grows by a key per interaction, not by its body."""
+        ...
+
+    async def outbox_backlog(self) -> Backlog:
+        """How many accepted events are unpublished, and the oldest one's age."""
         ...
 
     async def body_of(self, dedup_key: str) -> bytes | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from uuid import UUID
 
 from servicekit.clock import Clock, epoch_seconds, system_clock
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 
@@ -102,6 +103,17 @@ class SqliteIngestStore:
             )
 
         await self._db.write(mark)
+
+    async def outbox_backlog(self) -> Backlog:
+        def count(connection: sqlite3.Connection) -> tuple[int, float | None]:
+            # On the partial index of unpublished rows: published keys are never scanned.
+            row = connection.execute(
+                "SELECT count(*), min(accepted_at) FROM received WHERE published_at IS NULL"
+            ).fetchone()
+            return row[0], row[1]
+
+        events, oldest = await self._db.read(count)
+        return Backlog.since(events, oldest, self._clock())
 
     async def body_of(self, dedup_key: str) -> bytes | None:
         def select(connection: sqlite3.Connection) -> bytes | None:

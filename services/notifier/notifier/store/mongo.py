@@ -18,6 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from notifier.store.port import Answered, Claim, OpinionRequest, StoredSettings
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 SENDING = "sending"
@@ -210,6 +211,15 @@ class MongoNotifierStore:
         await self._opinions.update_many(
             {"event.id": {"$in": [str(i) for i in ids]}}, {"$set": {"published": True}}
         )
+
+    async def outbox_backlog(self) -> Backlog:
+        # On the unpublished_answers index (published, answered_at).
+        unpublished = {"published": False, "answered_at": {"$ne": None}}
+        events = await self._opinions.count_documents(unpublished)
+        oldest = await self._opinions.find_one(
+            unpublished, {"answered_at": 1}, sort=[("answered_at", ASCENDING)]
+        )
+        return Backlog.since(events, oldest and oldest["answered_at"], self._clock())
 
 
 def _utc(value: datetime) -> datetime:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from uuid import UUID
 
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 
@@ -97,6 +98,10 @@ class OpinionStore(Protocol):
     ) -> Sequence[OutgoingMessage]: ...
 
     async def mark_published(self, ids: Sequence[UUID]) -> None: ...
+
+    async def outbox_backlog(self) -> Backlog:
+        """How many answers' events are unpublished, and the oldest one's age."""
+        ...
 
 
 class NotifierStore(MailLog, SettingsStore, OpinionStore, Protocol):

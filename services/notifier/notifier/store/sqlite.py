@@ -9,6 +9,7 @@ from uuid import UUID
 
 from notifier.store.port import Answered, Claim, OpinionRequest, StoredSettings
 from servicekit.clock import Clock, epoch_seconds, system_clock
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 
@@ -239,3 +240,15 @@ class SqliteNotifierStore:
             )
 
         await self._db.write(mark)
+
+    async def outbox_backlog(self) -> Backlog:
+        def count(connection: sqlite3.Connection) -> tuple[int, float | None]:
+            # The same condition as the partial index opinion_requests_unpublished.
+            row = connection.execute(
+                "SELECT count(*), min(answered_at) FROM opinion_requests"
+                " WHERE answered_at IS NOT NULL AND published = 0"
+            ).fetchone()
+            return row[0], row[1]
+
+        events, oldest = await self._db.read(count)
+        return Backlog.since(events, oldest, self._clock())

@@ -18,6 +18,7 @@ from contracts.tickets import (
     TicketQuery,
     TicketRead,
 )
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
@@ -206,3 +207,7 @@ class TicketStore(DirectoryStore, Protocol):
     ) -> Sequence[OutgoingMessage]: ...
 
     async def mark_published(self, ids: Sequence[UUID]) -> None: ...
+
+    async def outbox_backlog(self) -> Backlog:
+        """How many events are unpublished, and the oldest one's age."""
+        ...

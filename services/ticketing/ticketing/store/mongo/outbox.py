@@ -14,6 +14,7 @@ from pymongo.errors import BulkWriteError
 
 from contracts.tickets import HistoryEntry
 from servicekit.clock import Clock
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.store.mongo.documents import DUPLICATE_KEY, Collections
 
@@ -103,6 +104,16 @@ class MongoOutbox:
             if result.matched_count == 1:
                 claimed.append(_message(event))
         return claimed
+
+    async def backlog(self) -> Backlog:
+        """Unpublished events ride in their tickets: only tickets holding one are read (the
+        ``pending_events.created_at`` index), and of them only the events' times. The cost
+        grows with the backlog, which is small unless RabbitMQ is away."""
+        cursor = self._tickets.find(
+            {"pending_events.created_at": {"$exists": True}}, {"pending_events.created_at": 1}
+        )
+        times = [e["created_at"] async for doc in cursor for e in doc["pending_events"]]
+        return Backlog.since(len(times), min(times, default=None), self._clock())
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         if not ids:

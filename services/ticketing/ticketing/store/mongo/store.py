@@ -32,6 +32,7 @@ from contracts.tickets import (
 )
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
@@ -260,3 +261,6 @@ class MongoTicketStore:
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         await self._outbox.mark_published(ids)
+
+    async def outbox_backlog(self) -> Backlog:
+        return await self._outbox.backlog()

@@ -32,5 +32,11 @@ def claim(
     ]
 
 
+def backlog(connection: sqlite3.Connection) -> tuple[int, float | None]:
+    """Published rows are deleted: the table is the backlog (``created_at`` is indexed)."""
+    row = connection.execute("SELECT count(*), min(created_at) FROM outbox").fetchone()
+    return row[0], row[1]
+
+
 def mark_published(connection: sqlite3.Connection, ids: Sequence[UUID]) -> None:
     connection.executemany("DELETE FROM outbox WHERE event_id = ?", [(str(i),) for i in ids])

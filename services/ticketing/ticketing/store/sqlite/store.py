@@ -21,6 +21,7 @@ from contracts.tickets import (
     TicketRead,
 )
 from servicekit.clock import Clock, epoch_seconds, system_clock
+from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
@@ -246,3 +247,7 @@ class SqliteTicketStore:
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         await self._db.write(lambda c: outbox.mark_published(c, ids))
+
+    async def outbox_backlog(self) -> Backlog:
+        events, oldest = await self._db.read(outbox.backlog)
+        return Backlog.since(events, oldest, self._clock())

@@ -1,0 +1,110 @@
+"""Prometheus metrics every service exports on ``/metrics`` (names listed in
+docs/operations.md#metrics).
+
+FastStream's ``RabbitPrometheusMiddleware`` counts AMQP messages received and published and
+times each message's handling (``faststream_*``). It cannot tell what became of an *event*:
+a batch message carries many, and a failed event is acknowledged once it has been handed on
+to the retry or dead-letter path, so to FastStream it looks handled. Those per-event counts
+live here (``socialdesk_*``), kept where the outcome is decided (``servicekit.consuming``,
+``publishing``, ``outbox``, ``rpc``).
+
+Metrics live in prometheus-client's default registry: one service runs per process, and the
+process and garbage-collector collectors come with it. Creating a metric is not I/O."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_asgi_app
+
+# Handlers and calls take from a millisecond (a cached read) to seconds (SMTP, a retry).
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+EVENTS_HANDLED = Counter(
+    "socialdesk_events_handled_total",
+    "Events a consumer handled successfully, per queue",
+    ["queue"],
+)
+EVENTS_RETRIED = Counter(
+    "socialdesk_events_retried_total",
+    "Events handed to a retry queue after their handler failed, per queue",
+    ["queue"],
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "socialdesk_events_dead_lettered_total",
+    "Events dead-lettered (invalid, permanent failure or retries used up), per queue",
+    ["queue"],
+)
+HANDLER_SECONDS = Histogram(
+    "socialdesk_event_handler_seconds",
+    "Time one event's handler took, whatever its outcome, per queue",
+    ["queue"],
+    buckets=LATENCY_BUCKETS,
+)
+EVENTS_PUBLISHED = Counter(
+    "socialdesk_events_published_total",
+    "Events RabbitMQ confirmed, per routing key (a batch message counts each event)",
+    ["routing_key"],
+)
+OUTBOX_BACKLOG = Gauge(
+    "socialdesk_outbox_backlog",
+    "Events written to the outbox and not yet published (sampled by the relay)",
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "socialdesk_outbox_oldest_age_seconds",
+    "Age of the oldest unpublished event in the outbox, 0 when it is empty",
+)
+RPC_CLIENT_SECONDS = Histogram(
+    "socialdesk_rpc_client_seconds",
+    "Request/reply calls as the caller saw them, by queue, method and outcome "
+    "(ok, error: the service refused or failed, timeout)",
+    ["queue", "method", "outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+RPC_TIMEOUTS = Counter(
+    "socialdesk_rpc_timeouts_total",
+    "Request/reply calls nobody answered in time, by queue and method",
+    ["queue", "method"],
+)
+RPC_SERVER_SECONDS = Histogram(
+    "socialdesk_rpc_server_seconds",
+    "Time a service took to answer a request, by method and the HTTP status it answered",
+    ["method", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+MAILS_SENT = Counter("socialdesk_mails_sent_total", "Mails the SMTP server accepted")
+MAILS_FAILED = Counter(
+    "socialdesk_mails_failed_total",
+    "Mails the SMTP server did not take: refused (for good) or error (retried later)",
+    ["reason"],
+)
+
+
+class QueueMetrics(NamedTuple):
+    handled: Any
+    retried: Any
+    dead_lettered: Any
+    handler_seconds: Any
+
+
+@functools.cache
+def of_queue(queue: str) -> QueueMetrics:
+    """One queue's series, looked up once: per event only the increments are paid."""
+    return QueueMetrics(
+        EVENTS_HANDLED.labels(queue),
+        EVENTS_RETRIED.labels(queue),
+        EVENTS_DEAD_LETTERED.labels(queue),
+        HANDLER_SECONDS.labels(queue),
+    )
+
+
+def broker_middleware(service: str) -> RabbitPrometheusMiddleware:
+    """FastStream's per-message metrics, labelled ``app_name=<service>``."""
+    return RabbitPrometheusMiddleware(registry=REGISTRY, app_name=service)
+
+
+def metrics_app() -> Any:
+    """The ASGI app answering ``GET /metrics`` in Prometheus' text format."""
+    return make_asgi_app(REGISTRY)
