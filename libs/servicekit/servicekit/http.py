@@ -8,13 +8,26 @@ caller's ``traceparent``), under which the service's RPC calls and publishes run
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
 from servicekit import tracing
 
 UNTRACKED = ["/metrics", "/healthz", "/livez", "/readyz"]
+
+
+@cache
+def _request_series() -> Callable[[metrics.Info], None]:
+    """The request counter and latency histograms, registered once per process: the
+    instrumentator's own default registers them per instance and, finding them already
+    registered, quietly counts nothing, so a second app in one process (tests build many)
+    would serve series that never move."""
+    series = metrics.default(should_exclude_streaming_duration=True)
+    assert series is not None, "http_requests_total was registered outside servicekit.http"
+    return series
 
 
 def instrument_http(app: Any) -> None:
@@ -24,7 +37,7 @@ def instrument_http(app: Any) -> None:
         # A live-event stream lasts as long as the agent listens: time it to its first byte.
         should_exclude_streaming_duration=True,
         excluded_handlers=UNTRACKED,
-    ).instrument(app).expose(app, include_in_schema=False)
+    ).add(_request_series()).instrument(app).expose(app, include_in_schema=False)
     if (provider := tracing.provider()) is not None:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
