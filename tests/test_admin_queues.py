@@ -10,15 +10,18 @@ from typing import Any
 
 import aio_pika
 import httpx
+import pytest
 
 from contracts import topology
 from contracts.events import InteractionReceivedV1, NotificationRequestedV1
 from contracts.interaction import Interaction
+from devtools import dlq
 from devtools.launcher import Stack
 from servicekit.consuming import ATTEMPT_HEADER
 from tests.notifier_support import publish, publish_raw, start_mail_sink, stop_mail_sink
 from tests.people import agent, as_agent
 from tests.support import (
+    ADMIN_TOKEN,
     create_rule,
     interaction,
     mails_to,
@@ -281,3 +284,26 @@ def test_replaying_an_interaction_already_on_its_ticket_adds_nothing(
     )
     assert ticket["interaction_count"] == 2
     assert str(event.id) not in [i["id"] for i in dead_letters(gateway, queue)["items"]]
+
+
+def test_make_dlq_lists_and_replays_through_the_gateway(
+    stack: Stack,
+    gateway: httpx.Client,
+    rabbitmq_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SOCIALDESK_GATEWAY_URL", stack.url("gateway"))
+    monkeypatch.setenv("SOCIALDESK_ADMIN_TOKEN", ADMIN_TOKEN)
+    queue = topology.TICKETING_OPINIONS.name
+    message_id = unique("cli")
+    put_in_dlq(rabbitmq_url, queue, aio_pika.Message(b'{"v": 1}', message_id=message_id))
+
+    assert dlq.main([]) == 0
+    assert queue in capsys.readouterr().out
+    assert dlq.main([queue, "--limit", "500"]) == 0
+    assert message_id in capsys.readouterr().out
+    assert dlq.main([queue, "--replay", "--dry-run", "--id", message_id]) == 0
+    assert "dry run: would replay 1" in capsys.readouterr().out
+    assert dlq.main(["nope"]) == 1
+    assert "404" in capsys.readouterr().err
