@@ -307,3 +307,27 @@ def test_make_dlq_lists_and_replays_through_the_gateway(
     assert "dry run: would replay 1" in capsys.readouterr().out
     assert dlq.main(["nope"]) == 1
     assert "404" in capsys.readouterr().err
+
+
+def test_a_dlq_being_read_elsewhere_is_refused_with_409(
+    gateway: httpx.Client, rabbitmq_url: str
+) -> None:
+    dlq = topology.NOTIFIER_OPINIONS.dlq
+
+    async def while_locked() -> list[httpx.Response]:
+        async with await aio_pika.connect(rabbitmq_url) as connection:
+            channel = await connection.channel()
+            # What another gateway's listing or replay holds while it runs.
+            await channel.declare_queue(f"socialdesk.admin.lock.{dlq}", exclusive=True)
+            async with httpx.AsyncClient(
+                base_url=gateway.base_url, headers=gateway.headers, timeout=30
+            ) as client:
+                return [
+                    await client.get(f"/v1/admin/dlq/{dlq}"),
+                    await client.post(f"/v1/admin/dlq/{dlq}/replay", json={"dry_run": True}),
+                ]
+
+    for refused in asyncio.run(while_locked()):
+        assert refused.status_code == 409
+        assert "another listing or replay" in refused.json()["detail"]
+    assert gateway.get(f"/v1/admin/dlq/{dlq}").status_code == 200
