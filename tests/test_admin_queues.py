@@ -331,3 +331,32 @@ def test_a_dlq_being_read_elsewhere_is_refused_with_409(
         assert refused.status_code == 409
         assert "another listing or replay" in refused.json()["detail"]
     assert gateway.get(f"/v1/admin/dlq/{dlq}").status_code == 200
+
+
+def test_replaying_everything_puts_back_each_one_and_what_still_fails_comes_back(
+    gateway: httpx.Client, rabbitmq_url: str
+) -> None:
+    queue = topology.NOTIFIER_OPINIONS.name
+    markers = [unique("still-broken") for _ in range(2)]
+    for marker in markers:
+        message = aio_pika.Message(
+            b'{"v": 1, "marker": "' + marker.encode() + b'"}', message_id=marker
+        )
+        put_in_dlq(rabbitmq_url, queue, message)
+
+    done = replay(gateway, queue)
+
+    assert set(markers) <= set(done["selected"])
+    assert done["replayed"] == len(done["selected"]) == done["scanned"]
+    assert done["not_found"] == []
+
+    def back() -> list[dict[str, Any]] | None:
+        items = dead_letters(gateway, queue)["items"]
+        found = [i for i in items if any(m in i["body"] for m in markers)]
+        return found if len(found) == len(markers) else None
+
+    # Nothing fixed their cause: the notifier dead-letters them again, saying why.
+    for item in wait_until(back, what="the replayed dead letters back in the DLQ"):
+        assert item["replayed"] == 1
+        assert item["reason"] == "handler"
+        assert "invalid OpinionRequestedV1" in item["cause"]
