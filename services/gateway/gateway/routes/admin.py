@@ -3,8 +3,11 @@ The AMQP work is in ``gateway.queues``; see docs/operations.md#queues-and-dead-l
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
+import aio_pika
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
@@ -12,6 +15,7 @@ from contracts import topology as names
 from gateway.deps import AdminCaller
 from gateway.queues import (
     MAX_SCAN,
+    OPERATION_SECONDS,
     Busy,
     QueueInspector,
     TooMany,
@@ -22,7 +26,9 @@ from gateway.queues import (
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 ADMIN_ONLY: dict[int | str, dict[str, Any]] = {
-    403: {"description": "Only an administrator can do this"}
+    403: {"description": "Only an administrator can do this"},
+    503: {"description": "RabbitMQ cannot be reached"},
+    504: {"description": "RabbitMQ did not finish in time"},
 }
 DLQ_ERRORS: dict[int | str, dict[str, Any]] = {
     **ADMIN_ONLY,
@@ -117,7 +123,8 @@ async def list_queues(request: Request, caller: AdminCaller) -> QueuesPage:
     retry = [names.retry_queue(d) for d in names.RETRY_DELAYS_SECONDS]
     events = names.EVERY_CONSUMER_QUEUE
     every = [q.name for q in events] + [q.dlq for q in events] + list(names.RPC_QUEUES) + retry
-    depths = await _inspector(request).depths(every)
+    async with _broker_errors():
+        depths = await _inspector(request).depths(every)
 
     def row(name: str, kind: Literal["events", "requests", "retry"]) -> QueueDepth:
         depth = depths[name]
@@ -151,7 +158,8 @@ async def list_dead_letters(
     the DLQ, in their order."""
     spec = _spec(queue)
     try:
-        total, items = await _inspector(request).dead_letters(spec, offset=offset, limit=limit)
+        async with _broker_errors():
+            total, items = await _inspector(request).dead_letters(spec, offset=offset, limit=limit)
     except (UnknownQueue, Busy, TooMany) as exc:
         raise _refusal(exc) from exc
     return DeadLettersPage(
@@ -176,7 +184,8 @@ async def replay_dead_letters(
     dead-lettered again."""
     spec = _spec(queue)
     try:
-        outcome = await _inspector(request).replay(spec, ids=replay.ids, dry_run=replay.dry_run)
+        async with _broker_errors():
+            outcome = await _inspector(request).replay(spec, ids=replay.ids, dry_run=replay.dry_run)
     except (UnknownQueue, Busy, TooMany) as exc:
         raise _refusal(exc) from exc
     return ReplayResult(
@@ -194,6 +203,23 @@ def _spec(queue: str) -> names.ConsumerQueue:
         return consumer_queue(queue)
     except UnknownQueue as exc:
         raise _refusal(exc) from exc
+
+
+@asynccontextmanager
+async def _broker_errors() -> AsyncIterator[None]:
+    """RabbitMQ out of reach is a 503 and one too slow a 504, each saying so, not a 500."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise HTTPException(
+            status.HTTP_504_GATEWAY_TIMEOUT,
+            f"RabbitMQ did not finish within {OPERATION_SECONDS:.0f} s; nothing was lost, "
+            "every dead letter not replayed is still in the DLQ",
+        ) from exc
+    except (aio_pika.exceptions.AMQPError, OSError) as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"RabbitMQ cannot be reached: {exc}"
+        ) from exc
 
 
 def _refusal(exc: Exception) -> HTTPException:
