@@ -52,3 +52,7 @@ bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,
 .PHONY: bench-scale
 bench-scale:  ## ticketing's CPU per read on desks of 2,000, 20,000 and 100,000 tickets
 	@$(PY) bench/scale.py
+
+.PHONY: dlq
+dlq:  ## queues and dead letters via the gateway: QUEUE=x lists its DLQ; REPLAY=1 [IDS="a b"] [DRY_RUN=1] replays
+	@$(PY) -m devtools.dlq $(QUEUE) $(if $(REPLAY),--replay) $(if $(DRY_RUN),--dry-run) $(foreach i,$(IDS),--id $(i)) $(if $(OFFSET),--offset $(OFFSET)) $(if $(LIMIT),--limit $(LIMIT))

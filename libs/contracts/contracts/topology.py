@@ -93,3 +93,7 @@ TICKETING_OPINIONS = ConsumerQueue(
 )
 NOTIFIER_RPC = "notifier.rpc"
 """Request queue of the notifier: notification settings, opinion pages and answers."""
+
+EVERY_CONSUMER_QUEUE = (*CONSUMER_QUEUES, NOTIFIER_DIGESTS, NOTIFIER_OPINIONS, TICKETING_OPINIONS)
+"""Every consumer queue, each with its DLQ: what operators list and replay."""
+RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from gateway import errors
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
-from gateway.routes import rules, tickets
+from gateway.routes import admin, rules, tickets
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
@@ -59,6 +59,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.services = Services(client, settings.rpc_timeout_seconds)
     app.include_router(tickets.router)
     app.include_router(rules.router)
+    app.include_router(admin.router)
     app.state.live = live
     app.include_router(opinions_router)
     app.include_router(me_router)
