@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV := uv
 PY := $(UV) run --frozen python
 
-.PHONY: help bootstrap run demo test unit lint format bench up down clean
+.PHONY: help bootstrap run demo test unit lint validate-deploy format bench up down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ run: bootstrap  ## start RabbitMQ, an SMTP sink and the five services (SQLite un
 demo: bootstrap  ## against a running `make run`: create the example rules, post interactions, print tickets
 	@$(PY) -m devtools.demo
 
-test: bootstrap lint  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
+test: bootstrap lint validate-deploy  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
 	@$(PY) -m pytest
 
 unit:  ## the tests that need no RabbitMQ
@@ -28,6 +28,9 @@ lint:  ## ruff (lint + format check) and mypy
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
 	@$(UV) run --frozen mypy libs/contracts/contracts libs/servicekit/servicekit $(wildcard services/*/*/domain)
+
+validate-deploy:  ## check deploy/ offline: compose schema, k8s manifests, alert rules and their cases, dashboard
+	@$(PY) deploy/validate.py
 
 format:  ## apply ruff's formatting and safe fixes
 	@$(UV) run --frozen ruff check --fix .
