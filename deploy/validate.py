@@ -4,7 +4,8 @@
   copy), and every file it mounts exists;
 - every Kubernetes manifest: built-in kinds against the Kubernetes OpenAPI schemas that
   kubernetes-validate ships (strict: an unknown field is an error), the operators' and KEDA's
-  custom resources against their CRDs' schemas vendored in deploy/schemas/; then what no schema
+  custom resources (and the Prometheus Operator's, in k8s/monitoring/) against their CRDs'
+  schemas vendored in deploy/schemas/; then what no schema
   sees: the kustomization lists every manifest, secrets only come from Secrets (never a literal
   value), every Secret key referenced is in secret.example.yaml, every ScaledObject scales an
   existing Deployment on a queue that contracts/topology.py declares;
@@ -54,6 +55,9 @@ CRD_SCHEMAS = {
     ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"): (
         "mongodbcommunity.mongodb.com/mongodbcommunity_v1.json"
     ),
+    ("monitoring.coreos.com/v1", "PodMonitor"): "monitoring.coreos.com/podmonitor_v1.json",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "monitoring.coreos.com/servicemonitor_v1.json",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "monitoring.coreos.com/prometheusrule_v1.json",
 }
 
 
@@ -205,12 +209,18 @@ def dashboard_queries(path: Path = DASHBOARD) -> list[str]:
     ]
 
 
+def check_generated() -> list[str]:
+    """The files written from a source (the dashboard, the PrometheusRule) are up to date."""
+    problems: list[str] = []
+    for generator in (MONITORING / "grafana" / "dashboard.py", MONITORING / "prometheusrule.py"):
+        result = subprocess.run([sys.executable, str(generator), "--check"], capture_output=True)
+        if result.returncode != 0:
+            problems.append(result.stderr.decode().strip())
+    return problems
+
+
 def check_dashboard(path: Path = DASHBOARD) -> list[str]:
     problems: list[str] = []
-    generator = path.parent.parent / "dashboard.py"
-    result = subprocess.run([sys.executable, str(generator), "--check"], capture_output=True)
-    if result.returncode != 0:
-        problems.append(result.stderr.decode().strip())
     dashboard = json.loads(path.read_text())
     ids = [panel["id"] for panel in dashboard["panels"]]
     if len(ids) != len(set(ids)):
@@ -251,7 +261,8 @@ def check_with_promtool(promtool: str) -> list[str]:
 
 
 def main() -> int:
-    problems = check_compose() + check_k8s() + check_rules() + check_dashboard()
+    problems = check_compose() + check_k8s() + check_k8s(K8S / "monitoring") + check_rules()
+    problems += check_dashboard() + check_generated()
     promtool = shutil.which("promtool")
     if promtool:
         problems += check_with_promtool(promtool)

@@ -25,8 +25,10 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_the_committed_deploy_files_pass() -> None:
     assert validate.check_compose() == []
     assert validate.check_k8s() == []
+    assert validate.check_k8s(validate.K8S / "monitoring") == []
     assert validate.check_rules() == []
     assert validate.check_dashboard() == []
+    assert validate.check_generated() == []
 
 
 def test_an_unknown_field_in_a_deployment_is_refused(k8s: Path) -> None:
@@ -112,3 +114,12 @@ def test_an_alert_without_expression_or_severity_is_refused(tmp_path: Path) -> N
 @pytest.mark.skipif(not shutil.which("promtool"), reason="promtool not installed")
 def test_promtool_accepts_the_rules_their_cases_and_every_dashboard_query() -> None:
     assert validate.check_with_promtool(shutil.which("promtool") or "") == []
+
+
+def test_a_podmonitor_without_its_endpoints_field_is_refused(tmp_path: Path) -> None:
+    monitoring = Path(shutil.copytree(validate.K8S / "monitoring", tmp_path / "monitoring"))
+    edit(monitoring / "podmonitor.yaml", "podMetricsEndpoints:", "metricsEndpoints:")
+
+    problems = validate.check_k8s(monitoring)
+
+    assert any("PodMonitor socialdesk" in p and "metricsEndpoints" in p for p in problems)
