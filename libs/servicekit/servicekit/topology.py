@@ -75,20 +75,28 @@ def retry_waiting_queue(delay_seconds: int, queue_type: RetryQueueType = "classi
     queue through the requeue exchange (they keep the routing key they were published with:
     their queue's name). Every declarer must pass the same type: RabbitMQ refuses to
     redeclare a queue with another type (PRECONDITION_FAILED)."""
-    arguments: dict[str, str | int] = {
-        "x-message-ttl": delay_seconds * 1000,
-        "x-dead-letter-exchange": names.REQUEUE_EXCHANGE,
-    }
-    if queue_type == "quorum":
-        # Quorum queues dead-letter at most once by default: an expired message whose requeue
-        # failed (its queue's leader moving) would be dropped. At least once keeps it until
-        # the target confirms, which needs the reject-publish overflow mode.
-        arguments |= {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+    name = names.retry_queue(delay_seconds)
+    ttl, requeue = delay_seconds * 1000, names.REQUEUE_EXCHANGE
+    if queue_type == "classic":
+        return RabbitQueue(
+            name,
+            queue_type=QueueType.CLASSIC,
+            durable=True,
+            arguments={"x-message-ttl": ttl, "x-dead-letter-exchange": requeue},
+        )
+    # Quorum queues dead-letter at most once by default: an expired message whose requeue failed
+    # (its queue's leader moving) would be dropped. At least once keeps it until the target
+    # confirms, which needs the reject-publish overflow mode.
     return RabbitQueue(
-        names.retry_queue(delay_seconds),
-        queue_type=QueueType.QUORUM if queue_type == "quorum" else QueueType.CLASSIC,
+        name,
+        queue_type=QueueType.QUORUM,
         durable=True,
-        arguments=arguments,
+        arguments={
+            "x-message-ttl": ttl,
+            "x-dead-letter-exchange": requeue,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
     )
 
 
