@@ -176,6 +176,38 @@ def check_k8s(directory: Path = K8S) -> list[str]:
                 auth = trigger.get("authenticationRef", {}).get("name")
                 if auth not in auths:
                     problems.append(f"{where}: TriggerAuthentication {auth} does not exist")
+    if deployments:
+        problems += check_availability([document for _, document in documents])
+    return problems
+
+
+def check_availability(documents: list[dict[str, Any]]) -> list[str]:
+    """What the base promises (docs/operations.md, Deploying): RabbitMQ as a cluster whose
+    quorum queues keep a majority through one node's loss, MongoDB as a replica set, and every
+    service that consumes a queue scaled by KEDA on its depth."""
+    from contracts import topology
+
+    def of(kind: str) -> list[dict[str, Any]]:
+        return [document for document in documents if document.get("kind") == kind]
+
+    problems: list[str] = []
+    nodes = [cluster["spec"].get("replicas", 1) for cluster in of("RabbitmqCluster")]
+    if not nodes or any(n < 3 or n % 2 == 0 for n in nodes):
+        problems.append(f"RabbitMQ must be a cluster of an odd number >= 3 of nodes, not {nodes}")
+    members = [mongo["spec"].get("members", 1) for mongo in of("MongoDBCommunity")]
+    if not members or any(n < 3 for n in members):
+        problems.append(f"MongoDB must be a replica set of >= 3 members, not {members}")
+    scaled = {
+        scaled_object["spec"]["scaleTargetRef"]["name"]
+        for scaled_object in of("ScaledObject")
+        if any(trigger["type"] == "rabbitmq" for trigger in scaled_object["spec"]["triggers"])
+    }
+    consumers = {
+        queue.name.split(".")[0]
+        for queue in vars(topology).values()
+        if isinstance(queue, topology.ConsumerQueue)
+    }
+    problems += [f"{s} consumes a queue but no ScaledObject scales it" for s in consumers - scaled]
     return problems
 
 

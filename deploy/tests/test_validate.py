@@ -123,3 +123,19 @@ def test_a_podmonitor_without_its_endpoints_field_is_refused(tmp_path: Path) -> 
     problems = validate.check_k8s(monitoring)
 
     assert any("PodMonitor socialdesk" in p and "metricsEndpoints" in p for p in problems)
+
+
+def test_a_rabbitmq_cluster_that_cannot_keep_a_majority_is_refused(k8s: Path) -> None:
+    edit(k8s / "rabbitmq.yaml", "  replicas: 3", "  replicas: 2")
+
+    assert validate.check_k8s(k8s) == [
+        "RabbitMQ must be a cluster of an odd number >= 3 of nodes, not [2]"
+    ]
+
+
+def test_a_consumer_left_without_queue_depth_scaling_is_named(k8s: Path) -> None:
+    edit(k8s / "notifier.yaml", "    - type: rabbitmq", "    - type: cron")
+
+    problems = validate.check_k8s(k8s)
+
+    assert "notifier consumes a queue but no ScaledObject scales it" in problems
