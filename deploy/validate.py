@@ -11,7 +11,8 @@
   existing Deployment on a queue that contracts/topology.py declares;
 - the Prometheus alert rules and the Grafana dashboard: structure always; with promtool
   installed (Debian: apt-get install prometheus) also `promtool check config`, `check rules`,
-  the alert cases of alerts.test.yaml (`promtool test rules`) and every dashboard query.
+  the alert cases of alerts.test.yaml (`promtool test rules`) and every dashboard query; and,
+  once servicekit.metrics exists, that every socialdesk_* series they read is exported.
 
 Exit status 1 with one line per problem."""
 
@@ -265,6 +266,37 @@ def check_dashboard(path: Path = DASHBOARD) -> list[str]:
     return problems
 
 
+FUTURE_METRICS = {"socialdesk_sla_warnings_pending"}
+"""Series the rules read before any service exports them: the SLA issue (#12) is to add it."""
+
+
+def referenced_metrics() -> set[str]:
+    """The services' own series (socialdesk_*) the alert rules and the dashboard read."""
+    text = (MONITORING / "alerts.yaml").read_text() + "\n".join(dashboard_queries())
+    return set(re.findall(r"\bsocialdesk_[a-z_]+", text))
+
+
+def exported_metrics() -> set[str] | None:
+    """Every series name servicekit.metrics registers (a counter's _total, a histogram's
+    _bucket/_count/_sum...), or None while no servicekit.metrics exists."""
+    try:
+        import servicekit.metrics  # noqa: F401  (registers the metrics)
+    except ImportError:
+        return None
+    from prometheus_client import REGISTRY
+
+    return set(REGISTRY._names_to_collectors)  # the only listing of unlabelled-yet metrics
+
+
+def check_metric_names(exported: set[str] | None) -> list[str]:
+    if exported is None:
+        return []
+    return [
+        f"alerts.yaml or the dashboard reads {name}, which servicekit.metrics does not export"
+        for name in sorted(referenced_metrics() - exported - FUTURE_METRICS)
+    ]
+
+
 def grafana_to_promql(query: str) -> str:
     """Grafana's variables replaced by values Prometheus would see, so promtool can parse."""
     return query.replace("$__rate_interval", "1m").replace("$vhost", ".*")
@@ -295,12 +327,16 @@ def check_with_promtool(promtool: str) -> list[str]:
 def main() -> int:
     problems = check_compose() + check_k8s() + check_k8s(K8S / "monitoring") + check_rules()
     problems += check_dashboard() + check_generated()
+    exported = exported_metrics()
+    problems += check_metric_names(exported)
     promtool = shutil.which("promtool")
     if promtool:
         problems += check_with_promtool(promtool)
     for problem in problems:
         print(problem)
     checked = "with promtool" if promtool else "without promtool (apt-get install prometheus)"
+    if exported is None:
+        checked += "; metric names unchecked (no servicekit.metrics yet)"
     print(f"deploy/: {len(problems)} problem(s), {checked}")
     return 1 if problems else 0
 

@@ -139,3 +139,12 @@ def test_a_consumer_left_without_queue_depth_scaling_is_named(k8s: Path) -> None
     problems = validate.check_k8s(k8s)
 
     assert "notifier consumes a queue but no ScaledObject scales it" in problems
+
+
+def test_a_series_the_rules_read_that_no_service_exports_is_named() -> None:
+    exported = validate.referenced_metrics() - {"socialdesk_outbox_oldest_age_seconds"}
+
+    assert validate.check_metric_names(exported) == [
+        "alerts.yaml or the dashboard reads socialdesk_outbox_oldest_age_seconds, "
+        "which servicekit.metrics does not export"
+    ]

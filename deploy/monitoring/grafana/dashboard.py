@@ -216,6 +216,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
                     )
                 ],
                 unit="s",
+                width=12,
             ),
             Panel(
                 "RPC calls by outcome",
@@ -228,6 +229,20 @@ ROWS: list[tuple[str, list[Panel]]] = [
                     )
                 ],
                 unit="reqps",
+                width=12,
+            ),
+            Panel(
+                "RPC answer time p95 (services)",
+                "Time ticketing, rules and the notifier took to answer, per method.",
+                [
+                    (
+                        "histogram_quantile(0.95, sum by (service, method, le) "
+                        "(rate(socialdesk_rpc_server_seconds_bucket[$__rate_interval])))",
+                        "{{service}} {{method}}",
+                    )
+                ],
+                unit="s",
+                width=12,
             ),
             Panel(
                 "RPC timeouts",
@@ -240,6 +255,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
                     )
                 ],
                 unit="reqps",
+                width=12,
             ),
             Panel(
                 "HTTP requests by status",
