@@ -36,6 +36,14 @@ class Panel:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def rate(by: str, metric: str) -> str:
+    return f"sum by ({by}) (rate({metric}[$__rate_interval]))"
+
+
+def p95(by: str, histogram: str) -> str:
+    return f"histogram_quantile(0.95, {rate(by + ', le', histogram + '_bucket')})"
+
+
 ROWS: list[tuple[str, list[Panel]]] = [
     (
         "Services",
@@ -62,52 +70,28 @@ ROWS: list[tuple[str, list[Panel]]] = [
             Panel(
                 "Events handled",
                 "Events each consumer handled successfully, per queue.",
-                [
-                    (
-                        "sum by (queue) (rate(socialdesk_events_handled_total[$__rate_interval]))",
-                        "{{queue}}",
-                    )
-                ],
+                [(rate("queue", "socialdesk_events_handled_total"), "{{queue}}")],
                 unit="ops",
             ),
             Panel(
                 "Events retried and dead-lettered",
                 "Failed events sent to a retry queue, and those given up on (dead-lettered).",
                 [
-                    (
-                        "sum by (queue) (rate(socialdesk_events_retried_total[$__rate_interval]))",
-                        "retried {{queue}}",
-                    ),
-                    (
-                        "sum by (queue) "
-                        "(rate(socialdesk_events_dead_lettered_total[$__rate_interval]))",
-                        "dead-lettered {{queue}}",
-                    ),
+                    (rate("queue", "socialdesk_events_retried_total"), "retried {{queue}}"),
+                    (rate("queue", "socialdesk_events_dead_lettered_total"), "dead {{queue}}"),
                 ],
                 unit="ops",
             ),
             Panel(
                 "Handler latency p95",
                 "95th percentile of one event's handling time, per queue.",
-                [
-                    (
-                        "histogram_quantile(0.95, sum by (queue, le) "
-                        "(rate(socialdesk_event_handler_seconds_bucket[$__rate_interval])))",
-                        "{{queue}}",
-                    )
-                ],
+                [(p95("queue", "socialdesk_event_handler_seconds"), "{{queue}}")],
                 unit="s",
             ),
             Panel(
                 "Events published",
                 "Events RabbitMQ confirmed, per routing key.",
-                [
-                    (
-                        "sum by (routing_key) "
-                        "(rate(socialdesk_events_published_total[$__rate_interval]))",
-                        "{{routing_key}}",
-                    )
-                ],
+                [(rate("routing_key", "socialdesk_events_published_total"), "{{routing_key}}")],
                 unit="ops",
             ),
             Panel(
@@ -131,8 +115,10 @@ ROWS: list[tuple[str, list[Panel]]] = [
                 "Messages (a batch is one) each subscriber processed, by status.",
                 [
                     (
-                        "sum by (app_name, handler, status) "
-                        "(rate(faststream_received_processed_messages_total[$__rate_interval]))",
+                        rate(
+                            "app_name, handler, status",
+                            "faststream_received_processed_messages_total",
+                        ),
                         "{{app_name}} {{handler}} {{status}}",
                     )
                 ],
@@ -157,8 +143,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
             ),
             Panel(
                 "Unacknowledged messages",
-                "Messages delivered and being handled (bounded by SOCIALDESK_PREFETCH per "
-                "replica).",
+                "Messages delivered and being handled (at most SOCIALDESK_PREFETCH per replica).",
                 [
                     (
                         f"sum by (queue) (rabbitmq_queue_messages_unacked{{{CONSUMER_QUEUES}}})",
@@ -169,12 +154,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
             Panel(
                 "Consumers",
                 "Consumers per queue: one per replica (0 = the service is not consuming).",
-                [
-                    (
-                        f"sum by (queue) (rabbitmq_queue_consumers{{{CONSUMER_QUEUES}}})",
-                        "{{queue}}",
-                    )
-                ],
+                [(f"sum by (queue) (rabbitmq_queue_consumers{{{CONSUMER_QUEUES}}})", "{{queue}}")],
             ),
             Panel(
                 "Dead letters",
@@ -192,12 +172,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
             Panel(
                 "Waiting for a retry",
                 "Failed messages in the back-off queues (1 s, 5 s, 30 s).",
-                [
-                    (
-                        f"sum by (queue) (rabbitmq_queue_messages{{{RETRY_QUEUES}}})",
-                        "{{queue}}",
-                    )
-                ],
+                [(f"sum by (queue) (rabbitmq_queue_messages{{{RETRY_QUEUES}}})", "{{queue}}")],
                 width=12,
             ),
         ],
@@ -208,13 +183,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
             Panel(
                 "RPC latency p95",
                 "Request/reply calls as the caller saw them, per queue and method.",
-                [
-                    (
-                        "histogram_quantile(0.95, sum by (queue, method, le) "
-                        "(rate(socialdesk_rpc_client_seconds_bucket[$__rate_interval])))",
-                        "{{queue}} {{method}}",
-                    )
-                ],
+                [(p95("queue, method", "socialdesk_rpc_client_seconds"), "{{queue}} {{method}}")],
                 unit="s",
                 width=12,
             ),
@@ -223,8 +192,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
                 "ok, error (the service refused or failed) or timeout.",
                 [
                     (
-                        "sum by (queue, outcome) "
-                        "(rate(socialdesk_rpc_client_seconds_count[$__rate_interval]))",
+                        rate("queue, outcome", "socialdesk_rpc_client_seconds_count"),
                         "{{queue}} {{outcome}}",
                     )
                 ],
@@ -236,8 +204,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
                 "Time ticketing, rules and the notifier took to answer, per method.",
                 [
                     (
-                        "histogram_quantile(0.95, sum by (service, method, le) "
-                        "(rate(socialdesk_rpc_server_seconds_bucket[$__rate_interval])))",
+                        p95("service, method", "socialdesk_rpc_server_seconds"),
                         "{{service}} {{method}}",
                     )
                 ],
@@ -247,13 +214,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
             Panel(
                 "RPC timeouts",
                 "Calls nobody answered in time (the gateway answered 504).",
-                [
-                    (
-                        "sum by (queue, method) "
-                        "(rate(socialdesk_rpc_timeouts_total[$__rate_interval]))",
-                        "{{queue}} {{method}}",
-                    )
-                ],
+                [(rate("queue, method", "socialdesk_rpc_timeouts_total"), "{{queue}} {{method}}")],
                 unit="reqps",
                 width=12,
             ),
@@ -262,8 +223,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
                 "Gateway and ingestor requests per route template and status.",
                 [
                     (
-                        "sum by (service, handler, status) "
-                        "(rate(http_requests_total[$__rate_interval]))",
+                        rate("service, handler, status", "http_requests_total"),
                         "{{service}} {{handler}} {{status}}",
                     )
                 ],
@@ -275,8 +235,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
                 "95th percentile per route template (a live stream: to its first byte).",
                 [
                     (
-                        "histogram_quantile(0.95, sum by (service, handler, le) "
-                        "(rate(http_request_duration_seconds_bucket[$__rate_interval])))",
+                        p95("service, handler", "http_request_duration_seconds"),
                         "{{service}} {{handler}}",
                     )
                 ],
@@ -294,10 +253,7 @@ ROWS: list[tuple[str, list[Panel]]] = [
                 "(refused: for good; error: retried).",
                 [
                     ("sum(rate(socialdesk_mails_sent_total[$__rate_interval]))", "sent"),
-                    (
-                        "sum by (reason) (rate(socialdesk_mails_failed_total[$__rate_interval]))",
-                        "failed {{reason}}",
-                    ),
+                    (rate("reason", "socialdesk_mails_failed_total"), "failed {{reason}}"),
                 ],
                 unit="ops",
                 width=24,
