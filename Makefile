@@ -39,8 +39,11 @@ format:  ## apply ruff's formatting and safe fixes
 bench: bootstrap  ## the pipeline benchmark (N=20000 by default; REPLICAS="ticketing=2" to scale)
 	@$(PY) bench/pipeline.py $(if $(N),--n $(N)) $(foreach r,$(REPLICAS),--replicas $(r))
 
-up:  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service (images from deploy/Dockerfile)
+up: deploy/.env  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service (images from deploy/Dockerfile)
 	docker compose -f deploy/compose.yaml up --build
+
+deploy/.env:  # the Compose stack's secrets: random, written once, kept out of git
+	@$(PY) deploy/make_env.py
 
 down:  ## stop `make up`
 	docker compose -f deploy/compose.yaml down

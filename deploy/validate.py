@@ -1,7 +1,7 @@
 """`make validate-deploy`: checks everything in deploy/ without Docker or a cluster, offline.
 
 - compose.yaml against the Compose Specification's JSON Schema (check-jsonschema's vendored
-  copy), and every file it mounts exists;
+  copy), every file it mounts exists, and no credential is written in it (nor as a default);
 - every Kubernetes manifest: built-in kinds against the Kubernetes OpenAPI schemas that
   kubernetes-validate ships (strict: an unknown field is an error), the operators' and KEDA's
   custom resources (and the Prometheus Operator's, in k8s/monitoring/) against their CRDs'
@@ -45,8 +45,22 @@ NOT_APPLIED = {"kustomization.yaml", "secret.example.yaml"}
 """Files in k8s/ that are not resources of the base: the kustomization itself, and the Secret
 template the operator fills in by hand (validated all the same)."""
 
-SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|_KEY$|RABBITMQ_URL|MONGODB_URL")
+SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|_PASS$|_KEY$|RABBITMQ_URL|MONGODB_URL")
 """Settings that carry credentials (URLs hold the broker's and database's passwords)."""
+
+
+def literal_secret(name: str, value: str) -> bool:
+    """In compose.yaml, whether a credential is written in the file (or as a default) instead of
+    coming from deploy/.env as a required variable (``${NAME:?why}``)."""
+    if ":-" in value or "-}" in value:
+        return SECRET_NAME.search(name) is not None
+    if name.endswith("_URL"):
+        credentials = re.search(r"://[^/@]*:([^/@]+)@", value)
+        return credentials is not None and not credentials.group(1).startswith("${")
+    if SECRET_NAME.search(name):
+        return re.fullmatch(r"\$\{\w+:\?[^}]*\}", value) is None
+    return False
+
 
 # Custom resources -> the schema of their CRD (deploy/schemas/README.md says where from).
 CRD_SCHEMAS = {
@@ -80,6 +94,9 @@ def check_compose(path: Path = DEPLOY / "compose.yaml") -> list[str]:
     problems = [] if result.returncode == 0 else [f"{path.name}: {result.stdout.strip()}"]
     compose = yaml.safe_load(path.read_text())
     for name, service in compose.get("services", {}).items():
+        for setting, value in (service.get("environment") or {}).items():
+            if literal_secret(setting, str(value)):
+                problems.append(f"{path.name}: {name} {setting} is written in the file; use .env")
         for volume in service.get("volumes", []):
             source = volume.split(":")[0]
             if source.startswith(".") and not (path.parent / source).exists():

@@ -148,3 +148,24 @@ def test_a_series_the_rules_read_that_no_service_exports_is_named() -> None:
         "alerts.yaml or the dashboard reads socialdesk_outbox_oldest_age_seconds, "
         "which servicekit.metrics does not export"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "${SOCIALDESK_ADMIN_TOKEN:?run make up, or deploy/make_env.py}",
+            "${SOCIALDESK_ADMIN_TOKEN:-dev-admin-token}",
+        ),
+        ("amqp://socialdesk:${RABBITMQ_PASSWORD:?", "amqp://socialdesk:guest@x/${A:?"),
+    ],
+)
+def test_a_credential_written_in_compose_is_refused(tmp_path: Path, old: str, new: str) -> None:
+    compose = tmp_path / "compose.yaml"
+    shutil.copy(validate.DEPLOY / "compose.yaml", compose)
+    (tmp_path / "monitoring").symlink_to(validate.MONITORING)
+    edit(compose, old, new)
+
+    problems = validate.check_compose(compose)
+
+    assert problems and all("is written in the file; use .env" in p for p in problems)
