@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV := uv
 PY := $(UV) run --frozen python
 
-.PHONY: help bootstrap run demo test unit lint format bench up down clean
+.PHONY: help bootstrap run demo test unit lint validate-deploy format bench up down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ run: bootstrap  ## start RabbitMQ, an SMTP sink and the five services (SQLite un
 demo: bootstrap  ## against a running `make run`: create the example rules, post interactions, print tickets
 	@$(PY) -m devtools.demo
 
-test: bootstrap lint  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
+test: bootstrap lint validate-deploy  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
 	@$(PY) -m pytest
 
 unit:  ## the tests that need no RabbitMQ
@@ -29,6 +29,9 @@ lint:  ## ruff (lint + format check) and mypy
 	@$(UV) run --frozen ruff format --check .
 	@$(UV) run --frozen mypy libs/contracts/contracts libs/servicekit/servicekit $(wildcard services/*/*/domain)
 
+validate-deploy:  ## check deploy/ offline: compose schema, k8s manifests, alert rules and their cases, dashboard
+	@$(PY) deploy/validate.py
+
 format:  ## apply ruff's formatting and safe fixes
 	@$(UV) run --frozen ruff check --fix .
 	@$(UV) run --frozen ruff format .
@@ -36,8 +39,11 @@ format:  ## apply ruff's formatting and safe fixes
 bench: bootstrap  ## the pipeline benchmark (N=20000 by default; REPLICAS="ticketing=2" to scale)
 	@$(PY) bench/pipeline.py $(if $(N),--n $(N)) $(foreach r,$(REPLICAS),--replicas $(r))
 
-up:  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service (images from deploy/Dockerfile)
+up: deploy/.env  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service (images from deploy/Dockerfile)
 	docker compose -f deploy/compose.yaml up --build
+
+deploy/.env:  # the Compose stack's secrets: random, written once, kept out of git
+	@$(PY) deploy/make_env.py
 
 down:  ## stop `make up`
 	docker compose -f deploy/compose.yaml down

@@ -15,7 +15,7 @@ from contracts.events import InteractionReceivedV1
 from contracts.interaction import Interaction
 from servicekit.consuming import consume
 from servicekit.publishing import EventPublisher
-from servicekit.topology import declare_consumer_queue
+from servicekit.topology import RetryQueueType, declare_consumer_queue
 
 
 def email_received(external_id: str) -> InteractionReceivedV1:
@@ -43,10 +43,11 @@ async def start_consumer(
     broker: RabbitBroker,
     spec: topology.ConsumerQueue,
     handler: Callable[[InteractionReceivedV1], Awaitable[None]],
+    retry_queue_type: RetryQueueType = "classic",
 ) -> None:
     consume(broker, spec, InteractionReceivedV1, handler, publisher=EventPublisher(broker))
     await broker.connect()
-    await declare_consumer_queue(broker, spec)
+    await declare_consumer_queue(broker, spec, retry_queue_type)
     await broker.start()
 
 

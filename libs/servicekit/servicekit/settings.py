@@ -20,6 +20,11 @@ class ServiceSettings(BaseSettings):
     rabbitmq_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5672/", validation_alias="RABBITMQ_URL"
     )
+    # quorum on a RabbitMQ cluster (see servicekit.topology.RetryQueueType); the same value in
+    # every service, since they share the retry queues.
+    rabbitmq_retry_queue_type: Literal["classic", "quorum"] = Field(
+        default="classic", validation_alias="RABBITMQ_RETRY_QUEUE_TYPE"
+    )
     mongodb_url: str | None = Field(default=None, validation_alias="MONGODB_URL")
     data_dir: Path = Field(default=Path("var"), validation_alias="SOCIALDESK_DATA_DIR")
     log_level: str = Field(default="INFO", validation_alias="SOCIALDESK_LOG_LEVEL")

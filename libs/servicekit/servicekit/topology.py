@@ -3,6 +3,8 @@ uses on start; declarations are idempotent because every declarer passes the sam
 
 from __future__ import annotations
 
+from typing import Literal
+
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 
 from contracts import topology as names
@@ -10,6 +12,12 @@ from contracts import topology as names
 EVENTS = RabbitExchange(names.EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(names.DEAD_LETTER_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
 REQUEUE = RabbitExchange(names.REQUEUE_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+
+RetryQueueType = Literal["classic", "quorum"]
+"""Type of the shared retry queues (``RABBITMQ_RETRY_QUEUE_TYPE``). Consumer queues and their
+DLQs are always quorum queues; the retry queues are the one choice: classic is enough on one
+node, but in a cluster a classic queue lives on one node, and while that node is down a retry
+published to it is routed nowhere and lost. A quorum retry queue keeps a majority copy."""
 
 
 def retry_exchange(delay_seconds: int) -> RabbitExchange:
@@ -38,7 +46,9 @@ def rpc_queue(name: str) -> RabbitQueue:
     return RabbitQueue(name, queue_type=QueueType.CLASSIC, durable=True)
 
 
-async def declare_consumer_queue(broker: RabbitBroker, spec: names.ConsumerQueue) -> None:
+async def declare_consumer_queue(
+    broker: RabbitBroker, spec: names.ConsumerQueue, retry_queue_type: RetryQueueType = "classic"
+) -> None:
     """Declare the queue with its bindings, its dead-letter queue, and the shared retry path."""
     events = await broker.declare_exchange(EVENTS)
     dead_letters = await broker.declare_exchange(DEAD_LETTERS)
@@ -56,21 +66,38 @@ async def declare_consumer_queue(broker: RabbitBroker, spec: names.ConsumerQueue
 
     for delay in names.RETRY_DELAYS_SECONDS:
         exchange = await broker.declare_exchange(retry_exchange(delay))
-        waiting = await broker.declare_queue(
-            RabbitQueue(
-                names.retry_queue(delay),
-                # Classic queue with one TTL for all: messages expire in arrival order, then
-                # go back to their own queue through the requeue exchange (they keep the
-                # routing key they were published with: their queue's name).
-                queue_type=QueueType.CLASSIC,
-                durable=True,
-                arguments={
-                    "x-message-ttl": delay * 1000,
-                    "x-dead-letter-exchange": names.REQUEUE_EXCHANGE,
-                },
-            )
-        )
+        waiting = await broker.declare_queue(retry_waiting_queue(delay, retry_queue_type))
         await waiting.bind(exchange)
+
+
+def retry_waiting_queue(delay_seconds: int, queue_type: RetryQueueType = "classic") -> RabbitQueue:
+    """One TTL for all its messages: they expire in arrival order, then go back to their own
+    queue through the requeue exchange (they keep the routing key they were published with:
+    their queue's name). Every declarer must pass the same type: RabbitMQ refuses to
+    redeclare a queue with another type (PRECONDITION_FAILED)."""
+    name = names.retry_queue(delay_seconds)
+    ttl, requeue = delay_seconds * 1000, names.REQUEUE_EXCHANGE
+    if queue_type == "classic":
+        return RabbitQueue(
+            name,
+            queue_type=QueueType.CLASSIC,
+            durable=True,
+            arguments={"x-message-ttl": ttl, "x-dead-letter-exchange": requeue},
+        )
+    # Quorum queues dead-letter at most once by default: an expired message whose requeue failed
+    # (its queue's leader moving) would be dropped. At least once keeps it until the target
+    # confirms, which needs the reject-publish overflow mode.
+    return RabbitQueue(
+        name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        arguments={
+            "x-message-ttl": ttl,
+            "x-dead-letter-exchange": requeue,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
+    )
 
 
 async def declare_events_exchange(broker: RabbitBroker) -> None:

@@ -46,7 +46,7 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
             topology.NOTIFIER_DIGESTS,
             topology.NOTIFIER_OPINIONS,
         ):
-            await declare_consumer_queue(broker, queue)
+            await declare_consumer_queue(broker, queue, settings.rabbitmq_retry_queue_type)
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}

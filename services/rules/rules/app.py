@@ -46,7 +46,9 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
         await ticketing.connect()
         log.info("rules store backend: %s", store.backend)
         await declare_events_exchange(broker)
-        await declare_consumer_queue(broker, topology.RULES_INTERACTIONS)
+        await declare_consumer_queue(
+            broker, topology.RULES_INTERACTIONS, settings.rabbitmq_retry_queue_type
+        )
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}

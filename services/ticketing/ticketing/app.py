@@ -49,8 +49,12 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         await store.open()
         log.info("ticketing store backend: %s", store.backend)
         await declare_events_exchange(broker)
-        await declare_consumer_queue(broker, topology.TICKETING_INTERACTIONS)
-        await declare_consumer_queue(broker, topology.TICKETING_OPINIONS)
+        await declare_consumer_queue(
+            broker, topology.TICKETING_INTERACTIONS, settings.rabbitmq_retry_queue_type
+        )
+        await declare_consumer_queue(
+            broker, topology.TICKETING_OPINIONS, settings.rabbitmq_retry_queue_type
+        )
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}
