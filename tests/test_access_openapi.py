@@ -59,6 +59,9 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "POST /v1/levels": ("admin", body({"name": "x"})),
     "PUT /v1/levels/{name}": ("admin", body({"name": "x"})),
     "DELETE /v1/levels/{name}": ("admin", NOTHING),
+    "GET /v1/admin/queues": ("admin", NOTHING),
+    "GET /v1/admin/dlq/{queue}": ("admin", NOTHING),
+    "POST /v1/admin/dlq/{queue}/replay": ("admin", body({"dry_run": True})),
     "GET /v1/me/notification-settings": ("own", NOTHING),
     "PUT /v1/me/notification-settings": ("own", body({})),
     "GET /v1/agents": ("desk", NOTHING),
@@ -118,6 +121,7 @@ def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
         agent_id=world.a.agent["id"],
         name=keys["team"] if template.startswith("/v1/teams") else world.a.level,
         token="not.a-link",
+        queue="ticketing.interactions",
     )
 
 
