@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.people import level
 from tests.support import (
     create_rule,
     interaction,
@@ -151,12 +152,13 @@ def test_a_new_message_on_a_closed_ticket_opens_a_new_linked_ticket(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     keyword = unique("cobranca")
+    billing = level(gateway)["name"]  # a rule may only name a level that exists
     create_rule(
         gateway,
         {
             "name": "billing",
             "when": {"text_any": [keyword]},
-            "then": {"open_ticket": {"priority": "high", "level": "billing"}},
+            "then": {"open_ticket": {"priority": "high", "level": billing}},
         },
     )
     thread = unique("post")
@@ -172,7 +174,7 @@ def test_a_new_message_on_a_closed_ticket_opens_a_new_linked_ticket(
     )
     [second] = [t for t in both if t["id"] != first["id"]]
     assert second["previous_ticket_id"] == first["id"]
-    assert (second["priority"], second["level"]) == ("high", "billing")
+    assert (second["priority"], second["level"]) == ("high", billing)
 
 
 def test_unknown_ticket_is_404(gateway: httpx.Client) -> None:
