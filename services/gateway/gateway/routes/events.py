@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from contracts.rpc import Caller
 from contracts.rpc_ticketing import DirectoryKey, TicketingMethod
 from contracts.topology import TICKETING_RPC
+from gateway import limits
 from gateway.deps import CurrentCaller, ServicesDep
 from gateway.live import LiveEvents, Visible
 
@@ -27,7 +28,10 @@ def visibility(caller: Caller, levels: frozenset[str]) -> Visible:
 @router.get(
     "/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "SSE stream"},
+        429: {"description": "The caller holds GATEWAY_MAX_STREAMS_PER_CALLER streams already"},
+    },
 )
 async def live_events(request: Request, caller: CurrentCaller, services: ServicesDep) -> Any:
     """`text/event-stream` of `ticket.opened` and `ticket.changed` events, each `data` the
@@ -41,8 +45,10 @@ async def live_events(request: Request, caller: CurrentCaller, services: Service
             TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=caller.id), caller
         )
         levels = frozenset(agent["levels"])
+    counted = limits.of(request)
+    counted.open_stream(caller.id)
     return StreamingResponse(
-        live.stream(visibility(caller, levels)),
+        counted.stream(caller.id, live.stream(visibility(caller, levels))),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

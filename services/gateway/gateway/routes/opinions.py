@@ -21,7 +21,7 @@ from contracts.rpc import Caller
 from contracts.rpc_notifier import NotifierMethod, OpinionAnswerParams, OpinionViewParams
 from contracts.rpc_ticketing import OpinionRequesting, TicketingMethod
 from contracts.topology import NOTIFIER_RPC, TICKETING_RPC
-from gateway import attachments
+from gateway import attachments, limits
 from gateway.deps import CurrentCaller, ServicesDep
 
 router = APIRouter(tags=["opinion requests"])
@@ -41,6 +41,7 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 REFUSALS = {
     404: {"description": "The link is not valid (nothing about any ticket is revealed)"},
     410: {"description": "The link expired, or the opinion was already sent"},
+    429: {"description": "Too many requests to opinion links from this address"},
 }
 
 
@@ -111,7 +112,7 @@ async def _call(
     return None, refused
 
 
-@router.get("/v1/opinions/{token}", responses=REFUSALS)
+@router.get("/v1/opinions/{token}", responses=REFUSALS, dependencies=[Depends(limits.opinion_rate)])
 async def view_opinion_request(
     token: str, request: Request, response: Response, services: ServicesDep
 ) -> Any:
@@ -156,6 +157,7 @@ AnswerBody = Annotated[tuple[OpinionAnswer, bool], Depends(_read_answer)]
 
 @router.post(
     "/v1/opinions/{token}",
+    dependencies=[Depends(limits.opinion_rate)],
     responses={**REFUSALS, 413: {"description": "The attachment is too large"}},
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": ANSWER_SCHEMA}}}},
 )
