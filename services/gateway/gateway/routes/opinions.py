@@ -53,6 +53,7 @@ REFUSALS = {
         404: {"description": "No such ticket"},
         413: {"description": "An attachment, or all of them together, is too large"},
         415: {"description": "An attachment is not a document or an image"},
+        422: {"description": "A file name with control characters, or content not its type"},
     },
 )
 async def request_opinion(
@@ -62,7 +63,7 @@ async def request_opinion(
     attachments (base64; each ≤ 5 MiB, ≤ 10 MiB together; documents and images). The ticket
     gets the tag `Waiting_Opinion` and a history entry; the collaborator gets a link that
     works once and expires (`NOTIFIER_OPINION_TTL_HOURS`)."""
-    attachments.check(request.attachments)
+    request = request.model_copy(update={"attachments": attachments.cleaned(request.attachments)})
     return await services.call(
         TICKETING_RPC,
         TicketingMethod.OPINIONS_REQUEST,
@@ -169,7 +170,8 @@ async def answer_opinion_request(
     response.headers.update(PRIVATE)
     reply, from_form = answer
     if reply.attachment is not None:
-        attachments.check([reply.attachment])
+        (attachment,) = attachments.cleaned([reply.attachment])
+        reply = reply.model_copy(update={"attachment": attachment})
     params = OpinionAnswerParams(token=token, answer=reply)
     result, refused = await _call(
         services, request, NotifierMethod.ANSWER_OPINION, params, from_form
