@@ -33,7 +33,8 @@ class ServiceSettings(BaseSettings):
     ``MONGODB_URL``, ``SOCIALDESK_ENV``, ``SOCIALDESK_DATA_DIR``) so one environment can run all
     services; a service's own knobs carry its prefix (``TICKETING_...``)."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # A refused value (a secret too short) must not be printed in the start-up error.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     env: Environment = Field(default=Environment.DEVELOPMENT, validation_alias="SOCIALDESK_ENV")
     rabbitmq_url: str = Field(
