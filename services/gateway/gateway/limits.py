@@ -82,16 +82,11 @@ class Limits:
         self.max_streams = settings.max_streams_per_caller
         self._streams: Counter[str] = Counter()
 
-    async def stream(self, caller_id: str, events: AsyncIterator[str]) -> AsyncIterator[str]:
-        """``events``, counted among the caller's open streams until it ends."""
-        try:
-            async for event in events:
-                yield event
-        finally:
-            self._streams[caller_id] -= 1
-
-    def open_stream(self, caller_id: str) -> None:
-        """Counts one more stream for the caller, or 429 when they hold the maximum."""
+    def open_stream(self, caller_id: str) -> Callable[[], None]:
+        """Counts one more stream for the caller, or 429 when they hold the maximum. The
+        answer releases it; calling it again does nothing, so both the stream's end and the
+        response's background task may call it (a client gone before the first byte never
+        starts the stream, and only the background task runs)."""
         if self._streams[caller_id] >= self.max_streams:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
@@ -99,6 +94,26 @@ class Limits:
                 headers={"Retry-After": "15"},
             )
         self._streams[caller_id] += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._streams[caller_id] -= 1
+                if self._streams[caller_id] <= 0:
+                    del self._streams[caller_id]  # no entry left behind per caller ever seen
+
+        return release
+
+
+async def counted(events: AsyncIterator[str], release: Callable[[], None]) -> AsyncIterator[str]:
+    """``events``, releasing the caller's stream slot when it ends however it ends."""
+    try:
+        async for event in events:
+            yield event
+    finally:
+        release()
 
 
 def client_address(request: Request) -> str:

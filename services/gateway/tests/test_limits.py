@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import HTTPException
 
 from gateway.app import create_app
+from gateway.limits import Limits
 from gateway.settings import GatewaySettings
 
 MIB = 1024 * 1024
@@ -93,3 +95,18 @@ async def test_a_body_within_the_limit_reaches_the_route(client: httpx.AsyncClie
     )
     assert response.status_code == 422  # the route's own validation, not a limit
     assert "larger than" not in response.text
+
+
+def test_a_callers_streams_are_capped_and_their_places_given_back() -> None:
+    limits = Limits(GatewaySettings(max_streams_per_caller=2))
+    first, second = limits.open_stream("ana"), limits.open_stream("ana")
+    with pytest.raises(HTTPException) as refused:
+        limits.open_stream("ana")
+    assert refused.value.status_code == 429
+    limits.open_stream("bob")  # another caller has places of their own
+    first()
+    first()  # released twice (the stream's end and the background task): counted once
+    limits.open_stream("ana")
+    with pytest.raises(HTTPException):
+        limits.open_stream("ana")
+    second()

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from contracts.rpc import Caller
 from contracts.rpc_ticketing import DirectoryKey, TicketingMethod
@@ -45,10 +46,10 @@ async def live_events(request: Request, caller: CurrentCaller, services: Service
             TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=caller.id), caller
         )
         levels = frozenset(agent["levels"])
-    counted = limits.of(request)
-    counted.open_stream(caller.id)
+    release = limits.of(request).open_stream(caller.id)
     return StreamingResponse(
-        counted.stream(caller.id, live.stream(visibility(caller, levels))),
+        limits.counted(live.stream(visibility(caller, levels)), release),
+        background=BackgroundTask(release),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
