@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from contracts.rpc import Caller, RpcError, RpcReply
 from gateway import limits, tokens
 from gateway.settings import GatewaySettings
+from servicekit.ratelimits import client_address
 from servicekit.rpc import RpcClient, RpcTimeout, WireReply
 
 bearer = HTTPBearer(
@@ -36,7 +37,7 @@ async def current_caller(
     config = await settings(request)
     # An address that keeps failing is refused before its token is even looked at, so
     # guessing tokens stops at a few per minute (429 with Retry-After).
-    failures, address = limits.of(request).auth_failures, limits.client_address(request)
+    failures, address = limits.of(request).auth_failures, client_address(request)
     failures.refuse_if_exhausted(address)
     if credentials is None:
         failures.hit(address)

@@ -1,27 +1,20 @@
 """Limits on the gateway's doors (docs/operations.md, "Limits"): request bodies, failed
 authentications and the public opinion links per client address, live streams per caller.
 
-Rate limits use ``limits`` (moving windows, kept in memory): per process, so they hold on one
-gateway without any shared store, and N replicas admit N times as much. The client address is
-the connection's; behind a proxy, run uvicorn with ``--forwarded-allow-ips`` so it is the
-real client's and not the proxy's."""
+Rate limits are ``servicekit.ratelimits`` (per process, per client address)."""
 
 from __future__ import annotations
 
-import math
 import re
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI, HTTPException, Request, status
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.types import Scope
 
 from gateway.settings import GatewaySettings
 from servicekit.bodylimits import BodyLimit
+from servicekit.ratelimits import RateLimit, client_address
 
 ATTACHMENT_ROUTES = re.compile(r"^/v1/(tickets/[^/]+/opinion-requests|opinions/[^/]+)$")
 """The requests that may carry attachments, and so larger bodies."""
@@ -34,35 +27,6 @@ def body_limit(settings: GatewaySettings) -> Callable[[Scope], int]:
         return settings.max_body_bytes
 
     return limit
-
-
-class RateLimit:
-    """At most ``per_minute`` events per key in any sliding minute; past it, 429 with the
-    seconds until one more is allowed in ``Retry-After``."""
-
-    def __init__(self, name: str, per_minute: int, reason: str) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._item = RateLimitItemPerMinute(per_minute)
-        self._name = name
-        self._reason = reason
-
-    def refuse_if_exhausted(self, key: str) -> None:
-        if not self._limiter.test(self._item, self._name, key):
-            stats = self._limiter.get_window_stats(self._item, self._name, key)
-            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                f"{self._reason}; try again in {retry_after} s",
-                headers={"Retry-After": str(retry_after)},
-            )
-
-    def hit(self, key: str) -> None:
-        self._limiter.hit(self._item, self._name, key)
-
-    def take(self, key: str) -> None:
-        """One more event, or 429 when the minute's are used up."""
-        self.refuse_if_exhausted(key)
-        self.hit(key)
 
 
 class Limits:
@@ -114,10 +78,6 @@ async def counted(events: AsyncIterator[str], release: Callable[[], None]) -> As
             yield event
     finally:
         release()
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def of(request: Request) -> Limits:

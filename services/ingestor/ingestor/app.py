@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import secrets
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -18,9 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
@@ -33,6 +28,7 @@ from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
+from servicekit.ratelimits import RateLimit, client_address
 from servicekit.service import new_broker
 from servicekit.topology import declare_events_exchange
 
@@ -152,8 +148,11 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
 
-    failures = MovingWindowRateLimiter(MemoryStorage())
-    allowed_failures = RateLimitItemPerMinute(settings.auth_failures_per_minute)
+    failures = RateLimit(
+        "auth-failures",
+        settings.auth_failures_per_minute,
+        "too many failed authentications from this address",
+    )
 
     async def authenticated(
         request: Request, key: Annotated[str | None, Depends(api_key_header)]
@@ -161,17 +160,10 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         # async: a plain def would run in a worker thread, a thread hop for every request.
         # An address that keeps failing is refused before its key is compared: guessing the
         # key stops at a few tries a minute.
-        address = request.client.host if request.client else "unknown"
-        if not failures.test(allowed_failures, address):
-            reset = failures.get_window_stats(allowed_failures, address).reset_time
-            retry_after = max(1, math.ceil(reset - time.time()))
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                f"too many failed authentications from this address; try again in {retry_after} s",
-                headers={"Retry-After": str(retry_after)},
-            )
+        address = client_address(request)
+        failures.refuse_if_exhausted(address)
         if key is None or not secrets.compare_digest(key.encode(), settings.ingest_key.encode()):
-            failures.hit(allowed_failures, address)
+            failures.hit(address)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong X-Api-Key")
 
     # Depth is checked by parse_interactions and the contract, cheaper than a scan of every
