@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV := uv
 PY := $(UV) run --frozen python
 
-.PHONY: help bootstrap run demo test unit lint validate-deploy format bench up down clean
+.PHONY: help bootstrap run demo test unit lint validate-deploy format bench up down clean security
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ demo: bootstrap  ## against a running `make run`: create the example rules, post
 
 test: bootstrap lint validate-deploy  ## lint, unit, handler, store-contract and cross-service tests on the real RabbitMQ
 	@$(PY) -m pytest
+
+security: bootstrap  ## the issue-15 attacks and Schemathesis against a stack of its own; a table of what was refused
+	@$(PY) -m devtools.security $(if $(EXAMPLES),--max-examples $(EXAMPLES))
 
 unit:  ## the tests that need no RabbitMQ
 	@$(PY) -m pytest libs services

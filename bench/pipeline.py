@@ -70,6 +70,7 @@ from bench import _openloop as openloop  # noqa: E402
 from bench._ceiling import CeilingResult, CeilingSpec, measure_ceiling  # noqa: E402
 from bench._cpu import CpuMeter, rabbitmq_pid  # noqa: E402
 from bench._httpload import LoadResult, hammer, percentile  # noqa: E402
+from devtools import secretfile  # noqa: E402
 from devtools.launcher import SERVICES, Stack  # noqa: E402
 from devtools.vhost import isolated_vhost  # noqa: E402
 from servicekit.publishing import BATCH_HEADER  # noqa: E402
@@ -221,14 +222,16 @@ def note_load(result: BenchResult, part: str) -> None:
     print(f"\n== {part}   [{result.load[part]}]", flush=True)
 
 
+SECRETS = secretfile.generate()
+"""The benchmark's own stack runs with fresh secrets (the services have no defaults)."""
+
+
 def ingest_key() -> str:
-    return os.environ.get("SOCIALDESK_INGEST_KEY", "dev-ingest-key")
+    return SECRETS["SOCIALDESK_INGEST_KEY"]
 
 
 def admin_headers() -> dict[str, str]:
-    return {
-        "Authorization": f"Bearer {os.environ.get('SOCIALDESK_ADMIN_TOKEN', 'dev-admin-token')}"
-    }
+    return {"Authorization": f"Bearer {SECRETS['SOCIALDESK_ADMIN_TOKEN']}"}
 
 
 def free_port() -> int:
@@ -1063,7 +1066,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with isolated_vhost("socialdesk-bench") as url:
         stack = Stack(
             data_dir=work / "data",
-            env={"RABBITMQ_URL": url, "SOCIALDESK_LOG_LEVEL": "WARNING"},
+            env={**SECRETS, "RABBITMQ_URL": url, "SOCIALDESK_LOG_LEVEL": "WARNING"},
             replicas=args.replica_counts,
             port_offset=PORT_OFFSET,
             log_dir=work / "logs",

@@ -8,14 +8,19 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from devtools import secretfile
+
 GATEWAY = os.environ.get("SOCIALDESK_GATEWAY_URL", "http://127.0.0.1:8000")
 INGESTOR = os.environ.get("SOCIALDESK_INGESTOR_URL", "http://127.0.0.1:8001")
-ADMIN_TOKEN = os.environ.get("SOCIALDESK_ADMIN_TOKEN", "dev-admin-token")
-INGEST_KEY = os.environ.get("SOCIALDESK_INGEST_KEY", "dev-ingest-key")
+# The secrets `make run` generated, unless the environment sets them.
+_SECRETS = secretfile.load_or_create(Path(os.environ.get("SOCIALDESK_DATA_DIR", "var")))
+ADMIN_TOKEN = _SECRETS["SOCIALDESK_ADMIN_TOKEN"]
+INGEST_KEY = _SECRETS["SOCIALDESK_INGEST_KEY"]
 
 RULES: list[dict[str, Any]] = [
     {

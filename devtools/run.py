@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+from devtools import secretfile
 from devtools.launcher import SERVICES, Stack
 
 
@@ -32,7 +33,10 @@ def main() -> None:
         help="run N processes of a service, e.g. ticketing=3",
     )
     args = parser.parse_args()
-    stack = Stack(data_dir=args.data_dir.resolve(), replicas=parse_replicas(args.replicas))
+    data_dir = args.data_dir.resolve()
+    secrets = secretfile.load_or_create(data_dir)
+    stack = Stack(data_dir=data_dir, env=secrets, replicas=parse_replicas(args.replicas))
+    secrets_path = data_dir / secretfile.FILE_NAME
     stopping = threading.Event()
     # Set explicitly: a shell that starts us in the background leaves SIGINT ignored.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
@@ -43,12 +47,13 @@ def main() -> None:
         print("\nSocialdesk is running:")
         print(
             f"  gateway   {stack.url('gateway')}  (API docs: {stack.url('gateway')}/docs;"
-            " token: dev-admin-token unless SOCIALDESK_ADMIN_TOKEN is set)"
+            " admin token: SOCIALDESK_ADMIN_TOKEN)"
         )
         print(
             f"  ingestor  {stack.url('ingestor')}  (POST /v1/interactions with X-Api-Key:"
-            " dev-ingest-key unless SOCIALDESK_INGEST_KEY is set)"
+            " SOCIALDESK_INGEST_KEY)"
         )
+        print(f"  secrets   {secrets_path} (mode 0600; `source` it to use them in a shell)")
         for name in ("rules", "ticketing", "notifier"):
             print(f"  {name:<9} {stack.url(name)}/healthz")
         print(f"  SMTP sink 127.0.0.1:{stack.smtp_port} -> {stack.mail_dir}/*.eml")

@@ -15,7 +15,7 @@ from faststream.rabbit import RabbitBroker
 from devtools.launcher import ROOT, Stack
 from devtools.vhost import isolated_vhost
 from servicekit.service import new_broker
-from tests.support import ADMIN_TOKEN, INGEST_KEY
+from tests.support import ADMIN_TOKEN, INGEST_KEY, JWT_SECRET, LINK_SECRET
 
 TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
 """Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
@@ -57,11 +57,18 @@ def stack(
         "RABBITMQ_URL": rabbitmq_url,
         "SOCIALDESK_INGEST_KEY": INGEST_KEY,
         "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
+        "SOCIALDESK_JWT_SECRET": JWT_SECRET,
+        "NOTIFIER_LINK_SECRET": LINK_SECRET,
+        "SOCIALDESK_ENV": "test",
         "SOCIALDESK_LOG_LEVEL": "INFO",
         # Digest windows of 3 s (a unit only tests can use), looked for twice a second.
         "RULES_DIGEST_TEST_WINDOW_SECONDS": "3",
         "RULES_DIGEST_CHECK_SECONDS": "0.5",
         "TICKETING_AUTO_CLOSE_EVERY_SECONDS": "1",  # idle tickets close within a test's wait
+        # Raised from 60: every test reaches opinion links from this one address, the 20
+        # parallel answers of test_opinions among them. The other limits stay at their
+        # defaults; tests/test_security.py trips them from an address of its own.
+        "GATEWAY_OPINION_REQUESTS_PER_MINUTE": "1000",
     }
     stack = Stack(
         data_dir=data_dir,

@@ -14,8 +14,12 @@ from typing import Any, TypeVar
 
 import httpx
 
-ADMIN_TOKEN = "test-admin-token"
-INGEST_KEY = "test-ingest-key"
+# The stack under test gets its own secrets (the services have no defaults); fixed values
+# so a test can sign what a service would have signed (an expired token, an old link).
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef-0123456789"
+INGEST_KEY = "test-ingest-key-0123456789abcdef-0123456789"
+JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
+LINK_SECRET = "test-link-secret-0123456789abcdef-0123456789"
 
 T = TypeVar("T")
 

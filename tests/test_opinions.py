@@ -14,10 +14,10 @@ import httpx
 
 from devtools.launcher import Stack
 from notifier.domain import links
-from notifier.settings import DEVELOPMENT_LINK_SECRET
 from tests import people
 from tests.notifier_support import open_ticket, opinion_link, text_of
 from tests.support import (
+    LINK_SECRET,
     create_rule,
     interaction,
     mails_to,
@@ -172,10 +172,10 @@ def test_an_expired_link_is_refused_as_expired(
     collaborator = f"{unique('perito')}@example.com"
     request = share(gateway, opened["protocol"], collaborator)
     base = link_mailed_to(stack, collaborator).rsplit("/", 1)[0]
-    # The stack runs with the development secret, so the test can sign what the notifier
+    # The test knows the stack's link secret, so it can sign what the notifier
     # would have signed, had the request been made four days ago.
     expired = links.issue(
-        DEVELOPMENT_LINK_SECRET,
+        LINK_SECRET,
         links.LinkGrant(
             UUID(request["request_id"]),
             UUID(opened["id"]),

@@ -7,7 +7,7 @@ import httpx
 import jwt
 
 from tests.people import agent, as_agent, level, team
-from tests.support import invalid, unique
+from tests.support import JWT_SECRET, invalid, unique
 
 
 def test_a_level_lists_the_agents_who_work_it(gateway: httpx.Client) -> None:
@@ -89,7 +89,7 @@ def test_an_expired_or_forged_token_is_refused(gateway: httpx.Client) -> None:
     )
     expired = jwt.encode(
         {"sub": ana["id"], "role": "agent", "aud": "socialdesk-gateway", "exp": 1},
-        "dev-jwt-secret-change-me-in-production",
+        JWT_SECRET,
         "HS256",
     )
     for token in (forged, expired, "garbage"):

@@ -5,7 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AnyUrl, AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyUrl,
+    AwareDatetime,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from contracts.base import Contract
 
@@ -13,6 +20,25 @@ Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 ShortText = Annotated[str, StringConstraints(max_length=1_000)]
 
 MAX_TEXT_LENGTH = 100_000
+MAX_RAW_DEPTH = 32
+"""How deep the network's payload may nest. Networks' payloads nest a handful of levels;
+without a bound, a few hundred levels would pass here and fail far away (MongoDB refuses
+documents nested past 100 levels), retried and dead-lettered instead of refused at the door."""
+
+
+def _shallow(raw: dict[str, Any]) -> dict[str, Any]:
+    """Walks containers only, without recursion, so any depth is measured safely."""
+    level: list[Any] = [raw]
+    for _ in range(MAX_RAW_DEPTH):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return raw
+    raise ValueError(f"raw nests deeper than {MAX_RAW_DEPTH} levels")
 
 
 class Channel(StrEnum):
@@ -90,7 +116,9 @@ class Interaction(Contract):
     language: Annotated[str, StringConstraints(max_length=16)] | None = None
     occurred_at: AwareDatetime
     engagement: Engagement = Engagement()
-    raw: dict[str, Any] = Field(default_factory=dict, description="The network's payload, kept.")
+    raw: Annotated[dict[str, Any], AfterValidator(_shallow)] = Field(
+        default_factory=dict, description="The network's payload, kept (nested 32 levels at most)."
+    )
 
     @model_validator(mode="after")
     def _review_has_rating_only_if_review(self) -> Interaction:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import unicodedata
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
@@ -38,6 +39,26 @@ ALLOWED_ATTACHMENT_TYPES = frozenset(
     }
 )
 """Documents and images only: an opinion request is no way to pass executables around."""
+
+
+def has_control_characters(name: str) -> bool:
+    """Line breaks, tabs, NUL, escape... (Unicode's "Cc"), and the bidirectional overrides that
+    make ``exe.png`` of ``gnp.exe``: none belongs in a file name shown in a mail."""
+    return any(unicodedata.category(c) == "Cc" or c in _BIDI_OVERRIDES for c in name)
+
+
+_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def safe_basename(name: str) -> str:
+    """The last part of a path a client sent as a file name, without control characters
+    (``../../report.png`` and ``C:\\x\\report.png`` are ``report.png``); empty when nothing
+    usable is left. A name becomes a file on the collaborator's disk: a path in it must not
+    choose where."""
+    cleaned = "".join(c for c in name if not has_control_characters(c))
+    base = cleaned.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return "" if base in {".", ".."} else base
+
 
 EmailAddress = Annotated[
     str,
@@ -126,8 +147,11 @@ class AttachmentUpload(BaseModel):
             raise ValueError("the file content is not valid base64") from exc
         return value
 
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_base64)
+
     def decoded_size(self) -> int:
-        return len(base64.b64decode(self.content_base64))
+        return len(self.content())
 
     def to_attachment(self) -> OpinionAttachment:
         return OpinionAttachment(

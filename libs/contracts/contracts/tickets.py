@@ -25,6 +25,9 @@ Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 100_000
+"""Past it a page number is refused (422): the offset must fit the stores' 64-bit integers, and
+deeper reading is what ``cursor`` is for (it costs the same at any depth)."""
 COUNT_LIMIT = 1_000
 """Lists count their matches up to this many; past it the total reads "1,000+"
 (``total_exact`` false), so counting costs the same on a desk of any size."""
@@ -59,7 +62,7 @@ class TicketQuery(BaseModel):
     level: list[str] = []
     tag: list[str] = []
     channel: list[Channel] = []
-    page: Annotated[int, Field(ge=1)] = 1
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
     assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
     include_removed: bool = Field(
@@ -288,7 +291,7 @@ class InteractionQuery(BaseModel):
     has_ticket: bool | None = None
     occurred_from: AwareDatetime | None = None
     occurred_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
-    page: Annotated[int, Field(ge=1)] = 1
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
 
 

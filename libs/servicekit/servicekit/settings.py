@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_MIN_LENGTH = 32
+"""Shortest signing secret, admin token or key a service starts with: 32 random characters
+cannot be guessed, and a short hand-typed word (``admin``) is refused at start."""
+
+Secret = Annotated[str, Field(min_length=SECRET_MIN_LENGTH, repr=False)]
+"""A secret that signs or authenticates. It has no default on purpose: a default is published
+in the repository, so anyone could forge tokens on an instance that kept it. ``make run``
+generates random ones under ``var/`` (devtools/secretfile.py)."""
+
+
+class Environment(StrEnum):
+    """The only names ``SOCIALDESK_ENV`` takes; anything else (``Production``, ``prod``) stops
+    the service at start instead of silently running as something it is not."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
 
 
 class ServiceSettings(BaseSettings):
@@ -14,9 +33,10 @@ class ServiceSettings(BaseSettings):
     ``MONGODB_URL``, ``SOCIALDESK_ENV``, ``SOCIALDESK_DATA_DIR``) so one environment can run all
     services; a service's own knobs carry its prefix (``TICKETING_...``)."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # A refused value (a secret too short) must not be printed in the start-up error.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
-    env: str = Field(default="development", validation_alias="SOCIALDESK_ENV")
+    env: Environment = Field(default=Environment.DEVELOPMENT, validation_alias="SOCIALDESK_ENV")
     rabbitmq_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5672/", validation_alias="RABBITMQ_URL"
     )
@@ -35,16 +55,7 @@ class ServiceSettings(BaseSettings):
 
     @property
     def production(self) -> bool:
-        return self.env == "production"
+        return self.env is Environment.PRODUCTION
 
     def sqlite_path(self, service: str) -> Path:
         return self.data_dir / f"{service}.sqlite3"
-
-
-def refuse_development_secret(
-    settings: ServiceSettings, name: str, value: str, default: str
-) -> None:
-    """Development defaults are documented so `make run` needs no set-up; a production
-    deployment that forgot to set the real secret must not start."""
-    if settings.production and value == default:
-        raise ValueError(f"{name} must be set to a real secret when SOCIALDESK_ENV=production")

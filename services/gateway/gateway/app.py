@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from gateway import errors
+from gateway import errors, limits
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import admin, rules, tickets
@@ -56,6 +56,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     instrument_http(app)
     app.state.settings = settings
     errors.install(app)  # every 422 in the shape the OpenAPI documents
+    limits.install(app, settings)
     app.state.services = Services(client, settings.rpc_timeout_seconds)
     app.include_router(tickets.router)
     app.include_router(rules.router)

@@ -10,8 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from contracts.rpc import Caller, RpcError, RpcReply
-from gateway import errors, tokens
+from gateway import errors, limits, tokens
 from gateway.settings import GatewaySettings
+from servicekit.ratelimits import client_address
 from servicekit.rpc import RpcClient, RpcTimeout, WireReply
 
 bearer = HTTPBearer(
@@ -34,7 +35,12 @@ async def current_caller(
 ) -> Caller:
     """The admin token, or an agent's signed token (401 for anything else)."""
     config = await settings(request)
+    # An address that keeps failing is refused before its token is even looked at, so
+    # guessing tokens stops at a few per minute (429 with Retry-After).
+    failures, address = limits.of(request).auth_failures, client_address(request)
+    failures.refuse_if_exhausted(address)
     if credentials is None:
+        failures.hit(address)
         raise _unauthorized("missing or invalid bearer token")
     token = credentials.credentials
     if secrets.compare_digest(token.encode(), config.admin_token.encode()):
@@ -42,6 +48,7 @@ async def current_caller(
     try:
         return Caller(id=tokens.agent_of(token, secret=config.jwt_secret), role="agent")
     except tokens.BadToken as exc:
+        failures.hit(address)
         raise _unauthorized(str(exc)) from exc
 
 

@@ -3,28 +3,29 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import ServiceSettings, refuse_development_secret
-
-DEVELOPMENT_ADMIN_TOKEN = "dev-admin-token"
-DEVELOPMENT_JWT_SECRET = "dev-jwt-secret-change-me-in-production"
+from servicekit.settings import Secret, ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
-    admin_token: str = Field(
-        default=DEVELOPMENT_ADMIN_TOKEN, validation_alias="SOCIALDESK_ADMIN_TOKEN"
-    )
+    admin_token: Secret = Field(validation_alias="SOCIALDESK_ADMIN_TOKEN")
     rpc_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    jwt_secret: str = Field(
-        default=DEVELOPMENT_JWT_SECRET, min_length=32, validation_alias="SOCIALDESK_JWT_SECRET"
-    )
+    jwt_secret: Secret = Field(validation_alias="SOCIALDESK_JWT_SECRET")
     token_ttl_minutes: float = Field(default=12 * 60, gt=0, le=60 * 24 * 90)
 
-    def model_post_init(self, context: object) -> None:
-        refuse_development_secret(
-            self, "SOCIALDESK_ADMIN_TOKEN", self.admin_token, DEVELOPMENT_ADMIN_TOKEN
-        )
-        refuse_development_secret(
-            self, "SOCIALDESK_JWT_SECRET", self.jwt_secret, DEVELOPMENT_JWT_SECRET
-        )
+    # Limits on every door (docs/operations.md, "Limits"). Per gateway process: N processes
+    # admit N times as much, which is what a limit against abuse needs, not a quota.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Any request body; counted as it arrives, before authentication reads anything."""
+    max_attachment_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    """The two requests that carry attachments (share a ticket, answer an opinion): 10 MiB of
+    files in base64 is 13.4 MiB."""
+    max_json_depth: int = Field(default=64, ge=2, le=1_000)
+    max_streams_per_caller: int = Field(default=5, ge=1)
+    """Live /v1/events streams one token (or the admin token) may hold open at once."""
+    auth_failures_per_minute: int = Field(default=20, ge=1)
+    """Failed authentications one client address may make in a minute; past it every request
+    from it is answered 429 until the minute has passed (guessing tokens stops there)."""
+    opinion_requests_per_minute: int = Field(default=60, ge=1)
+    """Requests to the public opinion links (no login) one client address may make a minute."""

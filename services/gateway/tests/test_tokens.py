@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway import tokens
-from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
@@ -29,14 +28,3 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
     token, _ = tokens.issue("ana", secret=SECRET + "-other", ttl=timedelta(minutes=5))
     with pytest.raises(tokens.BadToken):
         tokens.agent_of(token, secret=SECRET)
-
-
-def test_production_refuses_the_development_signing_secret(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("SOCIALDESK_ENV", "production")
-    monkeypatch.setenv("SOCIALDESK_ADMIN_TOKEN", "a-real-admin-token")
-    with pytest.raises(ValueError, match="SOCIALDESK_JWT_SECRET"):
-        GatewaySettings()
-    monkeypatch.setenv("SOCIALDESK_JWT_SECRET", SECRET)
-    assert GatewaySettings().jwt_secret == SECRET != DEVELOPMENT_JWT_SECRET

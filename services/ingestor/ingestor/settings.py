@@ -3,19 +3,20 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import ServiceSettings, refuse_development_secret
-
-DEVELOPMENT_INGEST_KEY = "dev-ingest-key"
+from servicekit.settings import Secret, ServiceSettings
 
 
 class IngestorSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INGESTOR_", extra="ignore")
 
-    ingest_key: str = Field(
-        default=DEVELOPMENT_INGEST_KEY, validation_alias="SOCIALDESK_INGEST_KEY"
-    )
+    ingest_key: Secret = Field(validation_alias="SOCIALDESK_INGEST_KEY")
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    """Counted as the body arrives (a chunked body has no Content-Length to trust)."""
+    auth_failures_per_minute: int = Field(default=20, ge=1)
+    """Wrong or missing X-Api-Key one client address may send in a minute; past it, 429 with
+    Retry-After until the minute has passed. Authenticated connectors are not rate limited:
+    a campaign peak must get in, and RabbitMQ's confirms are the backpressure."""
     dedup_days: float = Field(default=7.0, gt=0)
     """INGESTOR_DEDUP_DAYS: how long a published interaction's (channel, external_id) is kept
     to recognise a redelivery. The networks redeliver webhooks for hours (Meta retries for up
@@ -24,8 +25,3 @@ class IngestorSettings(ServiceSettings):
     body is dropped as soon as RabbitMQ confirmed the event."""
     dedup_prune_seconds: float = Field(default=3600.0, gt=0)
     """How often the expired keys are deleted."""
-
-    def model_post_init(self, context: object) -> None:
-        refuse_development_secret(
-            self, "SOCIALDESK_INGEST_KEY", self.ingest_key, DEVELOPMENT_INGEST_KEY
-        )

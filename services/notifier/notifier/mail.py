@@ -4,6 +4,7 @@ sending them over SMTP."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -14,8 +15,11 @@ from uuid import UUID
 import aiosmtplib
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from contracts.opinions import safe_basename
 from notifier.settings import NotifierSettings
 from servicekit import metrics
+
+_MIME_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")
 
 templates = Environment(
     loader=PackageLoader("notifier", "templates"),
@@ -65,12 +69,18 @@ class Mail:
         message.set_content(self.text)
         message.add_alternative(self.html, subtype="html")
         for attachment in self.attachments:
-            maintype, _, subtype = attachment.content_type.partition("/")
+            content_type = attachment.content_type
+            if not _MIME_TYPE.fullmatch(content_type):  # same reason as the name below
+                content_type = "application/octet-stream"
+            maintype, _, subtype = content_type.partition("/")
             message.add_attachment(
                 attachment.content,
                 maintype=maintype,
                 subtype=subtype or "octet-stream",
-                filename=attachment.filename,
+                # The gateway cleans names now, but events queued before it did may carry a path
+                # or a line break, which the e-mail library refuses in a header: that mail
+                # would fail on every retry. Cleaned here too, it goes out.
+                filename=safe_basename(attachment.filename) or "attachment",
             )
         return message
 

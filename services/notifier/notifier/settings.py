@@ -5,9 +5,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import ServiceSettings, refuse_development_secret
-
-DEVELOPMENT_LINK_SECRET = "dev-opinion-link-secret"
+from servicekit.settings import Secret, ServiceSettings
 
 
 class NotifierSettings(ServiceSettings):
@@ -28,13 +26,7 @@ class NotifierSettings(ServiceSettings):
         default="pt-BR",
         description="For recipients who are not users, or users who chose no language.",
     )
-    link_secret: str = Field(
-        default=DEVELOPMENT_LINK_SECRET,
+    link_secret: Secret = Field(
         description="Signs opinion links; whoever has it can mint links to any ticket.",
     )
     opinion_ttl_hours: float = Field(default=72.0, gt=0, le=24 * 90)
-
-    def model_post_init(self, context: object) -> None:
-        refuse_development_secret(
-            self, "NOTIFIER_LINK_SECRET", self.link_secret, DEVELOPMENT_LINK_SECRET
-        )

@@ -98,7 +98,9 @@ def smtp_sink(tmp_path: Path) -> Iterator[tuple[Path, int]]:
 @pytest.fixture
 async def harness(tmp_path: Path, smtp_sink: tuple[Path, int]) -> AsyncIterator[Harness]:
     mail_dir, port = smtp_sink
-    settings = NotifierSettings(smtp_host="127.0.0.1", smtp_port=port, default_language="en")
+    settings = NotifierSettings(
+        smtp_host="127.0.0.1", smtp_port=port, default_language="en", link_secret="k" * 32
+    )
     store = SqliteNotifierStore(tmp_path / "notifier.sqlite3")
     await store.open()
     broker = RabbitBroker(apply_types=False)  # as servicekit.service.new_broker makes it

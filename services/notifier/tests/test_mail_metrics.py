@@ -33,7 +33,7 @@ def free_port() -> int:
 def mailer(tmp_path: Path) -> Iterator[SmtpMailer]:
     port = free_port()
     controller = mailsink.start(tmp_path / "mail", port=port)
-    yield SmtpMailer(NotifierSettings(smtp_host="127.0.0.1", smtp_port=port))
+    yield SmtpMailer(NotifierSettings(smtp_host="127.0.0.1", smtp_port=port, link_secret="k" * 32))
     controller.stop()
 
 

@@ -157,3 +157,30 @@ def test_an_opinion_request_carries_the_note_the_link_and_the_attachments() -> N
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "contrato.pdf"
     assert attachment.get_content() == b"%PDF"
+
+
+def test_an_already_queued_path_or_line_break_in_a_file_name_still_goes_out_cleaned() -> None:
+    """Events queued before the gateway cleaned names: the mail must not fail on every retry."""
+    event = OpinionRequestedV1(
+        request_id=uuid4(),
+        ticket=TICKET,
+        interactions=[],
+        attachments=[
+            OpinionAttachment(
+                filename="../../re\r\nport.pdf",
+                content_type="application/pdf\r\nX-Evil: 1",
+                size=4,
+                content_base64="JVBERg==",
+            )
+        ],
+        collaborator_email="perito@example.com",
+        requested_by="agent:ana",
+    )
+    mail = compose.opinion_request_mail(
+        event, link="http://d/v1/opinions/tok", expires_at=NOW, language="en"
+    )
+    message = mail.render("a@b")
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "report.pdf"
+    assert attachment.get_content_type() == "application/octet-stream"
+    assert "X-Evil" not in message.as_string()

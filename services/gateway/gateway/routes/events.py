@@ -7,8 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from contracts.rpc import Caller
+from gateway import limits
 from gateway.access import agent_of, still_active
 from gateway.deps import CurrentCaller, ServicesDep
 from gateway.live import Listener, LiveEvents, Visible
@@ -26,7 +28,10 @@ def visibility(caller: Caller, levels: frozenset[str]) -> Visible:
 @router.get(
     "/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "SSE stream"},
+        429: {"description": "The caller holds GATEWAY_MAX_STREAMS_PER_CALLER streams already"},
+    },
 )
 async def live_events(request: Request, caller: CurrentCaller, services: ServicesDep) -> Any:
     """`text/event-stream` of `ticket.opened` and `ticket.changed` events, each `data` the
@@ -45,8 +50,10 @@ async def live_events(request: Request, caller: CurrentCaller, services: Service
             return await still_active(services, caller)
 
         listener = Listener(caller.id, levels, allowed)
+    release = limits.of(request).open_stream(caller.id)
     return StreamingResponse(
-        live.stream(visibility(caller, levels), listener),
+        limits.counted(live.stream(visibility(caller, levels), listener), release),
+        background=BackgroundTask(release),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -21,8 +21,9 @@ from contracts.rpc import Caller
 from contracts.rpc_notifier import NotifierMethod, OpinionAnswerParams, OpinionViewParams
 from contracts.rpc_ticketing import OpinionRequesting, TicketingMethod
 from contracts.topology import NOTIFIER_RPC, TICKETING_RPC
-from gateway import attachments
+from gateway import attachments, limits
 from gateway.deps import CurrentCaller, ServicesDep
+from gateway.errors import unprocessable
 
 router = APIRouter(tags=["opinion requests"])
 
@@ -41,6 +42,7 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 REFUSALS = {
     404: {"description": "The link is not valid (nothing about any ticket is revealed)"},
     410: {"description": "The link expired, or the opinion was already sent"},
+    429: {"description": "Too many requests to opinion links from this address"},
 }
 
 
@@ -52,6 +54,7 @@ REFUSALS = {
         404: {"description": "No such ticket"},
         413: {"description": "An attachment, or all of them together, is too large"},
         415: {"description": "An attachment is not a document or an image"},
+        422: unprocessable("A file name with control characters, or content not its type"),
     },
 )
 async def request_opinion(
@@ -61,7 +64,7 @@ async def request_opinion(
     attachments (base64; each ≤ 5 MiB, ≤ 10 MiB together; documents and images). The ticket
     gets the tag `Waiting_Opinion` and a history entry; the collaborator gets a link that
     works once and expires (`NOTIFIER_OPINION_TTL_HOURS`)."""
-    attachments.check(request.attachments)
+    request = request.model_copy(update={"attachments": attachments.cleaned(request.attachments)})
     return await services.call(
         TICKETING_RPC,
         TicketingMethod.OPINIONS_REQUEST,
@@ -111,7 +114,7 @@ async def _call(
     return None, refused
 
 
-@router.get("/v1/opinions/{token}", responses=REFUSALS)
+@router.get("/v1/opinions/{token}", responses=REFUSALS, dependencies=[Depends(limits.opinion_rate)])
 async def view_opinion_request(
     token: str, request: Request, response: Response, services: ServicesDep
 ) -> Any:
@@ -159,6 +162,7 @@ AnswerBody = Annotated[tuple[OpinionAnswer, bool], Depends(_read_answer)]
 
 @router.post(
     "/v1/opinions/{token}",
+    dependencies=[Depends(limits.opinion_rate)],
     responses={**REFUSALS, 413: {"description": "The attachment is too large"}},
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": ANSWER_SCHEMA}}}},
 )
@@ -170,7 +174,8 @@ async def answer_opinion_request(
     response.headers.update(PRIVATE)
     reply, from_form = answer
     if reply.attachment is not None:
-        attachments.check([reply.attachment])
+        (attachment,) = attachments.cleaned([reply.attachment])
+        reply = reply.model_copy(update={"attachment": attachment})
     params = OpinionAnswerParams(token=token, answer=reply)
     result, refused = await _call(
         services, request, NotifierMethod.ANSWER_OPINION, params, from_form
