@@ -3,6 +3,7 @@ sending them over SMTP."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -102,18 +103,36 @@ class SmtpMailer:
         self._settings = settings
 
     async def send(self, mail: Mail) -> None:
+        """Returns as soon as the server accepted the mail (its answer to DATA): the caller
+        records it as sent then, and the goodbye (QUIT) is said afterwards, so that a crash
+        has as little time as possible between the two (a crash there sends it again)."""
         settings = self._settings
+        client = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
+        await client.connect()
         try:
-            await aiosmtplib.send(
-                mail.render(settings.mail_from),
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username,
-                password=settings.smtp_password,
-                start_tls=settings.smtp_starttls,
-                timeout=settings.smtp_timeout_seconds,
-            )
+            await client.send_message(mail.render(settings.mail_from))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             if all(500 <= r.code < 600 for r in exc.recipients):
                 raise RecipientRefused(str(exc)) from exc
             raise
+        finally:
+            _closing.add(task := asyncio.create_task(_quit(client)))
+            task.add_done_callback(_closing.discard)
+
+
+_closing: set[asyncio.Task[None]] = set()
+"""Connections saying goodbye after their mail was accepted (kept so they are not collected)."""
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()  # the mail was accepted (or refused) already: only the goodbye failed

@@ -32,6 +32,19 @@ class NotifierSettings(ServiceSettings):
         default=DEVELOPMENT_LINK_SECRET,
         description="Signs opinion links; whoever has it can mint links to any ticket.",
     )
+    mail_lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How long a claim on a mail lasts unless renewed while it is sent: a "
+        "claim left by a crashed notifier is taken over after this.",
+    )
+    mail_wait_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description="How long a delivery waits on a mail another notifier holds before the "
+        "event is retried later; longer than the lease, so a crashed owner's mails are taken "
+        "over within one delivery.",
+    )
     opinion_ttl_hours: float = Field(default=72.0, gt=0, le=24 * 90)
 
     def model_post_init(self, context: object) -> None:
