@@ -53,6 +53,9 @@ class Mail:
     html: str
     event_id: UUID
     attachments: tuple[Attachment, ...] = ()
+    attempt: str = ""
+    """Which attempt of which process sends it (its claim's owner): shown to operators in a
+    header; the Message-ID stays the same across attempts."""
 
     def render(self, sender: str) -> EmailMessage:
         message = EmailMessage()
@@ -62,6 +65,8 @@ class Mail:
         message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = message_id(self.event_id, self.recipient)
         message["X-Socialdesk-Event"] = str(self.event_id)
+        if self.attempt:
+            message["X-Socialdesk-Attempt"] = self.attempt
         message.set_content(self.text)
         message.add_alternative(self.html, subtype="html")
         for attachment in self.attachments:
@@ -101,11 +106,18 @@ def compose(
 class SmtpMailer:
     def __init__(self, settings: NotifierSettings) -> None:
         self._settings = settings
+        # Few connections at once: kinder to the SMTP server, and a crash can only leave as
+        # many mails in the one uncertain moment (accepted, not yet recorded) as there are.
+        self._connections = asyncio.Semaphore(settings.smtp_connections)
 
     async def send(self, mail: Mail) -> None:
         """Returns as soon as the server accepted the mail (its answer to DATA): the caller
         records it as sent then, and the goodbye (QUIT) is said afterwards, so that a crash
         has as little time as possible between the two (a crash there sends it again)."""
+        async with self._connections:
+            await self._send(mail)
+
+    async def _send(self, mail: Mail) -> None:
         settings = self._settings
         client = aiosmtplib.SMTP(
             hostname=settings.smtp_host,

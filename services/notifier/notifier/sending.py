@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 from uuid import uuid4
 
@@ -104,7 +104,7 @@ async def _attempt(
         return Claim.BUSY
     renewing = asyncio.create_task(_keep_renewed(log_store, mail, owner, policy))
     try:
-        await mailer.send(mail)
+        await mailer.send(replace(mail, attempt=owner))
     except RecipientRefused as exc:
         log.warning("the SMTP server refused %s for good: %s", mail.recipient, exc)
         await log_store.finish(mail.event_id, mail.recipient, outcome="refused")

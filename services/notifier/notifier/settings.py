@@ -19,6 +19,12 @@ class NotifierSettings(ServiceSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    smtp_connections: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="SMTP connections a notifier process opens at once at most.",
+    )
     mail_from: str = "Socialdesk <alerts@socialdesk.local>"
     public_url: str = Field(
         default="http://127.0.0.1:8000",
