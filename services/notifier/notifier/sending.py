@@ -35,6 +35,9 @@ class ClaimPolicy:
     """How long a delivery waits on a mail another owner holds before it is retried later:
     longer than a lease, so a dead owner's claim is taken over within the first delivery."""
     poll_seconds: float = 0.25
+    """The first pause between looks at a busy claim; it doubles up to ``max_poll_seconds``, so
+    many deliveries waiting after a crash do not keep the store busy with their looks."""
+    max_poll_seconds: float = 2.0
 
 
 DEFAULT_POLICY = ClaimPolicy()
@@ -72,6 +75,7 @@ async def _deliver(
     it is still pending."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + policy.wait_seconds
+    pause = policy.poll_seconds
     while True:
         # Claim, send and settle run as one task that a cancelled handler (a dropped
         # connection, a shutdown) does not interrupt: the claim always ends sent, refused or
@@ -84,7 +88,8 @@ async def _deliver(
             return result
         if loop.time() >= deadline:
             return "being sent by another owner"
-        await asyncio.sleep(policy.poll_seconds)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, policy.max_poll_seconds)
 
 
 _settling: set[asyncio.Task[str | Claim | None]] = set()

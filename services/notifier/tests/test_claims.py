@@ -19,7 +19,7 @@ from servicekit.clock import ManualClock
 
 from .test_send_once import EVENT, RecordingMailer, alert_mails
 
-POLICY = ClaimPolicy(lease_seconds=15, wait_seconds=10, poll_seconds=0.01)
+POLICY = ClaimPolicy(lease_seconds=15, wait_seconds=10, poll_seconds=0.01, max_poll_seconds=0.05)
 DEADLINE = 10.0
 
 
