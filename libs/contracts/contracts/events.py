@@ -78,6 +78,42 @@ class TicketChangedV1(Event):
     matched: list[RuleMatch] = []
 
 
+ALERT_TEXT_LENGTH = 2_000
+"""How much of an interaction's text an alert carries: enough to read it in the mail."""
+
+
+class AlertedInteraction(Contract):
+    """The interaction an alert is about, as the mail shows it: the one whose rules asked for
+    the alert, which need not be the ticket's first."""
+
+    key: str = Field(description="channel:external_id")
+    channel: str
+    account: str
+    kind: str
+    author: str = Field(description="The author's name, with the handle when there is one.")
+    text: str = Field(description=f"The text, cut to {ALERT_TEXT_LENGTH} characters.")
+    occurred_at: AwareDatetime
+
+    @classmethod
+    def of(cls, interaction: Interaction) -> AlertedInteraction:
+        author = interaction.author
+        name = author.name or author.handle or author.id
+        if author.handle and author.handle != name:
+            name = f"{name} (@{author.handle.lstrip('@')})"
+        text = interaction.text
+        if len(text) > ALERT_TEXT_LENGTH:
+            text = text[: ALERT_TEXT_LENGTH - 1] + "…"
+        return cls(
+            key=interaction.key,
+            channel=interaction.channel.value,
+            account=interaction.account,
+            kind=interaction.kind.value,
+            author=name,
+            text=text,
+            occurred_at=interaction.occurred_at,
+        )
+
+
 NotificationKind = Literal["rule_alert", "assigned", "escalated", "opinion_received"]
 """rule_alert: a rule's alert action fired; assigned: the ticket was assigned to the recipient;
 escalated: the ticket's priority became the top of the scale; opinion_received: an outside
@@ -108,6 +144,10 @@ class NotificationRequestedV1(Event):
     ticket_opened: bool = Field(description="The change that prompted it opened the ticket.")
     matched: list[RuleMatch] = []
     interaction_key: str | None = None
+    interaction: AlertedInteraction | None = Field(
+        default=None,
+        description="For rule_alert: the interaction that triggered the alert, shown in the mail.",
+    )
 
 
 class DigestItem(Contract):

@@ -53,6 +53,7 @@ def notification_mails(
         "matched": [m.model_dump(mode="json") for m in event.matched],
         "detail": event.detail,
         "link": ticket_link(public_url, event.ticket.protocol),
+        "interaction": _alerted(event),
     }
     return [
         compose(
@@ -68,6 +69,17 @@ def notification_mails(
 
 def _minute(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _alerted(event: NotificationRequestedV1) -> dict[str, str] | None:
+    """The interaction that triggered the alert (events from before it was carried have
+    none: their mail shows the ticket only)."""
+    if event.interaction is None:
+        return None
+    return {
+        **event.interaction.model_dump(mode="json"),
+        "occurred_at": _minute(event.interaction.occurred_at) + " UTC",
+    }
 
 
 def digest_mails(event: DigestReadyV1, recipients: list[Recipient], public_url: str) -> list[Mail]:

@@ -22,7 +22,7 @@ from contracts.rpc_notifier import (
     OpinionShared,
     OpinionViewParams,
 )
-from notifier import opinions, services
+from notifier import opinions, sending, services
 from notifier.domain import links
 from notifier.settings import NotifierSettings
 from notifier.store.port import NotifierStore
@@ -43,7 +43,7 @@ class Answered(rpc.RpcFailure):
 @dataclass
 class Deps:
     store: NotifierStore
-    mailer: services.Mailer
+    mailer: sending.Mailer
     publisher: EventPublisher
     settings: NotifierSettings
 
@@ -51,6 +51,9 @@ class Deps:
 def build_router(deps: Deps) -> RabbitRouter:
     router = RabbitRouter()
     store, mailer, settings = deps.store, deps.mailer, deps.settings
+    policy = sending.ClaimPolicy(
+        lease_seconds=settings.mail_lease_seconds, wait_seconds=settings.mail_wait_seconds
+    )
 
     async def on_notification(event: NotificationRequestedV1) -> None:
         await services.notify(
@@ -59,6 +62,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             event=event,
             public_url=settings.public_url,
             default_language=settings.default_language,
+            policy=policy,
         )
 
     async def on_digest(event: DigestReadyV1) -> None:
@@ -68,6 +72,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             event=event,
             public_url=settings.public_url,
             default_language=settings.default_language,
+            policy=policy,
         )
 
     async def on_opinion_requested(event: OpinionRequestedV1) -> None:
@@ -80,6 +85,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             ttl_hours=settings.opinion_ttl_hours,
             public_url=settings.public_url,
             language=settings.default_language,
+            policy=policy,
         )
 
     publisher = deps.publisher

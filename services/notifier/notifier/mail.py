@@ -3,6 +3,7 @@ sending them over SMTP."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Mapping
@@ -57,6 +58,9 @@ class Mail:
     html: str
     event_id: UUID
     attachments: tuple[Attachment, ...] = ()
+    attempt: str = ""
+    """Which attempt of which process sends it (its claim's owner): shown to operators in a
+    header; the Message-ID stays the same across attempts."""
 
     def render(self, sender: str) -> EmailMessage:
         message = EmailMessage()
@@ -66,6 +70,8 @@ class Mail:
         message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = message_id(self.event_id, self.recipient)
         message["X-Socialdesk-Event"] = str(self.event_id)
+        if self.attempt:
+            message["X-Socialdesk-Attempt"] = self.attempt
         message.set_content(self.text)
         message.add_alternative(self.html, subtype="html")
         for attachment in self.attachments:
@@ -111,19 +117,30 @@ def compose(
 class SmtpMailer:
     def __init__(self, settings: NotifierSettings) -> None:
         self._settings = settings
+        # Few connections at once: kinder to the SMTP server, and a crash can only leave as
+        # many mails in the one uncertain moment (accepted, not yet recorded) as there are.
+        self._connections = asyncio.Semaphore(settings.smtp_connections)
 
     async def send(self, mail: Mail) -> None:
+        """Returns as soon as the server accepted the mail (its answer to DATA): the caller
+        records it as sent then, and the goodbye (QUIT) is said afterwards, so that a crash
+        has as little time as possible between the two (a crash there sends it again)."""
+        async with self._connections:
+            await self._send(mail)
+
+    async def _send(self, mail: Mail) -> None:
         settings = self._settings
+        client = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
         try:
-            await aiosmtplib.send(
-                mail.render(settings.mail_from),
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username,
-                password=settings.smtp_password,
-                start_tls=settings.smtp_starttls,
-                timeout=settings.smtp_timeout_seconds,
-            )
+            await client.connect()
+            await client.send_message(mail.render(settings.mail_from))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             if all(500 <= r.code < 600 for r in exc.recipients):
                 metrics.MAILS_FAILED.labels("refused").inc()
@@ -133,4 +150,18 @@ class SmtpMailer:
         except Exception:
             metrics.MAILS_FAILED.labels("error").inc()
             raise
+        finally:
+            _closing.add(task := asyncio.create_task(_quit(client)))
+            task.add_done_callback(_closing.discard)
         metrics.MAILS_SENT.inc()
+
+
+_closing: set[asyncio.Task[None]] = set()
+"""Connections saying goodbye after their mail was accepted (kept so they are not collected)."""
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()  # the mail was accepted (or refused) already: only the goodbye failed

@@ -16,7 +16,7 @@ from contracts.opinions import (
 from contracts.rpc_notifier import OpinionSent, OpinionShared
 from notifier import compose
 from notifier.domain import links
-from notifier.services import Mailer, send_once
+from notifier.sending import DEFAULT_POLICY, ClaimPolicy, Mailer, send_once
 from notifier.store.port import Answered, NotifierStore, OpinionRequest
 from servicekit.outbox import publish_and_mark
 from servicekit.publishing import EventPublisher, OutgoingMessage
@@ -53,6 +53,7 @@ async def share(
     ttl_hours: float,
     public_url: str,
     language: str,
+    policy: ClaimPolicy = DEFAULT_POLICY,
 ) -> None:
     """Keep the request and mail the collaborator the link, once. The link's expiry counts
     from when the agent asked, and a redelivered request mails the same link."""
@@ -74,7 +75,7 @@ async def share(
         expires_at=stored.expires_at,
         language=language,
     )
-    await send_once(log_store=store, mailer=mailer, mails=[mail])
+    await send_once(log_store=store, mailer=mailer, mails=[mail], policy=policy)
     if await store.outcome(mail.event_id, mail.recipient) == "refused":
         # Nobody will answer: say so, or the ticket would wait for this opinion forever.
         # Published on every redelivery until it is confirmed; the id makes repeats

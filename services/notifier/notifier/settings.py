@@ -17,6 +17,12 @@ class NotifierSettings(ServiceSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    smtp_connections: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="SMTP connections a notifier process opens at once at most.",
+    )
     mail_from: str = "Socialdesk <alerts@socialdesk.local>"
     public_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -28,5 +34,18 @@ class NotifierSettings(ServiceSettings):
     )
     link_secret: Secret = Field(
         description="Signs opinion links; whoever has it can mint links to any ticket.",
+    )
+    mail_lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How long a claim on a mail lasts unless renewed while it is sent: a "
+        "claim left by a crashed notifier is taken over after this.",
+    )
+    mail_wait_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description="How long a delivery waits on a mail another notifier holds before the "
+        "event is retried later; longer than the lease, so a crashed owner's mails are taken "
+        "over within one delivery.",
     )
     opinion_ttl_hours: float = Field(default=72.0, gt=0, le=24 * 90)

@@ -11,7 +11,7 @@ import pytest
 from contracts.events import NotificationRequestedV1
 from notifier import compose
 from notifier.mail import Mail, RecipientRefused
-from notifier.services import MailsPending, send_once
+from notifier.sending import MailsPending, send_once
 from notifier.store.port import MailLog
 from notifier.store.sqlite import SqliteNotifierStore
 

@@ -60,20 +60,23 @@ class MongoNotifierStore:
     async def close(self) -> None:
         await self._client.close()
 
-    async def claim(self, event_id: UUID, recipient: str, *, lease_seconds: float) -> Claim:
+    async def claim(
+        self, event_id: UUID, recipient: str, *, owner: str, lease_seconds: float
+    ) -> Claim:
         key = _key(event_id, recipient)
         for _ in range(3):
             now = self._clock()
             try:
-                # Take a free claim, or create the delivery: a document that exists but is
-                # finished or leased to another process does not match, so the upsert's
-                # insert clashes with it on _id.
+                # Take a free claim (new, released, or left by an owner whose lease ran out),
+                # or create the delivery: a document that exists but is settled or leased to
+                # another owner does not match, so the upsert's insert clashes on _id.
                 await self._deliveries.find_one_and_update(
                     {"_id": key, "state": SENDING, "claimed_until": {"$lte": now}},
                     {
                         "$set": {
                             "claimed_until": now + timedelta(seconds=lease_seconds),
                             "updated_at": now,
+                            "owner": owner,
                         },
                         "$setOnInsert": {"event_id": str(event_id), "recipient": recipient},
                     },
@@ -86,14 +89,25 @@ class MongoNotifierStore:
                 continue  # cannot happen (deliveries are never deleted); try again
             if doc["state"] != SENDING:
                 return Claim.DONE
-            if doc["claimed_until"] > now:
+            if _utc(doc["claimed_until"]) > now:
                 return Claim.BUSY
             # The lease ran out between the two reads: try to take it again.
         return Claim.BUSY
 
+    async def renew(
+        self, event_id: UUID, recipient: str, *, owner: str, lease_seconds: float
+    ) -> bool:
+        now = self._clock()
+        result = await self._deliveries.update_one(
+            {"_id": _key(event_id, recipient), "owner": owner, "state": SENDING},
+            {"$set": {"claimed_until": now + timedelta(seconds=lease_seconds), "updated_at": now}},
+        )
+        return bool(result.matched_count == 1)
+
     async def finish(self, event_id: UUID, recipient: str, *, outcome: str) -> None:
+        # Whoever sent it, the mail went out: recorded even if the sender's lease had run out.
         await self._deliveries.update_one(
-            {"_id": _key(event_id, recipient)},
+            {"_id": _key(event_id, recipient), "state": SENDING},
             {"$set": {"state": outcome, "updated_at": self._clock()}},
         )
 
@@ -101,10 +115,10 @@ class MongoNotifierStore:
         doc = await self._deliveries.find_one({"_id": _key(event_id, recipient)}, {"state": 1})
         return None if doc is None or doc["state"] == SENDING else str(doc["state"])
 
-    async def release(self, event_id: UUID, recipient: str) -> None:
+    async def release(self, event_id: UUID, recipient: str, *, owner: str) -> None:
         await self._deliveries.update_one(
-            {"_id": _key(event_id, recipient)},
-            {"$set": {"claimed_until": NEVER, "updated_at": self._clock()}},
+            {"_id": _key(event_id, recipient), "owner": owner, "state": SENDING},
+            {"$set": {"claimed_until": NEVER, "owner": None, "updated_at": self._clock()}},
         )
 
     async def get_settings(self, user_id: str) -> StoredSettings | None:

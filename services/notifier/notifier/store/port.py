@@ -47,7 +47,12 @@ class OpinionRequest:
 
 
 class MailLog(Protocol):
-    """One row per (event, recipient): the guard that makes e-mails go out once."""
+    """One row per (event, recipient): the guard that makes e-mails go out once.
+
+    A claim belongs to an ``owner`` (one send attempt of one process) for a short lease that
+    the owner renews while SMTP talks. A claim whose owner died (kill -9, lost host) is free
+    again once its lease ran out; a mail recorded as sent or refused is never claimed again,
+    whoever asks (a redelivery, another replica, a replay from the DLQ)."""
 
     backend: str
 
@@ -55,14 +60,25 @@ class MailLog(Protocol):
 
     async def close(self) -> None: ...
 
-    async def claim(self, event_id: UUID, recipient: str, *, lease_seconds: float) -> Claim: ...
+    async def claim(
+        self, event_id: UUID, recipient: str, *, owner: str, lease_seconds: float
+    ) -> Claim: ...
 
-    async def finish(self, event_id: UUID, recipient: str, *, outcome: str) -> None:
-        """Record the final outcome: "sent" or "refused" (the server rejected the address)."""
+    async def renew(
+        self, event_id: UUID, recipient: str, *, owner: str, lease_seconds: float
+    ) -> bool:
+        """Extend ``owner``'s lease; False when the claim is no longer its own (its lease ran
+        out and someone took it over, or it is settled)."""
         ...
 
-    async def release(self, event_id: UUID, recipient: str) -> None:
-        """Give up the claim after a transient failure so a retry can take it at once."""
+    async def finish(self, event_id: UUID, recipient: str, *, outcome: str) -> None:
+        """Record the final outcome: "sent" or "refused" (the server rejected the address).
+        A mail settled once stays settled."""
+        ...
+
+    async def release(self, event_id: UUID, recipient: str, *, owner: str) -> None:
+        """Give up ``owner``'s claim after a failure so a retry can take it at once; a claim
+        someone else holds now, or a settled mail, is left alone."""
         ...
 
     async def outcome(self, event_id: UUID, recipient: str) -> str | None:

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     state TEXT NOT NULL,
     claimed_until REAL NOT NULL,
     updated_at REAL NOT NULL,
+    owner TEXT,
     PRIMARY KEY (event_id, recipient)
 );
 CREATE TABLE IF NOT EXISTS notification_settings (
@@ -47,6 +48,17 @@ CREATE INDEX IF NOT EXISTS opinion_requests_unpublished
 """
 
 
+SENDING = "sending"
+
+
+def _add_owner_column(connection: sqlite3.Connection) -> None:
+    """Files written before claims had owners gain the column; their old claims have none,
+    so they can only be taken over once their lease ran out."""
+    columns = {row["name"] for row in connection.execute("PRAGMA table_info(deliveries)")}
+    if "owner" not in columns:
+        connection.execute("ALTER TABLE deliveries ADD COLUMN owner TEXT")
+
+
 class SqliteNotifierStore:
     backend = "sqlite"
 
@@ -56,11 +68,14 @@ class SqliteNotifierStore:
 
     async def open(self) -> None:
         await self._db.open()
+        await self._db.write(_add_owner_column)
 
     async def close(self) -> None:
         await self._db.close()
 
-    async def claim(self, event_id: UUID, recipient: str, *, lease_seconds: float) -> Claim:
+    async def claim(
+        self, event_id: UUID, recipient: str, *, owner: str, lease_seconds: float
+    ) -> Claim:
         now = epoch_seconds(self._clock)
 
         def claim(connection: sqlite3.Connection) -> Claim:
@@ -68,34 +83,57 @@ class SqliteNotifierStore:
                 "SELECT state, claimed_until FROM deliveries WHERE event_id = ? AND recipient = ?",
                 (str(event_id), recipient),
             ).fetchone()
-            if row is not None and row["state"] != "sending":
+            if row is not None and row["state"] != SENDING:
                 return Claim.DONE
             if row is not None and row["claimed_until"] > now:
                 return Claim.BUSY
+            # New, released, or left by an owner whose lease ran out: this owner takes it.
             connection.execute(
-                "INSERT INTO deliveries (event_id, recipient, state, claimed_until, updated_at)"
-                " VALUES (?, ?, 'sending', ?, ?) ON CONFLICT (event_id, recipient) DO UPDATE"
-                " SET claimed_until = excluded.claimed_until, updated_at = excluded.updated_at",
-                (str(event_id), recipient, now + lease_seconds, now),
+                "INSERT INTO deliveries (event_id, recipient, state, claimed_until, updated_at,"
+                " owner) VALUES (?, ?, 'sending', ?, ?, ?) ON CONFLICT (event_id, recipient)"
+                " DO UPDATE SET claimed_until = excluded.claimed_until,"
+                " updated_at = excluded.updated_at, owner = excluded.owner",
+                (str(event_id), recipient, now + lease_seconds, now, owner),
             )
             return Claim.GRANTED
 
         return await self._db.write(claim)
 
+    async def renew(
+        self, event_id: UUID, recipient: str, *, owner: str, lease_seconds: float
+    ) -> bool:
+        now = epoch_seconds(self._clock)
+        params = (now + lease_seconds, now, str(event_id), recipient, owner)
+
+        def renew(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "UPDATE deliveries SET claimed_until = ?, updated_at = ? WHERE event_id = ?"
+                " AND recipient = ? AND owner = ? AND state = 'sending'",
+                params,
+            )
+            return cursor.rowcount == 1
+
+        return await self._db.write(renew)
+
     async def finish(self, event_id: UUID, recipient: str, *, outcome: str) -> None:
-        await self._set(
-            event_id,
-            recipient,
-            "UPDATE deliveries SET state = ?, updated_at = ? WHERE event_id = ? AND recipient = ?",
-            outcome,
+        # Whoever sent it, the mail went out: recorded even if the sender's lease had run out.
+        params = (outcome, epoch_seconds(self._clock), str(event_id), recipient)
+        await self._db.write(
+            lambda connection: connection.execute(
+                "UPDATE deliveries SET state = ?, updated_at = ?"
+                " WHERE event_id = ? AND recipient = ? AND state = 'sending'",
+                params,
+            )
         )
 
-    async def release(self, event_id: UUID, recipient: str) -> None:
-        await self._set(
-            event_id,
-            recipient,
-            "UPDATE deliveries SET claimed_until = 0,"
-            " updated_at = ? WHERE event_id = ? AND recipient = ?",
+    async def release(self, event_id: UUID, recipient: str, *, owner: str) -> None:
+        params = (epoch_seconds(self._clock), str(event_id), recipient, owner)
+        await self._db.write(
+            lambda connection: connection.execute(
+                "UPDATE deliveries SET claimed_until = 0, owner = NULL, updated_at = ?"
+                " WHERE event_id = ? AND recipient = ? AND owner = ? AND state = 'sending'",
+                params,
+            )
         )
 
     async def outcome(self, event_id: UUID, recipient: str) -> str | None:
@@ -105,11 +143,7 @@ class SqliteNotifierStore:
                 (str(event_id), recipient),
             ).fetchone()
         )
-        return None if row is None or row["state"] == "sending" else str(row["state"])
-
-    async def _set(self, event_id: UUID, recipient: str, sql: str, *first: object) -> None:
-        params = (*first, epoch_seconds(self._clock), str(event_id), recipient)
-        await self._db.write(lambda connection: connection.execute(sql, params))
+        return None if row is None or row["state"] == SENDING else str(row["state"])
 
     async def get_settings(self, user_id: str) -> StoredSettings | None:
         return (await self.settings_of([user_id])).get(user_id)

@@ -10,6 +10,7 @@ from uuid import uuid4
 
 from contracts.base import Event
 from contracts.events import (
+    AlertedInteraction,
     InteractionTriagedV1,
     NotificationRequestedV1,
     TicketChangedV1,
@@ -126,6 +127,7 @@ def _alerts(
             ticket_opened=opened,
             matched=decision.matched,
             interaction_key=event.interaction.key,
+            interaction=AlertedInteraction.of(event.interaction),
         )
     ]
 
