@@ -87,6 +87,8 @@ async def assert_every_decision_took_effect_once(store: TicketStore) -> None:
         ("instagram:alert", "gerente@example.com"),
         ("instagram:opens", "sac@example.com"),
     ]
+    # Each alert shows the interaction whose rule asked for it, collected or not.
+    assert all(a["interaction"]["key"] == a["interaction_key"] for a in alerts)
     [shared] = events["opinion.requested.v1"]
     assert shared["collaborator_email"] == "juridico@example.com"
     assert len(shared["interactions"]) == 2

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import uuid4
 
 from contracts.base import Event
-from contracts.events import NotificationRequestedV1
+from contracts.events import AlertedInteraction, NotificationRequestedV1
 from contracts.opinions import OpinionRequestedV1
 from contracts.rules import TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction
@@ -119,6 +119,7 @@ class CollectedDecisions:
                         ticket_opened=True,
                         matched=decision.matched,
                         interaction_key=stored.interaction.key,
+                        interaction=AlertedInteraction.of(stored.interaction),
                     )
                 )
             events += [
