@@ -15,7 +15,7 @@ from faststream.rabbit import RabbitBroker
 from devtools.launcher import ROOT, Stack
 from devtools.vhost import isolated_vhost
 from servicekit.service import new_broker
-from tests.support import ADMIN_TOKEN, INGEST_KEY, JWT_SECRET, LINK_SECRET
+from tests.support import ADMIN_TOKEN, INGEST_KEY, STACK_SECRETS
 
 TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
 """Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
@@ -55,11 +55,7 @@ def stack(
     data_dir = tmp_path_factory.mktemp("socialdesk")
     env = {
         "RABBITMQ_URL": rabbitmq_url,
-        "SOCIALDESK_INGEST_KEY": INGEST_KEY,
-        "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
-        "SOCIALDESK_JWT_SECRET": JWT_SECRET,
-        "NOTIFIER_LINK_SECRET": LINK_SECRET,
-        "SOCIALDESK_ENV": "test",
+        **STACK_SECRETS,
         "SOCIALDESK_LOG_LEVEL": "INFO",
         # Digest windows of 3 s (a unit only tests can use), looked for twice a second.
         "RULES_DIGEST_TEST_WINDOW_SECONDS": "3",

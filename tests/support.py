@@ -20,6 +20,14 @@ ADMIN_TOKEN = "test-admin-token-0123456789abcdef-0123456789"
 INGEST_KEY = "test-ingest-key-0123456789abcdef-0123456789"
 JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
 LINK_SECRET = "test-link-secret-0123456789abcdef-0123456789"
+STACK_SECRETS = {
+    "SOCIALDESK_INGEST_KEY": INGEST_KEY,
+    "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
+    "SOCIALDESK_JWT_SECRET": JWT_SECRET,
+    "NOTIFIER_LINK_SECRET": LINK_SECRET,
+    "SOCIALDESK_ENV": "test",
+}
+"""What every stack a test starts needs in its environment."""
 
 T = TypeVar("T")
 

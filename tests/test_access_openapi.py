@@ -22,9 +22,12 @@ import pytest
 
 from devtools.launcher import Stack
 from gateway.app import create_app
+from gateway.settings import GatewaySettings
 from tests.access_world import World, two_levels
 from tests.people import agent, as_agent, level, team
-from tests.support import create_rule, interaction, unique
+from tests.support import STACK_SECRETS, create_rule, interaction, unique
+
+GATEWAY_SECRETS = {"SOCIALDESK_ADMIN_TOKEN", "SOCIALDESK_JWT_SECRET"}
 
 Kind = Literal["public", "admin", "own", "desk", "level", "listing"]
 Call = Callable[[World], dict[str, Any]]
@@ -101,7 +104,8 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
 
 
 def operations() -> list[str]:
-    paths = create_app().openapi()["paths"]
+    settings = GatewaySettings(**{k: v for k, v in STACK_SECRETS.items() if k in GATEWAY_SECRETS})
+    paths = create_app(settings).openapi()["paths"]
     return sorted(f"{method.upper()} {path}" for path, ops in paths.items() for method in ops)
 
 

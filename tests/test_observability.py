@@ -29,6 +29,7 @@ from tests.conftest import TEST_PORT_OFFSET
 from tests.support import (
     ADMIN_TOKEN,
     INGEST_KEY,
+    STACK_SECRETS,
     create_rule,
     interaction,
     mails_to,
@@ -204,8 +205,7 @@ def traced(otlp: OtlpSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             data_dir=data_dir,
             env={
                 "RABBITMQ_URL": rabbitmq_url,
-                "SOCIALDESK_INGEST_KEY": INGEST_KEY,
-                "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
+                **STACK_SECRETS,
                 "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
                 "OTEL_BSP_SCHEDULE_DELAY": "200",  # milliseconds: spans reach the test quickly
                 "SOCIALDESK_LOG_FORMAT": "json",
