@@ -116,6 +116,21 @@ def test_the_system_recovers_by_itself_from_a_broker_crash(
     # kept in the ingestor's outbox (answered 503: accepted, not confirmed) or refused.
     outage_read = gateway.get("/v1/tickets")
     assert outage_read.status_code == 503, outage_read.text
+    # Health tells the truth: not ready, saying why, yet alive (nothing for a restart to cure).
+    health = wait_until(
+        lambda: (r := httpx.get(f"{stack.url('gateway')}/healthz")).status_code == 503 and r,
+        timeout=5,
+        what="the gateway's /healthz to say 503",
+    )
+    assert "rpc" in health.json()["failing"], health.json()
+    for service in ("ticketing", "rules", "notifier", "ingestor"):
+        ready = wait_until(
+            lambda s=service: (r := httpx.get(f"{stack.url(s)}/readyz")).status_code == 503 and r,
+            timeout=5,
+            what=f"{service}'s /readyz to say 503",
+        )
+        assert "broker" in ready.json()["failing"], (service, ready.json())
+        assert httpx.get(f"{stack.url(service)}/livez").status_code == 200
     during = batch(1)
     outage_post = ingestor.post("/v1/interactions", json=during)
     assert outage_post.status_code in (202, 503), outage_post.text

@@ -24,6 +24,7 @@ from ingestor import services
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
+from servicekit import health as probes
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
@@ -222,16 +223,20 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+    checks = {"broker": probes.broker_connected(broker), "store": store.ping}
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        broker_ok = await broker.ping(timeout=2)
-        return JSONResponse(
-            {
-                "status": "ok" if broker_ok else "degraded",
-                "broker": broker_ok,
-                "store": store.backend,
-            },
-            status_code=200 if broker_ok else 503,
-        )
+        code, body = await probes.readiness(checks, {"store": store.backend})
+        return JSONResponse(body, code)
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        code, body = await probes.readiness(checks)
+        return JSONResponse(body, code)
+
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> JSONResponse:
+        return JSONResponse(probes.LIVE_BODY)
 
     return app

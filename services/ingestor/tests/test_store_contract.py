@@ -40,6 +40,10 @@ async def claim_all(
     )
 
 
+async def test_an_open_store_answers_the_health_check(store: IngestStore) -> None:
+    await store.ping()
+
+
 async def test_accept_returns_only_new_keys_including_duplicates_within_a_batch(
     store: IngestStore,
 ) -> None:

@@ -12,6 +12,10 @@ from servicekit.clock import ManualClock
 LEASE = 60.0
 
 
+async def test_an_open_store_answers_the_health_check(store: MailLog) -> None:
+    await store.ping()
+
+
 async def test_claim_is_granted_once_then_done_after_sent(store: MailLog) -> None:
     event = uuid4()
     assert await store.claim(event, "ana@example.com", lease_seconds=LEASE) is Claim.GRANTED

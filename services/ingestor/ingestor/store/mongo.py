@@ -43,6 +43,9 @@ class MongoIngestStore:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
         await self._received.create_index([("published_at", ASCENDING), ("accepted_at", ASCENDING)])
 
+    async def ping(self) -> None:
+        await self._client.admin.command("ping")
+
     async def close(self) -> None:
         await self._client.close()
 

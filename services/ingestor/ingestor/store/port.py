@@ -15,6 +15,10 @@ class IngestStore(Protocol):
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached (the health checks call it)."""
+        ...
+
     async def accept(
         self, received: Sequence[tuple[str, OutgoingMessage]]
     ) -> list[OutgoingMessage]:

@@ -54,6 +54,10 @@ class MailLog(Protocol):
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached (the health checks call it)."""
+        ...
+
     async def claim(self, event_id: UUID, recipient: str, *, lease_seconds: float) -> Claim: ...
 
     async def finish(self, event_id: UUID, recipient: str, *, outcome: str) -> None:
