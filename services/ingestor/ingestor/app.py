@@ -188,7 +188,8 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     )
     async def post_interactions(request: Request) -> Response:
         """One interaction or an array of up to 1,000. Answers once RabbitMQ confirmed every
-        new interaction; a repeated (channel, external_id) is counted as a duplicate. An
+        new interaction; a repeated (channel, external_id) is counted as a duplicate, or as
+        pending while its event still waits in the outbox for RabbitMQ (after an outage). An
         invalid body is refused whole (422, with every field error) and nothing of it is
         published."""
         interactions = parse_interactions(await request.body(), settings.max_batch)
@@ -201,11 +202,13 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE,
                 "accepted but not yet confirmed by the message broker; they will be published "
-                "when it is back, and a retry is answered as duplicates",
+                "when it is back, and a retry counts them as pending until they are",
             ) from exc
         # Answered as bytes: response_model above documents the shape, without FastAPI
         # validating and serialising this two-field answer again on every request.
-        answer = IngestResponse(accepted=result.accepted, duplicates=result.duplicates)
+        answer = IngestResponse(
+            accepted=result.accepted, duplicates=result.duplicates, pending=result.pending
+        )
         return Response(answer.model_dump_json(), status.HTTP_202_ACCEPTED, media_type=JSON)
 
     def openapi() -> dict[str, Any]:

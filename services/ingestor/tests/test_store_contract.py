@@ -61,6 +61,16 @@ async def test_empty_batch_accepts_nothing(store: IngestStore) -> None:
     assert await store.accept([]) == []
 
 
+async def test_keys_still_in_the_outbox_are_told_apart_from_published_ones(
+    store: IngestStore,
+) -> None:
+    (a_key, a), (b_key, b) = ("facebook:a", received("a")[1]), ("facebook:b", received("b")[1])
+    await store.accept([(a_key, a), (b_key, b)])
+    await store.mark_published([a.id])
+    assert await store.unpublished_keys([a_key, b_key, b_key, "facebook:never"]) == {b_key}
+    assert await store.unpublished_keys([]) == set()
+
+
 async def test_a_key_accepted_through_one_replica_is_refused_by_another(backend: Any) -> None:
     first, second = await backend.open(), await backend.open()
     a = received("a")

@@ -106,6 +106,14 @@ class MongoIngestStore:
             {"$set": {"published_at": self._clock()}, "$unset": {"body": ""}},
         )
 
+    async def unpublished_keys(self, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        cursor = self._received.find(
+            {"_id": {"$in": list(set(keys))}, "published_at": None}, {"_id": 1}
+        )
+        return {str(doc["_id"]) async for doc in cursor}
+
     async def body_of(self, dedup_key: str) -> bytes | None:
         doc = await self._received.find_one({"_id": dedup_key, "published_at": None})
         return None if doc is None else bytes(doc["body"])

@@ -38,6 +38,12 @@ class IngestStore(Protocol):
         (and the event id), so storage grows by a key per interaction, not by its body."""
         ...
 
+    async def unpublished_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` accepted earlier whose event RabbitMQ has not confirmed yet (they
+        wait in the outbox, e.g. after an outage): a retry of them is pending, not a
+        duplicate of something already delivered."""
+        ...
+
     async def body_of(self, dedup_key: str) -> bytes | None:
         """The event body still kept for ``dedup_key``: until it is published, then None."""
         ...

@@ -106,6 +106,24 @@ class SqliteIngestStore:
 
         await self._db.write(mark)
 
+    async def unpublished_keys(self, keys: Sequence[str]) -> set[str]:
+        unique = list(dict.fromkeys(keys))
+
+        def select(connection: sqlite3.Connection) -> set[str]:
+            found: set[str] = set()
+            # In slices: SQLite limits the number of parameters of one statement.
+            for start in range(0, len(unique), 500):
+                part = unique[start : start + 500]
+                rows = connection.execute(
+                    "SELECT dedup_key FROM received WHERE published_at IS NULL"
+                    f" AND dedup_key IN ({','.join('?' * len(part))})",
+                    part,
+                ).fetchall()
+                found.update(row["dedup_key"] for row in rows)
+            return found
+
+        return await self._db.read(select) if unique else set()
+
     async def body_of(self, dedup_key: str) -> bytes | None:
         def select(connection: sqlite3.Connection) -> bytes | None:
             row = connection.execute(
