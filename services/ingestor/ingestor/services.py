@@ -36,9 +36,10 @@ async def ingest(
         for interaction in interactions
     ]
     accepted = await store.accept(received)
-    await publisher.publish_all(accepted)
-    outbox: Outbox = store
-    await outbox.mark_published([message.id for message in accepted])
+    if accepted:
+        await publisher.publish_all(accepted)
+        outbox: Outbox = store
+        await outbox.mark_published([message.id for message in accepted])
     # Asked after this batch's own events are confirmed, so a key repeated within the batch
     # counts as a duplicate, not as pending.
     new = {message.id for message in accepted}
