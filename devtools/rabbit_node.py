@@ -89,6 +89,7 @@ class RabbitNode:
 
     def _env(self) -> dict[str, str]:
         base = self.base_dir
+        base.mkdir(parents=True, exist_ok=True)
         for sub in ("mnesia", "log", "plugins-expand", "home"):
             (base / sub).mkdir(parents=True, exist_ok=True)
         (base / "enabled_plugins").write_text("[].\n")
@@ -126,10 +127,11 @@ class RabbitNode:
         connections."""
         if self.running:
             return
+        env = self._env()
         output = (self.base_dir / "console.log").open("ab")
         self._process = subprocess.Popen(
             [SERVER],
-            env=self._env(),
+            env=env,
             cwd=self.base_dir,
             stdin=subprocess.DEVNULL,
             stdout=output,
