@@ -366,6 +366,9 @@ def main() -> None:
     parser.add_argument("--per", type=int, default=10, help="interactions per conversation")
     parser.add_argument("--experiments", default=",".join(EXPERIMENTS))
     parser.add_argument("--port-offset", type=int, default=5000)
+    parser.add_argument(
+        "--keep", type=Path, help="keep the services' data, logs and mails in this directory"
+    )
     args = parser.parse_args()
     chosen = [e.strip() for e in args.experiments.split(",") if e.strip()]
     unknown = set(chosen) - set(EXPERIMENTS)
@@ -373,8 +376,9 @@ def main() -> None:
         parser.error(f"unknown experiments {sorted(unknown)}; choose from {EXPERIMENTS}")
     results = []
     with tempfile.TemporaryDirectory(prefix="sd-chaos-") as tmp:
+        work = args.keep or Path(tmp)
         for experiment in chosen:
-            result = run_experiment(experiment, args, Path(tmp))
+            result = run_experiment(experiment, args, work)
             print(json.dumps(asdict(result)), flush=True)
             results.append(result)
     print(table(results))
