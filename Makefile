@@ -54,6 +54,10 @@ down:  ## stop `make up`
 clean:  ## remove local data (SQLite files, mails) under var/
 	rm -rf var
 
+.PHONY: chaos
+chaos: bootstrap  ## kill -9 a ticketing replica, the notifier, rules and the broker mid-run; count what was lost or doubled
+	@$(PY) bench/chaos.py $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) $(if $(EXPERIMENTS),--experiments $(EXPERIMENTS))
+
 .PHONY: bench-rules
 bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,000 rules
 	@$(PY) bench/rules.py

@@ -47,6 +47,7 @@ def test_matching_interaction_opens_the_right_ticket_and_sends_one_email(
     assert post(ingestor, interaction(thread=thread, text="Vou reclamar na ANATÉL!")) == {
         "accepted": 1,
         "duplicates": 0,
+        "pending": 0,
     }
 
     [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
@@ -178,8 +179,8 @@ def test_duplicate_delivery_changes_nothing(
     [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
     wait_until(lambda: mails_to(stack.mail_dir, recipient), what="the alert e-mail")
 
-    assert post(ingestor, item) == {"accepted": 0, "duplicates": 1}
-    assert post(ingestor, [item, item]) == {"accepted": 0, "duplicates": 2}
+    assert post(ingestor, item) == {"accepted": 0, "duplicates": 1, "pending": 0}
+    assert post(ingestor, [item, item]) == {"accepted": 0, "duplicates": 2, "pending": 0}
 
     # A later interaction proves the pipeline drained past the duplicates.
     post(ingestor, interaction(thread=thread, text="depois", minutes=1))

@@ -84,7 +84,7 @@ def test_a_batch_with_one_invalid_item_is_refused_whole_and_nothing_is_published
     [error] = response.json()["detail"]
     assert error["loc"][:2] == ["body", 1]
     # The same good item, sent again alone, is new: the refused batch left nothing behind.
-    assert post(ingestor, good) == {"accepted": 1, "duplicates": 0}
+    assert post(ingestor, good) == {"accepted": 1, "duplicates": 0, "pending": 0}
     wait_until(lambda: tickets_of_thread(gateway, good_thread), what="the good item's ticket")
 
 

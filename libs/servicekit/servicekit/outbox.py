@@ -89,6 +89,11 @@ class OutboxRelay:
         await self._periodic.stop()
 
     async def relay_once(self) -> int:
+        # Claim nothing while the broker is away: a publish would fail and leave the rows
+        # leased (for 6 x the grace period) to nobody, so the backlog of an outage would go
+        # out half a minute after the broker's return instead of at the next tick.
+        if not await self._publisher.connected():
+            return 0
         messages = await self._outbox.claim_unpublished(
             older_than_seconds=self._grace, lease_seconds=self._grace * 6, limit=self._batch
         )

@@ -86,6 +86,10 @@ class EventPublisher:
     def broker(self) -> RabbitBroker:
         return self._broker
 
+    async def connected(self) -> bool:
+        """Whether the broker connection is up now (it may still drop before a confirm)."""
+        return await self._broker.ping(timeout=0.5)
+
     async def publish(self, event: Event) -> None:
         await self.publish_message(OutgoingMessage.of(event))
 

@@ -181,28 +181,92 @@ class RpcTimeout(Exception):
     pass
 
 
+class RpcUnavailable(Exception):
+    """The broker connection is down, or back but the reply consumer is not re-established
+    yet: the request was not sent, or its reply was lost with the connection. Safe to retry
+    once the broker is back (the gateway answers 503)."""
+
+
+RPC_SEND_ERRORS = (
+    aio_pika.exceptions.AMQPError,
+    aio_pika.exceptions.ChannelInvalidStateError,
+    ConnectionError,
+)
+
+
 class RpcClient:
-    """Concurrent request/reply on one aio-pika connection using direct reply-to."""
+    """Concurrent request/reply on one aio-pika connection using direct reply-to.
+
+    RabbitMQ accepts a request whose ``reply_to`` is ``amq.rabbitmq.reply-to`` only on a channel
+    that consumes from it, and refuses any other with ``PRECONDITION_FAILED - fast reply consumer
+    does not exist``, closing the channel. aio-pika's robust connection reopens the channel
+    after a broker restart but does not know about that pseudo-queue's consumer, so the client
+    consumes again itself when the channel reopens, and sends nothing while it is not
+    consuming (``ready``): those calls fail at once with ``RpcUnavailable``, as do the calls
+    whose replies were lost with the old channel."""
 
     REPLY_TO = "amq.rabbitmq.reply-to"
 
     def __init__(self, url: str) -> None:
         self._url = url
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
-        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._channel: aio_pika.abc.AbstractRobustChannel | None = None
         self._pending: dict[str, asyncio.Future[WireReply]] = {}
+        self._ready = False
 
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(self._url)
-        self._channel = await self._connection.channel()
-        reply_queue = await self._channel.get_queue(self.REPLY_TO, ensure=False)
+        self._connection.close_callbacks.add(self._on_lost)
+        channel = self._connection.channel()
+        channel.close_callbacks.add(self._on_lost)
+        channel.reopen_callbacks.add(self._on_reopened)
+        await channel
+        self._channel = channel
+        await self._consume_replies(channel)
+
+    async def _consume_replies(self, channel: aio_pika.abc.AbstractChannel) -> None:
+        # Not declared through the robust channel, so aio-pika does not try to restore it (a
+        # pseudo-queue cannot be declared); _on_reopened consumes again instead.
+        reply_queue = await channel.get_queue(self.REPLY_TO, ensure=False)
         await reply_queue.consume(self._on_reply, no_ack=True)
+        self._ready = True
+
+    async def _on_reopened(self, channel: Any) -> None:
+        """The robust channel is open again (a reconnect, or a channel error): consume the
+        replies before any request is published on it."""
+        await self._consume_replies(channel)
+        log.info("request/reply consumer re-established after the broker connection came back")
+
+    def _on_lost(self, _sender: Any, reason: BaseException | None = None) -> None:
+        """The channel or connection closed: stop sending, and fail the calls waiting for a
+        reply, which can no longer arrive (direct replies go to the channel that asked)."""
+        if self._ready:
+            log.warning("request/reply channel lost (%s); calls fail until it is back", reason)
+        self._ready = False
+        pending, self._pending = self._pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(
+                    RpcUnavailable("the connection to the message broker was lost; retry")
+                )
+
+    @property
+    def ready(self) -> bool:
+        """Whether calls can be made now: connected, and consuming the replies."""
+        return (
+            self._ready
+            and self._connection is not None
+            and not self._connection.is_closed
+            and self._channel is not None
+            and not self._channel.is_closed
+        )
 
     @property
     def connected(self) -> bool:
         return self._connection is not None and not self._connection.is_closed
 
     async def close(self) -> None:
+        self._ready = False
         for future in self._pending.values():
             future.cancel()
         if self._connection is not None:
@@ -222,9 +286,12 @@ class RpcClient:
         timeout_seconds: float,
     ) -> WireReply:
         """The reply as it travelled (``WireReply.decoded()`` parses it), so a caller can
-        pass the result on unparsed."""
+        pass the result on unparsed. ``RpcTimeout`` when nobody answered in time,
+        ``RpcUnavailable`` when the broker connection is down."""
         if self._channel is None:
             raise RuntimeError("RpcClient.connect() was not awaited")
+        if not self.ready:
+            raise RpcUnavailable("the message broker is unreachable; retry shortly")
         correlation_id = uuid.uuid4().hex
         future: asyncio.Future[WireReply] = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future
@@ -236,25 +303,29 @@ class RpcClient:
         try:
             with tracing.span(f"{queue} {method}", kind=tracing.CLIENT):
                 tracing.inject(headers)
-                await self._channel.default_exchange.publish(
-                    aio_pika.Message(
-                        request.model_dump_json().encode(),
-                        content_type="application/json",
-                        correlation_id=correlation_id,
-                        reply_to=self.REPLY_TO,
-                        expiration=timeout_seconds,
-                        delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
-                        headers=headers or None,
-                    ),
-                    routing_key=queue,
-                )
-                reply = await asyncio.wait_for(future, timeout_seconds)
+                async with asyncio.timeout(timeout_seconds):
+                    await self._channel.default_exchange.publish(
+                        aio_pika.Message(
+                            request.model_dump_json().encode(),
+                            content_type="application/json",
+                            correlation_id=correlation_id,
+                            reply_to=self.REPLY_TO,
+                            expiration=timeout_seconds,
+                            delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
+                            headers=headers or None,
+                        ),
+                        routing_key=queue,
+                    )
+                    reply = await future
             outcome = "error" if reply.failed else "ok"
             return reply
         except TimeoutError as exc:
             outcome = "timeout"
             metrics.RPC_TIMEOUTS.labels(queue, method).inc()
             raise RpcTimeout(f"{queue} did not answer {method} within {timeout_seconds}s") from exc
+        except RPC_SEND_ERRORS as exc:
+            outcome = "unavailable"
+            raise RpcUnavailable(f"the message broker refused the request: {exc}") from exc
         finally:
             self._pending.pop(correlation_id, None)
             metrics.RPC_CLIENT_SECONDS.labels(queue, method, outcome).observe(

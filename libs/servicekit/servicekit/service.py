@@ -1,16 +1,17 @@
 """The shape of a FastStream-only service process: one broker, start-up and shutdown hooks in
-the right order, ``/healthz`` over HTTP for probes and `make run`, and ``/metrics`` for
-Prometheus."""
+the right order, ``/healthz``, ``/readyz`` and ``/livez`` over HTTP for probes and `make run`
+(servicekit.health), and ``/metrics`` for Prometheus."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.rabbit import RabbitBroker
 
+from servicekit import health as probes
 from servicekit import metrics, tracing
 
 Hook = Callable[[], Awaitable[None]]
@@ -20,6 +21,7 @@ def service_app(
     *,
     broker: RabbitBroker,
     health: Callable[[], Awaitable[dict[str, Any]]],
+    checks: Mapping[str, probes.Check] | None = None,
     before_consuming: Sequence[Hook] = (),
     after_consuming_started: Sequence[Hook] = (),
     before_stopping: Sequence[Hook] = (),
@@ -27,18 +29,30 @@ def service_app(
 ) -> AsgiFastStream:
     """``before_consuming`` runs after the broker connected and before any message is taken
     (declare topology, open the store); ``after_stopped`` runs once in-flight messages have
-    finished (close the store)."""
+    finished (close the store). ``checks`` (the store's ping) are added to the broker's
+    connection and its subscribers' consumers for readiness; ``health`` gives details."""
+    all_checks: dict[str, probes.Check] = {
+        "broker": probes.broker_connected(broker),
+        "consumers": probes.consuming(broker),
+        **(checks or {}),
+    }
+
+    def answer(code: int, body: dict[str, Any]) -> AsgiResponse:
+        return AsgiResponse(
+            json.dumps(body).encode(), code, headers={"content-type": "application/json"}
+        )
 
     @get(include_in_schema=False)
     async def healthz(scope: Any) -> AsgiResponse:
-        broker_ok = await broker.ping(timeout=2)
-        details = await health()
-        body = {"status": "ok" if broker_ok else "degraded", "broker": broker_ok, **details}
-        return AsgiResponse(
-            json.dumps(body).encode(),
-            200 if broker_ok else 503,
-            headers={"content-type": "application/json"},
-        )
+        return answer(*await probes.readiness(all_checks, await health()))
+
+    @get(include_in_schema=False)
+    async def readyz(scope: Any) -> AsgiResponse:
+        return answer(*await probes.readiness(all_checks))
+
+    @get(include_in_schema=False)
+    async def livez(scope: Any) -> AsgiResponse:
+        return answer(200, probes.LIVE_BODY)
 
     async def connect_first() -> None:
         await broker.connect()
@@ -47,7 +61,12 @@ def service_app(
 
     return AsgiFastStream(
         broker,
-        asgi_routes=[("/healthz", healthz), ("/metrics", metrics.metrics_app())],
+        asgi_routes=[
+            ("/healthz", healthz),
+            ("/readyz", readyz),
+            ("/livez", livez),
+            ("/metrics", metrics.metrics_app()),
+        ],
         on_startup=[connect_first],
         after_startup=list(after_consuming_started),
         on_shutdown=list(before_stopping),

@@ -65,6 +65,11 @@ class SqliteDatabase:
             self._connection = None
         self._executor.shutdown(wait=True)
 
+    async def ping(self) -> None:
+        """A trivial read through the database's thread: fails when the file is closed or
+        the thread is stuck behind a write that does not end (health checks time it)."""
+        await self.read(lambda connection: connection.execute("SELECT 1").fetchone())
+
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         return await self._run(lambda: work(self._conn()))
 

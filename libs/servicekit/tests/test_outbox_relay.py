@@ -48,8 +48,15 @@ class FakeOutbox:
 
 
 class FakePublisher:
+    def __init__(self, *, up: bool = True) -> None:
+        self.up = up
+
+    async def connected(self) -> bool:
+        return self.up
+
     async def publish_all(self, messages: Any) -> None:
-        pass
+        if not self.up:
+            raise ConnectionError("no confirm")
 
 
 async def test_a_backlog_is_drained_in_one_run_batch_after_batch() -> None:
@@ -94,3 +101,16 @@ async def test_the_backlog_and_its_age_are_exported_after_every_run_even_a_faile
     await relay._drain()
     assert gauge("socialdesk_outbox_backlog") == 0
     assert gauge("socialdesk_outbox_oldest_age_seconds") == 0
+
+
+async def test_nothing_is_claimed_while_the_broker_is_away() -> None:
+    """Claimed rows are leased: claimed during an outage, they would wait for the lease to
+    expire after the broker's return instead of going out at the next tick."""
+    outbox = FakeOutbox(backlog=3)
+    publisher = FakePublisher(up=False)
+    relay = OutboxRelay(outbox, publisher, batch=10)  # type: ignore[arg-type]
+    assert await relay.relay_once() == 0
+    assert outbox.claims == []
+    publisher.up = True
+    assert await relay.relay_once() == 3
+    assert len(outbox.published) == 3

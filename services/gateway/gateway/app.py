@@ -19,6 +19,7 @@ from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
 from gateway.routes.opinions import router as opinions_router
 from gateway.settings import GatewaySettings
+from servicekit import health as probes
 from servicekit.http import instrument_http
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
@@ -68,12 +69,27 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for router in DESK_ROUTERS:
         app.include_router(router)
 
+    async def rpc_ready() -> None:
+        if not client.ready:
+            raise probes.Unhealthy("request/reply is not connected or its reply consumer is gone")
+
+    async def live_ready() -> None:
+        if not live.ready:
+            raise probes.Unhealthy("the live-events consumer is not connected")
+
+    checks = {"rpc": rpc_ready, "live_events": live_ready}
+
+    # The gateway holds no data: readiness is its broker connections. Whether ticketing, rules
+    # and the notifier answer is their own readiness (a gateway that went unready whenever one
+    # of them did would take every route down with it).
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        connected = client.connected
-        return JSONResponse(
-            {"status": "ok" if connected else "degraded", "broker": connected},
-            status_code=200 if connected else 503,
-        )
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        code, body = await probes.readiness(checks)
+        return JSONResponse(body, code)
+
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> JSONResponse:
+        return JSONResponse(probes.LIVE_BODY)
 
     return app

@@ -13,7 +13,7 @@ from contracts.rpc import Caller, RpcError, RpcReply
 from gateway import errors, limits, tokens
 from gateway.settings import GatewaySettings
 from servicekit.ratelimits import client_address
-from servicekit.rpc import RpcClient, RpcTimeout, WireReply
+from servicekit.rpc import RpcClient, RpcTimeout, RpcUnavailable, WireReply
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -108,13 +108,18 @@ class Services:
         self, queue: str, method: str, params: BaseModel | dict[str, Any], caller: Caller
     ) -> WireReply:
         """``params`` is the method's contract model (``contracts.rpc_*``); a dict is only for
-        methods that have no model yet. No answer in time is a 504."""
+        methods that have no model yet. No answer in time is a 504; no broker connection (an
+        outage, or the moments after it while the reply consumer comes back) is a 503."""
         if isinstance(params, BaseModel):
             params = params.model_dump(mode="json", exclude_unset=True)
         try:
             return await self._client.call(queue, method, params, caller, self._timeout)
         except RpcTimeout as exc:
             raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(exc)) from exc
+        except RpcUnavailable as exc:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE, str(exc), headers={"Retry-After": "1"}
+            ) from exc
 
 
 async def services(request: Request) -> Services:

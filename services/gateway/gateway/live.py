@@ -116,6 +116,18 @@ class LiveEvents:
         """Whether the queue is bound to the ticket events now."""
         return self._bound
 
+    @property
+    def ready(self) -> bool:
+        """Whether the consumer is in place: connected, on an open channel. aio-pika's robust
+        connection declares the queue again after a broker restart (it is exclusive, so it went
+        with the old connection), with its bindings and its consumer."""
+        return (
+            self._connection is not None
+            and not self._connection.is_closed
+            and self._queue is not None
+            and not self._queue.channel.is_closed
+        )
+
     async def settled(self) -> None:
         """Wait for bindings that are being changed."""
         while self._tasks:

@@ -23,6 +23,7 @@ from ingestor import services
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
+from servicekit import health as probes
 from servicekit.bodylimits import BodyLimit
 from servicekit.http import instrument_http
 from servicekit.logs import configure_logging
@@ -191,7 +192,8 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     )
     async def post_interactions(request: Request) -> Response:
         """One interaction or an array of up to 1,000. Answers once RabbitMQ confirmed every
-        new interaction; a repeated (channel, external_id) is counted as a duplicate. An
+        new interaction; a repeated (channel, external_id) is counted as a duplicate, or as
+        pending while its event still waits in the outbox for RabbitMQ (after an outage). An
         invalid body is refused whole (422, with every field error) and nothing of it is
         published."""
         interactions = parse_interactions(await request.body(), settings.max_batch)
@@ -204,11 +206,13 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE,
                 "accepted but not yet confirmed by the message broker; they will be published "
-                "when it is back, and a retry is answered as duplicates",
+                "when it is back, and a retry counts them as pending until they are",
             ) from exc
         # Answered as bytes: response_model above documents the shape, without FastAPI
         # validating and serialising this two-field answer again on every request.
-        answer = IngestResponse(accepted=result.accepted, duplicates=result.duplicates)
+        answer = IngestResponse(
+            accepted=result.accepted, duplicates=result.duplicates, pending=result.pending
+        )
         return Response(answer.model_dump_json(), status.HTTP_202_ACCEPTED, media_type=JSON)
 
     def openapi() -> dict[str, Any]:
@@ -226,16 +230,20 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+    checks = {"broker": probes.broker_connected(broker), "store": store.ping}
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        broker_ok = await broker.ping(timeout=2)
-        return JSONResponse(
-            {
-                "status": "ok" if broker_ok else "degraded",
-                "broker": broker_ok,
-                "store": store.backend,
-            },
-            status_code=200 if broker_ok else 503,
-        )
+        code, body = await probes.readiness(checks, {"store": store.backend})
+        return JSONResponse(body, code)
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        code, body = await probes.readiness(checks)
+        return JSONResponse(body, code)
+
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> JSONResponse:
+        return JSONResponse(probes.LIVE_BODY)
 
     return app

@@ -17,7 +17,12 @@ from servicekit.publishing import EventPublisher, OutgoingMessage
 @dataclass(frozen=True)
 class IngestResult:
     accepted: int
+    """New, and confirmed by RabbitMQ."""
     duplicates: int
+    """Seen before and already confirmed: nothing to do."""
+    pending: int = 0
+    """Seen before (a retry) but still only in the outbox, e.g. accepted during a broker
+    outage: the relay publishes them once RabbitMQ is back."""
 
 
 async def ingest(
@@ -31,10 +36,17 @@ async def ingest(
         for interaction in interactions
     ]
     accepted = await store.accept(received)
-    await publisher.publish_all(accepted)
-    outbox: Outbox = store
-    await outbox.mark_published([message.id for message in accepted])
-    return IngestResult(accepted=len(accepted), duplicates=len(received) - len(accepted))
+    if accepted:
+        await publisher.publish_all(accepted)
+        outbox: Outbox = store
+        await outbox.mark_published([message.id for message in accepted])
+    # Asked after this batch's own events are confirmed, so a key repeated within the batch
+    # counts as a duplicate, not as pending.
+    new = {message.id for message in accepted}
+    repeated = [key for key, message in received if message.id not in new]
+    waiting = await store.unpublished_keys(repeated) if repeated else set()
+    pending = sum(1 for key in repeated if key in waiting)
+    return IngestResult(accepted=len(accepted), duplicates=len(repeated) - pending, pending=pending)
 
 
 async def forget_old_keys(

@@ -43,6 +43,10 @@ async def claim_all(
     )
 
 
+async def test_an_open_store_answers_the_health_check(store: IngestStore) -> None:
+    await store.ping()
+
+
 async def test_accept_returns_only_new_keys_including_duplicates_within_a_batch(
     store: IngestStore,
 ) -> None:
@@ -58,6 +62,16 @@ async def test_keys_accepted_earlier_are_refused_in_a_later_batch(store: IngestS
 
 async def test_empty_batch_accepts_nothing(store: IngestStore) -> None:
     assert await store.accept([]) == []
+
+
+async def test_keys_still_in_the_outbox_are_told_apart_from_published_ones(
+    store: IngestStore,
+) -> None:
+    (a_key, a), (b_key, b) = ("facebook:a", received("a")[1]), ("facebook:b", received("b")[1])
+    await store.accept([(a_key, a), (b_key, b)])
+    await store.mark_published([a.id])
+    assert await store.unpublished_keys([a_key, b_key, b_key, "facebook:never"]) == {b_key}
+    assert await store.unpublished_keys([]) == set()
 
 
 async def test_a_key_accepted_through_one_replica_is_refused_by_another(backend: Any) -> None:

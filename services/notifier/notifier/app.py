@@ -57,6 +57,7 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
     return service_app(
         broker=broker,
         health=health,
+        checks={"store": store.ping},
         before_consuming=[prepare],
         after_consuming_started=[start_relay],
         before_stopping=[relay.stop],

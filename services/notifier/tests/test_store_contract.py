@@ -14,6 +14,10 @@ LEASE = 60.0
 ANA = "ana@example.com"
 
 
+async def test_an_open_store_answers_the_health_check(store: MailLog) -> None:
+    await store.ping()
+
+
 async def test_claim_is_granted_once_then_done_after_sent(store: MailLog) -> None:
     event = uuid4()
     assert await store.claim(event, ANA, owner="a", lease_seconds=LEASE) is Claim.GRANTED

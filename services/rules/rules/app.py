@@ -83,6 +83,7 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     return service_app(
         broker=broker,
         health=health,
+        checks={"store": store.ping},
         before_consuming=[prepare, start_watching],
         before_stopping=[stop_watching],
         after_stopped=[store.close, ticketing.close],

@@ -23,6 +23,10 @@ def rule(name: str, *keywords: str, tag: str = "lead") -> RuleDefinition:
     )
 
 
+async def test_an_open_store_answers_the_health_check(store: RuleStore) -> None:
+    await store.ping()
+
+
 async def test_revision_starts_at_zero(store: RuleStore) -> None:
     assert await store.revision() == 0
 

@@ -212,6 +212,10 @@ async def claim_all(store: TicketStore, *, lease_seconds: float = 60) -> list[An
 # interactions
 
 
+async def test_an_open_store_answers_the_health_check(store: TicketStore) -> None:
+    await store.ping()
+
+
 async def test_same_interaction_recorded_twice_is_stored_once(store: TicketStore) -> None:
     comment = message("post-1")
     first = await record(store, comment)

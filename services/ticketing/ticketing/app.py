@@ -66,6 +66,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     return service_app(
         broker=broker,
         health=health,
+        checks={"store": store.ping},
         before_consuming=[prepare],
         after_consuming_started=[start_background_work],
         before_stopping=[auto_close.stop, relay.stop],

@@ -44,6 +44,9 @@ class MongoIngestStore:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
         await self._received.create_index([("published_at", ASCENDING), ("accepted_at", ASCENDING)])
 
+    async def ping(self) -> None:
+        await self._client.admin.command("ping")
+
     async def close(self) -> None:
         await self._client.close()
 
@@ -111,6 +114,14 @@ class MongoIngestStore:
             unpublished, {"accepted_at": 1}, sort=[("accepted_at", ASCENDING)]
         )
         return Backlog.since(events, oldest and oldest["accepted_at"], self._clock())
+
+    async def unpublished_keys(self, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        cursor = self._received.find(
+            {"_id": {"$in": list(set(keys))}, "published_at": None}, {"_id": 1}
+        )
+        return {str(doc["_id"]) async for doc in cursor}
 
     async def body_of(self, dedup_key: str) -> bytes | None:
         doc = await self._received.find_one({"_id": dedup_key, "published_at": None})

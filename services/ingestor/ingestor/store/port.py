@@ -16,6 +16,10 @@ class IngestStore(Protocol):
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached (the health checks call it)."""
+        ...
+
     async def accept(
         self, received: Sequence[tuple[str, OutgoingMessage]]
     ) -> list[OutgoingMessage]:
@@ -37,6 +41,12 @@ class IngestStore(Protocol):
 
     async def outbox_backlog(self) -> Backlog:
         """How many accepted events are unpublished, and the oldest one's age."""
+        ...
+
+    async def unpublished_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` accepted earlier whose event RabbitMQ has not confirmed yet (they
+        wait in the outbox, e.g. after an outage): a retry of them is pending, not a
+        duplicate of something already delivered."""
         ...
 
     async def body_of(self, dedup_key: str) -> bytes | None:

@@ -45,6 +45,9 @@ class SqliteIngestStore:
     async def open(self) -> None:
         await self._db.open()
 
+    async def ping(self) -> None:
+        await self._db.ping()
+
     async def close(self) -> None:
         await self._db.close()
 
@@ -114,6 +117,24 @@ class SqliteIngestStore:
 
         events, oldest = await self._db.read(count)
         return Backlog.since(events, oldest, self._clock())
+
+    async def unpublished_keys(self, keys: Sequence[str]) -> set[str]:
+        unique = list(dict.fromkeys(keys))
+
+        def select(connection: sqlite3.Connection) -> set[str]:
+            found: set[str] = set()
+            # In slices: SQLite limits the number of parameters of one statement.
+            for start in range(0, len(unique), 500):
+                part = unique[start : start + 500]
+                rows = connection.execute(
+                    "SELECT dedup_key FROM received WHERE published_at IS NULL"
+                    f" AND dedup_key IN ({','.join('?' * len(part))})",
+                    part,
+                ).fetchall()
+                found.update(row["dedup_key"] for row in rows)
+            return found
+
+        return await self._db.read(select) if unique else set()
 
     async def body_of(self, dedup_key: str) -> bytes | None:
         def select(connection: sqlite3.Connection) -> bytes | None:

@@ -57,6 +57,9 @@ class MongoNotifierStore:
             [("published", ASCENDING), ("answered_at", ASCENDING)], name="unpublished_answers"
         )
 
+    async def ping(self) -> None:
+        await self._client.admin.command("ping")
+
     async def close(self) -> None:
         await self._client.close()
 

@@ -60,6 +60,10 @@ class MailLog(Protocol):
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached (the health checks call it)."""
+        ...
+
     async def claim(
         self, event_id: UUID, recipient: str, *, owner: str, lease_seconds: float
     ) -> Claim: ...

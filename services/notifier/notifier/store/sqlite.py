@@ -70,6 +70,9 @@ class SqliteNotifierStore:
         await self._db.open()
         await self._db.write(_add_owner_column)
 
+    async def ping(self) -> None:
+        await self._db.ping()
+
     async def close(self) -> None:
         await self._db.close()
 

@@ -71,6 +71,9 @@ class MongoRuleStore:
         await self._windows.create_index([("sent_at", ASCENDING), ("window_end", ASCENDING)])
         await self._items.create_index([("window", ASCENDING), ("occurred_at", ASCENDING)])
 
+    async def ping(self) -> None:
+        await self._client.admin.command("ping")
+
     async def close(self) -> None:
         await self._client.close()
 

@@ -124,6 +124,9 @@ class SqliteRuleStore:
     async def open(self) -> None:
         await self._db.open()
 
+    async def ping(self) -> None:
+        await self._db.ping()
+
     async def close(self) -> None:
         await self._db.close()
 

@@ -70,6 +70,10 @@ class TicketStore(DirectoryStore, Protocol):
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise when the database cannot be reached (the health checks call it)."""
+        ...
+
     async def record_interaction(
         self,
         stored: StoredInteraction,

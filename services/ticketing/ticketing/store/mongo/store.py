@@ -82,6 +82,9 @@ class MongoTicketStore:
         await upgrade(self._collections)
         await create_indexes(self._collections)
 
+    async def ping(self) -> None:
+        await self._client.admin.command("ping")
+
     async def close(self) -> None:
         await self._client.close()
 

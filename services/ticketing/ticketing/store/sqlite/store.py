@@ -44,6 +44,9 @@ class SqliteTicketStore:
         await self._db.open()
         await self._db.write(upgrade)
 
+    async def ping(self) -> None:
+        await self._db.ping()
+
     async def close(self) -> None:
         await self._db.close()
 
