@@ -51,11 +51,14 @@ if str(ROOT) not in sys.path:  # run as a script: make `devtools` importable
     sys.path.insert(0, str(ROOT))
 
 from contracts import topology  # noqa: E402
+from devtools import secretfile  # noqa: E402
 from devtools.launcher import Process, Stack  # noqa: E402
 from devtools.rabbit_node import RabbitNode  # noqa: E402
 
-ADMIN_TOKEN = "chaos-admin-token-0123456789abcdef"
-INGEST_KEY = "chaos-ingest-key-0123456789abcdef"
+SECRETS = secretfile.generate()
+"""The services have no default secrets: each run makes its own."""
+ADMIN_TOKEN = SECRETS["SOCIALDESK_ADMIN_TOKEN"]
+INGEST_KEY = SECRETS["SOCIALDESK_INGEST_KEY"]
 ALERTS_TO = "chaos-alerts@example.com"
 BATCH = 100
 EXPERIMENTS = ("baseline", "ticketing", "notifier", "rules", "broker")
@@ -260,8 +263,7 @@ def run_experiment(experiment: str, args: argparse.Namespace, work: Path) -> Res
             data_dir=work / experiment,
             env={
                 "RABBITMQ_URL": node.url,
-                "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
-                "SOCIALDESK_INGEST_KEY": INGEST_KEY,
+                **SECRETS,
                 "SOCIALDESK_LOG_LEVEL": "WARNING",
             },
             replicas={"ticketing": 2},

@@ -19,7 +19,15 @@ import pytest
 from devtools.launcher import SERVICES, Stack
 from devtools.rabbit_node import RabbitNode
 from tests.conftest import TEST_PORT_OFFSET
-from tests.support import ADMIN_TOKEN, INGEST_KEY, create_rule, interaction, unique, wait_until
+from tests.support import (
+    ADMIN_TOKEN,
+    INGEST_KEY,
+    STACK_SECRETS,
+    create_rule,
+    interaction,
+    unique,
+    wait_until,
+)
 from tests.test_events_stream import events, first
 
 RECOVERY_SECONDS = 10.0
@@ -39,8 +47,7 @@ def fault_stack(node: RabbitNode, tmp_path_factory: pytest.TempPathFactory) -> I
         data_dir=data_dir,
         env={
             "RABBITMQ_URL": node.url,
-            "SOCIALDESK_INGEST_KEY": INGEST_KEY,
-            "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
+            **STACK_SECRETS,
             "SOCIALDESK_LOG_LEVEL": "INFO",
         },
         replicas={"ticketing": 2},

@@ -95,7 +95,7 @@ def test_kill_9_of_a_notifier_replica_mid_run_loses_and_duplicates_no_mail(
         interaction(thread=unique("post"), text=f"{keyword} #{i}") for i in range(CONVERSATIONS)
     ]
 
-    assert post(ingestor, batch) == {"accepted": CONVERSATIONS, "duplicates": 0}
+    assert post(ingestor, batch) == {"accepted": CONVERSATIONS, "duplicates": 0, "pending": 0}
     wait_until(
         lambda: len(mails_to(stack.mail_dir, recipient)) >= 5,
         interval=0.01,
