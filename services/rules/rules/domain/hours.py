@@ -1,43 +1,45 @@
 """Whether an instant falls inside a business-hours schedule (docs/domain.md F15, F24): the instant
-is read in the schedule's time zone, so 21:30 UTC is 18:30 in São Paulo."""
+is read in the schedule's time zone, so 21:30 UTC is 18:30 in São Paulo. The inline schedule is
+turned into a calendar so the one arithmetic of ``servicekit.business_time`` decides, the same
+that ticketing's SLA clocks count with."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from contracts.schedule import WEEKDAYS, BusinessHours, minutes_of_day
+from contracts.calendars import CalendarSpec, Holiday, Opening
+from contracts.schedule import BusinessHours
+from servicekit.business_time import BusinessCalendar
+
+
+def calendar_of(hours: BusinessHours) -> CalendarSpec:
+    """The inline schedule as a calendar: its weekly hours, its closed dates as holidays."""
+    return CalendarSpec(
+        timezone=hours.timezone,
+        weekly={
+            day: [Opening(start=i.start, end=i.end) for i in intervals]
+            for day, intervals in hours.weekly.items()
+        },
+        holidays=[Holiday(date=day) for day in hours.closed_dates],
+    )
 
 
 @dataclass(frozen=True)
 class Schedule:
-    zone: ZoneInfo
-    weekly: dict[str, list[tuple[int, int]]]
-    closed: frozenset[date]
-    source: BusinessHours
+    calendar: BusinessCalendar
+    timezone: str
 
     @classmethod
     def of(cls, hours: BusinessHours) -> Schedule:
-        return cls(
-            zone=ZoneInfo(hours.timezone),
-            weekly={
-                day: [(minutes_of_day(i.start), minutes_of_day(i.end)) for i in intervals]
-                for day, intervals in hours.weekly.items()
-            },
-            closed=frozenset(hours.closed_dates),
-            source=hours,
-        )
+        return cls(BusinessCalendar.of(calendar_of(hours)), hours.timezone)
 
     def open_at(self, instant: datetime) -> tuple[bool, str]:
         """Open or not, and the local time that decided it, in words."""
-        local = instant.astimezone(self.zone)
-        day = WEEKDAYS[local.weekday()]
-        when = f"{local:%a %Y-%m-%d %H:%M} {self.source.timezone}"
-        if local.date() in self.closed:
+        local = instant.astimezone(self.calendar.zone)
+        when = f"{local:%a %Y-%m-%d %H:%M} {self.timezone}"
+        if self.calendar.is_open(instant):
+            return True, f"{when} is inside business hours"
+        if local.date() in self.calendar.holidays:
             return False, f"{when} is a closed date"
-        minute = local.hour * 60 + local.minute
-        for start, end in self.weekly.get(day, []):
-            if start <= minute < end:
-                return True, f"{when} is inside business hours"
         return False, f"{when} is outside business hours"
