@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from contracts.people import Key
 from contracts.schedule import Weekday, minutes_of_day
 from contracts.strict import Strict
 
-CALENDAR_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
@@ -118,7 +118,7 @@ class CalendarSpec(Strict):
 
 
 class CalendarCreate(CalendarSpec):
-    name: str = Field(pattern=CALENDAR_NAME, examples=["business-br"])
+    name: Key = Field(examples=["business-br"])
 
 
 class CalendarRead(CalendarCreate):

@@ -115,6 +115,11 @@ class LevelCreate(_Closed):
         description="A ticket's opened_at is the date of the interaction that opened it, not "
         "the moment it was stored.",
     )
+    calendar: Key | None = Field(
+        default=None,
+        description="The calendar (GET /v1/calendars) whose business hours the level works "
+        "in; none means always open.",
+    )
 
 
 class LevelRead(Contract):
@@ -126,4 +131,5 @@ class LevelRead(Contract):
     auto_close_after_hours: float | None
     moderation_required: bool
     opened_at_from_interaction: bool
+    calendar: str | None = None
     agents: list[str] = Field(description="Ids of the agents who work this level.")
