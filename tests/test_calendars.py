@@ -8,7 +8,16 @@ from typing import Any
 import httpx
 
 from tests.people import agent, as_agent, level
-from tests.support import invalid, unique
+from tests.support import (
+    create_rule,
+    interaction,
+    invalid,
+    post,
+    reasons,
+    tickets_of_thread,
+    unique,
+    wait_until,
+)
 
 NIGHTS_AND_WEEKDAYS = {
     "timezone": "America/Sao_Paulo",
@@ -101,3 +110,44 @@ def test_a_calendar_a_level_works_in_is_not_deleted_until_the_level_leaves_it(
     assert moved.status_code == 200, moved.text
     assert gateway.delete(f"/v1/calendars/{hours['name']}").status_code == 204
     assert gateway.get(f"/v1/calendars/{hours['name']}").status_code == 404
+
+
+def test_a_rule_names_a_calendar_and_fires_inside_its_night_shift(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    night = calendar(
+        gateway,
+        weekly={"tue": [{"start": "22:00", "end": "07:00"}]},
+        holidays=[],
+        exceptions=[],
+    )
+    word, tag, name = unique("kw"), unique("night"), unique("night-rule")
+    create_rule(
+        gateway,
+        {
+            "name": name,
+            "when": {"text_any": [word], "business_hours": {"calendar": night["name"]}},
+            "then": {"open_ticket": {}, "add_tags": [tag]},
+        },
+    )
+    # 09:00 UTC on Wednesday 2026-11-25 is 06:00 in São Paulo: inside Tuesday's night shift.
+    message = interaction(thread=unique("post"), text=f"alguém aí? {word}")
+    post(ingestor, [message])
+
+    [ticket] = wait_until(lambda: tickets_of_thread(gateway, message["thread_id"]), what="ticket")
+    assert tag in ticket["tags"]
+    history = gateway.get(f"/v1/tickets/{ticket['id']}/history").json()
+    [match] = [r for r in history[0]["detail"]["rules"] if r["rule_name"] == name]
+    assert match["reasons"][0] == (
+        f"Wed 2026-11-25 06:00 America/Sao_Paulo (calendar {night['name']!r}) "
+        "is inside business hours"
+    )
+
+
+def test_a_rule_naming_a_calendar_that_does_not_exist_is_refused(gateway: httpx.Client) -> None:
+    missing = unique("nowhere")
+    response = gateway.post(
+        "/v1/rules",
+        json={"name": "r", "when": {"business_hours": {"calendar": missing}}, "then": {}},
+    )
+    assert f"there is no calendar {missing!r}" in reasons(response)

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from contracts.base import Contract
-from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.calendars import CalendarCreate, CalendarRead
+from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.tickets import (
     BulkReport,
@@ -154,10 +154,12 @@ class CalendarReplace(DirectoryKey):
 class DeskVocabulary(Contract):
     """The names a rule may use for a ticket (the rules service refuses others when a rule is
     saved or tried): the priority scale this deployment runs, highest first, and the levels
-    that exist."""
+    that exist; and the business calendars, whole, which a ``business_hours`` condition may
+    name and the rules service evaluates with."""
 
     priorities: list[str]
     levels: list[str]
+    calendars: list[CalendarRead] = []
 
 
 M = TicketingMethod

@@ -233,4 +233,5 @@ async def vocabulary(*, store: DirectoryStore, scale: PriorityScale) -> DeskVoca
     """What a rule may name (the rules service checks a rule against it when it is saved):
     not limited to admins, since the caller is the rules service on an admin's behalf."""
     levels = sorted(body["name"] for body in await store.list_entries("level"))
-    return DeskVocabulary(priorities=list(scale.levels), levels=levels)
+    calendars = [CalendarRead.model_validate(b) for b in await store.list_entries("calendar")]
+    return DeskVocabulary(priorities=list(scale.levels), levels=levels, calendars=calendars)
