@@ -257,3 +257,8 @@ def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, date
         else:
             out.append((start, end))
     return out
+
+
+def always_open() -> BusinessCalendar:
+    """Every minute is business time: the calendar of a level that names none."""
+    return BusinessCalendar(zone=ZoneInfo("UTC"), weekly=tuple(((0, 1440),) for _ in range(7)))
