@@ -151,3 +151,44 @@ def test_a_rule_naming_a_calendar_that_does_not_exist_is_refused(gateway: httpx.
         json={"name": "r", "when": {"business_hours": {"calendar": missing}}, "then": {}},
     )
     assert f"there is no calendar {missing!r}" in reasons(response)
+
+
+def test_a_level_keeps_its_sla_policy_in_its_calendars_business_time(
+    gateway: httpx.Client,
+) -> None:
+    hours = calendar(gateway)
+    policy = {
+        "first_response": {"amount": 30, "unit": "minutes"},
+        "resolution": {"amount": 16, "unit": "hours"},
+        "by_priority": {"high": {"first_response": {"amount": 10, "unit": "minutes"}}},
+    }
+    legal = level(gateway, calendar=hours["name"], sla=policy)
+
+    kept = gateway.get(f"/v1/levels/{legal['name']}").json()["sla"]
+    assert kept["first_response"] == {"amount": 30, "unit": "minutes"}
+    assert kept["by_priority"]["high"]["first_response"]["amount"] == 10
+    assert (kept["pausing_statuses"], kept["yellow_at"], kept["red_at"]) == (
+        ["pending", "on_hold"],
+        0.5,
+        0.8,
+    )
+
+
+def test_an_sla_policy_that_cannot_work_is_refused_saying_why(gateway: httpx.Client) -> None:
+    off_scale = gateway.post(
+        "/v1/levels",
+        json={
+            "name": unique("level"),
+            "sla": {"by_priority": {"asap": {"first_response": {"amount": 5}}}},
+        },
+    )
+    assert "asap" in invalid(off_scale)[("body", "sla", "by_priority")]
+    bands = gateway.post(
+        "/v1/levels", json={"name": unique("level"), "sla": {"yellow_at": 0.9, "red_at": 0.5}}
+    )
+    assert "must come before red_at" in reasons(bands)
+    weeks = gateway.post(
+        "/v1/levels",
+        json={"name": unique("level"), "sla": {"resolution": {"amount": 2, "unit": "weeks"}}},
+    )
+    assert weeks.status_code == 422

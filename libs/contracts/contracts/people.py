@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from contracts.base import Contract
+from contracts.sla import SlaPolicy
 
 Key = Annotated[
     str,
@@ -120,6 +121,11 @@ class LevelCreate(_Closed):
         description="The calendar (GET /v1/calendars) whose business hours the level works "
         "in; none means always open.",
     )
+    sla: SlaPolicy | None = Field(
+        default=None,
+        description="Response and resolution targets in the level's business time (stored and "
+        "checked; the tickets' clocks come next, issue 12).",
+    )
 
 
 class LevelRead(Contract):
@@ -132,4 +138,5 @@ class LevelRead(Contract):
     moderation_required: bool
     opened_at_from_interaction: bool
     calendar: str | None = None
+    sla: SlaPolicy | None = None
     agents: list[str] = Field(description="Ids of the agents who work this level.")

@@ -129,6 +129,13 @@ async def save_level(
             f"({', '.join(scale.levels)})",
             loc=["default_priority"],
         )
+    off_scale = sorted(p for p in (body.sla.by_priority if body.sla else {}) if p not in scale)
+    if off_scale:
+        raise rpc.Invalid(
+            f"the SLA names priorities not on the scale: {', '.join(off_scale)} "
+            f"(the scale: {', '.join(scale.levels)})",
+            loc=["sla", "by_priority"],
+        )
     if body.responsible is not None and await agent(store, body.responsible) is None:
         raise rpc.NotFound(f"there is no agent {body.responsible!r}")
     if body.calendar is not None and await store.get_entry("calendar", body.calendar) is None:
