@@ -208,3 +208,18 @@ def test_business_days_keep_the_point_of_the_working_day() -> None:
     assert calendar.add_days(sao_paulo(2026, 11, 28, 11, 0), 1) == sao_paulo(2026, 11, 30, 18, 0)
     assert calendar.add_days(sao_paulo(2026, 11, 30, 8, 0), 2) == sao_paulo(2026, 12, 1, 18, 0)
     assert calendar.add_days(sao_paulo(2026, 11, 30, 19, 0), 1) == sao_paulo(2026, 12, 1, 18, 0)
+
+
+@PROPERTY
+@given(data=st.data(), start=instants())
+def test_the_business_time_up_to_a_due_time_is_the_amount_added(
+    data: st.DataObject, start: datetime
+) -> None:
+    # Far beyond what counting minutes can check: up to 40 business hours, across weeks.
+    spec = data.draw(calendars(start))
+    calendar = BusinessCalendar.of(CalendarSpec.model_validate(spec))
+    amount = data.draw(st.integers(1, 40 * 60)) * MINUTE
+    due = calendar.add(start, amount)
+    assume(due is not None)
+    assert calendar.business_time(start, due) == amount
+    assert calendar.business_time(start, due - timedelta(seconds=1)) < amount
