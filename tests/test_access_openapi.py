@@ -62,6 +62,9 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "POST /v1/levels": ("admin", body({"name": "x"})),
     "PUT /v1/levels/{name}": ("admin", body({"name": "x"})),
     "DELETE /v1/levels/{name}": ("admin", NOTHING),
+    "POST /v1/calendars": ("admin", body({"name": "x", "timezone": "UTC"})),
+    "PUT /v1/calendars/{name}": ("admin", body({"name": "x", "timezone": "UTC"})),
+    "DELETE /v1/calendars/{name}": ("admin", NOTHING),
     "GET /v1/admin/queues": ("admin", NOTHING),
     "GET /v1/admin/dlq/{queue}": ("admin", NOTHING),
     "POST /v1/admin/dlq/{queue}/replay": ("admin", body({"dry_run": True})),
@@ -73,6 +76,8 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/teams/{name}": ("desk", NOTHING),
     "GET /v1/levels": ("desk", NOTHING),
     "GET /v1/levels/{name}": ("desk", NOTHING),
+    "GET /v1/calendars": ("desk", NOTHING),
+    "GET /v1/calendars/{name}": ("desk", NOTHING),
     "GET /v1/rules": ("desk", NOTHING),
     "GET /v1/rules/{rule_id}": ("desk", NOTHING),
     "GET /v1/rules/{rule_id}/history": ("desk", NOTHING),
@@ -123,7 +128,11 @@ def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
         interaction_id=world.a.ticketed["id"],
         rule_id=keys["rule"],
         agent_id=world.a.agent["id"],
-        name=keys["team"] if template.startswith("/v1/teams") else world.a.level,
+        name=keys["team"]
+        if template.startswith("/v1/teams")
+        else keys["calendar"]
+        if template.startswith("/v1/calendars")
+        else world.a.level,
         token="not.a-link",
         queue="ticketing.interactions",
     )
@@ -148,7 +157,7 @@ def world(gateway: httpx.Client, ingestor: httpx.Client) -> World:
 
 @pytest.fixture
 def keys(gateway: httpx.Client) -> dict[str, str]:
-    """A rule that e-mails someone, and a team, to aim the desk operations at."""
+    """A rule that e-mails someone, a team and a calendar, to aim the desk operations at."""
     rule = create_rule(
         gateway,
         {
@@ -157,7 +166,13 @@ def keys(gateway: httpx.Client) -> dict[str, str]:
             "then": {"alert_emails": ["legal@example.com"]},
         },
     )
-    return {"rule": str(rule["id"]), "team": team(gateway)["name"]}
+    calendar = gateway.post("/v1/calendars", json={"name": unique("cal"), "timezone": "UTC"})
+    assert calendar.status_code == 201, calendar.text
+    return {
+        "rule": str(rule["id"]),
+        "team": team(gateway)["name"],
+        "calendar": calendar.json()["name"],
+    }
 
 
 def no_one_elses_address(data: Any, caller: str) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from contracts.base import Contract
+from contracts.sla import SlaPolicy
 
 Key = Annotated[
     str,
@@ -115,6 +116,16 @@ class LevelCreate(_Closed):
         description="A ticket's opened_at is the date of the interaction that opened it, not "
         "the moment it was stored.",
     )
+    calendar: Key | None = Field(
+        default=None,
+        description="The calendar (GET /v1/calendars) whose business hours the level works "
+        "in; none means always open.",
+    )
+    sla: SlaPolicy | None = Field(
+        default=None,
+        description="Response and resolution targets in the level's business time (stored and "
+        "checked; the tickets' clocks come next, issue 12).",
+    )
 
 
 class LevelRead(Contract):
@@ -126,4 +137,6 @@ class LevelRead(Contract):
     auto_close_after_hours: float | None
     moderation_required: bool
     opened_at_from_interaction: bool
+    calendar: str | None = None
+    sla: SlaPolicy | None = None
     agents: list[str] = Field(description="Ids of the agents who work this level.")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from contracts.base import Contract
+from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.tickets import (
@@ -72,6 +73,11 @@ class TicketingMethod(StrEnum):
     LEVELS_CREATE = "levels.create"
     LEVELS_REPLACE = "levels.replace"
     LEVELS_DELETE = "levels.delete"
+    CALENDARS_LIST = "calendars.list"
+    CALENDARS_GET = "calendars.get"
+    CALENDARS_CREATE = "calendars.create"
+    CALENDARS_REPLACE = "calendars.replace"
+    CALENDARS_DELETE = "calendars.delete"
     OPINIONS_REQUEST = "opinions.request"
     DESK_VOCABULARY = "desk.vocabulary"
 
@@ -141,13 +147,19 @@ class LevelReplace(DirectoryKey):
     body: LevelCreate
 
 
+class CalendarReplace(DirectoryKey):
+    body: CalendarCreate
+
+
 class DeskVocabulary(Contract):
     """The names a rule may use for a ticket (the rules service refuses others when a rule is
     saved or tried): the priority scale this deployment runs, highest first, and the levels
-    that exist."""
+    that exist; and the business calendars, whole, which a ``business_hours`` condition may
+    name and the rules service evaluates with."""
 
     priorities: list[str]
     levels: list[str]
+    calendars: list[CalendarRead] = []
 
 
 M = TicketingMethod
@@ -182,6 +194,11 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.LEVELS_CREATE: LevelCreate,
     M.LEVELS_REPLACE: LevelReplace,
     M.LEVELS_DELETE: DirectoryKey,
+    M.CALENDARS_LIST: NoParams,
+    M.CALENDARS_GET: DirectoryKey,
+    M.CALENDARS_CREATE: CalendarCreate,
+    M.CALENDARS_REPLACE: CalendarReplace,
+    M.CALENDARS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
     M.DESK_VOCABULARY: NoParams,
 }
@@ -217,6 +234,11 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.LEVELS_CREATE: LevelRead,
     M.LEVELS_REPLACE: LevelRead,
     M.LEVELS_DELETE: None,
+    M.CALENDARS_LIST: list[CalendarRead],
+    M.CALENDARS_GET: CalendarRead,
+    M.CALENDARS_CREATE: CalendarRead,
+    M.CALENDARS_REPLACE: CalendarRead,
+    M.CALENDARS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
     M.DESK_VOCABULARY: DeskVocabulary,
 }

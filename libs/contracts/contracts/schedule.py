@@ -1,6 +1,6 @@
 """Business hours as a rule condition states them: a weekly schedule, closed dates and an IANA
-time zone (docs/domain.md F15, F24). Self-contained for now; once levels carry their own hours
-(the SLA issue) a condition will be able to name a level instead."""
+time zone (docs/domain.md F15, F24), or the name of a business calendar
+(``contracts.calendars``) whose hours apply."""
 
 from __future__ import annotations
 
@@ -49,18 +49,41 @@ class OpeningInterval(Strict):
 
 
 class BusinessHours(Strict):
-    """Open on the listed weekdays' intervals, in ``timezone``, except on ``closed_dates``.
-    ``inside: true`` holds for interactions that occurred while open, ``false`` for those
-    that occurred while closed."""
+    """Open on the listed weekdays' intervals, in ``timezone``, except on ``closed_dates``;
+    or open when the named ``calendar`` (``/v1/calendars``, kept by ticketing) is, instead of
+    spelling the hours out. ``inside: true`` holds for interactions that occurred while open,
+    ``false`` for those that occurred while closed."""
 
-    timezone: str = Field(examples=["America/Sao_Paulo"])
-    weekly: dict[Weekday, Annotated[list[OpeningInterval], Field(max_length=10)]]
+    calendar: str | None = Field(
+        default=None,
+        examples=["business-br"],
+        description="A calendar's name, instead of timezone, weekly and closed_dates.",
+    )
+    timezone: str = Field(default="", examples=["America/Sao_Paulo"])
+    weekly: dict[Weekday, Annotated[list[OpeningInterval], Field(max_length=10)]] = {}
     closed_dates: Annotated[list[date], Field(max_length=400)] = []
     inside: bool = True
+
+    @model_validator(mode="after")
+    def _named_or_spelt_out(self) -> BusinessHours:
+        if self.calendar is not None:
+            if self.timezone or self.weekly or self.closed_dates:
+                raise ValueError(
+                    "name a calendar or spell the hours out (timezone, weekly, closed_dates), "
+                    "not both"
+                )
+            return self
+        if not self.timezone:
+            raise ValueError("give the time zone of the hours (or name a calendar)")
+        if not self.weekly:
+            raise ValueError("the weekly schedule is empty: give the opening hours of some day")
+        return self
 
     @field_validator("timezone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
+        if not value:
+            return value  # a named calendar brings its own; _named_or_spelt_out checks
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -69,12 +92,3 @@ class BusinessHours(Strict):
                 "Europe/Lisbon or UTC"
             ) from None
         return value
-
-    @field_validator("weekly")
-    @classmethod
-    def _opens_some_day(
-        cls, weekly: dict[Weekday, list[OpeningInterval]]
-    ) -> dict[Weekday, list[OpeningInterval]]:
-        if not any(weekly.values()):
-            raise ValueError("the weekly schedule is empty: give the opening hours of some day")
-        return weekly

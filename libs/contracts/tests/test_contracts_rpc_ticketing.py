@@ -12,6 +12,7 @@ from contracts.rpc_ticketing import (
     ANSWERS,
     PARAMS,
     AgentReplace,
+    CalendarReplace,
     DirectoryKey,
     InteractionTagging,
     LevelReplace,
@@ -45,6 +46,7 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     AgentReplace,
     TeamReplace,
     LevelReplace,
+    CalendarReplace,
 ]
 
 
@@ -62,7 +64,16 @@ def test_every_ticketing_method_has_its_parameters_and_its_answer() -> None:
 
 def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
     areas = {method.value.split(".")[0] for method in TicketingMethod}
-    assert areas == {"tickets", "interactions", "agents", "teams", "levels", "opinions", "desk"}
+    assert areas == {
+        "tickets",
+        "interactions",
+        "agents",
+        "teams",
+        "levels",
+        "calendars",
+        "opinions",
+        "desk",
+    }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"
     assert TicketingMethod.INTERACTIONS_TAG == "interactions.tag"

@@ -9,6 +9,7 @@ from faststream.asgi import AsgiFastStream
 
 from contracts import topology
 from rules import references, services
+from rules.calendars import CalendarBook
 from rules.domain.digest import WindowClock
 from rules.handlers import Deps, build_router
 from rules.rulebook import RuleBook
@@ -39,7 +40,10 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     # Saving a rule that names a priority or a level asks ticketing, which owns them.
     ticketing = RpcClient(settings.rabbitmq_url)
     vocabulary = references.asking(ticketing, settings.ticketing_timeout_seconds)
-    broker.include_router(build_router(Deps(store, rulebook, publisher, clock, vocabulary)))
+    calendars = CalendarBook(vocabulary, settings.calendars_refresh_seconds)
+    broker.include_router(
+        build_router(Deps(store, rulebook, publisher, clock, vocabulary, calendars))
+    )
 
     async def prepare() -> None:
         await store.open()
@@ -69,6 +73,7 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
 
     background = [
         rulebook.watcher(),
+        calendars.watcher(),
         Periodic("pruning the log", LOG_PRUNE_SECONDS, prune_log),
         Periodic("sending digests", settings.digest_check_seconds, send_digests),
     ]

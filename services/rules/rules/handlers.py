@@ -32,6 +32,7 @@ from contracts.rules import (
 )
 from rules import references, services
 from rules.access import change_shown, require_admin, shown
+from rules.calendars import CalendarBook
 from rules.domain.digest import WindowClock
 from rules.domain.matching import evaluation_order
 from rules.rulebook import RuleBook
@@ -47,6 +48,7 @@ class Deps:
     publisher: EventPublisher
     clock: WindowClock = field(default_factory=WindowClock)
     vocabulary: references.Vocabulary = field(default=references.unavailable)
+    calendars: CalendarBook | None = None
 
 
 def build_router(deps: Deps) -> RabbitRouter:
@@ -59,6 +61,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             interaction=event.interaction,
             received_at=datetime.now(UTC),
             clock=deps.clock,
+            calendars=deps.calendars,
         )
         await deps.publisher.publish(
             InteractionTriagedV1(**event.caused(), interaction=event.interaction, decision=decision)

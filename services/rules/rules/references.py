@@ -1,11 +1,12 @@
 """A rule's names for ticket things it does not own: the priorities (ticketing's configured
-scale) and the levels (ticketing's directory). A rule naming one that does not exist cannot
-work: ticketing would silently open the ticket at the default priority or in a level nobody
-works. So a rule is checked against ticketing's ``desk.vocabulary`` when it is saved, tried
-(dry run) or backtested as a draft, and refused with a 422 naming the field (issue 9).
+scale), the levels and the business calendars (ticketing's directory). A rule naming one that
+does not exist cannot work: ticketing would silently open the ticket at the default priority or
+in a level nobody works, and hours nobody defined would never hold. So a rule is checked
+against ticketing's ``desk.vocabulary`` when it is saved, tried (dry run) or backtested as a
+draft, and refused with a 422 naming the field (issue 9).
 
-Ticketing is asked only when the rule names a priority or a level, so rules that do not are
-saved while ticketing is down; one that does answers 503 until ticketing is back."""
+Ticketing is asked only when the rule names a priority, a level or a calendar, so rules that
+do not are saved while ticketing is down; one that does answers 503 until ticketing is back."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from contracts.rpc import Caller, FieldError
 from contracts.rpc_ticketing import DeskVocabulary, TicketingMethod
 from contracts.rules import RuleDefinition
 from contracts.topology import TICKETING_RPC
+from rules.domain.hours import calendar_names
 from servicekit import rpc
 
 log = logging.getLogger(__name__)
@@ -49,20 +51,17 @@ def named(definition: RuleDefinition) -> tuple[list[tuple[Loc, str]], list[tuple
     return priorities, levels
 
 
-async def check(definition: RuleDefinition, vocabulary: Vocabulary, *, at: Loc = ()) -> None:
+async def check(
+    definition: RuleDefinition, vocabulary: Vocabulary, *, at: Loc = ()
+) -> DeskVocabulary | None:
     """Refuse (422, every unknown name located; ``at`` is where the rule is in the request)
-    a rule naming a priority not on the scale or a level that does not exist."""
+    a rule naming a priority not on the scale, a level or a business calendar that does not
+    exist. Answers what ticketing said, when it was asked."""
     priorities, levels = named(definition)
-    if not priorities and not levels:
-        return
-    try:
-        known = await vocabulary()
-    except Exception as exc:
-        log.warning("could not ask ticketing for its priorities and levels: %r", exc)
-        raise Unavailable(
-            "the rule names a priority or a level, and ticketing, which owns them, did not "
-            "answer: try again in a moment"
-        ) from exc
+    calendars = sorted(calendar_names(definition.when))
+    if not priorities and not levels and not calendars:
+        return None
+    known = await ask(vocabulary)
     fields = [
         FieldError(
             loc=[*at, *loc],
@@ -80,8 +79,30 @@ async def check(definition: RuleDefinition, vocabulary: Vocabulary, *, at: Loc =
         for loc, name in levels
         if name not in known.levels
     ]
+    fields += [
+        FieldError(
+            loc=[*at, "when", "business_hours", "calendar"],
+            msg=f"there is no calendar {name!r}: create it first (POST /v1/calendars)",
+            type="unknown_calendar",
+        )
+        for name in calendars
+        if name not in {c.name for c in known.calendars}
+    ]
     if fields:
         raise rpc.Invalid("; ".join(f.msg for f in fields), fields=fields)
+    return known
+
+
+async def ask(vocabulary: Vocabulary) -> DeskVocabulary:
+    """What ticketing has now; 503 when it does not answer."""
+    try:
+        return await vocabulary()
+    except Exception as exc:
+        log.warning("could not ask ticketing for its priorities, levels and calendars: %r", exc)
+        raise Unavailable(
+            "the rule names a priority, a level or a calendar, and ticketing, which owns them, "
+            "did not answer: try again in a moment"
+        ) from exc
 
 
 def asking(client: rpc.RpcClient, timeout_seconds: float) -> Vocabulary:

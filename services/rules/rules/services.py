@@ -10,11 +10,15 @@ import regex
 from contracts.backtest import BacktestMatch, RuleBacktest, RuleBacktestResult
 from contracts.events import DigestReadyV1
 from contracts.interaction import Interaction
+from contracts.rpc_ticketing import DeskVocabulary
 from contracts.rules import RuleDefinition, RuleRead, RuleTest, RuleTestResult, TriageDecision
 from rules import references
-from rules.domain import digest, regex_guard
+from rules.calendars import CalendarBook
+from rules.domain import digest, hours, regex_guard
 from rules.domain.digest import WindowClock
 from rules.domain.expression import ExpressionError
+from rules.domain.facts import Facts
+from rules.domain.hours import Calendars
 from rules.domain.matching import CompiledRule, Evaluation, evaluate, merge
 from rules.rulebook import RuleBook
 from rules.store.port import DigestEntry, DigestWindow, LoggedInteraction, RuleStore
@@ -60,10 +64,13 @@ async def triage(
     interaction: Interaction,
     received_at: datetime,
     clock: WindowClock,
+    calendars: CalendarBook | None = None,
 ) -> TriageDecision:
     """Decide; log the interaction for backtests and add it to the open window of every
     digest rule that fired, in one group-committed write."""
-    fired = evaluate(await rulebook.rules(), interaction, at=received_at)
+    rules = await rulebook.rules()
+    known = await calendars.current(rules.calendars) if calendars and rules.calendars else {}
+    fired = evaluate(rules, interaction, at=received_at, calendars=known)
     digests = []
     for evaluation in fired:
         rule, wanted = evaluation.rule, evaluation.rule.definition.then.digest
@@ -163,14 +170,18 @@ async def dry_run(*, request: RuleTest, vocabulary: references.Vocabulary) -> Ru
     """A dry run of a draft: its conditions against the interaction, ignoring the active flag
     and dates (a draft is tried before it is switched on). Nothing is stored or done."""
     rule = compiled(_as_draft(request.rule))
-    await references.check(request.rule, vocabulary, at=("rule",))
-    reasons = rule.reasons(request.interaction)
+    known = await references.check(request.rule, vocabulary, at=("rule",))
+    reasons = rule.reasons(Facts(request.interaction, _calendars(known)))
     fired = [] if reasons is None else [Evaluation(rule, reasons)]
     return RuleTestResult(
         matched=reasons is not None,
         reasons=reasons or [],
         decision=merge(fired, request.interaction),
     )
+
+
+def _calendars(known: DeskVocabulary | None) -> Calendars:
+    return hours.compiled(known.calendars) if known is not None else {}
 
 
 def _as_draft(definition: RuleDefinition) -> RuleDefinition:
@@ -185,13 +196,17 @@ async def backtest(
     interactions of the range. Nothing is stored or done. A draft is checked like a rule
     being saved; a stored rule was checked when it was saved."""
     definition = request.rule
+    known = None
     if definition is not None:
-        await references.check(definition, vocabulary, at=("rule",))
+        known = await references.check(definition, vocabulary, at=("rule",))
     else:
         stored = await store.get_rule(rule_id)
         if stored is None:
             raise rpc.NotFound(f"no rule {rule_id}")
         definition = RuleDefinition(**stored.model_dump(include=set(RuleDefinition.model_fields)))
+    if known is None and hours.calendar_names(definition.when):
+        known = await references.ask(vocabulary)
+    calendars = _calendars(known)
     rule = compiled(_as_draft(definition), rule_id)
     evaluated, matched, matches, complete = 0, 0, [], True
     cursor: tuple[str, str] | None = None
@@ -201,7 +216,7 @@ async def backtest(
         )
         for entry in page:
             evaluated += 1
-            reasons = rule.reasons(entry.interaction)
+            reasons = rule.reasons(Facts(entry.interaction, calendars))
             if reasons is None:
                 continue
             matched += 1

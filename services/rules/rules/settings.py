@@ -16,6 +16,13 @@ class RulesSettings(ServiceSettings):
         description="How often a replica checks whether rules changed (changes reach every "
         "replica within this time).",
     )
+    calendars_refresh_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3_600,
+        description="How often a replica asks ticketing for the business calendars that "
+        "business_hours conditions name (a changed calendar applies within this time).",
+    )
     log_days: int = Field(
         default=90,
         ge=1,

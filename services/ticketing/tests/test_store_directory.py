@@ -52,6 +52,25 @@ async def test_deleting_removes_the_entry_once(store: TicketStore) -> None:
     assert await store.get_entry("level", "legal") is None
 
 
+async def test_a_calendar_is_kept_whole_with_its_nested_hours_and_apart_from_levels(
+    store: TicketStore,
+) -> None:
+    calendar = {
+        "name": "br",
+        "timezone": "America/Sao_Paulo",
+        "weekly": {"mon": [{"start": "22:00", "end": "06:00"}]},
+        "holidays": [{"name": "Natal", "date": None, "yearly": "12-25"}],
+        "exceptions": [{"date": "2026-12-24", "hours": [], "name": ""}],
+    }
+    assert await store.create_entry("calendar", "br", calendar)
+    assert not await store.create_entry("calendar", "br", {**calendar, "timezone": "UTC"})
+    await store.create_entry("level", "br", {"name": "br", "calendar": "br"})
+    assert await store.get_entry("calendar", "br") == calendar
+    assert await store.list_entries("calendar") == [calendar]
+    assert await store.delete_entry("calendar", "br")
+    assert await store.get_entry("level", "br") == {"name": "br", "calendar": "br"}
+
+
 async def test_an_agents_load_counts_only_tickets_still_needing_work(
     store: TicketStore,
 ) -> None:

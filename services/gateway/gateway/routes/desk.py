@@ -1,8 +1,8 @@
-"""The agents' desk routers beside tickets (people, levels, interactions), included by the
-app as one group."""
+"""The agents' desk routers beside tickets (people, levels, calendars, interactions),
+included by the app as one group."""
 
 from __future__ import annotations
 
-from gateway.routes import agents, interactions, levels, teams
+from gateway.routes import agents, calendars, interactions, levels, teams
 
-ROUTERS = (agents.router, teams.router, levels.router, interactions.router)
+ROUTERS = (agents.router, teams.router, levels.router, calendars.router, interactions.router)

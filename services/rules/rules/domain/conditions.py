@@ -265,11 +265,27 @@ def _sentiments(wanted: list[str]) -> Check | None:
 def _business_hours(hours: BusinessHours | None) -> Check | None:
     if hours is None:
         return None
+    if hours.calendar is not None:
+        return _named_hours(hours.calendar, hours.inside)
     schedule = Schedule.of(hours)
 
     def check(facts: Facts) -> str | None:
         is_open, why = schedule.open_at(facts.interaction.occurred_at)
         return why if is_open == hours.inside else None
+
+    return check
+
+
+def _named_hours(name: str, inside: bool) -> Check:
+    """A calendar this replica does not know (yet) decides nothing: the condition does not
+    hold either way, rather than guessing whether the desk was open."""
+
+    def check(facts: Facts) -> str | None:
+        calendar = facts.calendars.get(name)
+        if calendar is None:
+            return None
+        is_open, why = Schedule.named(name, calendar).open_at(facts.interaction.occurred_at)
+        return why if is_open == inside else None
 
     return check
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from contracts.interaction import Interaction
 from rules.domain import language, sentiment
 from rules.domain.text import normalize
+from servicekit.business_time import BusinessCalendar
 
 _WORD = re.compile(r"\w+")
 
@@ -16,6 +18,8 @@ _WORD = re.compile(r"\w+")
 @dataclass
 class Facts:
     interaction: Interaction
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
+    """The business calendars known now, for ``business_hours`` conditions that name one."""
 
     @cached_property
     def text(self) -> str:

@@ -19,6 +19,7 @@ from contracts.interaction import Interaction
 from contracts.rules import PendingReply, RuleDefinition, RuleMatch, TriageDecision
 from rules.domain.conditions import CompiledConditions
 from rules.domain.facts import Facts, first_word
+from rules.domain.hours import Calendars, calendar_names
 from rules.domain.templates import render
 
 RuleDefinitionT = TypeVar("RuleDefinitionT", bound=RuleDefinition)
@@ -54,8 +55,12 @@ class RuleSet:
     by_word: dict[str, set[int]] = field(default_factory=dict)
     unindexed: set[int] = field(default_factory=set)
 
+    calendars: frozenset[str] = frozenset()
+    """The calendars the rules name: the replica makes sure it has them before evaluating."""
+
     def __post_init__(self) -> None:
         self.rules = sorted(self.rules, key=lambda r: (r.definition.order, r.position))
+        self.calendars = frozenset().union(*(calendar_names(r.definition.when) for r in self.rules))
         for index, rule in enumerate(self.rules):
             words = [first_word(p) for p in rule.conditions.required or ()]
             if rule.conditions.required is None or None in words:
@@ -94,13 +99,17 @@ class Evaluation:
 
 
 def evaluate(
-    rules: RuleSet | Sequence[CompiledRule], interaction: Interaction, *, at: datetime | None = None
+    rules: RuleSet | Sequence[CompiledRule],
+    interaction: Interaction,
+    *,
+    at: datetime | None = None,
+    calendars: Calendars | None = None,
 ) -> list[Evaluation]:
     """The rules that fire, in order: in effect at ``at`` (now by default), conditions holding,
     and stopping after the first one that says ``stop_processing``."""
     rule_set = rules if isinstance(rules, RuleSet) else RuleSet(list(rules))
     moment = at or datetime.now(UTC)
-    facts = Facts(interaction)
+    facts = Facts(interaction, calendars or {})
     fired = []
     for rule in rule_set.candidates(facts):
         if not rule.definition.in_effect(moment):
@@ -174,6 +183,10 @@ def _add_folded(into: list[str], values: Iterable[str]) -> None:
 
 
 def decide(
-    rules: RuleSet | Sequence[CompiledRule], interaction: Interaction, *, at: datetime | None = None
+    rules: RuleSet | Sequence[CompiledRule],
+    interaction: Interaction,
+    *,
+    at: datetime | None = None,
+    calendars: Calendars | None = None,
 ) -> TriageDecision:
-    return merge(evaluate(rules, interaction, at=at), interaction)
+    return merge(evaluate(rules, interaction, at=at, calendars=calendars), interaction)

@@ -1,13 +1,15 @@
-"""Request/reply methods for agents, teams and levels."""
+"""Request/reply methods for agents, teams, levels and calendars."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from contracts.calendars import CalendarCreate
 from contracts.people import AgentCreate, LevelCreate, TeamCreate
 from contracts.rpc import Caller
 from contracts.rpc_ticketing import (
     AgentReplace,
+    CalendarReplace,
     DeskVocabulary,
     DirectoryKey,
     LevelReplace,
@@ -72,6 +74,20 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             store=store, name=params.key, body=params.body, scale=scale, caller=caller
         )
 
+    async def list_calendars(_: NoParams, caller: Caller) -> Any:
+        return await directory.list_calendars(store=store, caller=caller)
+
+    async def get_calendar(params: DirectoryKey, caller: Caller) -> Any:
+        return await directory.get_calendar(store=store, name=params.key, caller=caller)
+
+    async def create_calendar(body: CalendarCreate, caller: Caller) -> Any:
+        return await directory.save_calendar(store=store, name=None, body=body, caller=caller)
+
+    async def replace_calendar(params: CalendarReplace, caller: Caller) -> Any:
+        return await directory.save_calendar(
+            store=store, name=params.key, body=params.body, caller=caller
+        )
+
     async def vocabulary(_: NoParams, caller: Caller) -> DeskVocabulary:
         return await directory.vocabulary(store=store, scale=scale)
 
@@ -99,5 +115,10 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         M.LEVELS_CREATE: rpc.typed(LevelCreate, create_level),
         M.LEVELS_REPLACE: rpc.typed(LevelReplace, replace_level),
         M.LEVELS_DELETE: deleter("level"),
+        M.CALENDARS_LIST: rpc.typed(NoParams, list_calendars),
+        M.CALENDARS_GET: rpc.typed(DirectoryKey, get_calendar),
+        M.CALENDARS_CREATE: rpc.typed(CalendarCreate, create_calendar),
+        M.CALENDARS_REPLACE: rpc.typed(CalendarReplace, replace_calendar),
+        M.CALENDARS_DELETE: deleter("calendar"),
         M.DESK_VOCABULARY: rpc.typed(NoParams, vocabulary),
     }

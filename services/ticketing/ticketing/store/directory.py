@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
-Kind = Literal["agent", "team", "level", "author"]
-"""``author`` entries keep the groups an author was put in (key: channel:author id)."""
+Kind = Literal["agent", "team", "level", "author", "calendar"]
+"""``author`` entries keep the groups an author was put in (key: channel:author id);
+``calendar`` entries are the business calendars levels name."""
 
 
 class DirectoryStore(Protocol):

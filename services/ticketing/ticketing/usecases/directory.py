@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.directory_events import AgentChangedV1
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.rpc import Caller
@@ -20,7 +21,13 @@ from ticketing.store.directory import DirectoryStore, Kind
 
 log = logging.getLogger(__name__)
 
-NOUN: dict[Kind, str] = {"agent": "agent", "team": "team", "level": "level", "author": "author"}
+NOUN: dict[Kind, str] = {
+    "agent": "agent",
+    "team": "team",
+    "level": "level",
+    "author": "author",
+    "calendar": "calendar",
+}
 
 
 def _shown(found: AgentRead, caller: Caller) -> AgentRead:
@@ -122,8 +129,20 @@ async def save_level(
             f"({', '.join(scale.levels)})",
             loc=["default_priority"],
         )
+    off_scale = sorted(p for p in (body.sla.by_priority if body.sla else {}) if p not in scale)
+    if off_scale:
+        raise rpc.Invalid(
+            f"the SLA names priorities not on the scale: {', '.join(off_scale)} "
+            f"(the scale: {', '.join(scale.levels)})",
+            loc=["sla", "by_priority"],
+        )
     if body.responsible is not None and await agent(store, body.responsible) is None:
         raise rpc.NotFound(f"there is no agent {body.responsible!r}")
+    if body.calendar is not None and await store.get_entry("calendar", body.calendar) is None:
+        raise rpc.Invalid(
+            f"there is no calendar {body.calendar!r}: create it first (POST /v1/calendars)",
+            loc=["calendar"],
+        )
     document = body.model_dump(mode="json")
     await _save(store, "level", name, body.name, document)
     return _level(document, await agents(store))
@@ -135,6 +154,13 @@ async def delete(
     """A level or team that still has agents is kept: move them first, so no agent is left
     pointing at something that no longer exists."""
     require_admin(caller)
+    if kind == "calendar":
+        users = [b["name"] for b in await store.list_entries("level") if b.get("calendar") == key]
+        if users:
+            raise rpc.Conflict(
+                f"the calendar {key!r} is the calendar of level(s) {', '.join(users)}: "
+                "give them another one first"
+            )
     if kind in ("level", "team"):
         members = [
             a.id for a in await agents(store) if key in (a.levels if kind == "level" else a.teams)
@@ -148,6 +174,27 @@ async def delete(
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
     if kind == "agent":
         await _announce(publisher, AgentChangedV1(agent_id=key, active=False, removed=True))
+
+
+async def list_calendars(*, store: DirectoryStore, caller: Caller) -> list[CalendarRead]:
+    await require_active(store, caller)
+    return [CalendarRead.model_validate(body) for body in await store.list_entries("calendar")]
+
+
+async def get_calendar(*, store: DirectoryStore, name: str, caller: Caller) -> CalendarRead:
+    await require_active(store, caller)
+    return CalendarRead.model_validate(await _require(store, "calendar", name))
+
+
+async def save_calendar(
+    *, store: DirectoryStore, name: str | None, body: CalendarCreate, caller: Caller
+) -> CalendarRead:
+    """Create (``name`` None) or replace a calendar. Moving the deadlines of the open
+    tickets whose level uses it comes with the SLA clocks (issue 12)."""
+    require_admin(caller)
+    document = body.model_dump(mode="json")
+    await _save(store, "calendar", name, body.name, document)
+    return CalendarRead.model_validate(document)
 
 
 def _team(body: dict[str, Any], everyone: list[AgentRead]) -> TeamRead:
@@ -193,4 +240,5 @@ async def vocabulary(*, store: DirectoryStore, scale: PriorityScale) -> DeskVoca
     """What a rule may name (the rules service checks a rule against it when it is saved):
     not limited to admins, since the caller is the rules service on an admin's behalf."""
     levels = sorted(body["name"] for body in await store.list_entries("level"))
-    return DeskVocabulary(priorities=list(scale.levels), levels=levels)
+    calendars = [CalendarRead.model_validate(b) for b in await store.list_entries("calendar")]
+    return DeskVocabulary(priorities=list(scale.levels), levels=levels, calendars=calendars)
