@@ -71,6 +71,7 @@ CONSUMER_QUEUES = (RULES_INTERACTIONS, TICKETING_INTERACTIONS, NOTIFIER_NOTIFICA
 
 TICKETING_RPC = "ticketing.rpc"
 RULES_RPC = "rules.rpc"
+INGESTOR_RPC = "ingestor.rpc"
 """Request queues for request/reply calls from the gateway. Requests are transient with a
 per-message TTL equal to the caller's timeout: a request nobody answered in time is dropped
 rather than executed after the caller gave up."""

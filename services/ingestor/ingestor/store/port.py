@@ -5,10 +5,11 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from ingestor.store.accounts_port import AccountStore
 from servicekit.publishing import OutgoingMessage
 
 
-class IngestStore(Protocol):
+class IngestStore(AccountStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...
