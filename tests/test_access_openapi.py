@@ -39,6 +39,8 @@ def body(json: Any) -> Call:
     return lambda w: {"json": json}
 
 
+ACCOUNT = {"channel": "facebook", "network_id": "x", "name": "x"}
+
 OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/opinions/{token}": ("public", NOTHING),
     "POST /v1/opinions/{token}": ("public", NOTHING),
@@ -59,6 +61,11 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "POST /v1/levels": ("admin", body({"name": "x"})),
     "PUT /v1/levels/{name}": ("admin", body({"name": "x"})),
     "DELETE /v1/levels/{name}": ("admin", NOTHING),
+    "GET /v1/accounts": ("admin", NOTHING),
+    "POST /v1/accounts": ("admin", body({"id": "x", **ACCOUNT})),
+    "GET /v1/accounts/{account_id}": ("admin", NOTHING),
+    "PUT /v1/accounts/{account_id}": ("admin", body(ACCOUNT)),
+    "DELETE /v1/accounts/{account_id}": ("admin", NOTHING),
     "GET /v1/me/notification-settings": ("own", NOTHING),
     "PUT /v1/me/notification-settings": ("own", body({})),
     "GET /v1/agents": ("desk", NOTHING),
@@ -118,6 +125,7 @@ def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
         agent_id=world.a.agent["id"],
         name=keys["team"] if template.startswith("/v1/teams") else world.a.level,
         token="not.a-link",
+        account_id="acme-page",
     )
 
 

@@ -20,7 +20,9 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts.interaction import Interaction
-from ingestor import services
+from contracts.topology import INGESTOR_RPC
+from ingestor import accounts, services
+from ingestor.credentials import Vault, load_key
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
@@ -28,6 +30,7 @@ from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
+from servicekit.rpc import serve
 from servicekit.service import new_broker
 from servicekit.topology import declare_events_exchange
 
@@ -138,6 +141,8 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
+    vault = Vault(load_key(settings))
+    serve(broker, INGESTOR_RPC, accounts.methods(store, vault))
     prune = Periodic(
         "ingestor-dedup-prune",
         settings.dedup_prune_seconds,

@@ -6,6 +6,8 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings, refuse_development_secret
 
 DEVELOPMENT_INGEST_KEY = "dev-ingest-key"
+DEVELOPMENT_META_APP_SECRET = "dev-meta-app-secret"
+DEVELOPMENT_META_VERIFY_TOKEN = "dev-meta-verify-token"
 
 
 class IngestorSettings(ServiceSettings):
@@ -25,7 +27,32 @@ class IngestorSettings(ServiceSettings):
     dedup_prune_seconds: float = Field(default=3600.0, gt=0)
     """How often the expired keys are deleted."""
 
+    credentials_key: str | None = None
+    """INGESTOR_CREDENTIALS_KEY: the Fernet key (``Fernet.generate_key()``) that encrypts the
+    accounts' credentials at rest. Required in production; in development one is generated
+    once under SOCIALDESK_DATA_DIR (ingestor.credentials-key)."""
+    meta_app_secret: str = DEVELOPMENT_META_APP_SECRET
+    """INGESTOR_META_APP_SECRET: the Meta app's secret, which signs every webhook delivery."""
+    meta_verify_token: str = DEVELOPMENT_META_VERIFY_TOKEN
+    """INGESTOR_META_VERIFY_TOKEN: the token typed into the app's webhook settings, echoed by
+    Meta's verification request."""
+    raw_delivery_days: float = Field(default=30.0, gt=0)
+    """INGESTOR_RAW_DELIVERY_DAYS: how long raw webhook deliveries are kept."""
+
     def model_post_init(self, context: object) -> None:
         refuse_development_secret(
             self, "SOCIALDESK_INGEST_KEY", self.ingest_key, DEVELOPMENT_INGEST_KEY
         )
+        refuse_development_secret(
+            self, "INGESTOR_META_APP_SECRET", self.meta_app_secret, DEVELOPMENT_META_APP_SECRET
+        )
+        refuse_development_secret(
+            self,
+            "INGESTOR_META_VERIFY_TOKEN",
+            self.meta_verify_token,
+            DEVELOPMENT_META_VERIFY_TOKEN,
+        )
+        if self.production and not self.credentials_key:
+            raise ValueError(
+                "INGESTOR_CREDENTIALS_KEY must be set (a Fernet key) when SOCIALDESK_ENV=production"
+            )

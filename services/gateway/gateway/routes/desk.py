@@ -3,6 +3,6 @@ app as one group."""
 
 from __future__ import annotations
 
-from gateway.routes import agents, interactions, levels, teams
+from gateway.routes import accounts, agents, interactions, levels, teams
 
-ROUTERS = (agents.router, teams.router, levels.router, interactions.router)
+ROUTERS = (accounts.router, agents.router, teams.router, levels.router, interactions.router)
