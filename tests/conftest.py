@@ -15,7 +15,7 @@ from faststream.rabbit import RabbitBroker
 from devtools.launcher import ROOT, Stack
 from devtools.vhost import isolated_vhost
 from servicekit.service import new_broker
-from tests.support import ADMIN_TOKEN, INGEST_KEY
+from tests.support import ADMIN_TOKEN, INGEST_KEY, META_APP_SECRET, META_VERIFY_TOKEN
 
 TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
 """Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
@@ -57,6 +57,8 @@ def stack(
         "RABBITMQ_URL": rabbitmq_url,
         "SOCIALDESK_INGEST_KEY": INGEST_KEY,
         "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
+        "INGESTOR_META_APP_SECRET": META_APP_SECRET,
+        "INGESTOR_META_VERIFY_TOKEN": META_VERIFY_TOKEN,
         "SOCIALDESK_LOG_LEVEL": "INFO",
         # Digest windows of 3 s (a unit only tests can use), looked for twice a second.
         "RULES_DIGEST_TEST_WINDOW_SECONDS": "3",

@@ -16,6 +16,8 @@ import httpx
 
 ADMIN_TOKEN = "test-admin-token"
 INGEST_KEY = "test-ingest-key"
+META_APP_SECRET = "test-meta-app-secret"
+META_VERIFY_TOKEN = "test-meta-verify-token"
 
 T = TypeVar("T")
 

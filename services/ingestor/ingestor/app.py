@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts.interaction import Interaction
 from contracts.topology import INGESTOR_RPC
-from ingestor import accounts, services
+from ingestor import accounts, services, webhooks
 from ingestor.credentials import Vault, load_key
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
@@ -149,6 +149,12 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         lambda: services.forget_old_keys(store=store, keep_days=settings.dedup_days),
     )
 
+    forget_deliveries = Periodic(
+        "ingestor-deliveries-prune",
+        settings.dedup_prune_seconds,
+        lambda: services.forget_old_deliveries(store=store, keep_days=settings.raw_delivery_days),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.open()
@@ -157,7 +163,9 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         await declare_events_exchange(broker)
         relay.start()
         prune.start()
+        forget_deliveries.start()
         yield
+        await forget_deliveries.stop()
         await prune.stop()
         await relay.stop()
         await broker.stop()
@@ -176,6 +184,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         if key is None or not secrets.compare_digest(key.encode(), settings.ingest_key.encode()):
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong X-Api-Key")
 
+    app.include_router(webhooks.router(settings, store, publisher, authenticated))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.post(
