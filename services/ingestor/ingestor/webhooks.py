@@ -108,6 +108,8 @@ def router(
         body = await request.body()
         if not signature_ok(body, header, settings.meta_app_secret):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"{SIGNATURE} does not match the body")
+        interactions: list[Interaction]
+        set_aside: list[dict[str, str]]
         try:
             data = json.loads(body)
         except ValueError as exc:

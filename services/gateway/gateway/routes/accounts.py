@@ -22,9 +22,12 @@ from gateway.deps import AdminCaller, ServicesDep
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
-NOT_FOUND = {404: {"description": "No such account"}}
-ADMIN_ONLY = {403: {"description": "Only an administrator can do this"}}
-TAKEN = {409: {"description": "The id, or the channel's network id, is already registered"}}
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "No such account"}}
+ADMIN_ONLY: Responses = {403: {"description": "Only an administrator can do this"}}
+TAKEN: Responses = {
+    409: {"description": "The id, or the channel's network id, is already registered"}
+}
 AccountPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
