@@ -30,14 +30,19 @@ def load_key(settings: IngestorSettings) -> bytes:
     path = Path(settings.data_dir) / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside then linked into place: replicas starting together never read a
+        # half-written key, and the first link wins.
+        draft = path.with_name(f"{KEY_FILE}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(Fernet.generate_key())
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another replica made it first
-            pass
-        else:
-            with os.fdopen(fd, "wb") as file:
-                file.write(Fernet.generate_key())
+            os.link(draft, path)
             log.info("generated a development credentials key at %s", path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_bytes().strip()
 
 
