@@ -81,6 +81,19 @@ def test_bad_accounts_are_refused_with_the_reason(gateway: httpx.Client) -> None
     assert gateway.get("/v1/accounts/nobody-here").status_code == 404
 
 
+def test_a_refused_body_does_not_echo_the_credentials(gateway: httpx.Client) -> None:
+    body = new_account(colect=["comments"])  # misspelt: the whole body is refused
+    refused = gateway.post("/v1/accounts", json=body)
+    assert refused.status_code == 422
+    assert "colect" in refused.text
+    assert body["credentials"]["page_access_token"] not in refused.text
+    bad_secret = new_account()
+    bad_secret["credentials"]["page_access_token"] = ["EAAB-not-a-string"]
+    refused = gateway.put(f"/v1/accounts/{bad_secret['id']}", json=bad_secret)
+    assert refused.status_code == 422
+    assert "EAAB-not-a-string" not in refused.text
+
+
 def test_only_an_admin_manages_accounts(stack: Stack) -> None:
     with httpx.Client(base_url=stack.url("gateway")) as anonymous:
         assert anonymous.get("/v1/accounts").status_code == 401

@@ -3,9 +3,12 @@ Credentials are accepted and never returned."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
 from contracts.accounts import (
     AccountCreate,
@@ -20,7 +23,27 @@ from contracts.rpc_ingestor import IngestorMethod
 from contracts.topology import INGESTOR_RPC
 from gateway.deps import AdminCaller, ServicesDep
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+
+class NoEcho(APIRoute):
+    """A refused body is answered without the ``input`` FastAPI echoes by default: for an
+    account that input can hold the credentials, which are never returned."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except RequestValidationError as exc:
+                errors = [
+                    {k: v for k, v in e.items() if k not in ("input", "ctx")} for e in exc.errors()
+                ]
+                raise RequestValidationError(errors) from None
+
+        return handler
+
+
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=NoEcho)
 
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"description": "No such account"}}
