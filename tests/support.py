@@ -16,8 +16,8 @@ import httpx
 
 ADMIN_TOKEN = "test-admin-token"
 INGEST_KEY = "test-ingest-key"
-META_APP_SECRET = "test-meta-app-secret"
-META_VERIFY_TOKEN = "test-meta-verify-token"
+META_APP_SECRET = "test-meta-app-secret-0123456789abcdef"
+META_VERIFY_TOKEN = "test-meta-verify-token-0123456789abcdef"
 
 T = TypeVar("T")
 
