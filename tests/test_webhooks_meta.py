@@ -261,3 +261,9 @@ def test_an_unknown_account_and_an_odd_entry_are_kept_aside_and_answered_200(
     assert after["unnormalisable"] == before["unnormalisable"] + 1
     [stored] = interactions_of(gateway, account["id"], 1)
     assert stored["interaction"]["text"] == "ok"
+    # Signed bytes that are not JSON at all: kept with the cause, still a 200.
+    garbled = fake_meta.post("/_fake/meta/deliver", content=b'{"object": "page", "entry": [')
+    assert garbled.json()["status"] == 200
+    latest = ingestor.get("/v1/webhooks/health").json()
+    assert latest["unnormalisable"] == after["unnormalisable"] + 1
+    assert latest["deliveries"] == after["deliveries"] + 1

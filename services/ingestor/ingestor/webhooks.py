@@ -79,7 +79,11 @@ def router(
 ) -> APIRouter:
     api = APIRouter(tags=["webhooks"])
 
-    @api.get("/webhooks/meta", response_class=PlainTextResponse)
+    @api.get(
+        "/webhooks/meta",
+        response_class=PlainTextResponse,
+        responses={403: {"description": "Not a subscription request with our verify token"}},
+    )
     async def meta_verification(
         mode: Annotated[str, Query(alias="hub.mode")] = "",
         token: Annotated[str, Query(alias="hub.verify_token")] = "",
@@ -96,6 +100,7 @@ def router(
         responses={
             401: {"description": "No X-Hub-Signature-256; nothing was kept"},
             403: {"description": "The signature does not match the body; nothing was kept"},
+            413: {"description": "Body too large"},
         },
     )
     async def meta_delivery(request: Request) -> dict[str, int]:
