@@ -42,6 +42,8 @@ def body(json: Any) -> Call:
     return lambda w: {"json": json}
 
 
+ACCOUNT = {"channel": "facebook", "network_id": "x", "name": "x"}
+
 OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/opinions/{token}": ("public", NOTHING),
     "POST /v1/opinions/{token}": ("public", NOTHING),
@@ -68,6 +70,11 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/admin/queues": ("admin", NOTHING),
     "GET /v1/admin/dlq/{queue}": ("admin", NOTHING),
     "POST /v1/admin/dlq/{queue}/replay": ("admin", body({"dry_run": True})),
+    "GET /v1/accounts": ("admin", NOTHING),
+    "POST /v1/accounts": ("admin", body({"id": "x", **ACCOUNT})),
+    "GET /v1/accounts/{account_id}": ("admin", NOTHING),
+    "PUT /v1/accounts/{account_id}": ("admin", body(ACCOUNT)),
+    "DELETE /v1/accounts/{account_id}": ("admin", NOTHING),
     "GET /v1/me/notification-settings": ("own", NOTHING),
     "PUT /v1/me/notification-settings": ("own", body({})),
     "GET /v1/agents": ("desk", NOTHING),
@@ -135,6 +142,7 @@ def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
         else world.a.level,
         token="not.a-link",
         queue="ticketing.interactions",
+        account_id="acme-page",
     )
 
 

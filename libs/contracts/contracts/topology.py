@@ -71,6 +71,7 @@ CONSUMER_QUEUES = (RULES_INTERACTIONS, TICKETING_INTERACTIONS, NOTIFIER_NOTIFICA
 
 TICKETING_RPC = "ticketing.rpc"
 RULES_RPC = "rules.rpc"
+INGESTOR_RPC = "ingestor.rpc"
 """Request queues for request/reply calls from the gateway. Requests are transient with a
 per-message TTL equal to the caller's timeout: a request nobody answered in time is dropped
 rather than executed after the caller gave up."""
@@ -96,4 +97,4 @@ NOTIFIER_RPC = "notifier.rpc"
 
 EVERY_CONSUMER_QUEUE = (*CONSUMER_QUEUES, NOTIFIER_DIGESTS, NOTIFIER_OPINIONS, TICKETING_OPINIONS)
 """Every consumer queue, each with its DLQ: what operators list and replay."""
-RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC)
+RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

@@ -12,13 +12,14 @@ from enum import StrEnum
 import pytest
 from pydantic import BaseModel
 
-from contracts import rpc_notifier, rpc_rules
+from contracts import rpc_ingestor, rpc_notifier, rpc_rules
 
 from .test_contracts import SCHEMAS, breaking_changes
 
 SERVICES: dict[type[StrEnum], dict[StrEnum, tuple[type[BaseModel], type[BaseModel]]]] = {
     rpc_rules.RulesMethod: dict(rpc_rules.SHAPES),
     rpc_notifier.NotifierMethod: dict(rpc_notifier.SHAPES),
+    rpc_ingestor.IngestorMethod: dict(rpc_ingestor.SHAPES),
 }
 RPC_CONTRACTS = sorted(
     {model for shapes in SERVICES.values() for pair in shapes.values() for model in pair},

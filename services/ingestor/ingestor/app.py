@@ -19,7 +19,9 @@ from fastapi.security import APIKeyHeader
 from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
-from ingestor import services
+from contracts.topology import INGESTOR_RPC
+from ingestor import accounts, services, webhooks
+from ingestor.credentials import Vault, load_key
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
@@ -31,6 +33,7 @@ from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
 from servicekit.ratelimits import RateLimit, client_address
+from servicekit.rpc import serve
 from servicekit.service import new_broker
 from servicekit.topology import declare_events_exchange
 from servicekit.tracing import configure_tracing
@@ -124,10 +127,18 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
+    vault = Vault(load_key(settings))
+    serve(broker, INGESTOR_RPC, accounts.methods(store, vault))
     prune = Periodic(
         "ingestor-dedup-prune",
         settings.dedup_prune_seconds,
         lambda: services.forget_old_keys(store=store, keep_days=settings.dedup_days),
+    )
+
+    forget_deliveries = Periodic(
+        "ingestor-deliveries-prune",
+        settings.dedup_prune_seconds,
+        lambda: services.forget_old_deliveries(store=store, keep_days=settings.raw_delivery_days),
     )
 
     @asynccontextmanager
@@ -138,7 +149,9 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         await declare_events_exchange(broker)
         relay.start()
         prune.start()
+        forget_deliveries.start()
         yield
+        await forget_deliveries.stop()
         await prune.stop()
         await relay.stop()
         await broker.stop()
@@ -170,6 +183,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             failures.hit(address)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong X-Api-Key")
 
+    app.include_router(webhooks.router(settings, store, publisher, authenticated))
     # Depth is checked by parse_interactions and the contract, cheaper than a scan of every
     # batch's bytes on this hot path.
     max_bytes = settings.max_body_bytes

@@ -54,3 +54,10 @@ async def forget_old_keys(
 ) -> int:
     """Forget the de-duplication keys published more than ``keep_days`` ago."""
     return await store.forget_published(before=clock() - timedelta(days=keep_days))
+
+
+async def forget_old_deliveries(
+    *, store: IngestStore, keep_days: float, clock: Clock = system_clock
+) -> int:
+    """Forget the raw webhook deliveries received more than ``keep_days`` ago."""
+    return await store.forget_deliveries(before=clock() - timedelta(days=keep_days))

@@ -25,3 +25,23 @@ class IngestorSettings(ServiceSettings):
     body is dropped as soon as RabbitMQ confirmed the event."""
     dedup_prune_seconds: float = Field(default=3600.0, gt=0)
     """How often the expired keys are deleted."""
+
+    credentials_key: str | None = None
+    """INGESTOR_CREDENTIALS_KEY: the Fernet key (``Fernet.generate_key()``) that encrypts the
+    accounts' credentials at rest. Required in production; in development one is generated
+    once under SOCIALDESK_DATA_DIR (ingestor.credentials-key)."""
+    meta_app_secret: Secret | None = None
+    """INGESTOR_META_APP_SECRET: the Meta app's secret, which signs every webhook delivery.
+    Without it (and the verify token) the Meta webhook answers 404: nothing unsigned is ever
+    accepted."""
+    meta_verify_token: Secret | None = None
+    """INGESTOR_META_VERIFY_TOKEN: the token typed into the app's webhook settings, echoed by
+    Meta's verification request."""
+    raw_delivery_days: float = Field(default=30.0, gt=0)
+    """INGESTOR_RAW_DELIVERY_DAYS: how long raw webhook deliveries are kept."""
+
+    def model_post_init(self, context: object) -> None:
+        if self.production and not self.credentials_key:
+            raise ValueError(
+                "INGESTOR_CREDENTIALS_KEY must be set (a Fernet key) when SOCIALDESK_ENV=production"
+            )

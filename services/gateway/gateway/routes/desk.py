@@ -3,6 +3,13 @@ included by the app as one group."""
 
 from __future__ import annotations
 
-from gateway.routes import agents, calendars, interactions, levels, teams
+from gateway.routes import accounts, agents, calendars, interactions, levels, teams
 
-ROUTERS = (agents.router, teams.router, levels.router, calendars.router, interactions.router)
+ROUTERS = (
+    accounts.router,
+    agents.router,
+    teams.router,
+    levels.router,
+    calendars.router,
+    interactions.router,
+)

@@ -8,6 +8,7 @@ from uuid import UUID
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError
 
+from ingestor.store.accounts_mongo import MongoAccounts
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 from servicekit.outbox import Backlog
@@ -22,7 +23,7 @@ def _message(doc: dict[str, Any]) -> OutgoingMessage:
     )
 
 
-class MongoIngestStore:
+class MongoIngestStore(MongoAccounts):
     backend = "mongodb"
 
     def __init__(
@@ -39,10 +40,13 @@ class MongoIngestStore:
         else:
             self._client, db = client, client[database]
         self._received = db["received"]
+        self._accounts = db["accounts"]
+        self._deliveries = db["deliveries"]
 
     async def open(self) -> None:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
         await self._received.create_index([("published_at", ASCENDING), ("accepted_at", ASCENDING)])
+        await self.open_accounts()
 
     async def ping(self) -> None:
         await self._client.admin.command("ping")

@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from ingestor.store.accounts_port import AccountStore
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 
-class IngestStore(Protocol):
+class IngestStore(AccountStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...

@@ -6,6 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+from ingestor.store.accounts_sqlite import SCHEMA as ACCOUNTS_SCHEMA
+from ingestor.store.accounts_sqlite import SqliteAccounts
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
@@ -35,11 +37,11 @@ def _message(row: sqlite3.Row) -> OutgoingMessage:
     )
 
 
-class SqliteIngestStore:
+class SqliteIngestStore(SqliteAccounts):
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
-        self._db = SqliteDatabase(path, SCHEMA)
+        self._db = SqliteDatabase(path, SCHEMA + ACCOUNTS_SCHEMA)
         self._clock = clock
 
     async def open(self) -> None:

@@ -1,0 +1,188 @@
+"""Fake Meta (Facebook Pages, Messenger, Instagram): webhook deliveries signed with
+``X-Hub-Signature-256`` and the Graph API calls the connectors make.
+
+Shapes, as summarised in CHANNELS.md "Meta", come from developers.facebook.com:
+- delivery envelope, signature, verification: graph-api/webhooks/getting-started;
+- page ``feed`` changes (comments added/edited/removed): graph-api/webhooks/reference/page and
+  pages-api/webhooks-for-pages;
+- Messenger ``messaging`` events and echoes: messenger-platform/webhooks;
+- Instagram comments and messages: instagram-platform/webhooks/examples;
+- Send API answers: messenger-platform/send-api-reference; comment replies: pages/publishing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+
+from devtools.fakenets.state import FakeState, Recorded
+
+GRAPH_VERSION = "v21.0"
+_ids = itertools.count(1)
+
+
+def sign(body: bytes, app_secret: str) -> str:
+    """The ``X-Hub-Signature-256`` header value: HMAC-SHA256 of the raw body, lowercase hex."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def encode(delivery: dict[str, Any]) -> bytes:
+    """As Meta sends it: non-ASCII escaped (``\\u00e9``), which is what the signature covers."""
+    return json.dumps(delivery, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+def delivery(object_: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"object": "page" | "instagram", "entry": [...]}``; up to 1,000 entries."""
+    return {"object": object_, "entry": entries}
+
+
+def page_comment(
+    *,
+    page_id: str,
+    comment_id: str,
+    post_id: str,
+    from_id: str,
+    from_name: str = "",
+    message: str = "",
+    verb: str = "add",
+    parent_id: str | None = None,
+    created_time: int | None = None,
+) -> dict[str, Any]:
+    """One page entry with one ``feed`` change about a comment (verb add, edited, remove...).
+    ``created_time`` is Unix seconds, as the page webhook reference shows it."""
+    created = created_time if created_time is not None else int(time.time())
+    return {
+        "id": page_id,
+        "time": created,
+        "changes": [
+            {
+                "field": "feed",
+                "value": {
+                    "item": "comment",
+                    "verb": verb,
+                    "comment_id": comment_id,
+                    "post_id": post_id,
+                    "parent_id": parent_id or post_id,
+                    "from": {"id": from_id, "name": from_name},
+                    "message": message,
+                    "created_time": created,
+                },
+            }
+        ],
+    }
+
+
+def direct_message(
+    *,
+    account_id: str,
+    customer_id: str,
+    mid: str,
+    text: str,
+    echo: bool = False,
+    timestamp_ms: int | None = None,
+) -> dict[str, Any]:
+    """One Messenger (object page) or Instagram (object instagram) messaging entry. An echo is
+    the brand's own message: the sender is the page and the recipient the customer."""
+    stamp = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
+    sender, recipient = (account_id, customer_id) if echo else (customer_id, account_id)
+    message: dict[str, Any] = {"mid": mid, "text": text}
+    if echo:
+        message["is_echo"] = True
+    return {
+        "id": account_id,
+        "time": stamp,
+        "messaging": [
+            {
+                "sender": {"id": sender},
+                "recipient": {"id": recipient},
+                "timestamp": stamp,
+                "message": message,
+            }
+        ],
+    }
+
+
+def instagram_comment(
+    *,
+    ig_id: str,
+    comment_id: str,
+    media_id: str,
+    from_id: str,
+    username: str,
+    text: str,
+    parent_id: str | None = None,
+) -> dict[str, Any]:
+    """One instagram entry with one ``comments`` change."""
+    value: dict[str, Any] = {
+        "id": comment_id,
+        "from": {"id": from_id, "username": username},
+        "text": text,
+        "media": {"id": media_id, "media_product_type": "FEED"},
+    }
+    if parent_id:
+        value["parent_id"] = parent_id
+    return {
+        "id": ig_id,
+        "time": int(time.time()),
+        "changes": [{"field": "comments", "value": value}],
+    }
+
+
+def router(state: FakeState) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/_fake/meta/deliver")
+    async def deliver(request: Request) -> dict[str, Any]:
+        """Sends the posted delivery to the webhook, signed; ``?signature=`` overrides the
+        header (``none`` leaves it out) and ``?tamper=1`` changes the body after signing, for
+        the refusal tests. Answers with the webhook's status and body."""
+        body = await request.body()
+        headers = {"Content-Type": "application/json"}
+        override = request.query_params.get("signature")
+        if override != "none":
+            headers["X-Hub-Signature-256"] = override or sign(body, state.meta_app_secret)
+        if request.query_params.get("tamper"):
+            body = body.replace(b'"', b' "', 1)
+        async with httpx.AsyncClient(timeout=30) as client:
+            answer = await client.post(state.meta_webhook_url, content=body, headers=headers)
+        return {"status": answer.status_code, "body": answer.text}
+
+    @api.post("/_fake/meta/verify")
+    async def verify(request: Request) -> dict[str, Any]:
+        """Meta's verification request, with the configured token unless ``?token=`` says."""
+        challenge = str(next(_ids) * 7919)
+        params = {
+            "hub.mode": "subscribe",
+            "hub.verify_token": request.query_params.get("token", state.meta_verify_token),
+            "hub.challenge": challenge,
+        }
+        async with httpx.AsyncClient(timeout=30) as client:
+            answer = await client.get(state.meta_webhook_url, params=params)
+        return {"status": answer.status_code, "body": answer.text, "challenge": challenge}
+
+    @api.post("/{version}/{node_id}/messages")
+    async def send_message(version: str, node_id: str, request: Request) -> dict[str, Any]:
+        """Send API: ``{recipient_id, message_id}``."""
+        body = await request.json()
+        state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
+        recipient = body.get("recipient", {})
+        return {"recipient_id": recipient.get("id", ""), "message_id": f"m_{next(_ids)}"}
+
+    @api.post("/{version}/{node_id}/{edge}")
+    async def publish(version: str, node_id: str, edge: str, request: Request) -> dict[str, Any]:
+        """Comment replies (``comments``, Instagram ``replies``) and ``subscribed_apps``."""
+        raw = await request.body()
+        body = json.loads(raw) if raw.strip() else {}
+        state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
+        if edge == "subscribed_apps":
+            return {"success": True}
+        return {"id": f"{node_id}_{next(_ids)}"}
+
+    return api

@@ -1,0 +1,101 @@
+"""Accounts (docs/domain.md "account"): a brand's profile on one network, owned by the
+ingestor. Credentials are write-only: they travel in requests and never in any answer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, SecretStr, StringConstraints
+
+from contracts.base import Contract
+from contracts.interaction import Channel
+from contracts.strict import Strict
+
+AccountId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", min_length=1, max_length=64)
+]
+"""Also the ``account`` of every interaction that arrives on it, and what levels serve."""
+
+
+class Collect(StrEnum):
+    COMMENTS = "comments"
+    DIRECT_MESSAGES = "direct_messages"
+    MENTIONS = "mentions"
+    REVIEWS = "reviews"
+    EMAILS = "emails"
+
+
+class HealthState(StrEnum):
+    OK = "ok"
+    THROTTLED = "throttled"
+    FAILING = "failing"
+    DISABLED = "disabled"
+
+
+class AccountHealth(Contract):
+    state: HealthState = HealthState.OK
+    last_event_at: AwareDatetime | None = None
+    last_poll_at: AwareDatetime | None = Field(
+        default=None, description="The last successful poll (networks without push)."
+    )
+    last_error: str | None = None
+    consecutive_failures: int = Field(default=0, ge=0)
+
+
+class AccountFields(Strict):
+    channel: Channel
+    network_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)
+    ]
+    """The network's id for the profile: page id, Instagram business id, X user id, YouTube
+    channel id, Google location name, Reclame Aqui company, mailbox, LinkedIn organisation."""
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    collect: Annotated[list[Collect], Field(max_length=5)] = [
+        Collect.COMMENTS,
+        Collect.DIRECT_MESSAGES,
+    ]
+    active: bool = True
+    credentials: dict[str, SecretStr] | None = Field(
+        default=None,
+        description="Write-only (tokens, passwords). Never returned; encrypted at rest. "
+        "Omitted on a replace: the stored ones are kept.",
+    )
+
+
+class AccountCreate(AccountFields):
+    id: AccountId
+
+
+class AccountReplace(Strict):
+    id: AccountId
+    body: AccountFields
+
+
+class AccountKey(Strict):
+    id: AccountId
+
+
+class AccountsQuery(Strict):
+    """Every account: a brand has a handful, not thousands."""
+
+
+class AccountRead(Contract):
+    id: str
+    channel: Channel
+    network_id: str
+    name: str
+    collect: list[Collect]
+    active: bool
+    has_credentials: bool
+    health: AccountHealth
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class AccountList(Contract):
+    items: list[AccountRead]
+
+
+class Deleted(Contract):
+    deleted: bool = True

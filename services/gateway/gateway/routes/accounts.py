@@ -1,0 +1,110 @@
+"""Accounts (a brand's profiles on the networks), owned by the ingestor; administrators only.
+Credentials are accepted and never returned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+
+from contracts.accounts import (
+    AccountCreate,
+    AccountFields,
+    AccountKey,
+    AccountList,
+    AccountRead,
+    AccountReplace,
+    AccountsQuery,
+)
+from contracts.rpc_ingestor import IngestorMethod
+from contracts.topology import INGESTOR_RPC
+from gateway.deps import AdminCaller, ServicesDep
+
+
+class NoEcho(APIRoute):
+    """A refused body is answered without the ``input`` FastAPI echoes by default: for an
+    account that input can hold the credentials, which are never returned."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except RequestValidationError as exc:
+                errors = [
+                    {k: v for k, v in e.items() if k not in ("input", "ctx")} for e in exc.errors()
+                ]
+                raise RequestValidationError(errors) from None
+
+        return handler
+
+
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=NoEcho)
+
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "No such account"}}
+ADMIN_ONLY: Responses = {403: {"description": "Only an administrator can do this"}}
+TAKEN: Responses = {
+    409: {"description": "The id, or the channel's network id, is already registered"}
+}
+AccountPath = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("", response_model=AccountList, responses=ADMIN_ONLY)
+async def list_accounts(caller: AdminCaller, services: ServicesDep) -> Any:
+    """Every account with its health."""
+    return await services.relay(INGESTOR_RPC, IngestorMethod.ACCOUNTS_LIST, AccountsQuery(), caller)
+
+
+@router.post(
+    "",
+    response_model=AccountRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ADMIN_ONLY, **TAKEN},
+)
+async def create_account(body: AccountCreate, caller: AdminCaller, services: ServicesDep) -> Any:
+    return await services.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_CREATE, _wire(body), caller)
+
+
+@router.get("/{account_id}", response_model=AccountRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+async def get_account(account_id: AccountPath, caller: AdminCaller, services: ServicesDep) -> Any:
+    return await services.call(
+        INGESTOR_RPC, IngestorMethod.ACCOUNTS_GET, AccountKey(id=account_id), caller
+    )
+
+
+@router.put(
+    "/{account_id}", response_model=AccountRead, responses={**NOT_FOUND, **ADMIN_ONLY, **TAKEN}
+)
+async def replace_account(
+    account_id: AccountPath, body: AccountFields, caller: AdminCaller, services: ServicesDep
+) -> Any:
+    """Replaces everything but the credentials when they are left out (they are kept)."""
+    params = {"id": account_id, "body": _wire(body)}
+    AccountReplace.model_validate(params)  # the id's shape, refused here with a 422
+    return await services.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params, caller)
+
+
+@router.delete(
+    "/{account_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
+)
+async def delete_account(
+    account_id: AccountPath, caller: AdminCaller, services: ServicesDep
+) -> Response:
+    await services.call(
+        INGESTOR_RPC, IngestorMethod.ACCOUNTS_DELETE, AccountKey(id=account_id), caller
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _wire(body: AccountFields) -> dict[str, Any]:
+    """The body for the ingestor with the credentials in clear: pydantic masks SecretStr as
+    '**********' when dumping, and RabbitMQ between the two is the system's own wire."""
+    data = body.model_dump(mode="json", exclude={"credentials"}, exclude_unset=True)
+    if body.credentials is not None:
+        data["credentials"] = {k: v.get_secret_value() for k, v in body.credentials.items()}
+    return data

@@ -1,0 +1,123 @@
+"""Account management (admin only), served to the gateway over ``ingestor.rpc``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from contracts.accounts import (
+    AccountCreate,
+    AccountFields,
+    AccountHealth,
+    AccountKey,
+    AccountList,
+    AccountRead,
+    AccountReplace,
+    AccountsQuery,
+    Deleted,
+)
+from contracts.rpc import Caller
+from contracts.rpc_ingestor import IngestorMethod
+from ingestor.credentials import Vault
+from ingestor.store.accounts_port import AccountTaken, StoredAccount
+from ingestor.store.port import IngestStore
+from servicekit import rpc
+from servicekit.clock import Clock, system_clock
+
+
+class Forbidden(rpc.RpcFailure):
+    status = 403
+    code = "forbidden"
+
+
+def _admin(caller: Caller) -> None:
+    # The gateway checks too; the owner of the data decides (docs/architecture.md "Access").
+    if caller.role != "admin":
+        raise Forbidden("only an administrator can manage accounts")
+
+
+def _taken(account_id: str, fields: AccountFields) -> rpc.Conflict:
+    return rpc.Conflict(
+        f"account {account_id!r} or {fields.channel.value} id {fields.network_id!r} "
+        "is already registered"
+    )
+
+
+def methods(store: IngestStore, vault: Vault, clock: Clock = system_clock) -> dict[str, rpc.Method]:
+    def read(
+        fields: AccountFields,
+        account_id: str,
+        *,
+        health: AccountHealth,
+        created: datetime | None,
+        has: bool,
+    ) -> AccountRead:
+        now = clock()
+        return AccountRead(
+            id=account_id,
+            channel=fields.channel,
+            network_id=fields.network_id,
+            name=fields.name,
+            collect=list(dict.fromkeys(fields.collect)),
+            active=fields.active,
+            has_credentials=has,
+            health=health,
+            created_at=created or now,
+            updated_at=now,
+        )
+
+    async def list_accounts(_: AccountsQuery, caller: Caller) -> AccountList:
+        _admin(caller)
+        return AccountList(items=[s.account for s in await store.accounts()])
+
+    async def get(key: AccountKey, caller: Caller) -> AccountRead:
+        _admin(caller)
+        stored = await store.account(key.id)
+        if stored is None:
+            raise rpc.NotFound(f"no account {key.id!r}")
+        return stored.account
+
+    async def create(body: AccountCreate, caller: Caller) -> AccountRead:
+        _admin(caller)
+        sealed = vault.seal(body.credentials) if body.credentials else None
+        account = read(body, body.id, health=AccountHealth(), created=None, has=sealed is not None)
+        try:
+            await store.create_account(StoredAccount(account, sealed))
+        except AccountTaken as exc:
+            raise _taken(body.id, body) from exc
+        return account
+
+    async def replace(params: AccountReplace, caller: Caller) -> AccountRead:
+        _admin(caller)
+        old = await store.account(params.id)
+        if old is None:
+            raise rpc.NotFound(f"no account {params.id!r}")
+        body = params.body
+        # Credentials are write-only: a replace that leaves them out keeps the stored ones.
+        sealed = vault.seal(body.credentials) if body.credentials else old.credentials
+        account = read(
+            body,
+            params.id,
+            health=old.account.health,
+            created=old.account.created_at,
+            has=sealed is not None,
+        )
+        try:
+            if not await store.replace_account(StoredAccount(account, sealed)):
+                raise rpc.NotFound(f"no account {params.id!r}")
+        except AccountTaken as exc:
+            raise _taken(params.id, body) from exc
+        return account
+
+    async def delete(key: AccountKey, caller: Caller) -> Deleted:
+        _admin(caller)
+        if not await store.delete_account(key.id):
+            raise rpc.NotFound(f"no account {key.id!r}")
+        return Deleted()
+
+    return {
+        IngestorMethod.ACCOUNTS_LIST: rpc.typed(AccountsQuery, list_accounts),
+        IngestorMethod.ACCOUNTS_GET: rpc.typed(AccountKey, get),
+        IngestorMethod.ACCOUNTS_CREATE: rpc.typed(AccountCreate, create),
+        IngestorMethod.ACCOUNTS_REPLACE: rpc.typed(AccountReplace, replace),
+        IngestorMethod.ACCOUNTS_DELETE: rpc.typed(AccountKey, delete),
+    }

@@ -1,0 +1,114 @@
+"""MongoDB half of AccountStore, mixed into MongoIngestStore."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from contracts.accounts import AccountRead
+from ingestor.store.accounts_port import AccountTaken, Delivery, StoredAccount
+
+
+def _document(stored: StoredAccount) -> dict[str, Any]:
+    a = stored.account
+    return {
+        "_id": a.id,
+        "channel": a.channel.value,
+        "network_id": a.network_id,
+        "data": a.model_dump(mode="json"),
+        "credentials": stored.credentials,
+    }
+
+
+def _stored(doc: dict[str, Any]) -> StoredAccount:
+    credentials = doc.get("credentials")
+    return StoredAccount(
+        AccountRead.model_validate(doc["data"]),
+        None if credentials is None else bytes(credentials),
+    )
+
+
+class MongoAccounts:
+    _accounts: Any
+    _deliveries: Any
+
+    async def open_accounts(self) -> None:
+        await self._accounts.create_index(
+            [("channel", ASCENDING), ("network_id", ASCENDING)], unique=True
+        )
+        await self._deliveries.create_index([("received_at", ASCENDING)])
+
+    async def create_account(self, stored: StoredAccount) -> None:
+        try:
+            await self._accounts.insert_one(_document(stored))
+        except DuplicateKeyError as exc:
+            raise AccountTaken(str(exc)) from exc
+
+    async def account(self, account_id: str) -> StoredAccount | None:
+        doc = await self._accounts.find_one({"_id": account_id})
+        return None if doc is None else _stored(doc)
+
+    async def accounts(self) -> list[StoredAccount]:
+        return [_stored(d) async for d in self._accounts.find({}).sort("_id", ASCENDING)]
+
+    async def replace_account(self, stored: StoredAccount) -> bool:
+        try:
+            result = await self._accounts.replace_one({"_id": stored.account.id}, _document(stored))
+        except DuplicateKeyError as exc:
+            raise AccountTaken(str(exc)) from exc
+        return bool(result.matched_count)
+
+    async def delete_account(self, account_id: str) -> bool:
+        return bool((await self._accounts.delete_one({"_id": account_id})).deleted_count)
+
+    async def accounts_by_network(
+        self, channels: Sequence[str], network_ids: Sequence[str]
+    ) -> list[StoredAccount]:
+        cursor = self._accounts.find(
+            {"channel": {"$in": list(channels)}, "network_id": {"$in": list(network_ids)}}
+        )
+        return [_stored(d) async for d in cursor]
+
+    async def note_events(self, account_ids: Sequence[str], at: datetime) -> None:
+        await self._accounts.update_many(
+            {"_id": {"$in": list(account_ids)}},
+            {"$set": {"data.health.last_event_at": at.isoformat()}},
+        )
+
+    async def keep_delivery(self, delivery: Delivery) -> None:
+        await self._deliveries.insert_one(
+            {
+                "_id": delivery.id,
+                "source": delivery.source,
+                "received_at": delivery.received_at,
+                "body": delivery.body,
+                "accepted": delivery.accepted,
+                "duplicates": delivery.duplicates,
+                "set_aside": delivery.set_aside,
+            }
+        )
+
+    async def delivery_summary(self) -> dict[str, int]:
+        summary = {"deliveries": 0, "unknown_account": 0, "unnormalisable": 0}
+        summary["deliveries"] = await self._deliveries.count_documents({})
+        pipeline = [
+            {"$unwind": "$set_aside"},
+            {"$group": {"_id": "$set_aside.reason", "n": {"$sum": 1}}},
+        ]
+        cursor = self._deliveries.aggregate(pipeline)
+        # PyMongo's async API returns the cursor from a coroutine; mongomock's wrapper (the
+        # store-contract suite) returns it directly.
+        if inspect.isawaitable(cursor):
+            cursor = await cursor
+        async for row in cursor:
+            summary[row["_id"]] = row["n"]
+        return summary
+
+    async def forget_deliveries(self, *, before: datetime) -> int:
+        result = await self._deliveries.delete_many({"received_at": {"$lt": before}})
+        return int(result.deleted_count)

@@ -1,0 +1,72 @@
+"""The accounts the ingestor receives for, and the raw webhook deliveries it keeps: the part
+of the store behind channels in (docs/channels.md). Both adapters mix this into their store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from contracts.accounts import AccountRead
+
+
+@dataclass(frozen=True)
+class StoredAccount:
+    account: AccountRead
+    credentials: bytes | None
+    """Fernet-encrypted JSON (ingestor.credentials); the store never sees them in clear."""
+
+
+class AccountTaken(Exception):
+    """The id, or the channel's network id, belongs to another account."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One webhook POST as received (the raw bytes, which the signature covered), and what
+    became of its entries. Kept for INGESTOR_RAW_DELIVERY_DAYS."""
+
+    id: str
+    source: str
+    received_at: datetime
+    body: bytes
+    accepted: int = 0
+    duplicates: int = 0
+    set_aside: list[dict[str, str]] = field(default_factory=list)
+    """Entries not turned into interactions: {"entry": index, "reason": kind, "detail": ...}
+    with reason ``unknown_account`` or ``unnormalisable``."""
+
+
+class AccountStore(Protocol):
+    async def create_account(self, stored: StoredAccount) -> None:
+        """Raises AccountTaken when the id or (channel, network_id) is in use."""
+        ...
+
+    async def account(self, account_id: str) -> StoredAccount | None: ...
+
+    async def accounts(self) -> list[StoredAccount]: ...
+
+    async def replace_account(self, stored: StoredAccount) -> bool:
+        """False when there is no such account; AccountTaken as for create."""
+        ...
+
+    async def delete_account(self, account_id: str) -> bool: ...
+
+    async def accounts_by_network(
+        self, channels: Sequence[str], network_ids: Sequence[str]
+    ) -> list[StoredAccount]:
+        """The accounts of these channels with one of these network ids."""
+        ...
+
+    async def note_events(self, account_ids: Sequence[str], at: datetime) -> None:
+        """Health: these accounts received something at ``at``."""
+        ...
+
+    async def keep_delivery(self, delivery: Delivery) -> None: ...
+
+    async def delivery_summary(self) -> dict[str, int]:
+        """Deliveries kept, and entries set aside by reason, over the kept deliveries."""
+        ...
+
+    async def forget_deliveries(self, *, before: datetime) -> int: ...

@@ -1,0 +1,174 @@
+"""SQLite half of AccountStore, mixed into SqliteIngestStore (one file per service)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+
+from contracts.accounts import AccountRead
+from ingestor.store.accounts_port import AccountTaken, Delivery, StoredAccount
+from servicekit.sqlite import SqliteDatabase
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    network_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    credentials BLOB,
+    UNIQUE (channel, network_id)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    body BLOB NOT NULL,
+    accepted INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    set_aside TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_received ON deliveries (received_at);
+"""
+
+
+def _stored(row: sqlite3.Row) -> StoredAccount:
+    return StoredAccount(
+        AccountRead.model_validate_json(row["data"]),
+        None if row["credentials"] is None else bytes(row["credentials"]),
+    )
+
+
+class SqliteAccounts:
+    _db: SqliteDatabase
+
+    async def create_account(self, stored: StoredAccount) -> None:
+        a = stored.account
+
+        def insert(connection: sqlite3.Connection) -> None:
+            try:
+                connection.execute(
+                    "INSERT INTO accounts (id, channel, network_id, data, credentials)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (a.id, a.channel.value, a.network_id, a.model_dump_json(), stored.credentials),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise AccountTaken(str(exc)) from exc
+
+        await self._db.write(insert)
+
+    async def account(self, account_id: str) -> StoredAccount | None:
+        def select(connection: sqlite3.Connection) -> StoredAccount | None:
+            row = connection.execute(
+                "SELECT * FROM accounts WHERE id = ?", (account_id,)
+            ).fetchone()
+            return None if row is None else _stored(row)
+
+        return await self._db.read(select)
+
+    async def accounts(self) -> list[StoredAccount]:
+        def select(connection: sqlite3.Connection) -> list[StoredAccount]:
+            return [_stored(r) for r in connection.execute("SELECT * FROM accounts ORDER BY id")]
+
+        return await self._db.read(select)
+
+    async def replace_account(self, stored: StoredAccount) -> bool:
+        a = stored.account
+
+        def update(connection: sqlite3.Connection) -> bool:
+            try:
+                return bool(
+                    connection.execute(
+                        "UPDATE accounts SET channel = ?, network_id = ?, data = ?,"
+                        " credentials = ? WHERE id = ?",
+                        (
+                            a.channel.value,
+                            a.network_id,
+                            a.model_dump_json(),
+                            stored.credentials,
+                            a.id,
+                        ),
+                    ).rowcount
+                )
+            except sqlite3.IntegrityError as exc:
+                raise AccountTaken(str(exc)) from exc
+
+        return await self._db.write(update)
+
+    async def delete_account(self, account_id: str) -> bool:
+        def delete(connection: sqlite3.Connection) -> bool:
+            return bool(
+                connection.execute("DELETE FROM accounts WHERE id = ?", (account_id,)).rowcount
+            )
+
+        return await self._db.write(delete)
+
+    async def accounts_by_network(
+        self, channels: Sequence[str], network_ids: Sequence[str]
+    ) -> list[StoredAccount]:
+        if not channels or not network_ids:
+            return []
+
+        def select(connection: sqlite3.Connection) -> list[StoredAccount]:
+            marks_c, marks_n = ",".join("?" * len(channels)), ",".join("?" * len(network_ids))
+            rows = connection.execute(
+                f"SELECT * FROM accounts WHERE channel IN ({marks_c})"
+                f" AND network_id IN ({marks_n})",
+                (*channels, *network_ids),
+            )
+            return [_stored(r) for r in rows]
+
+        return await self._db.read(select)
+
+    async def note_events(self, account_ids: Sequence[str], at: datetime) -> None:
+        def note(connection: sqlite3.Connection) -> None:
+            connection.executemany(
+                "UPDATE accounts SET data = json_set(data, '$.health.last_event_at', ?)"
+                " WHERE id = ?",
+                [(at.isoformat(), i) for i in account_ids],
+            )
+
+        await self._db.write(note)
+
+    async def keep_delivery(self, delivery: Delivery) -> None:
+        d = delivery
+
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    d.id,
+                    d.source,
+                    d.received_at.timestamp(),
+                    d.body,
+                    d.accepted,
+                    d.duplicates,
+                    json.dumps(d.set_aside),
+                ),
+            )
+
+        await self._db.write(insert)
+
+    async def delivery_summary(self) -> dict[str, int]:
+        def count(connection: sqlite3.Connection) -> dict[str, int]:
+            summary = {"deliveries": 0, "unknown_account": 0, "unnormalisable": 0}
+            summary["deliveries"] = connection.execute(
+                "SELECT count(*) FROM deliveries"
+            ).fetchone()[0]
+            for reason, n in connection.execute(
+                "SELECT json_extract(value, '$.reason'), count(*)"
+                " FROM deliveries, json_each(deliveries.set_aside) GROUP BY 1"
+            ):
+                summary[reason] = n
+            return summary
+
+        return await self._db.read(count)
+
+    async def forget_deliveries(self, *, before: datetime) -> int:
+        def forget(connection: sqlite3.Connection) -> int:
+            return connection.execute(
+                "DELETE FROM deliveries WHERE received_at < ?", (before.timestamp(),)
+            ).rowcount
+
+        return await self._db.write(forget)

@@ -1,0 +1,176 @@
+"""The networks' webhooks (docs/channels.md): Meta's verification handshake and signed
+deliveries. A delivery is answered 200 only once its interactions are in the outbox (durable);
+publishing follows, and the outbox relay finishes it if RabbitMQ is away, so a broker outage
+never makes Meta retry (and, after an hour, disable the webhook)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import PlainTextResponse
+from pydantic import ValidationError
+
+from contracts.events import InteractionReceivedV1
+from contracts.interaction import Interaction
+from ingestor import meta
+from ingestor.settings import IngestorSettings
+from ingestor.store.accounts_port import Delivery
+from ingestor.store.port import IngestStore
+from servicekit.clock import Clock, system_clock
+from servicekit.publishing import EventPublisher, OutgoingMessage
+
+log = logging.getLogger("ingestor.webhooks")
+
+SIGNATURE = "X-Hub-Signature-256"
+
+
+def signature_ok(body: bytes, header: str, secret: str) -> bool:
+    """HMAC-SHA256 of the raw bytes as received (Meta signs its escaped-unicode form; a
+    re-serialised body would not match), compared in constant time."""
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
+
+
+async def collect(store: IngestStore, data: Any) -> tuple[list[Interaction], list[dict[str, str]]]:
+    """The delivery's interactions, and what was set aside with the reason."""
+    found = list(meta.items(data))
+    wanted = [i for i in found if isinstance(i, meta.Item)]
+    accounts = {
+        (s.account.channel, s.account.network_id): s.account
+        for s in await store.accounts_by_network(
+            sorted({i.channel.value for i in wanted}), sorted({i.network_id for i in wanted})
+        )
+    }
+    interactions: list[Interaction] = []
+    set_aside: list[dict[str, str]] = []
+    for item in found:
+        try:
+            if isinstance(item, meta.SetAside):
+                raise item
+            account = accounts.get((item.channel, item.network_id))
+            if account is None or not account.active:
+                raise meta.SetAside(
+                    "unknown_account",
+                    f"{item.position}: no active {item.channel.value} account {item.network_id}",
+                )
+            interactions.append(meta.normalise(item, account))
+        except meta.SetAside as aside:
+            set_aside.append({"reason": aside.reason, "detail": aside.detail})
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            where = getattr(item, "position", "delivery")
+            detail = f"{where}: {type(exc).__name__}: {exc}"[:1000]
+            set_aside.append({"reason": "unnormalisable", "detail": detail})
+    return interactions, set_aside
+
+
+def router(
+    settings: IngestorSettings,
+    store: IngestStore,
+    publisher: EventPublisher,
+    authenticated: Callable[..., Awaitable[None]],
+    clock: Clock = system_clock,
+) -> APIRouter:
+    api = APIRouter(tags=["webhooks"])
+
+    def meta_secrets() -> tuple[str, str]:
+        """The app secret and verify token; a deployment that set neither takes no Meta
+        delivery at all (404), never one it cannot verify."""
+        if settings.meta_app_secret is None or settings.meta_verify_token is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                "Meta webhooks are off: set INGESTOR_META_APP_SECRET and INGESTOR_META_VERIFY_TOKEN",
+            )
+        return settings.meta_app_secret, settings.meta_verify_token
+
+    @api.get(
+        "/webhooks/meta",
+        response_class=PlainTextResponse,
+        responses={
+            403: {"description": "Not a subscription request with our verify token"},
+            404: {"description": "Meta webhooks are not configured on this ingestor"},
+        },
+    )
+    async def meta_verification(
+        mode: Annotated[str, Query(alias="hub.mode")] = "",
+        token: Annotated[str, Query(alias="hub.verify_token")] = "",
+        challenge: Annotated[str, Query(alias="hub.challenge", max_length=1000)] = "",
+    ) -> str:
+        """Meta's subscription handshake: the challenge back when the token is ours."""
+        expected = meta_secrets()[1].encode()
+        if mode != "subscribe" or not hmac.compare_digest(token.encode(), expected):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong hub.mode or hub.verify_token")
+        return challenge
+
+    @api.post(
+        "/webhooks/meta",
+        responses={
+            401: {"description": "No X-Hub-Signature-256; nothing was kept"},
+            403: {"description": "The signature does not match the body; nothing was kept"},
+            404: {"description": "Meta webhooks are not configured on this ingestor"},
+            413: {"description": "Body too large"},
+        },
+    )
+    async def meta_delivery(request: Request) -> dict[str, int]:
+        """A signed delivery. Every item becomes an interaction (repeats are duplicates) or is
+        set aside with its reason; both are answered 200 so Meta never disables the webhook
+        for one odd event. The raw bytes are kept INGESTOR_RAW_DELIVERY_DAYS."""
+        app_secret = meta_secrets()[0]
+        header = request.headers.get(SIGNATURE)
+        if not header:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"missing {SIGNATURE}")
+        body = await request.body()
+        if not signature_ok(body, header, app_secret):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"{SIGNATURE} does not match the body")
+        interactions: list[Interaction]
+        set_aside: list[dict[str, str]]
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            interactions, set_aside = [], [{"reason": "unnormalisable", "detail": str(exc)}]
+        else:
+            interactions, set_aside = await collect(store, data)
+        received = [
+            (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
+        ]
+        accepted = await store.accept(received)
+        now = clock()
+        await store.keep_delivery(
+            Delivery(
+                id=str(uuid.uuid4()),
+                source="meta",
+                received_at=now,
+                body=body,
+                accepted=len(accepted),
+                duplicates=len(received) - len(accepted),
+                set_aside=set_aside,
+            )
+        )
+        if interactions:
+            await store.note_events(sorted({i.account for i in interactions}), now)
+        for aside in set_aside:
+            log.warning("meta delivery item set aside: %s (%s)", aside["reason"], aside["detail"])
+        try:
+            await publisher.publish_all(accepted)
+            await store.mark_published([m.id for m in accepted])
+        except Exception:
+            log.exception("publishing a webhook delivery failed; the outbox relay will")
+        return {
+            "accepted": len(accepted),
+            "duplicates": len(received) - len(accepted),
+            "set_aside": len(set_aside),
+        }
+
+    @api.get("/v1/webhooks/health", dependencies=[Depends(authenticated)])
+    async def webhooks_health() -> dict[str, int]:
+        """Raw deliveries kept, and their items set aside by reason (``unknown_account``:
+        a page or profile nobody registered; ``unnormalisable``: not readable)."""
+        return await store.delivery_summary()
+
+    return api

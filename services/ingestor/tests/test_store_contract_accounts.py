@@ -1,0 +1,98 @@
+"""What every adapter must do with accounts and kept deliveries (runs on every backend)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts.accounts import AccountHealth, AccountRead, Collect
+from contracts.interaction import Channel
+from ingestor.store.accounts_port import AccountTaken, Delivery, StoredAccount
+from ingestor.store.port import IngestStore
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def account(
+    id: str = "acme-fb", network_id: str = "1001", channel: Channel = Channel.FACEBOOK
+) -> StoredAccount:
+    return StoredAccount(
+        AccountRead(
+            id=id,
+            channel=channel,
+            network_id=network_id,
+            name="Acme",
+            collect=[Collect.COMMENTS],
+            active=True,
+            has_credentials=True,
+            health=AccountHealth(),
+            created_at=NOW,
+            updated_at=NOW,
+        ),
+        b"ciphertext",
+    )
+
+
+async def test_an_account_is_kept_with_its_encrypted_credentials(store: IngestStore) -> None:
+    await store.create_account(account())
+    assert await store.account("acme-fb") == account()
+    assert await store.accounts() == [account()]
+    assert await store.account("nobody") is None
+
+
+async def test_id_and_network_id_are_each_one_account(store: IngestStore) -> None:
+    await store.create_account(account())
+    with pytest.raises(AccountTaken):
+        await store.create_account(account(network_id="other"))
+    with pytest.raises(AccountTaken):
+        await store.create_account(account(id="acme-2"))
+    # The same network id on another channel is another profile.
+    await store.create_account(account(id="acme-ig", channel=Channel.INSTAGRAM))
+    await store.create_account(account(id="acme-2", network_id="2002"))
+    with pytest.raises(AccountTaken):
+        await store.replace_account(account(id="acme-2", network_id="1001"))
+
+
+async def test_replace_and_delete(store: IngestStore) -> None:
+    assert not await store.replace_account(account())
+    await store.create_account(account())
+    renamed = account(network_id="1002")
+    assert await store.replace_account(renamed)
+    assert await store.account("acme-fb") == renamed
+    assert await store.delete_account("acme-fb")
+    assert not await store.delete_account("acme-fb")
+    assert await store.accounts() == []
+
+
+async def test_accounts_are_found_by_channel_and_network_id(store: IngestStore) -> None:
+    await store.create_account(account())
+    await store.create_account(account(id="acme-ig", network_id="17841", channel=Channel.INSTAGRAM))
+    found = await store.accounts_by_network(["facebook"], ["1001", "17841", "9"])
+    assert [s.account.id for s in found] == ["acme-fb"]
+    both = await store.accounts_by_network(["facebook", "instagram"], ["1001", "17841"])
+    assert sorted(s.account.id for s in both) == ["acme-fb", "acme-ig"]
+
+
+async def test_an_event_shows_on_the_accounts_health(store: IngestStore) -> None:
+    await store.create_account(account())
+    await store.note_events(["acme-fb"], NOW + timedelta(minutes=1))
+    stored = await store.account("acme-fb")
+    assert stored is not None
+    assert stored.account.health.last_event_at == NOW + timedelta(minutes=1)
+
+
+async def test_deliveries_are_kept_counted_and_forgotten_by_age(store: IngestStore) -> None:
+    old = Delivery("d1", "meta", NOW - timedelta(days=40), b'{"entry": []}')
+    unknown = {"entry": "0", "reason": "unknown_account", "detail": "page 9"}
+    odd = {"entry": "1", "reason": "unnormalisable", "detail": "no id"}
+    recent = Delivery("d2", "meta", NOW, b"{}", accepted=3, set_aside=[unknown, odd, unknown])
+    await store.keep_delivery(old)
+    await store.keep_delivery(recent)
+    assert await store.delivery_summary() == {
+        "deliveries": 2,
+        "unknown_account": 2,
+        "unnormalisable": 1,
+    }
+    assert await store.forget_deliveries(before=NOW - timedelta(days=30)) == 1
+    assert (await store.delivery_summary())["deliveries"] == 1
