@@ -12,8 +12,9 @@ from contracts.base import Contract
 from contracts.interaction import Channel
 from contracts.strict import Strict
 
+ACCOUNT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 AccountId = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", min_length=1, max_length=64)
+    str, StringConstraints(pattern=ACCOUNT_ID_PATTERN, min_length=1, max_length=64)
 ]
 """Also the ``account`` of every interaction that arrives on it, and what levels serve."""
 

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import Secret, ServiceSettings
+from servicekit.settings import SECRET_MIN_LENGTH, Secret, ServiceSettings
+
+OptionalSecret = Annotated[str, StringConstraints(min_length=SECRET_MIN_LENGTH)] | None
+"""A secret a deployment may leave unset (a channel it does not use), never a short one."""
 
 
 class IngestorSettings(ServiceSettings):
@@ -26,15 +31,15 @@ class IngestorSettings(ServiceSettings):
     dedup_prune_seconds: float = Field(default=3600.0, gt=0)
     """How often the expired keys are deleted."""
 
-    credentials_key: str | None = None
+    credentials_key: str | None = Field(default=None, repr=False)
     """INGESTOR_CREDENTIALS_KEY: the Fernet key (``Fernet.generate_key()``) that encrypts the
     accounts' credentials at rest. Required in production; in development one is generated
     once under SOCIALDESK_DATA_DIR (ingestor.credentials-key)."""
-    meta_app_secret: Secret | None = None
+    meta_app_secret: OptionalSecret = Field(default=None, repr=False)
     """INGESTOR_META_APP_SECRET: the Meta app's secret, which signs every webhook delivery.
     Without it (and the verify token) the Meta webhook answers 404: nothing unsigned is ever
     accepted."""
-    meta_verify_token: Secret | None = None
+    meta_verify_token: OptionalSecret = Field(default=None, repr=False)
     """INGESTOR_META_VERIFY_TOKEN: the token typed into the app's webhook settings, echoed by
     Meta's verification request."""
     raw_delivery_days: float = Field(default=30.0, gt=0)

@@ -85,7 +85,8 @@ def router(
         if settings.meta_app_secret is None or settings.meta_verify_token is None:
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND,
-                "Meta webhooks are off: set INGESTOR_META_APP_SECRET and INGESTOR_META_VERIFY_TOKEN",
+                "Meta webhooks are off: set INGESTOR_META_APP_SECRET and "
+                "INGESTOR_META_VERIFY_TOKEN",
             )
         return settings.meta_app_secret, settings.meta_verify_token
 

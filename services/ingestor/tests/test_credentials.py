@@ -45,5 +45,5 @@ def test_meta_secrets_are_optional_but_never_short(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SOCIALDESK_INGEST_KEY", "a-real-ingest-key-0123456789abcdef-0123")
     assert IngestorSettings().meta_app_secret is None
     monkeypatch.setenv("INGESTOR_META_APP_SECRET", "short")
-    with pytest.raises(ValueError, match="INGESTOR_META_APP_SECRET|meta_app_secret"):
+    with pytest.raises(ValueError, match=r"INGESTOR_META_APP_SECRET|meta_app_secret"):
         IngestorSettings()

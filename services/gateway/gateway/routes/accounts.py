@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from contracts.accounts import (
+    ACCOUNT_ID_PATTERN,
     AccountCreate,
     AccountFields,
     AccountKey,
@@ -51,7 +52,9 @@ ADMIN_ONLY: Responses = {403: {"description": "Only an administrator can do this
 TAKEN: Responses = {
     409: {"description": "The id, or the channel's network id, is already registered"}
 }
-AccountPath = Annotated[str, Path(min_length=1, max_length=64)]
+AccountPath = Annotated[str, Path(min_length=1, max_length=64, pattern=ACCOUNT_ID_PATTERN)]
+"""Checked here as the contract checks it: an id that could never exist is a 422, not a 500
+from building the request to the ingestor."""
 
 
 @router.get("", response_model=AccountList, responses=ADMIN_ONLY)
