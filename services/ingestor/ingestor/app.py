@@ -183,7 +183,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             failures.hit(address)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong X-Api-Key")
 
-    app.include_router(webhooks.router(settings, store, publisher, authenticated))
+    app.include_router(webhooks.router(settings, store, publisher, authenticated, failures))
     # Depth is checked by parse_interactions and the contract, cheaper than a scan of every
     # batch's bytes on this hot path.
     max_bytes = settings.max_body_bytes

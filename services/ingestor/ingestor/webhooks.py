@@ -25,6 +25,7 @@ from ingestor.store.accounts_port import Delivery
 from ingestor.store.port import IngestStore
 from servicekit.clock import Clock, system_clock
 from servicekit.publishing import EventPublisher, OutgoingMessage
+from servicekit.ratelimits import RateLimit, client_address
 
 log = logging.getLogger("ingestor.webhooks")
 
@@ -75,8 +76,11 @@ def router(
     store: IngestStore,
     publisher: EventPublisher,
     authenticated: Callable[..., Awaitable[None]],
+    failures: RateLimit,
     clock: Clock = system_clock,
 ) -> APIRouter:
+    """``failures`` is the ingestor's limit on failed authentications: a wrong verify token or
+    signature counts like a wrong key, so nobody can probe the webhook at full speed."""
     api = APIRouter(tags=["webhooks"])
 
     def meta_secrets() -> tuple[str, str]:
@@ -95,17 +99,22 @@ def router(
         response_class=PlainTextResponse,
         responses={
             403: {"description": "Not a subscription request with our verify token"},
+            429: {"description": "Too many failed attempts from this address"},
             404: {"description": "Meta webhooks are not configured on this ingestor"},
         },
     )
     async def meta_verification(
+        request: Request,
         mode: Annotated[str, Query(alias="hub.mode")] = "",
         token: Annotated[str, Query(alias="hub.verify_token")] = "",
         challenge: Annotated[str, Query(alias="hub.challenge", max_length=1000)] = "",
     ) -> str:
         """Meta's subscription handshake: the challenge back when the token is ours."""
         expected = meta_secrets()[1].encode()
+        address = client_address(request)
+        failures.refuse_if_exhausted(address)
         if mode != "subscribe" or not hmac.compare_digest(token.encode(), expected):
+            failures.hit(address)
             raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong hub.mode or hub.verify_token")
         return challenge
 
@@ -113,6 +122,7 @@ def router(
         "/webhooks/meta",
         responses={
             401: {"description": "No X-Hub-Signature-256; nothing was kept"},
+            429: {"description": "Too many failed signatures from this address"},
             403: {"description": "The signature does not match the body; nothing was kept"},
             404: {"description": "Meta webhooks are not configured on this ingestor"},
             413: {"description": "Body too large"},
@@ -123,11 +133,15 @@ def router(
         set aside with its reason; both are answered 200 so Meta never disables the webhook
         for one odd event. The raw bytes are kept INGESTOR_RAW_DELIVERY_DAYS."""
         app_secret = meta_secrets()[0]
+        address = client_address(request)
+        failures.refuse_if_exhausted(address)
         header = request.headers.get(SIGNATURE)
         if not header:
+            failures.hit(address)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"missing {SIGNATURE}")
         body = await request.body()
         if not signature_ok(body, header, app_secret):
+            failures.hit(address)
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"{SIGNATURE} does not match the body")
         interactions: list[Interaction]
         set_aside: list[dict[str, str]]
