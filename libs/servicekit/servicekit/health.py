@@ -23,6 +23,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from faststream.rabbit import RabbitBroker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 Check = Callable[[], Awaitable[None]]
 
@@ -116,3 +119,26 @@ def _consumes(subscriber: Any) -> bool:
     except Exception:
         return False
     return channel_open and tag in getattr(queue, "_consumers", {tag: None})
+
+
+def serve_probes(
+    app: Starlette, checks: Mapping[str, Check], details: Mapping[str, Any] | None = None
+) -> None:
+    """``/healthz``, ``/readyz`` and ``/livez`` on an HTTP app (the gateway, the ingestor);
+    the FastStream-only services get theirs from ``servicekit.service``. ``details`` are
+    added to ``/healthz`` only (the store backend, for `make run` and the tests)."""
+
+    async def healthz(request: Request) -> JSONResponse:
+        code, body = await readiness(checks, details)
+        return JSONResponse(body, code)
+
+    async def readyz(request: Request) -> JSONResponse:
+        code, body = await readiness(checks)
+        return JSONResponse(body, code)
+
+    async def livez(request: Request) -> JSONResponse:
+        return JSONResponse(LIVE_BODY)
+
+    app.add_route("/healthz", healthz, include_in_schema=False)
+    app.add_route("/readyz", readyz, include_in_schema=False)
+    app.add_route("/livez", livez, include_in_schema=False)

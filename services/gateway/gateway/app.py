@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 
 from gateway import errors, limits
 from gateway.deps import Services
@@ -82,14 +81,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # The gateway holds no data: readiness is its broker connections. Whether ticketing, rules
     # and the notifier answer is their own readiness (a gateway that went unready whenever one
     # of them did would take every route down with it).
-    @app.get("/healthz", include_in_schema=False)
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        code, body = await probes.readiness(checks)
-        return JSONResponse(body, code)
-
-    @app.get("/livez", include_in_schema=False)
-    async def livez() -> JSONResponse:
-        return JSONResponse(probes.LIVE_BODY)
+    probes.serve_probes(app, checks)
 
     return app

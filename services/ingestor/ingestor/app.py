@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.security import APIKeyHeader
 from pydantic import TypeAdapter, ValidationError
 
@@ -246,18 +246,6 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
 
     checks = {"broker": probes.broker_connected(broker), "store": store.ping}
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        code, body = await probes.readiness(checks, {"store": store.backend})
-        return JSONResponse(body, code)
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        code, body = await probes.readiness(checks)
-        return JSONResponse(body, code)
-
-    @app.get("/livez", include_in_schema=False)
-    async def livez() -> JSONResponse:
-        return JSONResponse(probes.LIVE_BODY)
+    probes.serve_probes(app, checks, {"store": store.backend})
 
     return app
