@@ -20,6 +20,19 @@ class InteractionReceivedV1(Event):
     interaction: Interaction
 
 
+class InteractionChangedV1(Event):
+    """The network says an interaction the ingestor accepted was edited or removed. Ticketing
+    applies it to the stored interaction (a removed one is marked, never erased)."""
+
+    routing_key: ClassVar[str] = "interaction.changed.v1"
+    v: Literal[1] = 1
+    key: str = Field(description="channel:external_id of the interaction that changed.")
+    change: Literal["edited", "removed"]
+    text: str | None = Field(default=None, description="The new text of an edit.")
+    changed_at: AwareDatetime = Field(description="When the network says it changed.")
+    actor: str = Field(description="Who changed it, as the history names them: the network.")
+
+
 class InteractionTriagedV1(Event):
     """The rules service evaluated an interaction; ticketing acts on the decision."""
 
@@ -180,6 +193,7 @@ class DigestReadyV1(Event):
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     InteractionReceivedV1,
+    InteractionChangedV1,
     InteractionTriagedV1,
     TicketOpenedV1,
     TicketChangedV1,

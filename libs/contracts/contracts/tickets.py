@@ -169,6 +169,12 @@ class StoredInteraction(Contract):
     author_groups: list[str] = Field(
         default=[], description="The groups (VIP, press…) the author is in, as read now."
     )
+    edited_at: AwareDatetime | None = Field(
+        default=None, description="When the network last said its text was edited."
+    )
+    removed_at: AwareDatetime | None = Field(
+        default=None, description="When it was removed on the network; it is kept, marked."
+    )
 
 
 class TicketDetail(TicketRead):

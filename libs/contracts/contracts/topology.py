@@ -95,6 +95,18 @@ TICKETING_OPINIONS = ConsumerQueue(
 NOTIFIER_RPC = "notifier.rpc"
 """Request queue of the notifier: notification settings, opinion pages and answers."""
 
-EVERY_CONSUMER_QUEUE = (*CONSUMER_QUEUES, NOTIFIER_DIGESTS, NOTIFIER_OPINIONS, TICKETING_OPINIONS)
+# Edits and removals on the networks (#10).
+TICKETING_CHANGES = ConsumerQueue(
+    "ticketing.changes",
+    ("interaction.changed.v1",),
+    "Ticketing applies a network's edit or removal to the stored interaction.",
+)
+EVERY_CONSUMER_QUEUE = (
+    *CONSUMER_QUEUES,
+    NOTIFIER_DIGESTS,
+    NOTIFIER_OPINIONS,
+    TICKETING_OPINIONS,
+    TICKETING_CHANGES,
+)
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

@@ -18,6 +18,7 @@ from contracts.events import (
     ALL_EVENTS,
     DigestItem,
     DigestReadyV1,
+    InteractionChangedV1,
     InteractionReceivedV1,
     InteractionTriagedV1,
     NotificationRequestedV1,
@@ -87,6 +88,9 @@ SNAPSHOT = {
 }
 EXAMPLES: list[BaseModel] = [
     InteractionReceivedV1(interaction=INTERACTION),
+    InteractionChangedV1(
+        key="facebook:1_2", change="edited", text="new", changed_at=NOW, actor="network:facebook"
+    ),
     InteractionTriagedV1(interaction=INTERACTION, decision=TriageDecision(tags=["x"])),
     TicketOpenedV1(ticket=SNAPSHOT, actor="system"),
     TicketChangedV1(

@@ -13,6 +13,7 @@ from ticketing.handlers import (
     directory,
     interactions,
     lifecycle,
+    network_changes,
     opinion_events,
     opinions,
     tickets,
@@ -39,5 +40,6 @@ def build_router(deps: Deps) -> RabbitRouter:
     router = RabbitRouter()
     triaged.subscribe(router, deps)
     opinion_events.subscribe(router, deps)
+    network_changes.subscribe(router, deps)
     rpc.serve(router, topology.TICKETING_RPC, methods(deps))
     return router

@@ -169,6 +169,14 @@ class TicketStore(DirectoryStore, Protocol):
         """Add tags (ignoring case, keeping the first spelling); None when it is unknown."""
         ...
 
+    async def change_interaction(
+        self, key: str, change: Callable[[StoredInteraction], StoredInteraction | None]
+    ) -> tuple[StoredInteraction, StoredInteraction | None] | None:
+        """Replace the interaction stored under ``key`` (channel:external_id) by what
+        ``change`` makes of it, text search included; None when no interaction has the key,
+        else (before, after), after None when ``change`` had nothing to do."""
+        ...
+
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]: ...
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:

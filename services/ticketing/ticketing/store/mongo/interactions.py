@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -212,6 +213,31 @@ class MongoInteractions:
             if result.matched_count == 1:
                 return tagged
         raise RuntimeError(f"interaction {interaction_id} kept changing while being tagged")
+
+    async def change_interaction(
+        self, key: str, change: Callable[[StoredInteraction], StoredInteraction | None]
+    ) -> tuple[StoredInteraction, StoredInteraction | None] | None:
+        for _ in range(10):
+            doc = await self._interactions.find_one({"_id": key})
+            if doc is None:
+                return None
+            before = _stored(doc)
+            after = change(before)
+            if after is None:
+                return before, None
+            # Compare-and-set on the body, as tagging does: a concurrent writer is read again.
+            result = await self._interactions.update_one(
+                {"_id": key, "body": doc["body"]},
+                {
+                    "$set": {
+                        "body": interaction_body(after),
+                        "search": search_fields(after.interaction),
+                    }
+                },
+            )
+            if result.matched_count == 1:
+                return before, after
+        raise RuntimeError(f"interaction {key} kept changing while being changed")
 
     async def take(self, interaction_id: UUID, ticket_id: str) -> bool:
         """Attach the interaction unless a ticket holds it already."""

@@ -120,6 +120,11 @@ class MongoTicketStore:
     ) -> StoredInteraction | None:
         return await self._interactions.tag_interaction(interaction_id, tags)
 
+    async def change_interaction(
+        self, key: str, change: Callable[[StoredInteraction], StoredInteraction | None]
+    ) -> tuple[StoredInteraction, StoredInteraction | None] | None:
+        return await self._interactions.change_interaction(key, change)
+
     # ticket reads
 
     async def active_ticket(self, thread_key: str) -> Ticket | None:

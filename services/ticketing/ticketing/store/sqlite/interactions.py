@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from uuid import UUID
 
 from contracts.rules import TriageDecision
@@ -160,3 +161,26 @@ def tag(
         (interaction_body(tagged), str(interaction_id)),
     )
     return tagged
+
+
+def change(
+    connection: sqlite3.Connection,
+    key: str,
+    apply: Callable[[StoredInteraction], StoredInteraction | None],
+) -> tuple[StoredInteraction, StoredInteraction | None] | None:
+    row = connection.execute(
+        "SELECT ticket_id, body FROM interactions WHERE dedup_key = ?", (key,)
+    ).fetchone()
+    if row is None:
+        return None
+    before = _stored(row)
+    after = apply(before)
+    if after is not None:
+        connection.execute(
+            "UPDATE interactions SET body = ? WHERE dedup_key = ?", (interaction_body(after), key)
+        )
+        connection.execute(
+            "UPDATE interaction_text SET text = ? WHERE id = ?",
+            (after.interaction.text, str(after.id)),
+        )
+    return before, after

@@ -81,6 +81,11 @@ class SqliteTicketStore:
     ) -> StoredInteraction | None:
         return await self._db.write(lambda c: interactions.tag(c, interaction_id, tags))
 
+    async def change_interaction(
+        self, key: str, change: Callable[[StoredInteraction], StoredInteraction | None]
+    ) -> tuple[StoredInteraction, StoredInteraction | None] | None:
+        return await self._db.write(lambda c: interactions.change(c, key, change))
+
     # ticket reads
 
     async def active_ticket(self, thread_key: str) -> Ticket | None:

@@ -1,0 +1,88 @@
+"""Edits and removals made on the networks (docs/channels.md): the stored interaction takes
+the new text, or is marked removed (never erased), and its ticket's history shows it, with
+the network as the actor."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from contracts.events import FieldChange, InteractionChangedV1, TicketChangedV1
+from contracts.tickets import HistoryEntry, StoredInteraction
+from servicekit.publishing import EventPublisher
+from ticketing.shared import views
+from ticketing.shared.writes import publish, retry_on_stale
+from ticketing.store.port import TicketStore
+
+
+class NotStoredYet(Exception):
+    """The change arrived before the interaction it changes (it is still being triaged, or
+    was lost). Raising makes the consumer retry it after 1 s, 5 s and 30 s, then dead-letter
+    it with this cause, from where an operator can replay it."""
+
+
+def changed(stored: StoredInteraction, event: InteractionChangedV1) -> StoredInteraction | None:
+    """What the change makes of the interaction; None when it has nothing to do: a repeated
+    delivery, or an edit older than the one already applied (edits can arrive out of
+    order)."""
+    if event.change == "removed":
+        if stored.removed_at is not None:
+            return None
+        return stored.model_copy(update={"removed_at": event.changed_at})
+    if stored.edited_at is not None and stored.edited_at >= event.changed_at:
+        return None
+    text = event.text or ""
+    interaction = stored.interaction.model_copy(update={"text": text})
+    return stored.model_copy(update={"interaction": interaction, "edited_at": event.changed_at})
+
+
+async def apply_change(
+    *, store: TicketStore, publisher: EventPublisher, event: InteractionChangedV1
+) -> None:
+    result = await store.change_interaction(event.key, lambda s: changed(s, event))
+    if result is None:
+        raise NotStoredYet(f"no interaction {event.key} yet to be {event.change}")
+    before, after = result
+    if after is None or after.ticket_id is None:
+        return  # nothing new, or no ticket yet: the ticket that collects it shows it as it is
+    ticket_id = after.ticket_id
+    action = f"interaction_{event.change}"
+    entry_detail = {"interaction_id": str(after.id), "key": event.key}
+
+    async def attempt() -> None:
+        ticket = await store.get_ticket(ticket_id)
+        if ticket is None:
+            return
+        now = datetime.now(UTC)
+        noted = dataclasses.replace(ticket, change_count=ticket.change_count + 1, updated_at=now)
+        edited = event.change == "edited"
+        entry = HistoryEntry(
+            id=uuid4(),
+            ticket_id=ticket.id,
+            at=event.changed_at,
+            actor=event.actor,
+            action=action,
+            field="text" if edited else None,
+            before=before.interaction.text if edited else None,
+            after=after.interaction.text if edited else None,
+            detail=entry_detail,
+        )
+        announced = TicketChangedV1(
+            **event.caused(),
+            ticket=views.snapshot(noted),
+            actor=event.actor,
+            changes=[FieldChange(field=action, after=str(after.id))],
+            interaction_id=after.id,
+            interaction_key=event.key,
+        )
+        await store.update_ticket(
+            noted,
+            expected_version=ticket.version,
+            interaction_id=None,
+            history=[entry],
+            events=[announced],
+        )
+        await publish(store, publisher, [announced])
+
+    await retry_on_stale(attempt, what=f"ticket {ticket_id}")
