@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.accounts import AccountRead, Collect
+from contracts.events import InteractionChangedV1
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind, Visibility
 
 CHANNELS = {"page": Channel.FACEBOOK, "instagram": Channel.INSTAGRAM}
@@ -74,9 +75,14 @@ def _when(value: Any, *, millis: bool = False) -> datetime:
     raise ValueError(f"no usable time: {value!r}")
 
 
-def normalise(item: Item, account: AccountRead) -> Interaction:
-    """The interaction of one item of ``account``; SetAside for items not collected or not
-    applied; KeyError/TypeError/ValueError (pydantic's included) for malformed ones."""
+CHANGES = {"edited": "edited", "remove": "removed"}
+"""Meta's comment verbs that change an interaction already accepted, and what they become."""
+
+
+def normalise(item: Item, account: AccountRead) -> Interaction | InteractionChangedV1:
+    """The interaction of one item of ``account``, or the change (edit, removal) it makes to
+    one; SetAside for items not collected or not applied; KeyError/TypeError/ValueError
+    (pydantic's included) for malformed ones."""
     if item.kind == "messaging":
         return _message(item, account)
     field, value = item.value.get("field"), item.value["value"]
@@ -92,11 +98,16 @@ def _collecting(account: AccountRead, what: Collect, item: Item) -> None:
         raise SetAside("not_collected", f"{item.position}: {account.id} does not collect {what}")
 
 
-def _page_comment(item: Item, account: AccountRead, value: Mapping[str, Any]) -> Interaction:
+def _page_comment(
+    item: Item, account: AccountRead, value: Mapping[str, Any]
+) -> Interaction | InteractionChangedV1:
     _collecting(account, Collect.COMMENTS, item)
-    if value.get("verb") != "add":
-        # Edits and removals change an interaction ticketing already holds: not built yet.
-        raise SetAside("not_applied", f"{item.position}: comment {value.get('verb')!r}")
+    verb = value.get("verb")
+    if verb in CHANGES:
+        return _comment_change(item, value, CHANGES[verb])
+    if verb != "add":
+        # hide, unhide…: the brand's own moderation, not a change to the customer's words.
+        raise SetAside("not_applied", f"{item.position}: comment {verb!r}")
     author = value["from"]
     post_id, parent_id = str(value["post_id"]), str(value.get("parent_id") or value["post_id"])
     return Interaction(
@@ -112,6 +123,18 @@ def _page_comment(item: Item, account: AccountRead, value: Mapping[str, Any]) ->
         text=value.get("message", ""),
         occurred_at=_when(value.get("created_time", item.entry_time)),
         raw=dict(value),
+    )
+
+
+def _comment_change(item: Item, value: Mapping[str, Any], change: str) -> InteractionChangedV1:
+    """An edit or removal of a page comment. Its time is the entry's (when Meta reports the
+    change), else the value's: a retried delivery repeats it, so it de-duplicates."""
+    return InteractionChangedV1(
+        key=f"{Channel.FACEBOOK.value}:{value['comment_id']}",
+        change=change,  # type: ignore[arg-type]  # one of CHANGES' values
+        text=value.get("message", "") if change == "edited" else None,
+        changed_at=_when(item.entry_time or value.get("created_time")),
+        actor=f"network:{Channel.FACEBOOK.value}",
     )
 
 

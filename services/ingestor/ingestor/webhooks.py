@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 
-from contracts.events import InteractionReceivedV1
+from contracts.events import InteractionChangedV1, InteractionReceivedV1
 from contracts.interaction import Interaction
 from ingestor import meta
 from ingestor.settings import IngestorSettings
@@ -39,8 +39,21 @@ def signature_ok(body: bytes, header: str, secret: str) -> bool:
     return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
 
 
-async def collect(store: IngestStore, data: Any) -> tuple[list[Interaction], list[dict[str, str]]]:
-    """The delivery's interactions, and what was set aside with the reason."""
+Change = tuple[str, InteractionChangedV1]
+"""An edit or removal, with the account it came through."""
+
+
+def change_key(change: InteractionChangedV1) -> str:
+    """The de-duplication key of one change: Meta's retries repeat it and are dropped, while
+    a later edit of the same comment is a new key."""
+    return f"{change.key}:{change.change}:{change.changed_at.isoformat()}"
+
+
+async def collect(
+    store: IngestStore, data: Any
+) -> tuple[list[Interaction], list[Change], list[dict[str, str]]]:
+    """The delivery's interactions, its edits and removals, and what was set aside with the
+    reason."""
     found = list(meta.items(data))
     wanted = [i for i in found if isinstance(i, meta.Item)]
     accounts = {
@@ -50,6 +63,7 @@ async def collect(store: IngestStore, data: Any) -> tuple[list[Interaction], lis
         )
     }
     interactions: list[Interaction] = []
+    changes: list[Change] = []
     set_aside: list[dict[str, str]] = []
     for item in found:
         try:
@@ -61,14 +75,18 @@ async def collect(store: IngestStore, data: Any) -> tuple[list[Interaction], lis
                     "unknown_account",
                     f"{item.position}: no active {item.channel.value} account {item.network_id}",
                 )
-            interactions.append(meta.normalise(item, account))
+            found_item = meta.normalise(item, account)
+            if isinstance(found_item, InteractionChangedV1):
+                changes.append((account.id, found_item))
+            else:
+                interactions.append(found_item)
         except meta.SetAside as aside:
             set_aside.append({"reason": aside.reason, "detail": aside.detail})
         except (KeyError, TypeError, ValueError, ValidationError) as exc:
             where = getattr(item, "position", "delivery")
             detail = f"{where}: {type(exc).__name__}: {exc}"[:1000]
             set_aside.append({"reason": "unnormalisable", "detail": detail})
-    return interactions, set_aside
+    return interactions, changes, set_aside
 
 
 def router(
@@ -144,16 +162,18 @@ def router(
             failures.hit(address)
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"{SIGNATURE} does not match the body")
         interactions: list[Interaction]
+        changes: list[Change]
         set_aside: list[dict[str, str]]
         try:
             data = json.loads(body)
         except ValueError as exc:
-            interactions, set_aside = [], [{"reason": "unnormalisable", "detail": str(exc)}]
+            interactions, changes = [], []
+            set_aside = [{"reason": "unnormalisable", "detail": str(exc)}]
         else:
-            interactions, set_aside = await collect(store, data)
+            interactions, changes, set_aside = await collect(store, data)
         received = [
             (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
-        ]
+        ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
         accepted = await store.accept(received)
         now = clock()
         await store.keep_delivery(
@@ -167,8 +187,9 @@ def router(
                 set_aside=set_aside,
             )
         )
-        if interactions:
-            await store.note_events(sorted({i.account for i in interactions}), now)
+        if interactions or changes:
+            touched = {i.account for i in interactions} | {a for a, _ in changes}
+            await store.note_events(sorted(touched), now)
         for aside in set_aside:
             log.warning("meta delivery item set aside: %s (%s)", aside["reason"], aside["detail"])
         try:

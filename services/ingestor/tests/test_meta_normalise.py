@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contracts.accounts import AccountHealth, AccountRead, Collect
+from contracts.events import InteractionChangedV1
 from contracts.interaction import Channel
 from devtools.fakenets import meta as fake
 from ingestor import meta
@@ -75,9 +76,7 @@ def test_an_echo_is_the_brands_message_in_the_customers_conversation() -> None:
     ("entry", "reason"),
     [
         (
-            fake.page_comment(
-                page_id="100", comment_id="c", post_id="p", from_id="u", verb="edited"
-            ),
+            fake.page_comment(page_id="100", comment_id="c", post_id="p", from_id="u", verb="hide"),
             "not_applied",
         ),
         (
@@ -88,7 +87,7 @@ def test_an_echo_is_the_brands_message_in_the_customers_conversation() -> None:
             "not_collected",
         ),
     ],
-    ids=["edit", "read-receipt"],
+    ids=["hide", "read-receipt"],
 )
 def test_items_that_are_not_new_interactions_are_set_aside(
     entry: dict[str, object], reason: str
@@ -121,3 +120,24 @@ def test_the_signature_is_over_the_raw_bytes() -> None:
     assert not signature_ok(body + b" ", header, "s3cret")
     assert not signature_ok(body, header, "other")
     assert not signature_ok(body, "sha1=abc", "s3cret")
+
+
+def test_an_edited_or_removed_comment_becomes_a_change_of_its_interaction() -> None:
+    def change(verb: str, message: str = "") -> object:
+        entry = fake.page_comment(
+            page_id="100",
+            comment_id="c1",
+            post_id="p",
+            from_id="u",
+            verb=verb,
+            message=message,
+            created_time=1_700_000_000,
+        )
+        return meta.normalise(only_item(fake.delivery("page", [entry])), account())
+
+    edited, removed = change("edited", "fixed text"), change("remove")
+    assert isinstance(edited, InteractionChangedV1) and isinstance(removed, InteractionChangedV1)
+    assert (edited.key, edited.change, edited.text) == ("facebook:c1", "edited", "fixed text")
+    assert (removed.key, removed.change, removed.text) == ("facebook:c1", "removed", None)
+    assert edited.actor == "network:facebook"
+    assert edited.changed_at.timestamp() == 1_700_000_000
