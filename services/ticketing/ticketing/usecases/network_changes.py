@@ -44,6 +44,10 @@ async def apply_change(
     if result is None:
         raise NotStoredYet(f"no interaction {event.key} yet to be {event.change}")
     before, after = result
+    # KNOWN GAP: the interaction's change and the ticket's history entry are two writes. A
+    # crash between them loses the entry (the redelivered change finds the interaction
+    # already changed and does nothing); the interaction itself is right either way. One
+    # transaction for both, in both adapters, closes it.
     if after is None or after.ticket_id is None:
         return  # nothing new, or no ticket yet: the ticket that collects it shows it as it is
     ticket_id = after.ticket_id
