@@ -105,18 +105,6 @@ async def _depths(url: str, names: list[str]) -> dict[str, int]:
     return depths
 
 
-def all_healthy(stack: Stack) -> bool:
-    for process in stack.processes:
-        if process.health_url is None:
-            continue
-        try:
-            if httpx.get(process.health_url, timeout=2).status_code != 200:
-                return False
-        except httpx.HTTPError:
-            return False
-    return True
-
-
 class HealthWatcher:
     """From ``start()`` (the process or node is back), the seconds until every service's
     /healthz answers 200, watched while the posting goes on."""
@@ -134,7 +122,7 @@ class HealthWatcher:
     def _watch(self) -> None:
         since = time.monotonic()
         while time.monotonic() - since < self.LIMIT:
-            if all_healthy(self._stack):
+            if self._stack.all_healthy():
                 self._seconds = round(time.monotonic() - since, 1)
                 return
             time.sleep(0.2)

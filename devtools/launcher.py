@@ -147,6 +147,10 @@ class Stack:
                     raise TimeoutError(f"{process.name} not healthy after {timeout}s")
                 time.sleep(0.1)
 
+    def all_healthy(self) -> bool:
+        """Every process that has a probe answers 200 right now (fault tests poll this)."""
+        return all(p.health_url is None or _healthy(p.health_url, 2.0) for p in self.processes)
+
     def stop_process(self, process: Process, timeout: float = 40.0) -> int | None:
         if process.popen.poll() is None:
             process.popen.send_signal(signal.SIGTERM)
@@ -166,8 +170,8 @@ class Stack:
         self.processes.clear()
 
 
-def _healthy(url: str) -> bool:
+def _healthy(url: str, timeout: float = 1.0) -> bool:
     try:
-        return httpx.get(url, timeout=1.0).status_code == 200
+        return httpx.get(url, timeout=timeout).status_code == 200
     except httpx.HTTPError:
         return False

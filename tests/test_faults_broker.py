@@ -67,18 +67,6 @@ def client(stack: Stack, service: str, **headers: str) -> httpx.Client:
     return httpx.Client(base_url=stack.url(service), timeout=30, headers=headers)
 
 
-def all_healthy(stack: Stack) -> bool:
-    for process in stack.processes:
-        if process.health_url is None:
-            continue
-        try:
-            if httpx.get(process.health_url, timeout=2).status_code != 200:
-                return False
-        except httpx.HTTPError:
-            return False
-    return True
-
-
 def thread_tickets(gateway: httpx.Client, marker: str) -> dict[str, list[dict[str, Any]]]:
     response = gateway.get("/v1/tickets", params={"page_size": 200})
     response.raise_for_status()
@@ -153,7 +141,7 @@ def test_the_system_recovers_by_itself_from_a_broker_crash(
         what="the gateway's reads to answer 200 after the broker came back",
     )
     wait_until(
-        lambda: all_healthy(stack),
+        stack.all_healthy,
         timeout=RECOVERY_SECONDS,
         what="every service's /healthz to answer 200 after the broker came back",
     )
