@@ -9,26 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
 from contracts.people import Key
-from contracts.schedule import Weekday, minutes_of_day
+from contracts.schedule import ClockTime, Weekday, known_time_zone, minutes_of_day
 from contracts.strict import Strict
 
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-
-
-def known_time_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"{value!r} is not a known time zone: use a name such as America/Sao_Paulo, "
-            "Europe/Lisbon or UTC"
-        ) from None
-    return value
 
 
 class Opening(Strict):
@@ -36,14 +24,8 @@ class Opening(Strict):
     the interval crosses midnight (22:00–06:00 closes at 06:00 the next morning); the whole
     interval belongs to the day it starts on, so that day's holiday or exception decides it."""
 
-    start: str = Field(examples=["09:00"])
-    end: str = Field(examples=["18:00"], description="24:00 for the end of the day.")
-
-    @field_validator("start", "end")
-    @classmethod
-    def _is_a_clock_time(cls, value: str) -> str:
-        minutes_of_day(value)
-        return value
+    start: ClockTime = Field(examples=["09:00"])
+    end: ClockTime = Field(examples=["18:00"], description="24:00 for the end of the day.")
 
     @model_validator(mode="after")
     def _has_a_length(self) -> Self:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from contracts.strict import Strict
 
@@ -28,15 +28,29 @@ def minutes_of_day(clock: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-class OpeningInterval(Strict):
-    start: str = Field(examples=["09:00"])
-    end: str = Field(examples=["18:00"], description="Up to 24:00 for the end of the day.")
+def _clock_time(value: str) -> str:
+    minutes_of_day(value)
+    return value
 
-    @field_validator("start", "end")
-    @classmethod
-    def _is_a_clock_time(cls, value: str) -> str:
-        minutes_of_day(value)
-        return value
+
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
+"""``HH:MM``, or ``24:00`` for the end of the day (the rules' schedules and the calendars)."""
+
+
+def known_time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not a known time zone: use a name such as America/Sao_Paulo, "
+            "Europe/Lisbon or UTC"
+        ) from None
+    return value
+
+
+class OpeningInterval(Strict):
+    start: ClockTime = Field(examples=["09:00"])
+    end: ClockTime = Field(examples=["18:00"], description="Up to 24:00 for the end of the day.")
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> OpeningInterval:
@@ -84,11 +98,4 @@ class BusinessHours(Strict):
     def _known_time_zone(cls, value: str) -> str:
         if not value:
             return value  # a named calendar brings its own; _named_or_spelt_out checks
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not a known time zone: use a name such as America/Sao_Paulo, "
-                "Europe/Lisbon or UTC"
-            ) from None
-        return value
+        return known_time_zone(value)
