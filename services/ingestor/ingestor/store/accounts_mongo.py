@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.accounts import AccountRead
 from ingestor.store.accounts_port import AccountTaken, Delivery, StoredAccount
+from servicekit.mongo import aggregate
 
 
 def _document(stored: StoredAccount) -> dict[str, Any]:
@@ -100,12 +100,7 @@ class MongoAccounts:
             {"$unwind": "$set_aside"},
             {"$group": {"_id": "$set_aside.reason", "n": {"$sum": 1}}},
         ]
-        cursor = self._deliveries.aggregate(pipeline)
-        # PyMongo's async API returns the cursor from a coroutine; mongomock's wrapper (the
-        # store-contract suite) returns it directly.
-        if inspect.isawaitable(cursor):
-            cursor = await cursor
-        async for row in cursor:
+        for row in await aggregate(self._deliveries, pipeline):
             summary[row["_id"]] = row["n"]
         return summary
 

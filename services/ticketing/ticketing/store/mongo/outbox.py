@@ -14,6 +14,7 @@ from pymongo.errors import BulkWriteError
 
 from contracts.tickets import HistoryEntry
 from servicekit.clock import Clock
+from servicekit.mongo import aggregate
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.store.mongo.documents import DUPLICATE_KEY, Collections
@@ -106,14 +107,26 @@ class MongoOutbox:
         return claimed
 
     async def backlog(self) -> Backlog:
-        """Unpublished events ride in their tickets: only tickets holding one are read (the
-        ``pending_events.created_at`` index), and of them only the events' times. The cost
-        grows with the backlog, which is small unless RabbitMQ is away."""
-        cursor = self._tickets.find(
-            {"pending_events.created_at": {"$exists": True}}, {"pending_events.created_at": 1}
+        """Unpublished events ride in their tickets: only tickets holding one are matched (the
+        ``pending_events.created_at`` index), and the server counts them and finds the oldest,
+        so a large backlog (RabbitMQ away) is not shipped to every replica every 2 s."""
+        found = await aggregate(
+            self._tickets,
+            [
+                {"$match": {"pending_events.created_at": {"$exists": True}}},
+                {"$unwind": "$pending_events"},
+                {
+                    "$group": {
+                        "_id": None,
+                        "events": {"$sum": 1},
+                        "oldest": {"$min": "$pending_events.created_at"},
+                    }
+                },
+            ],
         )
-        times = [e["created_at"] async for doc in cursor for e in doc["pending_events"]]
-        return Backlog.since(len(times), min(times, default=None), self._clock())
+        if not found:
+            return Backlog()
+        return Backlog.since(found[0]["events"], found[0]["oldest"], self._clock())
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         if not ids:
