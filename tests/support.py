@@ -22,6 +22,7 @@ JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
 LINK_SECRET = "test-link-secret-0123456789abcdef-0123456789"
 META_APP_SECRET = "test-meta-app-secret-0123456789abcdef"
 META_VERIFY_TOKEN = "test-meta-verify-token-0123456789abcdef"
+X_CONSUMER_SECRET = "test-x-consumer-secret-0123456789abcdef"
 STACK_SECRETS = {
     "SOCIALDESK_INGEST_KEY": INGEST_KEY,
     "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,
@@ -29,6 +30,7 @@ STACK_SECRETS = {
     "NOTIFIER_LINK_SECRET": LINK_SECRET,
     "INGESTOR_META_APP_SECRET": META_APP_SECRET,
     "INGESTOR_META_VERIFY_TOKEN": META_VERIFY_TOKEN,
+    "INGESTOR_X_CONSUMER_SECRET": X_CONSUMER_SECRET,
     "SOCIALDESK_ENV": "test",
 }
 """What every stack a test starts needs in its environment."""

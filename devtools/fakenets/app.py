@@ -7,11 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from devtools.fakenets import meta
+from devtools.fakenets import meta, x
 from devtools.fakenets.state import FakeState
 
-NETWORKS = {"meta": meta}
-"""One module per network, each with ``router(state)``."""
+NETWORKS = {"x": x, "meta": meta}
+"""One module per network, each with ``router(state)``. Meta stays last: its Graph API route
+``POST /{version}/{node}/{edge}`` would otherwise catch the other networks' ``/_fake/...``."""
 
 
 def create_app(state: FakeState | None = None) -> FastAPI:

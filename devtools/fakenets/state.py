@@ -34,6 +34,16 @@ class FakeState:
             "FAKENETS_META_WEBHOOK_URL", "http://127.0.0.1:8001/webhooks/meta"
         )
     )
+    x_consumer_secret: str = field(
+        default_factory=lambda: os.environ.get(
+            "FAKENETS_X_CONSUMER_SECRET", "dev-x-consumer-secret"
+        )
+    )
+    x_webhook_url: str = field(
+        default_factory=lambda: os.environ.get(
+            "FAKENETS_X_WEBHOOK_URL", "http://127.0.0.1:8001/webhooks/x"
+        )
+    )
     records: list[Recorded] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
 from contracts.topology import INGESTOR_RPC
-from ingestor import accounts, services, webhooks
+from ingestor import accounts, services, webhooks, webhooks_x
 from ingestor.credentials import Vault, load_key
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
@@ -184,6 +184,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong X-Api-Key")
 
     app.include_router(webhooks.router(settings, store, publisher, authenticated, failures))
+    app.include_router(webhooks_x.router(settings, store, publisher, failures))
     # Depth is checked by parse_interactions and the contract, cheaper than a scan of every
     # batch's bytes on this hot path.
     max_bytes = settings.max_body_bytes

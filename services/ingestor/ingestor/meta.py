@@ -16,6 +16,7 @@ from typing import Any
 from contracts.accounts import AccountRead, Collect
 from contracts.events import InteractionChangedV1
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind, Visibility
+from ingestor.deliveries import SetAside
 
 CHANNELS = {"page": Channel.FACEBOOK, "instagram": Channel.INSTAGRAM}
 
@@ -30,15 +31,6 @@ class Item:
     kind: str  # "changes" or "messaging"
     value: Mapping[str, Any]
     entry_time: Any
-
-
-class SetAside(Exception):
-    """An item that does not become an interaction, with the reason (``unknown_account``,
-    ``unnormalisable``, ``not_collected``, ``not_applied``)."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
 
 
 def items(delivery: Any) -> Iterator[Item | SetAside]:

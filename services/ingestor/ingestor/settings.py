@@ -42,6 +42,17 @@ class IngestorSettings(ServiceSettings):
     meta_verify_token: OptionalSecret = Field(default=None, repr=False)
     """INGESTOR_META_VERIFY_TOKEN: the token typed into the app's webhook settings, echoed by
     Meta's verification request."""
+    x_consumer_secret: OptionalSecret = Field(default=None, repr=False)
+    """INGESTOR_X_CONSUMER_SECRET: the X app's consumer secret, which answers X's CRC challenge
+    and signs every webhook delivery. Without it the X webhook answers 404."""
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    """INGESTOR_SMTP_PORT: where the inbound SMTP endpoint listens (mail forwarded or routed by
+    MX to a registered mailbox account). Unset: no SMTP endpoint."""
+    smtp_host: str = "127.0.0.1"
+    """INGESTOR_SMTP_HOST: the address it binds (0.0.0.0 behind an MX)."""
+    imap_poll_seconds: float = Field(default=60.0, gt=0)
+    """INGESTOR_IMAP_POLL_SECONDS: how often the mailbox accounts with IMAP credentials are
+    read for new mail."""
     raw_delivery_days: float = Field(default=30.0, gt=0)
     """INGESTOR_RAW_DELIVERY_DAYS: how long raw webhook deliveries are kept."""
 

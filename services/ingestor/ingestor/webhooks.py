@@ -7,24 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
-from pydantic import ValidationError
 
-from contracts.events import InteractionChangedV1, InteractionReceivedV1
-from contracts.interaction import Interaction
-from ingestor import meta
+from ingestor import deliveries, meta
 from ingestor.settings import IngestorSettings
-from ingestor.store.accounts_port import Delivery
 from ingestor.store.port import IngestStore
 from servicekit.clock import Clock, system_clock
-from servicekit.publishing import EventPublisher, OutgoingMessage
+from servicekit.publishing import EventPublisher
 from servicekit.ratelimits import RateLimit, client_address
 
 log = logging.getLogger("ingestor.webhooks")
@@ -39,54 +33,12 @@ def signature_ok(body: bytes, header: str, secret: str) -> bool:
     return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
 
 
-Change = tuple[str, InteractionChangedV1]
-"""An edit or removal, with the account it came through."""
-
-
-def change_key(change: InteractionChangedV1) -> str:
-    """The de-duplication key of one change: Meta's retries repeat it and are dropped, while
-    a later edit of the same comment is a new key."""
-    return f"{change.key}:{change.change}:{change.changed_at.isoformat()}"
-
-
-async def collect(
-    store: IngestStore, data: Any
-) -> tuple[list[Interaction], list[Change], list[dict[str, str]]]:
+async def collect(store: IngestStore, data: Any) -> deliveries.Sorted:
     """The delivery's interactions, its edits and removals, and what was set aside with the
     reason."""
     found = list(meta.items(data))
-    wanted = [i for i in found if isinstance(i, meta.Item)]
-    accounts = {
-        (s.account.channel, s.account.network_id): s.account
-        for s in await store.accounts_by_network(
-            sorted({i.channel.value for i in wanted}), sorted({i.network_id for i in wanted})
-        )
-    }
-    interactions: list[Interaction] = []
-    changes: list[Change] = []
-    set_aside: list[dict[str, str]] = []
-    for item in found:
-        try:
-            if isinstance(item, meta.SetAside):
-                raise item
-            account = accounts.get((item.channel, item.network_id))
-            if account is None or not account.active:
-                raise meta.SetAside(
-                    "unknown_account",
-                    f"{item.position}: no active {item.channel.value} account {item.network_id}",
-                )
-            found_item = meta.normalise(item, account)
-            if isinstance(found_item, InteractionChangedV1):
-                changes.append((account.id, found_item))
-            else:
-                interactions.append(found_item)
-        except meta.SetAside as aside:
-            set_aside.append({"reason": aside.reason, "detail": aside.detail})
-        except (KeyError, TypeError, ValueError, ValidationError) as exc:
-            where = getattr(item, "position", "delivery")
-            detail = f"{where}: {type(exc).__name__}: {exc}"[:1000]
-            set_aside.append({"reason": "unnormalisable", "detail": detail})
-    return interactions, changes, set_aside
+    accounts = await deliveries.accounts_of(store, (i for i in found if isinstance(i, meta.Item)))
+    return deliveries.sort(found, accounts, meta.normalise)
 
 
 def router(
@@ -161,47 +113,19 @@ def router(
         if not signature_ok(body, header, app_secret):
             failures.hit(address)
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"{SIGNATURE} does not match the body")
-        interactions: list[Interaction]
-        changes: list[Change]
-        set_aside: list[dict[str, str]]
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            interactions, changes = [], []
-            set_aside = [{"reason": "unnormalisable", "detail": str(exc)}]
-        else:
-            interactions, changes, set_aside = await collect(store, data)
-        received = [
-            (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
-        ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
-        accepted = await store.accept(received)
-        now = clock()
-        await store.keep_delivery(
-            Delivery(
-                id=str(uuid.uuid4()),
-                source="meta",
-                received_at=now,
-                body=body,
-                accepted=len(accepted),
-                duplicates=len(received) - len(accepted),
-                set_aside=set_aside,
-            )
+        data, unreadable = deliveries.parse_json(body)
+        found = deliveries.Sorted([], [], unreadable) if unreadable else await collect(store, data)
+        outcome = await deliveries.keep(
+            store=store,
+            publisher=publisher,
+            source="meta",
+            body=body,
+            interactions=found.interactions,
+            changes=found.changes,
+            set_aside=found.set_aside,
+            clock=clock,
         )
-        if interactions or changes:
-            touched = {i.account for i in interactions} | {a for a, _ in changes}
-            await store.note_events(sorted(touched), now)
-        for aside in set_aside:
-            log.warning("meta delivery item set aside: %s (%s)", aside["reason"], aside["detail"])
-        try:
-            await publisher.publish_all(accepted)
-            await store.mark_published([m.id for m in accepted])
-        except Exception:
-            log.exception("publishing a webhook delivery failed; the outbox relay will")
-        return {
-            "accepted": len(accepted),
-            "duplicates": len(received) - len(accepted),
-            "set_aside": len(set_aside),
-        }
+        return outcome.answer()
 
     @api.get("/v1/webhooks/health", dependencies=[Depends(authenticated)])
     async def webhooks_health() -> dict[str, int]:

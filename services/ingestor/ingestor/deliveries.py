@@ -1,0 +1,181 @@
+"""What every channel's delivery goes through once it is read (a Meta or X webhook POST, a mail
+over SMTP or IMAP): its interactions and changes into the outbox, the raw bytes kept with what
+became of each item, the accounts' health noted, then the publish. The caller answers the
+network only after this returns: the delivery is durable, and the outbox relay publishes what
+RabbitMQ did not confirm."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from pydantic import ValidationError
+
+from contracts.accounts import AccountRead
+from contracts.events import InteractionChangedV1, InteractionReceivedV1
+from contracts.interaction import Channel, Interaction
+from ingestor.store.accounts_port import Delivery
+from ingestor.store.port import IngestStore
+from servicekit.clock import Clock, system_clock
+from servicekit.publishing import EventPublisher, OutgoingMessage
+
+log = logging.getLogger("ingestor.deliveries")
+
+Change = tuple[str, InteractionChangedV1]
+"""An edit or removal, with the account it came through."""
+
+
+class SetAside(Exception):
+    """An item that does not become an interaction, with the reason (``unknown_account``,
+    ``unnormalisable``, ``not_collected``, ``not_applied``)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+def change_key(change: InteractionChangedV1) -> str:
+    """The de-duplication key of one change: a network's retries repeat it and are dropped,
+    while a later edit of the same item is a new key."""
+    return f"{change.key}:{change.change}:{change.changed_at.isoformat()}"
+
+
+def parse_json(body: bytes) -> tuple[Any, list[dict[str, str]]]:
+    """A signed body as JSON, or None and the reason it cannot be read. Nesting too deep for
+    the parser is a cause like any other, never a 500 (the network would retry it for days)."""
+    try:
+        return json.loads(body), []
+    except (ValueError, RecursionError) as exc:
+        reason = "the JSON nests too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return None, [{"reason": "unnormalisable", "detail": reason[:1000]}]
+
+
+class Item(Protocol):
+    """One item of a delivery, before it is known whose it is."""
+
+    @property
+    def position(self) -> str:
+        """Where it sits in the delivery ("entry 3, messaging 0"), for the reason."""
+        ...
+
+    @property
+    def channel(self) -> Channel: ...
+
+    @property
+    def network_id(self) -> str: ...
+
+
+ItemT = TypeVar("ItemT", bound=Item)
+
+
+@dataclass
+class Sorted:
+    """A delivery's interactions, its edits and removals, and what was set aside (reason,
+    detail)."""
+
+    interactions: list[Interaction]
+    changes: list[Change]
+    set_aside: list[dict[str, str]]
+
+
+def sort(
+    found: Iterable[ItemT | SetAside],
+    accounts: Mapping[tuple[Channel, str], AccountRead],
+    normalise: Callable[[ItemT, AccountRead], Interaction | InteractionChangedV1],
+) -> Sorted:
+    """Each item normalised for its active account, or set aside with the reason; one odd
+    item never costs the others."""
+    result = Sorted([], [], [])
+    for item in found:
+        try:
+            if isinstance(item, SetAside):
+                raise item
+            account = accounts.get((item.channel, item.network_id))
+            if account is None or not account.active:
+                raise SetAside(
+                    "unknown_account",
+                    f"{item.position}: no active {item.channel.value} account {item.network_id}",
+                )
+            normalised = normalise(item, account)
+            if isinstance(normalised, InteractionChangedV1):
+                result.changes.append((account.id, normalised))
+            else:
+                result.interactions.append(normalised)
+        except SetAside as aside:
+            result.set_aside.append({"reason": aside.reason, "detail": aside.detail})
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            where = getattr(item, "position", "delivery")
+            detail = f"{where}: {type(exc).__name__}: {exc}"[:1000]
+            result.set_aside.append({"reason": "unnormalisable", "detail": detail})
+    return result
+
+
+async def accounts_of(
+    store: IngestStore, items: Iterable[Item]
+) -> dict[tuple[Channel, str], AccountRead]:
+    """The registered accounts these items name, in one query."""
+    wanted = list(items)
+    found = await store.accounts_by_network(
+        sorted({i.channel.value for i in wanted}), sorted({i.network_id for i in wanted})
+    )
+    return {(s.account.channel, s.account.network_id): s.account for s in found}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    accepted: int
+    duplicates: int
+    set_aside: int
+
+    def answer(self) -> dict[str, int]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "set_aside": self.set_aside,
+        }
+
+
+async def keep(
+    *,
+    store: IngestStore,
+    publisher: EventPublisher,
+    source: str,
+    body: bytes,
+    interactions: Sequence[Interaction],
+    changes: Sequence[Change],
+    set_aside: Sequence[dict[str, str]],
+    clock: Clock = system_clock,
+) -> Outcome:
+    """Accept the new interactions and changes durably and keep the delivery; then publish,
+    leaving to the relay what RabbitMQ does not confirm now."""
+    received = [
+        (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
+    ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
+    accepted = await store.accept(received)
+    now = clock()
+    await store.keep_delivery(
+        Delivery(
+            id=str(uuid.uuid4()),
+            source=source,
+            received_at=now,
+            body=body,
+            accepted=len(accepted),
+            duplicates=len(received) - len(accepted),
+            set_aside=list(set_aside),
+        )
+    )
+    if interactions or changes:
+        touched = {i.account for i in interactions} | {a for a, _ in changes}
+        await store.note_events(sorted(touched), now)
+    for aside in set_aside:
+        log.warning("%s delivery item set aside: %s (%s)", source, aside["reason"], aside["detail"])
+    try:
+        await publisher.publish_all(accepted)
+        await store.mark_published([m.id for m in accepted])
+    except Exception:
+        log.exception("publishing a %s delivery failed; the outbox relay will", source)
+    return Outcome(len(accepted), len(received) - len(accepted), len(set_aside))
