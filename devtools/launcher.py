@@ -32,6 +32,8 @@ SERVICES = (
     ServiceSpec("notifier", "notifier.app:create_app", 8004),
 )
 SMTP_PORT = 8025
+INBOUND_SMTP_PORT = 8026
+"""The ingestor's own SMTP endpoint (mail in), replica i on + i * 100 like the HTTP ports."""
 REPLICA_PORT_STEP = 100
 """Replica i of a service listens on its port + i * 100 (its /healthz; the work comes from
 RabbitMQ, shared by all replicas)."""
@@ -64,6 +66,9 @@ class Stack:
     @property
     def smtp_port(self) -> int:
         return SMTP_PORT + self.port_offset
+
+    def inbound_smtp_port(self, replica: int = 0) -> int:
+        return INBOUND_SMTP_PORT + self.port_offset + replica * REPLICA_PORT_STEP
 
     @property
     def mail_dir(self) -> Path:
@@ -117,9 +122,18 @@ class Stack:
             "--timeout-graceful-shutdown",
             "30",
         ]
-        return self._spawn(name, command, f"http://127.0.0.1:{port}/healthz")
+        own = {"INGESTOR_SMTP_PORT": str(self.inbound_smtp_port(replica))}
+        return self._spawn(
+            name, command, f"http://127.0.0.1:{port}/healthz", own if service == "ingestor" else {}
+        )
 
-    def _spawn(self, name: str, command: list[str], health_url: str | None) -> Process:
+    def _spawn(
+        self,
+        name: str,
+        command: list[str],
+        health_url: str | None,
+        own_env: Mapping[str, str] | None = None,
+    ) -> Process:
         output = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -127,7 +141,7 @@ class Stack:
         popen = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=self.process_env(),
+            env={**self.process_env(), **(own_env or {})},
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
         )

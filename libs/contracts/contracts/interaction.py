@@ -116,6 +116,11 @@ class Interaction(Contract):
     language: Annotated[str, StringConstraints(max_length=16)] | None = None
     occurred_at: AwareDatetime
     engagement: Engagement = Engagement()
+    auto_submitted: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None,
+        description="An e-mail's RFC 3834 Auto-Submitted value (auto-replied, auto-generated) "
+        "when it is not 'no': a machine wrote it, so nothing answers it automatically.",
+    )
     raw: Annotated[dict[str, Any], AfterValidator(_shallow)] = Field(
         default_factory=dict, description="The network's payload, kept (nested 32 levels at most)."
     )

@@ -15,6 +15,7 @@ from contracts.accounts import (
     AccountsQuery,
     Deleted,
 )
+from contracts.interaction import Channel
 from contracts.rpc import Caller
 from contracts.rpc_ingestor import IngestorMethod
 from ingestor.credentials import Vault
@@ -55,7 +56,10 @@ def methods(store: IngestStore, vault: Vault, clock: Clock = system_clock) -> di
         return AccountRead(
             id=account_id,
             channel=fields.channel,
-            network_id=fields.network_id,
+            # Mail addresses are matched in lower case (the SMTP recipient, the IMAP mailbox).
+            network_id=fields.network_id.lower()
+            if fields.channel is Channel.EMAIL
+            else fields.network_id,
             name=fields.name,
             collect=list(dict.fromkeys(fields.collect)),
             active=fields.active,

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
 from contracts.topology import INGESTOR_RPC
-from ingestor import accounts, services, webhooks, webhooks_x
+from ingestor import accounts, services, smtp, webhooks, webhooks_x
 from ingestor.credentials import Vault, load_key
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
@@ -150,7 +150,11 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         relay.start()
         prune.start()
         forget_deliveries.start()
+        mail_server = await smtp.serve(settings, store, publisher)
         yield
+        if mail_server is not None:
+            mail_server.close()
+            await mail_server.wait_closed()
         await forget_deliveries.stop()
         await prune.stop()
         await relay.stop()
