@@ -61,6 +61,7 @@ def stack(
         "RULES_DIGEST_TEST_WINDOW_SECONDS": "3",
         "RULES_DIGEST_CHECK_SECONDS": "0.5",
         "TICKETING_AUTO_CLOSE_EVERY_SECONDS": "1",  # idle tickets close within a test's wait
+        "INGESTOR_IMAP_POLL_SECONDS": "0.5",  # mailboxes read within a test's wait
         # Raised from 60: every test reaches opinion links from this one address, the 20
         # parallel answers of test_opinions among them. The other limits stay at their
         # defaults; tests/test_security.py trips them from an address of its own.

@@ -15,7 +15,8 @@ from tests.support import META_APP_SECRET, META_VERIFY_TOKEN, X_CONSUMER_SECRET,
 
 
 @contextmanager
-def fake_networks(stack: Stack, port: int) -> Iterator[httpx.Client]:
+def fake_networks(stack: Stack, port: int, imap_port: int | None = None) -> Iterator[httpx.Client]:
+    """``imap_port``: also serve the fake IMAP server there."""
     env = {
         **os.environ,
         "FAKENETS_META_APP_SECRET": META_APP_SECRET,
@@ -23,6 +24,7 @@ def fake_networks(stack: Stack, port: int) -> Iterator[httpx.Client]:
         "FAKENETS_META_WEBHOOK_URL": f"{stack.url('ingestor')}/webhooks/meta",
         "FAKENETS_X_CONSUMER_SECRET": X_CONSUMER_SECRET,
         "FAKENETS_X_WEBHOOK_URL": f"{stack.url('ingestor')}/webhooks/x",
+        **({"FAKENETS_IMAP_PORT": str(imap_port)} if imap_port else {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "devtools.fakenets", "--port", str(port)], cwd=ROOT, env=env

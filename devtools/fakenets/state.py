@@ -44,6 +44,13 @@ class FakeState:
             "FAKENETS_X_WEBHOOK_URL", "http://127.0.0.1:8001/webhooks/x"
         )
     )
+    imap_port: int | None = field(
+        default_factory=lambda: (
+            int(os.environ["FAKENETS_IMAP_PORT"]) if os.environ.get("FAKENETS_IMAP_PORT") else None
+        )
+    )
+    imap_mailboxes: dict[str, Any] = field(default_factory=dict)
+    """devtools.fakenets.imap.Mailbox by user."""
     records: list[Recorded] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

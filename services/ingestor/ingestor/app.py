@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
 from contracts.topology import INGESTOR_RPC
-from ingestor import accounts, services, smtp, webhooks, webhooks_x
+from ingestor import accounts, imap, services, smtp, webhooks, webhooks_x
 from ingestor.credentials import Vault, load_key
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
@@ -141,6 +141,12 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         lambda: services.forget_old_deliveries(store=store, keep_days=settings.raw_delivery_days),
     )
 
+    read_mailboxes = Periodic(
+        "ingestor-imap-poll",
+        settings.imap_poll_seconds,
+        lambda: imap.poll_mailboxes(store=store, publisher=publisher, vault=vault),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.open()
@@ -151,7 +157,9 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         prune.start()
         forget_deliveries.start()
         mail_server = await smtp.serve(settings, store, publisher)
+        read_mailboxes.start()
         yield
+        await read_mailboxes.stop()
         if mail_server is not None:
             mail_server.close()
             await mail_server.wait_closed()

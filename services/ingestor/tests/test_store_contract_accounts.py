@@ -8,7 +8,7 @@ import pytest
 
 from contracts.accounts import AccountHealth, AccountRead, Collect
 from contracts.interaction import Channel
-from ingestor.store.accounts_port import AccountTaken, Delivery, StoredAccount
+from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
 from ingestor.store.port import IngestStore
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -96,3 +96,12 @@ async def test_deliveries_are_kept_counted_and_forgotten_by_age(store: IngestSto
     }
     assert await store.forget_deliveries(before=NOW - timedelta(days=30)) == 1
     assert (await store.delivery_summary())["deliveries"] == 1
+
+
+async def test_a_mailbox_cursor_is_kept_per_account_and_moves_forward(store: IngestStore) -> None:
+    assert await store.mail_cursor("sac") is None
+    await store.save_mail_cursor("sac", MailCursor(uidvalidity=7, uid=3))
+    await store.save_mail_cursor("other", MailCursor(uidvalidity=1, uid=1))
+    await store.save_mail_cursor("sac", MailCursor(uidvalidity=7, uid=9))
+    assert await store.mail_cursor("sac") == MailCursor(7, 9)
+    assert await store.mail_cursor("other") == MailCursor(1, 1)

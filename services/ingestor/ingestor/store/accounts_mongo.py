@@ -10,7 +10,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from contracts.accounts import AccountRead
-from ingestor.store.accounts_port import AccountTaken, Delivery, StoredAccount
+from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
 from servicekit.mongo import aggregate
 
 
@@ -36,6 +36,7 @@ def _stored(doc: dict[str, Any]) -> StoredAccount:
 class MongoAccounts:
     _accounts: Any
     _deliveries: Any
+    _mail_cursors: Any
 
     async def open_accounts(self) -> None:
         await self._accounts.create_index(
@@ -107,3 +108,14 @@ class MongoAccounts:
     async def forget_deliveries(self, *, before: datetime) -> int:
         result = await self._deliveries.delete_many({"received_at": {"$lt": before}})
         return int(result.deleted_count)
+
+    async def mail_cursor(self, account_id: str) -> MailCursor | None:
+        doc = await self._mail_cursors.find_one({"_id": account_id})
+        return None if doc is None else MailCursor(int(doc["uidvalidity"]), int(doc["uid"]))
+
+    async def save_mail_cursor(self, account_id: str, cursor: MailCursor) -> None:
+        await self._mail_cursors.replace_one(
+            {"_id": account_id},
+            {"uidvalidity": cursor.uidvalidity, "uid": cursor.uid},
+            upsert=True,
+        )

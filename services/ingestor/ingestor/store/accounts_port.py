@@ -38,6 +38,16 @@ class Delivery:
     with reason ``unknown_account`` or ``unnormalisable``."""
 
 
+@dataclass(frozen=True)
+class MailCursor:
+    """Where an IMAP mailbox was read up to: the folder's UIDVALIDITY and the last UID kept.
+    A new UIDVALIDITY means the server renumbered the folder; it is read again from the start
+    (the Message-IDs de-duplicate)."""
+
+    uidvalidity: int
+    uid: int
+
+
 class AccountStore(Protocol):
     async def create_account(self, stored: StoredAccount) -> None:
         """Raises AccountTaken when the id or (channel, network_id) is in use."""
@@ -70,3 +80,7 @@ class AccountStore(Protocol):
         ...
 
     async def forget_deliveries(self, *, before: datetime) -> int: ...
+
+    async def mail_cursor(self, account_id: str) -> MailCursor | None: ...
+
+    async def save_mail_cursor(self, account_id: str, cursor: MailCursor) -> None: ...

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from contracts.accounts import AccountRead
-from ingestor.store.accounts_port import AccountTaken, Delivery, StoredAccount
+from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
@@ -30,6 +30,11 @@ CREATE TABLE IF NOT EXISTS deliveries (
     set_aside TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_received ON deliveries (received_at);
+CREATE TABLE IF NOT EXISTS mail_cursors (
+    account_id TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL
+);
 """
 
 
@@ -172,3 +177,22 @@ class SqliteAccounts:
             ).rowcount
 
         return await self._db.write(forget)
+
+    async def mail_cursor(self, account_id: str) -> MailCursor | None:
+        def select(connection: sqlite3.Connection) -> MailCursor | None:
+            row = connection.execute(
+                "SELECT uidvalidity, uid FROM mail_cursors WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            return None if row is None else MailCursor(row["uidvalidity"], row["uid"])
+
+        return await self._db.read(select)
+
+    async def save_mail_cursor(self, account_id: str, cursor: MailCursor) -> None:
+        def upsert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO mail_cursors VALUES (?, ?, ?) ON CONFLICT (account_id)"
+                " DO UPDATE SET uidvalidity = excluded.uidvalidity, uid = excluded.uid",
+                (account_id, cursor.uidvalidity, cursor.uid),
+            )
+
+        await self._db.write(upsert)

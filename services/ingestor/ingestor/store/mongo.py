@@ -42,6 +42,7 @@ class MongoIngestStore(MongoAccounts):
         self._received = db["received"]
         self._accounts = db["accounts"]
         self._deliveries = db["deliveries"]
+        self._mail_cursors = db["mail_cursors"]
 
     async def open(self) -> None:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
