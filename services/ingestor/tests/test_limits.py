@@ -65,3 +65,22 @@ async def test_wrong_keys_from_one_address_get_429_with_retry_after(
     ]
     assert [a.status_code for a in answers] == [401, 401, 401, 429, 429]
     assert int(answers[-1].headers["Retry-After"]) >= 1
+
+
+async def test_a_raw_nested_300_levels_deep_is_a_422_naming_raw_not_a_503(
+    client: httpx.AsyncClient,
+) -> None:
+    raw = '{"a":' * 300 + "{}" + "}" * 300
+    body = (
+        '{"channel":"facebook","account":"acme","external_id":"1","kind":"comment",'
+        '"author":{"id":"u"},"occurred_at":"2026-11-30T10:00:00Z","raw":' + raw + "}"
+    )
+    response = await client.post(
+        "/v1/interactions",
+        content=body,
+        headers={"X-Api-Key": KEY, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "raw"]
+    assert "deeper than 32 levels" in error["msg"]
