@@ -115,6 +115,16 @@ def test_a_reply_threads_by_in_reply_to_into_the_same_ticket(
     assert answer["interaction"]["parent_id"] == first["Message-ID"].strip("<>")
     detail = gateway.get(f"/v1/tickets/{ticket}").json()
     assert len(detail["interactions"]) == 2
+    # A client that sends In-Reply-To without References, answering the reply: still this
+    # ticket, because the ingestor remembers the reply's thread.
+    again = mail(account["network_id"], "Re: Re: Troca", "Oi??", In_Reply_To=reply["Message-ID"])
+    send(stack, again)
+
+    def third() -> dict[str, Any] | None:
+        found = [s for s in interactions_of(gateway, account["id"], 3) if s.get("ticket_id")]
+        return next((s for s in found if s["interaction"]["text"] == "Oi??"), None)
+
+    assert wait_until(third, timeout=60, what="the second reply")["ticket_id"] == ticket
 
 
 def test_an_html_auto_reply_sent_three_times_is_one_interaction_marked_auto_submitted(

@@ -113,6 +113,28 @@ def test_a_mention_its_reply_and_the_brands_answer_share_the_thread(
     assert {mention["thread_id"], ours["thread_id"], reply["thread_id"]} == {mention_id}
 
 
+def test_an_answer_to_the_brands_reply_stays_in_the_mentions_thread(
+    fake_x: httpx.Client, gateway: httpx.Client
+) -> None:
+    """X v1.1 names only the tweet answered: the ingestor remembers whose thread that was."""
+    account = brand(gateway)
+    maria, own = customer(), x.user(account["network_id"], "acme", "Acme")
+    mention_id, answer_id, later_id = unique("1"), unique("2"), unique("3")
+    first = [
+        x.tweet(tweet_id=mention_id, author=maria, text="@acme oi"),
+        x.tweet(tweet_id=answer_id, author=own, text="Oi!", in_reply_to=mention_id),
+    ]
+    deliver(fake_x, x.delivery(account["network_id"], tweet_create_events=first))
+    interactions_of(gateway, account["id"], 2)
+    later = x.tweet(tweet_id=later_id, author=maria, text="Obrigada", in_reply_to=answer_id)
+    deliver(fake_x, x.delivery(account["network_id"], tweet_create_events=[later]))
+    stored = {
+        s["interaction"]["external_id"]: s["interaction"]
+        for s in interactions_of(gateway, account["id"], 3)
+    }
+    assert (stored[later_id]["thread_id"], stored[later_id]["parent_id"]) == (mention_id, answer_id)
+
+
 def test_a_dm_and_the_brands_own_dm_are_one_private_conversation(
     fake_x: httpx.Client, gateway: httpx.Client
 ) -> None:

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -125,6 +126,27 @@ async def accounts_of(
     return {(s.account.channel, s.account.network_id): s.account for s in found}
 
 
+async def rethread(
+    store: IngestStore, interactions: Sequence[Interaction], at: datetime
+) -> list[Interaction]:
+    """Each answer joins the thread of the item it answers, when that item was seen before
+    (or earlier in this delivery), and every interaction's thread is remembered. X's v1.1
+    tweets and mail with only In-Reply-To name just the parent: a customer answering the
+    brand's reply would otherwise start a thread (and a ticket) of its own."""
+    parents = sorted({f"{i.channel.value}:{i.parent_id}" for i in interactions if i.parent_id})
+    known = await store.threads_of(parents)
+    threaded: list[Interaction] = []
+    for interaction in interactions:
+        parent = f"{interaction.channel.value}:{interaction.parent_id}"
+        thread = known.get(parent) if interaction.parent_id else None
+        if thread and thread != interaction.conversation_id:
+            interaction = interaction.model_copy(update={"thread_id": thread})
+        known[interaction.key] = interaction.conversation_id
+        threaded.append(interaction)
+    await store.remember_threads({i.key: i.conversation_id for i in threaded}, at)
+    return threaded
+
+
 @dataclass(frozen=True)
 class Outcome:
     accepted: int
@@ -152,11 +174,12 @@ async def keep(
 ) -> Outcome:
     """Accept the new interactions and changes durably and keep the delivery; then publish,
     leaving to the relay what RabbitMQ does not confirm now."""
+    now = clock()
+    interactions = await rethread(store, interactions, now)
     received = [
         (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
     ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
     accepted = await store.accept(received)
-    now = clock()
     await store.keep_delivery(
         Delivery(
             id=str(uuid.uuid4()),

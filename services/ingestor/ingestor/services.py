@@ -59,5 +59,8 @@ async def forget_old_keys(
 async def forget_old_deliveries(
     *, store: IngestStore, keep_days: float, clock: Clock = system_clock
 ) -> int:
-    """Forget the raw webhook deliveries received more than ``keep_days`` ago."""
-    return await store.forget_deliveries(before=clock() - timedelta(days=keep_days))
+    """Forget the raw webhook deliveries received more than ``keep_days`` ago, and the
+    threads remembered as long ago (ingestor.deliveries.rethread)."""
+    before = clock() - timedelta(days=keep_days)
+    await store.forget_threads(before=before)
+    return await store.forget_deliveries(before=before)

@@ -105,3 +105,16 @@ async def test_a_mailbox_cursor_is_kept_per_account_and_moves_forward(store: Ing
     await store.save_mail_cursor("sac", MailCursor(uidvalidity=7, uid=9))
     assert await store.mail_cursor("sac") == MailCursor(7, 9)
     assert await store.mail_cursor("other") == MailCursor(1, 1)
+
+
+async def test_threads_are_remembered_by_key_and_forgotten_by_age(store: IngestStore) -> None:
+    then = datetime(2026, 11, 1, tzinfo=UTC)
+    assert await store.threads_of([]) == {}
+    await store.remember_threads({"twitter:1": "1", "twitter:2": "1"}, then)
+    await store.remember_threads({"email:b@c": "a@c"}, then + timedelta(days=10))
+    assert await store.threads_of(["twitter:2", "email:b@c", "twitter:9"]) == {
+        "twitter:2": "1",
+        "email:b@c": "a@c",
+    }
+    assert await store.forget_threads(before=then + timedelta(days=1)) == 2
+    assert await store.threads_of(["twitter:1", "email:b@c"]) == {"email:b@c": "a@c"}

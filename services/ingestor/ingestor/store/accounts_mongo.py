@@ -37,12 +37,14 @@ class MongoAccounts:
     _accounts: Any
     _deliveries: Any
     _mail_cursors: Any
+    _threads: Any
 
     async def open_accounts(self) -> None:
         await self._accounts.create_index(
             [("channel", ASCENDING), ("network_id", ASCENDING)], unique=True
         )
         await self._deliveries.create_index([("received_at", ASCENDING)])
+        await self._threads.create_index([("at", ASCENDING)])
 
     async def create_account(self, stored: StoredAccount) -> None:
         try:
@@ -119,3 +121,17 @@ class MongoAccounts:
             {"uidvalidity": cursor.uidvalidity, "uid": cursor.uid},
             upsert=True,
         )
+
+    async def threads_of(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        cursor = self._threads.find({"_id": {"$in": list(keys)}})
+        return {d["_id"]: d["thread"] async for d in cursor}
+
+    async def remember_threads(self, threads: dict[str, str], at: datetime) -> None:
+        for key, thread in threads.items():
+            await self._threads.replace_one({"_id": key}, {"thread": thread, "at": at}, upsert=True)
+
+    async def forget_threads(self, *, before: datetime) -> int:
+        result = await self._threads.delete_many({"at": {"$lt": before}})
+        return int(result.deleted_count)

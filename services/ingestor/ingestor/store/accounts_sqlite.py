@@ -30,6 +30,12 @@ CREATE TABLE IF NOT EXISTS deliveries (
     set_aside TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_received ON deliveries (received_at);
+CREATE TABLE IF NOT EXISTS threads (
+    key TEXT PRIMARY KEY,
+    thread TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS threads_at ON threads (at);
 CREATE TABLE IF NOT EXISTS mail_cursors (
     account_id TEXT PRIMARY KEY,
     uidvalidity INTEGER NOT NULL,
@@ -196,3 +202,37 @@ class SqliteAccounts:
             )
 
         await self._db.write(upsert)
+
+    async def threads_of(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+
+        def select(connection: sqlite3.Connection) -> dict[str, str]:
+            marks = ",".join("?" * len(keys))
+            rows = connection.execute(
+                f"SELECT key, thread FROM threads WHERE key IN ({marks})", tuple(keys)
+            )
+            return {r["key"]: r["thread"] for r in rows}
+
+        return await self._db.read(select)
+
+    async def remember_threads(self, threads: dict[str, str], at: datetime) -> None:
+        if not threads:
+            return
+
+        def upsert(connection: sqlite3.Connection) -> None:
+            connection.executemany(
+                "INSERT INTO threads VALUES (?, ?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET thread = excluded.thread, at = excluded.at",
+                [(key, thread, at.timestamp()) for key, thread in threads.items()],
+            )
+
+        await self._db.write(upsert)
+
+    async def forget_threads(self, *, before: datetime) -> int:
+        def forget(connection: sqlite3.Connection) -> int:
+            return connection.execute(
+                "DELETE FROM threads WHERE at < ?", (before.timestamp(),)
+            ).rowcount
+
+        return await self._db.write(forget)

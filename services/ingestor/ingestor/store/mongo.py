@@ -43,6 +43,7 @@ class MongoIngestStore(MongoAccounts):
         self._accounts = db["accounts"]
         self._deliveries = db["deliveries"]
         self._mail_cursors = db["mail_cursors"]
+        self._threads = db["threads"]
 
     async def open(self) -> None:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
