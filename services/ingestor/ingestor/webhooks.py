@@ -1,5 +1,5 @@
-"""The networks' webhooks (docs/channels.md): Meta's verification handshake and signed
-deliveries. A delivery is answered 200 only once its interactions are in the outbox (durable);
+"""Meta's webhook (docs/channels.md): the verification handshake and signed deliveries (X's
+is in webhooks_x; both share ingestor.deliveries). A delivery is answered 200 only once its interactions are in the outbox (durable);
 publishing follows, and the outbox relay finishes it if RabbitMQ is away, so a broker outage
 never makes Meta retry (and, after an hour, disable the webhook)."""
 
