@@ -1,7 +1,8 @@
 """Meta's webhook (docs/channels.md): the verification handshake and signed deliveries (X's
-is in webhooks_x; both share ingestor.deliveries). A delivery is answered 200 only once its interactions are in the outbox (durable);
-publishing follows, and the outbox relay finishes it if RabbitMQ is away, so a broker outage
-never makes Meta retry (and, after an hour, disable the webhook)."""
+is in webhooks_x; both share ingestor.deliveries). A delivery is answered 200 only once its
+interactions are in the outbox (durable); publishing follows, and the outbox relay finishes it
+if RabbitMQ is away, so a broker outage never makes Meta retry (and, after an hour, disable the
+webhook)."""
 
 from __future__ import annotations
 
