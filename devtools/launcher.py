@@ -99,7 +99,11 @@ class Stack:
             for replica in range(self.replicas.get(spec.name, 1)):
                 self.start_replica(spec.name, replica)
 
-    def start_replica(self, service: str, replica: int = 0) -> Process:
+    def start_replica(
+        self, service: str, replica: int = 0, env: Mapping[str, str] | None = None
+    ) -> Process:
+        """``env`` is added to the stack's for this process only (tests that configure one
+        replica differently, e.g. the pollers')."""
         spec = next(s for s in SERVICES if s.name == service)
         port = self.port(service, replica)
         name = spec.name if replica == 0 else f"{spec.name}-{replica}"
@@ -117,9 +121,15 @@ class Stack:
             "--timeout-graceful-shutdown",
             "30",
         ]
-        return self._spawn(name, command, f"http://127.0.0.1:{port}/healthz")
+        return self._spawn(name, command, f"http://127.0.0.1:{port}/healthz", env)
 
-    def _spawn(self, name: str, command: list[str], health_url: str | None) -> Process:
+    def _spawn(
+        self,
+        name: str,
+        command: list[str],
+        health_url: str | None,
+        env: Mapping[str, str] | None = None,
+    ) -> Process:
         output = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -127,7 +137,7 @@ class Stack:
         popen = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=self.process_env(),
+            env={**self.process_env(), **(env or {})},
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
         )

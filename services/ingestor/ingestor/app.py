@@ -1,6 +1,5 @@
-"""The ingestor: takes normalised interactions over HTTP and publishes each new one as
-``interaction.received.v1``. Channel connectors (webhooks, pollers) arrive in later issues and
-feed the same use case."""
+"""The ingestor: takes normalised interactions over HTTP, the networks' webhooks and what its
+pollers fetch, and publishes each new one as ``interaction.received.v1``."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from contracts.interaction import Interaction
 from contracts.topology import INGESTOR_RPC
 from ingestor import accounts, services, webhooks
 from ingestor.credentials import Vault, load_key
+from ingestor.pollers.runner import Pollers
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
@@ -141,6 +141,13 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         lambda: services.forget_old_deliveries(store=store, keep_days=settings.raw_delivery_days),
     )
 
+    # The networks without push, and Meta's reconciliation (docs/channels.md "Pollers").
+    polling = Periodic(
+        "ingestor-pollers",
+        settings.poll_tick_seconds,
+        Pollers(settings, store, publisher, vault).tick,
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.open()
@@ -150,7 +157,10 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         relay.start()
         prune.start()
         forget_deliveries.start()
+        if settings.polling:
+            polling.start()
         yield
+        await polling.stop()
         await forget_deliveries.stop()
         await prune.stop()
         await relay.stop()
