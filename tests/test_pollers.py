@@ -28,6 +28,7 @@ def polling_env() -> dict[str, str]:
         "INGESTOR_POLLING": "true",
         "INGESTOR_POLL_TICK_SECONDS": "0.2",
         "INGESTOR_POLL_MAX_RETRY_AFTER_SECONDS": "5",
+        "INGESTOR_POLL_LEASE_SECONDS": "20",
         "INGESTOR_META_GRAPH_URL": fake,
     }
     for network in ("youtube", "google", "reclameaqui", "linkedin", "meta"):

@@ -134,6 +134,13 @@ class Pollers:
             poll = Poll(account, credentials, dict(state), network, found, now)
             try:
                 state = await polled.poller(poll)
+            except asyncio.CancelledError:
+                # The replica is stopping: hand the account back at once, cursor unmoved
+                # (nothing of this poll was accepted), rather than hold it for the lease.
+                await self.store.finish_poll(
+                    account.id, self.owner, cursor=cursor, next_poll_at=now
+                )
+                raise
             except Throttled as exc:
                 state = poll.state  # what the poller recorded as done (paging resumes there)
                 outcome = accounts.PollOutcome(throttled_until=exc.until)

@@ -10,7 +10,6 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.accounts import HealthState
 
-
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
