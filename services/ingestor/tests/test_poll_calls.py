@@ -34,10 +34,10 @@ def network(
     return Network(client, quota, clock, sleep=sleep, classify=youtube_classify, **kw)  # type: ignore[arg-type]
 
 
-def youtube_classify(response: httpx.Response) -> None:
+def youtube_classify(response: httpx.Response, now: datetime) -> None:
     from ingestor.pollers.youtube import classify
 
-    classify(response)
+    classify(response, now)
 
 
 @pytest.fixture
@@ -93,9 +93,10 @@ async def test_youtubes_quota_answer_throttles(clock: ManualClock) -> None:
     state, waits = FakeState(), []
     state.faults[("youtube", "")].append(Fault(403, body=youtube.QUOTA_EXCEEDED))
     net = network(state, Quota(None, "daily_pacific", {}), clock, waits)
-    with pytest.raises(Throttled):
+    with pytest.raises(Throttled) as caught:
         await net.get(PATH, params=PARAMS)
     assert waits == []
+    assert caught.value.until == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # midnight Pacific
 
 
 def test_health_after_each_outcome() -> None:

@@ -107,7 +107,7 @@ class _TooLong(stop_base):  # type: ignore[misc]
         )
 
 
-Classify = Callable[[httpx.Response], None]
+Classify = Callable[[httpx.Response, datetime], None]
 """A network's own reading of an error answer (YouTube's quotaExceeded): raise, or return."""
 
 
@@ -168,7 +168,7 @@ class Network:
                 retry_after(response, now),
             )
         if self.classify is not None:
-            self.classify(response)
+            self.classify(response, now)
         if response.status_code >= 400:
             raise NetworkError(f"{method} {url}: {response.status_code} {response.text[:300]}")
         try:

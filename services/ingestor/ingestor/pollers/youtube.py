@@ -15,13 +15,13 @@ import httpx
 
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind
 from ingestor.pollers.base import Poll
-from ingestor.pollers.http import PACIFIC, Quota, Throttled
+from ingestor.pollers.http import Quota, Throttled
 
 PATH = "/youtube/v3/commentThreads"
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded"}
 
 
-def classify(response: httpx.Response) -> None:
+def classify(response: httpx.Response, now: datetime) -> None:
     if response.status_code != 403:
         return
     try:
@@ -30,7 +30,6 @@ def classify(response: httpx.Response) -> None:
     except (ValueError, KeyError, TypeError):
         return
     if reasons & QUOTA_REASONS:
-        now = datetime.now(PACIFIC)
         raise Throttled(Quota(None, "daily_pacific", {}).reset_at(now), "YouTube: quotaExceeded")
 
 
