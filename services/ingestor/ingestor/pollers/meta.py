@@ -6,7 +6,8 @@ graph-api/reference/object/comments, graph-api/reference/page/conversations.
 ``GET /{version}/{page-id}/feed?fields=id,comments{…}&since=…`` and
 ``GET /{version}/{page-id}/conversations?fields=messages{…}`` with the page access token,
 following ``paging.next``. The items get the very ids (and so the keys) the webhook gives
-them, so whatever the webhook already brought is a duplicate in the outbox."""
+them, so whatever the webhook already brought is a duplicate in the outbox. Only what the
+account collects (comments, direct messages) is read, as the webhook sets the rest aside."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from contracts.accounts import Collect
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind, Visibility
 from ingestor.pollers.base import Poll
 
@@ -45,6 +47,13 @@ class Reconcile:
         token = poll.credentials.get("page_access_token", "")
         since = int(poll.state.get("since", 0))
         start = max(0, since - int(self.overlap_seconds)) if since else 0
+        if Collect.COMMENTS in poll.account.collect:
+            await self._comments(poll, page_id, token, start)
+        if Collect.DIRECT_MESSAGES in poll.account.collect:
+            await self._messages(poll, page_id, token, start if since else 0)
+        return {"since": int(poll.now.timestamp())}
+
+    async def _comments(self, poll: Poll, page_id: str, token: str, start: int) -> None:
         posts = await _pages(
             poll,
             f"/{VERSION}/{page_id}/feed",
@@ -57,6 +66,8 @@ class Reconcile:
         for post in posts:
             for comment in (post.get("comments") or {}).get("data", []):
                 poll.found.interactions.append(_comment(poll, str(post["id"]), comment))
+
+    async def _messages(self, poll: Poll, page_id: str, token: str, start: int) -> None:
         conversations = await _pages(
             poll,
             f"/{VERSION}/{page_id}/conversations",
@@ -67,11 +78,10 @@ class Reconcile:
             },
         )
         for conversation in conversations:
-            if since and _when(conversation["updated_time"]).timestamp() < start:
+            if _when(conversation["updated_time"]).timestamp() < start:
                 continue
             for message in (conversation.get("messages") or {}).get("data", []):
                 poll.found.interactions.append(_message(poll, message))
-        return {"since": int(poll.now.timestamp())}
 
 
 def _comment(poll: Poll, post_id: str, comment: dict[str, Any]) -> Interaction:

@@ -118,7 +118,11 @@ class Pollers:
         found = Found()
         outcome = accounts.PollOutcome()
         next_at = now + timedelta(seconds=polled.interval)
-        credentials = self.vault.open(stored.credentials) if stored.credentials else {}
+        try:
+            credentials = self.vault.open(stored.credentials) if stored.credentials else {}
+        except Exception as exc:  # a credentials key changed under the stored ones
+            credentials = {}
+            outcome = accounts.PollOutcome(error=f"credentials unreadable: {type(exc).__name__}")
         async with httpx.AsyncClient(
             base_url=polled.base_url, timeout=30, transport=self.transport
         ) as client:
@@ -133,12 +137,17 @@ class Pollers:
             )
             poll = Poll(account, credentials, dict(state), network, found, now)
             try:
-                state = await polled.poller(poll)
+                if outcome.error is None:
+                    state = await polled.poller(poll)
             except asyncio.CancelledError:
                 # The replica is stopping: hand the account back at once, cursor unmoved
-                # (nothing of this poll was accepted), rather than hold it for the lease.
+                # (nothing of this poll was accepted; the calls made still count against the
+                # quota), rather than hold it for the lease.
                 await self.store.finish_poll(
-                    account.id, self.owner, cursor=cursor, next_poll_at=now
+                    account.id,
+                    self.owner,
+                    cursor={"state": cursor.get("state") or {}, "quota": usage},
+                    next_poll_at=now,
                 )
                 raise
             except Throttled as exc:
