@@ -423,3 +423,31 @@ def test_meta_reconciliation_brings_what_the_webhook_dropped_once(
     )
     dm = next(i["interaction"] for i in found if i["interaction"]["external_id"] == mid)
     assert dm["thread_id"] == f"dm:{page}:psid-1" and dm["visibility"] == "private"
+
+
+def test_repeated_errors_mark_the_account_failing_until_a_poll_succeeds(
+    pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
+) -> None:
+    org_id = unique("org")
+    org = f"urn:li:organization:{org_id}"
+    account = register(gateway, "linkedin", network_id=org_id, credentials={"access_token": "x"})
+    # Every try of three polls in a row (4 tries each) answers 503.
+    fake_meta.post(
+        "/_fake/linkedin/faults", params={"account": org, "times": 12}, json={"status": 503}
+    ).raise_for_status()
+
+    def health() -> dict[str, Any]:
+        return gateway.get(f"/v1/accounts/{account['id']}").json()["health"]  # type: ignore[no-any-return]
+
+    failing = wait_until(
+        lambda: health() if health()["state"] == "failing" else None,
+        timeout=90,
+        what="the account failing",
+    )
+    assert failing["consecutive_failures"] == 3 and "503" in failing["last_error"]
+    recovered = wait_until(
+        lambda: health() if health()["state"] == "ok" else None,
+        timeout=60,
+        what="the account ok again",
+    )
+    assert recovered["consecutive_failures"] == 0 and recovered["last_error"] is None
