@@ -104,7 +104,11 @@ class Stack:
             for replica in range(self.replicas.get(spec.name, 1)):
                 self.start_replica(spec.name, replica)
 
-    def start_replica(self, service: str, replica: int = 0) -> Process:
+    def start_replica(
+        self, service: str, replica: int = 0, env: Mapping[str, str] | None = None
+    ) -> Process:
+        """``env`` is added to the stack's for this process only (tests that configure one
+        replica differently, e.g. the pollers')."""
         spec = next(s for s in SERVICES if s.name == service)
         port = self.port(service, replica)
         name = spec.name if replica == 0 else f"{spec.name}-{replica}"
@@ -122,10 +126,10 @@ class Stack:
             "--timeout-graceful-shutdown",
             "30",
         ]
-        own = {"INGESTOR_SMTP_PORT": str(self.inbound_smtp_port(replica))}
-        return self._spawn(
-            name, command, f"http://127.0.0.1:{port}/healthz", own if service == "ingestor" else {}
-        )
+        own = dict(env or {})
+        if service == "ingestor":
+            own.setdefault("INGESTOR_SMTP_PORT", str(self.inbound_smtp_port(replica)))
+        return self._spawn(name, command, f"http://127.0.0.1:{port}/healthz", own)
 
     def _spawn(
         self,

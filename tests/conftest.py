@@ -66,6 +66,9 @@ def stack(
         # parallel answers of test_opinions among them. The other limits stay at their
         # defaults; tests/test_security.py trips them from an address of its own.
         "GATEWAY_OPINION_REQUESTS_PER_MINUTE": "1000",
+        # The stack's ingestor polls no network (its accounts' networks are fakes that only
+        # some modules start); tests/test_pollers.py starts replicas that do.
+        "INGESTOR_POLLING": "false",
     }
     stack = Stack(
         data_dir=data_dir,

@@ -49,3 +49,64 @@ def test_a_multi_entry_delivery_is_signed_over_its_escaped_bytes() -> None:
     assert b"a\\u00e7\\u00e3o" in body
     assert meta.sign(body, "s") == meta.sign(meta.encode(payload), "s")
     assert meta.sign(body, "s") != meta.sign(body, "t")
+
+
+def test_the_polled_fakes_page_as_documented_and_answer_queued_faults() -> None:
+    with TestClient(create_app()) as client:
+        for n in range(3):
+            client.post(
+                "/_fake/youtube/comments",
+                json={
+                    "channel_id": "UC1",
+                    "video_id": "v1",
+                    "comment_id": f"c{n}",
+                    "text": f"oi {n}",
+                    "author_channel_id": "UC-fan",
+                    "published_at": f"2026-11-30T12:00:0{n}Z",
+                },
+            )
+        params = {"allThreadsRelatedToChannelId": "UC1", "maxResults": 2}
+        first = client.get("/youtube/v3/commentThreads", params=params).json()
+        assert [t["id"] for t in first["items"]] == ["c2", "c1"]  # newest first
+        rest = client.get(
+            "/youtube/v3/commentThreads", params={**params, "pageToken": first["nextPageToken"]}
+        ).json()
+        assert [t["id"] for t in rest["items"]] == ["c0"] and "nextPageToken" not in rest
+
+        location = "accounts/1/locations/2"
+        client.post(
+            "/_fake/google/reviews",
+            json={"location": location, "review_id": "r1", "comment": "ruim", "stars": 2},
+        )
+        client.patch("/_fake/google/reviews/r1", json={"comment": "melhorou", "stars": 4})
+        [review] = client.get(f"/v4/{location}/reviews").json()["reviews"]
+        assert (review["comment"], review["starRating"]) == ("melhorou", "FOUR")
+        client.delete("/_fake/google/reviews/r1")
+        assert client.get(f"/v4/{location}/reviews").json()["reviews"] == []
+
+        client.post(
+            "/_fake/reclameaqui/faults",
+            params={"account": "acme"},
+            json={"status": 429, "retry_after": "3"},
+        )
+        limited = client.post(
+            "/api/auth/oauth/token",
+            params={"grant_type": "client_credentials"},
+            auth=("acme", "secret"),
+        )
+        assert (limited.status_code, limited.headers["Retry-After"]) == (429, "3")
+        token = client.post(
+            "/api/auth/oauth/token",
+            params={"grant_type": "client_credentials"},
+            auth=("acme", "secret"),
+        ).json()["access_token"]
+        tickets = client.get(
+            "/api/ticket/v1/tickets",
+            params={"last_modification_date[gte]": "2026-01-01", "page[number]": 1},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        assert tickets == {"data": [], "meta": {"page": 1, "page_size": 50, "total_pages": 1}}
+
+        records = client.get("/_fake/requests", params={"account": "acme"}).json()
+        assert [r["status"] for r in records] == [429, 200, 200]
+        assert not any(r["overlapped"] for r in records)

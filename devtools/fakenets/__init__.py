@@ -2,7 +2,7 @@
 network's API the connectors use, sends webhook deliveries signed as the network signs them,
 and records every request it is sent (the replies issue asserts on those records).
 
-One module per network (``meta`` today; X, YouTube, Google, Reclame Aqui and LinkedIn each add
-a module with a ``router(state)`` and join ``NETWORKS`` in ``app``). Run with
+One module per network (``meta``, ``youtube``, ``google``, ``reclameaqui``, ``linkedin``), each
+with a ``router(state)`` and listed in ``NETWORKS`` in ``app``. Run with
 ``python -m devtools.fakenets --port 8090``; docs/channels.md shows how tests and demos use it.
 """

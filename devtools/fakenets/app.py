@@ -9,12 +9,20 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from devtools.fakenets import imap, meta, x
-from devtools.fakenets.state import FakeState
+from devtools.fakenets import google, imap, linkedin, meta, reclameaqui, x, youtube
+from devtools.fakenets.state import FakeState, Fault
 
-NETWORKS = {"x": x, "imap": imap, "meta": meta}
+NETWORKS = {
+    "x": x,
+    "imap": imap,
+    "youtube": youtube,
+    "google": google,
+    "reclameaqui": reclameaqui,
+    "linkedin": linkedin,
+    "meta": meta,
+}
 """One module per network, each with ``router(state)``. Meta stays last: its Graph API route
-``POST /{version}/{node}/{edge}`` would otherwise catch the other networks' ``/_fake/...``."""
+``POST /{version}/{node}/{edge}`` would otherwise catch the other networks' paths."""
 
 
 def create_app(state: FakeState | None = None) -> FastAPI:
@@ -32,9 +40,31 @@ def create_app(state: FakeState | None = None) -> FastAPI:
     app.state.fake = state
 
     @app.get("/_fake/requests")
-    async def requests(network: str | None = None) -> list[dict[str, Any]]:
-        """Everything the connectors sent, oldest first."""
-        return [asdict(r) for r in state.records if network in (None, r.network)]
+    async def requests(
+        network: str | None = None, account: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Everything the connectors sent, oldest first (of one network, one account)."""
+        return [
+            asdict(r)
+            for r in state.records
+            if network in (None, r.network) and account in (None, r.account)
+        ]
+
+    @app.post("/_fake/{network}/faults")
+    async def faults(
+        network: str, fault: Fault, times: int = 1, account: str = ""
+    ) -> dict[str, int]:
+        """The next ``times`` polled requests for ``account`` (any account when empty) are
+        answered with this fault (a 429 with ``retry_after``, a 5xx, YouTube's quota body)
+        instead of the real answer."""
+        state.faults[(network, account)].extend([fault] * times)
+        return {"queued": len(state.faults[(network, account)])}
+
+    @app.post("/_fake/{network}/delay")
+    async def delay(network: str, seconds: float) -> dict[str, float]:
+        """Each polled request of the network takes this long (overlaps become visible)."""
+        state.delays[network] = seconds
+        return {"seconds": seconds}
 
     @app.get("/_fake/healthz")
     async def healthz() -> dict[str, str]:

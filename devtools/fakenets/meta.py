@@ -7,7 +7,9 @@ Shapes, as summarised in CHANNELS.md "Meta", come from developers.facebook.com:
   pages-api/webhooks-for-pages;
 - Messenger ``messaging`` events and echoes: messenger-platform/webhooks;
 - Instagram comments and messages: instagram-platform/webhooks/examples;
-- Send API answers: messenger-platform/send-api-reference; comment replies: pages/publishing.
+- Send API answers: messenger-platform/send-api-reference; comment replies: pages/publishing;
+- the reconciliation poll's reads: graph-api/reference/page/feed (posts with ``comments``),
+  graph-api/reference/page/conversations (``messages``), ``data[]`` and ``paging.next``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hmac
 import itertools
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -135,8 +138,90 @@ def instagram_comment(
     }
 
 
+def _graph_time(unix: int) -> str:
+    """The Graph API's times: ``2026-11-30T12:00:00+0000``."""
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
 def router(state: FakeState) -> APIRouter:
     api = APIRouter()
+    feed: list[dict[str, Any]] = state.data.setdefault("meta_comments", [])
+    inbox: list[dict[str, Any]] = state.data.setdefault("meta_messages", [])
+
+    @api.post("/_fake/meta/comments")
+    async def add_comment(request: Request) -> dict[str, int]:
+        """A comment the page's feed shows (whether or not its webhook was ever sent):
+        {page_id, post_id, comment_id, from_id, from_name, message, created_time (Unix),
+        parent_id?}."""
+        feed.append(await request.json())
+        return {"comments": len(feed)}
+
+    @api.post("/_fake/meta/messages")
+    async def add_message(request: Request) -> dict[str, int]:
+        """A Messenger message in the page's conversations: {page_id, customer_id, mid, text,
+        echo, created_time (Unix)}."""
+        inbox.append(await request.json())
+        return {"messages": len(inbox)}
+
+    def _page(request: Request, items: list[dict[str, Any]], size: int = 25) -> dict[str, Any]:
+        start = int(request.query_params.get("after") or 0)
+        answer: dict[str, Any] = {"data": items[start : start + size], "paging": {}}
+        if start + size < len(items):
+            query = dict(request.query_params) | {"after": str(start + size)}
+            answer["paging"]["next"] = str(request.url.replace_query_params(**query))
+        return answer
+
+    @api.get("/{version}/{page_id}/feed", response_model=None)
+    async def page_feed(version: str, page_id: str, request: Request) -> Any:
+        async with state.serving("meta", page_id, request) as fault:
+            if fault is not None:
+                return fault
+            since = int(request.query_params.get("since") or 0)
+            mine = [c for c in feed if c["page_id"] == page_id and c["created_time"] >= since]
+            posts: dict[str, list[dict[str, Any]]] = {}
+            for c in sorted(mine, key=lambda c: c["created_time"]):
+                comment: dict[str, Any] = {
+                    "id": c["comment_id"],
+                    "message": c.get("message", ""),
+                    "from": {"id": c["from_id"], "name": c.get("from_name", "")},
+                    "created_time": _graph_time(c["created_time"]),
+                }
+                if c.get("parent_id") and c["parent_id"] != c["post_id"]:
+                    comment["parent"] = {"id": c["parent_id"]}
+                posts.setdefault(c["post_id"], []).append(comment)
+            items = [{"id": p, "comments": {"data": cs}} for p, cs in posts.items()]
+            return _page(request, items)
+
+    @api.get("/{version}/{page_id}/conversations", response_model=None)
+    async def conversations(version: str, page_id: str, request: Request) -> Any:
+        async with state.serving("meta", page_id, request) as fault:
+            if fault is not None:
+                return fault
+            threads: dict[str, list[dict[str, Any]]] = {}
+            for m in sorted(inbox, key=lambda m: m["created_time"]):
+                if m["page_id"] != page_id:
+                    continue
+                sender, to = (
+                    (page_id, m["customer_id"]) if m.get("echo") else (m["customer_id"], page_id)
+                )
+                threads.setdefault(m["customer_id"], []).append(
+                    {
+                        "id": m["mid"],
+                        "message": m.get("text", ""),
+                        "from": {"id": sender},
+                        "to": {"data": [{"id": to}]},
+                        "created_time": _graph_time(m["created_time"]),
+                    }
+                )
+            items = [
+                {
+                    "id": f"t_{customer}",
+                    "updated_time": messages[-1]["created_time"],
+                    "messages": {"data": list(reversed(messages))},
+                }
+                for customer, messages in threads.items()
+            ]
+            return _page(request, items)
 
     @api.post("/_fake/meta/deliver")
     async def deliver(request: Request) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from contracts.accounts import (
@@ -14,6 +15,7 @@ from contracts.accounts import (
     AccountReplace,
     AccountsQuery,
     Deleted,
+    HealthState,
 )
 from contracts.interaction import Channel
 from contracts.rpc import Caller
@@ -41,6 +43,72 @@ def _taken(account_id: str, fields: AccountFields) -> rpc.Conflict:
         f"account {account_id!r} or {fields.channel.value} id {fields.network_id!r} "
         "is already registered"
     )
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """What one poll of an account came to: fine, out of quota (until the quota resets or
+    the network's Retry-After ends), or an error."""
+
+    throttled_until: datetime | None = None
+    error: str | None = None
+
+
+def next_health(
+    old: AccountHealth, outcome: PollOutcome, *, now: datetime, failing_after: int
+) -> AccountHealth:
+    """The account's health after ``outcome``: an error counts toward ``failing`` (reached
+    after ``failing_after`` in a row); running out of quota is ``throttled``, not a failure;
+    a good poll is ``ok`` and clears the count."""
+    if outcome.error is not None:
+        failures = old.consecutive_failures + 1
+        state = HealthState.FAILING if failures >= failing_after else old.state
+        if state is HealthState.THROTTLED:
+            state = HealthState.OK
+        return old.model_copy(
+            update={"state": state, "last_error": outcome.error, "consecutive_failures": failures}
+        )
+    if outcome.throttled_until is not None:
+        return old.model_copy(
+            update={
+                "state": HealthState.THROTTLED,
+                "last_error": f"quota exhausted until {outcome.throttled_until.isoformat()}",
+                "consecutive_failures": 0,
+            }
+        )
+    return old.model_copy(
+        update={
+            "state": HealthState.OK,
+            "last_error": None,
+            "consecutive_failures": 0,
+            "last_poll_at": now,
+        }
+    )
+
+
+async def record_poll(
+    store: IngestStore,
+    account_id: str,
+    outcome: PollOutcome,
+    *,
+    now: datetime,
+    failing_after: int,
+) -> tuple[AccountHealth, AccountHealth] | None:
+    """The one place a poll's outcome reaches the account's health (a hook for alerts on a
+    change of state goes here). The health before and after, None for a deleted account."""
+    stored = await store.account(account_id)
+    if stored is None:
+        return None
+    old = stored.account.health
+    new = next_health(old, outcome, now=now, failing_after=failing_after)
+    await store.set_health(
+        account_id,
+        state=new.state,
+        last_error=new.last_error,
+        consecutive_failures=new.consecutive_failures,
+        last_poll_at=new.last_poll_at if new.last_poll_at != old.last_poll_at else None,
+    )
+    return old, new
 
 
 def methods(store: IngestStore, vault: Vault, clock: Clock = system_clock) -> dict[str, rpc.Method]:

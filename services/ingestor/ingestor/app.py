@@ -1,6 +1,5 @@
-"""The ingestor: takes normalised interactions over HTTP and publishes each new one as
-``interaction.received.v1``. Channel connectors (webhooks, pollers) arrive in later issues and
-feed the same use case."""
+"""The ingestor: takes normalised interactions over HTTP, the networks' webhooks and what its
+pollers fetch, and publishes each new one as ``interaction.received.v1``."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from contracts.interaction import Interaction
 from contracts.topology import INGESTOR_RPC
 from ingestor import accounts, imap, services, smtp, webhooks, webhooks_x
 from ingestor.credentials import Vault, load_key
+from ingestor.pollers.runner import Pollers
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
@@ -147,6 +147,13 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         lambda: imap.poll_mailboxes(store=store, publisher=publisher, vault=vault),
     )
 
+    # The networks without push, and Meta's reconciliation (docs/channels.md "Pollers").
+    polling = Periodic(
+        "ingestor-pollers",
+        settings.poll_tick_seconds,
+        Pollers(settings, store, publisher, vault).tick,
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.open()
@@ -158,7 +165,10 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         forget_deliveries.start()
         mail_server = await smtp.serve(settings, store, publisher)
         read_mailboxes.start()
+        if settings.polling:
+            polling.start()
         yield
+        await polling.stop()
         await read_mailboxes.stop()
         if mail_server is not None:
             mail_server.close()

@@ -56,6 +56,42 @@ class IngestorSettings(ServiceSettings):
     raw_delivery_days: float = Field(default=30.0, gt=0)
     """INGESTOR_RAW_DELIVERY_DAYS: how long raw webhook deliveries are kept."""
 
+    polling: bool = True
+    """INGESTOR_POLLING: poll the accounts of the networks without push (and reconcile Meta's).
+    Off, this replica only takes webhooks and the normalised endpoint."""
+    poll_tick_seconds: float = Field(default=5.0, gt=0)
+    """How often this replica looks for accounts whose poll is due."""
+    poll_lease_seconds: float = Field(default=300.0, gt=0)
+    """How long one replica holds an account it polls; another takes over after this if the
+    holder dies mid-poll."""
+    poll_failing_after: int = Field(default=3, ge=1)
+    """Polls failing in a row before the account shows ``failing``."""
+    poll_attempts: int = Field(default=4, ge=1)
+    """Tries of one call on 429, 5xx or a dropped connection."""
+    poll_max_retry_after_seconds: float = Field(default=30.0, ge=0)
+    """A Retry-After up to this is waited within the poll; a longer one ends the poll and the
+    account is throttled until it passes."""
+    youtube_poll_seconds: float = Field(default=300.0, gt=0)
+    youtube_base_url: str = "https://www.googleapis.com"
+    youtube_daily_units: int = Field(default=10_000, ge=1)
+    """YouTube's daily quota (units; commentThreads.list costs 1), reset at midnight Pacific."""
+    google_poll_seconds: float = Field(default=300.0, gt=0)
+    google_base_url: str = "https://mybusiness.googleapis.com"
+    google_calls_per_minute: int = Field(default=300, ge=1)
+    reclameaqui_poll_seconds: float = Field(default=300.0, gt=0)
+    reclameaqui_base_url: str = "https://app.hugme.com.br"
+    reclameaqui_calls_per_minute: int = Field(default=10, ge=1)
+    """HugMe's limit (unconfirmed: read from public client code, about 10 a minute)."""
+    linkedin_poll_seconds: float = Field(default=300.0, gt=0)
+    linkedin_base_url: str = "https://api.linkedin.com"
+    linkedin_posts: int = Field(default=20, ge=1, le=100)
+    """The organisation's latest posts whose comments are polled."""
+    meta_poll_seconds: float = Field(default=900.0, gt=0)
+    """The reconciliation poll of Meta accounts: what the webhook dropped still arrives."""
+    meta_graph_url: str = "https://graph.facebook.com"
+    meta_poll_overlap_seconds: float = Field(default=3600.0, ge=0)
+    """Each reconciliation reads back this far before its cursor (late, out-of-order items)."""
+
     def model_post_init(self, context: object) -> None:
         if self.production and not self.credentials_key:
             raise ValueError(

@@ -9,6 +9,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError
 
 from ingestor.store.accounts_mongo import MongoAccounts
+from ingestor.store.polls_mongo import MongoPolls
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 from servicekit.outbox import Backlog
@@ -23,7 +24,7 @@ def _message(doc: dict[str, Any]) -> OutgoingMessage:
     )
 
 
-class MongoIngestStore(MongoAccounts):
+class MongoIngestStore(MongoAccounts, MongoPolls):
     backend = "mongodb"
 
     def __init__(
@@ -44,6 +45,7 @@ class MongoIngestStore(MongoAccounts):
         self._deliveries = db["deliveries"]
         self._mail_cursors = db["mail_cursors"]
         self._threads = db["threads"]
+        self._polls = db["polls"]
 
     async def open(self) -> None:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from ingestor.store.accounts_sqlite import SCHEMA as ACCOUNTS_SCHEMA
 from ingestor.store.accounts_sqlite import SqliteAccounts
+from ingestor.store.polls_sqlite import SCHEMA as POLLS_SCHEMA
+from ingestor.store.polls_sqlite import SqlitePolls
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
@@ -37,11 +39,11 @@ def _message(row: sqlite3.Row) -> OutgoingMessage:
     )
 
 
-class SqliteIngestStore(SqliteAccounts):
+class SqliteIngestStore(SqliteAccounts, SqlitePolls):
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
-        self._db = SqliteDatabase(path, SCHEMA + ACCOUNTS_SCHEMA)
+        self._db = SqliteDatabase(path, SCHEMA + ACCOUNTS_SCHEMA + POLLS_SCHEMA)
         self._clock = clock
 
     async def open(self) -> None:

@@ -1,0 +1,190 @@
+"""The polling loop of one ingestor replica: every tick, each active account of a polled
+channel whose poll is due is leased to this replica (one replica at a time, in the store),
+polled from its saved cursor, and what was found goes through the outbox exactly like a
+webhook delivery. The cursor moves only once what it covers is durably accepted."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from contracts.events import InteractionReceivedV1
+from contracts.interaction import Channel
+from ingestor import accounts
+from ingestor.credentials import Vault
+from ingestor.deliveries import change_key
+from ingestor.pollers import google, linkedin, meta, reclameaqui, youtube
+from ingestor.pollers.base import Found, Poll, Poller
+from ingestor.pollers.http import Classify, Network, NetworkError, Quota, Throttled
+from ingestor.settings import IngestorSettings
+from ingestor.store.accounts_port import StoredAccount
+from ingestor.store.port import IngestStore
+from servicekit.clock import Clock, system_clock
+from servicekit.publishing import EventPublisher, OutgoingMessage
+
+log = logging.getLogger("ingestor.pollers")
+
+
+@dataclass(frozen=True)
+class Polled:
+    """How one channel is polled."""
+
+    poller: Poller
+    interval: float
+    base_url: str
+    quota: int | None = None
+    window: str = "minute"
+    classify: Classify | None = None
+
+
+def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
+    s = settings
+    return {
+        Channel.YOUTUBE: Polled(
+            youtube.poll,
+            s.youtube_poll_seconds,
+            s.youtube_base_url,
+            s.youtube_daily_units,
+            "daily_pacific",
+            youtube.classify,
+        ),
+        Channel.GOOGLE_BUSINESS: Polled(
+            google.poll, s.google_poll_seconds, s.google_base_url, s.google_calls_per_minute
+        ),
+        Channel.RECLAME_AQUI: Polled(
+            reclameaqui.poll,
+            s.reclameaqui_poll_seconds,
+            s.reclameaqui_base_url,
+            s.reclameaqui_calls_per_minute,
+        ),
+        Channel.LINKEDIN: Polled(
+            linkedin.Posts(s.linkedin_posts), s.linkedin_poll_seconds, s.linkedin_base_url
+        ),
+        Channel.FACEBOOK: Polled(
+            meta.Reconcile(s.meta_poll_overlap_seconds), s.meta_poll_seconds, s.meta_graph_url
+        ),
+    }
+
+
+class Pollers:
+    def __init__(
+        self,
+        settings: IngestorSettings,
+        store: IngestStore,
+        publisher: EventPublisher,
+        vault: Vault,
+        *,
+        clock: Clock = system_clock,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        owner: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings, self.store, self.publisher, self.vault = settings, store, publisher, vault
+        self.clock, self.sleep, self.transport = clock, sleep, transport
+        self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.polled = channels(settings)
+
+    async def tick(self) -> None:
+        """Poll every due account this replica can lease, one after the other."""
+        for stored in await self.store.accounts():
+            if stored.account.active and stored.account.channel in self.polled:
+                try:
+                    await self.poll(stored)
+                except Exception:
+                    # The store away: the lease expires and the next tick tries again.
+                    log.exception("polling %s failed", stored.account.id)
+
+    async def poll(self, stored: StoredAccount) -> bool:
+        """Poll one account if it is due and free; whether this replica polled it."""
+        account, polled = stored.account, self.polled[stored.account.channel]
+        now = self.clock()
+        lease = timedelta(seconds=self.settings.poll_lease_seconds)
+        cursor = await self.store.claim_poll(
+            account.id, self.owner, now=now, lease_until=now + lease
+        )
+        if cursor is None:
+            return False
+        state: dict[str, Any] = dict(cursor.get("state") or {})
+        usage: dict[str, Any] = dict(cursor.get("quota") or {})
+        found = Found()
+        outcome = accounts.PollOutcome()
+        next_at = now + timedelta(seconds=polled.interval)
+        try:
+            credentials = self.vault.open(stored.credentials) if stored.credentials else {}
+        except Exception as exc:  # a credentials key changed under the stored ones
+            credentials = {}
+            outcome = accounts.PollOutcome(error=f"credentials unreadable: {type(exc).__name__}")
+        async with httpx.AsyncClient(
+            base_url=polled.base_url, timeout=30, transport=self.transport
+        ) as client:
+            network = Network(
+                client,
+                Quota(polled.quota, polled.window, usage),
+                self.clock,
+                attempts=self.settings.poll_attempts,
+                max_wait=self.settings.poll_max_retry_after_seconds,
+                classify=polled.classify,
+                sleep=self.sleep,
+            )
+            poll = Poll(account, credentials, dict(state), network, found, now)
+            try:
+                if outcome.error is None:
+                    state = await polled.poller(poll)
+            except asyncio.CancelledError:
+                # The replica is stopping: hand the account back at once, cursor unmoved
+                # (nothing of this poll was accepted; the calls made still count against the
+                # quota), rather than hold it for the lease.
+                await self.store.finish_poll(
+                    account.id,
+                    self.owner,
+                    cursor={"state": cursor.get("state") or {}, "quota": usage},
+                    next_poll_at=now,
+                )
+                raise
+            except Throttled as exc:
+                state = poll.state  # what the poller recorded as done (paging resumes there)
+                outcome = accounts.PollOutcome(throttled_until=exc.until)
+                next_at = max(next_at, exc.until)
+                log.warning("%s throttled until %s: %s", account.id, exc.until, exc)
+            except (NetworkError, KeyError, TypeError, ValueError, ValidationError) as exc:
+                state = poll.state
+                outcome = accounts.PollOutcome(error=f"{type(exc).__name__}: {exc}"[:500])
+                log.warning("polling %s failed: %s", account.id, outcome.error)
+        await self.accept(account.id, found, self.clock())
+        await self.store.finish_poll(
+            account.id, self.owner, cursor={"state": state, "quota": usage}, next_poll_at=next_at
+        )
+        await accounts.record_poll(
+            self.store,
+            account.id,
+            outcome,
+            now=self.clock(),
+            failing_after=self.settings.poll_failing_after,
+        )
+        return True
+
+    async def accept(self, account_id: str, found: Found, now: datetime) -> None:
+        """Into the outbox (durable), then published; the relay finishes a failed publish."""
+        received: Sequence[tuple[str, OutgoingMessage]] = [
+            (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i)))
+            for i in found.interactions
+        ] + [(change_key(c), OutgoingMessage.of(c)) for c in found.changes]
+        if not received:
+            return
+        accepted = await self.store.accept(received)
+        if accepted:
+            await self.store.note_events([account_id], now)
+        try:
+            await self.publisher.publish_all(accepted)
+            await self.store.mark_published([m.id for m in accepted])
+        except Exception:
+            log.exception("publishing polled interactions failed; the outbox relay will")

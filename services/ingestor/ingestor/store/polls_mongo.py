@@ -1,0 +1,78 @@
+"""MongoDB half of PollStore, mixed into MongoIngestStore."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from contracts.accounts import HealthState
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class MongoPolls:
+    _polls: Any
+    _accounts: Any
+
+    async def claim_poll(
+        self, account_id: str, owner: str, *, now: datetime, lease_until: datetime
+    ) -> dict[str, Any] | None:
+        try:
+            # The filter and the update are one atomic operation; when the document exists
+            # but is not claimable, the upsert's insert hits the _id and nobody wins.
+            doc = await self._polls.find_one_and_update(
+                {
+                    "_id": account_id,
+                    "$or": [{"lease_until": {"$lte": now}}, {"owner": owner}],
+                    "next_poll_at": {"$lte": now},
+                },
+                {
+                    "$set": {"owner": owner, "lease_until": lease_until},
+                    "$setOnInsert": {"cursor": {}, "next_poll_at": EPOCH},
+                },
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return None
+        return dict(doc.get("cursor") or {})
+
+    async def finish_poll(
+        self, account_id: str, owner: str, *, cursor: dict[str, Any], next_poll_at: datetime
+    ) -> bool:
+        result = await self._polls.update_one(
+            {"_id": account_id, "owner": owner},
+            {
+                "$set": {
+                    "cursor": cursor,
+                    "next_poll_at": next_poll_at,
+                    "lease_until": EPOCH,
+                }
+            },
+        )
+        return bool(result.matched_count)
+
+    async def poll_cursor(self, account_id: str) -> dict[str, Any] | None:
+        doc = await self._polls.find_one({"_id": account_id})
+        return None if doc is None else dict(doc.get("cursor") or {})
+
+    async def set_health(
+        self,
+        account_id: str,
+        *,
+        state: HealthState,
+        last_error: str | None,
+        consecutive_failures: int,
+        last_poll_at: datetime | None = None,
+    ) -> None:
+        fields: dict[str, Any] = {
+            "data.health.state": state.value,
+            "data.health.last_error": last_error,
+            "data.health.consecutive_failures": consecutive_failures,
+        }
+        if last_poll_at is not None:
+            fields["data.health.last_poll_at"] = last_poll_at.isoformat()
+        await self._accounts.update_one({"_id": account_id}, {"$set": fields})
