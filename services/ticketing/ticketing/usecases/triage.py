@@ -23,7 +23,7 @@ from servicekit.publishing import EventPublisher
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.threading import thread_key
-from ticketing.shared import assignment, authors, directory_reads, notices, views
+from ticketing.shared import assignment, authors, directory_reads, notices, persons, views
 from ticketing.shared.changes import change_entries, field_changes
 from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.opinion_requests import share_by_rules
@@ -63,7 +63,9 @@ async def _place(
     """Record the interaction and change the ticket; return the events to publish."""
     decision = event.decision
     if decision.author_groups:
-        await authors.add_author_groups(store, event.interaction, decision.author_groups)
+        await authors.add_author_groups(store, event.interaction, decision.author_groups, now=now)
+    else:
+        await persons.person_for(store, event.interaction, now=now)
     stored = await store.record_interaction(
         StoredInteraction(
             id=uuid4(),

@@ -84,6 +84,11 @@ INDEXES: dict[str, list[Index]] = {
         Index([("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]),
     ],
     "directory": [Index([("kind", ASCENDING), ("key", ASCENDING)])],
+    "people": [
+        Index([("name_key", ASCENDING), ("_id", ASCENDING)]),
+        Index([("terms", ASCENDING)]),
+    ],
+    "identities": [Index([("person_id", ASCENDING)])],
 }
 
 
