@@ -41,7 +41,7 @@ class Collections:
     directory: Collection
     locks: Collection
     people: Collection
-    identities: Collection
+    person_identities: Collection
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Collections:
@@ -53,7 +53,7 @@ class Collections:
             directory=db["directory"],
             locks=db["locks"],
             people=db["people"],
-            identities=db["person_identities"],
+            person_identities=db["person_identities"],
         )
 
 

@@ -88,7 +88,7 @@ INDEXES: dict[str, list[Index]] = {
         Index([("name_key", ASCENDING), ("_id", ASCENDING)]),
         Index([("terms", ASCENDING)]),
     ],
-    "identities": [Index([("person_id", ASCENDING)])],
+    "person_identities": [Index([("person_id", ASCENDING)])],
 }
 
 

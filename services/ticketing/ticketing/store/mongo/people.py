@@ -33,7 +33,7 @@ GROUP_TICKETS_LIMIT = 5_000
 class MongoPeople:
     def __init__(self, collections: Collections) -> None:
         self._people = collections.people
-        self._identities = collections.identities
+        self._identities = collections.person_identities
         self._interactions = collections.interactions
 
     async def get_person(self, person_id: UUID) -> PersonRecord | None:
@@ -123,7 +123,7 @@ class MongoPeople:
         if not keys:
             return []
         pairs = [
-            {"channel": key.partition(":")[0], "author": key.partition(":")[2]} for key in keys
+            {"search.channel": key.partition(":")[0], "search.author": key.partition(":")[2]} for key in keys
         ]
         cursor = self._interactions.find(
             {"$or": pairs, "ticket_id": {"$ne": None}}, {"ticket_id": 1}
