@@ -57,9 +57,7 @@ async def test_a_write_at_a_stale_version_is_refused_and_writes_nothing(
 
 async def test_people_are_found_by_email_tax_id_group_and_channel(store: TicketStore) -> None:
     [maria] = await store.write_people(save=[person_of("m@x.com", channel=Channel.EMAIL)])
-    patched = persons.edit(
-        maria, PersonPatch(tax_id="529.982.247-25"), actor="agent:ana", now=T0
-    )
+    patched = persons.edit(maria, PersonPatch(tax_id="529.982.247-25"), actor="agent:ana", now=T0)
     grouped = persons.set_group(patched, "VIP", member=True, actor="rule", now=T0, reason=None)
     await store.write_people(save=[grouped])
     await store.write_people(save=[person_of("joao")])

@@ -122,9 +122,10 @@ class MongoPeople:
         ]
         if not keys:
             return []
-        pairs = [
-            {"search.channel": key.partition(":")[0], "search.author": key.partition(":")[2]} for key in keys
-        ]
+        pairs = []
+        for key in keys:
+            channel, _, author = key.partition(":")
+            pairs.append({"search.channel": channel, "search.author": author})
         cursor = self._interactions.find(
             {"$or": pairs, "ticket_id": {"$ne": None}}, {"ticket_id": 1}
         ).limit(GROUP_TICKETS_LIMIT)
