@@ -4,6 +4,7 @@ ticket list's group filter."""
 
 from __future__ import annotations
 
+import asyncio
 from uuid import uuid4
 
 import pytest
@@ -150,3 +151,17 @@ async def test_the_ticket_list_filters_on_the_groups_of_the_people_who_wrote(
     listed = await store.ticket_page(TicketQuery(group=["vip"]))
     assert [t.id for t in listed.items] == [vip_ticket.id]
     assert (await store.ticket_page(TicketQuery(group=["press"]))).items == []
+
+
+async def test_two_writers_making_a_person_for_one_new_author_leave_one_person(
+    store: TicketStore,
+) -> None:
+    results = await asyncio.gather(
+        *(store.write_people(save=[person_of("maria")]) for _ in range(5)),
+        return_exceptions=True,
+    )
+    made = [r for r in results if not isinstance(r, BaseException)]
+    assert len(made) == 1, results
+    assert all(isinstance(r, IdentityTaken) for r in results if isinstance(r, BaseException))
+    page, _ = await store.list_people(PersonQuery())
+    assert [p.id for p in page] == [made[0][0].id]

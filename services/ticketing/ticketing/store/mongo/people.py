@@ -3,9 +3,11 @@ index ``terms``; which person holds an identity is a document per identity in
 ``person_identities`` (its ``_id`` is the identity, so one person at most holds it).
 
 Without multi-document transactions a write goes in an order that leaves every identity with
-a person at each step: first each saved person (a compare-and-set on ``version``, or an insert
-that fails on a taken id), then the identity documents are pointed at their new holder, then
-the deleted people are removed (a compare-and-set again). A crash part-way leaves a deleted
+a person at each step: first the identities nobody holds are claimed (an insert on their unique
+``_id``: two replicas making a person for one new author cannot both succeed), then each saved
+person is written (a compare-and-set on ``version``, or an insert that fails on a taken id),
+then the identity documents are pointed at their new holder, then the deleted people are
+removed (a compare-and-set again). A refused write takes its claims back. A crash part-way leaves a deleted
 person behind whose identities already moved (it is found by name and shows no identity) or
 identities still pointing at their old holder: the person view reads ``identities`` from the
 person, and the next write of either person points them again."""
@@ -77,31 +79,16 @@ class MongoPeople:
         self, *, save: Sequence[PersonRecord], delete: Sequence[PersonRecord] = ()
     ) -> list[PersonRecord]:
         involved = {str(p.id) for p in [*save, *delete]}
-        for person in save:
-            for identity in person.identities:
-                held = await self._identities.find_one({"_id": identity.key})
-                if held and held["person_id"] not in involved:
-                    raise IdentityTaken(identity.key)
-        for person in delete:
-            current = await self._people.find_one({"_id": str(person.id)}, {"version": 1})
-            if current is None or current["version"] != person.version:
-                raise StalePerson(str(person.id))
-        saved = []
-        for person in save:
-            stored = person.model_copy(update={"version": person.version + 1})
-            doc = _doc(stored)
-            if person.version == 0:
-                try:
-                    await self._people.insert_one(doc)
-                except DuplicateKeyError as exc:
-                    raise StalePerson(str(person.id)) from exc
-            else:
-                result = await self._people.replace_one(
-                    {"_id": str(person.id), "version": person.version}, doc
-                )
-                if result.matched_count != 1:
+        claimed = await self._claim_identities(save, involved)
+        try:
+            for person in delete:
+                current = await self._people.find_one({"_id": str(person.id)}, {"version": 1})
+                if current is None or current["version"] != person.version:
                     raise StalePerson(str(person.id))
-            saved.append(stored)
+            saved = [await self._save(person) for person in save]
+        except StalePerson:
+            await self._identities.delete_many({"_id": {"$in": claimed}})
+            raise
         for person in save:
             for identity in person.identities:
                 await self._identities.update_one(
@@ -111,6 +98,49 @@ class MongoPeople:
             await self._people.delete_one({"_id": str(person.id), "version": person.version})
             await self._identities.delete_many({"person_id": str(person.id)})
         return saved
+
+    async def _claim_identities(
+        self, save: Sequence[PersonRecord], involved: set[str]
+    ) -> list[str]:
+        """Insert the identity documents nobody holds yet (their ``_id`` is unique, so of two
+        replicas making a person for one new author, one gets IdentityTaken and reads the
+        other's), and check that the held ones are held by a person of this write."""
+        claimed: list[str] = []
+        try:
+            for person in save:
+                for identity in person.identities:
+                    held = await self._identities.find_one({"_id": identity.key})
+                    if held is None:
+                        try:
+                            await self._identities.insert_one(
+                                {"_id": identity.key, "person_id": str(person.id)}
+                            )
+                            claimed.append(identity.key)
+                            continue
+                        except DuplicateKeyError:
+                            held = await self._identities.find_one({"_id": identity.key})
+                    if held is not None and held["person_id"] not in involved:
+                        raise IdentityTaken(identity.key)
+        except IdentityTaken:
+            await self._identities.delete_many({"_id": {"$in": claimed}})
+            raise
+        return claimed
+
+    async def _save(self, person: PersonRecord) -> PersonRecord:
+        stored = person.model_copy(update={"version": person.version + 1})
+        doc = _doc(stored)
+        if person.version == 0:
+            try:
+                await self._people.insert_one(doc)
+            except DuplicateKeyError as exc:
+                raise StalePerson(str(person.id)) from exc
+        else:
+            result = await self._people.replace_one(
+                {"_id": str(person.id), "version": person.version}, doc
+            )
+            if result.matched_count != 1:
+                raise StalePerson(str(person.id))
+        return stored
 
     async def tickets_of_groups(self, groups: Sequence[str]) -> list[str]:
         """The ids of tickets holding an interaction by a person of one of the groups."""
