@@ -9,8 +9,8 @@ person is written (a compare-and-set on ``version``, or an insert that fails on 
 then the identity documents are pointed at their new holder, then the deleted people are
 removed (a compare-and-set again). A refused write takes its claims back. A crash part-way
 leaves a deleted person behind whose identities already moved (it is found by name and shows
-no identity) or identities still pointing at their old holder: the person view reads ``identities`` from the
-person, and the next write of either person points them again."""
+no identity) or identities still pointing at their old holder: the person view reads
+``identities`` from the person, and the next write of either person points them again."""
 
 from __future__ import annotations
 
