@@ -48,13 +48,18 @@ def identity_of(interaction: Interaction) -> Identity:
     )
 
 
-def new_person(identity: Identity, *, person_id: UUID, now: datetime) -> PersonRecord:
+def new_person(
+    identity: Identity, *, person_id: UUID, now: datetime, groups: Sequence[str] = ()
+) -> PersonRecord:
+    """The author's own person; ``groups`` are those it already had (kept per author by
+    earlier versions)."""
     return PersonRecord(
         id=person_id,
         name=identity.name or identity.handle or identity.author_id,
         emails=[identity.email] if identity.email else [],
         identities=[identity],
         channels=[identity.channel],
+        groups=_unique(groups),
         created_at=now,
         updated_at=now,
         version=0,

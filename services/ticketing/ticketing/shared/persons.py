@@ -46,7 +46,11 @@ async def person_for(
         found = await store.person_of(identity.key)
         if found is not None:
             return found
-        fresh = persons.new_person(identity, person_id=uuid4(), now=now)
+        # Groups a rule gave the author before people existed were kept per author.
+        legacy = await store.get_entry("author", identity.key)
+        fresh = persons.new_person(
+            identity, person_id=uuid4(), now=now, groups=list((legacy or {}).get("groups", []))
+        )
         [saved] = await store.write_people(save=[fresh])
         return saved
 
