@@ -247,3 +247,35 @@ def test_tickets_of_one_persons_unified_identities_can_be_merged(
         for i in gateway.get(f"/v1/tickets/{first['id']}").json()["interactions"]
     }
     assert channels == {"instagram", "email"}
+
+
+def test_a_rule_condition_on_a_group_fires_for_its_people_only(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    group = gateway.post("/v1/groups", json={"name": unique("imprensa")}).json()["name"]
+    member, outsider, tag = unique("jornalista"), unique("leitor"), unique("press")
+    write(ingestor, channel="facebook", author=member, text="primeira mensagem")
+    person = person_of(gateway, member)
+    added = gateway.post(f"/v1/groups/{group}/members", json={"person": person["id"]})
+    assert added.status_code == 200, added.text
+    create_rule(
+        gateway,
+        {
+            "name": unique("press"),
+            "when": {"author_groups_any": [group.upper()]},
+            "then": {"open_ticket": {}, "add_tags": [tag]},
+        },
+    )
+    write(ingestor, channel="facebook", author=outsider, text=f"fora {tag}")
+
+    def member_writes_and_is_tagged() -> list[dict[str, Any]]:
+        # The rules service learns the membership from ticketing's person.changed event;
+        # until it has, the member's message does not match yet, so write again.
+        write(ingestor, channel="facebook", author=member, text=f"de novo {tag}")
+        return tickets(gateway, tag=tag)
+
+    [tagged] = wait_until(member_writes_and_is_tagged, interval=0.5, what="the group's rule")
+    held = gateway.get(f"/v1/tickets/{tagged['id']}").json()["interactions"]
+    assert {i["interaction"]["author"]["id"] for i in held} == {member}
+    outsiders = gateway.get("/v1/interactions", params={"text": f"fora {tag}"}).json()["items"]
+    assert [i["ticket_id"] for i in outsiders] == [None]

@@ -4,12 +4,12 @@ channel is a person; an identity is one author on one channel (``channel:author 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from contracts.base import Contract
+from contracts.base import Contract, Event
 from contracts.interaction import Channel
 from contracts.tickets import MAX_PAGE, MAX_PAGE_SIZE, StoredInteraction, TicketRead
 
@@ -207,3 +207,18 @@ class UnificationSettings(_Closed):
     appears (otherwise it is only proposed)."""
 
     auto_unify: bool = False
+
+
+class PersonChangedV1(Event):
+    """A person's identities or groups changed (made, edited, grouped, unified, split). The
+    rules service keeps from these which groups each identity's person is in, for the
+    ``author_groups_any`` condition, without asking ticketing per interaction. A person
+    absorbed by a unification is announced ``removed``; its identities come in the absorbing
+    person's event."""
+
+    routing_key: ClassVar[str] = "person.changed.v1"
+    v: Literal[1] = 1
+    person_id: UUID
+    identities: list[str] = Field(description="channel:author id of each identity it holds.")
+    groups: list[str] = []
+    removed: bool = False

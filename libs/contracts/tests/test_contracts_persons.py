@@ -11,6 +11,7 @@ from contracts.persons import (
     GroupCreate,
     GroupMember,
     GroupRead,
+    PersonChangedV1,
     PersonDetail,
     PersonPage,
     PersonPatch,
@@ -39,6 +40,7 @@ PERSON_CONTRACTS: list[type[BaseModel]] = [
     GroupRead,
     GroupMember,
     UnificationSettings,
+    PersonChangedV1,
 ]
 
 

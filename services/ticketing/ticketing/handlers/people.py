@@ -26,7 +26,7 @@ M = TicketingMethod
 
 
 def methods(deps: Deps) -> dict[str, rpc.Method]:
-    store = deps.store
+    store, publisher = deps.store, deps.publisher
 
     async def list_people(query: PersonQuery, caller: Caller) -> Any:
         return await persons.list_people(store=store, query=query, caller=caller)
@@ -36,7 +36,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def update_person(params: PersonUpdate, caller: Caller) -> Any:
         return await persons.update_person(
-            store=store, person_id=params.id, patch=params.patch, caller=caller
+            store=store, publisher=publisher, person_id=params.id, patch=params.patch, caller=caller
         )
 
     async def proposals(params: PersonRef, caller: Caller) -> Any:
@@ -44,12 +44,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def unify(params: PersonUnifying, caller: Caller) -> Any:
         return await persons.unify_people(
-            store=store, person_id=params.id, unify=params.unify, caller=caller
+            store=store, publisher=publisher, person_id=params.id, unify=params.unify, caller=caller
         )
 
     async def split(params: PersonSplitting, caller: Caller) -> Any:
         return await persons.split_person(
-            store=store, person_id=params.id, split=params.split, caller=caller
+            store=store, publisher=publisher, person_id=params.id, split=params.split, caller=caller
         )
 
     async def get_settings(_: NoParams, caller: Caller) -> Any:
@@ -87,7 +87,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     def membership(add: bool) -> rpc.Method:
         async def change(params: GroupMembership, caller: Caller) -> Any:
             return await groups.set_member(
-                store=store, name=params.key, member=params.member, add=add, caller=caller
+                store=store,
+                publisher=publisher,
+                name=params.key,
+                member=params.member,
+                add=add,
+                caller=caller,
             )
 
         return rpc.typed(GroupMembership, change)

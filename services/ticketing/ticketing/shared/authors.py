@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from contracts.interaction import Interaction
+from servicekit.publishing import EventPublisher
 from ticketing.domain import persons
-from ticketing.shared.persons import person_for, retrying
+from ticketing.shared.persons import person_for, retrying, written
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.people import StalePerson
 from ticketing.store.port import TicketStore
@@ -18,12 +19,19 @@ def author_key(interaction: Interaction) -> str:
     return persons.identity_key(interaction.channel, interaction.author.id)
 
 
-async def add_author_groups(
-    store: TicketStore, interaction: Interaction, groups: list[str], *, now: datetime
+async def place_author(
+    store: TicketStore,
+    publisher: EventPublisher,
+    interaction: Interaction,
+    groups: list[str],
+    *,
+    now: datetime,
 ) -> None:
-    """Put the author's person in the groups a rule named, keeping the ones they are in;
-    only written when something is new."""
-    person = await person_for(store, interaction, now=now)
+    """Find (or make) the author's person, and put it in the groups a rule named, keeping the
+    ones it is in; only written when something is new."""
+    person = await person_for(store, publisher, interaction, now=now)
+    if not groups:
+        return
 
     async def attempt() -> None:
         current = await store.get_person(person.id) or await store.person_of(
@@ -37,7 +45,7 @@ async def add_author_groups(
                 changed, group, member=True, actor="rule", now=now, reason="a rule's action"
             )
         if changed is not current:
-            await store.write_people(save=[changed])
+            await written(store, publisher, save=[changed])
 
     await retrying(attempt, what=f"the groups of {author_key(interaction)}")
 

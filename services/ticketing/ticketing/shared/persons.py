@@ -5,16 +5,17 @@ with the store's person conflicts."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 from uuid import uuid4
 
 from contracts.interaction import Interaction
-from contracts.persons import UnificationSettings
+from contracts.persons import PersonChangedV1, UnificationSettings
+from servicekit.publishing import EventPublisher
 from ticketing.domain import persons
 from ticketing.domain.persons import PersonRecord
-from ticketing.shared.writes import retry_on_stale
+from ticketing.shared.writes import publish, retry_on_stale
 from ticketing.store.people import IdentityTaken, StalePerson
 from ticketing.store.port import TicketStore
 
@@ -30,13 +31,37 @@ async def retrying(attempt: Callable[[], Awaitable[T]], *, what: str) -> T:
     return await retry_on_stale(attempt, what=what, also=(StalePerson, IdentityTaken))
 
 
+async def written(
+    store: TicketStore,
+    publisher: EventPublisher,
+    *,
+    save: Sequence[PersonRecord],
+    delete: Sequence[PersonRecord] = (),
+) -> list[PersonRecord]:
+    """Write people with the events announcing them (in the same write, through the outbox),
+    then publish those. Every person write goes through here, so the rules' copy of who is in
+    which group follows every change."""
+    events = [
+        *(
+            PersonChangedV1(
+                person_id=p.id, identities=[i.key for i in p.identities], groups=p.groups
+            )
+            for p in save
+        ),
+        *(PersonChangedV1(person_id=p.id, identities=[], removed=True) for p in delete),
+    ]
+    saved = await store.write_people(save=save, delete=delete, events=events)
+    await publish(store, publisher, events)
+    return saved
+
+
 async def settings(store: TicketStore) -> UnificationSettings:
     body = await store.get_entry("setting", SETTING_KEY)
     return UnificationSettings.model_validate(body or {})
 
 
 async def person_for(
-    store: TicketStore, interaction: Interaction, *, now: datetime
+    store: TicketStore, publisher: EventPublisher, interaction: Interaction, *, now: datetime
 ) -> PersonRecord:
     """The author's person, made (and unified with its matches when the desk says so) the
     first time the author is seen."""
@@ -51,12 +76,12 @@ async def person_for(
         fresh = persons.new_person(
             identity, person_id=uuid4(), now=now, groups=list((legacy or {}).get("groups", []))
         )
-        [saved] = await store.write_people(save=[fresh])
+        [saved] = await written(store, publisher, save=[fresh])
         return saved
 
     person = await retrying(attempt, what=f"the person of {identity.key}")
     if person.version == 1 and persons.match_keys(person):
-        return await unify_matches(store, person, actor="system", now=now)
+        return await unify_matches(store, publisher, person, actor="system", now=now)
     return person
 
 
@@ -73,7 +98,12 @@ async def matches(store: TicketStore, person: PersonRecord) -> list[tuple[Person
 
 
 async def unify_matches(
-    store: TicketStore, person: PersonRecord, *, actor: str, now: datetime
+    store: TicketStore,
+    publisher: EventPublisher,
+    person: PersonRecord,
+    *,
+    actor: str,
+    now: datetime,
 ) -> PersonRecord:
     """When the desk unifies automatically: every match joins the person first seen, and that
     person is returned; otherwise the person as it is (its matches are proposals)."""
@@ -99,7 +129,7 @@ async def unify_matches(
                 reason="same " + (", ".join(shared) or "e-mail or tax id"),
                 now=now,
             )
-        [saved] = await store.write_people(save=[keep], delete=absorbed)
+        [saved] = await written(store, publisher, save=[keep], delete=absorbed)
         return saved
 
     return await retrying(attempt, what=f"person {person.id}")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Protocol
 from uuid import UUID
 
+from contracts.base import Event
 from contracts.persons import PersonQuery
 from ticketing.domain.persons import PersonRecord
 
@@ -36,11 +37,16 @@ class PeopleStore(Protocol):
         ...
 
     async def write_people(
-        self, *, save: Sequence[PersonRecord], delete: Sequence[PersonRecord] = ()
+        self,
+        *,
+        save: Sequence[PersonRecord],
+        delete: Sequence[PersonRecord] = (),
+        events: Sequence[Event] = (),
     ) -> list[PersonRecord]:
         """Store every person of ``save`` (each at the version it was read at, 0 for a new
-        one) and remove ``delete``; each identity then belongs to the person that lists it.
-        Returns the saved people, one version higher. Raises StalePerson when one of them
+        one) and remove ``delete``; each identity then belongs to the person that lists it;
+        ``events`` go to the outbox with the write. Returns the saved people, one version
+        higher. Raises StalePerson when one of them
         changed meanwhile and IdentityTaken when a person outside this write holds one of
         the identities; nothing is written then (SQLite: one transaction; MongoDB: see its
         adapter for the order of its writes)."""

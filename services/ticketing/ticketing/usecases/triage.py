@@ -23,7 +23,7 @@ from servicekit.publishing import EventPublisher
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.threading import thread_key
-from ticketing.shared import assignment, authors, directory_reads, notices, persons, views
+from ticketing.shared import assignment, authors, directory_reads, notices, views
 from ticketing.shared.changes import change_entries, field_changes
 from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.opinion_requests import share_by_rules
@@ -46,6 +46,9 @@ async def handle_triaged(
     apart."""
     now = now or datetime.now(UTC)
     key = thread_key(event.interaction)
+    await authors.place_author(
+        store, publisher, event.interaction, event.decision.author_groups, now=now
+    )
     async with locks.hold(key):
         announced = await _place(store=store, scale=scale, event=event, key=key, now=now)
     await publish(store, publisher, announced)
@@ -62,10 +65,6 @@ async def _place(
 ) -> list[Event]:
     """Record the interaction and change the ticket; return the events to publish."""
     decision = event.decision
-    if decision.author_groups:
-        await authors.add_author_groups(store, event.interaction, decision.author_groups, now=now)
-    else:
-        await persons.person_for(store, event.interaction, now=now)
     stored = await store.record_interaction(
         StoredInteraction(
             id=uuid4(),

@@ -87,6 +87,7 @@ INDEXES: dict[str, list[Index]] = {
     "people": [
         Index([("name_key", ASCENDING), ("_id", ASCENDING)]),
         Index([("terms", ASCENDING)]),
+        Index([("pending_events.created_at", ASCENDING)]),
     ],
     "person_identities": [Index([("person_id", ASCENDING)])],
 }

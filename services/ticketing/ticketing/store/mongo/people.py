@@ -22,10 +22,12 @@ from uuid import UUID
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from contracts.base import Event
 from contracts.persons import PersonQuery
+from servicekit.clock import Clock
 from ticketing.domain import persons
 from ticketing.domain.persons import PersonRecord
-from ticketing.store.mongo.documents import Collections
+from ticketing.store.mongo.documents import Collections, event_docs
 from ticketing.store.people import IdentityTaken, StalePerson
 
 GROUP_TICKETS_LIMIT = 5_000
@@ -33,7 +35,8 @@ GROUP_TICKETS_LIMIT = 5_000
 
 
 class MongoPeople:
-    def __init__(self, collections: Collections) -> None:
+    def __init__(self, collections: Collections, clock: Clock) -> None:
+        self._clock = clock
         self._people = collections.people
         self._identities = collections.person_identities
         self._interactions = collections.interactions
@@ -76,16 +79,31 @@ class MongoPeople:
         return [_record(d) for d in docs[: query.page_size]], len(docs) > query.page_size
 
     async def write_people(
-        self, *, save: Sequence[PersonRecord], delete: Sequence[PersonRecord] = ()
+        self,
+        *,
+        save: Sequence[PersonRecord],
+        delete: Sequence[PersonRecord] = (),
+        events: Sequence[Event] = (),
     ) -> list[PersonRecord]:
+        """The events ride in the first saved person's document (``pending_events``, the
+        outbox the relay reads, as in tickets)."""
         involved = {str(p.id) for p in [*save, *delete]}
         claimed = await self._claim_identities(save, involved)
+        pending = event_docs(events, self._clock())
         try:
             for person in delete:
-                current = await self._people.find_one({"_id": str(person.id)}, {"version": 1})
+                current = await self._people.find_one(
+                    {"_id": str(person.id)}, {"version": 1, "pending_events": 1}
+                )
                 if current is None or current["version"] != person.version:
                     raise StalePerson(str(person.id))
-            saved = [await self._save(person) for person in save]
+                # Its unpublished events move with the write, not away with the document
+                # (the relay may publish one twice meanwhile: consumers are idempotent).
+                pending = [*current.get("pending_events", []), *pending]
+            saved = [
+                await self._save(person, pending if index == 0 else [])
+                for index, person in enumerate(save)
+            ]
         except StalePerson:
             await self._identities.delete_many({"_id": {"$in": claimed}})
             raise
@@ -126,17 +144,20 @@ class MongoPeople:
             raise
         return claimed
 
-    async def _save(self, person: PersonRecord) -> PersonRecord:
+    async def _save(self, person: PersonRecord, events: list[dict[str, Any]]) -> PersonRecord:
         stored = person.model_copy(update={"version": person.version + 1})
         doc = _doc(stored)
         if person.version == 0:
             try:
-                await self._people.insert_one(doc)
+                await self._people.insert_one({**doc, "pending_events": events})
             except DuplicateKeyError as exc:
                 raise StalePerson(str(person.id)) from exc
         else:
-            result = await self._people.replace_one(
-                {"_id": str(person.id), "version": person.version}, doc
+            update: dict[str, Any] = {"$set": {k: v for k, v in doc.items() if k != "_id"}}
+            if events:
+                update["$push"] = {"pending_events": {"$each": events}}
+            result = await self._people.update_one(
+                {"_id": str(person.id), "version": person.version}, update
             )
             if result.matched_count != 1:
                 raise StalePerson(str(person.id))

@@ -72,7 +72,7 @@ class MongoTicketStore:
         self._directory = MongoDirectory(self._collections, clock)
         self._interactions = MongoInteractions(self._collections)
         self._outbox = MongoOutbox(self._collections, clock)
-        self._people = MongoPeople(self._collections)
+        self._people = MongoPeople(self._collections, clock)
         self._ticket_writes = MongoTickets(
             self._collections,
             interactions=self._interactions,
@@ -275,9 +275,13 @@ class MongoTicketStore:
         return await self._people.list_people(query)
 
     async def write_people(
-        self, *, save: Sequence[PersonRecord], delete: Sequence[PersonRecord] = ()
+        self,
+        *,
+        save: Sequence[PersonRecord],
+        delete: Sequence[PersonRecord] = (),
+        events: Sequence[Event] = (),
     ) -> list[PersonRecord]:
-        return await self._people.write_people(save=save, delete=delete)
+        return await self._people.write_people(save=save, delete=delete, events=events)
 
     # outbox
 

@@ -68,7 +68,7 @@ class MongoTickets:
         clock: Clock,
     ) -> None:
         self._tickets = collections.tickets
-        self._people = MongoPeople(collections)
+        self._people = MongoPeople(collections, clock)
         self._counters = collections.counters
         self._interactions = interactions
         self._directory = directory

@@ -70,7 +70,7 @@ def group_and_channel(query: PersonQuery) -> tuple[list[str], list[object]]:
     return clauses, params
 
 
-def tickets_of_groups(groups: Sequence[str]) -> tuple[str, list[object]]:
+def tickets_of_groups(groups: Sequence[str]) -> tuple[str, list[str]]:
     """The ticket list's ``group`` filter: tickets holding an interaction by an identity of a
     person in one of the groups (person_terms -> person_identities -> interactions by
     author, each an index lookup)."""

@@ -254,9 +254,20 @@ class SqliteTicketStore:
         return await self._db.read(lambda c: people.page(c, query))
 
     async def write_people(
-        self, *, save: Sequence[PersonRecord], delete: Sequence[PersonRecord] = ()
+        self,
+        *,
+        save: Sequence[PersonRecord],
+        delete: Sequence[PersonRecord] = (),
+        events: Sequence[Event] = (),
     ) -> list[PersonRecord]:
-        return await self._db.write(lambda c: people.write(c, save, delete))
+        now = self._now()
+
+        def write(connection: sqlite3.Connection) -> list[PersonRecord]:
+            saved = people.write(connection, save, delete)
+            writes.append(connection, (), events, now)
+            return saved
+
+        return await self._db.write(write)
 
     # outbox
 

@@ -17,6 +17,7 @@ from contracts.persons import (
 )
 from contracts.rpc import Caller
 from servicekit import rpc
+from servicekit.publishing import EventPublisher
 from ticketing.domain import persons
 from ticketing.domain.persons import PersonRecord
 from ticketing.shared import access
@@ -87,7 +88,13 @@ async def members(
 
 
 async def set_member(
-    *, store: TicketStore, name: str, member: GroupMember, add: bool, caller: Caller
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    name: str,
+    member: GroupMember,
+    add: bool,
+    caller: Caller,
 ) -> PersonRead:
     group = _group(await _require(store, name))
     await find_person(store, member.person, caller)
@@ -107,7 +114,7 @@ async def set_member(
         )
         if changed is current:
             return current
-        [saved] = await store.write_people(save=[changed])
+        [saved] = await shared.written(store, publisher, save=[changed])
         return saved
 
     return read(await shared.retrying(attempt, what=f"person {member.person}"))

@@ -22,6 +22,7 @@ from contracts.persons import (
 from contracts.rpc import Caller
 from contracts.tickets import COUNT_LIMIT, StoredInteraction, TicketRead
 from servicekit import rpc
+from servicekit.publishing import EventPublisher
 from ticketing.domain import persons
 from ticketing.domain.assignment import FINISHED_STATUSES
 from ticketing.domain.persons import PersonRecord
@@ -98,7 +99,12 @@ async def person_detail(*, store: TicketStore, person_id: UUID, caller: Caller) 
 
 
 async def update_person(
-    *, store: TicketStore, person_id: UUID, patch: PersonPatch, caller: Caller
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    person_id: UUID,
+    patch: PersonPatch,
+    caller: Caller,
 ) -> PersonRead:
     """An edit is a history line per changed field (who, when, before, after); a new e-mail
     or tax id unifies the person with its matches when the desk says so."""
@@ -115,12 +121,14 @@ async def update_person(
             raise rpc.Invalid(str(exc), loc=["tax_id"]) from exc
         if edited is current:
             return current
-        [saved] = await store.write_people(save=[edited])
+        [saved] = await shared.written(store, publisher, save=[edited])
         return saved
 
     person = await shared.retrying(attempt, what=f"person {person_id}")
     if persons.match_keys(person):
-        person = await shared.unify_matches(store, person, actor=access.actor_of(caller), now=now)
+        person = await shared.unify_matches(
+            store, publisher, person, actor=access.actor_of(caller), now=now
+        )
     return read(person)
 
 
@@ -135,7 +143,12 @@ async def proposals(*, store: TicketStore, person_id: UUID, caller: Caller) -> l
 
 
 async def unify_people(
-    *, store: TicketStore, person_id: UUID, unify: PersonUnify, caller: Caller
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    person_id: UUID,
+    unify: PersonUnify,
+    caller: Caller,
 ) -> PersonRead:
     """The other person joins this one; the unification is recorded (who, when, why) and a
     split undoes it."""
@@ -157,14 +170,19 @@ async def unify_people(
             reason=unify.reason,
             now=now,
         )
-        [saved] = await store.write_people(save=[unified], delete=[other])
+        [saved] = await shared.written(store, publisher, save=[unified], delete=[other])
         return saved
 
     return read(await shared.retrying(attempt, what=f"person {person_id}"))
 
 
 async def split_person(
-    *, store: TicketStore, person_id: UUID, split: PersonSplit, caller: Caller
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    person_id: UUID,
+    split: PersonSplit,
+    caller: Caller,
 ) -> PersonSplitResult:
     if split.unification is None and not split.identities:
         raise rpc.Invalid("name a unification or the identities that leave", loc=["identities"])
@@ -187,7 +205,7 @@ async def split_person(
             )
         except persons.CannotSplit as exc:
             raise rpc.Invalid(str(exc), loc=["identities"]) from exc
-        saved_rest, saved_off = await store.write_people(save=[rest, off])
+        saved_rest, saved_off = await shared.written(store, publisher, save=[rest, off])
         return saved_rest, saved_off
 
     rest, off = await shared.retrying(attempt, what=f"person {person_id}")
