@@ -10,14 +10,14 @@ from uuid import uuid4
 import pytest
 
 from contracts.interaction import Author, Channel
-from contracts.persons import PersonPatch, PersonQuery
+from contracts.persons import PersonChangedV1, PersonPatch, PersonQuery
 from contracts.tickets import TicketQuery
 from ticketing.domain import persons
 from ticketing.domain.persons import PersonRecord
 from ticketing.store.people import IdentityTaken, StalePerson
 from ticketing.store.port import TicketStore
 
-from .test_store_contract import T0, message, open_for
+from .test_store_contract import T0, claim_all, message, open_for
 
 
 def person_of(author_id: str, *, channel: Channel = Channel.FACEBOOK) -> PersonRecord:
@@ -165,3 +165,22 @@ async def test_two_writers_making_a_person_for_one_new_author_leave_one_person(
     assert all(isinstance(r, IdentityTaken) for r in results if isinstance(r, BaseException))
     page, _ = await store.list_people(PersonQuery())
     assert [p.id for p in page] == [made[0][0].id]
+
+
+async def test_a_persons_events_go_through_the_outbox_with_the_write(store: TicketStore) -> None:
+    person = person_of("maria")
+    announced = PersonChangedV1(person_id=person.id, identities=["facebook:maria"])
+    await store.write_people(save=[person], events=[announced])
+    assert (await store.outbox_backlog()).events == 1
+    [claimed] = await claim_all(store)
+    assert claimed.id == announced.id and claimed.routing_key == "person.changed.v1"
+    await store.mark_published([claimed.id])
+    assert await claim_all(store) == []
+    assert (await store.outbox_backlog()).events == 0
+
+    refused = persons.edit(person, PersonPatch(name="X"), actor="a", now=T0)  # stale: version 0
+    with pytest.raises(StalePerson):
+        await store.write_people(
+            save=[refused], events=[announced.model_copy(update={"id": uuid4()})]
+        )
+    assert await claim_all(store) == []
