@@ -23,6 +23,8 @@ class Side:
     """The stored interaction of ``ticket``."""
     loose: dict[str, Any]
     """A stored interaction on the level's account that no ticket holds."""
+    person: str = ""
+    """The id of the person who wrote ``ticketed`` (an author of this level only)."""
 
 
 @dataclass
@@ -51,9 +53,15 @@ def _side(gateway: httpx.Client, ingestor: httpx.Client, marker: str, name: str)
             "then": {"open_ticket": {"level": made["name"]}},
         },
     )
-    thread, loose_thread = unique("post"), unique("post")
-    post(ingestor, interaction(thread=thread, text=f"{keyword} {marker}", account=account))
-    post(ingestor, interaction(thread=loose_thread, text=f"solta {marker}", account=account))
+    thread, loose_thread, author = unique("post"), unique("post"), unique("author")
+    post(
+        ingestor,
+        interaction(thread=thread, text=f"{keyword} {marker}", account=account, author_id=author),
+    )
+    post(
+        ingestor,
+        interaction(thread=loose_thread, text=f"solta {marker}", account=account, author_id=author),
+    )
 
     def both() -> tuple[dict[str, Any], dict[str, Any]] | None:
         found = {i["interaction"]["thread_id"]: i for i in interactions(gateway, text=marker)}
@@ -65,7 +73,15 @@ def _side(gateway: httpx.Client, ingestor: httpx.Client, marker: str, name: str)
     ticketed, loose = wait_until(both, what=f"level {name}'s interactions stored")
     ticket = gateway.get(f"/v1/tickets/{ticketed['ticket_id']}").json()
     assert ticket["level"] == made["name"]
-    return Side(made["name"], account, person, ticket, ticketed, loose)
+    return Side(made["name"], account, person, ticket, ticketed, loose, person_of(gateway, author))
+
+
+def person_of(gateway: httpx.Client, author_id: str) -> str:
+    """The id of the person holding the author (found by the admin)."""
+    found = gateway.get("/v1/people", params={"q": author_id})
+    assert found.status_code == 200, found.text
+    [person] = found.json()["items"]
+    return str(person["id"])
 
 
 def two_levels(gateway: httpx.Client, ingestor: httpx.Client) -> World:

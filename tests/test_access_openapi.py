@@ -10,6 +10,9 @@ classification fails the first test, so nobody adds a door without saying who ma
 - ``level``: names a ticket or an interaction: 403 when it is another level's.
 - ``listing``: returns tickets or interactions: another level's are left out (or, for a bulk
   change, each refused on its own).
+- ``person``: names a person: 404 when the person wrote only in another level's tickets (to
+  that agent the person does not exist).
+- ``people``: returns people: those known only through another level's tickets are left out.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from tests.support import STACK_SECRETS, create_rule, interaction, unique
 
 GATEWAY_SECRETS = {"SOCIALDESK_ADMIN_TOKEN", "SOCIALDESK_JWT_SECRET"}
 
-Kind = Literal["public", "admin", "own", "desk", "level", "listing"]
+Kind = Literal["public", "admin", "own", "desk", "level", "listing", "person", "people"]
 Call = Callable[[World], dict[str, Any]]
 """The request's path and keyword arguments for ``httpx.Client.request``."""
 
@@ -112,6 +115,22 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
         lambda w: {"json": {"ids": [w.a.ticket["id"]], "change": {"add_tags": ["x"]}}},
     ),
     "GET /v1/events": ("listing", NOTHING),
+    "POST /v1/groups": ("admin", body({"name": "x"})),
+    "PUT /v1/groups/{name}": ("admin", body({"name": "x"})),
+    "DELETE /v1/groups/{name}": ("admin", NOTHING),
+    "PUT /v1/people/settings": ("admin", body({"auto_unify": False})),
+    "GET /v1/groups": ("desk", NOTHING),
+    "GET /v1/groups/{name}": ("desk", NOTHING),
+    "GET /v1/people/settings": ("desk", NOTHING),
+    "GET /v1/people/{person_id}": ("person", NOTHING),
+    "PATCH /v1/people/{person_id}": ("person", body({"name": "x"})),
+    "GET /v1/people/{person_id}/proposals": ("person", NOTHING),
+    "POST /v1/people/{person_id}/unify": ("person", lambda w: {"json": {"other": w.b.person}}),
+    "POST /v1/people/{person_id}/split": ("person", body({"identities": ["facebook:x"]})),
+    "POST /v1/groups/{name}/members": ("person", lambda w: {"json": {"person": w.a.person}}),
+    "DELETE /v1/groups/{name}/members/{person_id}": ("person", NOTHING),
+    "GET /v1/people": ("people", lambda w: {"params": {"page_size": 200}}),
+    "GET /v1/groups/{name}/members": ("people", NOTHING),
 }
 
 
@@ -135,8 +154,11 @@ def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
         interaction_id=world.a.ticketed["id"],
         rule_id=keys["rule"],
         agent_id=world.a.agent["id"],
+        person_id=world.a.person,
         name=keys["team"]
         if template.startswith("/v1/teams")
+        else keys["group"]
+        if template.startswith("/v1/groups")
         else keys["calendar"]
         if template.startswith("/v1/calendars")
         else world.a.level,
@@ -176,9 +198,12 @@ def keys(gateway: httpx.Client) -> dict[str, str]:
     )
     calendar = gateway.post("/v1/calendars", json={"name": unique("cal"), "timezone": "UTC"})
     assert calendar.status_code == 201, calendar.text
+    group = gateway.post("/v1/groups", json={"name": unique("group")})
+    assert group.status_code == 201, group.text
     return {
         "rule": str(rule["id"]),
         "team": team(gateway)["name"],
+        "group": group.json()["name"],
         "calendar": calendar.json()["name"],
     }
 
@@ -213,6 +238,11 @@ def test_an_agent_of_another_level_is_refused_everything_of_level_a(
             elif kind in ("own", "desk"):
                 assert response.status_code == 200, said
                 no_one_elses_address(response.json(), bob)
+            elif kind == "person":
+                assert response.status_code == 404, said
+            elif kind == "people":
+                assert response.status_code == 200, said
+                assert world.a.person not in {p["id"] for p in response.json()["items"]}, said
             elif operation == "POST /v1/tickets/bulk":
                 assert [r["status"] for r in response.json()["results"]] == [403], said
             else:

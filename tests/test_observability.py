@@ -227,6 +227,9 @@ def traceparent() -> tuple[str, str]:
     return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
 
 
+HOPS = ("rules.interactions", "ticketing.interactions", "notifier.notifications")
+
+
 def test_one_interaction_is_one_trace_from_the_ingestor_to_the_notifier(
     traced: Stack, otlp: OtlpSink
 ) -> None:
@@ -255,13 +258,20 @@ def test_one_interaction_is_one_trace_from_the_ingestor_to_the_notifier(
         assert response.status_code == 202, response.text
         wait_until(lambda: mails_to(traced.mail_dir, good), what="the alert mail")
 
+        hops = {f"{hop} handle" for hop in HOPS}
+
         def services_in_trace() -> set[str] | None:
-            services = {s.service for s in otlp.of_trace(trace_id)}
-            return services if {"ingestor", "rules", "ticketing", "notifier"} <= services else None
+            # Each service exports its spans in batches, so a service can appear in the trace
+            # before every span of it has arrived (rules also handle the person.changed
+            # event of this interaction's author): wait for every hop's span.
+            spans = otlp.of_trace(trace_id)
+            services, names = {s.service for s in spans}, {s.name for s in spans}
+            every = {"ingestor", "rules", "ticketing", "notifier"} <= services and hops <= names
+            return services if every else None
 
         wait_until(services_in_trace, what="spans of every hop in the interaction's trace")
         names = {s.name for s in otlp.of_trace(trace_id)}
-        for hop in ("rules.interactions", "ticketing.interactions", "notifier.notifications"):
+        for hop in HOPS:
             assert f"{hop} handle" in names
 
         # The read an agent makes is one trace too: gateway -> ticketing over request/reply.

@@ -9,15 +9,33 @@ protocol number)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
+from contracts.persons import (
+    GroupCreate,
+    GroupMember,
+    GroupRead,
+    PersonDetail,
+    PersonPage,
+    PersonPatch,
+    PersonQuery,
+    PersonRead,
+    PersonSplit,
+    PersonSplitResult,
+    PersonUnify,
+    Proposal,
+    UnificationSettings,
+)
 from contracts.tickets import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
     BulkReport,
     ChildCreate,
     HistoryEntry,
@@ -80,6 +98,22 @@ class TicketingMethod(StrEnum):
     CALENDARS_DELETE = "calendars.delete"
     OPINIONS_REQUEST = "opinions.request"
     DESK_VOCABULARY = "desk.vocabulary"
+    PEOPLE_LIST = "people.list"
+    PEOPLE_GET = "people.get"
+    PEOPLE_UPDATE = "people.update"
+    PEOPLE_PROPOSALS = "people.proposals"
+    PEOPLE_UNIFY = "people.unify"
+    PEOPLE_SPLIT = "people.split"
+    PEOPLE_SETTINGS_GET = "people.settings_get"
+    PEOPLE_SETTINGS_SET = "people.settings_set"
+    GROUPS_LIST = "groups.list"
+    GROUPS_GET = "groups.get"
+    GROUPS_CREATE = "groups.create"
+    GROUPS_REPLACE = "groups.replace"
+    GROUPS_DELETE = "groups.delete"
+    GROUPS_MEMBERS = "groups.members"
+    GROUPS_ADD = "groups.add"
+    GROUPS_REMOVE = "groups.remove"
 
 
 class _Params(BaseModel):
@@ -151,6 +185,37 @@ class CalendarReplace(DirectoryKey):
     body: CalendarCreate
 
 
+class PersonRef(_Params):
+    id: UUID
+
+
+class PersonUpdate(PersonRef):
+    patch: PersonPatch
+
+
+class PersonUnifying(PersonRef):
+    unify: PersonUnify
+
+
+class PersonSplitting(PersonRef):
+    split: PersonSplit
+
+
+class GroupReplace(DirectoryKey):
+    body: GroupCreate
+
+
+class GroupMembersQuery(DirectoryKey):
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+
+
+class GroupMembership(DirectoryKey):
+    """Add (or remove) one person to the group named by ``key``."""
+
+    member: GroupMember
+
+
 class DeskVocabulary(Contract):
     """The names a rule may use for a ticket (the rules service refuses others when a rule is
     saved or tried): the priority scale this deployment runs, highest first, and the levels
@@ -201,6 +266,22 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CALENDARS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
     M.DESK_VOCABULARY: NoParams,
+    M.PEOPLE_LIST: PersonQuery,
+    M.PEOPLE_GET: PersonRef,
+    M.PEOPLE_UPDATE: PersonUpdate,
+    M.PEOPLE_PROPOSALS: PersonRef,
+    M.PEOPLE_UNIFY: PersonUnifying,
+    M.PEOPLE_SPLIT: PersonSplitting,
+    M.PEOPLE_SETTINGS_GET: NoParams,
+    M.PEOPLE_SETTINGS_SET: UnificationSettings,
+    M.GROUPS_LIST: NoParams,
+    M.GROUPS_GET: DirectoryKey,
+    M.GROUPS_CREATE: GroupCreate,
+    M.GROUPS_REPLACE: GroupReplace,
+    M.GROUPS_DELETE: DirectoryKey,
+    M.GROUPS_MEMBERS: GroupMembersQuery,
+    M.GROUPS_ADD: GroupMembership,
+    M.GROUPS_REMOVE: GroupMembership,
 }
 """The parameters model of each method."""
 
@@ -241,5 +322,21 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CALENDARS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
     M.DESK_VOCABULARY: DeskVocabulary,
+    M.PEOPLE_LIST: PersonPage,
+    M.PEOPLE_GET: PersonDetail,
+    M.PEOPLE_UPDATE: PersonRead,
+    M.PEOPLE_PROPOSALS: list[Proposal],
+    M.PEOPLE_UNIFY: PersonRead,
+    M.PEOPLE_SPLIT: PersonSplitResult,
+    M.PEOPLE_SETTINGS_GET: UnificationSettings,
+    M.PEOPLE_SETTINGS_SET: UnificationSettings,
+    M.GROUPS_LIST: list[GroupRead],
+    M.GROUPS_GET: GroupRead,
+    M.GROUPS_CREATE: GroupRead,
+    M.GROUPS_REPLACE: GroupRead,
+    M.GROUPS_DELETE: None,
+    M.GROUPS_MEMBERS: PersonPage,
+    M.GROUPS_ADD: PersonRead,
+    M.GROUPS_REMOVE: PersonRead,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

@@ -88,6 +88,11 @@ class RuleConditions(_Strict):
         description="'users': only what customers wrote, not the brand's own accounts.",
     )
     accounts: Annotated[list[Keyword], Field(max_length=200)] = []
+    author_groups_any: Annotated[list[Keyword], Field(max_length=50)] = Field(
+        default=[],
+        description="The author's person is in one of these groups (VIP, press…), by hand or "
+        "by a rule's author_groups; any case.",
+    )
     link_contains: Annotated[list[Keyword], Field(max_length=50)] = []
     campaign: bool | None = Field(default=None, description="true: paid only; false: organic.")
     rating_min: Annotated[int, Field(ge=1, le=5)] | None = None

@@ -65,6 +65,9 @@ class TicketQuery(BaseModel):
     page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
     assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
+    group: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        default=[], description="Tickets with an interaction by a person in one of these groups."
+    )
     include_removed: bool = Field(
         default=False, description="Also list tickets removed from the desk (for audits)."
     )

@@ -101,12 +101,19 @@ TICKETING_CHANGES = ConsumerQueue(
     ("interaction.changed.v1",),
     "Ticketing applies a network's edit or removal to the stored interaction.",
 )
+# People and their groups (#13).
+RULES_PEOPLE = ConsumerQueue(
+    "rules.people",
+    ("person.changed.v1",),
+    "Rules keep which groups each author's person is in, for conditions on groups.",
+)
 EVERY_CONSUMER_QUEUE = (
     *CONSUMER_QUEUES,
     NOTIFIER_DIGESTS,
     NOTIFIER_OPINIONS,
     TICKETING_OPINIONS,
     TICKETING_CHANGES,
+    RULES_PEOPLE,
 )
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

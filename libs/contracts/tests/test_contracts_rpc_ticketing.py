@@ -14,10 +14,17 @@ from contracts.rpc_ticketing import (
     AgentReplace,
     CalendarReplace,
     DirectoryKey,
+    GroupMembership,
+    GroupMembersQuery,
+    GroupReplace,
     InteractionTagging,
     LevelReplace,
     NoParams,
     OpinionRequesting,
+    PersonRef,
+    PersonSplitting,
+    PersonUnifying,
+    PersonUpdate,
     TeamReplace,
     TicketAssignment,
     TicketChild,
@@ -47,6 +54,13 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     TeamReplace,
     LevelReplace,
     CalendarReplace,
+    PersonRef,
+    PersonUpdate,
+    PersonUnifying,
+    PersonSplitting,
+    GroupReplace,
+    GroupMembersQuery,
+    GroupMembership,
 ]
 
 
@@ -73,6 +87,8 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "calendars",
         "opinions",
         "desk",
+        "people",
+        "groups",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

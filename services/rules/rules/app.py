@@ -53,6 +53,9 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
         await declare_consumer_queue(
             broker, topology.RULES_INTERACTIONS, settings.rabbitmq_retry_queue_type
         )
+        await declare_consumer_queue(
+            broker, topology.RULES_PEOPLE, settings.rabbitmq_retry_queue_type
+        )
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}

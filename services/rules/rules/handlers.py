@@ -11,6 +11,7 @@ from faststream.rabbit import RabbitRouter
 from contracts import topology
 from contracts.backtest import RuleBacktestResult
 from contracts.events import InteractionReceivedV1, InteractionTriagedV1
+from contracts.persons import PersonChangedV1
 from contracts.rpc import Caller
 from contracts.rpc_rules import (
     RuleBacktestParams,
@@ -73,6 +74,13 @@ def build_router(deps: Deps) -> RabbitRouter:
         InteractionReceivedV1,
         on_received,
         publisher=deps.publisher,
+    )
+
+    async def on_person_changed(event: PersonChangedV1) -> None:
+        await services.keep_person(store=deps.store, event=event)
+
+    consuming.consume(
+        router, topology.RULES_PEOPLE, PersonChangedV1, on_person_changed, publisher=deps.publisher
     )
 
     async def list_rules(params: RuleListParams, caller: Caller) -> RulePage:

@@ -10,6 +10,7 @@ import regex
 from contracts.backtest import BacktestMatch, RuleBacktest, RuleBacktestResult
 from contracts.events import DigestReadyV1
 from contracts.interaction import Interaction
+from contracts.persons import PersonChangedV1
 from contracts.rpc_ticketing import DeskVocabulary
 from contracts.rules import RuleDefinition, RuleRead, RuleTest, RuleTestResult, TriageDecision
 from rules import references
@@ -70,7 +71,9 @@ async def triage(
     digest rule that fired, in one group-committed write."""
     rules = await rulebook.rules()
     known = await calendars.current(rules.calendars) if calendars and rules.calendars else {}
-    fired = evaluate(rules, interaction, at=received_at, calendars=known)
+    identity = f"{interaction.channel.value}:{interaction.author.id}"
+    groups = await store.author_groups(identity) if rules.needs_groups else []
+    fired = evaluate(rules, interaction, at=received_at, calendars=known, groups=groups)
     digests = []
     for evaluation in fired:
         rule, wanted = evaluation.rule, evaluation.rule.definition.then.digest
@@ -82,6 +85,14 @@ async def triage(
             digests.append(DigestEntry(window, digest.item_of(interaction)))
     await store.log_interaction(LoggedInteraction(interaction, received_at), digests)
     return merge(fired, interaction)
+
+
+async def keep_person(*, store: RuleStore, event: PersonChangedV1) -> None:
+    """The rules' copy of who is in which group, per identity, from ticketing's announcements
+    (a projection: no request to ticketing per interaction). A person absorbed by a
+    unification says nothing of its identities: the absorbing person's event names them."""
+    for identity in event.identities:
+        await store.keep_author_groups(identity, event.groups, at=event.occurred_at)
 
 
 async def send_closed_digests(*, store: RuleStore, publisher: EventPublisher, now: datetime) -> int:

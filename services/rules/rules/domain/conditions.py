@@ -114,6 +114,25 @@ def _member(label: str, allowed: list[str], value: Callable[[Facts], str]) -> Ch
     return check
 
 
+def _groups(wanted: list[str]) -> Check | None:
+    if not wanted:
+        return None
+    folded = {g.casefold(): g for g in wanted}
+
+    def check(facts: Facts) -> str | None:
+        found = sorted(folded[g] for g in facts.groups if g in folded)
+        return f"the author is in group {found[0]!r}" if found else None
+
+    return check
+
+
+def names_groups(when: RuleConditions) -> bool:
+    """Whether the conditions (nested groups included) look at the author's groups."""
+    return bool(when.author_groups_any) or any(
+        names_groups(group) for group in [*when.all_of, *when.any_of]
+    )
+
+
 @dataclass(frozen=True)
 class CompiledConditions:
     checks: tuple[Check, ...]
@@ -134,6 +153,7 @@ class CompiledConditions:
                 lambda f: f.interaction.direction.value,
             ),
             _member("account", list(when.accounts), lambda f: f.interaction.account),
+            _groups(when.author_groups_any),
             _authors(when.authors),
             _campaign(when.campaign),
             _languages(when.languages),

@@ -20,6 +20,8 @@ class Facts:
     interaction: Interaction
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
     """The business calendars known now, for ``business_hours`` conditions that name one."""
+    groups: frozenset[str] = frozenset()
+    """The groups of the author's person (casefolded), as the rules service's copy knows them."""
 
     @cached_property
     def text(self) -> str:

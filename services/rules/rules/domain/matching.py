@@ -17,7 +17,7 @@ from uuid import UUID
 
 from contracts.interaction import Interaction
 from contracts.rules import PendingReply, RuleDefinition, RuleMatch, TriageDecision
-from rules.domain.conditions import CompiledConditions
+from rules.domain.conditions import CompiledConditions, names_groups
 from rules.domain.facts import Facts, first_word
 from rules.domain.hours import Calendars, calendar_names
 from rules.domain.templates import render
@@ -58,9 +58,13 @@ class RuleSet:
     calendars: frozenset[str] = frozenset()
     """The calendars the rules name: the replica makes sure it has them before evaluating."""
 
+    needs_groups: bool = False
+    """Some rule looks at the author's groups: only then are they read for an interaction."""
+
     def __post_init__(self) -> None:
         self.rules = sorted(self.rules, key=lambda r: (r.definition.order, r.position))
         self.calendars = frozenset().union(*(calendar_names(r.definition.when) for r in self.rules))
+        self.needs_groups = any(names_groups(r.definition.when) for r in self.rules)
         for index, rule in enumerate(self.rules):
             words = [first_word(p) for p in rule.conditions.required or ()]
             if rule.conditions.required is None or None in words:
@@ -104,12 +108,13 @@ def evaluate(
     *,
     at: datetime | None = None,
     calendars: Calendars | None = None,
+    groups: Iterable[str] = (),
 ) -> list[Evaluation]:
     """The rules that fire, in order: in effect at ``at`` (now by default), conditions holding,
     and stopping after the first one that says ``stop_processing``."""
     rule_set = rules if isinstance(rules, RuleSet) else RuleSet(list(rules))
     moment = at or datetime.now(UTC)
-    facts = Facts(interaction, calendars or {})
+    facts = Facts(interaction, calendars or {}, frozenset(g.casefold() for g in groups))
     fired = []
     for rule in rule_set.candidates(facts):
         if not rule.definition.in_effect(moment):

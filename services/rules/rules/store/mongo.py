@@ -9,6 +9,7 @@ the bump, replicas pick the change up with the next one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +63,20 @@ class MongoRuleStore:
         self._log = db["interaction_log"]
         self._windows = db["digest_windows"]
         self._items = db["digest_items"]
+        self._author_groups = db["author_groups"]
+
+    async def author_groups(self, identity: str) -> list[str]:
+        doc = await self._author_groups.find_one({"_id": identity})
+        return list(doc["groups"]) if doc else []
+
+    async def keep_author_groups(self, identity: str, groups: list[str], *, at: datetime) -> None:
+        # A newer announcement is kept: the filter misses it and the upsert's insert clashes.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._author_groups.update_one(
+                {"_id": identity, "at": {"$lte": instant(at)}},
+                {"$set": {"groups": groups, "at": instant(at)}},
+                upsert=True,
+            )
 
     async def open(self) -> None:
         await self._rules.create_index([("position", ASCENDING), ("_id", ASCENDING)])

@@ -125,3 +125,12 @@ class RuleStore(Protocol):
     async def mark_digest_sent(self, rule_id: UUID, start: datetime, *, at: datetime) -> None:
         """The window's digest was published: it is never claimed again."""
         ...
+
+    async def author_groups(self, identity: str) -> list[str]:
+        """The groups of the person holding ``channel:author id``, as last announced."""
+        ...
+
+    async def keep_author_groups(self, identity: str, groups: list[str], *, at: datetime) -> None:
+        """Remember the identity's groups as announced at ``at``; an older announcement
+        arriving late changes nothing (events of one identity may come out of order)."""
+        ...

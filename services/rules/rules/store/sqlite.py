@@ -15,6 +15,7 @@ from servicekit.clock import Clock, system_clock
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS author_groups (identity TEXT PRIMARY KEY, groups TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS rules (
     id TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
@@ -129,6 +130,21 @@ class SqliteRuleStore:
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def author_groups(self, identity: str) -> list[str]:
+        query = "SELECT groups FROM author_groups WHERE identity = ?"
+        row = await self._db.read(lambda c: c.execute(query, (identity,)).fetchone())
+        return list(json.loads(row[0])) if row else []
+
+    async def keep_author_groups(self, identity: str, groups: list[str], *, at: datetime) -> None:
+        await self._db.write(
+            lambda c: c.execute(
+                "INSERT INTO author_groups (identity, groups, at) VALUES (?, ?, ?)"
+                " ON CONFLICT (identity) DO UPDATE SET groups = excluded.groups, at = excluded.at"
+                " WHERE excluded.at >= author_groups.at",
+                (identity, json.dumps(groups), instant(at)),
+            )
+        )
 
     async def revision(self) -> int:
         return await self._db.read(

@@ -1,44 +1,69 @@
-"""The groups an author belongs to (docs/domain.md F30): rules put authors in groups, agents
-see them beside each interaction."""
+"""The groups an author belongs to (docs/domain.md F30), kept on the author's person: rules
+put authors in groups, agents put people in them, and agents see them beside each
+interaction."""
 
 from __future__ import annotations
 
-from contracts.interaction import Interaction
-from ticketing.store.directory import DirectoryStore
+from datetime import datetime
 
-MAX_WRITE_ATTEMPTS = 5
+from contracts.interaction import Interaction
+from servicekit.publishing import EventPublisher
+from ticketing.domain import persons
+from ticketing.shared.persons import person_for, retrying, written
+from ticketing.store.directory import DirectoryStore
+from ticketing.store.people import StalePerson
+from ticketing.store.port import TicketStore
 
 
 def author_key(interaction: Interaction) -> str:
-    return f"{interaction.channel.value}:{interaction.author.id}"
+    return persons.identity_key(interaction.channel, interaction.author.id)
 
 
-async def add_author_groups(
-    store: DirectoryStore, interaction: Interaction, groups: list[str]
+async def place_author(
+    store: TicketStore,
+    publisher: EventPublisher,
+    interaction: Interaction,
+    groups: list[str],
+    *,
+    now: datetime,
 ) -> None:
-    """Put the author in the groups a rule named, keeping the ones they are in; only written
-    when something is new."""
-    key = author_key(interaction)
-    for _ in range(MAX_WRITE_ATTEMPTS):
-        current = await store.get_entry("author", key)
-        known = list((current or {}).get("groups", []))
-        merged = known + [g for g in groups if g not in known]
-        if current is not None and merged == known:
-            return
-        body = {"key": key, "groups": merged}
-        saved = (
-            await store.replace_entry("author", key, body)
-            if current is not None
-            else await store.create_entry("author", key, body)
+    """Find (or make) the author's person, and put it in the groups a rule named, keeping the
+    ones it is in; only written when something is new."""
+    person = await person_for(store, publisher, interaction, now=now)
+    if not groups:
+        return
+
+    async def attempt() -> None:
+        current = await store.get_person(person.id) or await store.person_of(
+            author_key(interaction)
         )
-        if saved:
-            return
-    raise RuntimeError(f"could not record the groups of author {key}")
+        if current is None:
+            raise StalePerson(str(person.id))
+        changed = current
+        for group in groups:
+            changed = persons.set_group(
+                changed, group, member=True, actor="rule", now=now, reason="a rule's action"
+            )
+        if changed is not current:
+            await written(store, publisher, save=[changed])
+
+    await retrying(attempt, what=f"the groups of {author_key(interaction)}")
 
 
 async def author_groups(
-    store: DirectoryStore, interactions: list[Interaction]
+    store: TicketStore, interactions: list[Interaction]
 ) -> dict[str, list[str]]:
-    keys = {author_key(i) for i in interactions}
-    found = {key: await store.get_entry("author", key) for key in keys}
-    return {key: list(body.get("groups", [])) for key, body in found.items() if body}
+    """Each author's groups: their person's, and any an earlier version kept per author."""
+    found: dict[str, list[str]] = {}
+    for key in {author_key(i) for i in interactions}:
+        person = await store.person_of(key)
+        legacy = await _legacy_groups(store, key)
+        groups = [*(person.groups if person else []), *legacy]
+        if groups:
+            found[key] = list(dict.fromkeys(groups))
+    return found
+
+
+async def _legacy_groups(store: DirectoryStore, key: str) -> list[str]:
+    body = await store.get_entry("author", key)
+    return list((body or {}).get("groups", []))

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
-Kind = Literal["agent", "team", "level", "author", "calendar"]
-"""``author`` entries keep the groups an author was put in (key: channel:author id);
-``calendar`` entries are the business calendars levels name."""
+Kind = Literal["agent", "team", "level", "author", "calendar", "group", "setting"]
+"""``author`` entries kept the groups an author was put in before people existed (key:
+channel:author id; read still, written no more); ``calendar`` entries are the business
+calendars levels name; ``group`` entries the groups people are put in (F30); ``setting``
+entries the desk's settings changed at run time (``unification``)."""
 
 
 class DirectoryStore(Protocol):

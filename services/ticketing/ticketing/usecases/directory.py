@@ -27,6 +27,8 @@ NOUN: dict[Kind, str] = {
     "level": "level",
     "author": "author",
     "calendar": "calendar",
+    "group": "group",
+    "setting": "setting",
 }
 
 

@@ -102,10 +102,14 @@ async def remove_ticket(
 
 
 async def _authors(store: TicketStore, ticket: Ticket) -> set[str]:
-    return {
+    """The people who wrote in the ticket (an identity nobody's person holds stands for
+    itself), so tickets of one person's unified identities can be merged."""
+    keys = {
         f"{i.interaction.channel.value}:{i.interaction.author.id}"
         for i in await store.interactions_of(ticket.id)
     }
+    people = {key: await store.person_of(key) for key in keys}
+    return {str(person.id) if person else key for key, person in people.items()}
 
 
 async def merge_tickets(
@@ -123,7 +127,7 @@ async def merge_tickets(
         if not (await _authors(store, source)) & (await _authors(store, target)):
             raise rpc.Conflict(
                 f"tickets {source.protocol} and {target.protocol} are not the same person's: "
-                "only one author's tickets can be merged"
+                "only one person's tickets can be merged"
             )
         moment = datetime.now(UTC)
         try:

@@ -46,6 +46,9 @@ async def handle_triaged(
     apart."""
     now = now or datetime.now(UTC)
     key = thread_key(event.interaction)
+    await authors.place_author(
+        store, publisher, event.interaction, event.decision.author_groups, now=now
+    )
     async with locks.hold(key):
         announced = await _place(store=store, scale=scale, event=event, key=key, now=now)
     await publish(store, publisher, announced)
@@ -62,8 +65,6 @@ async def _place(
 ) -> list[Event]:
     """Record the interaction and change the ticket; return the events to publish."""
     decision = event.decision
-    if decision.author_groups:
-        await authors.add_author_groups(store, event.interaction, decision.author_groups)
     stored = await store.record_interaction(
         StoredInteraction(
             id=uuid4(),

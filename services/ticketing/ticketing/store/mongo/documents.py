@@ -40,6 +40,8 @@ class Collections:
     counters: Collection
     directory: Collection
     locks: Collection
+    people: Collection
+    person_identities: Collection
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Collections:
@@ -50,6 +52,8 @@ class Collections:
             counters=db["counters"],
             directory=db["directory"],
             locks=db["locks"],
+            people=db["people"],
+            person_identities=db["person_identities"],
         )
 
 

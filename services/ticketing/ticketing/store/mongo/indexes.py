@@ -84,6 +84,12 @@ INDEXES: dict[str, list[Index]] = {
         Index([("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]),
     ],
     "directory": [Index([("kind", ASCENDING), ("key", ASCENDING)])],
+    "people": [
+        Index([("name_key", ASCENDING), ("_id", ASCENDING)]),
+        Index([("terms", ASCENDING)]),
+        Index([("pending_events.created_at", ASCENDING)]),
+    ],
+    "person_identities": [Index([("person_id", ASCENDING)])],
 }
 
 

@@ -1,6 +1,8 @@
 """History and outbox on MongoDB. A change's history entries and events ride in the ticket
 document (``pending_history``, ``pending_events``) so they are written with it; history is
-moved into its own collection right after, and events stay until ``mark_published``."""
+moved into its own collection right after, and events stay until ``mark_published``. A
+person's events ride in the person's document the same way (``people.py``), so the relay reads
+both collections."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ def _message(doc: dict[str, Any]) -> OutgoingMessage:
 class MongoOutbox:
     def __init__(self, collections: Collections, clock: Clock) -> None:
         self._tickets = collections.tickets
+        self._sources = (collections.tickets, collections.people)
         self._history = collections.history
         self._clock = clock
 
@@ -76,27 +79,29 @@ class MongoOutbox:
         # BSON dates keep milliseconds: ``$lte`` so that what was written (or leased until)
         # in the current millisecond counts as "before now", as it does in SQLite.
         due = {"created_at": {"$lte": cutoff}, "claimed_until": {"$lte": now}}
-        # Every ticket found holds at least one due event, so ``limit`` tickets are enough.
-        cursor = (
-            self._tickets.find({"pending_events": {"$elemMatch": due}}, {"pending_events": 1})
-            .sort([("pending_events.created_at", ASCENDING)])
-            .limit(limit)
-        )
-        candidates = [
-            (event["created_at"], doc["_id"], event)
-            async for doc in cursor
-            for event in doc["pending_events"]
-            if event["created_at"] <= cutoff and event["claimed_until"] <= now
-        ]
+        # Every document found holds at least one due event, so ``limit`` of each are enough.
+        candidates = []
+        for source in self._sources:
+            cursor = (
+                source.find({"pending_events": {"$elemMatch": due}}, {"pending_events": 1})
+                .sort([("pending_events.created_at", ASCENDING)])
+                .limit(limit)
+            )
+            candidates += [
+                (event["created_at"], source, doc["_id"], event)
+                async for doc in cursor
+                for event in doc["pending_events"]
+                if event["created_at"] <= cutoff and event["claimed_until"] <= now
+            ]
         candidates.sort(key=lambda c: c[0])
         claimed: list[OutgoingMessage] = []
-        for _, ticket_id, event in candidates:
+        for _, source, holder, event in candidates:
             if len(claimed) == limit:
                 break
             # Compare-and-set on the one event: a replica that leased it first wins.
-            result = await self._tickets.update_one(
+            result = await source.update_one(
                 {
-                    "_id": ticket_id,
+                    "_id": holder,
                     "pending_events": {"$elemMatch": {"event_id": event["event_id"], **due}},
                 },
                 {"$set": {"pending_events.$.claimed_until": lease}},
@@ -110,29 +115,36 @@ class MongoOutbox:
         """Unpublished events ride in their tickets: only tickets holding one are matched (the
         ``pending_events.created_at`` index), and the server counts them and finds the oldest,
         so a large backlog (RabbitMQ away) is not shipped to every replica every 2 s."""
-        found = await aggregate(
-            self._tickets,
-            [
-                {"$match": {"pending_events.created_at": {"$exists": True}}},
-                {"$unwind": "$pending_events"},
-                {
-                    "$group": {
-                        "_id": None,
-                        "events": {"$sum": 1},
-                        "oldest": {"$min": "$pending_events.created_at"},
-                    }
-                },
-            ],
-        )
-        if not found:
+        events, oldest = 0, None
+        for source in self._sources:
+            found = await aggregate(
+                source,
+                [
+                    {"$match": {"pending_events.created_at": {"$exists": True}}},
+                    {"$unwind": "$pending_events"},
+                    {
+                        "$group": {
+                            "_id": None,
+                            "events": {"$sum": 1},
+                            "oldest": {"$min": "$pending_events.created_at"},
+                        }
+                    },
+                ],
+            )
+            if found and found[0]["oldest"] is not None:
+                events += found[0]["events"]
+                first = found[0]["oldest"]
+                oldest = first if oldest is None else min(oldest, first)
+        if oldest is None:
             return Backlog()
-        return Backlog.since(found[0]["events"], found[0]["oldest"], self._clock())
+        return Backlog.since(events, oldest, self._clock())
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         if not ids:
             return
         event_ids = [str(i) for i in ids]
-        await self._tickets.update_many(
-            {"pending_events.event_id": {"$in": event_ids}},
-            {"$pull": {"pending_events": {"event_id": {"$in": event_ids}}}},
-        )
+        for source in self._sources:
+            await source.update_many(
+                {"pending_events.event_id": {"$in": event_ids}},
+                {"$pull": {"pending_events": {"event_id": {"$in": event_ids}}}},
+            )

@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.base import Event
+from contracts.persons import PersonQuery
 from contracts.rules import TriageDecision
 from contracts.tickets import (
     HistoryEntry,
@@ -35,6 +36,7 @@ from servicekit.mongo import connect
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
+from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
 from ticketing.store.mongo import lifecycle
@@ -43,6 +45,7 @@ from ticketing.store.mongo.documents import NUMBERED, Collections
 from ticketing.store.mongo.indexes import create_indexes
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.outbox import MongoOutbox
+from ticketing.store.mongo.people import MongoPeople
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
 from ticketing.store.port import ApplyCollected, Listing
@@ -69,6 +72,7 @@ class MongoTicketStore:
         self._directory = MongoDirectory(self._collections, clock)
         self._interactions = MongoInteractions(self._collections)
         self._outbox = MongoOutbox(self._collections, clock)
+        self._people = MongoPeople(self._collections, clock)
         self._ticket_writes = MongoTickets(
             self._collections,
             interactions=self._interactions,
@@ -255,6 +259,29 @@ class MongoTicketStore:
 
     async def release_assignment_lock(self, name: str | None, holder: str) -> None:
         await self._directory.release_assignment_lock(name, holder)
+
+    # people
+
+    async def get_person(self, person_id: UUID) -> PersonRecord | None:
+        return await self._people.get_person(person_id)
+
+    async def person_of(self, identity: str) -> PersonRecord | None:
+        return await self._people.person_of(identity)
+
+    async def people_with(self, terms: Sequence[str], *, limit: int = 50) -> list[PersonRecord]:
+        return await self._people.people_with(terms, limit=limit)
+
+    async def list_people(self, query: PersonQuery) -> tuple[list[PersonRecord], bool]:
+        return await self._people.list_people(query)
+
+    async def write_people(
+        self,
+        *,
+        save: Sequence[PersonRecord],
+        delete: Sequence[PersonRecord] = (),
+        events: Sequence[Event] = (),
+    ) -> list[PersonRecord]:
+        return await self._people.write_people(save=save, delete=delete, events=events)
 
     # outbox
 

@@ -45,6 +45,7 @@ from ticketing.store.mongo.documents import (
     ticket_fields,
 )
 from ticketing.store.mongo.interactions import MongoInteractions
+from ticketing.store.mongo.people import MongoPeople
 from ticketing.store.port import (
     ApplyCollected,
     InteractionTaken,
@@ -67,6 +68,7 @@ class MongoTickets:
         clock: Clock,
     ) -> None:
         self._tickets = collections.tickets
+        self._people = MongoPeople(collections, clock)
         self._counters = collections.counters
         self._interactions = interactions
         self._directory = directory
@@ -141,6 +143,8 @@ class MongoTickets:
                 where[field] = {"$in": list(values)}
         if query.tag:
             where["tags_folded"] = {"$in": [fold(t) for t in query.tag]}
+        if query.group:
+            where["_id"] = {"$in": await self._people.tickets_of_groups(query.group)}
         if ands:
             where["$and"] = ands
         total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)

@@ -18,6 +18,7 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import doc_from_row, iso, ticket_from_row, ticket_reads_from_docs
 from ticketing.store.port import Listing
+from ticketing.store.sqlite import people
 from ticketing.store.sqlite.schema import LIST_ORDER, NOT_REMOVED
 
 
@@ -81,6 +82,10 @@ def _page(
             f"({', '.join('?' for _ in query.tag)}))"
         )
         params.extend(tag.casefold() for tag in query.tag)
+    if query.group:
+        clause, group_params = people.tickets_of_groups(query.group)
+        clauses.append(clause)
+        params.extend(group_params)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     total = connection.execute(
         f"SELECT COUNT(*) FROM (SELECT 1 FROM tickets {where} LIMIT ?)",

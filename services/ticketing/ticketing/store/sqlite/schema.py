@@ -71,6 +71,25 @@ CREATE TABLE IF NOT EXISTS outbox (
     claimed_until REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_created ON outbox (created_at);
+CREATE TABLE IF NOT EXISTS people (
+    id TEXT PRIMARY KEY,
+    name_key TEXT NOT NULL,
+    search TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS people_by_name ON people (name_key, id);
+CREATE TABLE IF NOT EXISTS person_terms (
+    term TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    PRIMARY KEY (term, person_id)
+);
+CREATE INDEX IF NOT EXISTS person_terms_person ON person_terms (person_id);
+CREATE TABLE IF NOT EXISTS person_identities (
+    key TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS person_identities_person ON person_identities (person_id);
 CREATE TABLE IF NOT EXISTS directory (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,

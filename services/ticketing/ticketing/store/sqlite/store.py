@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.base import Event
+from contracts.persons import PersonQuery
 from contracts.rules import TriageDecision
 from contracts.tickets import (
     HistoryEntry,
@@ -25,10 +26,11 @@ from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
+from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
 from ticketing.store.port import ApplyCollected, Listing, ThreadAlreadyActive
-from ticketing.store.sqlite import directory, interactions, outbox, reads, writes
+from ticketing.store.sqlite import directory, interactions, outbox, people, reads, writes
 from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
 
@@ -236,6 +238,36 @@ class SqliteTicketStore:
 
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         return await self._db.read(lambda c: directory.open_ticket_counts_in(c, agents))
+
+    # people
+
+    async def get_person(self, person_id: UUID) -> PersonRecord | None:
+        return await self._db.read(lambda c: people.get(c, person_id))
+
+    async def person_of(self, identity: str) -> PersonRecord | None:
+        return await self._db.read(lambda c: people.of_identity(c, identity))
+
+    async def people_with(self, terms: Sequence[str], *, limit: int = 50) -> list[PersonRecord]:
+        return await self._db.read(lambda c: people.with_terms(c, terms, limit))
+
+    async def list_people(self, query: PersonQuery) -> tuple[list[PersonRecord], bool]:
+        return await self._db.read(lambda c: people.page(c, query))
+
+    async def write_people(
+        self,
+        *,
+        save: Sequence[PersonRecord],
+        delete: Sequence[PersonRecord] = (),
+        events: Sequence[Event] = (),
+    ) -> list[PersonRecord]:
+        now = self._now()
+
+        def write(connection: sqlite3.Connection) -> list[PersonRecord]:
+            saved = people.write(connection, save, delete)
+            writes.append(connection, (), events, now)
+            return saved
+
+        return await self._db.write(write)
 
     # outbox
 
