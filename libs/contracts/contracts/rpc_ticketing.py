@@ -15,6 +15,16 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
+from contracts.credentials import (
+    AccessLink,
+    AccessLinkRequest,
+    PasswordSet,
+    PasswordSetting,
+    SessionEnded,
+    SessionKey,
+    SessionRead,
+    SignInAttempt,
+)
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.tickets import (
@@ -80,6 +90,11 @@ class TicketingMethod(StrEnum):
     CALENDARS_DELETE = "calendars.delete"
     OPINIONS_REQUEST = "opinions.request"
     DESK_VOCABULARY = "desk.vocabulary"
+    CREDENTIALS_LINK = "credentials.link"
+    CREDENTIALS_SET_PASSWORD = "credentials.set_password"
+    SESSIONS_OPEN = "sessions.open"
+    SESSIONS_GET = "sessions.get"
+    SESSIONS_END = "sessions.end"
 
 
 class _Params(BaseModel):
@@ -201,6 +216,11 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CALENDARS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
     M.DESK_VOCABULARY: NoParams,
+    M.CREDENTIALS_LINK: AccessLinkRequest,
+    M.CREDENTIALS_SET_PASSWORD: PasswordSetting,
+    M.SESSIONS_OPEN: SignInAttempt,
+    M.SESSIONS_GET: SessionKey,
+    M.SESSIONS_END: SessionKey,
 }
 """The parameters model of each method."""
 
@@ -241,5 +261,10 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CALENDARS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
     M.DESK_VOCABULARY: DeskVocabulary,
+    M.CREDENTIALS_LINK: AccessLink,
+    M.CREDENTIALS_SET_PASSWORD: PasswordSet,
+    M.SESSIONS_OPEN: SessionRead,
+    M.SESSIONS_GET: SessionRead,
+    M.SESSIONS_END: SessionEnded,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

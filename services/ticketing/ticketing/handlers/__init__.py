@@ -10,6 +10,7 @@ from contracts import topology
 from servicekit import rpc
 from ticketing.handlers import (
     bulk,
+    credentials,
     directory,
     interactions,
     lifecycle,
@@ -33,6 +34,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **interactions.methods(deps),
         **directory.methods(deps),
         **opinions.methods(deps),
+        **credentials.methods(deps),
     }
 
 
