@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from faststream.rabbit import RabbitRouter
 
 from contracts import topology
+from contracts.credentials import AccessLinkMail, AccessLinkMailed
 from contracts.events import DigestReadyV1, NotificationRequestedV1
 from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
-from contracts.credentials import AccessLinkMail, AccessLinkMailed
 from contracts.opinions import OpinionRequestedV1
 from contracts.rpc import Caller
 from contracts.rpc_notifier import (

@@ -55,9 +55,9 @@ async def _credential(store: DirectoryStore, agent_id: str) -> dict[str, Any]:
 
 
 async def _save_credential(store: DirectoryStore, agent_id: str, body: dict[str, Any]) -> None:
-    if not await store.replace_entry("credential", agent_id, body):
-        if not await store.create_entry("credential", agent_id, body):
-            await store.replace_entry("credential", agent_id, body)  # created meanwhile
+    replaced = await store.replace_entry("credential", agent_id, body)
+    if not replaced and not await store.create_entry("credential", agent_id, body):
+        await store.replace_entry("credential", agent_id, body)  # created meanwhile
 
 
 async def _by_email(store: DirectoryStore, email: str) -> AgentRead | None:
