@@ -7,7 +7,6 @@ under its own temporary directory."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,12 @@ import httpx
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from devtools.launcher import Stack
+from tests.console.sessions import PASSWORD, mailed_link
 from tests.people import agent
-from tests.support import mails_to, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.10.2.min.js"
 """axe-core, pinned and kept in the repository (never fetched while testing)."""
-
-PASSWORD = "a long enough password"
 
 
 def open_context(browser: Browser, stack: Stack, language: str = "en-US") -> BrowserContext:
@@ -35,22 +32,6 @@ def open_context(browser: Browser, stack: Stack, language: str = "en-US") -> Bro
     return context
 
 
-def link_in_mail(stack: Stack, address: str) -> str:
-    """The password link of the latest mail to ``address`` (read from the SMTP sink)."""
-
-    def found() -> str | None:
-        for message in reversed(mails_to(stack.mail_dir, address)):
-            for part in message.walk():
-                if part.get_content_type() == "text/plain":
-                    text = part.get_payload(decode=True).decode()
-                    match = re.search(r"https?://\S+/password\?token=[\w-]+", text)
-                    if match:
-                        return match.group(0)
-        return None
-
-    return wait_until(found, timeout=30, what=f"a password link mailed to {address}")
-
-
 def invite_and_set_password(
     gateway: httpx.Client, stack: Stack, page: Page, **fields: Any
 ) -> dict[str, Any]:
@@ -59,7 +40,7 @@ def invite_and_set_password(
     person = agent(gateway, **{"language": "en", **fields})
     invited = gateway.post(f"/v1/agents/{person['id']}/invitations")
     assert invited.status_code == 202, invited.text
-    page.goto(link_in_mail(stack, person["email"]))
+    page.goto(mailed_link(stack, person["email"]))
     page.get_by_label("New password").fill(PASSWORD)
     page.get_by_role("button", name="Save password").click()
     page.get_by_text("Password saved").wait_for()
