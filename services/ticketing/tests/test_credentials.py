@@ -4,6 +4,7 @@ agent's deactivation."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -194,3 +195,14 @@ async def test_an_expired_session_is_refused(desk: TicketStore) -> None:
             caller=GATEWAY,
             now=NOW + timedelta(minutes=61),
         )
+
+
+async def test_of_two_uses_of_one_link_at_once_only_one_sets_a_password(
+    desk: TicketStore,
+) -> None:
+    token = await invite(desk)
+    outcomes = await asyncio.gather(
+        set_password(desk, token), set_password(desk, token), return_exceptions=True
+    )
+    assert sum(o is None for o in outcomes) == 1
+    assert sum(isinstance(o, credentials.LinkRefused) for o in outcomes) == 1

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
-Kind = Literal["agent", "team", "level", "author", "calendar", "credential", "session"]
+Kind = Literal["agent", "team", "level", "author", "calendar", "credential", "link", "session"]
 """``author`` entries keep the groups an author was put in (key: channel:author id);
 ``calendar`` entries are the business calendars levels name; ``credential`` entries an
-agent's password hash and pending link (key: agent id); ``session`` entries the console's
-sessions (key: the SHA-256 of the cookie's secret)."""
+agent's password hash and the digest of their newest link (key: agent id); ``link`` entries
+the links that set a password, and ``session`` entries the console's sessions (key: the
+SHA-256 of the link's or the cookie's secret)."""
 
 
 class DirectoryStore(Protocol):

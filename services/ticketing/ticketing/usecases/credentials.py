@@ -85,13 +85,14 @@ async def issue_link(
             return AccessLink(found=False)
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(minutes=request.ttl_minutes)
-    credential = {**await _credential(store, found.id), "agent_id": found.id}
-    credential["link"] = {
-        "digest": digest(token),
-        "purpose": request.purpose,
-        "expires_at": expires.isoformat(),
-    }
-    await _save_credential(store, found.id, credential)
+    key = digest(token)
+    link = {"agent_id": found.id, "purpose": request.purpose, "expires_at": expires.isoformat()}
+    await store.create_entry("link", key, link)
+    credential = await _credential(store, found.id)
+    stale = credential.get("link")
+    await _save_credential(store, found.id, {**credential, "agent_id": found.id, "link": key})
+    if isinstance(stale, str):
+        await store.delete_entry("link", stale)
     return AccessLink(
         agent_id=found.id,
         name=found.name,
@@ -106,18 +107,20 @@ async def issue_link(
 async def set_password(
     *, store: DirectoryStore, setting: PasswordSetting, caller: Caller, now: datetime
 ) -> PasswordSet:
-    """Follow a link once: the password is set, the link spent, every session ended."""
+    """Follow a link once: the password is set, the link spent (deleting it is the claim, so
+    of two requests with one link only one sets a password), every session ended."""
     _require_gateway(caller)
-    wanted = digest(setting.token)
-    for entry in await store.list_entries("credential"):
-        link = entry.get("link") or {}
-        if link.get("digest") == wanted:
-            agent_id = str(entry["agent_id"])
-            break
-    else:
+    key = digest(setting.token)
+    link = await store.get_entry("link", key)
+    if link is None:
         raise LinkRefused("this link was used already or replaced by a newer one")
+    agent_id = str(link["agent_id"])
+    if (await _credential(store, agent_id)).get("link") != key:
+        raise LinkRefused("this link was replaced by a newer one")
     if datetime.fromisoformat(link["expires_at"]) <= now:
         raise LinkRefused("this link has expired: ask for a new one")
+    if not await store.delete_entry("link", key):  # spent: of two at once, one gets here
+        raise LinkRefused("this link was used already or replaced by a newer one")
     found = await agent(store, agent_id)
     if found is None or not found.active:
         raise LinkRefused("this link's agent is no longer active")
