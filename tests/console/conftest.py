@@ -13,13 +13,15 @@ from devtools.launcher import Stack
 from tests.console.browser import CHROMIUM, open_context
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Per module, not per session: while the sync API runs, asyncio believes its loop is
+    running in this thread, and every later test calling asyncio.run() would fail."""
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
