@@ -12,3 +12,14 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 uv sync --frozen --quiet
 bash devtools/rabbitmq.sh
+
+# The console's browser tests drive Debian's Chromium (Playwright's own browser download
+# cannot reach its servers from these machines). Without it those tests fail, never skip.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "bootstrap: installing chromium (as root) for the console's browser tests…"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  fi
+fi

@@ -13,6 +13,16 @@ classification fails the first test, so nobody adds a door without saying who ma
 - ``person``: names a person: 404 when the person wrote only in another level's tickets (to
   that agent the person does not exist).
 - ``people``: returns people: those known only through another level's tickets are left out.
+
+The console's pages are not in the OpenAPI; ``PAGES`` classifies every route outside it the
+same way (tests/console/test_console_access.py walks them):
+
+- ``sign-in``: the doors before a session (sign in, choose a password, ask for a reset,
+  sign out): no session, a CSRF token on every form.
+- ``session``: a signed-in agent's pages: the session's agent is the caller, so the API's
+  rules above hold (another level's ticket is refused, listings leave it out); without a
+  live session (none, signed out, deactivated agent) the browser is sent to sign in.
+- ``static``: the console's pinned files. ``probe``: health and metrics, as every service.
 """
 
 from __future__ import annotations
@@ -61,6 +71,7 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "PUT /v1/agents/{agent_id}": ("admin", body({"id": "x", "name": "x", "email": "x@x.com"})),
     "DELETE /v1/agents/{agent_id}": ("admin", NOTHING),
     "POST /v1/agents/{agent_id}/tokens": ("admin", NOTHING),
+    "POST /v1/agents/{agent_id}/invitations": ("admin", NOTHING),
     "POST /v1/teams": ("admin", body({"name": "x"})),
     "PUT /v1/teams/{name}": ("admin", body({"name": "x"})),
     "DELETE /v1/teams/{name}": ("admin", NOTHING),
@@ -132,6 +143,63 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/people": ("people", lambda w: {"params": {"page_size": 200}}),
     "GET /v1/groups/{name}/members": ("people", NOTHING),
 }
+
+
+PageKind = Literal["sign-in", "session", "static", "probe"]
+
+PAGES: dict[str, PageKind] = {
+    "GET /sign-in": "sign-in",
+    "POST /sign-in": "sign-in",
+    "POST /sign-out": "sign-in",
+    "GET /password": "sign-in",
+    "POST /password": "sign-in",
+    "GET /password-reset": "sign-in",
+    "POST /password-reset": "sign-in",
+    "GET /": "session",
+    "GET /inbox/rows": "session",
+    "GET /live": "session",
+    "GET /tickets/{ref}": "session",
+    "POST /tickets/{ref}/notes": "session",
+    "POST /tickets/{ref}/changes": "session",
+    "POST /tickets/{ref}/assignment": "session",
+    "GET /static": "static",
+    "GET /metrics": "probe",
+    "GET /healthz": "probe",
+    "GET /readyz": "probe",
+    "GET /livez": "probe",
+}
+
+FASTAPI_OWN = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def gateway_app() -> Any:
+    settings = GatewaySettings(**{k: v for k, v in STACK_SECRETS.items() if k in GATEWAY_SECRETS})
+    return create_app(settings)
+
+
+def pages() -> list[str]:
+    """Every route of the gateway outside the OpenAPI (FastAPI's own docs aside)."""
+    found: list[str] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            included = getattr(route, "original_router", None)
+            if included is not None:
+                walk(included.routes)
+            elif getattr(route, "include_in_schema", False) or route.path in FASTAPI_OWN:
+                continue
+            else:
+                methods = getattr(route, "methods", None) or {"GET"}
+                found.extend(f"{m} {route.path}" for m in methods if m != "HEAD")
+
+    walk(gateway_app().routes)
+    return sorted(found)
+
+
+def test_every_page_of_the_gateway_is_classified() -> None:
+    unclassified = set(pages()) - set(PAGES)
+    assert not unclassified, f"say who may use these pages, in PAGES: {unclassified}"
+    assert not set(PAGES) - set(pages()), "PAGES names routes that are gone"
 
 
 def operations() -> list[str]:

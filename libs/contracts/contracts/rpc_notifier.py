@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel
 
 from contracts.base import Contract
+from contracts.credentials import AccessLinkMail, AccessLinkMailed
 from contracts.events import TicketSnapshot
 from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
 from contracts.opinions import OpinionAnswer, SharedInteraction
@@ -25,6 +26,7 @@ class NotifierMethod(StrEnum):
     PUT_SETTINGS = "notification_settings.put"
     VIEW_OPINION = "opinions.view"
     ANSWER_OPINION = "opinions.answer"
+    MAIL_ACCESS_LINK = "access_links.mail"
 
 
 class NotificationSettingsGetParams(Strict):
@@ -68,4 +70,5 @@ SHAPES: dict[NotifierMethod, tuple[type[BaseModel], type[BaseModel]]] = {
     NotifierMethod.PUT_SETTINGS: (NotificationSettingsUpdate, NotificationSettings),
     NotifierMethod.VIEW_OPINION: (OpinionViewParams, OpinionShared),
     NotifierMethod.ANSWER_OPINION: (OpinionAnswerParams, OpinionSent),
+    NotifierMethod.MAIL_ACCESS_LINK: (AccessLinkMail, AccessLinkMailed),
 }

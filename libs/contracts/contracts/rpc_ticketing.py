@@ -16,6 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
+from contracts.credentials import (
+    AccessLink,
+    AccessLinkRequest,
+    PasswordSet,
+    PasswordSetting,
+    SessionEnded,
+    SessionKey,
+    SessionRead,
+    SignInAttempt,
+)
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.persons import (
@@ -114,6 +124,11 @@ class TicketingMethod(StrEnum):
     GROUPS_MEMBERS = "groups.members"
     GROUPS_ADD = "groups.add"
     GROUPS_REMOVE = "groups.remove"
+    CREDENTIALS_LINK = "credentials.link"
+    CREDENTIALS_SET_PASSWORD = "credentials.set_password"
+    SESSIONS_OPEN = "sessions.open"
+    SESSIONS_GET = "sessions.get"
+    SESSIONS_END = "sessions.end"
 
 
 class _Params(BaseModel):
@@ -282,6 +297,11 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.GROUPS_MEMBERS: GroupMembersQuery,
     M.GROUPS_ADD: GroupMembership,
     M.GROUPS_REMOVE: GroupMembership,
+    M.CREDENTIALS_LINK: AccessLinkRequest,
+    M.CREDENTIALS_SET_PASSWORD: PasswordSetting,
+    M.SESSIONS_OPEN: SignInAttempt,
+    M.SESSIONS_GET: SessionKey,
+    M.SESSIONS_END: SessionKey,
 }
 """The parameters model of each method."""
 
@@ -338,5 +358,10 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.GROUPS_MEMBERS: PersonPage,
     M.GROUPS_ADD: PersonRead,
     M.GROUPS_REMOVE: PersonRead,
+    M.CREDENTIALS_LINK: AccessLink,
+    M.CREDENTIALS_SET_PASSWORD: PasswordSet,
+    M.SESSIONS_OPEN: SessionRead,
+    M.SESSIONS_GET: SessionRead,
+    M.SESSIONS_END: SessionEnded,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from contracts.credentials import AccessLinkRequest, PasswordSetting, SessionKey, SignInAttempt
 from contracts.rpc_ticketing import (
     ANSWERS,
     PARAMS,
@@ -61,6 +62,10 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     GroupReplace,
     GroupMembersQuery,
     GroupMembership,
+    AccessLinkRequest,
+    PasswordSetting,
+    SignInAttempt,
+    SessionKey,
 ]
 
 
@@ -89,6 +94,8 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "desk",
         "people",
         "groups",
+        "credentials",
+        "sessions",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

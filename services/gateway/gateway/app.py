@@ -7,12 +7,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from gateway import errors, limits
+from gateway.console import session
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
-from gateway.routes import admin, rules, tickets
+from gateway.routes import admin, console_auth, console_desk, rules, tickets
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
@@ -67,6 +70,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(events_router)
     for router in DESK_ROUTERS:
         app.include_router(router)
+    install_console(app)
 
     async def rpc_ready() -> None:
         if not client.ready:
@@ -84,3 +88,20 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     probes.serve_probes(app, checks)
 
     return app
+
+
+def install_console(app: FastAPI) -> None:
+    """The agents' console at ``/``: its pages, and its pinned front-end files served from
+    the package itself (never a CDN)."""
+    app.include_router(console_auth.router)
+    app.include_router(console_desk.router)
+    app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
+
+    async def sign_in_first(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, session.SignInRequired)
+        location = session.sign_in_location(exc.next_path)
+        if request.headers.get("hx-request"):  # htmx follows this header, not a redirect
+            return Response(status_code=401, headers={"HX-Redirect": location})
+        return RedirectResponse(location, status_code=303)
+
+    app.add_exception_handler(session.SignInRequired, sign_in_first)

@@ -43,6 +43,21 @@ class Limits:
             settings.opinion_requests_per_minute,
             "too many requests to opinion links from this address",
         )
+        self.sign_in_failures = RateLimit(
+            "sign-in-failures",
+            settings.sign_in_failures_per_minute,
+            "too many failed sign-ins to this address",
+        )
+        self.sign_in_failures_by_address = RateLimit(
+            "sign-in-failures-by-address",
+            settings.sign_in_failures_per_address_per_minute,
+            "too many failed sign-ins from this address",
+        )
+        self.resets = RateLimit(
+            "password-resets",
+            settings.password_resets_per_minute,
+            "too many password resets asked for from this address",
+        )
         self.max_streams = settings.max_streams_per_caller
         self._streams: Counter[str] = Counter()
 

@@ -29,3 +29,18 @@ class GatewaySettings(ServiceSettings):
     from it is answered 429 until the minute has passed (guessing tokens stops there)."""
     opinion_requests_per_minute: int = Field(default=60, ge=1)
     """Requests to the public opinion links (no login) one client address may make a minute."""
+
+    # The console (issue 14): its sessions, password links and sign-in attempts.
+    session_ttl_minutes: float = Field(default=12 * 60, gt=0, le=60 * 24 * 30)
+    """How long a console session lasts from sign-in; signing out ends it sooner."""
+    password_link_ttl_minutes: int = Field(default=48 * 60, ge=5, le=60 * 24 * 14)
+    """How long an invitation's or a reset's link works (once)."""
+    sign_in_failures_per_minute: int = Field(default=5, ge=1)
+    """Failed sign-ins against one e-mail address in a minute; past it the sign-in page
+    refuses every attempt for it (the right password too) until the minute has passed, so
+    guessing a password stops at a few per minute."""
+    sign_in_failures_per_address_per_minute: int = Field(default=30, ge=1)
+    """Failed sign-ins from one client address in a minute, whatever e-mail addresses they
+    name (trying one password on many agents); an office behind one address shares it."""
+    password_resets_per_minute: int = Field(default=5, ge=1)
+    """Password resets one client address may ask for in a minute (each one mails a link)."""

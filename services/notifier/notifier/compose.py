@@ -41,7 +41,8 @@ def recipients_for(
 
 
 def ticket_link(public_url: str, protocol: str) -> str:
-    return f"{public_url.rstrip('/')}/v1/tickets/{protocol}"
+    """The ticket's page in the console (it asks a signed-out browser to sign in first)."""
+    return f"{public_url.rstrip('/')}/tickets/{protocol}"
 
 
 def notification_mails(
@@ -92,7 +93,7 @@ def digest_mails(event: DigestReadyV1, recipients: list[Recipient], public_url: 
             for item in event.items
         ],
         "total_matched": event.total_matched,
-        "link": f"{public_url.rstrip('/')}/v1/tickets",
+        "link": f"{public_url.rstrip('/')}/",
     }
     return [
         compose(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from faststream.rabbit import RabbitRouter
 
 from contracts import topology
+from contracts.credentials import AccessLinkMail, AccessLinkMailed
 from contracts.events import DigestReadyV1, NotificationRequestedV1
 from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
 from contracts.opinions import OpinionRequestedV1
@@ -22,7 +23,7 @@ from contracts.rpc_notifier import (
     OpinionShared,
     OpinionViewParams,
 )
-from notifier import opinions, sending, services
+from notifier import access_links, opinions, sending, services
 from notifier.domain import links
 from notifier.settings import NotifierSettings
 from notifier.store.port import NotifierStore
@@ -150,7 +151,13 @@ def rpc_methods(deps: Deps) -> dict[str, rpc.Method]:
                 now=datetime.now(UTC),
             )
 
+    async def mail_access_link(request: AccessLinkMail, caller: Caller) -> AccessLinkMailed:
+        return await access_links.mail_link(
+            log_store=store, mailer=deps.mailer, request=request, public_url=settings.public_url
+        )
+
     return {
+        NotifierMethod.MAIL_ACCESS_LINK: rpc.typed(AccessLinkMail, mail_access_link),
         NotifierMethod.GET_SETTINGS: rpc.typed(NotificationSettingsGetParams, get_settings),
         NotifierMethod.PUT_SETTINGS: rpc.typed(NotificationSettingsUpdate, put_settings),
         NotifierMethod.VIEW_OPINION: rpc.typed(OpinionViewParams, view_opinion),

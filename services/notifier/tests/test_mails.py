@@ -57,8 +57,8 @@ def test_every_ticket_mail_has_escaped_html_text_and_the_ticket_link(
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "2026-000042" in message["Subject"]
-    assert "http://desk/v1/tickets/2026-000042" in text
-    assert 'href="http://desk/v1/tickets/2026-000042"' in html
+    assert "http://desk/tickets/2026-000042" in text
+    assert 'href="http://desk/tickets/2026-000042"' in html
     assert "&lt;b&gt;Anatel&lt;/b&gt;" in html
     assert "<b>Anatel</b>" in text
 

@@ -101,6 +101,6 @@ def test_alert_mail_has_text_and_escaped_html_with_a_link() -> None:
     assert message["Subject"].startswith("[Socialdesk] New ticket 2026-000042 (urgent)")
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "http://desk/v1/tickets/2026-000042" in text
+    assert "http://desk/tickets/2026-000042" in text
     assert "&lt;b&gt;Anatel&lt;/b&gt;" in html
     assert message["Message-ID"] == alert_mails(EVENT, "http://x")[0].render("a@b")["Message-ID"]

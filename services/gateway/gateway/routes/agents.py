@@ -6,10 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 from pydantic import AwareDatetime, BaseModel
 
+from contracts.credentials import AccessLinkRequest
 from contracts.people import AgentCreate, AgentRead
 from contracts.rpc_ticketing import AgentReplace, DirectoryKey, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway import tokens
+from gateway.console.links import mail_password_link
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep, settings
 from gateway.settings import GatewaySettings
 
@@ -99,3 +101,34 @@ async def issue_token(
         agent.id, secret=config.jwt_secret, ttl=timedelta(minutes=config.token_ttl_minutes)
     )
     return AgentToken(token=token, agent_id=agent.id, expires_at=expires)
+
+
+class Invitation(BaseModel):
+    """The link went to the agent's address; it works once, until ``expires_at``."""
+
+    agent_id: str
+    email: str
+    expires_at: AwareDatetime
+
+
+@router.post(
+    "/{agent_id}/invitations",
+    response_model=Invitation,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**NOT_FOUND, **ADMIN_ONLY, 409: {"description": "The agent is inactive"}},
+)
+async def invite_agent(
+    agent_id: AgentId,
+    caller: AdminCaller,
+    services: ServicesDep,
+    config: Annotated[GatewaySettings, Depends(settings)],
+) -> Invitation:
+    """Mail the agent a link to choose their console password (`/password?token=…`). It works
+    once and for `GATEWAY_PASSWORD_LINK_TTL_MINUTES`; a newer invitation or reset replaces it.
+    The agent then signs in at `/sign-in` with their e-mail address."""
+    request = AccessLinkRequest(
+        agent_id=agent_id, purpose="invite", ttl_minutes=config.password_link_ttl_minutes
+    )
+    link = await mail_password_link(services, request, caller)
+    assert link.expires_at is not None  # an invitation names its agent: found or 404
+    return Invitation(agent_id=link.agent_id, email=link.email, expires_at=link.expires_at)

@@ -12,8 +12,8 @@ from starlette.background import BackgroundTask
 from contracts.rpc import Caller
 from gateway import limits
 from gateway.access import agent_of, still_active
-from gateway.deps import CurrentCaller, ServicesDep
-from gateway.live import Listener, LiveEvents, Visible
+from gateway.deps import CurrentCaller, Services, ServicesDep
+from gateway.live import Listener, LiveEvents, StillAllowed, Visible
 
 router = APIRouter(prefix="/v1", tags=["live events"])
 
@@ -39,17 +39,30 @@ async def live_events(request: Request, caller: CurrentCaller, services: Service
     line every 15 s keeps proxies from closing an idle stream. The stream ends at once when
     the agent is deactivated, removed or taken out of a level (reconnect to follow the new
     levels; a level joined later also shows after reconnecting)."""
-    live: LiveEvents = request.app.state.live
     levels: frozenset[str] = frozenset()
-    listener = None
     if caller.role == "agent":
         agent = await agent_of(services, caller)
         levels = frozenset(agent["levels"])
+    return stream(request, caller, levels, services)
+
+
+def stream(
+    request: Request,
+    caller: Caller,
+    levels: frozenset[str],
+    services: Services,
+    still_allowed: StillAllowed | None = None,
+) -> StreamingResponse:
+    """The caller's live stream: the API's, and the console's, whose ``still_allowed`` also
+    asks whether the session is still open (a signed-out session's stream ends)."""
+    live: LiveEvents = request.app.state.live
+    listener = None
+    if caller.role == "agent":
 
         async def allowed() -> bool:
             return await still_active(services, caller)
 
-        listener = Listener(caller.id, levels, allowed)
+        listener = Listener(caller.id, levels, still_allowed or allowed)
     release = limits.of(request).open_stream(caller.id)
     return StreamingResponse(
         limits.counted(live.stream(visibility(caller, levels), listener), release),

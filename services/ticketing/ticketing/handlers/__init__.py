@@ -10,6 +10,7 @@ from contracts import topology
 from servicekit import rpc
 from ticketing.handlers import (
     bulk,
+    credentials,
     directory,
     interactions,
     lifecycle,
@@ -35,6 +36,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **directory.methods(deps),
         **opinions.methods(deps),
         **people.methods(deps),
+        **credentials.methods(deps),
     }
 
 

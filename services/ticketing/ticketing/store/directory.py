@@ -7,11 +7,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
-Kind = Literal["agent", "team", "level", "author", "calendar", "group", "setting"]
+Kind = Literal[
+    "agent",
+    "team",
+    "level",
+    "author",
+    "calendar",
+    "group",
+    "setting",
+    "credential",
+    "link",
+    "session",
+]
 """``author`` entries kept the groups an author was put in before people existed (key:
 channel:author id; read still, written no more); ``calendar`` entries are the business
 calendars levels name; ``group`` entries the groups people are put in (F30); ``setting``
-entries the desk's settings changed at run time (``unification``)."""
+entries the desk's settings changed at run time (``unification``); ``credential`` entries an
+agent's password hash and the digest of their newest link (key: agent id); ``link`` entries
+the links that set a password, and ``session`` entries the console's sessions (key: the
+SHA-256 of the link's or the cookie's secret)."""
 
 
 class DirectoryStore(Protocol):

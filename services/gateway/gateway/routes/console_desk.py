@@ -1,0 +1,254 @@
+"""The console's desk: the inbox (the API's ticket list and filters, kept live by the
+ticket events) and the ticket page (conversation, history and the API's actions). Each page
+calls the same ticketing methods as the API, as the signed-in agent, so the same access
+rules apply; forms post, then redirect back (they work without JavaScript)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from contracts.credentials import SessionKey
+from contracts.rpc import Caller, RpcError
+from contracts.rpc_ticketing import (
+    NoParams,
+    TicketAssignment,
+    TicketingMethod,
+    TicketNote,
+    TicketRef,
+    TicketUpdate,
+)
+from contracts.rules import TICKET_STATUSES
+from contracts.tickets import NoteCreate, TicketAssign, TicketPatch, TicketQuery
+from contracts.topology import TICKETING_RPC
+from gateway.console import session
+from gateway.console.render import page
+from gateway.deps import Services, ServicesDep
+from gateway.routes.events import stream
+
+router = APIRouter(include_in_schema=False)
+
+M = TicketingMethod
+FILTERS = ("status", "priority", "level", "assignee", "tag", "channel")
+
+
+class Refused(Exception):
+    """A service's refusal to show on the page (a status change not allowed, a bad tag)."""
+
+    def __init__(self, error: RpcError) -> None:
+        self.error = error
+
+
+async def _call(services: Services, method: M, params: BaseModel, caller: Caller) -> Any:
+    reply = await services.reply(TICKETING_RPC, method, params, caller)
+    if reply.error is None:
+        return reply.result
+    if reply.error.status >= 500:
+        raise HTTPException(reply.error.status, reply.error.detail)
+    raise Refused(reply.error)
+
+
+def _query(request: Request) -> TicketQuery:
+    chosen = {name: [v for v in request.query_params.getlist(name) if v] for name in FILTERS}
+    try:
+        return TicketQuery(**{k: v for k, v in chosen.items() if v}, page_size=50)
+    except ValidationError as exc:
+        raise HTTPException(422, "a filter has a value the desk does not know") from exc
+
+
+async def _listing(request: Request, services: Services, caller: Caller) -> dict[str, Any]:
+    result: dict[str, Any] = await _call(services, M.TICKETS_LIST, _query(request), caller)
+    return result
+
+
+@router.get("/", response_class=HTMLResponse)
+async def inbox(request: Request, signed: session.Session, services: ServicesDep) -> Response:
+    caller = session.caller_of(signed.agent)
+    listing = await _listing(request, services, caller)
+    vocabulary = await _call(services, M.DESK_VOCABULARY, NoParams(), caller)
+    return page(
+        request,
+        "inbox.html.j2",
+        language=signed.agent.language,
+        agent=signed.agent,
+        listing=listing,
+        vocabulary=vocabulary,
+        statuses=TICKET_STATUSES,
+        chosen={name: request.query_params.getlist(name) for name in FILTERS},
+        rows_url="/inbox/rows" + (f"?{request.url.query}" if request.url.query else ""),
+    )
+
+
+@router.get("/inbox/rows", response_class=HTMLResponse)
+async def inbox_rows(request: Request, signed: session.Session, services: ServicesDep) -> Response:
+    """The inbox's rows alone: what htmx swaps in when a ticket event arrives."""
+    listing = await _listing(request, services, session.caller_of(signed.agent))
+    return page(request, "_rows.html.j2", language=signed.agent.language, listing=listing)
+
+
+@router.get("/live")
+async def live(request: Request, signed: session.Session, services: ServicesDep) -> Response:
+    """The API's live stream for the session's agent; it ends once the session does."""
+    secret = request.cookies.get(session.SESSION_COOKIE, "")
+
+    async def still_open() -> bool:
+        reply = await services.reply(
+            TICKETING_RPC, M.SESSIONS_GET, SessionKey(session=secret), session.GATEWAY
+        )
+        return reply.error is None
+
+    caller = session.caller_of(signed.agent)
+    return stream(request, caller, frozenset(signed.agent.levels), services, still_open)
+
+
+async def _ticket_page(
+    request: Request,
+    services: Services,
+    signed: session.Session,
+    ref: str,
+    *,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    caller = session.caller_of(signed.agent)
+    try:
+        ticket = await _call(services, M.TICKETS_GET, TicketRef(ref=ref), caller)
+        history = await _call(services, M.TICKETS_HISTORY, TicketRef(ref=ref), caller)
+    except Refused as refused:
+        return page(
+            request,
+            "refused.html.j2",
+            language=signed.agent.language,
+            agent=signed.agent,
+            status_code=refused.error.status,
+            detail=refused.error.detail,
+        )
+    agents = await _call(services, M.AGENTS_LIST, NoParams(), caller)
+    vocabulary = await _call(services, M.DESK_VOCABULARY, NoParams(), caller)
+    return page(
+        request,
+        "ticket.html.j2",
+        language=signed.agent.language,
+        status_code=status_code,
+        agent=signed.agent,
+        ticket=ticket,
+        history=history,
+        agents=[a for a in agents if a["active"]],
+        vocabulary=vocabulary,
+        statuses=TICKET_STATUSES,
+        error=error,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.get("/tickets/{ref}", response_class=HTMLResponse)
+async def ticket_page(
+    ref: str, request: Request, signed: session.Session, services: ServicesDep
+) -> Response:
+    return await _ticket_page(request, services, signed, ref)
+
+
+async def _act(
+    request: Request,
+    services: Services,
+    signed: session.Session,
+    ref: str,
+    method: M,
+    build: Any,
+) -> Response:
+    """Run one action; back to the ticket page, with the refusal's reason if refused."""
+    caller = session.caller_of(signed.agent)
+    try:
+        params = build()
+    except ValidationError as exc:
+        reason = "; ".join(str(e["msg"]) for e in exc.errors(include_url=False))
+        return await _ticket_page(request, services, signed, ref, error=reason, status_code=422)
+    try:
+        await _call(services, method, params, caller)
+    except Refused as refused:
+        return await _ticket_page(
+            request,
+            services,
+            signed,
+            ref,
+            error=refused.error.detail,
+            status_code=refused.error.status,
+        )
+    return RedirectResponse(f"/tickets/{ref}?saved=1", status_code=303)
+
+
+Ref = Annotated[str, "a ticket's id or protocol number"]
+
+
+@router.post("/tickets/{ref}/notes", response_class=HTMLResponse)
+async def add_note(
+    ref: Ref,
+    request: Request,
+    fields: session.CheckedForm,
+    signed: session.Session,
+    services: ServicesDep,
+) -> Response:
+    return await _act(
+        request,
+        services,
+        signed,
+        ref,
+        M.TICKETS_NOTE,
+        lambda: TicketNote(ref=ref, note=NoteCreate(text=fields.get("text", ""))),
+    )
+
+
+def _patch(fields: dict[str, str]) -> TicketPatch:
+    """The fields the form changed: an empty choice leaves the field as it is."""
+    patch: dict[str, Any] = {
+        name: fields[name] for name in ("status", "priority", "level") if fields.get(name)
+    }
+    if "tags" in fields:
+        patch["tags"] = [tag.strip() for tag in fields["tags"].split(",") if tag.strip()]
+    return TicketPatch(**patch)
+
+
+@router.post("/tickets/{ref}/changes", response_class=HTMLResponse)
+async def change_ticket(
+    ref: Ref,
+    request: Request,
+    fields: session.CheckedForm,
+    signed: session.Session,
+    services: ServicesDep,
+) -> Response:
+    return await _act(
+        request,
+        services,
+        signed,
+        ref,
+        M.TICKETS_UPDATE,
+        lambda: TicketUpdate(ref=ref, patch=_patch(fields)),
+    )
+
+
+def _assign(fields: dict[str, str]) -> TicketAssign:
+    choice = fields.get("assignee", "")
+    if choice == "most_available":
+        return TicketAssign(strategy="most_available")
+    return TicketAssign(agent=choice or None)
+
+
+@router.post("/tickets/{ref}/assignment", response_class=HTMLResponse)
+async def assign_ticket(
+    ref: Ref,
+    request: Request,
+    fields: session.CheckedForm,
+    signed: session.Session,
+    services: ServicesDep,
+) -> Response:
+    return await _act(
+        request,
+        services,
+        signed,
+        ref,
+        M.TICKETS_ASSIGN,
+        lambda: TicketAssignment(ref=ref, assign=_assign(fields)),
+    )
