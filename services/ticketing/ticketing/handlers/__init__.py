@@ -16,6 +16,7 @@ from ticketing.handlers import (
     network_changes,
     opinion_events,
     opinions,
+    sla,
     tickets,
     triaged,
 )
@@ -33,6 +34,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **interactions.methods(deps),
         **directory.methods(deps),
         **opinions.methods(deps),
+        **sla.methods(deps),
     }
 
 

@@ -25,7 +25,10 @@ CREATE TABLE IF NOT EXISTS tickets (
     version INTEGER NOT NULL,
     extra TEXT NOT NULL DEFAULT '{}',
     removed INTEGER NOT NULL DEFAULT 0,
-    parent_id TEXT
+    parent_id TEXT,
+    sla_next_at TEXT,
+    sla_due_at TEXT,
+    sla_band TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
 CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee, status);
@@ -155,6 +158,9 @@ TICKET_COLUMNS = (
     "extra",
     "removed",
     "parent_id",
+    "sla_next_at",
+    "sla_due_at",
+    "sla_band",
 )
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "

@@ -18,6 +18,11 @@ ADDED_COLUMNS = {
             "COALESCE(json_extract(extra, '$.removed'), 0)",
         ),
         "parent_id": ("TEXT", "json_extract(extra, '$.parent_id')"),
+        # The SLA scanner's last reading (issue 12); tickets from before it have none and
+        # get one at their next change.
+        "sla_next_at": ("TEXT", None),
+        "sla_due_at": ("TEXT", None),
+        "sla_band": ("TEXT", None),
     },
     "interactions": {
         **{

@@ -1,0 +1,106 @@
+"""The SLA policy each ticket counts with (its level's targets for its priority, over its
+level's calendar), read from the directory. Readers of the desk keep one reading of the
+directory for a couple of seconds; the scanner reads it afresh on every pass, so a changed
+calendar or policy is what it counts with."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from contracts.calendars import CalendarSpec
+from contracts.sla import SlaPolicy
+from contracts.tickets import SlaClock, TicketSla
+from ticketing.domain import sla
+from ticketing.store.directory import DirectoryStore
+
+CACHE_SECONDS = 2.0
+
+
+class Policies:
+    """The levels' policies as of one reading of the directory."""
+
+    def __init__(
+        self, levels: dict[str, tuple[SlaPolicy | None, CalendarSpec | None, str | None]]
+    ) -> None:
+        self._levels = levels
+        self._built: dict[tuple[str, str], sla.Policy | None] = {}
+
+    @classmethod
+    async def read(cls, store: DirectoryStore) -> Policies:
+        calendars = {
+            body["name"]: CalendarSpec.model_validate(
+                {k: v for k, v in body.items() if k != "name"}
+            )
+            for body in await store.list_entries("calendar")
+        }
+        levels = {}
+        for body in await store.list_entries("level"):
+            policy = SlaPolicy.model_validate(body["sla"]) if body.get("sla") else None
+            calendar = calendars.get(body.get("calendar") or "")
+            levels[body["name"]] = (policy, calendar, body.get("responsible"))
+        return cls(levels)
+
+    def responsible(self, level: str | None) -> str | None:
+        return self._levels.get(level or "", (None, None, None))[2]
+
+    def policy(self, level: str | None, priority: str) -> sla.Policy | None:
+        if level is None or level not in self._levels:
+            return None
+        key = (level, priority)
+        if key not in self._built:
+            policy, calendar, _ = self._levels[level]
+            self._built[key] = sla.policy_for(policy, calendar, level=level, priority=priority)
+        return self._built[key]
+
+
+class CachedPolicies:
+    """``Policies`` read at most every ``CACHE_SECONDS`` (the desk's lists read them on every
+    request)."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._read_at = -CACHE_SECONDS
+        self._policies: Policies | None = None
+
+    async def get(self, store: DirectoryStore) -> Policies:
+        now = self._monotonic()
+        if self._policies is None or now - self._read_at >= CACHE_SECONDS:
+            self._policies, self._read_at = await Policies.read(store), now
+        return self._policies
+
+
+def ticket_sla(reading: sla.Reading) -> TicketSla:
+    return TicketSla(
+        band=reading.band,
+        **{name: _clock(c) for name, c in reading.clocks.items()},
+    )
+
+
+def _clock(c: sla.Clock) -> SlaClock:
+    return SlaClock(
+        target_minutes=c.target.total_seconds() / 60,
+        due=c.due,
+        business_minutes_left=c.left.total_seconds() / 60,
+        band=c.band,
+        paused=c.paused,
+        met_at=c.met_at,
+        breached_at=c.breached_at,
+    )
+
+
+def reading_of(
+    policies: Policies,
+    track: sla.Track,
+    *,
+    level: str | None,
+    priority: str,
+    status: str,
+    opened_at: datetime,
+    now: datetime,
+) -> sla.Reading | None:
+    policy = policies.policy(level, priority)
+    if policy is None:
+        return None
+    return sla.read(track, opened_at=opened_at, status=status, policy=policy, now=now)
