@@ -80,7 +80,7 @@ def clock(
     is_paused = stopped_at is None and any(a <= now and (b is None or now < b) for a, b in paused)
     due: datetime | None = None
     if stopped_at is None and not is_paused:
-        due = breached_at or calendar.add(now, target - used)
+        due = breached_at or calendar.add(max(now, started_at), target - used)
     met_at = stopped_at if stopped_at is not None and breached_at is None else None
     return Clock(
         target=target,
