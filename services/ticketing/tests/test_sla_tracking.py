@@ -178,3 +178,18 @@ def test_a_new_status_level_or_priority_asks_for_a_new_reading() -> None:
         read, status="pending", level="n1", priority="medium", opened_at=T0, at=later
     )
     assert paused.statuses[-1] == (later, "pending")
+
+
+def test_a_whole_day_opening_is_accepted_and_an_empty_one_refused() -> None:
+    whole = CalendarSpec.model_validate(
+        {"timezone": "UTC", "weekly": {"mon": [{"start": "00:00", "end": "24:00"}]}}
+    )
+    assert whole.weekly["mon"][0].minutes() == (0, 1440)
+    for start, end in (("09:00", "09:00"), ("00:00", "00:00")):
+        try:
+            CalendarSpec.model_validate(
+                {"timezone": "UTC", "weekly": {"mon": [{"start": start, "end": end}]}}
+            )
+        except ValueError:
+            continue
+        raise AssertionError(f"{start}–{end} was accepted")

@@ -46,6 +46,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             ref=params.ref,
             patch=params.patch,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def assign(params: TicketAssignment, caller: Caller) -> Any:

@@ -6,7 +6,7 @@ calendar or policy is what it counts with."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from contracts.calendars import CalendarSpec
@@ -42,6 +42,9 @@ class Policies:
             levels[body["name"]] = (policy, calendar, body.get("responsible"))
         return cls(levels)
 
+    def knows(self, levels: Iterable[str | None]) -> bool:
+        return all(level is None or level in self._levels for level in levels)
+
     def responsible(self, level: str | None) -> str | None:
         return self._levels.get(level or "", (None, None, None))[2]
 
@@ -64,9 +67,15 @@ class CachedPolicies:
         self._read_at = -CACHE_SECONDS
         self._policies: Policies | None = None
 
-    async def get(self, store: DirectoryStore) -> Policies:
+    async def get(self, store: DirectoryStore, levels: Iterable[str | None] = ()) -> Policies:
+        """The policies, read again when older than ``CACHE_SECONDS`` or when one of
+        ``levels`` is not in them (a level created since)."""
         now = self._monotonic()
-        if self._policies is None or now - self._read_at >= CACHE_SECONDS:
+        if (
+            self._policies is None
+            or now - self._read_at >= CACHE_SECONDS
+            or not self._policies.knows(levels)
+        ):
             self._policies, self._read_at = await Policies.read(store), now
         return self._policies
 

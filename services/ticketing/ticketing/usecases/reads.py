@@ -35,7 +35,7 @@ async def list_tickets(
     listing, tracks = await store.ticket_page(query, visible=visible)
     items = listing.items
     if policies is not None and tracks:
-        known = await policies.get(store)
+        known = await policies.get(store, {item.level for item in items})
         moment = now or datetime.now(UTC)
         items = [
             _with_sla(item, track, known, moment) for item, track in zip(items, tracks, strict=True)
@@ -91,7 +91,7 @@ async def ticket_detail(
     )
     if policies is not None:
         reading = reading_of(
-            await policies.get(store),
+            await policies.get(store, [ticket.level]),
             ticket.sla,
             level=ticket.level,
             priority=ticket.priority,

@@ -34,10 +34,14 @@ async def scan(*, store: TicketStore, now: datetime, batch: int = BATCH) -> int:
     is left. Replicas scanning together write each reading once: the ticket's version decides,
     and the warnings travel in that write's outbox (the claim that makes them once). Returns
     how many readings were written."""
-    policies = await Policies.read(store)
     written, skipped = 0, 0
     while True:
         due = await store.sla_due(now, batch)
+        if not due:
+            break
+        # Read after the due tickets: a calendar or level change is committed before it
+        # makes its tickets due, so these policies are at least as new as what made them due.
+        policies = await Policies.read(store)
         done = 0
         for ticket in due:
             try:
