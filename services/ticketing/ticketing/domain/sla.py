@@ -248,7 +248,13 @@ def target_time(amount: int, unit: str, calendar: BusinessCalendar, start: datet
 
 
 def read(
-    track: Track, *, opened_at: datetime, status: str, policy: Policy, now: datetime
+    track: Track,
+    *,
+    opened_at: datetime,
+    status: str,
+    policy: Policy,
+    now: datetime,
+    looking_ahead: bool = True,
 ) -> Reading:
     """Every clock of the ticket at ``now``, worked out from its own past under ``policy``."""
     history = track.statuses or ((opened_at, status),)
@@ -297,7 +303,7 @@ def read(
                 warned.add(key)
                 if threshold == "breached" or c.band == "red":
                     warnings.append((name, threshold))
-        if not c.paused:
+        if looking_ahead and not c.paused:
             for share in (policy.yellow_at, policy.red_at, 1.0):
                 still = target * share - c.used
                 if still > timedelta():

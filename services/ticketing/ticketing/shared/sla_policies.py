@@ -112,4 +112,7 @@ def reading_of(
     policy = policies.policy(level, priority)
     if policy is None:
         return None
-    return sla.read(track, opened_at=opened_at, status=status, policy=policy, now=now)
+    # Only the scanner needs the next band change; a reader shows the clocks as they are.
+    return sla.read(
+        track, opened_at=opened_at, status=status, policy=policy, now=now, looking_ahead=False
+    )

@@ -117,6 +117,16 @@ INDEXES_ON_ADDED_COLUMNS = (
     "CREATE INDEX IF NOT EXISTS tickets_parent ON tickets (parent_id, opened_at, id)"
     " WHERE parent_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS interactions_listed ON interactions (occurred_at, id)",
+    # SLA (issue 12): the scanner reads the tickets whose next band change has come, never
+    # the rest; the desk filters by band and sorts by due time; a level counts its bands.
+    "CREATE INDEX IF NOT EXISTS tickets_sla_next ON tickets (sla_next_at)"
+    " WHERE sla_next_at IS NOT NULL",
+    f"CREATE INDEX IF NOT EXISTS tickets_desk_sla_band ON tickets (sla_band, {LIST_ORDER})"
+    f" WHERE {NOT_REMOVED}",
+    "CREATE INDEX IF NOT EXISTS tickets_desk_sla_due ON tickets (sla_due_at, id)"
+    f" WHERE {NOT_REMOVED} AND sla_due_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS tickets_sla_level ON tickets (level, sla_band)"
+    f" WHERE {NOT_REMOVED} AND sla_band IS NOT NULL",
     *(
         f"CREATE INDEX IF NOT EXISTS interactions_by_{column} ON interactions"
         f" ({column}, occurred_at, id)"
