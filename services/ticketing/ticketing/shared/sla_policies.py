@@ -81,14 +81,19 @@ class CachedPolicies:
 
 
 def ticket_sla(reading: sla.Reading) -> TicketSla:
-    return TicketSla(
+    """The clocks as the desk reads them. Built without validation (``model_construct``):
+    every value is ticketing's own, and a page builds fifty of these per request."""
+    clocks = {name: _clock(c) for name, c in reading.clocks.items()}
+    return TicketSla.model_construct(
         band=reading.band,
-        **{name: _clock(c) for name, c in reading.clocks.items()},
+        first_response=clocks.get("first_response"),
+        next_response=clocks.get("next_response"),
+        resolution=clocks.get("resolution"),
     )
 
 
 def _clock(c: sla.Clock) -> SlaClock:
-    return SlaClock(
+    return SlaClock.model_construct(
         target_minutes=c.target.total_seconds() / 60,
         due=c.due,
         business_minutes_left=c.left.total_seconds() / 60,
