@@ -111,7 +111,7 @@ def ticket(n: int, *, due: bool) -> Ticket:
 
 
 async def desk(size: int, directory: Path) -> SqliteTicketStore:
-    store = SqliteTicketStore(directory / f"sla-{size}.sqlite3")
+    store = SqliteTicketStore(directory / f"sla-{size}-{uuid4().hex[:8]}.sqlite3")
     await store.open()
     await store.create_entry("calendar", CALENDAR["name"], CALENDAR)
     for n in range(LEVELS):
