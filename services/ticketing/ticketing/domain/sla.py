@@ -15,7 +15,7 @@ from typing import Literal
 
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
-from servicekit.business_time import BusinessCalendar, always_open
+from servicekit.business_time import BusinessCalendar, Calendar, SpanIndex, always_open
 
 Band = Literal["green", "yellow", "red", "overdue"]
 Span = tuple[datetime, datetime | None]
@@ -59,7 +59,7 @@ def pauses(statuses: Iterable[tuple[datetime, str]], pausing: Iterable[str]) -> 
 
 def clock(
     *,
-    calendar: BusinessCalendar,
+    calendar: Calendar,
     target: timedelta,
     started_at: datetime,
     now: datetime,
@@ -214,7 +214,7 @@ class Policy:
     """What a ticket's clocks count with: its level's targets for its priority, pausing
     statuses and band thresholds, and the level's calendar."""
 
-    calendar: BusinessCalendar
+    calendar: Calendar
     first_response: tuple[int, str] | None
     next_response: tuple[int, str] | None
     resolution: tuple[int, str] | None
@@ -237,7 +237,7 @@ class Reading:
     warned: frozenset[str]
 
 
-def target_time(amount: int, unit: str, calendar: BusinessCalendar, start: datetime) -> timedelta:
+def target_time(amount: int, unit: str, calendar: Calendar, start: datetime) -> timedelta:
     """Minutes and hours are business time; business days are the same point of the working
     day that many open days later (``BusinessCalendar.add_days``), as business time from the
     clock's start."""
@@ -324,11 +324,21 @@ def _replace(track: Track, **values: object) -> Track:
     return dataclasses.replace(track, **values)  # type: ignore[arg-type]
 
 
+INDEXED = timedelta(days=90)
+"""``policy_for(around=...)`` indexes the calendar this far either side (``SpanIndex``)."""
+
+
 def policy_for(
-    sla: SlaPolicy | None, calendar: CalendarSpec | None, *, level: str | None, priority: str
+    sla: SlaPolicy | None,
+    calendar: CalendarSpec | None,
+    *,
+    level: str | None,
+    priority: str,
+    around: datetime | None = None,
 ) -> Policy | None:
     """The policy a ticket of ``level`` and ``priority`` counts with; None without targets.
-    A level without a calendar is always open."""
+    A level without a calendar is always open. With ``around``, its calendar's open spans
+    are indexed for ``INDEXED`` either side (the same answers, by bisection)."""
     if sla is None:
         return None
     targets = sla.targets_for(priority)
@@ -348,8 +358,11 @@ def policy_for(
             ]
         ).encode()
     ).hexdigest()[:16]
+    counted: Calendar = BusinessCalendar.of(calendar) if calendar is not None else always_open()
+    if around is not None and isinstance(counted, BusinessCalendar):
+        counted = SpanIndex(counted, around - INDEXED, around + INDEXED)
     return Policy(
-        calendar=BusinessCalendar.of(calendar) if calendar is not None else always_open(),
+        calendar=counted,
         first_response=chosen["first_response"],
         next_response=chosen["next_response"],
         resolution=chosen["resolution"],

@@ -22,13 +22,17 @@ class Policies:
     """The levels' policies as of one reading of the directory."""
 
     def __init__(
-        self, levels: dict[str, tuple[SlaPolicy | None, CalendarSpec | None, str | None]]
+        self,
+        levels: dict[str, tuple[SlaPolicy | None, CalendarSpec | None, str | None]],
+        around: datetime | None = None,
     ) -> None:
         self._levels = levels
+        self._around = around
         self._built: dict[tuple[str, str], sla.Policy | None] = {}
 
     @classmethod
-    async def read(cls, store: DirectoryStore) -> Policies:
+    async def read(cls, store: DirectoryStore, around: datetime | None = None) -> Policies:
+        """``around``: the calendars are indexed around this time (``sla.policy_for``)."""
         calendars = {
             body["name"]: CalendarSpec.model_validate(
                 {k: v for k, v in body.items() if k != "name"}
@@ -40,7 +44,7 @@ class Policies:
             policy = SlaPolicy.model_validate(body["sla"]) if body.get("sla") else None
             calendar = calendars.get(body.get("calendar") or "")
             levels[body["name"]] = (policy, calendar, body.get("responsible"))
-        return cls(levels)
+        return cls(levels, around)
 
     def knows(self, levels: Iterable[str | None]) -> bool:
         return all(level is None or level in self._levels for level in levels)
@@ -54,7 +58,9 @@ class Policies:
         key = (level, priority)
         if key not in self._built:
             policy, calendar, _ = self._levels[level]
-            self._built[key] = sla.policy_for(policy, calendar, level=level, priority=priority)
+            self._built[key] = sla.policy_for(
+                policy, calendar, level=level, priority=priority, around=self._around
+            )
         return self._built[key]
 
 
@@ -67,16 +73,19 @@ class CachedPolicies:
         self._read_at = -CACHE_SECONDS
         self._policies: Policies | None = None
 
-    async def get(self, store: DirectoryStore, levels: Iterable[str | None] = ()) -> Policies:
+    async def get(
+        self, store: DirectoryStore, levels: Iterable[str | None] = (), now: datetime | None = None
+    ) -> Policies:
         """The policies, read again when older than ``CACHE_SECONDS`` or when one of
-        ``levels`` is not in them (a level created since)."""
-        now = self._monotonic()
+        ``levels`` is not in them (a level created since); their calendars indexed around
+        ``now``."""
+        ticks = self._monotonic()
         if (
             self._policies is None
-            or now - self._read_at >= CACHE_SECONDS
+            or ticks - self._read_at >= CACHE_SECONDS
             or not self._policies.knows(levels)
         ):
-            self._policies, self._read_at = await Policies.read(store), now
+            self._policies, self._read_at = await Policies.read(store, now), ticks
         return self._policies
 
 

@@ -35,8 +35,8 @@ async def list_tickets(
     listing, tracks = await store.ticket_page(query, visible=visible)
     items = listing.items
     if policies is not None and tracks:
-        known = await policies.get(store, {item.level for item in items})
         moment = now or datetime.now(UTC)
+        known = await policies.get(store, {item.level for item in items}, moment)
         items = [
             _with_sla(item, track, known, moment) for item, track in zip(items, tracks, strict=True)
         ]
@@ -90,14 +90,15 @@ async def ticket_detail(
         await store.children_of(ticket.id),
     )
     if policies is not None:
+        moment = now or datetime.now(UTC)
         reading = reading_of(
-            await policies.get(store, [ticket.level]),
+            await policies.get(store, [ticket.level], moment),
             ticket.sla,
             level=ticket.level,
             priority=ticket.priority,
             status=ticket.status.value,
             opened_at=ticket.opened_at,
-            now=now or datetime.now(UTC),
+            now=moment,
         )
         if reading is not None:
             return detail.model_copy(update={"sla": ticket_sla(reading)})

@@ -41,7 +41,7 @@ async def scan(*, store: TicketStore, now: datetime, batch: int = BATCH) -> int:
             break
         # Read after the due tickets: a calendar or level change is committed before it
         # makes its tickets due, so these policies are at least as new as what made them due.
-        policies = await Policies.read(store)
+        policies = await Policies.read(store, now)
         done = 0
         for ticket in due:
             try:
