@@ -159,7 +159,7 @@ async def cpu(work: Callable[[], Awaitable[Any]], repeat: int) -> float:
 
 
 async def scan_costs(store: SqliteTicketStore) -> tuple[float, float]:
-    idle = await cpu(lambda: sla.scan(store=store, now=NOW), 50)
+    idle = await cpu(lambda: sla.scan(store=store, now=NOW), 1_000)
     due_pass = float("inf")
     for _ in range(5):
         await make_due(store, DUE)
