@@ -62,6 +62,9 @@ def stack(
         "RULES_DIGEST_CHECK_SECONDS": "0.5",
         "TICKETING_AUTO_CLOSE_EVERY_SECONDS": "1",  # idle tickets close within a test's wait
         "INGESTOR_IMAP_POLL_SECONDS": "0.5",  # mailboxes read within a test's wait
+        # SLA clocks: read twice a second, on a clock the tests move (tests/sla_clock.py).
+        "TICKETING_SLA_SCAN_EVERY_SECONDS": "0.5",
+        "TICKETING_CLOCK_OFFSET_FILE": str(data_dir / "clock-offset"),
         # Raised from 60: every test reaches opinion links from this one address, the 20
         # parallel answers of test_opinions among them. The other limits stay at their
         # defaults; tests/test_security.py trips them from an address of its own.

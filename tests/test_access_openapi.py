@@ -108,6 +108,8 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
         body({"rule": RULE, "interaction": interaction(thread="t", text="x")}),
     ),
     "GET /v1/tickets/{ref}": ("level", NOTHING),
+    # Counts of a level's tickets: 403 for an agent who does not work it.
+    "GET /v1/levels/{name}/sla": ("level", NOTHING),
     "PATCH /v1/tickets/{ref}": ("level", body({"status": "open"})),
     "DELETE /v1/tickets/{ref}": ("level", NOTHING),
     "GET /v1/tickets/{ref}/history": ("level", NOTHING),

@@ -31,7 +31,8 @@ class Opening(Strict):
     def _has_a_length(self) -> Self:
         if self.start == "24:00":
             raise ValueError("an opening cannot start at 24:00: write 00:00 of the next day")
-        if minutes_of_day(self.start) == minutes_of_day(self.end) % 1440:
+        start, end = minutes_of_day(self.start), minutes_of_day(self.end)
+        if start == end % 1440 and (start, end) != (0, 1440):
             raise ValueError(
                 f"the opening {self.start}–{self.end} is empty or a full turn of the clock; "
                 "write 00:00–24:00 for a whole day"

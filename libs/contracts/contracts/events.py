@@ -127,10 +127,11 @@ class AlertedInteraction(Contract):
         )
 
 
-NotificationKind = Literal["rule_alert", "assigned", "escalated", "opinion_received"]
+NotificationKind = Literal["rule_alert", "assigned", "escalated", "opinion_received", "sla_warning"]
 """rule_alert: a rule's alert action fired; assigned: the ticket was assigned to the recipient;
 escalated: the ticket's priority became the top of the scale; opinion_received: an outside
-collaborator answered an opinion request on the ticket."""
+collaborator answered an opinion request on the ticket; sla_warning: one of the ticket's SLA
+clocks turned red or ran out (``detail``: target, threshold ``red`` or ``breached``, due)."""
 
 
 class NotificationRequestedV1(Event):

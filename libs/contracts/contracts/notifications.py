@@ -10,13 +10,16 @@ from pydantic import BaseModel, ConfigDict
 from contracts.base import Contract
 
 Language = Literal["pt-BR", "en"]
-AlertKind = Literal["rule_alert", "assigned", "escalated", "opinion_received", "digest"]
+AlertKind = Literal[
+    "rule_alert", "assigned", "escalated", "opinion_received", "digest", "sla_warning"
+]
 ALERT_KINDS: tuple[AlertKind, ...] = (
     "rule_alert",
     "assigned",
     "escalated",
     "opinion_received",
     "digest",
+    "sla_warning",
 )
 
 
@@ -30,6 +33,7 @@ class AlertChoices(BaseModel):
     escalated: bool = True
     opinion_received: bool = True
     digest: bool = True
+    sla_warning: bool = True
 
     def wants(self, kind: str) -> bool:
         return bool(getattr(self, kind, True))

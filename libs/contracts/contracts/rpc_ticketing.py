@@ -52,6 +52,7 @@ from contracts.tickets import (
     InteractionPage,
     InteractionQuery,
     InteractionTags,
+    LevelSlaCounts,
     NoteCreate,
     StoredInteraction,
     TicketAssign,
@@ -101,6 +102,7 @@ class TicketingMethod(StrEnum):
     LEVELS_CREATE = "levels.create"
     LEVELS_REPLACE = "levels.replace"
     LEVELS_DELETE = "levels.delete"
+    LEVELS_SLA = "levels.sla"
     CALENDARS_LIST = "calendars.list"
     CALENDARS_GET = "calendars.get"
     CALENDARS_CREATE = "calendars.create"
@@ -274,6 +276,7 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.LEVELS_CREATE: LevelCreate,
     M.LEVELS_REPLACE: LevelReplace,
     M.LEVELS_DELETE: DirectoryKey,
+    M.LEVELS_SLA: DirectoryKey,
     M.CALENDARS_LIST: NoParams,
     M.CALENDARS_GET: DirectoryKey,
     M.CALENDARS_CREATE: CalendarCreate,
@@ -335,6 +338,7 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.LEVELS_CREATE: LevelRead,
     M.LEVELS_REPLACE: LevelRead,
     M.LEVELS_DELETE: None,
+    M.LEVELS_SLA: LevelSlaCounts,
     M.CALENDARS_LIST: list[CalendarRead],
     M.CALENDARS_GET: CalendarRead,
     M.CALENDARS_CREATE: CalendarRead,

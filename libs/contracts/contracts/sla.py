@@ -13,17 +13,20 @@ from pydantic import Field, model_validator
 from contracts.strict import Strict
 
 PausingStatus = Literal["new", "open", "pending", "on_hold"]
-Unit = Literal["minutes", "hours"]
+Unit = Literal["minutes", "hours", "days"]
 
 
 class SlaTarget(Strict):
-    """An amount of the level's business time (``30`` ``minutes``, ``8`` ``hours``)."""
+    """An amount of the level's business time (``30`` ``minutes``, ``8`` ``hours``, ``2``
+    ``days``: business days, the same point of the working day that many open days later)."""
 
     amount: Annotated[int, Field(gt=0, le=100_000)]
     unit: Unit = "minutes"
 
     def minutes(self) -> int:
-        return self.amount * (60 if self.unit == "hours" else 1)
+        """Minutes of business time; a business day counts as 24 hours here (its real length
+        depends on the calendar, which ``ticketing.domain.sla.target_time`` uses)."""
+        return self.amount * {"minutes": 1, "hours": 60, "days": 1440}[self.unit]
 
 
 class SlaTargets(Strict):

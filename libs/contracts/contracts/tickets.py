@@ -50,6 +50,9 @@ def read_cursor(cursor: str) -> tuple[str, str]:
     return updated_at, ticket_id
 
 
+SlaBand = Literal["green", "yellow", "red", "overdue"]
+
+
 class TicketQuery(BaseModel):
     """Filters for listing tickets; every list field is "any of". Tickets come most recently
     updated first (then by id). Page with ``cursor`` (each page's ``next_cursor``): it costs
@@ -74,6 +77,15 @@ class TicketQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(max_length=300)] | None = Field(
         default=None,
         description="The previous page's next_cursor: the page after it (page is then ignored).",
+    )
+    sla_band: list[SlaBand] = Field(
+        default=[], description="Tickets whose worst running SLA clock is in one of these bands."
+    )
+    overdue: bool = Field(default=False, description="Only tickets with an overdue SLA clock.")
+    sort: Literal["updated", "sla_due"] = Field(
+        default="updated",
+        description="updated: most recently updated first; sla_due: the tickets with a running "
+        "SLA clock, least time left first (overdue ones first).",
     )
 
     @field_validator("cursor")
@@ -128,6 +140,41 @@ class TicketPatch(BaseModel):
     )
 
 
+class SlaClock(Contract):
+    """One SLA target of a ticket (first_response, next_response, resolution)."""
+
+    target_minutes: float = Field(description="The target, in business minutes.")
+    due: AwareDatetime | None = Field(
+        description="When it runs out if nothing pauses it (when it ran out, once overdue); "
+        "null while paused or stopped."
+    )
+    business_minutes_left: float = Field(description="Negative once overdue.")
+    band: SlaBand
+    paused: bool
+    met_at: AwareDatetime | None = None
+    breached_at: AwareDatetime | None = None
+
+
+class TicketSla(Contract):
+    """The ticket's clocks in its level's business time (docs/domain.md F14–F16)."""
+
+    band: SlaBand | None = Field(description="The worst band of the running clocks.")
+    first_response: SlaClock | None = None
+    next_response: SlaClock | None = None
+    resolution: SlaClock | None = None
+
+
+class LevelSlaCounts(Contract):
+    """How many of a level's tickets are in each band (a running clock; as of the last
+    reading, which follows each band change within seconds)."""
+
+    level: str
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    overdue: int = 0
+
+
 class TicketRead(Contract):
     id: UUID
     protocol: str
@@ -158,6 +205,9 @@ class TicketRead(Contract):
         default=None, description="The ticket this one was merged into; it takes no new work."
     )
     removed: bool = Field(default=False, description="Hidden from the desk; kept for audit.")
+    sla: TicketSla | None = Field(
+        default=None, description="Its SLA clocks; null when its level has no SLA policy."
+    )
 
 
 class StoredInteraction(Contract):

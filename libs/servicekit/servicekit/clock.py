@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 Clock = Callable[[], datetime]
 """Returns the current instant, always timezone-aware (UTC)."""
@@ -36,3 +37,26 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
+
+
+class FileOffsetClock:
+    """The system time moved forward by the number of seconds written in a file: how the
+    cross-service tests make hours of business time pass in a second across every replica of a
+    service at once (they share the file). Development and tests only: a service's settings
+    refuse it in production. Reads the file again when it changes (its modification time)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._stamp: int | None = None
+        self._offset = timedelta()
+
+    def __call__(self) -> datetime:
+        try:
+            stamp = self._path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return system_clock()
+        if stamp != self._stamp:
+            text = self._path.read_text().strip()
+            self._offset = timedelta(seconds=float(text or 0))
+            self._stamp = stamp
+        return system_clock() + self._offset

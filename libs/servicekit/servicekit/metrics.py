@@ -52,6 +52,11 @@ OUTBOX_BACKLOG = Gauge(
     "socialdesk_outbox_backlog",
     "Events written to the outbox and not yet published (sampled by the relay)",
 )
+SLA_WARNINGS_PENDING = Gauge(
+    "socialdesk_sla_warnings_pending",
+    "Tickets due for an SLA reading (a band change, a red or breach warning) that ticketing's "
+    "last scan could not write, sampled after each scan",
+)
 OUTBOX_OLDEST_AGE = Gauge(
     "socialdesk_outbox_oldest_age_seconds",
     "Age of the oldest unpublished event in the outbox, 0 when it is empty",

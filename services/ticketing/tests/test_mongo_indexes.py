@@ -20,6 +20,8 @@ TICKET_FILTERS = {
     "channel": ["channel"],
     "assignee": ["assignee"],
     "tag": ["tags_folded"],
+    "sla_band": ["sla_band"],
+    "overdue": ["sla_band"],
 }
 INTERACTION_FILTERS = {
     "channel": "search.channel",
@@ -35,7 +37,7 @@ def _keys(collection: str) -> list[list[tuple[str, Any]]]:
 
 
 def test_every_ticket_filter_the_api_offers_is_listed_here() -> None:
-    paging = {"page", "page_size", "cursor", "include_removed"}
+    paging = {"page", "page_size", "cursor", "include_removed", "sort"}
     by_people = {"group"}  # resolved to ticket ids through people and interactions (people.py)
     assert set(TicketQuery.model_fields) - paging - by_people == set(TICKET_FILTERS)
 
@@ -47,6 +49,13 @@ def test_each_ticket_filter_has_an_index_in_the_lists_order() -> None:
     for fields in TICKET_FILTERS.values():
         assert [("removed", 1), *((f, 1) for f in fields), *LIST_ORDER] in keys, fields
     assert [("removed", 1), ("status", 1), ("priority", 1), *LIST_ORDER] in keys
+
+
+def test_the_sla_scanner_sort_and_counts_have_indexes() -> None:
+    keys = _keys("tickets")
+    assert [("sla_next_at", 1)] in keys
+    assert [("removed", 1), ("sla_due_at", 1), ("_id", 1)] in keys
+    assert [("level", 1), ("sla_band", 1)] in keys
 
 
 def test_sub_tickets_and_protocols_have_indexes() -> None:

@@ -30,6 +30,8 @@ TICKET_QUERIES = {
     "tag": TicketQuery(tag=["vip"]),
     "group": TicketQuery(group=["vip"]),
     "include_removed": TicketQuery(include_removed=True),
+    "sla band": TicketQuery(sla_band=["red"]),
+    "overdue": TicketQuery(overdue=True),
 }
 INTERACTION_QUERIES = {
     "newest": InteractionQuery(),
@@ -140,3 +142,23 @@ def test_sub_tickets_and_a_ticket_by_protocol_are_index_lookups(
     plans = _plans(connection, recorded)
     assert "USING INDEX tickets_parent" in plans[0], plans
     assert not any(_reads_a_whole_table(p) or "TEMP B-TREE" in p for p in plans), plans
+
+
+def test_the_sla_scan_reads_only_due_tickets_from_its_index(
+    connection: sqlite3.Connection,
+) -> None:
+    recorded = Recording(connection)
+    reads.sla_due(recorded, datetime(2026, 3, 1, tzinfo=UTC), 200)  # type: ignore[arg-type]
+    [plan] = _plans(connection, recorded)
+    assert "USING INDEX tickets_sla_next" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_sorting_by_time_left_and_counting_bands_read_indexes(
+    connection: sqlite3.Connection,
+) -> None:
+    recorded = Recording(connection)
+    reads.list_tickets(recorded, TicketQuery(sort="sla_due"), None)  # type: ignore[arg-type]
+    reads.sla_counts(recorded, "N1")  # type: ignore[arg-type]
+    plans = _plans(connection, recorded)
+    assert not any(_reads_a_whole_table(p) for p in plans), plans
+    assert "TEMP B-TREE" not in plans[1], plans

@@ -162,7 +162,8 @@ async def test_the_desk_page_is_the_listed_tickets_as_the_desk_reads_them(
         TicketQuery(tag=["ação"]),
     ):
         listed = await store.list_tickets(query)
-        page = await store.ticket_page(query)
+        page, tracks = await store.ticket_page(query)
         assert page.items == [views.read(t) for t in listed.items]
         assert page[1:] == listed[1:]
-    assert (await store.ticket_page(TicketQuery())).items[0].merged_into == plain.id
+        assert tracks == [t.sla for t in listed.items]  # the SLA clocks' facts
+    assert (await store.ticket_page(TicketQuery())).listing.items[0].merged_into == plain.id

@@ -7,6 +7,7 @@ import logging
 from faststream.asgi import AsgiFastStream
 
 from contracts import topology
+from servicekit.clock import Clock, FileOffsetClock, system_clock
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
@@ -17,7 +18,7 @@ from servicekit.tracing import configure_tracing
 from ticketing.handlers import Deps, build_router
 from ticketing.settings import TicketingSettings
 from ticketing.store import open_store
-from ticketing.usecases import lifecycle
+from ticketing.usecases import lifecycle, sla
 
 log = logging.getLogger("ticketing")
 
@@ -39,9 +40,24 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     auto_close = Periodic(
         "auto-close", settings.auto_close_every_seconds, close_idle_tickets, first_now=False
     )
+    clock: Clock = system_clock
+    if settings.clock_offset_file is not None:
+        clock = FileOffsetClock(settings.clock_offset_file)
+        log.warning("SLA clocks read the offset in %s (tests only)", settings.clock_offset_file)
+
+    async def read_sla_clocks() -> None:
+        await sla.scan(store=store, now=clock())
+
+    sla_scan = Periodic("sla-scan", settings.sla_scan_every_seconds, read_sla_clocks)
     broker.include_router(
         build_router(
-            Deps(store, publisher, settings.priority_scale, master_email=settings.master_email)
+            Deps(
+                store,
+                publisher,
+                settings.priority_scale,
+                master_email=settings.master_email,
+                clock=clock,
+            )
         )
     )
 
@@ -65,6 +81,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     async def start_background_work() -> None:
         relay.start()
         auto_close.start()
+        sla_scan.start()
 
     return service_app(
         broker=broker,
@@ -72,6 +89,6 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         checks={"store": store.ping},
         before_consuming=[prepare],
         after_consuming_started=[start_background_work],
-        before_stopping=[auto_close.stop, relay.stop],
+        before_stopping=[sla_scan.stop, auto_close.stop, relay.stop],
         after_stopped=[store.close],
     )

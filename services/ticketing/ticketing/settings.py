@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -22,6 +24,16 @@ class TicketingSettings(ServiceSettings):
         description="Who hears about an opinion on a ticket nobody is assigned to.",
     )
 
+    sla_scan_every_seconds: float = Field(
+        default=5.0, gt=0, description="How often tickets whose SLA band changes are looked for."
+    )
+    clock_offset_file: Path | None = Field(
+        default=None,
+        description="Development and tests only (refused in production): a file holding a "
+        "number of seconds that ticketing's SLA clocks add to the system time, so a test makes "
+        "business hours pass at once on every replica.",
+    )
+
     @property
     def priority_scale(self) -> PriorityScale:
         levels = tuple(p.strip() for p in self.priorities.split(",") if p.strip())
@@ -29,3 +41,8 @@ class TicketingSettings(ServiceSettings):
 
     def model_post_init(self, context: object) -> None:
         self.priority_scale  # noqa: B018  (an invalid scale must stop the service at start)
+        if self.production and self.clock_offset_file is not None:
+            raise ValueError(
+                "TICKETING_CLOCK_OFFSET_FILE moves ticketing's clock for tests: production "
+                "runs on the system time (unset it)"
+            )

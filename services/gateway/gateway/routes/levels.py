@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from contracts.people import LevelCreate, LevelRead
 from contracts.rpc_ticketing import DirectoryKey, LevelReplace, NoParams, TicketingMethod
+from contracts.tickets import LevelSlaCounts
 from contracts.topology import TICKETING_RPC
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
 
@@ -36,6 +37,19 @@ async def create_level(level: LevelCreate, caller: AdminCaller, services: Servic
 async def get_level(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
     return await services.call(
         TICKETING_RPC, TicketingMethod.LEVELS_GET, DirectoryKey(key=name), caller
+    )
+
+
+@router.get(
+    "/{name}/sla",
+    response_model=LevelSlaCounts,
+    responses={**NOT_FOUND, 403: {"description": "An agent who does not work this level"}},
+)
+async def level_sla(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """How many of the level's tickets are in each SLA band (green, yellow, red, overdue),
+    counting the tickets with a running clock."""
+    return await services.call(
+        TICKETING_RPC, TicketingMethod.LEVELS_SLA, DirectoryKey(key=name), caller
     )
 
 

@@ -14,6 +14,7 @@ from contracts.interaction import Direction, Interaction
 from contracts.people import LevelRead
 from contracts.rules import PendingReply, TriageDecision
 from ticketing.domain.priority import PriorityScale
+from ticketing.domain.sla import Track, answered, counts_as_response, noticed
 from ticketing.domain.status import Status, after_inbound, check_transition, is_active
 from ticketing.domain.threading import thread_key
 
@@ -47,6 +48,22 @@ class Ticket:
     parent_id: UUID | None = None
     merged_into: UUID | None = None
     removed: bool = False
+    sla: Track = field(default_factory=Track)
+    """Its SLA clocks' facts and last reading (``domain.sla``)."""
+
+    def __post_init__(self) -> None:
+        # Every version of a ticket (each change makes one with ``dataclasses.replace``) has
+        # an SLA track that follows its status, level and priority, whichever change made it.
+        track = noticed(
+            self.sla,
+            status=self.status.value,
+            level=self.level,
+            priority=self.priority,
+            opened_at=self.opened_at,
+            at=self.updated_at,
+        )
+        if track is not self.sla:
+            object.__setattr__(self, "sla", track)
 
     @property
     def active(self) -> bool:
@@ -161,6 +178,12 @@ def add_interaction(
     counted = dataclasses.replace(
         ticket,
         status=status,
+        sla=answered(
+            ticket.sla,
+            inbound=interaction.direction is Direction.INBOUND,
+            responds=counts_as_response(interaction),
+            at=max(interaction.occurred_at, ticket.opened_at),
+        ),
         interaction_count=ticket.interaction_count + 1,
         change_count=ticket.change_count + len(changes) - 1,
         updated_at=now,

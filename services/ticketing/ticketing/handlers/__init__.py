@@ -18,6 +18,7 @@ from ticketing.handlers import (
     opinion_events,
     opinions,
     people,
+    sla,
     tickets,
     triaged,
 )
@@ -37,6 +38,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **opinions.methods(deps),
         **people.methods(deps),
         **credentials.methods(deps),
+        **sla.methods(deps),
     }
 
 

@@ -22,10 +22,18 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     store, publisher, scale = deps.store, deps.publisher, deps.scale
 
     async def list_tickets(query: TicketQuery, caller: Caller) -> Any:
-        return await reads.list_tickets(store=store, query=query, caller=caller)
+        return await reads.list_tickets(
+            store=store, query=query, caller=caller, policies=deps.sla_policies, now=deps.clock()
+        )
 
     async def get_ticket(params: TicketRef, caller: Caller) -> Any:
-        return await reads.ticket_detail(store=store, ref=params.ref, caller=caller)
+        return await reads.ticket_detail(
+            store=store,
+            ref=params.ref,
+            caller=caller,
+            policies=deps.sla_policies,
+            now=deps.clock(),
+        )
 
     async def history(params: TicketRef, caller: Caller) -> Any:
         return await reads.ticket_history(store=store, ref=params.ref, caller=caller)
@@ -38,6 +46,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             ref=params.ref,
             patch=params.patch,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def assign(params: TicketAssignment, caller: Caller) -> Any:

@@ -89,6 +89,7 @@ async def edit_for_caller(
     ticket: tickets.Ticket,
     patch: TicketPatch,
     caller: Caller,
+    now: datetime | None = None,
 ) -> TicketRead:
     """``edit_fields`` for a request: a refused status transition is a conflict (409), a value
     the ticket cannot take (an unknown agent, a priority off the scale) is invalid (422)."""
@@ -100,6 +101,7 @@ async def edit_for_caller(
             ticket_id=ticket.id,
             patch=patch,
             actor=actor_of(caller),
+            now=now,
         )
     except TransitionRefused as exc:
         raise rpc.Conflict(str(exc)) from exc

@@ -14,6 +14,7 @@ from pydantic_core import from_json
 
 from contracts.rules import PendingReply, TriageDecision
 from contracts.tickets import StoredInteraction, TicketRead
+from ticketing.domain import sla
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 
@@ -31,6 +32,7 @@ def parse_iso(text: str) -> datetime:
 
 
 def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
+    track = ticket.sla
     return {
         "id": str(ticket.id),
         "protocol": ticket.protocol,
@@ -54,14 +56,58 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         # Filtered on, so fields of their own (indexed) rather than inside ``extra``.
         "removed": ticket.removed,
         "parent_id": str(ticket.parent_id) if ticket.parent_id else None,
+        "sla_next_at": _iso_or_none(track.next_at),
+        "sla_due_at": _iso_or_none(track.due_at),
+        "sla_band": track.band,
         "extra": {
             "team": ticket.team,
             "pending_replies": [r.model_dump(mode="json") for r in ticket.pending_replies],
             "custom_fields": dict(ticket.custom_fields),
             "contact": dict(ticket.contact),
             "merged_into": str(ticket.merged_into) if ticket.merged_into else None,
+            "sla": track_to_doc(track),
         },
     }
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
+
+
+def _parsed_or_none(text: str | None) -> datetime | None:
+    return parse_iso(text) if text else None
+
+
+def track_to_doc(track: sla.Track) -> dict[str, Any]:
+    """The SLA facts kept in ``extra`` (the reading's three values are columns of their own)."""
+    return {
+        "statuses": [[iso(at), status] for at, status in track.statuses],
+        "first_response_at": _iso_or_none(track.first_response_at),
+        "awaiting_since": _iso_or_none(track.awaiting_since),
+        "answered_at": _iso_or_none(track.answered_at),
+        "arm": track.arm,
+        "warned": sorted(track.warned),
+        "basis": track.basis,
+        "seen": list(track.seen),
+    }
+
+
+def track_from_doc(doc: Any) -> sla.Track:
+    facts = (doc.get("extra") or {}).get("sla") or {}
+    seen = facts.get("seen") or [None, ""]
+    return sla.Track(
+        statuses=tuple((parse_iso(at), status) for at, status in facts.get("statuses") or ()),
+        first_response_at=_parsed_or_none(facts.get("first_response_at")),
+        awaiting_since=_parsed_or_none(facts.get("awaiting_since")),
+        answered_at=_parsed_or_none(facts.get("answered_at")),
+        arm=facts.get("arm", 0),
+        warned=frozenset(facts.get("warned") or ()),
+        basis=facts.get("basis", ""),
+        seen=(seen[0], seen[1]),
+        next_at=_parsed_or_none(doc.get("sla_next_at")),
+        due_at=_parsed_or_none(doc.get("sla_due_at")),
+        band=doc.get("sla_band"),
+    )
 
 
 def ticket_from_doc(doc: Any) -> Ticket:
@@ -86,6 +132,7 @@ def ticket_from_doc(doc: Any) -> Ticket:
         version=doc["version"],
         **_extra(doc.get("extra") or {}),
         **_promoted(doc),
+        sla=track_from_doc(doc),
     )
 
 

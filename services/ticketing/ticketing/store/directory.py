@@ -5,6 +5,7 @@ assignment reads agents and ticket loads in the same database as the tickets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 Kind = Literal[
@@ -48,4 +49,9 @@ class DirectoryStore(Protocol):
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         """How many tickets that still need work (neither resolved nor closed) each agent
         holds; every agent asked about is in the answer."""
+        ...
+
+    async def touch_sla(self, levels: list[str], at: datetime) -> int:
+        """Make every unclosed ticket of ``levels`` due for an SLA reading at ``at`` (its
+        version moves): their level's calendar or policy changed. How many."""
         ...

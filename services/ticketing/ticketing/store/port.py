@@ -21,6 +21,7 @@ from contracts.tickets import (
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
+from ticketing.domain.sla import Track
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.people import PeopleStore
@@ -62,6 +63,14 @@ class Listing(NamedTuple, Generic[T]):
     total: int
     total_exact: bool = True
     next_cursor: str | None = None
+
+
+class DeskPage(NamedTuple):
+    """``ticket_page``'s answer: the page, and each item's SLA track (its clocks' facts,
+    which ``TicketRead`` does not carry), in the same order."""
+
+    listing: Listing[TicketRead]
+    tracks: list[Track]
 
 
 class TicketStore(DirectoryStore, PeopleStore, Protocol):
@@ -147,7 +156,7 @@ class TicketStore(DirectoryStore, PeopleStore, Protocol):
 
     async def ticket_page(
         self, query: TicketQuery, *, visible: Visibility | None = None
-    ) -> Listing[TicketRead]:
+    ) -> DeskPage:
         """The same page as ``list_tickets``, as the read model the desk is answered with,
         built from the stored documents without the domain ticket in between (the desk's
         most frequent read)."""
@@ -179,6 +188,15 @@ class TicketStore(DirectoryStore, PeopleStore, Protocol):
         ...
 
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]: ...
+
+    async def sla_due(self, now: datetime, limit: int) -> list[Ticket]:
+        """Tickets whose SLA reading is due (``sla.next_at`` at or before ``now``), soonest
+        first, from an index on that time: tickets not due are not read."""
+        ...
+
+    async def sla_counts(self, level: str) -> dict[str, int]:
+        """Tickets of the level on the desk per band of their last SLA reading."""
+        ...
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
         """Tickets of the level, not closed, unchanged since before ``idle_since``; oldest

@@ -5,6 +5,7 @@ administrators."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.calendars import CalendarCreate, CalendarRead
@@ -147,6 +148,8 @@ async def save_level(
         )
     document = body.model_dump(mode="json")
     await _save(store, "level", name, body.name, document)
+    if name is not None:
+        await store.touch_sla([name], datetime.now(UTC))  # its SLA policy may have changed
     return _level(document, await agents(store))
 
 
@@ -191,11 +194,16 @@ async def get_calendar(*, store: DirectoryStore, name: str, caller: Caller) -> C
 async def save_calendar(
     *, store: DirectoryStore, name: str | None, body: CalendarCreate, caller: Caller
 ) -> CalendarRead:
-    """Create (``name`` None) or replace a calendar. Moving the deadlines of the open
-    tickets whose level uses it comes with the SLA clocks (issue 12)."""
+    """Create (``name`` None) or replace a calendar. A replaced calendar moves the deadlines
+    of the unclosed tickets whose level uses it: they are due for an SLA reading now, which
+    recomputes them and writes a history entry on each (``usecases.sla``)."""
     require_admin(caller)
     document = body.model_dump(mode="json")
     await _save(store, "calendar", name, body.name, document)
+    if name is not None:
+        users = [b["name"] for b in await store.list_entries("level") if b.get("calendar") == name]
+        moved = await store.touch_sla(users, datetime.now(UTC))
+        log.info("calendar %s changed: %d tickets' deadlines to recompute", name, moved)
     return CalendarRead.model_validate(document)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from contracts.rpc import Caller
 from contracts.tickets import TicketPatch, TicketRead
 from servicekit.publishing import EventPublisher
@@ -19,8 +21,15 @@ async def edit_ticket(
     ref: str,
     patch: TicketPatch,
     caller: Caller,
+    now: datetime | None = None,
 ) -> TicketRead:
     ticket = await find_ticket(store, ref, caller)
     return await edit_for_caller(
-        store=store, publisher=publisher, scale=scale, ticket=ticket, patch=patch, caller=caller
+        store=store,
+        publisher=publisher,
+        scale=scale,
+        ticket=ticket,
+        patch=patch,
+        caller=caller,
+        now=now,
     )

@@ -7,18 +7,42 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from contracts.rpc import Caller
-from contracts.tickets import HistoryEntry, TicketDetail, TicketExport, TicketPage, TicketQuery
+from contracts.tickets import (
+    HistoryEntry,
+    TicketDetail,
+    TicketExport,
+    TicketPage,
+    TicketQuery,
+    TicketRead,
+)
+from ticketing.domain.sla import Track
 from ticketing.shared import access, authors, transcript, views
+from ticketing.shared.sla_policies import CachedPolicies, Policies, reading_of, ticket_sla
 from ticketing.store.port import TicketStore
 
 
-async def list_tickets(*, store: TicketStore, query: TicketQuery, caller: Caller) -> TicketPage:
-    """An agent sees the tickets of their levels and their own; admins see every ticket."""
+async def list_tickets(
+    *,
+    store: TicketStore,
+    query: TicketQuery,
+    caller: Caller,
+    policies: CachedPolicies | None = None,
+    now: datetime | None = None,
+) -> TicketPage:
+    """An agent sees the tickets of their levels and their own; admins see every ticket.
+    Each ticket shows its SLA clocks as of ``now`` (``policies``: its level's)."""
     visible = await access.visibility(store, caller)
-    listing = await store.ticket_page(query, visible=visible)
+    listing, tracks = await store.ticket_page(query, visible=visible)
+    items = listing.items
+    if policies is not None and tracks:
+        moment = now or datetime.now(UTC)
+        known = await policies.get(store, {item.level for item in items}, moment)
+        items = [
+            _with_sla(item, track, known, moment) for item, track in zip(items, tracks, strict=True)
+        ]
     # The items were validated as they were read; the page only wraps them.
     return TicketPage.model_construct(
-        items=listing.items,
+        items=items,
         total=listing.total,
         total_exact=listing.total_exact,
         page=query.page,
@@ -27,12 +51,35 @@ async def list_tickets(*, store: TicketStore, query: TicketQuery, caller: Caller
     )
 
 
-async def ticket_detail(*, store: TicketStore, ref: str, caller: Caller) -> TicketDetail:
-    """The ticket with its interactions (each with its author's groups) and sub-tickets."""
+def _with_sla(item: TicketRead, track: Track, policies: Policies, now: datetime) -> TicketRead:
+    reading = reading_of(
+        policies,
+        track,
+        level=item.level,
+        priority=item.priority,
+        status=item.status,
+        opened_at=item.opened_at,
+        now=now,
+    )
+    if reading is None:
+        return item
+    return item.model_copy(update={"sla": ticket_sla(reading)})
+
+
+async def ticket_detail(
+    *,
+    store: TicketStore,
+    ref: str,
+    caller: Caller,
+    policies: CachedPolicies | None = None,
+    now: datetime | None = None,
+) -> TicketDetail:
+    """The ticket with its interactions (each with its author's groups) and sub-tickets, and
+    its SLA clocks as of ``now``."""
     ticket = await access.find_ticket(store, ref, caller)
     interactions = await store.interactions_of(ticket.id)
     groups = await authors.author_groups(store, [i.interaction for i in interactions])
-    return views.detail(
+    detail = views.detail(
         ticket,
         [
             i.model_copy(
@@ -42,6 +89,20 @@ async def ticket_detail(*, store: TicketStore, ref: str, caller: Caller) -> Tick
         ],
         await store.children_of(ticket.id),
     )
+    if policies is not None:
+        moment = now or datetime.now(UTC)
+        reading = reading_of(
+            await policies.get(store, [ticket.level], moment),
+            ticket.sla,
+            level=ticket.level,
+            priority=ticket.priority,
+            status=ticket.status.value,
+            opened_at=ticket.opened_at,
+            now=moment,
+        )
+        if reading is not None:
+            return detail.model_copy(update={"sla": ticket_sla(reading)})
+    return detail
 
 
 async def ticket_history(*, store: TicketStore, ref: str, caller: Caller) -> list[HistoryEntry]:

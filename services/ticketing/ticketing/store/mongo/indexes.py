@@ -29,6 +29,7 @@ DESK_FILTERS = {
     "channel": ["channel"],
     "assignee": ["assignee"],
     "tag": ["tags_folded"],
+    "sla_band": ["sla_band"],
 }
 """One index per filter of the ticket list: (removed, the filter's fields, the list order)."""
 
@@ -67,6 +68,17 @@ INDEXES: dict[str, list[Index]] = {
             {"partialFilterExpression": {"parent_id": {"$type": "string"}}},
         ),
         Index([("removed", ASCENDING), *LIST_ORDER]),
+        # SLA (issue 12): the scanner reads only the tickets whose next band change has come;
+        # the desk sorts by due time.
+        Index(
+            [("sla_next_at", ASCENDING)],
+            {"partialFilterExpression": {"sla_next_at": {"$type": "string"}}},
+        ),
+        Index([("removed", ASCENDING), ("sla_due_at", ASCENDING), ("_id", ASCENDING)]),
+        Index(
+            [("level", ASCENDING), ("sla_band", ASCENDING)],
+            {"partialFilterExpression": {"sla_band": {"$type": "string"}}},
+        ),
         *(
             Index([("removed", ASCENDING), *((f, ASCENDING) for f in fields), *LIST_ORDER])
             for fields in DESK_FILTERS.values()

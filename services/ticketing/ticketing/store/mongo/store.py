@@ -29,7 +29,6 @@ from contracts.tickets import (
     InteractionQuery,
     StoredInteraction,
     TicketQuery,
-    TicketRead,
 )
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
@@ -46,9 +45,10 @@ from ticketing.store.mongo.indexes import create_indexes
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.outbox import MongoOutbox
 from ticketing.store.mongo.people import MongoPeople
+from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import ApplyCollected, Listing
+from ticketing.store.port import ApplyCollected, DeskPage, Listing
 
 
 class MongoTicketStore:
@@ -73,6 +73,7 @@ class MongoTicketStore:
         self._interactions = MongoInteractions(self._collections)
         self._outbox = MongoOutbox(self._collections, clock)
         self._people = MongoPeople(self._collections, clock)
+        self._sla = MongoSla(self._collections)
         self._ticket_writes = MongoTickets(
             self._collections,
             interactions=self._interactions,
@@ -152,7 +153,7 @@ class MongoTicketStore:
 
     async def ticket_page(
         self, query: TicketQuery, *, visible: Visibility | None = None
-    ) -> Listing[TicketRead]:
+    ) -> DeskPage:
         return await self._ticket_writes.page(query, visible)
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
@@ -163,6 +164,15 @@ class MongoTicketStore:
 
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]:
         return await self._outbox.history_of(ticket_id)
+
+    async def sla_due(self, now: datetime, limit: int) -> list[Ticket]:
+        return await self._sla.due(now, limit)
+
+    async def sla_counts(self, level: str) -> dict[str, int]:
+        return await self._sla.counts(level)
+
+    async def touch_sla(self, levels: list[str], at: datetime) -> int:
+        return await self._sla.touch(levels, at)
 
     # ticket writes
 

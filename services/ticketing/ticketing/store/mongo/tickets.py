@@ -23,7 +23,6 @@ from contracts.tickets import (
     COUNT_LIMIT,
     HistoryEntry,
     TicketQuery,
-    TicketRead,
     page_cursor,
     read_cursor,
 )
@@ -31,7 +30,13 @@ from servicekit.clock import Clock
 from ticketing.domain import assignment
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_reads_from_docs
+from ticketing.store.codec import (
+    iso,
+    protocol_number,
+    ticket_from_doc,
+    ticket_reads_from_docs,
+    track_from_doc,
+)
 from ticketing.store.mongo.directory import MongoDirectory
 from ticketing.store.mongo.documents import (
     NUMBERED,
@@ -46,14 +51,17 @@ from ticketing.store.mongo.documents import (
 )
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.people import MongoPeople
+from ticketing.store.mongo.sla import SLA_ORDER, after_due, sla_filters
 from ticketing.store.port import (
     ApplyCollected,
+    DeskPage,
     InteractionTaken,
     Listing,
     StaleTicket,
     ThreadAlreadyActive,
 )
 
+LIST_SORT = [("updated_at", DESCENDING), ("_id", ASCENDING)]
 FlushHistory = Callable[[str, list[dict[str, Any]]], Awaitable[None]]
 
 
@@ -112,11 +120,12 @@ class MongoTickets:
             next_cursor,
         )
 
-    async def page(self, query: TicketQuery, visible: Visibility | None) -> Listing[TicketRead]:
+    async def page(self, query: TicketQuery, visible: Visibility | None) -> DeskPage:
         docs, total, next_cursor = await self._page(query, visible)
-        return Listing(
+        listing = Listing(
             ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
         )
+        return DeskPage(listing, [track_from_doc(doc) for doc in docs])
 
     async def _page(
         self, query: TicketQuery, visible: Visibility | None
@@ -145,28 +154,34 @@ class MongoTickets:
             where["tags_folded"] = {"$in": [fold(t) for t in query.tag]}
         if query.group:
             where["_id"] = {"$in": await self._people.tickets_of_groups(query.group)}
+        by_due = sla_filters(query, where)
+        order, key = (SLA_ORDER, "sla_due_at") if by_due else (LIST_SORT, "updated_at")
         if ands:
             where["$and"] = ands
         total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
         skip = (query.page - 1) * query.page_size
         if query.cursor is not None:
-            updated_at, after_id = read_cursor(query.cursor)
-            after = {
-                "$or": [
-                    {"updated_at": {"$lt": updated_at}},
-                    {"updated_at": updated_at, "_id": {"$gt": after_id}},
-                ]
-            }
+            position, after_id = read_cursor(query.cursor)
+            after = (
+                after_due(position, after_id)
+                if by_due
+                else {
+                    "$or": [
+                        {"updated_at": {"$lt": position}},
+                        {"updated_at": position, "_id": {"$gt": after_id}},
+                    ]
+                }
+            )
             where, skip = {**where, "$and": [*ands, after]}, 0
         cursor = (
             self._tickets.find(where, TICKET_FIELDS)
-            .sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
+            .sort(order)
             .skip(skip)
             .limit(query.page_size + 1)
         )
         docs = [doc async for doc in cursor]
         more, docs = len(docs) > query.page_size, docs[: query.page_size]
-        return docs, total, page_cursor(docs[-1]["updated_at"], docs[-1]["_id"]) if more else None
+        return docs, total, page_cursor(docs[-1][key], docs[-1]["_id"]) if more else None
 
     # writes
 

@@ -10,14 +10,19 @@ from contracts.tickets import (
     COUNT_LIMIT,
     HistoryEntry,
     TicketQuery,
-    TicketRead,
     page_cursor,
     read_cursor,
 )
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import doc_from_row, iso, ticket_from_row, ticket_reads_from_docs
-from ticketing.store.port import Listing
+from ticketing.store.codec import (
+    doc_from_row,
+    iso,
+    ticket_from_row,
+    ticket_reads_from_docs,
+    track_from_doc,
+)
+from ticketing.store.port import DeskPage, Listing
 from ticketing.store.sqlite import people
 from ticketing.store.sqlite.schema import LIST_ORDER, NOT_REMOVED
 
@@ -45,14 +50,13 @@ def list_tickets(
 
 def ticket_page(
     connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
-) -> Listing[TicketRead]:
+) -> DeskPage:
     rows, total, next_cursor = _page(connection, query, visible)
-    return Listing(
-        ticket_reads_from_docs([doc_from_row(r) for r in rows]),
-        min(total, COUNT_LIMIT),
-        total <= COUNT_LIMIT,
-        next_cursor,
+    docs = [doc_from_row(r) for r in rows]
+    listing = Listing(
+        ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
     )
+    return DeskPage(listing, [track_from_doc(doc) for doc in docs])
 
 
 def _page(
@@ -86,6 +90,8 @@ def _page(
         clause, group_params = people.tickets_of_groups(query.group)
         clauses.append(clause)
         params.extend(group_params)
+    by_due = _sla_filters(query, clauses, params)
+    order, key = (SLA_ORDER, "sla_due_at") if by_due else (LIST_ORDER, "updated_at")
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     total = connection.execute(
         f"SELECT COUNT(*) FROM (SELECT 1 FROM tickets {where} LIMIT ?)",
@@ -93,17 +99,58 @@ def _page(
     ).fetchone()[0]
     offset = (query.page - 1) * query.page_size
     if query.cursor is not None:
-        updated_at, after_id = read_cursor(query.cursor)
-        # The redundant ``updated_at <= ?`` is what lets the index seek to the position.
-        clauses.append("updated_at <= ? AND (updated_at < ? OR id > ?)")
-        params.extend([updated_at, updated_at, after_id])
+        position, after_id = read_cursor(query.cursor)
+        if by_due:
+            clauses.append("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)")
+        else:
+            # The redundant ``updated_at <= ?`` is what lets the index seek to the position.
+            clauses.append("updated_at <= ? AND (updated_at < ? OR id > ?)")
+        params.extend([position, position, after_id])
         where, offset = f"WHERE {' AND '.join(clauses)}", 0
     rows = connection.execute(
-        f"SELECT * FROM tickets {where} ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?",
+        f"SELECT * FROM tickets {where} ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, query.page_size + 1, offset],
     ).fetchall()
     more, rows = len(rows) > query.page_size, rows[: query.page_size]
-    return rows, total, page_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
+    return rows, total, page_cursor(rows[-1][key], rows[-1]["id"]) if more else None
+
+
+SLA_ORDER = "sla_due_at, id"
+
+
+def _sla_filters(query: TicketQuery, clauses: list[str], params: list[str]) -> bool:
+    """The SLA filters and sort (issue 12) over the scanner's last reading; True when the
+    page is sorted by due time (only tickets with a running clock have one)."""
+    bands = ["overdue"] if query.overdue else query.sla_band
+    if query.overdue and query.sla_band and "overdue" not in query.sla_band:
+        bands = ["none"]
+    if bands:
+        clauses.append(f"sla_band IN ({', '.join('?' for _ in bands)})")
+        params.extend(bands)
+    if query.sort == "sla_due":
+        clauses.append("sla_due_at IS NOT NULL")
+        return True
+    return False
+
+
+def sla_due(connection: sqlite3.Connection, now: datetime, limit: int) -> list[Ticket]:
+    """The tickets whose next SLA reading has come, soonest first (the index on sla_next_at;
+    tickets not due are never read)."""
+    rows = connection.execute(
+        "SELECT * FROM tickets WHERE sla_next_at IS NOT NULL AND sla_next_at <= ?"
+        " ORDER BY sla_next_at LIMIT ?",
+        (iso(now), limit),
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
+def sla_counts(connection: sqlite3.Connection, level: str) -> dict[str, int]:
+    rows = connection.execute(
+        f"SELECT sla_band, COUNT(*) FROM tickets WHERE level = ? AND {NOT_REMOVED}"
+        " AND sla_band IS NOT NULL GROUP BY sla_band",
+        (level,),
+    )
+    return {band: count for band, count in rows}
 
 
 def idle(
@@ -130,3 +177,18 @@ def history_of(connection: sqlite3.Connection, ticket_id: UUID) -> list[HistoryE
         "SELECT body FROM history WHERE ticket_id = ? ORDER BY seq", (str(ticket_id),)
     ).fetchall()
     return [HistoryEntry.model_validate_json(r["body"]) for r in rows]
+
+
+def touch_sla(connection: sqlite3.Connection, levels: list[str], at: datetime) -> int:
+    """Ask the scanner to read again, at ``at``, every unclosed ticket of ``levels`` (their
+    calendar or policy changed). The version moves, so a write prepared before this one is
+    redone over it instead of putting back the old reading."""
+    if not levels:
+        return 0
+    marks = ", ".join("?" for _ in levels)
+    cursor = connection.execute(
+        f"UPDATE tickets SET sla_next_at = ?, version = version + 1 WHERE level IN ({marks})"
+        " AND status != 'closed' AND removed = 0",
+        (iso(at), *levels),
+    )
+    return cursor.rowcount

@@ -25,7 +25,10 @@ CREATE TABLE IF NOT EXISTS tickets (
     version INTEGER NOT NULL,
     extra TEXT NOT NULL DEFAULT '{}',
     removed INTEGER NOT NULL DEFAULT 0,
-    parent_id TEXT
+    parent_id TEXT,
+    sla_next_at TEXT,
+    sla_due_at TEXT,
+    sla_band TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
 CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee, status);
@@ -133,6 +136,16 @@ INDEXES_ON_ADDED_COLUMNS = (
     "CREATE INDEX IF NOT EXISTS tickets_parent ON tickets (parent_id, opened_at, id)"
     " WHERE parent_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS interactions_listed ON interactions (occurred_at, id)",
+    # SLA (issue 12): the scanner reads the tickets whose next band change has come, never
+    # the rest; the desk filters by band and sorts by due time; a level counts its bands.
+    "CREATE INDEX IF NOT EXISTS tickets_sla_next ON tickets (sla_next_at)"
+    " WHERE sla_next_at IS NOT NULL",
+    f"CREATE INDEX IF NOT EXISTS tickets_desk_sla_band ON tickets (sla_band, {LIST_ORDER})"
+    f" WHERE {NOT_REMOVED}",
+    "CREATE INDEX IF NOT EXISTS tickets_desk_sla_due ON tickets (sla_due_at, id)"
+    f" WHERE {NOT_REMOVED} AND sla_due_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS tickets_sla_level ON tickets (level, sla_band)"
+    f" WHERE {NOT_REMOVED} AND sla_band IS NOT NULL",
     *(
         f"CREATE INDEX IF NOT EXISTS interactions_by_{column} ON interactions"
         f" ({column}, occurred_at, id)"
@@ -174,6 +187,9 @@ TICKET_COLUMNS = (
     "extra",
     "removed",
     "parent_id",
+    "sla_next_at",
+    "sla_due_at",
+    "sla_band",
 )
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "

@@ -19,7 +19,6 @@ from contracts.tickets import (
     InteractionQuery,
     StoredInteraction,
     TicketQuery,
-    TicketRead,
 )
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
@@ -29,7 +28,7 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
-from ticketing.store.port import ApplyCollected, Listing, ThreadAlreadyActive
+from ticketing.store.port import ApplyCollected, DeskPage, Listing, ThreadAlreadyActive
 from ticketing.store.sqlite import directory, interactions, outbox, people, reads, writes
 from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
@@ -109,7 +108,7 @@ class SqliteTicketStore:
 
     async def ticket_page(
         self, query: TicketQuery, *, visible: Visibility | None = None
-    ) -> Listing[TicketRead]:
+    ) -> DeskPage:
         return await self._db.read(lambda c: reads.ticket_page(c, query, visible))
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
@@ -120,6 +119,15 @@ class SqliteTicketStore:
 
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]:
         return await self._db.read(lambda c: reads.history_of(c, ticket_id))
+
+    async def sla_due(self, now: datetime, limit: int) -> list[Ticket]:
+        return await self._db.read(lambda c: reads.sla_due(c, now, limit))
+
+    async def sla_counts(self, level: str) -> dict[str, int]:
+        return await self._db.read(lambda c: reads.sla_counts(c, level))
+
+    async def touch_sla(self, levels: list[str], at: datetime) -> int:
+        return await self._db.write(lambda c: reads.touch_sla(c, levels, at))
 
     # ticket writes
 

@@ -18,6 +18,11 @@ ADDED_COLUMNS = {
             "COALESCE(json_extract(extra, '$.removed'), 0)",
         ),
         "parent_id": ("TEXT", "json_extract(extra, '$.parent_id')"),
+        # The SLA scan's last reading (issue 12): unclosed tickets from before it are due for
+        # their first reading at once (their status past starts at their current status).
+        "sla_next_at": ("TEXT", "CASE WHEN status != 'closed' THEN updated_at END"),
+        "sla_due_at": ("TEXT", None),
+        "sla_band": ("TEXT", None),
     },
     "interactions": {
         **{

@@ -1,0 +1,132 @@
+"""The SLA policy each ticket counts with (its level's targets for its priority, over its
+level's calendar), read from the directory. Readers of the desk keep one reading of the
+directory for a couple of seconds; the scanner reads it afresh on every pass, so a changed
+calendar or policy is what it counts with."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from contracts.calendars import CalendarSpec
+from contracts.sla import SlaPolicy
+from contracts.tickets import SlaClock, TicketSla
+from ticketing.domain import sla
+from ticketing.store.directory import DirectoryStore
+
+CACHE_SECONDS = 2.0
+
+
+class Policies:
+    """The levels' policies as of one reading of the directory."""
+
+    def __init__(
+        self,
+        levels: dict[str, tuple[SlaPolicy | None, CalendarSpec | None, str | None]],
+        around: datetime | None = None,
+    ) -> None:
+        self._levels = levels
+        self._around = around
+        self._built: dict[tuple[str, str], sla.Policy | None] = {}
+
+    @classmethod
+    async def read(cls, store: DirectoryStore, around: datetime | None = None) -> Policies:
+        """``around``: the calendars are indexed around this time (``sla.policy_for``)."""
+        calendars = {
+            body["name"]: CalendarSpec.model_validate(
+                {k: v for k, v in body.items() if k != "name"}
+            )
+            for body in await store.list_entries("calendar")
+        }
+        levels = {}
+        for body in await store.list_entries("level"):
+            policy = SlaPolicy.model_validate(body["sla"]) if body.get("sla") else None
+            calendar = calendars.get(body.get("calendar") or "")
+            levels[body["name"]] = (policy, calendar, body.get("responsible"))
+        return cls(levels, around)
+
+    def knows(self, levels: Iterable[str | None]) -> bool:
+        return all(level is None or level in self._levels for level in levels)
+
+    def responsible(self, level: str | None) -> str | None:
+        return self._levels.get(level or "", (None, None, None))[2]
+
+    def policy(self, level: str | None, priority: str) -> sla.Policy | None:
+        if level is None or level not in self._levels:
+            return None
+        key = (level, priority)
+        if key not in self._built:
+            policy, calendar, _ = self._levels[level]
+            self._built[key] = sla.policy_for(
+                policy, calendar, level=level, priority=priority, around=self._around
+            )
+        return self._built[key]
+
+
+class CachedPolicies:
+    """``Policies`` read at most every ``CACHE_SECONDS`` (the desk's lists read them on every
+    request)."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._read_at = -CACHE_SECONDS
+        self._policies: Policies | None = None
+
+    async def get(
+        self, store: DirectoryStore, levels: Iterable[str | None] = (), now: datetime | None = None
+    ) -> Policies:
+        """The policies, read again when older than ``CACHE_SECONDS`` or when one of
+        ``levels`` is not in them (a level created since); their calendars indexed around
+        ``now``."""
+        ticks = self._monotonic()
+        if (
+            self._policies is None
+            or ticks - self._read_at >= CACHE_SECONDS
+            or not self._policies.knows(levels)
+        ):
+            self._policies, self._read_at = await Policies.read(store, now), ticks
+        return self._policies
+
+
+def ticket_sla(reading: sla.Reading) -> TicketSla:
+    """The clocks as the desk reads them. Built without validation (``model_construct``):
+    every value is ticketing's own, and a page builds fifty of these per request."""
+    clocks = {name: _clock(c) for name, c in reading.clocks.items()}
+    return TicketSla.model_construct(
+        band=reading.band,
+        first_response=clocks.get("first_response"),
+        next_response=clocks.get("next_response"),
+        resolution=clocks.get("resolution"),
+    )
+
+
+def _clock(c: sla.Clock) -> SlaClock:
+    return SlaClock.model_construct(
+        target_minutes=c.target.total_seconds() / 60,
+        due=c.due,
+        business_minutes_left=c.left.total_seconds() / 60,
+        band=c.band,
+        paused=c.paused,
+        met_at=c.met_at,
+        breached_at=c.breached_at,
+    )
+
+
+def reading_of(
+    policies: Policies,
+    track: sla.Track,
+    *,
+    level: str | None,
+    priority: str,
+    status: str,
+    opened_at: datetime,
+    now: datetime,
+) -> sla.Reading | None:
+    policy = policies.policy(level, priority)
+    if policy is None:
+        return None
+    # Only the scanner needs the next band change; a reader shows the clocks as they are.
+    return sla.read(
+        track, opened_at=opened_at, status=status, policy=policy, now=now, looking_ahead=False
+    )

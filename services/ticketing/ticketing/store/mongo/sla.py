@@ -1,0 +1,73 @@
+"""The SLA reads and the one bulk write of the MongoDB adapter (issue 12): the scanner's due
+tickets from the index on ``sla_next_at``, a level's band counts, a calendar change's "read
+again", and the list's SLA filters and sort."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+
+from contracts.tickets import TicketQuery
+from servicekit.mongo import aggregate
+from ticketing.domain.tickets import Ticket
+from ticketing.store.codec import iso, ticket_from_doc
+from ticketing.store.mongo.documents import NUMBERED, TICKET_FIELDS, Collections
+
+SLA_ORDER = [("sla_due_at", ASCENDING), ("_id", ASCENDING)]
+
+
+def sla_filters(query: TicketQuery, where: dict[str, Any]) -> bool:
+    """Adds the SLA filters; True when the page is sorted by due time."""
+    bands = ["overdue"] if query.overdue else list(query.sla_band)
+    if query.overdue and query.sla_band and "overdue" not in query.sla_band:
+        bands = []
+        where["sla_band"] = {"$in": ["none"]}
+    if bands:
+        where["sla_band"] = {"$in": bands}
+    if query.sort == "sla_due":
+        where["sla_due_at"] = {"$type": "string"}
+        return True
+    return False
+
+
+def after_due(position: str, after_id: str) -> dict[str, Any]:
+    return {
+        "$or": [
+            {"sla_due_at": {"$gt": position}},
+            {"sla_due_at": position, "_id": {"$gt": after_id}},
+        ]
+    }
+
+
+class MongoSla:
+    def __init__(self, collections: Collections) -> None:
+        self._tickets = collections.tickets
+
+    async def due(self, now: datetime, limit: int) -> list[Ticket]:
+        cursor = (
+            self._tickets.find({"sla_next_at": {"$lte": iso(now)}, **NUMBERED}, TICKET_FIELDS)
+            .sort([("sla_next_at", ASCENDING)])
+            .limit(limit)
+        )
+        return [ticket_from_doc(doc) async for doc in cursor]
+
+    async def counts(self, level: str) -> dict[str, int]:
+        rows = await aggregate(
+            self._tickets,
+            [
+                {"$match": {"level": level, "removed": False, "sla_band": {"$type": "string"}}},
+                {"$group": {"_id": "$sla_band", "n": {"$sum": 1}}},
+            ],
+        )
+        return {row["_id"]: row["n"] for row in rows}
+
+    async def touch(self, levels: list[str], at: datetime) -> int:
+        if not levels:
+            return 0
+        result = await self._tickets.update_many(
+            {"level": {"$in": levels}, "status": {"$ne": "closed"}, "removed": False},
+            {"$set": {"sla_next_at": iso(at)}, "$inc": {"version": 1}},
+        )
+        return result.modified_count
