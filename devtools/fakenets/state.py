@@ -35,8 +35,30 @@ class FakeState:
         )
     )
     records: list[Recorded] = field(default_factory=list)
+    meta_script: list[dict[str, Any]] = field(default_factory=list)
+    """Answers the next Graph API publishing calls get instead of success, in order."""
+    private_replied: set[str] = field(default_factory=set)
+    """Comments that already got their one private reply."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, entry: Recorded) -> None:
         with self._lock:
             self.records.append(entry)
+
+    def queue_answers(self, answers: list[dict[str, Any]]) -> int:
+        with self._lock:
+            self.meta_script.extend(answers)
+            return len(self.meta_script)
+
+    def first_private_reply(self, comment_id: str) -> bool:
+        """True the first time a comment gets a private reply, False after."""
+        with self._lock:
+            if comment_id in self.private_replied:
+                return False
+            self.private_replied.add(comment_id)
+            return True
+
+    def scripted(self) -> dict[str, Any] | None:
+        """The next scripted answer, if a test queued one."""
+        with self._lock:
+            return self.meta_script.pop(0) if self.meta_script else None

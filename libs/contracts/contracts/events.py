@@ -127,10 +127,13 @@ class AlertedInteraction(Contract):
         )
 
 
-NotificationKind = Literal["rule_alert", "assigned", "escalated", "opinion_received"]
+NotificationKind = Literal[
+    "rule_alert", "assigned", "escalated", "opinion_received", "reply_failed"
+]
 """rule_alert: a rule's alert action fired; assigned: the ticket was assigned to the recipient;
 escalated: the ticket's priority became the top of the scale; opinion_received: an outside
-collaborator answered an opinion request on the ticket."""
+collaborator answered an opinion request on the ticket; reply_failed: a reply on the ticket
+failed or may not have been sent (uncertain)."""
 
 
 class NotificationRequestedV1(Event):

@@ -17,6 +17,7 @@ from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
+from contracts.replies import ReplyCreate
 from contracts.tickets import (
     BulkReport,
     ChildCreate,
@@ -79,6 +80,7 @@ class TicketingMethod(StrEnum):
     CALENDARS_REPLACE = "calendars.replace"
     CALENDARS_DELETE = "calendars.delete"
     OPINIONS_REQUEST = "opinions.request"
+    TICKETS_REPLY = "tickets.reply"
     DESK_VOCABULARY = "desk.vocabulary"
 
 
@@ -122,6 +124,10 @@ class TicketExportRequest(TicketRef):
 
 class OpinionRequesting(TicketRef):
     request: OpinionRequestCreate
+
+
+class TicketReplying(TicketRef):
+    reply: ReplyCreate
 
 
 class InteractionTagging(_Params):
@@ -200,6 +206,7 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CALENDARS_REPLACE: CalendarReplace,
     M.CALENDARS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
+    M.TICKETS_REPLY: TicketReplying,
     M.DESK_VOCABULARY: NoParams,
 }
 """The parameters model of each method."""
@@ -240,6 +247,7 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CALENDARS_REPLACE: CalendarRead,
     M.CALENDARS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
+    M.TICKETS_REPLY: StoredInteraction,
     M.DESK_VOCABULARY: DeskVocabulary,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

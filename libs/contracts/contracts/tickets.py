@@ -19,6 +19,7 @@ from pydantic import (
 
 from contracts.base import Contract
 from contracts.interaction import Channel, Interaction, Kind
+from contracts.replies import Delivery
 from contracts.rules import PendingReply
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -174,6 +175,11 @@ class StoredInteraction(Contract):
     )
     removed_at: AwareDatetime | None = Field(
         default=None, description="When it was removed on the network; it is kept, marked."
+    )
+    delivery: Delivery | None = Field(
+        default=None,
+        description="A reply's way to the network (queued, sent, failed, uncertain); none on "
+        "interactions that came from the network.",
     )
 
 

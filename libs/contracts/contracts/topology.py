@@ -101,12 +101,25 @@ TICKETING_CHANGES = ConsumerQueue(
     ("interaction.changed.v1",),
     "Ticketing applies a network's edit or removal to the stored interaction.",
 )
+# Replies to customers (#11).
+INGESTOR_REPLIES = ConsumerQueue(
+    "ingestor.replies",
+    ("reply.requested.v1",),
+    "The ingestor sends each reply to its network once, with the account's credentials.",
+)
+TICKETING_REPLIES = ConsumerQueue(
+    "ticketing.replies",
+    ("reply.delivered.v1", "reply.failed.v1"),
+    "Ticketing records what became of a reply: sent, failed or uncertain.",
+)
 EVERY_CONSUMER_QUEUE = (
     *CONSUMER_QUEUES,
     NOTIFIER_DIGESTS,
     NOTIFIER_OPINIONS,
     TICKETING_OPINIONS,
     TICKETING_CHANGES,
+    INGESTOR_REPLIES,
+    TICKETING_REPLIES,
 )
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

@@ -18,7 +18,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 
 from contracts.events import InteractionChangedV1, InteractionReceivedV1
-from contracts.interaction import Interaction
+from contracts.interaction import Direction, Interaction
 from ingestor import meta
 from ingestor.settings import IngestorSettings
 from ingestor.store.accounts_port import Delivery
@@ -86,6 +86,13 @@ async def collect(
             where = getattr(item, "position", "delivery")
             detail = f"{where}: {type(exc).__name__}: {exc}"[:1000]
             set_aside.append({"reason": "unnormalisable", "detail": detail})
+    ours = await store.our_replies(
+        [i.key for i in interactions if i.direction is Direction.OUTBOUND]
+    )
+    if ours:
+        # The network's echo of a reply we posted: the reply is on its ticket already.
+        interactions = [i for i in interactions if i.key not in ours]
+        set_aside += [{"reason": "our_reply", "detail": key} for key in sorted(ours)]
     return interactions, changes, set_aside
 
 

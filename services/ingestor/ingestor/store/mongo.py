@@ -9,6 +9,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError
 
 from ingestor.store.accounts_mongo import MongoAccounts
+from ingestor.store.replies_mongo import MongoReplies
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 from servicekit.outbox import Backlog
@@ -23,7 +24,7 @@ def _message(doc: dict[str, Any]) -> OutgoingMessage:
     )
 
 
-class MongoIngestStore(MongoAccounts):
+class MongoIngestStore(MongoAccounts, MongoReplies):
     backend = "mongodb"
 
     def __init__(
@@ -42,11 +43,13 @@ class MongoIngestStore(MongoAccounts):
         self._received = db["received"]
         self._accounts = db["accounts"]
         self._deliveries = db["deliveries"]
+        self._replies = db["replies"]
 
     async def open(self) -> None:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
         await self._received.create_index([("published_at", ASCENDING), ("accepted_at", ASCENDING)])
         await self.open_accounts()
+        await self.open_replies()
 
     async def ping(self) -> None:
         await self._client.admin.command("ping")

@@ -6,11 +6,12 @@ from typing import Protocol
 from uuid import UUID
 
 from ingestor.store.accounts_port import AccountStore
+from ingestor.store.replies_port import ReplyStore
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 
-class IngestStore(AccountStore, Protocol):
+class IngestStore(AccountStore, ReplyStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...
