@@ -21,6 +21,9 @@ TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
 """Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
 SOCIALDESK_TEST_PORT_OFFSET to run two checkouts' tests side by side (e.g. 12000, 14000)."""
 
+FAKENETS_PORT = 8090
+"""The fake networks' port before the offset (devtools.fakenets)."""
+
 EPHEMERAL_PORTS_START = 32768
 """Linux hands out ports from here on to outgoing connections, so a service listening there
 can find its port taken by some client's socket at random."""
@@ -65,6 +68,10 @@ def stack(
         # parallel answers of test_opinions among them. The other limits stay at their
         # defaults; tests/test_security.py trips them from an address of its own.
         "GATEWAY_OPINION_REQUESTS_PER_MINUTE": "1000",
+        # Replies go to the fake Graph API the Meta tests start (tests/test_replies.py), and
+        # back off for fractions of a second so a 429 without Retry-After costs no wait.
+        "INGESTOR_META_GRAPH_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}/v21.0",
+        "INGESTOR_REPLY_BACKOFF_SECONDS": "0.2",
     }
     stack = Stack(
         data_dir=data_dir,

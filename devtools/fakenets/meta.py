@@ -12,6 +12,7 @@ Shapes, as summarised in CHANNELS.md "Meta", come from developers.facebook.com:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -161,6 +162,12 @@ def _scripted(state: FakeState) -> JSONResponse | None:
 def router(state: FakeState) -> APIRouter:
     api = APIRouter()
 
+    @api.post("/_fake/meta/delay")
+    async def delay(request: Request) -> dict[str, float]:
+        """``{"seconds": s}``: publishing calls are recorded at once and answered s later."""
+        state.meta_delay_seconds = float((await request.json())["seconds"])
+        return {"seconds": state.meta_delay_seconds}
+
     @api.post("/_fake/meta/script")
     async def script(request: Request) -> dict[str, int]:
         """Queue answers for the next publishing calls (replies, messages), e.g.
@@ -204,6 +211,7 @@ def router(state: FakeState) -> APIRouter:
         as Meta's private replies guide says."""
         body = await request.json()
         state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
+        await asyncio.sleep(state.meta_delay_seconds)
         if (failure := _scripted(state)) is not None:
             return failure
         recipient = body.get("recipient", {})
@@ -220,6 +228,7 @@ def router(state: FakeState) -> APIRouter:
         state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
         if edge == "subscribed_apps":
             return {"success": True}
+        await asyncio.sleep(state.meta_delay_seconds)
         if (failure := _scripted(state)) is not None:
             return failure
         return {"id": f"{node_id}_{next(_ids)}"}

@@ -37,6 +37,9 @@ class FakeState:
     records: list[Recorded] = field(default_factory=list)
     meta_script: list[dict[str, Any]] = field(default_factory=list)
     """Answers the next Graph API publishing calls get instead of success, in order."""
+    meta_delay_seconds: float = 0.0
+    """How long the Graph API takes to answer a publishing call it already recorded (a
+    network that took the reply and is slow to say so)."""
     private_replied: set[str] = field(default_factory=set)
     """Comments that already got their one private reply."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
