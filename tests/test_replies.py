@@ -280,12 +280,14 @@ def test_a_permanent_failure_shows_on_the_ticket_and_mails_the_assignee(
     assert "Unsupported post request" in reply["delivery"]["reason"]
     assert any(e["action"] == "reply_failed" for e in desk.history(ticket))
     [mail] = wait_until(
-        lambda: [
-            m
-            for m in mails_to(stack.mail_dir, desk.agent["email"])
-            if "Unsupported post request" in text_of(m)
-        ]
-        or None,
+        lambda: (
+            [
+                m
+                for m in mails_to(stack.mail_dir, desk.agent["email"])
+                if "Unsupported post request" in text_of(m)
+            ]
+            or None
+        ),
         timeout=30,
         what="the failure mail to the assignee",
     )
