@@ -12,8 +12,9 @@ INGESTOR_REPLY_ATTEMPTS calls; then the reply fails with the last reason."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from tenacity import (
@@ -45,6 +46,8 @@ class RetryPolicy:
     attempts: int = 5
     backoff_seconds: float = 1.0
     max_wait_seconds: float = 60.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    """How a wait is spent (tests record the waits instead)."""
 
 
 class _TooLong(Exception):
@@ -143,6 +146,7 @@ async def _send_with_retries(
         stop=stop_after_attempt(policy.attempts),
         wait=wait,
         retry=retry_if_exception_type(Retryable),
+        sleep=policy.sleep,
         reraise=True,
     ):
         with attempt:
