@@ -20,7 +20,6 @@ from pydantic import (
 from contracts.base import Contract
 from contracts.interaction import Channel, Interaction, Kind
 from contracts.replies import Delivery
-from contracts.rules import PendingReply
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -145,10 +144,6 @@ class TicketRead(Contract):
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     team: str | None = None
-    pending_replies: list[PendingReply] = Field(
-        default=[],
-        description="Automatic replies rules asked for. Nothing sends them yet: they wait here.",
-    )
     custom_fields: dict[str, Any] = {}
     contact: dict[str, str] = {}
     parent_ticket_id: UUID | None = Field(default=None, description="Set on a sub-ticket.")
