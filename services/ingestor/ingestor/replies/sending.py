@@ -126,7 +126,10 @@ async def _send_with_retries(
         raise Refused(f"account {request.account!r} is unknown or inactive")
     if stored.credentials is None:
         raise Refused(f"account {request.account!r} has no credentials")
-    credentials = vault.open(stored.credentials)
+    try:
+        credentials = vault.open(stored.credentials)
+    except ValueError as exc:  # sealed with another key: no retry can fix it
+        raise Refused(f"account {request.account!r}: {exc}") from exc
     backoff = wait_exponential_jitter(
         initial=policy.backoff_seconds, max=policy.max_wait_seconds, jitter=policy.backoff_seconds
     )
