@@ -17,7 +17,7 @@ import pytest
 from devtools.fakenets import meta
 from devtools.launcher import Stack
 from tests.people import agent, as_agent, level
-from tests.support import mails_to, post, unique, wait_until
+from tests.support import create_rule, mails_to, post, unique, wait_until
 from tests.test_webhooks_meta import (  # noqa: F401  (fake_meta is a fixture)
     comment,
     deliver,
@@ -394,3 +394,41 @@ def test_an_ingestor_killed_with_replies_in_flight_leaves_them_sent_or_uncertain
         if reply["delivery"]["state"] == "sent":
             assert len(posted) == 1
     print(f"\n[replies kill -9] {states.count('sent')} sent, {states.count('uncertain')} uncertain")
+
+
+def test_a_rules_automatic_reply_is_sent_once_per_conversation_within_the_cooldown(
+    fake_meta: httpx.Client,  # noqa: F811
+    gateway: httpx.Client,
+) -> None:
+    desk = Desk(gateway)
+    word = unique("horario").replace("-", "")
+    answer = f"Recebemos sua mensagem {unique('auto')}"
+    rule = create_rule(
+        gateway,
+        {
+            "name": word,
+            "when": {"text_any": [word]},
+            "then": {"open_ticket": {}, "auto_reply": {"template": answer}},
+        },
+    )
+    post_id = unique("post")
+    first = comment(desk.account, f"{word} alguém?", post_id=post_id)
+    assert deliver(fake_meta, meta.delivery("page", [first]))["status"] == 200
+    wait_until(lambda: sent_to_graph(fake_meta, answer), timeout=60, what="the automatic reply")
+    second = comment(desk.account, f"{word} de novo?", post_id=post_id)
+    assert deliver(fake_meta, meta.delivery("page", [second]))["status"] == 200
+    second_id = second["changes"][0]["value"]["comment_id"]
+    ticket_id = desk.stored(second_id)["ticket_id"]
+
+    def skipped() -> list[dict[str, Any]] | None:
+        history = gateway.get(f"/v1/tickets/{ticket_id}/history").json()
+        return [h for h in history if h["action"] == "auto_reply_skipped"] or None
+
+    [entry] = wait_until(skipped, timeout=30, what="the second automatic reply skipped")
+    assert "less than" in entry["detail"]["reason"]
+    assert entry["actor"] == f"rule:{rule['id']}"
+    [call] = sent_to_graph(fake_meta, answer)
+    assert call["path"] == f"/v21.0/{first['changes'][0]['value']['comment_id']}/comments"
+    history = gateway.get(f"/v1/tickets/{ticket_id}/history").json()
+    written = [h for h in history if h["action"] == "reply_written"]
+    assert [h["actor"] for h in written] == [f"rule:{rule['id']}"]

@@ -11,7 +11,7 @@ import pytest
 
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind, Visibility
 from contracts.replies import DeliveryAttempt, DeliveryState, ReplyMode
-from contracts.tickets import StoredInteraction
+from contracts.tickets import HistoryEntry, StoredInteraction
 from ticketing.domain import replies
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
@@ -199,3 +199,36 @@ def test_the_status_asked_for_applies_once_sent_when_the_machine_allows_it() -> 
         Ticket(**{**ticket.__dict__, "status": Status.CLOSED}), "pending", NOW
     )
     assert closed.ticket.status is Status.CLOSED and not closed.changes
+
+
+def test_no_automatic_reply_to_the_brands_own_messages_or_to_automatic_mail() -> None:
+    assert replies.automatic_reply_refusal(stored(direction=Direction.OUTBOUND).interaction)
+    automatic = stored(
+        kind=Kind.EMAIL, channel=Channel.EMAIL, raw={"auto_submitted": "auto-replied"}
+    )
+    assert "Auto-Submitted" in (replies.automatic_reply_refusal(automatic.interaction) or "")
+    generated = {"headers": {"Auto-Submitted": "auto-generated"}}
+    headers = stored(kind=Kind.EMAIL, channel=Channel.EMAIL, raw=generated)
+    assert replies.automatic_reply_refusal(headers.interaction)
+    person = stored(kind=Kind.EMAIL, channel=Channel.EMAIL, raw={"auto_submitted": "no"})
+    assert replies.automatic_reply_refusal(person.interaction) is None
+    assert replies.automatic_reply_refusal(stored().interaction) is None
+
+
+def test_one_automatic_reply_per_conversation_within_the_cooldown() -> None:
+    def written(actor: str, hours_ago: float) -> HistoryEntry:
+        return HistoryEntry(
+            id=uuid4(),
+            ticket_id=uuid4(),
+            at=NOW - timedelta(hours=hours_ago),
+            actor=actor,
+            action=replies.WRITTEN,
+        )
+
+    day = timedelta(hours=24)
+    assert replies.in_cooldown([written("rule:1", 23)], NOW, day)
+    assert not replies.in_cooldown([written("rule:1", 25)], NOW, day)
+    assert not replies.in_cooldown([written("agent:ana", 1)], NOW, day)
+    key, rule = "facebook:c1", uuid4()
+    assert replies.rule_reply_id(key, rule) == replies.rule_reply_id(key, rule)
+    assert replies.rule_reply_id(key, rule) != replies.rule_reply_id("facebook:c2", rule)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from faststream.asgi import AsgiFastStream
 
@@ -41,7 +42,13 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     )
     broker.include_router(
         build_router(
-            Deps(store, publisher, settings.priority_scale, master_email=settings.master_email)
+            Deps(
+                store,
+                publisher,
+                settings.priority_scale,
+                master_email=settings.master_email,
+                auto_reply_cooldown=timedelta(hours=settings.auto_reply_cooldown_hours),
+            )
         )
     )
 

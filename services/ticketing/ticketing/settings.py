@@ -21,6 +21,12 @@ class TicketingSettings(ServiceSettings):
         default="master@socialdesk.local",
         description="Who hears about an opinion on a ticket nobody is assigned to.",
     )
+    auto_reply_cooldown_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="TICKETING_AUTO_REPLY_COOLDOWN_HOURS: at most one automatic reply per "
+        "conversation within this many hours, so two systems can never answer each other.",
+    )
 
     @property
     def priority_scale(self) -> PriorityScale:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind, Visibility
 from contracts.replies import (
@@ -21,7 +21,7 @@ from contracts.replies import (
     EmailThreading,
     ReplyMode,
 )
-from contracts.tickets import StoredInteraction
+from contracts.tickets import HistoryEntry, StoredInteraction
 from ticketing.domain.status import Status, TransitionRefused, check_transition
 from ticketing.domain.tickets import Change, Outcome, Ticket
 
@@ -274,3 +274,38 @@ def status_after_sending(ticket: Ticket, wanted: str | None, now: datetime) -> O
 
 def _with_status(ticket: Ticket, status: Status, now: datetime) -> Ticket:
     return replace(ticket, status=status, updated_at=now, change_count=ticket.change_count + 1)
+
+
+AUTO_REPLY_SKIPPED = "auto_reply_skipped"
+DEFAULT_AUTO_REPLY_COOLDOWN = timedelta(hours=24)
+_RULE_REPLIES = UUID("8a5e2d7c-3b1f-4c69-9d0e-6f2a1b4c7e93")
+"""Namespace of the ids of replies made by rules."""
+
+
+def rule_reply_id(interaction_key: str, rule_id: UUID) -> UUID:
+    """One automatic reply per interaction and rule, whatever redelivers the interaction."""
+    return uuid5(_RULE_REPLIES, f"{interaction_key}\n{rule_id}")
+
+
+def automatic_reply_refusal(interaction: Interaction) -> str | None:
+    """Why no automatic reply may answer this interaction, so two systems never loop: the
+    brand's own messages, and automatic e-mails (RFC 3834 ``Auto-Submitted`` other than
+    ``no``, as the e-mail connector keeps it in ``raw``)."""
+    if interaction.direction is Direction.OUTBOUND:
+        return "the message is the brand's own"
+    if interaction.channel is Channel.EMAIL:
+        raw = interaction.raw
+        found = raw.get("headers")
+        headers: dict[str, Any] = found if isinstance(found, dict) else {}
+        value = raw.get("auto_submitted") or headers.get("Auto-Submitted") or "no"
+        if str(value).strip().lower() != "no":
+            return f"the e-mail is automatic (Auto-Submitted: {value})"
+    return None
+
+
+def in_cooldown(history: Sequence[HistoryEntry], now: datetime, cooldown: timedelta) -> bool:
+    """A rule already answered this conversation (its ticket) within the cooldown."""
+    return any(
+        e.action == WRITTEN and e.actor.startswith("rule:") and now - e.at < cooldown
+        for e in history
+    )

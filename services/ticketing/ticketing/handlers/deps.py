@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
@@ -18,3 +19,4 @@ class Deps:
     master_email: str = "master@socialdesk.local"
     """Who hears about an opinion on a ticket nobody is assigned to."""
     locks: KeyedLocks = field(default_factory=KeyedLocks)
+    auto_reply_cooldown: timedelta = timedelta(hours=24)

@@ -19,6 +19,7 @@ def subscribe(router: RabbitRouter, deps: Deps) -> None:
             scale=deps.scale,
             locks=deps.locks,
             event=event,
+            auto_reply_cooldown=deps.auto_reply_cooldown,
         )
 
     consuming.consume(

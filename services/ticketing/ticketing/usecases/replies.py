@@ -19,7 +19,6 @@ from contracts.replies import (
     ReplyDeliveredV1,
     ReplyFailedV1,
     ReplyMode,
-    ReplyRequestedV1,
 )
 from contracts.rpc import Caller
 from contracts.tickets import HistoryEntry, StoredInteraction
@@ -31,8 +30,9 @@ from ticketing.domain.tickets import Ticket
 from ticketing.shared import directory_reads, views
 from ticketing.shared.access import actor_of, find_ticket
 from ticketing.shared.changes import change_entries, field_changes
+from ticketing.shared.replies import queue_reply
 from ticketing.shared.writes import publish, retry_on_stale
-from ticketing.store.port import StaleTicket, TicketStore
+from ticketing.store.port import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -64,82 +64,19 @@ async def send_reply(
             raise replies.ReplyRefused("attachments are sent with e-mail replies only")
     except replies.ReplyRefused as refused:
         raise rpc.Invalid(str(refused)) from None
-    actor = actor_of(caller)
-    reply_id = uuid4()
-    stored = await store.record_interaction(
-        replies.reply_interaction(
-            reply_id=reply_id,
-            target=target,
-            mode=mode,
-            account=account,
-            author=actor,
-            text=create.text,
-            now=now,
-        ),
-        # Its own thread: until the write below attaches it, no ticket may collect it.
-        thread_key=f"reply:{reply_id}",
-    )
-    attachments = [a.to_attachment() for a in create.attachments]
-    requested = ReplyRequestedV1(
-        reply_id=reply_id,
-        ticket_id=ticket.id,
-        channel=target.interaction.channel,
-        account=account,
+    return await queue_reply(
+        store=store,
+        publisher=publisher,
+        ticket=ticket,
+        target=target,
         mode=mode,
-        target=replies.network_target(target, mode),
+        account=account,
         text=create.text,
-        author=actor,
-        attachments=attachments,
-        email=replies.email_threading(target, ticket.title) if mode is ReplyMode.EMAIL else None,
+        actor=actor_of(caller),
+        status_after=create.status_after,
+        attachments=[a.to_attachment() for a in create.attachments],
+        now=now,
     )
-    latest = ticket
-
-    async def attempt() -> None:
-        nonlocal latest
-        counted = dataclasses.replace(
-            latest, interaction_count=latest.interaction_count + 1, updated_at=now
-        )
-        written = HistoryEntry(
-            id=uuid4(),
-            ticket_id=ticket.id,
-            at=now,
-            actor=actor,
-            action=replies.WRITTEN,
-            detail={
-                "reply_id": str(reply_id),
-                "mode": mode.value,
-                "account": account,
-                "in_reply_to": str(target.id),
-                "status_after": create.status_after,
-                "attachments": [a.filename for a in attachments],
-            },
-        )
-        events: list[Event] = [
-            requested,
-            TicketChangedV1(
-                ticket=views.snapshot(counted),
-                actor=actor,
-                changes=[FieldChange(field="reply", after=DeliveryState.QUEUED.value)],
-            ),
-        ]
-        try:
-            await store.update_ticket(
-                counted,
-                expected_version=latest.version,
-                interaction_id=reply_id,
-                history=[written],
-                events=events,
-            )
-        except StaleTicket:
-            fresh = await store.get_ticket(ticket.id)
-            if fresh is None:
-                raise rpc.NotFound(f"no ticket {ticket.id}") from None
-            latest = fresh
-            raise
-        await publish(store, publisher, events)
-
-    await retry_on_stale(attempt, what=f"ticket {ticket.id}")
-    return stored.model_copy(update={"ticket_id": ticket.id})
 
 
 async def record_outcome(
