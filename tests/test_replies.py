@@ -418,7 +418,9 @@ def test_a_rules_automatic_reply_is_sent_once_per_conversation_within_the_cooldo
     second = comment(desk.account, f"{word} de novo?", post_id=post_id)
     assert deliver(fake_meta, meta.delivery("page", [second]))["status"] == 200
     second_id = second["changes"][0]["value"]["comment_id"]
-    ticket_id = desk.stored(second_id)["ticket_id"]
+    ticket_id = wait_until(
+        lambda: desk.stored(second_id)["ticket_id"], timeout=30, what="the comment's ticket"
+    )
 
     def skipped() -> list[dict[str, Any]] | None:
         history = gateway.get(f"/v1/tickets/{ticket_id}/history").json()
