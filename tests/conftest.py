@@ -21,6 +21,9 @@ TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
 """Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
 SOCIALDESK_TEST_PORT_OFFSET to run two checkouts' tests side by side (e.g. 12000, 14000)."""
 
+FAKENETS_PORT = 8090
+"""The fake networks' port before the offset (devtools.fakenets)."""
+
 EPHEMERAL_PORTS_START = 32768
 """Linux hands out ports from here on to outgoing connections, so a service listening there
 can find its port taken by some client's socket at random."""
@@ -72,6 +75,10 @@ def stack(
         # The stack's ingestor polls no network (its accounts' networks are fakes that only
         # some modules start); tests/test_pollers.py starts replicas that do.
         "INGESTOR_POLLING": "false",
+        # Replies go to the fake Graph API the Meta tests start (tests/test_replies.py), and
+        # back off for fractions of a second so a 429 without Retry-After costs no wait.
+        "INGESTOR_META_GRAPH_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}/v21.0",
+        "INGESTOR_REPLY_BACKOFF_SECONDS": "0.2",
     }
     stack = Stack(
         data_dir=data_dir,

@@ -115,6 +115,7 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/tickets/{ref}/history": ("level", NOTHING),
     "POST /v1/tickets/{ref}/assign": ("level", lambda w: {"json": {"agent": w.b.agent["id"]}}),
     "POST /v1/tickets/{ref}/notes": ("level", body({"text": "x"})),
+    "POST /v1/tickets/{ref}/replies": ("level", body({"text": "x"})),
     "POST /v1/tickets/{ref}/merge": ("level", lambda w: {"json": {"into": w.b.ticket["id"]}}),
     "POST /v1/tickets/{ref}/children": ("level", body({"title": "x"})),
     "GET /v1/tickets/{ref}/export": ("level", NOTHING),

@@ -79,7 +79,9 @@ def test_an_alert_asked_for_before_the_ticket_opened_is_mailed_once_with_the_res
     assert detail["interaction_count"] == 2
     assert detail["priority"] == "urgent"
     assert {"procon", "Waiting_Opinion"} <= set(detail["tags"])
-    assert [r["text"] for r in detail["pending_replies"]] == ["Olá Maria Souza, já vamos ver."]
+    history = gateway.get(f"/v1/tickets/{ticket['id']}/history").json()
+    asked = [h["detail"]["text"] for h in history if h["action"] == "auto_reply_pending"]
+    assert asked == ["Olá Maria Souza, já vamos ver."]
     assert len(mails_to(stack.mail_dir, words["alert_to"])) == 1
     assert len(mails_to(stack.mail_dir, words["share_to"])) == 1
     assert alert["Subject"]

@@ -60,7 +60,7 @@ def test_tags_groups_and_tracking_land_on_the_interaction_and_its_author(
     assert ticket["tags"] == []
 
 
-def test_automatic_replies_wait_on_the_ticket_unsent(
+def test_an_automatic_reply_is_a_reply_on_the_ticket_written_by_the_rule(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
     ticket = triaged(
@@ -68,12 +68,20 @@ def test_automatic_replies_wait_on_the_ticket_unsent(
         ingestor,
         {"open_ticket": {}, "auto_reply": {"template": "Olá $author_name, já vamos ver."}},
     )
-    [reply] = ticket["pending_replies"]
-    assert reply["text"] == "Olá Maria Souza, já vamos ver."
+    assert "pending_replies" not in ticket
+
+    def the_reply() -> dict[str, Any] | None:
+        detail = gateway.get(f"/v1/tickets/{ticket['id']}").json()
+        ours = [i for i in detail["interactions"] if i["interaction"]["direction"] == "outbound"]
+        return ours[0] if ours else None
+
+    reply = wait_until(the_reply, what="the automatic reply")
+    assert reply["interaction"]["text"] == "Olá Maria Souza, já vamos ver."
+    assert reply["delivery"] is not None
     history = gateway.get(f"/v1/tickets/{ticket['id']}/history").json()
-    [entry] = [h for h in history if h["action"] == "auto_reply_pending"]
-    assert entry["detail"]["sent"] is False
+    [entry] = [h for h in history if h["action"] == "reply_written"]
     assert entry["actor"].startswith("rule:")
+    assert not [h for h in history if h["action"] == "auto_reply_pending"]
 
 
 def test_a_level_sets_the_default_priority_and_dates_tickets_from_the_interaction(

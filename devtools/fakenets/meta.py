@@ -14,6 +14,7 @@ Shapes, as summarised in CHANNELS.md "Meta", come from developers.facebook.com:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -24,6 +25,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from devtools.fakenets.state import FakeState, Recorded
 
@@ -143,6 +145,28 @@ def _graph_time(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
+def graph_error(status: int, message: str, code: int, **headers: str) -> JSONResponse:
+    """Graph API errors: ``{"error": {"message", "type", "code", "fbtrace_id"}}``
+    (developers.facebook.com/docs/graph-api/guides/error-handling)."""
+    body = {
+        "error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "F"}
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _scripted(state: FakeState) -> JSONResponse | None:
+    answer = state.scripted()
+    if answer is None:
+        return None
+    headers = {"Retry-After": str(answer["retry_after"])} if "retry_after" in answer else {}
+    return graph_error(
+        int(answer.get("status", 500)),
+        str(answer.get("message", "scripted failure")),
+        int(answer.get("code", 2)),
+        **headers,
+    )
+
+
 def router(state: FakeState) -> APIRouter:
     api = APIRouter()
     feed: list[dict[str, Any]] = state.data.setdefault("meta_comments", [])
@@ -223,6 +247,19 @@ def router(state: FakeState) -> APIRouter:
             ]
             return _page(request, items)
 
+    @api.post("/_fake/meta/delay")
+    async def delay(request: Request) -> dict[str, float]:
+        """``{"seconds": s}``: publishing calls are recorded at once and answered s later."""
+        state.meta_delay_seconds = float((await request.json())["seconds"])
+        return {"seconds": state.meta_delay_seconds}
+
+    @api.post("/_fake/meta/script")
+    async def script(request: Request) -> dict[str, int]:
+        """Queue answers for the next publishing calls (replies, messages), e.g.
+        ``[{"status": 429, "retry_after": 1, "code": 4}]``; each call takes one, then calls
+        succeed again. Scripted calls are recorded like the others."""
+        return {"queued": state.queue_answers(await request.json())}
+
     @api.post("/_fake/meta/deliver")
     async def deliver(request: Request) -> dict[str, Any]:
         """Sends the posted delivery to the webhook, signed; ``?signature=`` overrides the
@@ -253,21 +290,32 @@ def router(state: FakeState) -> APIRouter:
         return {"status": answer.status_code, "body": answer.text, "challenge": challenge}
 
     @api.post("/{version}/{node_id}/messages")
-    async def send_message(version: str, node_id: str, request: Request) -> dict[str, Any]:
-        """Send API: ``{recipient_id, message_id}``."""
+    async def send_message(version: str, node_id: str, request: Request) -> Any:
+        """Send API: ``{recipient_id, message_id}``. A private reply names
+        ``recipient.comment_id``; a second one to the same comment fails with code 10900,
+        as Meta's private replies guide says."""
         body = await request.json()
         state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
+        await asyncio.sleep(state.meta_delay_seconds)
+        if (failure := _scripted(state)) is not None:
+            return failure
         recipient = body.get("recipient", {})
+        comment = recipient.get("comment_id")
+        if comment and not state.first_private_reply(str(comment)):
+            return graph_error(400, "Activity already replied to", 10900)
         return {"recipient_id": recipient.get("id", ""), "message_id": f"m_{next(_ids)}"}
 
     @api.post("/{version}/{node_id}/{edge}")
-    async def publish(version: str, node_id: str, edge: str, request: Request) -> dict[str, Any]:
+    async def publish(version: str, node_id: str, edge: str, request: Request) -> Any:
         """Comment replies (``comments``, Instagram ``replies``) and ``subscribed_apps``."""
         raw = await request.body()
         body = json.loads(raw) if raw.strip() else {}
         state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
         if edge == "subscribed_apps":
             return {"success": True}
+        await asyncio.sleep(state.meta_delay_seconds)
+        if (failure := _scripted(state)) is not None:
+            return failure
         return {"id": f"{node_id}_{next(_ids)}"}
 
     return api

@@ -85,6 +85,13 @@ class FakeState:
     data: dict[str, Any] = field(default_factory=dict)
     """Each network's content (comments, reviews, complaints), by the module's own keys."""
     _inflight: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    meta_script: list[dict[str, Any]] = field(default_factory=list)
+    """Answers the next Graph API publishing calls get instead of success, in order."""
+    meta_delay_seconds: float = 0.0
+    """How long the Graph API takes to answer a publishing call it already recorded (a
+    network that took the reply and is slow to say so)."""
+    private_replied: set[str] = field(default_factory=set)
+    """Comments that already got their one private reply."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, entry: Recorded) -> None:
@@ -127,3 +134,21 @@ class FakeState:
         finally:
             with self._lock:
                 self._inflight[key] -= 1
+
+    def queue_answers(self, answers: list[dict[str, Any]]) -> int:
+        with self._lock:
+            self.meta_script.extend(answers)
+            return len(self.meta_script)
+
+    def first_private_reply(self, comment_id: str) -> bool:
+        """True the first time a comment gets a private reply, False after."""
+        with self._lock:
+            if comment_id in self.private_replied:
+                return False
+            self.private_replied.add(comment_id)
+            return True
+
+    def scripted(self) -> dict[str, Any] | None:
+        """The next scripted answer, if a test queued one."""
+        with self._lock:
+            return self.meta_script.pop(0) if self.meta_script else None

@@ -127,11 +127,14 @@ class AlertedInteraction(Contract):
         )
 
 
-NotificationKind = Literal["rule_alert", "assigned", "escalated", "opinion_received", "sla_warning"]
+NotificationKind = Literal[
+    "rule_alert", "assigned", "escalated", "opinion_received", "sla_warning", "reply_failed"
+]
 """rule_alert: a rule's alert action fired; assigned: the ticket was assigned to the recipient;
 escalated: the ticket's priority became the top of the scale; opinion_received: an outside
 collaborator answered an opinion request on the ticket; sla_warning: one of the ticket's SLA
-clocks turned red or ran out (``detail``: target, threshold ``red`` or ``breached``, due)."""
+clocks turned red or ran out (``detail``: target, threshold ``red`` or ``breached``, due);
+reply_failed: a reply on the ticket failed or may not have been sent (uncertain)."""
 
 
 class NotificationRequestedV1(Event):

@@ -43,6 +43,7 @@ from contracts.persons import (
     Proposal,
     UnificationSettings,
 )
+from contracts.replies import ReplyCreate
 from contracts.tickets import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
@@ -109,6 +110,7 @@ class TicketingMethod(StrEnum):
     CALENDARS_REPLACE = "calendars.replace"
     CALENDARS_DELETE = "calendars.delete"
     OPINIONS_REQUEST = "opinions.request"
+    TICKETS_REPLY = "tickets.reply"
     DESK_VOCABULARY = "desk.vocabulary"
     PEOPLE_LIST = "people.list"
     PEOPLE_GET = "people.get"
@@ -173,6 +175,10 @@ class TicketExportRequest(TicketRef):
 
 class OpinionRequesting(TicketRef):
     request: OpinionRequestCreate
+
+
+class TicketReplying(TicketRef):
+    reply: ReplyCreate
 
 
 class InteractionTagging(_Params):
@@ -283,6 +289,7 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CALENDARS_REPLACE: CalendarReplace,
     M.CALENDARS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
+    M.TICKETS_REPLY: TicketReplying,
     M.DESK_VOCABULARY: NoParams,
     M.PEOPLE_LIST: PersonQuery,
     M.PEOPLE_GET: PersonRef,
@@ -345,6 +352,7 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CALENDARS_REPLACE: CalendarRead,
     M.CALENDARS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
+    M.TICKETS_REPLY: StoredInteraction,
     M.DESK_VOCABULARY: DeskVocabulary,
     M.PEOPLE_LIST: PersonPage,
     M.PEOPLE_GET: PersonDetail,

@@ -19,7 +19,7 @@ from pydantic import (
 
 from contracts.base import Contract
 from contracts.interaction import Channel, Interaction, Kind
-from contracts.rules import PendingReply
+from contracts.replies import Delivery
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -194,10 +194,6 @@ class TicketRead(Contract):
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     team: str | None = None
-    pending_replies: list[PendingReply] = Field(
-        default=[],
-        description="Automatic replies rules asked for. Nothing sends them yet: they wait here.",
-    )
     custom_fields: dict[str, Any] = {}
     contact: dict[str, str] = {}
     parent_ticket_id: UUID | None = Field(default=None, description="Set on a sub-ticket.")
@@ -227,6 +223,11 @@ class StoredInteraction(Contract):
     )
     removed_at: AwareDatetime | None = Field(
         default=None, description="When it was removed on the network; it is kept, marked."
+    )
+    delivery: Delivery | None = Field(
+        default=None,
+        description="A reply's way to the network (queued, sent, failed, uncertain); none on "
+        "interactions that came from the network.",
     )
 
 

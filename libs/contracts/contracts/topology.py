@@ -107,6 +107,17 @@ RULES_PEOPLE = ConsumerQueue(
     ("person.changed.v1",),
     "Rules keep which groups each author's person is in, for conditions on groups.",
 )
+# Replies to customers (#11).
+INGESTOR_REPLIES = ConsumerQueue(
+    "ingestor.replies",
+    ("reply.requested.v1",),
+    "The ingestor sends each reply to its network once, with the account's credentials.",
+)
+TICKETING_REPLIES = ConsumerQueue(
+    "ticketing.replies",
+    ("reply.delivered.v1", "reply.failed.v1"),
+    "Ticketing records what became of a reply: sent, failed or uncertain.",
+)
 EVERY_CONSUMER_QUEUE = (
     *CONSUMER_QUEUES,
     NOTIFIER_DIGESTS,
@@ -114,6 +125,8 @@ EVERY_CONSUMER_QUEUE = (
     TICKETING_OPINIONS,
     TICKETING_CHANGES,
     RULES_PEOPLE,
+    INGESTOR_REPLIES,
+    TICKETING_REPLIES,
 )
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

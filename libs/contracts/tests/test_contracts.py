@@ -36,6 +36,7 @@ from contracts.opinions import (
     OpinionUndeliverableV1,
     SharedInteraction,
 )
+from contracts.replies import REPLY_EVENTS, ReplyCreate
 from contracts.rpc import RpcReply, RpcRequest
 from contracts.rules import RuleDefinition, RuleRead, TriageDecision
 from contracts.tickets import HistoryEntry, TicketDetail, TicketPage, TicketPatch, TicketQuery
@@ -43,6 +44,8 @@ from contracts.tickets import HistoryEntry, TicketDetail, TicketPage, TicketPatc
 SCHEMAS = Path(__file__).parent / "schemas"
 CONTRACTS: list[type[BaseModel]] = [
     *ALL_EVENTS,
+    *REPLY_EVENTS,
+    ReplyCreate,
     Interaction,
     RuleDefinition,
     RuleRead,

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -18,15 +19,19 @@ from fastapi.security import APIKeyHeader
 from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
-from contracts.topology import INGESTOR_RPC
-from ingestor import accounts, imap, services, smtp, webhooks, webhooks_x
+from contracts.replies import ReplyRequestedV1
+from contracts.topology import INGESTOR_REPLIES, INGESTOR_RPC
+from ingestor import accounts, imap, replies, services, smtp, webhooks, webhooks_x
 from ingestor.credentials import Vault, load_key
 from ingestor.pollers.runner import Pollers
+from ingestor.replies.sending import RetryPolicy, deliver
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
 from ingestor.store import open_store
+from servicekit import consuming
 from servicekit import health as probes
 from servicekit.bodylimits import BodyLimit
+from servicekit.clock import system_clock
 from servicekit.http import instrument_http
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
@@ -35,7 +40,7 @@ from servicekit.publishing import EventPublisher
 from servicekit.ratelimits import RateLimit, client_address
 from servicekit.rpc import serve
 from servicekit.service import new_broker
-from servicekit.topology import declare_events_exchange
+from servicekit.topology import declare_consumer_queue, declare_events_exchange
 from servicekit.tracing import configure_tracing
 
 log = logging.getLogger("ingestor")
@@ -129,6 +134,26 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     relay = OutboxRelay(store, publisher)
     vault = Vault(load_key(settings))
     serve(broker, INGESTOR_RPC, accounts.methods(store, vault))
+    http = httpx.AsyncClient(timeout=settings.reply_timeout_seconds)
+    senders = replies.senders(settings, http)
+    policy = RetryPolicy(
+        attempts=settings.reply_attempts,
+        backoff_seconds=settings.reply_backoff_seconds,
+        max_wait_seconds=settings.reply_max_wait_seconds,
+    )
+
+    async def send_reply(request: ReplyRequestedV1) -> None:
+        await deliver(
+            request=request,
+            store=store,
+            vault=vault,
+            senders=senders,
+            publisher=publisher,
+            policy=policy,
+            clock=system_clock,
+        )
+
+    consuming.consume(broker, INGESTOR_REPLIES, ReplyRequestedV1, send_reply, publisher=publisher)
     prune = Periodic(
         "ingestor-dedup-prune",
         settings.dedup_prune_seconds,
@@ -158,8 +183,10 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.open()
         log.info("ingestor store backend: %s", store.backend)
-        await broker.start()
+        await broker.connect()
         await declare_events_exchange(broker)
+        await declare_consumer_queue(broker, INGESTOR_REPLIES, settings.rabbitmq_retry_queue_type)
+        await broker.start()
         relay.start()
         prune.start()
         forget_deliveries.start()
@@ -177,6 +204,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         await prune.stop()
         await relay.stop()
         await broker.stop()
+        await http.aclose()
         await store.close()
 
     app = FastAPI(

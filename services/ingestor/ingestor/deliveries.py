@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from contracts.accounts import AccountRead
 from contracts.events import InteractionChangedV1, InteractionReceivedV1
-from contracts.interaction import Channel, Interaction
+from contracts.interaction import Channel, Direction, Interaction
 from ingestor.store.accounts_port import Delivery
 from ingestor.store.port import IngestStore
 from servicekit.clock import Clock, system_clock
@@ -175,6 +175,13 @@ async def keep(
     """Accept the new interactions and changes durably and keep the delivery; then publish,
     leaving to the relay what RabbitMQ does not confirm now."""
     now = clock()
+    ours = await store.our_replies(
+        [i.key for i in interactions if i.direction is Direction.OUTBOUND]
+    )
+    if ours:
+        # The network's echo of a reply we posted: the reply is on its ticket already.
+        interactions = [i for i in interactions if i.key not in ours]
+        set_aside = [*set_aside, *({"reason": "our_reply", "detail": key} for key in sorted(ours))]
     interactions = await rethread(store, interactions, now)
     received = [
         (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions

@@ -91,6 +91,20 @@ class IngestorSettings(ServiceSettings):
     meta_graph_url: str = "https://graph.facebook.com"
     meta_poll_overlap_seconds: float = Field(default=3600.0, ge=0)
     """Each reconciliation reads back this far before its cursor (late, out-of-order items)."""
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+    """INGESTOR_META_GRAPH_URL: the Graph API replies are posted to (tests: the fake Meta)."""
+    reply_attempts: int = Field(default=5, ge=1, le=20)
+    """INGESTOR_REPLY_ATTEMPTS: calls made for one reply while the network answers 429 or 5xx
+    (or cannot be reached) before it fails with the reason."""
+    reply_backoff_seconds: float = Field(default=1.0, gt=0)
+    """INGESTOR_REPLY_BACKOFF_SECONDS: the first wait between attempts, doubled each time
+    (with jitter) up to INGESTOR_REPLY_MAX_WAIT_SECONDS; a Retry-After is honoured instead."""
+    reply_max_wait_seconds: float = Field(default=60.0, gt=0)
+    """INGESTOR_REPLY_MAX_WAIT_SECONDS: the longest wait between two attempts; a Retry-After
+    asking for more fails the reply (rate-limited) instead of holding it."""
+    reply_timeout_seconds: float = Field(default=30.0, gt=0)
+    """INGESTOR_REPLY_TIMEOUT_SECONDS: how long one call to a network may take. A call that
+    times out after the request was sent may have been taken: the reply becomes uncertain."""
 
     def model_post_init(self, context: object) -> None:
         if self.production and not self.credentials_key:

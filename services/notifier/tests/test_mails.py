@@ -29,7 +29,7 @@ TICKET = {
     "opened_at": NOW,
     "updated_at": NOW,
 }
-KINDS = ("rule_alert", "assigned", "escalated", "opinion_received")
+KINDS = ("rule_alert", "assigned", "escalated", "opinion_received", "reply_failed")
 
 
 def notification(kind: str, **extra: object) -> NotificationRequestedV1:

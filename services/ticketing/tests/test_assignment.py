@@ -57,7 +57,7 @@ def test_random_pick_is_one_of_the_candidates() -> None:
     assert assignment.pick_random(["ana", "bia"], random.Random(1)) in {"ana", "bia"}
 
 
-def test_rule_sets_title_assignee_team_and_pending_replies() -> None:
+def test_rule_sets_title_assignee_and_team_and_keeps_no_reply_on_the_ticket() -> None:
     reply = PendingReply(rule_id=uuid4(), text="Recebemos sua mensagem")
     decision = TriageDecision(
         open_ticket=OpenTicket(assignee="ana", team="night"),
@@ -66,7 +66,7 @@ def test_rule_sets_title_assignee_team_and_pending_replies() -> None:
     )
     ticket = opened(decision)
     assert (ticket.title, ticket.assignee, ticket.team) == ("Reclamação Anatel", "ana", "night")
-    assert ticket.pending_replies == (reply,)
+    assert not hasattr(ticket, "pending_replies")
 
 
 def test_set_priority_overrides_the_opening_priority() -> None:

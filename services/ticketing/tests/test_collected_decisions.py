@@ -80,7 +80,8 @@ async def assert_every_decision_took_effect_once(store: TicketStore) -> None:
     ticket = await the_ticket(store)
     assert ticket.interaction_count == 2
     assert (ticket.priority, ticket.tags) == ("high", ("Procon", opinions.WAITING_OPINION))
-    assert [r.text for r in ticket.pending_replies] == ["Já vamos ver."]
+    asked = [e for e in await store.history_of(ticket.id) if e.action == "auto_reply_pending"]
+    assert [(e.detail["text"], e.detail["sent"]) for e in asked] == [("Já vamos ver.", False)]
     events = await outbox(store)
     alerts = events["notification.requested.v1"]
     assert sorted((a["interaction_key"], a["recipients"][0]) for a in alerts) == [

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
-from uuid import UUID
 
 import pytest
 
 from contracts.interaction import Channel
-from contracts.rules import PendingReply
 from contracts.tickets import InteractionQuery, TicketQuery
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import views
@@ -144,7 +142,6 @@ async def test_the_desk_page_is_the_listed_tickets_as_the_desk_reads_them(
             assignee="ana",
             custom_fields={"order": 123, "flags": ["a"]},
             contact={"email": "maria@example.com"},
-            pending_replies=(PendingReply(rule_id=UUID(int=1), text="Olá!"),),
             previous_ticket_id=plain.id,
             parent_id=plain.id,
             merged_into=plain.id,

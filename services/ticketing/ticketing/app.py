@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from faststream.asgi import AsgiFastStream
 
@@ -57,6 +58,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
                 settings.priority_scale,
                 master_email=settings.master_email,
                 clock=clock,
+                auto_reply_cooldown=timedelta(hours=settings.auto_reply_cooldown_hours),
             )
         )
     )
@@ -73,6 +75,9 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         )
         await declare_consumer_queue(
             broker, topology.TICKETING_CHANGES, settings.rabbitmq_retry_queue_type
+        )
+        await declare_consumer_queue(
+            broker, topology.TICKETING_REPLIES, settings.rabbitmq_retry_queue_type
         )
 
     async def health() -> dict[str, str]:

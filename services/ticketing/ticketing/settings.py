@@ -23,6 +23,12 @@ class TicketingSettings(ServiceSettings):
         default="master@socialdesk.local",
         description="Who hears about an opinion on a ticket nobody is assigned to.",
     )
+    auto_reply_cooldown_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="TICKETING_AUTO_REPLY_COOLDOWN_HOURS: at most one automatic reply per "
+        "conversation within this many hours, so two systems can never answer each other.",
+    )
 
     sla_scan_every_seconds: float = Field(
         default=5.0, gt=0, description="How often tickets whose SLA band changes are looked for."

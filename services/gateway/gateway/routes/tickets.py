@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, status
 from fastapi.responses import PlainTextResponse
 
+from contracts.replies import ReplyCreate
 from contracts.rpc_ticketing import (
     TicketAssignment,
     TicketChild,
@@ -13,6 +14,7 @@ from contracts.rpc_ticketing import (
     TicketMerging,
     TicketNote,
     TicketRef,
+    TicketReplying,
     TicketUpdate,
 )
 from contracts.tickets import (
@@ -20,6 +22,7 @@ from contracts.tickets import (
     ChildCreate,
     HistoryEntry,
     NoteCreate,
+    StoredInteraction,
     TicketAssign,
     TicketBulk,
     TicketCreate,
@@ -33,6 +36,7 @@ from contracts.tickets import (
     TicketRead,
 )
 from contracts.topology import TICKETING_RPC
+from gateway import attachments
 from gateway.deps import CurrentCaller, ServicesDep
 from gateway.errors import unprocessable
 
@@ -132,6 +136,35 @@ async def create_ticket(request: TicketCreate, caller: CurrentCaller, services: 
     conversation's other interactions without a ticket join it. `assign_to_me` makes it the
     calling agent's in the same call."""
     return await services.call(TICKETING_RPC, TicketingMethod.TICKETS_CREATE, request, caller)
+
+
+@router.post(
+    "/{ref}/replies",
+    response_model=StoredInteraction,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        **NOT_FOUND,
+        403: {"description": "The ticket is neither yours nor in one of your levels"},
+        413: {"description": "An attachment, or all of them together, is too large"},
+        415: {"description": "An attachment is not a document or an image"},
+        422: unprocessable(
+            "What the network cannot do, with the reason: a direct message outside the "
+            "24-hour window, a second private reply to one comment, a removed thread, an "
+            "account that cannot send on this conversation or that the level does not serve"
+        ),
+    },
+)
+async def reply(ref: str, reply: ReplyCreate, caller: CurrentCaller, services: ServicesDep) -> Any:
+    """Answer the customer on the ticket's channel. The reply is stored on the ticket as an
+    outbound interaction whose `delivery.state` is `queued`; the ingestor sends it once with
+    the account's credentials and it becomes `sent` (with the network's id), `failed` (with
+    the reason; the assignee is mailed) or `uncertain` (never re-sent by itself). Public
+    replies answer comments in public; `private` sends a private reply to a comment; direct
+    messages and e-mails are private. `status_after` is applied once it is sent."""
+    reply = reply.model_copy(update={"attachments": attachments.cleaned(reply.attachments)})
+    return await services.call(
+        TICKETING_RPC, TicketingMethod.TICKETS_REPLY, TicketReplying(ref=ref, reply=reply), caller
+    )
 
 
 @router.post(

@@ -10,6 +10,7 @@ from pymongo.errors import BulkWriteError
 
 from ingestor.store.accounts_mongo import MongoAccounts
 from ingestor.store.polls_mongo import MongoPolls
+from ingestor.store.replies_mongo import MongoReplies
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
 from servicekit.outbox import Backlog
@@ -24,7 +25,7 @@ def _message(doc: dict[str, Any]) -> OutgoingMessage:
     )
 
 
-class MongoIngestStore(MongoAccounts, MongoPolls):
+class MongoIngestStore(MongoAccounts, MongoPolls, MongoReplies):
     backend = "mongodb"
 
     def __init__(
@@ -46,11 +47,13 @@ class MongoIngestStore(MongoAccounts, MongoPolls):
         self._mail_cursors = db["mail_cursors"]
         self._threads = db["threads"]
         self._polls = db["polls"]
+        self._replies = db["replies"]
 
     async def open(self) -> None:
         await self._received.create_index([("event_id", ASCENDING)], unique=True)
         await self._received.create_index([("published_at", ASCENDING), ("accepted_at", ASCENDING)])
         await self.open_accounts()
+        await self.open_replies()
 
     async def ping(self) -> None:
         await self._client.admin.command("ping")

@@ -7,11 +7,12 @@ from uuid import UUID
 
 from ingestor.store.accounts_port import AccountStore
 from ingestor.store.polls_port import PollStore
+from ingestor.store.replies_port import ReplyStore
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 
 
-class IngestStore(AccountStore, PollStore, Protocol):
+class IngestStore(AccountStore, PollStore, ReplyStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...

@@ -10,6 +10,8 @@ from ingestor.store.accounts_sqlite import SCHEMA as ACCOUNTS_SCHEMA
 from ingestor.store.accounts_sqlite import SqliteAccounts
 from ingestor.store.polls_sqlite import SCHEMA as POLLS_SCHEMA
 from ingestor.store.polls_sqlite import SqlitePolls
+from ingestor.store.replies_sqlite import SCHEMA as REPLIES_SCHEMA
+from ingestor.store.replies_sqlite import SqliteReplies
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
@@ -39,15 +41,18 @@ def _message(row: sqlite3.Row) -> OutgoingMessage:
     )
 
 
-class SqliteIngestStore(SqliteAccounts, SqlitePolls):
+class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
-        self._db = SqliteDatabase(path, SCHEMA + ACCOUNTS_SCHEMA + POLLS_SCHEMA)
+        self._db = SqliteDatabase(path, SCHEMA + ACCOUNTS_SCHEMA + POLLS_SCHEMA + REPLIES_SCHEMA)
         self._clock = clock
 
     async def open(self) -> None:
         await self._db.open()
+
+    def _now_seconds(self) -> float:
+        return epoch_seconds(self._clock)
 
     async def ping(self) -> None:
         await self._db.ping()

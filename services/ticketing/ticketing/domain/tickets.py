@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 from contracts.interaction import Direction, Interaction
 from contracts.people import LevelRead
-from contracts.rules import PendingReply, TriageDecision
+from contracts.rules import TriageDecision
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.sla import Track, answered, counts_as_response, noticed
 from ticketing.domain.status import Status, after_inbound, check_transition, is_active
@@ -42,7 +42,6 @@ class Ticket:
     change_count: int = 0
     version: int = 0
     team: str | None = None
-    pending_replies: tuple[PendingReply, ...] = ()
     custom_fields: Mapping[str, Any] = field(default_factory=dict)
     contact: Mapping[str, str] = field(default_factory=dict)
     parent_id: UUID | None = None
@@ -155,7 +154,6 @@ def open_ticket(
         updated_at=now,
         previous_ticket_id=previous.id if previous else None,
         interaction_count=1,
-        pending_replies=tuple(decision.auto_replies),
     )
 
 
@@ -196,8 +194,9 @@ def apply_decision(
     ticket: Ticket, decision: TriageDecision, *, now: datetime, scale: PriorityScale | None = None
 ) -> Outcome:
     """What the rules decided for one more interaction of the ticket's conversation: the
-    tags of matching rules added, a ``set_priority`` on the scale applied, automatic replies
-    kept as pending. (Opening fields only matter to the interaction that opens the ticket.)"""
+    tags of matching rules added, a ``set_priority`` on the scale applied. (Opening fields
+    only matter to the interaction that opens the ticket; automatic replies are recorded in
+    the history, not on the ticket.)"""
     changes = []
     tags = merge_tags(ticket.tags, decision.tags)
     if tags != ticket.tags:
@@ -207,13 +206,12 @@ def apply_decision(
     if wanted is not None and wanted != priority and (scale is None or wanted in scale):
         priority = wanted
         changes.append(Change("priority", ticket.priority, priority))
-    if not changes and not decision.auto_replies:
+    if not changes:
         return Outcome(ticket)
     updated = dataclasses.replace(
         ticket,
         tags=tags,
         priority=priority,
-        pending_replies=ticket.pending_replies + tuple(decision.auto_replies),
         change_count=ticket.change_count + len(changes),
         updated_at=now,
     )

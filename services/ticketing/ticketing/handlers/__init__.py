@@ -18,6 +18,7 @@ from ticketing.handlers import (
     opinion_events,
     opinions,
     people,
+    replies,
     sla,
     tickets,
     triaged,
@@ -39,6 +40,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **people.methods(deps),
         **credentials.methods(deps),
         **sla.methods(deps),
+        **replies.methods(deps),
     }
 
 
@@ -47,5 +49,6 @@ def build_router(deps: Deps) -> RabbitRouter:
     triaged.subscribe(router, deps)
     opinion_events.subscribe(router, deps)
     network_changes.subscribe(router, deps)
+    replies.subscribe(router, deps)
     rpc.serve(router, topology.TICKETING_RPC, methods(deps))
     return router

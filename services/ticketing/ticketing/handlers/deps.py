@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from servicekit.clock import Clock, system_clock
 from servicekit.keyed_locks import KeyedLocks
@@ -23,3 +24,4 @@ class Deps:
     clock: Clock = system_clock
     """The time the SLA clocks are read at (tests move it: ``TICKETING_CLOCK_OFFSET_FILE``)."""
     sla_policies: CachedPolicies = field(default_factory=CachedPolicies)
+    auto_reply_cooldown: timedelta = timedelta(hours=24)

@@ -20,6 +20,7 @@ def subscribe(router: RabbitRouter, deps: Deps) -> None:
             locks=deps.locks,
             event=event,
             now=deps.clock(),
+            auto_reply_cooldown=deps.auto_reply_cooldown,
         )
 
     consuming.consume(

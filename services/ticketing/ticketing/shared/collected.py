@@ -22,7 +22,7 @@ from contracts.events import AlertedInteraction, NotificationRequestedV1
 from contracts.opinions import OpinionRequestedV1
 from contracts.rules import TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction
-from ticketing.domain import opinions, tickets
+from ticketing.domain import opinions, replies, tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared import views
 from ticketing.shared.opinion_requests import rule_request_id, shared_interaction
@@ -83,7 +83,15 @@ class CollectedDecisions:
                     at=self.now,
                     actor=actor,
                     action="auto_reply_pending",
-                    detail={"rule_id": str(reply.rule_id), "text": reply.text, "sent": False},
+                    detail={
+                        "rule_id": str(reply.rule_id),
+                        "text": reply.text,
+                        "sent": False,
+                        # Known to shared.auto_replies, so a redelivery never sends it after.
+                        "reply_id": str(
+                            replies.rule_reply_id(stored.interaction.key, reply.rule_id)
+                        ),
+                    },
                 )
                 for reply in decision.auto_replies
             ]

@@ -46,7 +46,6 @@ def read(ticket: Ticket) -> TicketRead:
         opened_at=ticket.opened_at,
         updated_at=ticket.updated_at,
         team=ticket.team,
-        pending_replies=list(ticket.pending_replies),
         custom_fields=dict(ticket.custom_fields),
         contact=dict(ticket.contact),
         parent_ticket_id=ticket.parent_id,

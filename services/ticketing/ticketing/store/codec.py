@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
-from contracts.rules import PendingReply, TriageDecision
+from contracts.rules import TriageDecision
 from contracts.tickets import StoredInteraction, TicketRead
 from ticketing.domain import sla
 from ticketing.domain.status import Status
@@ -61,7 +61,6 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "sla_band": track.band,
         "extra": {
             "team": ticket.team,
-            "pending_replies": [r.model_dump(mode="json") for r in ticket.pending_replies],
             "custom_fields": dict(ticket.custom_fields),
             "contact": dict(ticket.contact),
             "merged_into": str(ticket.merged_into) if ticket.merged_into else None,
@@ -150,9 +149,6 @@ def _extra(extra: dict[str, Any]) -> dict[str, Any]:
     no new column; a ticket stored before them reads with their defaults."""
     return {
         "team": extra.get("team"),
-        "pending_replies": tuple(
-            PendingReply.model_validate(r) for r in extra.get("pending_replies") or ()
-        ),
         "custom_fields": dict(extra.get("custom_fields") or {}),
         "contact": dict(extra.get("contact") or {}),
         "merged_into": UUID(extra["merged_into"]) if extra.get("merged_into") else None,
@@ -193,7 +189,6 @@ def _read_fields(doc: Any) -> dict[str, Any]:
         "interaction_count": doc["interaction_count"],
         "change_count": doc["change_count"],
         "team": extra.get("team"),
-        "pending_replies": extra.get("pending_replies") or [],
         "custom_fields": extra.get("custom_fields") or {},
         "contact": extra.get("contact") or {},
         "parent_ticket_id": doc["parent_id"] if "parent_id" in doc else extra.get("parent_id"),

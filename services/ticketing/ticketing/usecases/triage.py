@@ -4,7 +4,7 @@ closed (docs/domain.md F3-F6); then the rules' shares are made."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -16,14 +16,15 @@ from contracts.events import (
     TicketChangedV1,
     TicketOpenedV1,
 )
-from contracts.rules import TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
+from ticketing.domain.replies import DEFAULT_AUTO_REPLY_COOLDOWN
 from ticketing.domain.threading import thread_key
 from ticketing.shared import assignment, authors, directory_reads, notices, views
+from ticketing.shared.auto_replies import reply_by_rules
 from ticketing.shared.changes import change_entries, field_changes
 from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.opinion_requests import share_by_rules
@@ -39,6 +40,7 @@ async def handle_triaged(
     locks: KeyedLocks,
     event: InteractionTriagedV1,
     now: datetime | None = None,
+    auto_reply_cooldown: timedelta = DEFAULT_AUTO_REPLY_COOLDOWN,
 ) -> None:
     """Redelivery is harmless: an interaction already on a ticket is left alone. Within this
     process the interactions of one conversation take turns (``locks``), so they do not keep
@@ -53,6 +55,14 @@ async def handle_triaged(
         announced = await _place(store=store, scale=scale, event=event, key=key, now=now)
     await publish(store, publisher, announced)
     await share_by_rules(store=store, publisher=publisher, event=event, thread_key=key)
+    await reply_by_rules(
+        store=store,
+        publisher=publisher,
+        event=event,
+        thread_key=key,
+        cooldown=auto_reply_cooldown,
+        now=now,
+    )
 
 
 async def _place(
@@ -133,23 +143,6 @@ def _alerts(
     ]
 
 
-def _reply_entries(
-    ticket: tickets.Ticket, decision: TriageDecision, *, actor: str, at: datetime
-) -> list[HistoryEntry]:
-    """One entry per automatic reply a rule asked for; they wait on the ticket unsent."""
-    return [
-        HistoryEntry(
-            id=uuid4(),
-            ticket_id=ticket.id,
-            at=at,
-            actor=actor,
-            action="auto_reply_pending",
-            detail={"rule_id": str(reply.rule_id), "text": reply.text, "sent": False},
-        )
-        for reply in decision.auto_replies
-    ]
-
-
 class _Placing:
     """One stored interaction going onto a ticket: an existing one, or a new one."""
 
@@ -210,7 +203,6 @@ class _Placing:
             history=[
                 added,
                 *change_entries(ticket.id, actor, outcome.changes[1:], now, self.reasons),
-                *_reply_entries(ticket, decision, actor=actor, at=now),
             ],
             events=events,
         )
@@ -290,7 +282,6 @@ class _Placing:
                 )
             return [
                 *entries,
-                *_reply_entries(numbered, decision, actor=actor, at=now),
                 *collected.history(numbered),
             ]
 

@@ -1,0 +1,114 @@
+"""A rule's automatic reply (docs/domain.md F22), sent through the same path as an agent's
+(``shared.replies.queue_reply``) as ``rule:<id>``, after the interaction is placed on its
+ticket (a redelivery finds it queued already: its id derives from the interaction and the
+rule). Never more than one automatic reply per conversation within the cooldown, never to
+the brand's own messages, never to an automatic e-mail; what is not sent is said in the
+history (``auto_reply_skipped``, with the reason)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+from contracts.base import Event
+from contracts.events import InteractionTriagedV1
+from contracts.tickets import HistoryEntry, StoredInteraction
+from servicekit.publishing import EventPublisher
+from ticketing.domain import replies
+from ticketing.shared.replies import queue_reply
+from ticketing.shared.writes import retry_on_stale
+from ticketing.store.port import TicketStore
+
+log = logging.getLogger(__name__)
+
+
+async def reply_by_rules(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: InteractionTriagedV1,
+    thread_key: str,
+    cooldown: timedelta,
+    now: datetime,
+) -> None:
+    decision = event.decision
+    if not decision.auto_replies:
+        return
+    wanted = decision.auto_replies[0]  # one automatic reply per message, the first rule's
+    stored = await store.record_interaction(
+        StoredInteraction(
+            id=uuid4(), ticket_id=None, received_at=now, interaction=event.interaction
+        ),
+        thread_key=thread_key,
+    )  # idempotent: only reads where the interaction is
+    if stored.ticket_id is None:
+        return  # no ticket: the decision waits with the interaction (shared.collected)
+    ticket = await store.get_ticket(stored.ticket_id)
+    if ticket is None:
+        return
+    reply_id = replies.rule_reply_id(event.interaction.key, wanted.rule_id)
+    history = await store.history_of(ticket.id)
+    if any(e.detail.get("reply_id") == str(reply_id) for e in history):
+        return  # queued or skipped before: a redelivery
+    actor = f"rule:{wanted.rule_id}"
+    interactions = await store.interactions_of(ticket.id)
+    reason = replies.automatic_reply_refusal(event.interaction)
+    if reason is None and replies.in_cooldown(history, now, cooldown):
+        reason = f"a rule answered this conversation less than {cooldown} ago"
+    if reason is None:
+        mode = replies.mode_for(stored, private=False)
+        try:
+            replies.check_possible(target=stored, mode=mode, interactions=interactions, now=now)
+        except replies.ReplyRefused as refused:
+            reason = str(refused)
+    if reason is not None:
+        await _skipped(store, ticket.id, actor, str(reply_id), wanted.text, reason, now)
+        return
+    await queue_reply(
+        store=store,
+        publisher=publisher,
+        ticket=ticket,
+        target=stored,
+        mode=mode,
+        account=event.interaction.account,
+        text=wanted.text,
+        actor=actor,
+        now=now,
+        reply_id=reply_id,
+    )
+
+
+async def _skipped(
+    store: TicketStore,
+    ticket_id: UUID,
+    actor: str,
+    reply_id: str,
+    text: str,
+    reason: str,
+    now: datetime,
+) -> None:
+    log.info("automatic reply %s not sent: %s", reply_id, reason)
+
+    async def attempt() -> None:
+        ticket = await store.get_ticket(ticket_id)
+        if ticket is None:
+            return
+        entry = HistoryEntry(
+            id=uuid4(),
+            ticket_id=ticket.id,
+            at=now,
+            actor=actor,
+            action=replies.AUTO_REPLY_SKIPPED,
+            detail={"reply_id": reply_id, "text": text, "reason": reason},
+        )
+        events: list[Event] = []
+        await store.update_ticket(
+            ticket,
+            expected_version=ticket.version,
+            interaction_id=None,
+            history=[entry],
+            events=events,
+        )
+
+    await retry_on_stale(attempt, what=f"ticket {ticket_id}")

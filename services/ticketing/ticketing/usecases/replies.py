@@ -1,0 +1,239 @@
+"""Replies on ticketing's side (docs/domain.md F19): an agent answers the customer on the
+ticket's channel. The reply is stored as an outbound interaction on the ticket, queued, and
+asked of the ingestor by ``reply.requested.v1`` in the same write as its history entry; what
+the network made of it (``reply.delivered.v1``, ``reply.failed.v1``) settles its delivery,
+applies the status the agent asked for, and on failure tells the assignee."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from contracts.base import Event
+from contracts.events import FieldChange, NotificationRequestedV1, TicketChangedV1
+from contracts.replies import (
+    DeliveryState,
+    ReplyCreate,
+    ReplyDeliveredV1,
+    ReplyFailedV1,
+    ReplyMode,
+)
+from contracts.rpc import Caller
+from contracts.tickets import HistoryEntry, StoredInteraction
+from servicekit import rpc
+from servicekit.publishing import EventPublisher
+from ticketing.domain import replies
+from ticketing.domain.status import Status
+from ticketing.domain.tickets import Ticket
+from ticketing.shared import directory_reads, views
+from ticketing.shared.access import actor_of, find_ticket
+from ticketing.shared.changes import change_entries, field_changes
+from ticketing.shared.replies import queue_reply
+from ticketing.shared.writes import publish, retry_on_stale
+from ticketing.store.port import TicketStore
+
+log = logging.getLogger(__name__)
+
+EXCERPT_LENGTH = 500
+
+
+async def send_reply(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    ref: str,
+    create: ReplyCreate,
+    caller: Caller,
+) -> StoredInteraction:
+    """Check what the network can do, record the queued reply, and ask for it once."""
+    ticket = await find_ticket(store, ref, caller)
+    if ticket.status is Status.CLOSED or ticket.merged_into is not None or ticket.removed:
+        raise rpc.Invalid(f"ticket {ticket.protocol} is closed: it takes no replies")
+    now = datetime.now(UTC)
+    interactions = await store.interactions_of(ticket.id)
+    level = await directory_reads.level_settings(store, ticket.level)
+    try:
+        target = replies.answered(interactions, create.in_reply_to)
+        mode = replies.mode_for(target, private=create.private)
+        account = create.account or target.interaction.account
+        replies.check_account(target, account, level.accounts if level else [])
+        replies.check_possible(target=target, mode=mode, interactions=interactions, now=now)
+        if create.attachments and mode is not ReplyMode.EMAIL:
+            raise replies.ReplyRefused("attachments are sent with e-mail replies only")
+    except replies.ReplyRefused as refused:
+        raise rpc.Invalid(str(refused)) from None
+    return await queue_reply(
+        store=store,
+        publisher=publisher,
+        ticket=ticket,
+        target=target,
+        mode=mode,
+        account=account,
+        text=create.text,
+        actor=actor_of(caller),
+        status_after=create.status_after,
+        attachments=[a.to_attachment() for a in create.attachments],
+        now=now,
+    )
+
+
+async def record_outcome(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: ReplyDeliveredV1 | ReplyFailedV1,
+    master_email: str,
+) -> None:
+    """Settle the reply's delivery: history (each attempt, the outcome), the status asked for
+    once sent, and the assignee alerted when it failed or may not have gone. Idempotent: an
+    outcome the history already holds is not written twice."""
+    reply = await store.get_interaction(event.reply_id)
+    if reply is None:
+        log.warning("reply %s of ticket %s is unknown", event.reply_id, event.ticket_id)
+        return
+    if isinstance(event, ReplyDeliveredV1):
+        state, action = DeliveryState.SENT, replies.SENT
+    elif event.uncertain:
+        state, action = DeliveryState.UNCERTAIN, replies.UNCERTAIN
+    else:
+        state, action = DeliveryState.FAILED, replies.FAILED
+    await _settle_ticket(
+        store=store,
+        publisher=publisher,
+        event=event,
+        reply=reply,
+        state=state,
+        action=action,
+        master_email=master_email,
+    )
+    key = reply.interaction.key
+    await store.change_interaction(
+        key,
+        lambda stored: replies.settled(
+            stored,
+            state=state,
+            attempts=event.attempts,
+            network_id=event.network_id if isinstance(event, ReplyDeliveredV1) else None,
+            sent_at=event.sent_at if isinstance(event, ReplyDeliveredV1) else None,
+            reason=event.reason if isinstance(event, ReplyFailedV1) else None,
+        ),
+    )
+
+
+async def _settle_ticket(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: ReplyDeliveredV1 | ReplyFailedV1,
+    reply: StoredInteraction,
+    state: DeliveryState,
+    action: str,
+    master_email: str,
+) -> None:
+    reply_id = str(event.reply_id)
+
+    async def attempt() -> None:
+        ticket = await store.get_ticket(event.ticket_id)
+        if ticket is None:
+            log.warning("reply %s is on ticket %s, which is gone", reply_id, event.ticket_id)
+            return
+        history = await store.history_of(ticket.id)
+        mine = [e for e in history if e.detail.get("reply_id") == reply_id]
+        if any(e.action in replies.SETTLED for e in mine):
+            return
+        written = next((e for e in mine if e.action == replies.WRITTEN), None)
+        author = written.actor if written else "system"
+        now = datetime.now(UTC)
+        if state is DeliveryState.SENT:
+            wanted = written.detail.get("status_after") if written else None
+            outcome = replies.status_after_sending(ticket, wanted, now)
+        else:
+            outcome = replies.status_after_sending(ticket, None, now)
+        network = f"network:{reply.interaction.channel.value}"
+        entries = [
+            HistoryEntry(
+                id=uuid4(),
+                ticket_id=ticket.id,
+                at=a.at,
+                actor=network,
+                action=replies.ATTEMPT,
+                detail={"reply_id": reply_id, "outcome": a.outcome, "detail": a.detail},
+            )
+            for a in event.attempts
+        ]
+        detail: dict[str, object] = {"reply_id": reply_id, "author": author}
+        if isinstance(event, ReplyDeliveredV1):
+            detail |= {"network_id": event.network_id, "sent_at": event.sent_at.isoformat()}
+        else:
+            detail |= {"reason": event.reason}
+        entries.append(
+            HistoryEntry(
+                id=uuid4(),
+                ticket_id=ticket.id,
+                at=now,
+                actor=network,
+                action=action,
+                detail=detail,
+            )
+        )
+        entries += change_entries(ticket.id, author, outcome.changes, now)
+        events: list[Event] = [
+            TicketChangedV1(
+                **event.caused(),
+                ticket=views.snapshot(outcome.ticket),
+                actor=network,
+                changes=[
+                    FieldChange(field="reply", before=reply_id, after=state.value),
+                    *field_changes(outcome.changes),
+                ],
+            )
+        ]
+        if state is not DeliveryState.SENT and isinstance(event, ReplyFailedV1):
+            alert = await _failure_alert(store, event, reply, ticket, author, master_email)
+            events.append(alert)
+        await store.update_ticket(
+            dataclasses.replace(outcome.ticket, updated_at=now),
+            expected_version=ticket.version,
+            interaction_id=None,
+            history=entries,
+            events=events,
+        )
+        await publish(store, publisher, events)
+
+    await retry_on_stale(attempt, what=f"ticket {event.ticket_id}")
+
+
+async def _failure_alert(
+    store: TicketStore,
+    event: ReplyFailedV1,
+    reply: StoredInteraction,
+    ticket: Ticket,
+    author: str,
+    master_email: str,
+) -> NotificationRequestedV1:
+    """To the assignee; without one, to the agent who wrote it; else the master user."""
+    recipients, users = [master_email], {}
+    for candidate in (ticket.assignee, author.removeprefix("agent:") if author else None):
+        if not candidate:
+            continue
+        agent = await directory_reads.agent(store, candidate)
+        if agent is not None and agent.active:
+            recipients, users = [agent.email], {agent.email: agent.id}
+            break
+    return NotificationRequestedV1(
+        **event.caused(),
+        kind="reply_failed",
+        recipients=recipients,
+        recipient_users=users,
+        detail={
+            "reply_id": str(event.reply_id),
+            "reason": event.reason,
+            "uncertain": event.uncertain,
+            "channel": reply.interaction.channel.value,
+            "excerpt": reply.interaction.text[:EXCERPT_LENGTH],
+        },
+        ticket=views.snapshot(ticket),
+        ticket_opened=False,
+    )
