@@ -17,6 +17,14 @@ from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
+from contracts.reports import (
+    BacklogQuery,
+    BacklogReport,
+    TimesQuery,
+    TimesReport,
+    VolumeQuery,
+    VolumeReport,
+)
 from contracts.tickets import (
     BulkReport,
     ChildCreate,
@@ -80,6 +88,9 @@ class TicketingMethod(StrEnum):
     CALENDARS_DELETE = "calendars.delete"
     OPINIONS_REQUEST = "opinions.request"
     DESK_VOCABULARY = "desk.vocabulary"
+    REPORTS_VOLUME = "reports.volume"
+    REPORTS_TIMES = "reports.times"
+    REPORTS_BACKLOG = "reports.backlog"
 
 
 class _Params(BaseModel):
@@ -201,6 +212,9 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CALENDARS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
     M.DESK_VOCABULARY: NoParams,
+    M.REPORTS_VOLUME: VolumeQuery,
+    M.REPORTS_TIMES: TimesQuery,
+    M.REPORTS_BACKLOG: BacklogQuery,
 }
 """The parameters model of each method."""
 
@@ -241,5 +255,8 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CALENDARS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
     M.DESK_VOCABULARY: DeskVocabulary,
+    M.REPORTS_VOLUME: VolumeReport,
+    M.REPORTS_TIMES: TimesReport,
+    M.REPORTS_BACKLOG: BacklogReport,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

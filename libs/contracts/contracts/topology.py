@@ -101,12 +101,19 @@ TICKETING_CHANGES = ConsumerQueue(
     ("interaction.changed.v1",),
     "Ticketing applies a network's edit or removal to the stored interaction.",
 )
+# Reports (#13).
+TICKETING_REPORTS = ConsumerQueue(
+    "ticketing.reports",
+    ("ticket.opened.v1", "ticket.changed.v1"),
+    "Ticketing projects each changed ticket into the report counters.",
+)
 EVERY_CONSUMER_QUEUE = (
     *CONSUMER_QUEUES,
     NOTIFIER_DIGESTS,
     NOTIFIER_OPINIONS,
     TICKETING_OPINIONS,
     TICKETING_CHANGES,
+    TICKETING_REPORTS,
 )
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

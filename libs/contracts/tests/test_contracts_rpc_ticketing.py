@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc_ticketing import (
     ANSWERS,
     PARAMS,
@@ -47,6 +48,9 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     TeamReplace,
     LevelReplace,
     CalendarReplace,
+    VolumeQuery,
+    TimesQuery,
+    BacklogQuery,
 ]
 
 
@@ -73,6 +77,7 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "calendars",
         "opinions",
         "desk",
+        "reports",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

@@ -16,6 +16,7 @@ from ticketing.handlers import (
     network_changes,
     opinion_events,
     opinions,
+    reports,
     tickets,
     triaged,
 )
@@ -33,6 +34,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **interactions.methods(deps),
         **directory.methods(deps),
         **opinions.methods(deps),
+        **reports.methods(deps),
     }
 
 
@@ -41,5 +43,6 @@ def build_router(deps: Deps) -> RabbitRouter:
     triaged.subscribe(router, deps)
     opinion_events.subscribe(router, deps)
     network_changes.subscribe(router, deps)
+    reports.subscribe(router, deps)
     rpc.serve(router, topology.TICKETING_RPC, methods(deps))
     return router

@@ -23,6 +23,7 @@ from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
+from ticketing.store.reports import ReportStore
 
 
 class ThreadAlreadyActive(Exception):
@@ -63,7 +64,7 @@ class Listing(NamedTuple, Generic[T]):
     next_cursor: str | None = None
 
 
-class TicketStore(DirectoryStore, Protocol):
+class TicketStore(DirectoryStore, ReportStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...

@@ -43,6 +43,7 @@ from ticketing.store.mongo.documents import NUMBERED, Collections
 from ticketing.store.mongo.indexes import create_indexes
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.outbox import MongoOutbox
+from ticketing.store.mongo.reports import MongoReports
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
 from ticketing.store.port import ApplyCollected, Listing
@@ -64,6 +65,10 @@ class MongoTicketStore:
         else:
             self._client, db = client, client[database]
         self._collections = Collections.of(db)
+        self._reports = MongoReports(db)
+        self.project_ticket = self._reports.project_ticket
+        self.report_rows = self._reports.report_rows
+        self.report_totals_before = self._reports.report_totals_before
         self._tickets = self._collections.tickets
         self._locks = self._collections.locks
         self._directory = MongoDirectory(self._collections, clock)
@@ -81,6 +86,7 @@ class MongoTicketStore:
     async def open(self) -> None:
         await upgrade(self._collections)
         await create_indexes(self._collections)
+        await self._reports.create_indexes()
 
     async def ping(self) -> None:
         await self._client.admin.command("ping")

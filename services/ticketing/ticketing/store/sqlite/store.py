@@ -25,10 +25,11 @@ from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
+from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
 from ticketing.store.port import ApplyCollected, Listing, ThreadAlreadyActive
-from ticketing.store.sqlite import directory, interactions, outbox, reads, writes
+from ticketing.store.sqlite import directory, interactions, outbox, reads, reports, writes
 from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
 
@@ -37,7 +38,7 @@ class SqliteTicketStore:
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
-        self._db = SqliteDatabase(path, SCHEMA)
+        self._db = SqliteDatabase(path, SCHEMA + reports.SCHEMA)
         self._clock = clock
 
     async def open(self) -> None:
@@ -236,6 +237,32 @@ class SqliteTicketStore:
 
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         return await self._db.read(lambda c: directory.open_ticket_counts_in(c, agents))
+
+    # reports
+
+    async def project_ticket(
+        self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
+    ) -> bool:
+        return await self._db.write(lambda c: reports.project(c, ticket_id, facts, version))
+
+    async def report_rows(
+        self,
+        series: str,
+        dim: str,
+        first_hour: int,
+        end_hour: int,
+        levels: Sequence[str] | None,
+    ) -> list[CountRow]:
+        return await self._db.read(
+            lambda c: reports.rows(c, series, dim, first_hour, end_hour, levels)
+        )
+
+    async def report_totals_before(
+        self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        return await self._db.read(
+            lambda c: reports.totals_before(c, series, dim, before_hour, levels)
+        )
 
     # outbox
 

@@ -1,0 +1,379 @@
+"""Reports (docs/domain.md F34) as pure arithmetic: what one ticket contributes to the report
+counters, and how counters read back become a report's periods.
+
+A ticket's **facts** (its level, status, priority, channel, account, agent, author, when it
+was opened, its first-response and resolution times, when it was done) become a handful of
+**contributions**: one count per (series, split dimension, value, level, UTC hour, extra).
+The store keeps the sum of every ticket's contributions, and moves a ticket's from its old
+facts to its new ones when they change, so applying the same facts twice changes nothing. A
+report reads the counters of its hours (never the tickets) and folds the hours into local
+days or weeks here; the level stays in every counter so an agent's report is a filter.
+
+Hour buckets mean a day boundary must fall on a whole UTC hour: time zones whose offset is
+not a whole number of hours (India, Nepal, parts of Australia) are refused at the door.
+Times (first response, resolution) are kept as a histogram whose buckets are exact below 64
+seconds and 1/32 of the value wide above, so a median or 90th percentile read back is the
+middle of the bucket holding the nearest-rank value: within 1/64 of it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo
+
+from contracts.interaction import Direction
+from contracts.tickets import HistoryEntry, StoredInteraction
+from servicekit.business_time import BusinessCalendar
+from ticketing.domain.tickets import Ticket
+
+OPENED = "opened"
+AUTHORS = "authors"
+DONE = "done"
+FIRST_RESPONSE = "first_response"
+RESOLUTION = "resolution"
+
+ALL = "all"
+"""The dimension of a report without a split: one value, the empty string."""
+
+SPLITS = ("status", "priority", "level", "channel", "account", "agent")
+"""What a report can be split by. Adding one (the SLA band once ticket clocks exist) is a
+field in ``TicketFacts`` and a name here; the counters need no new table."""
+
+DONE_STATUSES = frozenset({"resolved", "closed"})
+
+MAX_DAYS = 400
+"""The longest range a report covers: a year and a bit, read as at most 9,600 hours."""
+
+Interval = Literal["day", "week"]
+
+
+class Contribution(NamedTuple):
+    series: str
+    dim: str
+    value: str
+    level: str
+    hour: int
+    extra: str
+
+
+class CountRow(NamedTuple):
+    """One counter read back: ``hour`` is None for totals before a report's first hour."""
+
+    hour: int | None
+    value: str
+    level: str
+    extra: str
+    n: int
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What a report needs of one ticket, as of its latest change."""
+
+    level: str
+    status: str
+    priority: str
+    channel: str
+    account: str
+    agent: str
+    author: str
+    opened_at: datetime
+    first_response_seconds: float | None = None
+    resolution_seconds: float | None = None
+    done_at: datetime | None = None
+
+    def split_values(self) -> dict[str, str]:
+        return {
+            ALL: "",
+            "status": self.status,
+            "priority": self.priority,
+            "level": self.level,
+            "channel": self.channel,
+            "account": self.account,
+            "agent": self.agent,
+        }
+
+
+def epoch_hour(instant: datetime) -> int:
+    return math.floor(instant.timestamp() / 3600)
+
+
+def hour_start(hour: int) -> datetime:
+    return datetime.fromtimestamp(hour * 3600, UTC)
+
+
+def contributions(facts: TicketFacts | None) -> Counter[Contribution]:
+    """Every counter one ticket adds to; empty for a ticket that no longer counts."""
+    out: Counter[Contribution] = Counter()
+    if facts is None:
+        return out
+    opened = epoch_hour(facts.opened_at)
+    level = facts.level
+    for dim, value in facts.split_values().items():
+        out[Contribution(OPENED, dim, value, level, opened, "")] += 1
+        if facts.author:
+            out[Contribution(AUTHORS, dim, value, level, opened, facts.author)] += 1
+        if facts.first_response_seconds is not None:
+            code = str(time_bucket(facts.first_response_seconds))
+            out[Contribution(FIRST_RESPONSE, dim, value, level, opened, code)] += 1
+        if facts.resolution_seconds is not None:
+            code = str(time_bucket(facts.resolution_seconds))
+            out[Contribution(RESOLUTION, dim, value, level, opened, code)] += 1
+    if facts.done_at is not None:
+        out[Contribution(DONE, "level", level, level, epoch_hour(facts.done_at), "")] += 1
+    return out
+
+
+def difference(before: TicketFacts | None, after: TicketFacts | None) -> dict[Contribution, int]:
+    """What moving a ticket from ``before`` to ``after`` adds to each counter (non-zero)."""
+    delta: Counter[Contribution] = Counter(contributions(after))
+    delta.subtract(contributions(before))
+    return {key: n for key, n in delta.items() if n}
+
+
+# -- times as a histogram ---------------------------------------------------------------------
+
+_EXACT_BELOW = 64
+
+
+def time_bucket(seconds: float) -> int:
+    """Exact under 64 s; above, 32 buckets per doubling (each 1/32 of its value wide)."""
+    whole = max(0, int(seconds))
+    if whole < _EXACT_BELOW:
+        return whole
+    shift = whole.bit_length() - 6
+    return shift * _EXACT_BELOW + (whole >> shift)
+
+
+def bucket_bounds(code: int) -> tuple[int, int]:
+    """The smallest and largest whole second of a bucket."""
+    if code < _EXACT_BELOW:
+        return code, code
+    shift, mantissa = divmod(code, _EXACT_BELOW)
+    return mantissa << shift, ((mantissa + 1) << shift) - 1
+
+
+def bucket_value(code: int) -> float:
+    low, high = bucket_bounds(code)
+    return (low + high) / 2
+
+
+def percentile(histogram: Mapping[int, int], fraction: float) -> float | None:
+    """The nearest-rank percentile (the value at rank ceil(fraction × n), so the median of
+    an even count is the lower middle), as its bucket's middle; None without values."""
+    count = sum(histogram.values())
+    if count == 0:
+        return None
+    rank = max(1, math.ceil(fraction * count))
+    seen = 0
+    for code in sorted(histogram):
+        seen += histogram[code]
+        if seen >= rank:
+            return bucket_value(code)
+    raise AssertionError("unreachable: ranks are within the count")
+
+
+# -- periods in a time zone -------------------------------------------------------------------
+
+
+class ReportRange(NamedTuple):
+    zone: ZoneInfo
+    since: date
+    until: date
+    interval: Interval
+
+    @property
+    def first_hour(self) -> int:
+        return epoch_hour(_local_midnight(self.since, self.zone))
+
+    @property
+    def end_hour(self) -> int:
+        """The first hour after the range."""
+        return epoch_hour(_local_midnight(self.until + timedelta(days=1), self.zone))
+
+    def period_of(self, hour: int) -> date:
+        day = hour_start(hour).astimezone(self.zone).date()
+        return day - timedelta(days=day.weekday()) if self.interval == "week" else day
+
+    def periods(self) -> list[date]:
+        starts: list[date] = []
+        day = self.since
+        while day <= self.until:
+            start = day - timedelta(days=day.weekday()) if self.interval == "week" else day
+            if not starts or starts[-1] != start:
+                starts.append(start)
+            day += timedelta(days=1)
+        return starts
+
+    def period_end_hour(self, start: date) -> int:
+        """The first hour after the period that starts on ``start`` (cut at the range)."""
+        length = 7 if self.interval == "week" else 1
+        end = min(start + timedelta(days=length), self.until + timedelta(days=1))
+        return epoch_hour(_local_midnight(end, self.zone))
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def range_problem(zone: ZoneInfo, since: date, until: date) -> str | None:
+    """Why a report cannot cover this range in this zone, or None."""
+    if until < since:
+        return "until is before since"
+    if (until - since).days + 1 > MAX_DAYS:
+        return f"a report covers at most {MAX_DAYS} days"
+    day = since
+    while day <= until + timedelta(days=1):
+        offset = datetime.combine(day, time(0), tzinfo=zone).utcoffset() or timedelta(0)
+        if offset.total_seconds() % 3600:
+            return (
+                f"time zone {zone.key} is {offset} from UTC on {day}: reports count by whole "
+                "hours, so only zones a whole number of hours from UTC are supported"
+            )
+        day += timedelta(days=1)
+    return None
+
+
+# -- folding counters into periods ------------------------------------------------------------
+
+
+def counts(rows: Iterable[CountRow], span: ReportRange) -> dict[date, dict[str, int]]:
+    """Tickets per period and split value."""
+    out: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        if row.hour is not None:
+            out[span.period_of(row.hour)][row.value] += row.n
+    return out
+
+
+def distinct_authors(
+    rows: Iterable[CountRow], span: ReportRange
+) -> tuple[dict[date, dict[str, int]], dict[date, int]]:
+    """Unique authors per period and split value, and per period over every value (an author
+    in two values counts once in the total)."""
+    seen: dict[date, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        if row.hour is not None and row.n > 0:
+            seen[span.period_of(row.hour)][row.value].add(row.extra)
+    per_value = {p: {v: len(a) for v, a in values.items()} for p, values in seen.items()}
+    totals = {p: len(set().union(*values.values())) for p, values in seen.items()}
+    return per_value, totals
+
+
+def histograms(rows: Iterable[CountRow], span: ReportRange) -> dict[date, dict[str, Counter[int]]]:
+    out: dict[date, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
+    for row in rows:
+        if row.hour is not None and row.n > 0:
+            out[span.period_of(row.hour)][row.value][int(row.extra)] += row.n
+    return out
+
+
+def backlog(
+    opened: Sequence[CountRow], done: Sequence[CountRow], span: ReportRange
+) -> dict[date, dict[str, int]]:
+    """Tickets open at the end of each period, per level: every ticket opened before the end
+    less every ticket done before it. Rows with ``hour`` None are the totals before the range."""
+    events: list[tuple[int, str, int]] = [
+        (-1 if r.hour is None else r.hour, r.value, r.n) for r in opened
+    ]
+    events += [(-1 if r.hour is None else r.hour, r.value, -r.n) for r in done]
+    events.sort()
+    out: dict[date, dict[str, int]] = {}
+    running: dict[str, int] = defaultdict(int)
+    index = 0
+    for start in span.periods():
+        end = span.period_end_hour(start)
+        while index < len(events) and events[index][0] < end:
+            _, value, n = events[index]
+            running[value] += n
+            index += 1
+        out[start] = {value: n for value, n in running.items() if n}
+    return out
+
+
+# -- a ticket's facts -------------------------------------------------------------------------
+
+
+def first_response_at(interactions: Iterable[StoredInteraction]) -> datetime | None:
+    """When the desk first answered: the earliest outbound interaction that is not internal
+    and whose ``delivery.state`` is ``sent``, or that has no ``delivery`` at all (replies
+    made on the network itself, echoed back). The fields come with replies (issue 11) and
+    are read when present."""
+    answered = [
+        s.interaction.occurred_at
+        for s in interactions
+        if s.interaction.direction is Direction.OUTBOUND
+        and not getattr(s.interaction, "internal", False)
+        and _delivered(getattr(s.interaction, "delivery", None))
+    ]
+    return min(answered, default=None)
+
+
+def _delivered(delivery: object) -> bool:
+    if delivery is None:
+        return True
+    state = delivery.get("state") if isinstance(delivery, dict) else getattr(delivery, "state", "")
+    return str(state) == "sent"
+
+
+def author_of(interactions: Iterable[StoredInteraction]) -> str:
+    """The customer a ticket is about: the author of its earliest inbound interaction, as
+    channel:id (one person on two channels is two authors until people are unified)."""
+    inbound = [s.interaction for s in interactions if s.interaction.direction is Direction.INBOUND]
+    if not inbound:
+        return ""
+    first = min(inbound, key=lambda i: i.occurred_at)
+    return f"{first.channel.value}:{first.author.id}"
+
+
+def done_at(status: str, updated_at: datetime, history: Iterable[HistoryEntry]) -> datetime | None:
+    """When a resolved or closed ticket last became so; None while it is open."""
+    if status not in DONE_STATUSES:
+        return None
+    moves = [h.at for h in history if h.field == "status" and h.after in DONE_STATUSES]
+    return max(moves, default=updated_at)
+
+
+def facts_of(
+    ticket: Ticket,
+    interactions: Sequence[StoredInteraction],
+    history: Sequence[HistoryEntry],
+    calendar: BusinessCalendar | None,
+) -> TicketFacts | None:
+    """A ticket's facts; None for a removed ticket, which no report counts. Times are
+    business time where the level has a calendar, wall-clock time otherwise."""
+    if ticket.removed:
+        return None
+    answered = first_response_at(interactions)
+    finished = done_at(ticket.status.value, ticket.updated_at, history)
+    return TicketFacts(
+        level=ticket.level or "",
+        status=ticket.status.value,
+        priority=ticket.priority,
+        channel=ticket.channel,
+        account=ticket.account,
+        agent=ticket.assignee or "",
+        author=author_of(interactions),
+        opened_at=ticket.opened_at,
+        first_response_seconds=_elapsed(ticket.opened_at, answered, calendar),
+        resolution_seconds=_elapsed(ticket.opened_at, finished, calendar),
+        done_at=finished,
+    )
+
+
+def _elapsed(
+    start: datetime, end: datetime | None, calendar: BusinessCalendar | None
+) -> float | None:
+    if end is None:
+        return None
+    if end <= start:
+        return 0.0
+    if calendar is None:
+        return (end - start).total_seconds()
+    worked: timedelta = calendar.business_time(start, end)
+    return worked.total_seconds()
