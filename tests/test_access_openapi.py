@@ -10,11 +10,13 @@ classification fails the first test, so nobody adds a door without saying who ma
 - ``level``: names a ticket or an interaction: 403 when it is another level's.
 - ``listing``: returns tickets or interactions: another level's are left out (or, for a bulk
   change, each refused on its own).
+- ``report``: figures about tickets: another level's tickets are not counted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import httpx
@@ -29,7 +31,7 @@ from tests.support import STACK_SECRETS, create_rule, interaction, unique
 
 GATEWAY_SECRETS = {"SOCIALDESK_ADMIN_TOKEN", "SOCIALDESK_JWT_SECRET"}
 
-Kind = Literal["public", "admin", "own", "desk", "level", "listing"]
+Kind = Literal["public", "admin", "own", "desk", "level", "listing", "report"]
 Call = Callable[[World], dict[str, Any]]
 """The request's path and keyword arguments for ``httpx.Client.request``."""
 
@@ -41,6 +43,13 @@ NOTHING: Call = lambda w: {}  # noqa: E731
 def body(json: Any) -> Call:
     return lambda w: {"json": json}
 
+
+_TODAY = datetime.now(UTC).date()
+REPORT_DAYS = {
+    "since": (_TODAY - timedelta(days=1)).isoformat(),
+    "until": (_TODAY + timedelta(days=1)).isoformat(),
+}
+"""Reports around today, when the world's tickets were opened."""
 
 ACCOUNT = {"channel": "facebook", "network_id": "x", "name": "x"}
 
@@ -112,6 +121,9 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
         lambda w: {"json": {"ids": [w.a.ticket["id"]], "change": {"add_tags": ["x"]}}},
     ),
     "GET /v1/events": ("listing", NOTHING),
+    "GET /v1/reports/volume": ("report", lambda w: {"params": {**REPORT_DAYS, "split": "level"}}),
+    "GET /v1/reports/times": ("report", lambda w: {"params": {**REPORT_DAYS, "split": "level"}}),
+    "GET /v1/reports/backlog": ("report", lambda w: {"params": REPORT_DAYS}),
 }
 
 
@@ -213,6 +225,14 @@ def test_an_agent_of_another_level_is_refused_everything_of_level_a(
             elif kind in ("own", "desk"):
                 assert response.status_code == 200, said
                 no_one_elses_address(response.json(), bob)
+            elif kind == "report":
+                assert response.status_code == 200, said
+                counted = {
+                    key
+                    for period in response.json()["periods"]
+                    for key in (*period.get("values", {}), *period.get("levels", {}))
+                }
+                assert world.a.level not in counted, said
             elif operation == "POST /v1/tickets/bulk":
                 assert [r["status"] for r in response.json()["results"]] == [403], said
             else:

@@ -32,6 +32,10 @@ class ReportRange(BaseModel):
         default="UTC",
         description="Where days begin, e.g. America/Sao_Paulo (a whole number of hours from UTC).",
     )
+    format: Literal["json", "csv"] | None = Field(
+        default=None,
+        description="csv for a CSV answer (as Accept: text/csv asks); JSON otherwise.",
+    )
 
 
 class VolumeQuery(ReportRange):

@@ -3,7 +3,7 @@ included by the app as one group."""
 
 from __future__ import annotations
 
-from gateway.routes import accounts, agents, calendars, interactions, levels, teams
+from gateway.routes import accounts, agents, calendars, interactions, levels, reports, teams
 
 ROUTERS = (
     accounts.router,
@@ -12,4 +12,5 @@ ROUTERS = (
     levels.router,
     calendars.router,
     interactions.router,
+    reports.router,
 )
