@@ -62,6 +62,10 @@ chaos: bootstrap  ## kill -9 a ticketing replica, the notifier, rules and the br
 bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,000 rules
 	@$(PY) bench/rules.py
 
+.PHONY: bench-reports
+bench-reports:  ## a 90-day report by channel against a ticket list page, on 50,000 tickets
+	@$(PY) bench/reports.py
+
 .PHONY: bench-scale
 bench-scale:  ## ticketing's CPU per read on desks of 2,000, 20,000 and 100,000 tickets
 	@$(PY) bench/scale.py

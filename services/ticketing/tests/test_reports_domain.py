@@ -210,3 +210,25 @@ def test_a_removed_ticket_has_no_facts() -> None:
 def test_every_split_is_a_dimension_of_the_facts(split: str) -> None:
     facts = TicketFacts("basic", "new", "normal", "email", "brand", "ana", "email:a", T0)
     assert split in facts.split_values()
+
+
+def test_a_range_across_daylight_saving_is_read_in_stretches_of_one_offset() -> None:
+    span = ReportRange(ZoneInfo("America/New_York"), date(2025, 3, 8), date(2025, 3, 10), "day")
+    change = reports.epoch_hour(datetime(2025, 3, 9, 7, 0, tzinfo=UTC))  # 02:00 EST -> 03:00 EDT
+    assert span.segments() == [
+        reports.Segment(span.first_hour, change, -5, 24),
+        reports.Segment(change, span.end_hour, -4, 24),
+    ]
+    for segment in span.segments():
+        for hour in range(segment.first_hour, segment.end_hour):
+            grouped = (hour + segment.shift) // segment.width * segment.width - segment.shift
+            assert segment.period_start(grouped) == span.period_of(hour)
+
+
+def test_weeks_group_hours_from_monday_midnight_local() -> None:
+    span = ReportRange(SAO_PAULO, date(2026, 6, 1), date(2026, 6, 21), "week")
+    [segment] = span.segments()
+    for hour in range(span.first_hour, span.end_hour, 7):
+        grouped = (hour + segment.shift) // segment.width * segment.width - segment.shift
+        assert segment.period_start(grouped) == span.period_of(hour)
+        assert segment.period_start(grouped).weekday() == 0

@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from ticketing.domain import reports
 from ticketing.domain.reports import TicketFacts
@@ -112,3 +113,24 @@ async def test_unique_authors_keep_one_counter_per_author(store: TicketStore) ->
     rows = await store.report_rows(reports.AUTHORS, reports.ALL, HOUR, HOUR + 1, None)
 
     assert sorted((r.extra, r.n) for r in rows) == [("email:bia@x.com", 1), ("instagram:ana", 2)]
+
+
+async def test_the_store_sums_the_hours_of_each_group_it_is_given(store: TicketStore) -> None:
+    # São Paulo days (UTC-3): 23:30 local on May 31st and 06:30 local on June 1st.
+    late_on_may_31st = facts(opened_at=datetime(2026, 6, 1, 2, 30, tzinfo=UTC))
+    await store.project_ticket(uuid4(), late_on_may_31st, version=1)
+    await store.project_ticket(uuid4(), facts(), version=1)
+    await store.project_ticket(uuid4(), facts(opened_at=OPENED + timedelta(hours=5)), version=1)
+
+    rows = await store.report_rows(
+        reports.OPENED, reports.ALL, HOUR - 24, HOUR + 24, None, shift=-3, width=24
+    )
+
+    local_midnights = {
+        reports.hour_start(r.hour).astimezone(ZoneInfo("America/Sao_Paulo")).isoformat(): r.n
+        for r in rows
+    }
+    assert local_midnights == {
+        "2026-05-31T00:00:00-03:00": 1,
+        "2026-06-01T00:00:00-03:00": 2,
+    }

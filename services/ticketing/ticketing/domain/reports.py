@@ -18,6 +18,8 @@ middle of the bucket holding the nearest-rank value: within 1/64 of it.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -181,6 +183,45 @@ def percentile(histogram: Mapping[int, int], fraction: float) -> float | None:
 # -- periods in a time zone -------------------------------------------------------------------
 
 
+class Segment(NamedTuple):
+    first_hour: int
+    end_hour: int
+    shift: int
+    width: int
+
+    def period_start(self, grouped_hour: int) -> date:
+        """The local first day of the group a store answered for (its ``hour`` is
+        ``group × width − shift``): the day count on the local clock since 1970-01-01, and
+        for weeks the Monday three days before the week's 1970 Thursday."""
+        group = (grouped_hour + self.shift) // self.width
+        if self.width == 168:
+            return _EPOCH + timedelta(days=group * 7 - 3)
+        return _EPOCH + timedelta(days=group)
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def _offset_hours(hour: int, zone: ZoneInfo) -> int:
+    offset = hour_start(hour).astimezone(zone).utcoffset() or timedelta(0)
+    return int(offset.total_seconds()) // 3600
+
+
+def _offset_changes(first: int, end: int, zone: ZoneInfo) -> list[int]:
+    """The hours in ``(first, end)`` at which the zone's offset differs from the hour
+    before: sampled a day apart, searched hour by hour only where a day's samples differ."""
+    samples = [*range(first, end, 24), end - 1]
+    changes: list[int] = []
+    for a, b in itertools.pairwise(samples):
+        if _offset_hours(a, zone) != _offset_hours(b, zone):
+            changes += [
+                h
+                for h in range(a + 1, b + 1)
+                if _offset_hours(h, zone) != _offset_hours(h - 1, zone)
+            ]
+    return changes
+
+
 class ReportRange(NamedTuple):
     zone: ZoneInfo
     since: date
@@ -197,8 +238,7 @@ class ReportRange(NamedTuple):
         return epoch_hour(_local_midnight(self.until + timedelta(days=1), self.zone))
 
     def period_of(self, hour: int) -> date:
-        day = hour_start(hour).astimezone(self.zone).date()
-        return day - timedelta(days=day.weekday()) if self.interval == "week" else day
+        return _period_of(hour, self.zone, self.interval)
 
     def periods(self) -> list[date]:
         starts: list[date] = []
@@ -210,11 +250,44 @@ class ReportRange(NamedTuple):
             day += timedelta(days=1)
         return starts
 
+    def segments(self) -> list[Segment]:
+        """The range cut where the zone's offset changes (daylight saving), each with the
+        grouping that turns a UTC hour into its local period: ``(hour + shift) // width``
+        (a local day: the hour on the local clock over 24; a week from Monday: 1970-01-01
+        was a Thursday, three days after one), so a store sums the counters of a period."""
+        first, end = self.first_hour, self.end_hour
+        cuts = [first, *_offset_changes(first, end, self.zone), end]
+        width = 168 if self.interval == "week" else 24
+        extra = 72 if self.interval == "week" else 0
+        return [
+            Segment(a, b, _offset_hours(a, self.zone) + extra, width)
+            for a, b in itertools.pairwise(cuts)
+            if a < b
+        ]
+
+    def regrouped(self, rows: Iterable[CountRow], segment: Segment) -> list[CountRow]:
+        """Rows a store grouped by ``segment``, each dated at its period's local midnight."""
+        return [
+            row._replace(
+                hour=epoch_hour(_local_midnight(segment.period_start(row.hour), self.zone))
+            )
+            if row.hour is not None
+            else row
+            for row in rows
+        ]
+
     def period_end_hour(self, start: date) -> int:
         """The first hour after the period that starts on ``start`` (cut at the range)."""
         length = 7 if self.interval == "week" else 1
         end = min(start + timedelta(days=length), self.until + timedelta(days=1))
         return epoch_hour(_local_midnight(end, self.zone))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _period_of(hour: int, zone: ZoneInfo, interval: Interval) -> date:
+    """Remembered: a report folds thousands of counters into a few hundred hours' periods."""
+    day = hour_start(hour).astimezone(zone).date()
+    return day - timedelta(days=day.weekday()) if interval == "week" else day
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -31,9 +31,16 @@ class ReportStore(Protocol):
         first_hour: int,
         end_hour: int,
         levels: Sequence[str] | None,
+        *,
+        shift: int = 0,
+        width: int = 1,
     ) -> list[CountRow]:
-        """The non-zero counters of a series and dimension in ``[first_hour, end_hour)``,
-        only of ``levels`` when given."""
+        """The counters of a series and dimension in ``[first_hour, end_hour)`` (only of
+        ``levels`` when given) summed over the levels and over the hours of each group
+        ``(hour + shift) // width`` (a local day or week, ``ReportRange.segments``): one row
+        per group, value and extra, its ``hour`` the group's first (``level`` empty), none
+        where the sum is zero. The store does the summing, so a report moves one row per
+        period and value, however many hours and levels it covers."""
         ...
 
     async def report_totals_before(

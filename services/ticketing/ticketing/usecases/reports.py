@@ -38,6 +38,30 @@ def _span(query: ReportRange) -> reports.ReportRange:
     return reports.ReportRange(zone, query.since, query.until, query.interval)
 
 
+async def _rows(
+    store: TicketStore,
+    span: reports.ReportRange,
+    series: str,
+    dim: str,
+    levels: Sequence[str] | None,
+) -> list[reports.CountRow]:
+    """The counters of the range summed per local period by the store, one read per stretch
+    of constant UTC offset (one, or a few across daylight-saving changes)."""
+    rows: list[reports.CountRow] = []
+    for segment in span.segments():
+        grouped = await store.report_rows(
+            series,
+            dim,
+            segment.first_hour,
+            segment.end_hour,
+            levels,
+            shift=segment.shift,
+            width=segment.width,
+        )
+        rows += span.regrouped(grouped, segment)
+    return rows
+
+
 async def _levels(store: TicketStore, caller: Caller) -> Sequence[str] | None:
     seen = await access.visibility(store, caller)
     return None if seen is None else seen.levels
@@ -50,9 +74,7 @@ def _dim(split: str) -> str:
 async def volume(*, store: TicketStore, query: VolumeQuery, caller: Caller) -> VolumeReport:
     span, levels = _span(query), await _levels(store, caller)
     series = reports.AUTHORS if query.measure == "authors" else reports.OPENED
-    rows = await store.report_rows(
-        series, _dim(query.split), span.first_hour, span.end_hour, levels
-    )
+    rows = await _rows(store, span, series, _dim(query.split), levels)
     if query.measure == "authors":
         per_value, totals = reports.distinct_authors(rows, span)
     else:
@@ -94,16 +116,8 @@ def _merged(histograms: dict[str, Counter[int]]) -> Counter[int]:
 async def times(*, store: TicketStore, query: TimesQuery, caller: Caller) -> TimesReport:
     span, levels = _span(query), await _levels(store, caller)
     dim = _dim(query.split)
-    first = reports.histograms(
-        await store.report_rows(
-            reports.FIRST_RESPONSE, dim, span.first_hour, span.end_hour, levels
-        ),
-        span,
-    )
-    done = reports.histograms(
-        await store.report_rows(reports.RESOLUTION, dim, span.first_hour, span.end_hour, levels),
-        span,
-    )
+    first = reports.histograms(await _rows(store, span, reports.FIRST_RESPONSE, dim, levels), span)
+    done = reports.histograms(await _rows(store, span, reports.RESOLUTION, dim, levels), span)
     periods = []
     for start in span.periods():
         f, d = first.get(start, {}), done.get(start, {})
@@ -134,14 +148,14 @@ async def times(*, store: TicketStore, query: TimesQuery, caller: Caller) -> Tim
 
 async def backlog(*, store: TicketStore, query: BacklogQuery, caller: Caller) -> BacklogReport:
     span, levels = _span(query), await _levels(store, caller)
-    first, end = span.first_hour, span.end_hour
+    first = span.first_hour
     opened = [
         *await store.report_totals_before(reports.OPENED, "level", first, levels),
-        *await store.report_rows(reports.OPENED, "level", first, end, levels),
+        *await _rows(store, span, reports.OPENED, "level", levels),
     ]
     done = [
         *await store.report_totals_before(reports.DONE, "level", first, levels),
-        *await store.report_rows(reports.DONE, "level", first, end, levels),
+        *await _rows(store, span, reports.DONE, "level", levels),
     ]
     open_at = reports.backlog(opened, done, span)
     return BacklogReport(

@@ -109,19 +109,43 @@ class MongoReports:
         first_hour: int,
         end_hour: int,
         levels: Sequence[str] | None,
+        *,
+        shift: int = 0,
+        width: int = 1,
     ) -> list[CountRow]:
         query: dict[str, Any] = {
             "series": series,
             "dim": dim,
             "hour": {"$gte": first_hour, "$lt": end_hour},
-            "n": {"$ne": 0},
         }
         if levels is not None:
             query["level"] = {"$in": list(levels)}
-        fields = {"_id": 0, "hour": 1, "value": 1, "level": 1, "extra": 1, "n": 1}
+        grouped = await aggregate(
+            self._counts,
+            [
+                {"$match": query},
+                {
+                    "$group": {
+                        "_id": {
+                            "group": {"$floor": {"$divide": [{"$add": ["$hour", shift]}, width]}},
+                            "value": "$value",
+                            "extra": "$extra",
+                        },
+                        "n": {"$sum": "$n"},
+                    }
+                },
+            ],
+        )
         return [
-            CountRow(d["hour"], d["value"], d["level"], d["extra"], d["n"])
-            async for d in self._counts.find(query, fields)
+            CountRow(
+                int(g["_id"]["group"]) * width - shift,
+                g["_id"]["value"],
+                "",
+                g["_id"]["extra"],
+                g["n"],
+            )
+            for g in grouped
+            if g["n"]
         ]
 
     async def report_totals_before(

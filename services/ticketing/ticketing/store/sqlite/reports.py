@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS report_counts (
     level TEXT NOT NULL,
     extra TEXT NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY (series, dim, hour, value, level, extra)
+    PRIMARY KEY (series, dim, hour, value, extra, level)
 ) WITHOUT ROWID;
 """
 
@@ -44,7 +44,7 @@ def project(
     connection.executemany(
         "INSERT INTO report_counts (series, dim, hour, value, level, extra, n) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (series, dim, hour, value, level, extra) DO UPDATE SET n = n + excluded.n",
+        "ON CONFLICT (series, dim, hour, value, extra, level) DO UPDATE SET n = n + excluded.n",
         [(c.series, c.dim, c.hour, c.value, c.level, c.extra, n) for c, n in delta.items()],
     )
     connection.execute(
@@ -68,14 +68,19 @@ def rows(
     first_hour: int,
     end_hour: int,
     levels: Sequence[str] | None,
+    shift: int,
+    width: int,
 ) -> list[CountRow]:
     where, params = _levels(levels)
     found = connection.execute(
-        "SELECT hour, value, level, extra, n FROM report_counts "
-        f"WHERE series = ? AND dim = ? AND hour >= ? AND hour < ? AND n != 0{where}",
-        [series, dim, first_hour, end_hour, *params],
+        "SELECT (hour + ?) / ? AS grouped, value, extra, SUM(n) FROM report_counts "
+        f"WHERE series = ? AND dim = ? AND hour >= ? AND hour < ?{where} "
+        "GROUP BY grouped, value, extra HAVING SUM(n) != 0",
+        [shift, width, series, dim, first_hour, end_hour, *params],
     )
-    return [CountRow(*r) for r in found]
+    return [
+        CountRow(grouped * width - shift, value, "", extra, n) for grouped, value, extra, n in found
+    ]
 
 
 def totals_before(

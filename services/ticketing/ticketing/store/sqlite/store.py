@@ -252,9 +252,12 @@ class SqliteTicketStore:
         first_hour: int,
         end_hour: int,
         levels: Sequence[str] | None,
+        *,
+        shift: int = 0,
+        width: int = 1,
     ) -> list[CountRow]:
         return await self._db.read(
-            lambda c: reports.rows(c, series, dim, first_hour, end_hour, levels)
+            lambda c: reports.rows(c, series, dim, first_hour, end_hour, levels, shift, width)
         )
 
     async def report_totals_before(
