@@ -46,6 +46,11 @@ SPLITS = ("status", "priority", "level", "channel", "account", "agent")
 """What a report can be split by. Adding one (the SLA band once ticket clocks exist) is a
 field in ``TicketFacts`` and a name here; the counters need no new table."""
 
+EVERY_LEVEL = "*"
+"""The level of the counters that sum every level: each count is kept once under its ticket's
+level (an agent's report filters on their levels) and once under this (an administrator's
+report reads these, a quarter or less of the rows on a desk of four levels)."""
+
 DONE_STATUSES = frozenset({"resolved", "closed"})
 
 MAX_DAYS = 400
@@ -128,6 +133,8 @@ def contributions(facts: TicketFacts | None) -> Counter[Contribution]:
             out[Contribution(RESOLUTION, dim, value, level, opened, code)] += 1
     if facts.done_at is not None:
         out[Contribution(DONE, "level", level, level, epoch_hour(facts.done_at), "")] += 1
+    for key, n in list(out.items()):
+        out[key._replace(level=EVERY_LEVEL)] += n
     return out
 
 

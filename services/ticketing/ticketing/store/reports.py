@@ -36,17 +36,19 @@ class ReportStore(Protocol):
         width: int = 1,
     ) -> list[CountRow]:
         """The counters of a series and dimension in ``[first_hour, end_hour)`` (only of
-        ``levels`` when given) summed over the levels and over the hours of each group
-        ``(hour + shift) // width`` (a local day or week, ``ReportRange.segments``): one row
-        per group, value and extra, its ``hour`` the group's first (``level`` empty), none
-        where the sum is zero. The store does the summing, so a report moves one row per
-        period and value, however many hours and levels it covers."""
+        ``levels`` when given, else those under ``EVERY_LEVEL``) summed over the levels and
+        over the hours of each group ``(hour + shift) // width`` (a local day or week,
+        ``ReportRange.segments``): one row per group, value and extra, its ``hour`` the
+        group's first (``level`` empty), none where the sum is zero. The store does the
+        summing, so a report moves one row per period and value, however many hours and
+        levels it covers."""
         ...
 
     async def report_totals_before(
         self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
     ) -> list[CountRow]:
-        """The counters before ``before_hour`` summed per value and level (``hour`` None)."""
+        """The counters before ``before_hour`` summed per value and level (``hour`` None);
+        only of ``levels`` when given, else those under ``EVERY_LEVEL``."""
         ...
 
 

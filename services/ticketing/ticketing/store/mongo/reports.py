@@ -118,8 +118,7 @@ class MongoReports:
             "dim": dim,
             "hour": {"$gte": first_hour, "$lt": end_hour},
         }
-        if levels is not None:
-            query["level"] = {"$in": list(levels)}
+        query["level"] = reports.EVERY_LEVEL if levels is None else {"$in": list(levels)}
         grouped = await aggregate(
             self._counts,
             [
@@ -152,8 +151,7 @@ class MongoReports:
         self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
     ) -> list[CountRow]:
         query: dict[str, Any] = {"series": series, "dim": dim, "hour": {"$lt": before_hour}}
-        if levels is not None:
-            query["level"] = {"$in": list(levels)}
+        query["level"] = reports.EVERY_LEVEL if levels is None else {"$in": list(levels)}
         grouped = await aggregate(
             self._counts,
             [

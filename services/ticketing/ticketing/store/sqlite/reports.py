@@ -57,7 +57,7 @@ def project(
 
 def _levels(levels: Sequence[str] | None) -> tuple[str, list[str]]:
     if levels is None:
-        return "", []
+        return " AND level = ?", [reports.EVERY_LEVEL]
     return f" AND level IN ({', '.join('?' for _ in levels)})", list(levels)
 
 
