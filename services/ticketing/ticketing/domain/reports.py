@@ -114,6 +114,12 @@ def hour_start(hour: int) -> datetime:
     return datetime.fromtimestamp(hour * 3600, UTC)
 
 
+DAILY = "@day"
+"""Suffix of a series' UTC-day rollup (``hour`` the day's first): every series but the authors
+(a set cannot be taken apart again) is kept per hour and per UTC day, so a report of a zone
+with one offset reads a day's rollup and only the few hours its local day is off by."""
+
+
 def contributions(facts: TicketFacts | None) -> Counter[Contribution]:
     """Every counter one ticket adds to; empty for a ticket that no longer counts."""
     out: Counter[Contribution] = Counter()
@@ -135,6 +141,9 @@ def contributions(facts: TicketFacts | None) -> Counter[Contribution]:
         out[Contribution(DONE, "level", level, level, epoch_hour(facts.done_at), "")] += 1
     for key, n in list(out.items()):
         out[key._replace(level=EVERY_LEVEL)] += n
+    for key, n in list(out.items()):
+        if key.series != AUTHORS:
+            out[key._replace(series=key.series + DAILY, hour=key.hour - key.hour % 24)] += n
     return out
 
 
@@ -319,6 +328,63 @@ def range_problem(zone: ZoneInfo, since: date, until: date) -> str | None:
     return None
 
 
+class DailyPlan(NamedTuple):
+    """How to read a range of local days in a zone with one offset from UTC-day rollups and
+    edge hours. Local day k spans UTC hours ``[m_k, m_k + 24)``, ``m_k = first + 24k``, and
+    ``r = first % 24``. When r <= 12 it is the UTC day ``d_k = m_k - r`` less the hours
+    ``[d_k, d_k + r)`` plus the hours ``[d_k+1, d_k+1 + r)``; otherwise (``s = 24 - r``) it is
+    the UTC day ``u_k = m_k + s`` plus the hours ``[u_k - s, u_k)`` less
+    ``[u_k+1 - s, u_k+1)``. Each edge (its hours) is thus taken from one day and given to
+    its neighbour: at most 12 hours a day are read one by one instead of 24."""
+
+    first_day: int
+    days: int
+    edges: list[int]
+    local_midnights: list[int]
+    before_utc_day: bool
+    """r <= 12: the local day starts r hours into its UTC day."""
+
+    def combine(self, daily: Iterable[CountRow], hourly: Iterable[CountRow]) -> list[CountRow]:
+        """Rows per local day (``hour`` its local midnight), with signed counts."""
+        out: list[CountRow] = []
+        for row in daily:
+            if row.hour is not None:
+                self._add(out, row, (row.hour - self.first_day) // 24, row.n)
+        for row in hourly:
+            if row.hour is None:
+                continue
+            if self.before_utc_day:
+                j = (row.hour - self.first_day) // 24
+                self._add(out, row, j, -row.n)
+                self._add(out, row, j - 1, row.n)
+            else:
+                j = (row.hour - self.first_day) // 24 + 1
+                self._add(out, row, j, row.n)
+                self._add(out, row, j - 1, -row.n)
+        return out
+
+    def _add(self, out: list[CountRow], row: CountRow, k: int, n: int) -> None:
+        if 0 <= k < self.days:
+            out.append(row._replace(hour=self.local_midnights[k], n=n))
+
+
+def daily_plan(span: ReportRange) -> DailyPlan | None:
+    """The plan for a range whose zone keeps one offset throughout; None when the offset
+    changes inside it (daylight saving): such a range is read hour by hour."""
+    if len(span.segments()) != 1:
+        return None
+    first, end = span.first_hour, span.end_hour
+    midnights = list(range(first, end, 24))
+    days = len(midnights)
+    r = first % 24
+    if r <= 12:
+        edges = [first - r + 24 * j + h for j in range(days + 1) for h in range(r)]
+        return DailyPlan(first - r, days, edges, midnights, True)
+    shortfall = 24 - r
+    edges = [first + 24 * j + h for j in range(days + 1) for h in range(shortfall)]
+    return DailyPlan(first + shortfall, days, edges, midnights, False)
+
+
 # -- folding counters into periods ------------------------------------------------------------
 
 
@@ -328,7 +394,7 @@ def counts(rows: Iterable[CountRow], span: ReportRange) -> dict[date, dict[str, 
     for row in rows:
         if row.hour is not None:
             out[span.period_of(row.hour)][row.value] += row.n
-    return out
+    return {p: {v: n for v, n in values.items() if n} for p, values in out.items()}
 
 
 def distinct_authors(
@@ -348,8 +414,12 @@ def distinct_authors(
 def histograms(rows: Iterable[CountRow], span: ReportRange) -> dict[date, dict[str, Counter[int]]]:
     out: dict[date, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
     for row in rows:
-        if row.hour is not None and row.n > 0:
+        if row.hour is not None:
             out[span.period_of(row.hour)][row.value][int(row.extra)] += row.n
+    for values in out.values():
+        for histogram in values.values():
+            for code in [c for c, n in histogram.items() if n <= 0]:
+                del histogram[code]
     return out
 
 

@@ -44,6 +44,13 @@ class ReportStore(Protocol):
         levels it covers."""
         ...
 
+    async def report_hours(
+        self, series: str, dim: str, hours: Sequence[int], levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        """The counters of exactly these hours, summed over the levels (as ``report_rows``):
+        the edges a local day takes from or gives to its UTC day (``DailyPlan``)."""
+        ...
+
     async def report_totals_before(
         self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
     ) -> list[CountRow]:

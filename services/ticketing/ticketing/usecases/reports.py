@@ -45,8 +45,21 @@ async def _rows(
     dim: str,
     levels: Sequence[str] | None,
 ) -> list[reports.CountRow]:
-    """The counters of the range summed per local period by the store, one read per stretch
-    of constant UTC offset (one, or a few across daylight-saving changes)."""
+    """The counters of the range summed per local period by the store. A zone with one
+    offset over the range is read from the UTC-day rollups and the edge hours of its days
+    (every series but the authors); otherwise one read per stretch of constant offset."""
+    plan = reports.daily_plan(span) if series != reports.AUTHORS else None
+    if plan is not None:
+        daily = await store.report_rows(
+            series + reports.DAILY,
+            dim,
+            plan.first_day,
+            plan.first_day + 24 * plan.days,
+            levels,
+            width=24,
+        )
+        edges = await store.report_hours(series, dim, plan.edges, levels) if plan.edges else []
+        return plan.combine(daily, edges)
     rows: list[reports.CountRow] = []
     for segment in span.segments():
         grouped = await store.report_rows(

@@ -147,6 +147,29 @@ class MongoReports:
             if g["n"]
         ]
 
+    async def report_hours(
+        self, series: str, dim: str, hours: Sequence[int], levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        query: dict[str, Any] = {"series": series, "dim": dim, "hour": {"$in": list(hours)}}
+        query["level"] = reports.EVERY_LEVEL if levels is None else {"$in": list(levels)}
+        grouped = await aggregate(
+            self._counts,
+            [
+                {"$match": query},
+                {
+                    "$group": {
+                        "_id": {"hour": "$hour", "value": "$value", "extra": "$extra"},
+                        "n": {"$sum": "$n"},
+                    }
+                },
+            ],
+        )
+        return [
+            CountRow(g["_id"]["hour"], g["_id"]["value"], "", g["_id"]["extra"], g["n"])
+            for g in grouped
+            if g["n"]
+        ]
+
     async def report_totals_before(
         self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
     ) -> list[CountRow]:

@@ -68,6 +68,7 @@ class MongoTicketStore:
         self._reports = MongoReports(db)
         self.project_ticket = self._reports.project_ticket
         self.report_rows = self._reports.report_rows
+        self.report_hours = self._reports.report_hours
         self.report_totals_before = self._reports.report_totals_before
         self._tickets = self._collections.tickets
         self._locks = self._collections.locks

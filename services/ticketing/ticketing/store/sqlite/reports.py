@@ -83,6 +83,23 @@ def rows(
     ]
 
 
+def hours(
+    connection: sqlite3.Connection,
+    series: str,
+    dim: str,
+    wanted: Sequence[int],
+    levels: Sequence[str] | None,
+) -> list[CountRow]:
+    where, params = _levels(levels)
+    found = connection.execute(
+        "SELECT hour, value, extra, SUM(n) FROM report_counts "
+        f"WHERE series = ? AND dim = ? AND hour IN ({', '.join('?' for _ in wanted)}){where} "
+        "GROUP BY hour, value, extra HAVING SUM(n) != 0",
+        [series, dim, *wanted, *params],
+    )
+    return [CountRow(hour, value, "", extra, n) for hour, value, extra, n in found]
+
+
 def totals_before(
     connection: sqlite3.Connection,
     series: str,

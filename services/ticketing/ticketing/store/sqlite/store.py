@@ -260,6 +260,11 @@ class SqliteTicketStore:
             lambda c: reports.rows(c, series, dim, first_hour, end_hour, levels, shift, width)
         )
 
+    async def report_hours(
+        self, series: str, dim: str, hours: Sequence[int], levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        return await self._db.read(lambda c: reports.hours(c, series, dim, hours, levels))
+
     async def report_totals_before(
         self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
     ) -> list[CountRow]:
