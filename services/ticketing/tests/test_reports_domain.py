@@ -100,6 +100,8 @@ def test_a_status_change_moves_one_count_and_leaves_the_rest() -> None:
         ("opened", "status", "open"): 1,
         ("authors", "status", "new"): -1,
         ("authors", "status", "open"): 1,
+        ("opened@day", "status", "new"): -1,
+        ("opened@day", "status", "open"): 1,
     }
     assert {c.level for c in delta} == {"basic", reports.EVERY_LEVEL}
     assert reports.difference(after, after) == {}
