@@ -218,6 +218,7 @@ class Segment(NamedTuple):
 _EPOCH = date(1970, 1, 1)
 
 
+@functools.lru_cache(maxsize=50_000)
 def _offset_hours(hour: int, zone: ZoneInfo) -> int:
     offset = hour_start(hour).astimezone(zone).utcoffset() or timedelta(0)
     return int(offset.total_seconds()) // 3600
@@ -345,7 +346,8 @@ class DailyPlan(NamedTuple):
     """r <= 12: the local day starts r hours into its UTC day."""
 
     def combine(self, daily: Iterable[CountRow], hourly: Iterable[CountRow]) -> list[CountRow]:
-        """Rows per local day (``hour`` its local midnight), with signed counts."""
+        """Rows per local day (``hour`` its local midnight), with signed counts. ``hourly``
+        are the edge hours summed per UTC day (``hour`` the day's first)."""
         out: list[CountRow] = []
         for row in daily:
             if row.hour is not None:
@@ -365,7 +367,7 @@ class DailyPlan(NamedTuple):
 
     def _add(self, out: list[CountRow], row: CountRow, k: int, n: int) -> None:
         if 0 <= k < self.days:
-            out.append(row._replace(hour=self.local_midnights[k], n=n))
+            out.append(CountRow(self.local_midnights[k], row.value, "", row.extra, n))
 
 
 def daily_plan(span: ReportRange) -> DailyPlan | None:

@@ -47,8 +47,9 @@ class ReportStore(Protocol):
     async def report_hours(
         self, series: str, dim: str, hours: Sequence[int], levels: Sequence[str] | None
     ) -> list[CountRow]:
-        """The counters of exactly these hours, summed over the levels (as ``report_rows``):
-        the edges a local day takes from or gives to its UTC day (``DailyPlan``)."""
+        """The counters of exactly these hours, summed over the levels (as ``report_rows``)
+        and over the hours of each UTC day (``hour`` the day's first): the edges a local day
+        takes from or gives to its UTC day (``DailyPlan``)."""
         ...
 
     async def report_totals_before(

@@ -158,14 +158,18 @@ class MongoReports:
                 {"$match": query},
                 {
                     "$group": {
-                        "_id": {"hour": "$hour", "value": "$value", "extra": "$extra"},
+                        "_id": {
+                            "day": {"$multiply": [{"$floor": {"$divide": ["$hour", 24]}}, 24]},
+                            "value": "$value",
+                            "extra": "$extra",
+                        },
                         "n": {"$sum": "$n"},
                     }
                 },
             ],
         )
         return [
-            CountRow(g["_id"]["hour"], g["_id"]["value"], "", g["_id"]["extra"], g["n"])
+            CountRow(int(g["_id"]["day"]), g["_id"]["value"], "", g["_id"]["extra"], g["n"])
             for g in grouped
             if g["n"]
         ]

@@ -92,12 +92,12 @@ def hours(
 ) -> list[CountRow]:
     where, params = _levels(levels)
     found = connection.execute(
-        "SELECT hour, value, extra, SUM(n) FROM report_counts "
+        "SELECT hour / 24 * 24 AS day, value, extra, SUM(n) FROM report_counts "
         f"WHERE series = ? AND dim = ? AND hour IN ({', '.join('?' for _ in wanted)}){where} "
-        "GROUP BY hour, value, extra HAVING SUM(n) != 0",
+        "GROUP BY day, value, extra HAVING SUM(n) != 0",
         [series, dim, *wanted, *params],
     )
-    return [CountRow(hour, value, "", extra, n) for hour, value, extra, n in found]
+    return [CountRow(day, value, "", extra, n) for day, value, extra, n in found]
 
 
 def totals_before(
