@@ -46,7 +46,7 @@ from contracts.interaction import Author, Channel, Direction, Interaction, Kind 
 from contracts.reports import VolumeQuery  # noqa: E402
 from contracts.rpc import Caller  # noqa: E402
 from contracts.tickets import StoredInteraction, TicketQuery  # noqa: E402
-from ticketing.domain import reports as report_rules  # noqa: E402
+from ticketing.domain import report_facts  # noqa: E402
 from ticketing.domain.status import Status  # noqa: E402
 from ticketing.domain.tickets import Ticket  # noqa: E402
 from ticketing.store.sqlite import SqliteTicketStore  # noqa: E402
@@ -157,7 +157,7 @@ async def seed(store: SqliteTicketStore, size: int, rng: random.Random) -> None:
                     assign_among=(),
                     now=0.0,
                 )
-                facts = report_rules.facts_of(created, stored, [], None)
+                facts = report_facts.facts_of(created, stored, [], None)
                 report_store.project(connection, created.id, facts, created.version)
 
         await store._db.write(write)

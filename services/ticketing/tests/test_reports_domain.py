@@ -17,7 +17,7 @@ from contracts.calendars import CalendarSpec
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.business_time import BusinessCalendar
-from ticketing.domain import reports
+from ticketing.domain import report_facts, reports
 from ticketing.domain.reports import CountRow, ReportRange, TicketFacts
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
@@ -160,7 +160,7 @@ def test_the_first_response_is_the_first_outbound_delivered_and_not_internal() -
         _stored(Direction.OUTBOUND, 9, delivery={"state": "sent"}),
         _stored(Direction.OUTBOUND, 20),
     ]
-    facts = reports.facts_of(_ticket(), interactions, [], None)
+    facts = report_facts.facts_of(_ticket(), interactions, [], None)
     assert facts is not None
     assert facts.first_response_seconds == 9 * 60
     assert facts.author == "email:ana@x.com"
@@ -181,7 +181,7 @@ def test_resolution_is_counted_to_the_last_move_into_resolved_or_closed() -> Non
         )
         for h, after in ((1, "resolved"), (2, "open"), (3, "resolved"))
     ]
-    facts = reports.facts_of(ticket, [], history, None)
+    facts = report_facts.facts_of(ticket, [], history, None)
     assert facts is not None
     assert facts.resolution_seconds == 3 * 3600
     assert facts.done_at == T0 + timedelta(hours=3)
@@ -198,7 +198,7 @@ def test_times_are_business_time_where_the_level_has_a_calendar() -> None:
         )
     )
     answered = [_stored(Direction.OUTBOUND, 24 * 60 + 30)]  # Tuesday 09:30 local
-    facts = reports.facts_of(_ticket(), answered, [], calendar)
+    facts = report_facts.facts_of(_ticket(), answered, [], calendar)
     assert facts is not None
     assert facts.first_response_seconds == 90 * 60
 
@@ -206,7 +206,7 @@ def test_times_are_business_time_where_the_level_has_a_calendar() -> None:
 def test_a_removed_ticket_has_no_facts() -> None:
     ticket = _ticket()
     removed = Ticket(**{**ticket.__dict__, "removed": True})
-    assert reports.facts_of(removed, [], [], None) is None
+    assert report_facts.facts_of(removed, [], [], None) is None
 
 
 @pytest.mark.parametrize("split", reports.SPLITS)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from contracts.calendars import CalendarRead
 from servicekit.business_time import BusinessCalendar
-from ticketing.domain import reports
+from ticketing.domain import report_facts as facts_rules
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.port import TicketStore
 
@@ -29,7 +29,7 @@ async def project(store: TicketStore, ticket_id: UUID) -> bool:
     ticket = await store.get_ticket(ticket_id)
     if ticket is None:
         return False
-    facts = reports.facts_of(
+    facts = facts_rules.facts_of(
         ticket,
         await store.interactions_of(ticket.id),
         await store.history_of(ticket.id),
