@@ -65,6 +65,9 @@ bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,
 .PHONY: bench-sla
 bench-sla:  ## SLA: the due scan per pass on 10,000 vs 100,000 open tickets, the list with vs without clocks
 	@$(PY) bench/sla.py $(if $(N),--tickets $(N))
+.PHONY: bench-reports
+bench-reports:  ## a 90-day report by channel against a ticket list page, on 50,000 tickets
+	@$(PY) bench/reports.py
 
 .PHONY: bench-scale
 bench-scale:  ## ticketing's CPU per read on desks of 2,000, 20,000 and 100,000 tickets

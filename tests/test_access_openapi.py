@@ -23,11 +23,13 @@ same way (tests/console/test_console_access.py walks them):
   rules above hold (another level's ticket is refused, listings leave it out); without a
   live session (none, signed out, deactivated agent) the browser is sent to sign in.
 - ``static``: the console's pinned files. ``probe``: health and metrics, as every service.
+- ``report``: figures about tickets: another level's tickets are not counted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import httpx
@@ -42,7 +44,7 @@ from tests.support import STACK_SECRETS, create_rule, interaction, unique
 
 GATEWAY_SECRETS = {"SOCIALDESK_ADMIN_TOKEN", "SOCIALDESK_JWT_SECRET"}
 
-Kind = Literal["public", "admin", "own", "desk", "level", "listing", "person", "people"]
+Kind = Literal["public", "admin", "own", "desk", "level", "listing", "person", "people", "report"]
 Call = Callable[[World], dict[str, Any]]
 """The request's path and keyword arguments for ``httpx.Client.request``."""
 
@@ -54,6 +56,13 @@ NOTHING: Call = lambda w: {}  # noqa: E731
 def body(json: Any) -> Call:
     return lambda w: {"json": json}
 
+
+_TODAY = datetime.now(UTC).date()
+REPORT_DAYS = {
+    "since": (_TODAY - timedelta(days=1)).isoformat(),
+    "until": (_TODAY + timedelta(days=1)).isoformat(),
+}
+"""Reports around today, when the world's tickets were opened."""
 
 ACCOUNT = {"channel": "facebook", "network_id": "x", "name": "x"}
 
@@ -145,6 +154,9 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "DELETE /v1/groups/{name}/members/{person_id}": ("person", NOTHING),
     "GET /v1/people": ("people", lambda w: {"params": {"page_size": 200}}),
     "GET /v1/groups/{name}/members": ("people", NOTHING),
+    "GET /v1/reports/volume": ("report", lambda w: {"params": {**REPORT_DAYS, "split": "level"}}),
+    "GET /v1/reports/times": ("report", lambda w: {"params": {**REPORT_DAYS, "split": "level"}}),
+    "GET /v1/reports/backlog": ("report", lambda w: {"params": REPORT_DAYS}),
 }
 
 
@@ -314,6 +326,14 @@ def test_an_agent_of_another_level_is_refused_everything_of_level_a(
             elif kind == "people":
                 assert response.status_code == 200, said
                 assert world.a.person not in {p["id"] for p in response.json()["items"]}, said
+            elif kind == "report":
+                assert response.status_code == 200, said
+                counted = {
+                    key
+                    for period in response.json()["periods"]
+                    for key in (*period.get("values", {}), *period.get("levels", {}))
+                }
+                assert world.a.level not in counted, said
             elif operation == "POST /v1/tickets/bulk":
                 assert [r["status"] for r in response.json()["results"]] == [403], said
             else:

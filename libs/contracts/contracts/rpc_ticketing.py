@@ -44,6 +44,14 @@ from contracts.persons import (
     UnificationSettings,
 )
 from contracts.replies import ReplyCreate
+from contracts.reports import (
+    BacklogQuery,
+    BacklogReport,
+    TimesQuery,
+    TimesReport,
+    VolumeQuery,
+    VolumeReport,
+)
 from contracts.tickets import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
@@ -133,6 +141,9 @@ class TicketingMethod(StrEnum):
     SESSIONS_OPEN = "sessions.open"
     SESSIONS_GET = "sessions.get"
     SESSIONS_END = "sessions.end"
+    REPORTS_VOLUME = "reports.volume"
+    REPORTS_TIMES = "reports.times"
+    REPORTS_BACKLOG = "reports.backlog"
 
 
 class _Params(BaseModel):
@@ -312,6 +323,9 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.SESSIONS_OPEN: SignInAttempt,
     M.SESSIONS_GET: SessionKey,
     M.SESSIONS_END: SessionKey,
+    M.REPORTS_VOLUME: VolumeQuery,
+    M.REPORTS_TIMES: TimesQuery,
+    M.REPORTS_BACKLOG: BacklogQuery,
 }
 """The parameters model of each method."""
 
@@ -375,5 +389,8 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.SESSIONS_OPEN: SessionRead,
     M.SESSIONS_GET: SessionRead,
     M.SESSIONS_END: SessionEnded,
+    M.REPORTS_VOLUME: VolumeReport,
+    M.REPORTS_TIMES: TimesReport,
+    M.REPORTS_BACKLOG: BacklogReport,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

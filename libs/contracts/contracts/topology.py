@@ -118,6 +118,12 @@ TICKETING_REPLIES = ConsumerQueue(
     ("reply.delivered.v1", "reply.failed.v1"),
     "Ticketing records what became of a reply: sent, failed or uncertain.",
 )
+# Reports (#13).
+TICKETING_REPORTS = ConsumerQueue(
+    "ticketing.reports",
+    ("ticket.opened.v1", "ticket.changed.v1"),
+    "Ticketing projects each changed ticket into the report counters.",
+)
 EVERY_CONSUMER_QUEUE = (
     *CONSUMER_QUEUES,
     NOTIFIER_DIGESTS,
@@ -127,6 +133,7 @@ EVERY_CONSUMER_QUEUE = (
     RULES_PEOPLE,
     INGESTOR_REPLIES,
     TICKETING_REPLIES,
+    TICKETING_REPORTS,
 )
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

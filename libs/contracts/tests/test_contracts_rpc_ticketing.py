@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from contracts.credentials import AccessLinkRequest, PasswordSetting, SessionKey, SignInAttempt
+from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc_ticketing import (
     ANSWERS,
     PARAMS,
@@ -66,6 +67,9 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     PasswordSetting,
     SignInAttempt,
     SessionKey,
+    VolumeQuery,
+    TimesQuery,
+    BacklogQuery,
 ]
 
 
@@ -96,6 +100,7 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "groups",
         "credentials",
         "sessions",
+        "reports",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

@@ -3,7 +3,17 @@ included by the app as one group."""
 
 from __future__ import annotations
 
-from gateway.routes import accounts, agents, calendars, groups, interactions, levels, people, teams
+from gateway.routes import (
+    accounts,
+    agents,
+    calendars,
+    groups,
+    interactions,
+    levels,
+    people,
+    reports,
+    teams,
+)
 
 ROUTERS = (
     accounts.router,
@@ -14,4 +24,5 @@ ROUTERS = (
     interactions.router,
     people.router,
     groups.router,
+    reports.router,
 )

@@ -19,6 +19,7 @@ from ticketing.handlers import (
     opinions,
     people,
     replies,
+    reports,
     sla,
     tickets,
     triaged,
@@ -41,6 +42,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **credentials.methods(deps),
         **sla.methods(deps),
         **replies.methods(deps),
+        **reports.methods(deps),
     }
 
 
@@ -50,5 +52,6 @@ def build_router(deps: Deps) -> RabbitRouter:
     opinion_events.subscribe(router, deps)
     network_changes.subscribe(router, deps)
     replies.subscribe(router, deps)
+    reports.subscribe(router, deps)
     rpc.serve(router, topology.TICKETING_RPC, methods(deps))
     return router

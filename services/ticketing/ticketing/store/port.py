@@ -25,6 +25,7 @@ from ticketing.domain.sla import Track
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.people import PeopleStore
+from ticketing.store.reports import ReportStore
 
 
 class ThreadAlreadyActive(Exception):
@@ -73,7 +74,7 @@ class DeskPage(NamedTuple):
     tracks: list[Track]
 
 
-class TicketStore(DirectoryStore, PeopleStore, Protocol):
+class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
     backend: str
 
     async def open(self) -> None: ...

@@ -45,6 +45,7 @@ from ticketing.store.mongo.indexes import create_indexes
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.outbox import MongoOutbox
 from ticketing.store.mongo.people import MongoPeople
+from ticketing.store.mongo.reports import MongoReports
 from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
@@ -67,6 +68,11 @@ class MongoTicketStore:
         else:
             self._client, db = client, client[database]
         self._collections = Collections.of(db)
+        self._reports = MongoReports(db)
+        self.project_ticket = self._reports.project_ticket
+        self.report_rows = self._reports.report_rows
+        self.report_hours = self._reports.report_hours
+        self.report_totals_before = self._reports.report_totals_before
         self._tickets = self._collections.tickets
         self._locks = self._collections.locks
         self._directory = MongoDirectory(self._collections, clock)
@@ -86,6 +92,7 @@ class MongoTicketStore:
     async def open(self) -> None:
         await upgrade(self._collections)
         await create_indexes(self._collections)
+        await self._reports.create_indexes()
 
     async def ping(self) -> None:
         await self._client.admin.command("ping")

@@ -26,10 +26,11 @@ from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
+from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
 from ticketing.store.port import ApplyCollected, DeskPage, Listing, ThreadAlreadyActive
-from ticketing.store.sqlite import directory, interactions, outbox, people, reads, writes
+from ticketing.store.sqlite import directory, interactions, outbox, people, reads, reports, writes
 from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
 
@@ -38,7 +39,7 @@ class SqliteTicketStore:
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
-        self._db = SqliteDatabase(path, SCHEMA)
+        self._db = SqliteDatabase(path, SCHEMA + reports.SCHEMA)
         self._clock = clock
 
     async def open(self) -> None:
@@ -276,6 +277,40 @@ class SqliteTicketStore:
             return saved
 
         return await self._db.write(write)
+
+    # reports
+
+    async def project_ticket(
+        self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
+    ) -> bool:
+        return await self._db.write(lambda c: reports.project(c, ticket_id, facts, version))
+
+    async def report_rows(
+        self,
+        series: str,
+        dim: str,
+        first_hour: int,
+        end_hour: int,
+        levels: Sequence[str] | None,
+        *,
+        shift: int = 0,
+        width: int = 1,
+    ) -> list[CountRow]:
+        return await self._db.read(
+            lambda c: reports.rows(c, series, dim, first_hour, end_hour, levels, shift, width)
+        )
+
+    async def report_hours(
+        self, series: str, dim: str, hours: Sequence[int], levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        return await self._db.read(lambda c: reports.hours(c, series, dim, hours, levels))
+
+    async def report_totals_before(
+        self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        return await self._db.read(
+            lambda c: reports.totals_before(c, series, dim, before_hour, levels)
+        )
 
     # outbox
 

@@ -1,0 +1,52 @@
+"""Reports: the consumer that keeps the report counters up to date from ticket events, and
+the request/reply methods that read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.rabbit import RabbitRouter
+
+from contracts import topology
+from contracts.events import TicketChangedV1, TicketOpenedV1
+from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
+from contracts.rpc import Caller
+from contracts.rpc_ticketing import TicketingMethod
+from servicekit import consuming, rpc
+from ticketing.handlers.deps import Deps
+from ticketing.usecases import report_projection, reports
+
+
+def subscribe(router: RabbitRouter, deps: Deps) -> None:
+    async def on_ticket(event: TicketOpenedV1 | TicketChangedV1) -> None:
+        # One replica projects one ticket at a time; across replicas the store refuses facts
+        # older than those it holds.
+        async with deps.locks.hold(f"report:{event.ticket.id}"):
+            await report_projection.ticket_changed(store=deps.store, ticket_id=event.ticket.id)
+
+    consuming.consume(
+        router,
+        topology.TICKETING_REPORTS,
+        {TicketOpenedV1.routing_key: TicketOpenedV1, TicketChangedV1.routing_key: TicketChangedV1},
+        on_ticket,
+        publisher=deps.publisher,
+    )
+
+
+def methods(deps: Deps) -> dict[str, rpc.Method]:
+    store = deps.store
+
+    async def volume(query: VolumeQuery, caller: Caller) -> Any:
+        return await reports.volume(store=store, query=query, caller=caller)
+
+    async def times(query: TimesQuery, caller: Caller) -> Any:
+        return await reports.times(store=store, query=query, caller=caller)
+
+    async def backlog(query: BacklogQuery, caller: Caller) -> Any:
+        return await reports.backlog(store=store, query=query, caller=caller)
+
+    return {
+        TicketingMethod.REPORTS_VOLUME: rpc.typed(VolumeQuery, volume),
+        TicketingMethod.REPORTS_TIMES: rpc.typed(TimesQuery, times),
+        TicketingMethod.REPORTS_BACKLOG: rpc.typed(BacklogQuery, backlog),
+    }

@@ -1,0 +1,95 @@
+"""The reports part of the ticketing store: each ticket's report facts and the counters they
+add up to (``ticketing.domain.reports``). The adapters add these methods to their ticket
+stores, so a report is a range read of counters, never a read of the tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from ticketing.domain.reports import CountRow, TicketFacts
+
+
+class ReportStore(Protocol):
+    async def project_ticket(
+        self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
+    ) -> bool:
+        """Make the counters hold ``facts`` (read from the ticket at ``version``) for this
+        ticket (None: the ticket counts nowhere): its old facts' contributions are taken out
+        and the new ones put in, in one atomic step. Projecting the facts already held, or
+        facts of an older version than those held (a replica that read the ticket before
+        another's change), changes nothing and returns False, so an event handled twice
+        counts once."""
+        ...
+
+    async def report_rows(
+        self,
+        series: str,
+        dim: str,
+        first_hour: int,
+        end_hour: int,
+        levels: Sequence[str] | None,
+        *,
+        shift: int = 0,
+        width: int = 1,
+    ) -> list[CountRow]:
+        """The counters of a series and dimension in ``[first_hour, end_hour)`` (only of
+        ``levels`` when given, else those under ``EVERY_LEVEL``) summed over the levels and
+        over the hours of each group ``(hour + shift) // width`` (a local day or week,
+        ``ReportRange.segments``): one row per group, value and extra, its ``hour`` the
+        group's first (``level`` empty), none where the sum is zero. The store does the
+        summing, so a report moves one row per period and value, however many hours and
+        levels it covers."""
+        ...
+
+    async def report_hours(
+        self, series: str, dim: str, hours: Sequence[int], levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        """The counters of exactly these hours, summed over the levels (as ``report_rows``)
+        and over the hours of each UTC day (``hour`` the day's first): the edges a local day
+        takes from or gives to its UTC day (``DailyPlan``)."""
+        ...
+
+    async def report_totals_before(
+        self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
+    ) -> list[CountRow]:
+        """The counters before ``before_hour`` summed per value and level (``hour`` None);
+        only of ``levels`` when given, else those under ``EVERY_LEVEL``."""
+        ...
+
+
+def facts_to_doc(facts: TicketFacts) -> dict[str, Any]:
+    return {
+        "level": facts.level,
+        "status": facts.status,
+        "priority": facts.priority,
+        "channel": facts.channel,
+        "account": facts.account,
+        "agent": facts.agent,
+        "author": facts.author,
+        "opened_at": facts.opened_at.isoformat(),
+        "first_response_seconds": facts.first_response_seconds,
+        "resolution_seconds": facts.resolution_seconds,
+        "done_at": facts.done_at.isoformat() if facts.done_at else None,
+    }
+
+
+def facts_from_doc(doc: dict[str, Any] | None) -> TicketFacts | None:
+    if not doc:
+        return None
+    done = doc.get("done_at")
+    return TicketFacts(
+        level=doc["level"],
+        status=doc["status"],
+        priority=doc["priority"],
+        channel=doc["channel"],
+        account=doc["account"],
+        agent=doc["agent"],
+        author=doc["author"],
+        opened_at=datetime.fromisoformat(doc["opened_at"]),
+        first_response_seconds=doc.get("first_response_seconds"),
+        resolution_seconds=doc.get("resolution_seconds"),
+        done_at=datetime.fromisoformat(done) if done else None,
+    )
