@@ -64,6 +64,8 @@ def pollers(stack: Stack, fake_meta: httpx.Client) -> Iterator[dict[int, Process
     finally:
         for process in running.values():
             stack.stop_process(process)
+            # Gone for good: later tests' wait_healthy must not find it dead.
+            stack.processes.remove(process)
 
 
 def requests_for(fake: httpx.Client, network: str, account: str) -> list[dict[str, Any]]:
@@ -184,6 +186,7 @@ def test_a_cursor_survives_an_ingestor_restart(
     )
     for replica in REPLICAS:
         stack.stop_process(pollers[replica])
+        stack.processes.remove(pollers[replica])
     seen = len(requests_for(fake_meta, "youtube", channel))
     fake_meta.post(
         "/_fake/youtube/comments",
