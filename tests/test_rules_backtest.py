@@ -28,6 +28,17 @@ def test_a_backtest_lists_what_a_rule_would_have_done_and_does_nothing(
         thread=unique("post"), text=word, occurred_at=(DAY - timedelta(days=1)).isoformat()
     )
     post(ingestor, [*sent, outside])
+    # Triaged and stored before the rule exists: a rule saved while they still wait in the
+    # rules queue (a loaded machine) would really act on them.
+    stored = {
+        "occurred_from": (DAY - timedelta(days=2)).isoformat(),
+        "occurred_to": (DAY + timedelta(days=1)).isoformat(),
+    }
+    wait_until(
+        lambda: gateway.get("/v1/interactions", params=stored).json()["total"] >= len(sent) + 1,
+        timeout=60,
+        what="the interactions triaged before the rule is written",
+    )
     rule = create_rule(
         gateway,
         {
