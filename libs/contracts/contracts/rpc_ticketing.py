@@ -17,6 +17,14 @@ from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
+from contracts.views import (
+    Board,
+    SearchQuery,
+    SearchResults,
+    ViewCreate,
+    ViewRead,
+    ViewTicketsQuery,
+)
 from contracts.tickets import (
     BulkReport,
     ChildCreate,
@@ -80,6 +88,14 @@ class TicketingMethod(StrEnum):
     CALENDARS_DELETE = "calendars.delete"
     OPINIONS_REQUEST = "opinions.request"
     DESK_VOCABULARY = "desk.vocabulary"
+    VIEWS_LIST = "views.list"
+    VIEWS_GET = "views.get"
+    VIEWS_CREATE = "views.create"
+    VIEWS_REPLACE = "views.replace"
+    VIEWS_DELETE = "views.delete"
+    VIEWS_TICKETS = "views.tickets"
+    VIEWS_BOARD = "views.board"
+    SEARCH = "search"
 
 
 class _Params(BaseModel):
@@ -151,6 +167,20 @@ class CalendarReplace(DirectoryKey):
     body: CalendarCreate
 
 
+class ViewRef(_Params):
+    """A saved view's id, or ``builtin:<name>``."""
+
+    id: str
+
+
+class ViewReplace(ViewRef):
+    body: ViewCreate
+
+
+class ViewTickets(ViewRef):
+    query: ViewTicketsQuery = ViewTicketsQuery()
+
+
 class DeskVocabulary(Contract):
     """The names a rule may use for a ticket (the rules service refuses others when a rule is
     saved or tried): the priority scale this deployment runs, highest first, and the levels
@@ -201,6 +231,14 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CALENDARS_DELETE: DirectoryKey,
     M.OPINIONS_REQUEST: OpinionRequesting,
     M.DESK_VOCABULARY: NoParams,
+    M.VIEWS_LIST: NoParams,
+    M.VIEWS_GET: ViewRef,
+    M.VIEWS_CREATE: ViewCreate,
+    M.VIEWS_REPLACE: ViewReplace,
+    M.VIEWS_DELETE: ViewRef,
+    M.VIEWS_TICKETS: ViewTickets,
+    M.VIEWS_BOARD: ViewRef,
+    M.SEARCH: SearchQuery,
 }
 """The parameters model of each method."""
 
@@ -241,5 +279,13 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CALENDARS_DELETE: None,
     M.OPINIONS_REQUEST: OpinionRequestRead,
     M.DESK_VOCABULARY: DeskVocabulary,
+    M.VIEWS_LIST: list[ViewRead],
+    M.VIEWS_GET: ViewRead,
+    M.VIEWS_CREATE: ViewRead,
+    M.VIEWS_REPLACE: ViewRead,
+    M.VIEWS_DELETE: None,
+    M.VIEWS_TICKETS: TicketPage,
+    M.VIEWS_BOARD: Board,
+    M.SEARCH: SearchResults,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

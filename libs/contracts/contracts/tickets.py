@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from pydantic import (
 )
 
 from contracts.base import Contract
-from contracts.interaction import Channel, Interaction, Kind
+from contracts.interaction import Channel, Direction, Interaction, Kind, Visibility
 from contracts.rules import PendingReply
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -33,27 +34,41 @@ COUNT_LIMIT = 1_000
 (``total_exact`` false), so counting costs the same on a desk of any size."""
 
 
-def page_cursor(updated_at: str, ticket_id: str) -> str:
-    """The opaque cursor of the list position after a ticket (its sort key)."""
-    return base64.urlsafe_b64encode(f"{updated_at}|{ticket_id}".encode()).decode().rstrip("=")
+def page_cursor(value: str, ticket_id: str, sort: str = "") -> str:
+    """The opaque cursor of the list position after a ticket: its sort key (``value``, the
+    time the list is ordered by), its id, and for the priority sort the priority it is in."""
+    text = f"{value}|{ticket_id}" + (f"|{sort}" if sort else "")
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def read_cursor(cursor: str) -> tuple[str, str]:
-    """(updated_at, id) of a cursor made by ``page_cursor``; ValueError if it is not one."""
+def read_position(cursor: str) -> tuple[str, str, str]:
+    """(value, id, sort part) of a cursor made by ``page_cursor``; ValueError if it is not one."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise ValueError("not a cursor this service gave out") from exc
-    updated_at, separator, ticket_id = text.partition("|")
-    if not separator or not updated_at or not ticket_id:
+    value, separator, rest = text.partition("|")
+    ticket_id, _, sort = rest.partition("|")
+    if not separator or not value or not ticket_id:
         raise ValueError("not a cursor this service gave out")
-    return updated_at, ticket_id
+    return value, ticket_id, sort
 
 
-class TicketQuery(BaseModel):
-    """Filters for listing tickets; every list field is "any of". Tickets come most recently
-    updated first (then by id). Page with ``cursor`` (each page's ``next_cursor``): it costs
-    the same at any depth; ``page`` still works but skips over the earlier pages."""
+def read_cursor(cursor: str) -> tuple[str, str]:
+    """(value, id) of a cursor made by ``page_cursor``; ValueError if it is not one."""
+    value, ticket_id, _ = read_position(cursor)
+    return value, ticket_id
+
+
+TicketSort = Literal["updated", "opened", "priority"]
+"""``updated``: last activity; ``opened``: when the ticket was opened; ``priority``: the
+desk's priority scale, highest first, then last activity."""
+
+
+class TicketFilters(BaseModel):
+    """What a ticket list or a saved view selects (docs/domain.md F33); every list field is
+    "any of", and the fields combine with "and". Each one is served by an index on both
+    stores, so a filtered page costs the same as the whole desk's."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,9 +77,55 @@ class TicketQuery(BaseModel):
     level: list[str] = []
     tag: list[str] = []
     channel: list[Channel] = []
+    assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
+    team: list[Label] = []
+    account: list[Label] = Field(default=[], description="The brand accounts tickets came in on.")
+    scope: list[Visibility] = Field(
+        default=[], description="Public or private: of the interaction that opened the ticket."
+    )
+    kind: list[Kind] = Field(default=[], description="Of the interaction that opened the ticket.")
+    direction: list[Direction] = Field(
+        default=[], description="Received or sent: of the interaction that opened the ticket."
+    )
+    protocol: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = Field(
+        default=None, description='The protocol number or a part of it ("000123", "2026-0001").'
+    )
+    text: Label | None = Field(
+        default=None,
+        description="Words in the title or in any interaction of the ticket, ignoring case and "
+        "accents (the search index; see /v1/search).",
+    )
+    opened_from: AwareDatetime | None = None
+    opened_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
+    updated_from: AwareDatetime | None = None
+    updated_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
+
+
+    @field_validator("text")
+    @classmethod
+    def _some_word(cls, text: str | None) -> str | None:
+        return text if text is None else has_a_word(text)
+
+
+def has_a_word(text: str) -> str:
+    """Searches look for words: a text without a letter or digit could match nothing."""
+    if not re.search(r"\w", text):
+        raise ValueError("give at least one word (letters or digits)")
+    return text
+
+
+class TicketQuery(TicketFilters):
+    """Filters, order and page of a ticket list. Tickets come most recently updated first
+    (then by id) unless ``sort`` says otherwise. Page with ``cursor`` (each page's
+    ``next_cursor``): it costs the same at any depth; ``page`` still works but skips over
+    the earlier pages."""
+
+    sort: TicketSort = "updated"
+    order: Literal["desc", "asc"] = Field(
+        default="desc", description='"asc": oldest (or lowest priority) first.'
+    )
     page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
-    assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
     include_removed: bool = Field(
         default=False, description="Also list tickets removed from the desk (for audits)."
     )
@@ -77,7 +138,7 @@ class TicketQuery(BaseModel):
     @classmethod
     def _a_cursor_we_gave_out(cls, cursor: str | None) -> str | None:
         if cursor is not None:
-            read_cursor(cursor)
+            read_position(cursor)
         return cursor
 
 
@@ -155,6 +216,15 @@ class TicketRead(Contract):
         default=None, description="The ticket this one was merged into; it takes no new work."
     )
     removed: bool = Field(default=False, description="Hidden from the desk; kept for audit.")
+    kind: Kind | None = Field(
+        default=None, description="Of the interaction that opened it (none on a sub-ticket)."
+    )
+    scope: Visibility | None = Field(
+        default=None, description="Public or private, as the interaction that opened it."
+    )
+    direction: Direction | None = Field(
+        default=None, description="Received or sent, as the interaction that opened it."
+    )
 
 
 class StoredInteraction(Contract):

@@ -73,6 +73,8 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "calendars",
         "opinions",
         "desk",
+        "views",
+        "search",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

@@ -47,6 +47,11 @@ class Ticket:
     parent_id: UUID | None = None
     merged_into: UUID | None = None
     removed: bool = False
+    kind: str | None = None
+    """Kind, scope (public or private) and direction of the interaction that opened it, which
+    the desk filters on (F33); none on a sub-ticket of its own making."""
+    scope: str | None = None
+    direction: str | None = None
 
     @property
     def active(self) -> bool:
@@ -139,6 +144,9 @@ def open_ticket(
         previous_ticket_id=previous.id if previous else None,
         interaction_count=1,
         pending_replies=tuple(decision.auto_replies),
+        kind=interaction.kind.value,
+        scope=interaction.visibility.value,
+        direction=interaction.direction.value,
     )
 
 

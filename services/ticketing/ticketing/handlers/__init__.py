@@ -18,6 +18,7 @@ from ticketing.handlers import (
     opinions,
     tickets,
     triaged,
+    views,
 )
 from ticketing.handlers.deps import Deps
 
@@ -33,6 +34,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **interactions.methods(deps),
         **directory.methods(deps),
         **opinions.methods(deps),
+        **views.methods(deps),
     }
 
 

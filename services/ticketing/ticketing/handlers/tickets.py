@@ -22,7 +22,9 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     store, publisher, scale = deps.store, deps.publisher, deps.scale
 
     async def list_tickets(query: TicketQuery, caller: Caller) -> Any:
-        return await reads.list_tickets(store=store, query=query, caller=caller)
+        return await reads.list_tickets(
+            store=store, query=query, caller=caller, priorities=scale.levels
+        )
 
     async def get_ticket(params: TicketRef, caller: Caller) -> Any:
         return await reads.ticket_detail(store=store, ref=params.ref, caller=caller)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
-Kind = Literal["agent", "team", "level", "author", "calendar"]
+Kind = Literal["agent", "team", "level", "author", "calendar", "view"]
 """``author`` entries keep the groups an author was put in (key: channel:author id);
-``calendar`` entries are the business calendars levels name."""
+``calendar`` entries are the business calendars levels name; ``view`` entries the saved
+views of the ticket list (key: the view's id)."""
 
 
 class DirectoryStore(Protocol):

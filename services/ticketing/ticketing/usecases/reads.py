@@ -3,6 +3,7 @@ export as one document or as a transcript a person can read (docs/domain.md F13)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -12,10 +13,17 @@ from ticketing.shared import access, authors, transcript, views
 from ticketing.store.port import TicketStore
 
 
-async def list_tickets(*, store: TicketStore, query: TicketQuery, caller: Caller) -> TicketPage:
-    """An agent sees the tickets of their levels and their own; admins see every ticket."""
+async def list_tickets(
+    *,
+    store: TicketStore,
+    query: TicketQuery,
+    caller: Caller,
+    priorities: Sequence[str] = (),
+) -> TicketPage:
+    """An agent sees the tickets of their levels and their own; admins see every ticket.
+    ``priorities`` is the scale, highest first, which the priority sort follows."""
     visible = await access.visibility(store, caller)
-    listing = await store.ticket_page(query, visible=visible)
+    listing = await store.ticket_page(query, visible=visible, priorities=priorities)
     # The items were validated as they were read; the page only wraps them.
     return TicketPage.model_construct(
         items=listing.items,

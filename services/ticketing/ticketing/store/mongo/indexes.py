@@ -19,6 +19,8 @@ class Index:
 
 LIST_ORDER = [("updated_at", DESCENDING), ("_id", ASCENDING)]
 """The ticket list's sort; the desk indexes end with it so a page is read in order."""
+OPENED_ORDER = [("opened_at", DESCENDING), ("_id", ASCENDING)]
+"""``sort=opened``: the desk and by status."""
 INTERACTION_ORDER = [("occurred_at", DESCENDING), ("id", DESCENDING)]
 
 DESK_FILTERS = {
@@ -29,6 +31,11 @@ DESK_FILTERS = {
     "channel": ["channel"],
     "assignee": ["assignee"],
     "tag": ["tags_folded"],
+    "account": ["account"],
+    "team": ["extra.team"],
+    "kind": ["extra.kind"],
+    "scope": ["extra.scope"],
+    "direction": ["extra.direction"],
 }
 """One index per filter of the ticket list: (removed, the filter's fields, the list order)."""
 
@@ -67,6 +74,9 @@ INDEXES: dict[str, list[Index]] = {
             {"partialFilterExpression": {"parent_id": {"$type": "string"}}},
         ),
         Index([("removed", ASCENDING), *LIST_ORDER]),
+        Index([("removed", ASCENDING), *OPENED_ORDER]),
+        Index([("removed", ASCENDING), ("status", ASCENDING), *OPENED_ORDER]),
+        Index([("title_words", ASCENDING)]),
         *(
             Index([("removed", ASCENDING), *((f, ASCENDING) for f in fields), *LIST_ORDER])
             for fields in DESK_FILTERS.values()
@@ -79,6 +89,7 @@ INDEXES: dict[str, list[Index]] = {
         Index(INTERACTION_ORDER),
         *(Index([(f, ASCENDING), *INTERACTION_ORDER]) for f in INTERACTION_FILTERS.values()),
         Index([("search.grams", ASCENDING)]),
+        Index([("search.words", ASCENDING)]),
     ],
     "history": [
         Index([("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]),

@@ -22,16 +22,17 @@ from contracts.base import Event
 from contracts.tickets import (
     COUNT_LIMIT,
     HistoryEntry,
+    TicketFilters,
     TicketQuery,
     TicketRead,
-    page_cursor,
-    read_cursor,
 )
 from servicekit.clock import Clock
 from ticketing.domain import assignment
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_reads_from_docs
+from ticketing.store import paging
+from ticketing.store.mongo import filters
 from ticketing.store.mongo.directory import MongoDirectory
 from ticketing.store.mongo.documents import (
     NUMBERED,
@@ -45,6 +46,7 @@ from ticketing.store.mongo.documents import (
     ticket_fields,
 )
 from ticketing.store.mongo.interactions import MongoInteractions
+from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.port import (
     ApplyCollected,
     InteractionTaken,
@@ -65,6 +67,7 @@ class MongoTickets:
         directory: MongoDirectory,
         flush_history: FlushHistory,
         clock: Clock,
+        search: MongoSearch,
     ) -> None:
         self._tickets = collections.tickets
         self._counters = collections.counters
@@ -72,6 +75,7 @@ class MongoTickets:
         self._directory = directory
         self._flush_history = flush_history
         self._clock = clock
+        self._search = search
 
     # reads
 
@@ -101,8 +105,10 @@ class MongoTickets:
             {"parent_id": str(ticket_id)}, [("opened_at", ASCENDING), ("_id", ASCENDING)]
         )
 
-    async def list(self, query: TicketQuery, visible: Visibility | None) -> Listing[Ticket]:
-        docs, total, next_cursor = await self._page(query, visible)
+    async def list(
+        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
+    ) -> Listing[Ticket]:
+        docs, total, next_cursor = await self._page(query, visible, priorities)
         return Listing(
             [ticket_from_doc(doc) for doc in docs],
             min(total, COUNT_LIMIT),
@@ -110,59 +116,74 @@ class MongoTickets:
             next_cursor,
         )
 
-    async def page(self, query: TicketQuery, visible: Visibility | None) -> Listing[TicketRead]:
-        docs, total, next_cursor = await self._page(query, visible)
+    async def page(
+        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
+    ) -> Listing[TicketRead]:
+        docs, total, next_cursor = await self._page(query, visible, priorities)
         return Listing(
             ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
         )
 
+    async def count(self, query: TicketFilters, visible: Visibility | None) -> tuple[int, bool]:
+        where, ands = await self._where(query, visible)
+        total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
+        return min(total, COUNT_LIMIT), total <= COUNT_LIMIT
+
+    async def _where(
+        self, query: TicketFilters, visible: Visibility | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        words = filters.text_words(query)
+        matches = None if words is None else await self._search.ticket_ids(words)
+        where, ands = filters.where(query, visible, matches)
+        return ({**where, "$and": ands} if ands else where), ands
+
     async def _page(
-        self, query: TicketQuery, visible: Visibility | None
+        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
     ) -> tuple[list[Any], int, str | None]:
         """Filters that each have an index ending in the list's order (see indexes.py); the
         page is read after the cursor (or skipping ``page``), one more than asked to know
-        whether another follows; the total is counted up to COUNT_LIMIT."""
-        where: dict[str, Any] = {**NUMBERED}
-        if not query.include_removed:
-            where["removed"] = False
-        ands: list[dict[str, Any]] = []
-        if visible is not None:
-            ands.append(
-                {"$or": [{"assignee": visible.agent}, {"level": {"$in": list(visible.levels)}}]}
-            )
-        for field, values in (
-            ("status", query.status),
-            ("priority", query.priority),
-            ("level", query.level),
-            ("channel", [c.value for c in query.channel]),
-            ("assignee", query.assignee),
-        ):
-            if values:
-                where[field] = {"$in": list(values)}
-        if query.tag:
-            where["tags_folded"] = {"$in": [fold(t) for t in query.tag]}
-        if ands:
-            where["$and"] = ands
+        whether another follows; the total is counted up to COUNT_LIMIT. The priority sort
+        reads one priority after the other, each in activity order (``paging.steps``)."""
+        where, ands = await self._where(query, visible)
         total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
-        skip = (query.page - 1) * query.page_size
-        if query.cursor is not None:
-            updated_at, after_id = read_cursor(query.cursor)
-            after = {
-                "$or": [
-                    {"updated_at": {"$lt": updated_at}},
-                    {"updated_at": updated_at, "_id": {"$gt": after_id}},
-                ]
-            }
-            where, skip = {**where, "$and": [*ands, after]}, 0
-        cursor = (
-            self._tickets.find(where, TICKET_FIELDS)
-            .sort([("updated_at", DESCENDING), ("_id", ASCENDING)])
-            .skip(skip)
-            .limit(query.page_size + 1)
-        )
-        docs = [doc async for doc in cursor]
+        field = paging.SORT_FIELD[query.sort]
+        descending = query.order == "desc"
+        order = [(field, DESCENDING), ("_id", ASCENDING)]
+        if not descending:
+            order = [(field, ASCENDING), ("_id", DESCENDING)]
+        skip = 0 if query.cursor is not None else (query.page - 1) * query.page_size
+        wanted = query.page_size + 1
+        docs: list[Any] = []
+        walks = paging.steps(query, priorities)
+        for step in walks:
+            parts = list(ands)
+            if step.after is not None:
+                value, after_id = step.after
+                beyond, before = ("$lt", "$gt") if descending else ("$gt", "$lt")
+                parts.append(
+                    {"$or": [{field: {beyond: value}}, {field: value, "_id": {before: after_id}}]}
+                )
+            step_where = {k: v for k, v in where.items() if k != "$and"}
+            if step.priority is not None:
+                step_where["priority"] = step.priority
+            if parts:
+                step_where["$and"] = parts
+            skip_here = skip if len(walks) == 1 else 0
+            cursor = (
+                self._tickets.find(step_where, TICKET_FIELDS)
+                .sort(order)
+                .skip(skip_here)
+                .limit(wanted - len(docs) + skip - skip_here)
+            )
+            found = [doc async for doc in cursor]
+            skipped = min(skip - skip_here, len(found))
+            docs.extend(found[skipped:])
+            skip -= skip_here + skipped
+            if len(docs) >= wanted:
+                break
         more, docs = len(docs) > query.page_size, docs[: query.page_size]
-        return docs, total, page_cursor(docs[-1]["updated_at"], docs[-1]["_id"]) if more else None
+        last = docs[-1] if more else None
+        return docs, total, paging.next_cursor(query, last, last["_id"]) if last else None
 
     # writes
 

@@ -5,6 +5,7 @@ field, so it is quick once done and safe when replicas start together."""
 
 from __future__ import annotations
 
+from ticketing.domain import search
 from ticketing.store.mongo.documents import Collections
 from ticketing.store.mongo.interactions import trigrams
 
@@ -27,4 +28,14 @@ async def upgrade(collections: Collections) -> None:
         text = (doc.get("search") or {}).get("text") or ""
         await interactions.update_one(
             {"_id": doc["_id"]}, {"$set": {"search.grams": trigrams(text)}}
+        )
+    # Full-text search's words (search.py): titles' and texts' folded words.
+    async for doc in tickets.find({"title_words": {"$exists": False}}, {"title": 1}):
+        await tickets.update_one(
+            {"_id": doc["_id"]}, {"$set": {"title_words": search.words(doc.get("title") or "")}}
+        )
+    async for doc in interactions.find({"search.words": {"$exists": False}}, {"search": 1}):
+        text = (doc.get("search") or {}).get("text") or ""
+        await interactions.update_one(
+            {"_id": doc["_id"]}, {"$set": {"search.words": search.words(text)}}
         )

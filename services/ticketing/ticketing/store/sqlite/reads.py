@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from contracts.tickets import (
-    COUNT_LIMIT,
-    HistoryEntry,
-    TicketQuery,
-    TicketRead,
-    page_cursor,
-    read_cursor,
-)
+from contracts.tickets import COUNT_LIMIT, HistoryEntry, TicketFilters, TicketQuery, TicketRead
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import doc_from_row, iso, ticket_from_row, ticket_reads_from_docs
+from ticketing.store import paging
 from ticketing.store.port import Listing
-from ticketing.store.sqlite.schema import LIST_ORDER, NOT_REMOVED
+from ticketing.store.sqlite import filters
 
 
 def one(connection: sqlite3.Connection, where: str, *params: object) -> Ticket | None:
@@ -31,9 +26,12 @@ def latest(connection: sqlite3.Connection, thread_key: str) -> Ticket | None:
 
 
 def list_tickets(
-    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
+    connection: sqlite3.Connection,
+    query: TicketQuery,
+    visible: Visibility | None,
+    priorities: Sequence[str] = (),
 ) -> Listing[Ticket]:
-    rows, total, next_cursor = _page(connection, query, visible)
+    rows, total, next_cursor = _page(connection, query, visible, priorities)
     return Listing(
         [ticket_from_row(r) for r in rows],
         min(total, COUNT_LIMIT),
@@ -43,9 +41,12 @@ def list_tickets(
 
 
 def ticket_page(
-    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
+    connection: sqlite3.Connection,
+    query: TicketQuery,
+    visible: Visibility | None,
+    priorities: Sequence[str] = (),
 ) -> Listing[TicketRead]:
-    rows, total, next_cursor = _page(connection, query, visible)
+    rows, total, next_cursor = _page(connection, query, visible, priorities)
     return Listing(
         ticket_reads_from_docs([doc_from_row(r) for r in rows]),
         min(total, COUNT_LIMIT),
@@ -54,51 +55,71 @@ def ticket_page(
     )
 
 
-def _page(
-    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
-) -> tuple[list[sqlite3.Row], int, str | None]:
-    """Filters on indexed columns only; the page is read in index order after the cursor
-    (or the offset of ``page``), one row more than asked to know whether another follows;
-    the total is counted up to COUNT_LIMIT."""
-    clauses, params = ([] if query.include_removed else [NOT_REMOVED]), []
-    if visible is not None:
-        levels = ", ".join("?" for _ in visible.levels) or "NULL"
-        clauses.append(f"(assignee = ? OR level IN ({levels}))")
-        params.extend([visible.agent, *visible.levels])
-    for column, values in (
-        ("status", query.status),
-        ("priority", query.priority),
-        ("level", query.level),
-        ("channel", [c.value for c in query.channel]),
-        ("assignee", query.assignee),
-    ):
-        if values:
-            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-    if query.tag:
-        clauses.append(
-            "id IN (SELECT ticket_id FROM ticket_tags WHERE tag IN "
-            f"({', '.join('?' for _ in query.tag)}))"
-        )
-        params.extend(tag.casefold() for tag in query.tag)
+def count(
+    connection: sqlite3.Connection, query: TicketFilters, visible: Visibility | None
+) -> tuple[int, bool]:
+    """How many tickets the filters select, up to COUNT_LIMIT (and whether exactly)."""
+    clauses, params = filters.where(query, visible)
+    total = _count(connection, clauses, params)
+    return min(total, COUNT_LIMIT), total <= COUNT_LIMIT
+
+
+def _count(connection: sqlite3.Connection, clauses: list[str], params: list[object]) -> int:
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    total = connection.execute(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM tickets {where} LIMIT ?)",
-        [*params, COUNT_LIMIT + 1],
-    ).fetchone()[0]
-    offset = (query.page - 1) * query.page_size
-    if query.cursor is not None:
-        updated_at, after_id = read_cursor(query.cursor)
-        # The redundant ``updated_at <= ?`` is what lets the index seek to the position.
-        clauses.append("updated_at <= ? AND (updated_at < ? OR id > ?)")
-        params.extend([updated_at, updated_at, after_id])
-        where, offset = f"WHERE {' AND '.join(clauses)}", 0
-    rows = connection.execute(
-        f"SELECT * FROM tickets {where} ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?",
-        [*params, query.page_size + 1, offset],
-    ).fetchall()
+    return int(
+        connection.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM tickets {where} LIMIT ?)",
+            [*params, COUNT_LIMIT + 1],
+        ).fetchone()[0]
+    )
+
+
+def _page(
+    connection: sqlite3.Connection,
+    query: TicketQuery,
+    visible: Visibility | None,
+    priorities: Sequence[str],
+) -> tuple[list[sqlite3.Row], int, str | None]:
+    """Filters on indexed columns only (see ``filters``); the page is read in index order
+    after the cursor (or the offset of ``page``), one row more than asked to know whether
+    another follows; the total is counted up to COUNT_LIMIT. The priority sort reads one
+    priority after the other, each in activity order (``paging.steps``)."""
+    clauses, params = filters.where(query, visible)
+    total = _count(connection, clauses, params)
+    column = paging.SORT_FIELD[query.sort]
+    descending = query.order == "desc"
+    order = f"{column} DESC, id" if descending else f"{column}, id DESC"
+    offset = 0 if query.cursor is not None else (query.page - 1) * query.page_size
+    wanted = query.page_size + 1
+    rows: list[sqlite3.Row] = []
+    walks = paging.steps(query, priorities)
+    for step in walks:
+        where, values = list(clauses), list(params)
+        if step.priority is not None:
+            where.append("priority = ?")
+            values.append(step.priority)
+        if step.after is not None:
+            # The redundant ``<=`` (``>=``) is what lets the index seek to the position.
+            if descending:
+                where.append(f"{column} <= ? AND ({column} < ? OR id > ?)")
+            else:
+                where.append(f"{column} >= ? AND ({column} > ? OR id < ?)")
+            values.extend([step.after.value, step.after.value, step.after.ticket_id])
+        sql_where = f"WHERE {' AND '.join(where)}" if where else ""
+        # One walk skips ``page``'s offset in SQL; the priority walks count it off here.
+        skip_here = offset if len(walks) == 1 else 0
+        found = connection.execute(
+            f"SELECT * FROM tickets {sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*values, wanted - len(rows) + offset - skip_here, skip_here],
+        ).fetchall()
+        skipped = min(offset - skip_here, len(found))
+        rows.extend(found[skipped:])
+        offset -= skip_here + skipped
+        if len(rows) >= wanted:
+            break
     more, rows = len(rows) > query.page_size, rows[: query.page_size]
-    return rows, total, page_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
+    last = rows[-1] if more else None
+    return rows, total, paging.next_cursor(query, dict(last), last["id"]) if last else None
 
 
 def idle(

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from ticketing.store.sqlite.schema import INDEXES_ON_ADDED_COLUMNS, TEXT_INDEX
+from ticketing.store.sqlite import search
+from ticketing.store.sqlite.schema import (
+    INDEXES_ON_ADDED_COLUMNS,
+    SEARCH_DOCS,
+    SEARCH_INDEX,
+    TEXT_INDEX,
+)
 
 ADDED_COLUMNS = {
     "tickets": {
@@ -75,3 +81,10 @@ def upgrade(connection: sqlite3.Connection) -> None:
             "INSERT INTO interaction_text (id, text)"
             " SELECT id, json_extract(body, '$.interaction.text') FROM interactions"
         )
+    had_search = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'search_text'"
+    ).fetchone()
+    connection.execute(SEARCH_DOCS)
+    connection.execute(SEARCH_INDEX)
+    if not had_search:
+        search.fill(connection)
