@@ -17,14 +17,6 @@ from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
-from contracts.views import (
-    Board,
-    SearchQuery,
-    SearchResults,
-    ViewCreate,
-    ViewRead,
-    ViewTicketsQuery,
-)
 from contracts.tickets import (
     BulkReport,
     ChildCreate,
@@ -45,6 +37,14 @@ from contracts.tickets import (
     TicketPatch,
     TicketQuery,
     TicketRead,
+)
+from contracts.views import (
+    Board,
+    SearchQuery,
+    SearchResults,
+    ViewCreate,
+    ViewRead,
+    ViewTicketsQuery,
 )
 
 

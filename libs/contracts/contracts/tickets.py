@@ -60,6 +60,8 @@ def read_cursor(cursor: str) -> tuple[str, str]:
     return value, ticket_id
 
 
+ProtocolPart = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
 TicketSort = Literal["updated", "opened", "priority"]
 """``updated``: last activity; ``opened``: when the ticket was opened; ``priority``: the
 desk's priority scale, highest first, then last activity."""
@@ -87,7 +89,7 @@ class TicketFilters(BaseModel):
     direction: list[Direction] = Field(
         default=[], description="Received or sent: of the interaction that opened the ticket."
     )
-    protocol: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = Field(
+    protocol: ProtocolPart | None = Field(
         default=None, description='The protocol number or a part of it ("000123", "2026-0001").'
     )
     text: Label | None = Field(
@@ -99,7 +101,6 @@ class TicketFilters(BaseModel):
     opened_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
     updated_from: AwareDatetime | None = None
     updated_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
-
 
     @field_validator("text")
     @classmethod

@@ -124,6 +124,7 @@ class SearchHit(Contract):
     text with each matched word between ``<mark>`` and ``</mark>`` (the rest is escaped)."""
 
     kind: Literal["ticket", "interaction"]
+    id: UUID = Field(description="The ticket's id, or the interaction's.")
     ticket_id: UUID | None
     protocol: str | None = None
     interaction_id: UUID | None = None

@@ -13,6 +13,7 @@ from gateway import errors, limits
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import admin, rules, tickets
+from gateway.routes import views as views_routes
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
@@ -67,6 +68,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(events_router)
     for router in DESK_ROUTERS:
         app.include_router(router)
+    app.include_router(views_routes.router)
+    app.include_router(views_routes.search_router)
 
     async def rpc_ready() -> None:
         if not client.ready:

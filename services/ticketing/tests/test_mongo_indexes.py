@@ -52,9 +52,7 @@ def _keys(collection: str) -> list[list[tuple[str, Any]]]:
 
 def test_every_ticket_filter_the_api_offers_is_listed_here() -> None:
     paging = {"page", "page_size", "cursor", "include_removed", "sort", "order"}
-    assert set(TicketQuery.model_fields) - paging == set(TICKET_FILTERS) | set(
-        OTHER_TICKET_FILTERS
-    )
+    assert set(TicketQuery.model_fields) - paging == set(TICKET_FILTERS) | set(OTHER_TICKET_FILTERS)
 
 
 def test_the_filters_without_an_index_of_their_own_use_one_declared() -> None:

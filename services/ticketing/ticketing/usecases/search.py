@@ -21,6 +21,7 @@ async def search_desk(*, store: TicketStore, query: SearchQuery, caller: Caller)
         items=[
             SearchHit(
                 kind=m.kind,
+                id=UUID(m.ref),
                 ticket_id=UUID(m.ticket_id) if m.ticket_id else None,
                 protocol=m.protocol,
                 interaction_id=UUID(m.ref) if m.kind == "interaction" else None,

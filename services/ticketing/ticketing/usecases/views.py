@@ -44,6 +44,8 @@ async def _one(
     for view in every:
         if view.id == view_id:
             return view, visible
+    if not view_id.startswith(views.BUILTIN) and await store.get_entry("view", view_id):
+        raise access.Forbidden("the view is neither yours nor shared with your levels")
     raise rpc.NotFound(f"no view {view_id}")
 
 
@@ -122,10 +124,14 @@ async def delete_view(*, store: TicketStore, caller: Caller, view_id: str) -> No
     await store.delete_entry("view", view_id)
 
 
-def _query(view: ViewRead, agent: str, **paging: object) -> TicketQuery:
+def _query(view: ViewRead, agent: str, page_size: int, cursor: str | None = None) -> TicketQuery:
     filters = views.with_own_id(view.filters, agent)
     return TicketQuery(
-        **filters.model_dump(), sort=view.sort, order=view.order, **paging  # type: ignore[arg-type]
+        **filters.model_dump(),
+        sort=view.sort,
+        order=view.order,
+        page_size=page_size,
+        cursor=cursor,
     )
 
 
@@ -158,9 +164,7 @@ async def view_tickets(
     )
 
 
-async def board(
-    *, store: TicketStore, caller: Caller, scale: PriorityScale, view_id: str
-) -> Board:
+async def board(*, store: TicketStore, caller: Caller, scale: PriorityScale, view_id: str) -> Board:
     """One column per status the view holds (every status when it names none), in the
     status machine's order, each with its count and first page."""
     view, visible = await _one(store, caller, scale, view_id)

@@ -82,9 +82,12 @@ class MongoSearch:
             holder = holders.get(doc["ticket_id"]) if doc["ticket_id"] else None
             if doc["ticket_id"] and (holder is None or holder.get("removed") or not seen(holder)):
                 continue
-            if holder is None and visible is not None:
-                if not visible.sees_unticketed(stored.interaction.account):
-                    continue
+            if (
+                holder is None
+                and visible is not None
+                and not visible.sees_unticketed(stored.interaction.account)
+            ):
+                continue
             text = stored.interaction.text
             matches.append(
                 Match(

@@ -30,8 +30,8 @@ from servicekit.clock import Clock
 from ticketing.domain import assignment
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_reads_from_docs
 from ticketing.store import paging
+from ticketing.store.codec import iso, protocol_number, ticket_from_doc, ticket_reads_from_docs
 from ticketing.store.mongo import filters
 from ticketing.store.mongo.directory import MongoDirectory
 from ticketing.store.mongo.documents import (
@@ -39,7 +39,6 @@ from ticketing.store.mongo.documents import (
     TICKET_FIELDS,
     Collections,
     event_docs,
-    fold,
     history_docs,
     is_thread_conflict,
     outbox_push,
@@ -125,7 +124,7 @@ class MongoTickets:
         )
 
     async def count(self, query: TicketFilters, visible: Visibility | None) -> tuple[int, bool]:
-        where, ands = await self._where(query, visible)
+        where, _ = await self._where(query, visible)
         total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
         return min(total, COUNT_LIMIT), total <= COUNT_LIMIT
 

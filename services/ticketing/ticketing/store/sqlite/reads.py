@@ -10,8 +10,8 @@ from uuid import UUID
 from contracts.tickets import COUNT_LIMIT, HistoryEntry, TicketFilters, TicketQuery, TicketRead
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import doc_from_row, iso, ticket_from_row, ticket_reads_from_docs
 from ticketing.store import paging
+from ticketing.store.codec import doc_from_row, iso, ticket_from_row, ticket_reads_from_docs
 from ticketing.store.port import Listing
 from ticketing.store.sqlite import filters
 

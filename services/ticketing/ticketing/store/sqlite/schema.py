@@ -119,7 +119,6 @@ INDEXES_ON_ADDED_COLUMNS = (
     f" WHERE {NOT_REMOVED}",
     f"CREATE INDEX IF NOT EXISTS tickets_opened_status ON tickets (status, {OPENED_ORDER})"
     f" WHERE {NOT_REMOVED}",
-
     # Auto-close looks for a level's open tickets unchanged for a while.
     "CREATE INDEX IF NOT EXISTS tickets_idle ON tickets (level, updated_at)"
     " WHERE status != 'closed'",

@@ -45,7 +45,8 @@ def fill(connection: sqlite3.Connection) -> None:
     """Index what a file written before the search index holds (run once, when the index
     is created by the upgrade)."""
     connection.execute(
-        "INSERT OR IGNORE INTO search_docs (kind, ref, text) SELECT 'ticket', id, title FROM tickets"
+        "INSERT OR IGNORE INTO search_docs (kind, ref, text)"
+        " SELECT 'ticket', id, title FROM tickets"
     )
     connection.execute(
         "INSERT OR IGNORE INTO search_docs (kind, ref) SELECT 'interaction', id FROM interactions"
