@@ -27,7 +27,12 @@ from contracts.rpc_ticketing import (
     TicketNote,
     TicketRef,
     TicketUpdate,
+    ViewRef,
+    ViewReplace,
+    ViewTickets,
 )
+
+from contracts.views import Board, SearchQuery, SearchResults, ViewCreate, ViewRead
 
 from .test_contracts import test_contract_schema_is_compatible_with_its_snapshot as check_snapshot
 
@@ -47,6 +52,14 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     TeamReplace,
     LevelReplace,
     CalendarReplace,
+    ViewRef,
+    ViewReplace,
+    ViewTickets,
+    ViewCreate,
+    ViewRead,
+    Board,
+    SearchQuery,
+    SearchResults,
 ]
 
 
