@@ -31,7 +31,6 @@ from contracts.rpc_ticketing import (
     ViewReplace,
     ViewTickets,
 )
-
 from contracts.views import Board, SearchQuery, SearchResults, ViewCreate, ViewRead
 
 from .test_contracts import test_contract_schema_is_compatible_with_its_snapshot as check_snapshot

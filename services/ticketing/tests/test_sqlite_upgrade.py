@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from contracts.interaction import Channel
+from contracts.interaction import Channel, Kind
 from contracts.rules import RuleMatch, TriageDecision
 from contracts.tickets import InteractionQuery, StoredInteraction, TicketQuery
 from ticketing.domain import lifecycle
@@ -184,3 +184,36 @@ async def test_interactions_stored_before_decisions_were_kept_are_collected_with
     )
     await store.close()
     assert seen == [(old.id, None), (new.id, decision)]
+
+
+async def test_a_file_from_before_search_gets_its_tickets_searchable_and_filterable(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ticketing.db"
+    first = SqliteTicketStore(path)
+    await first.open()
+    older = await open_for(first, message("post-1"))
+    await first.close()
+    with sqlite3.connect(path) as connection:  # as the version before search left it
+        connection.execute("DROP TABLE search_text")
+        connection.execute("DROP TABLE search_docs")
+        connection.execute(
+            "UPDATE tickets SET extra = json_remove(extra, '$.kind', '$.scope', '$.direction')"
+        )
+
+    again = SqliteTicketStore(path)
+    await again.open()
+    try:
+        found = await again.search("arrived")
+        by_kind = await again.list_tickets(TicketQuery(kind=[Kind.COMMENT]))
+        reread = await again.get_ticket(older.id)
+    finally:
+        await again.close()
+
+    assert {(m.kind, m.ticket_id) for m in found} == {
+        ("ticket", str(older.id)),
+        ("interaction", str(older.id)),
+    }
+    assert [t.id for t in by_kind.items] == [older.id]
+    assert reread is not None
+    assert (reread.kind, reread.scope, reread.direction) == ("comment", "public", "inbound")

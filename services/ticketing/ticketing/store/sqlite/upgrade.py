@@ -55,6 +55,23 @@ OBSOLETE_INDEXES = {
 }
 
 
+def _first(path: str) -> str:
+    return (
+        f"(SELECT json_extract(body, '$.interaction.{path}') FROM interactions"
+        " WHERE ticket_id = tickets.id ORDER BY occurred_at, id LIMIT 1)"
+    )
+
+
+ORIGIN_OF_OLDER_TICKETS = (
+    "UPDATE tickets SET extra = json_set(extra,"
+    f" '$.kind', {_first('kind')}, '$.scope', {_first('visibility')},"
+    f" '$.direction', {_first('direction')})"
+    " WHERE json_extract(extra, '$.kind') IS NULL AND parent_id IS NULL"
+)
+"""Kind, scope and direction of the interaction that opened each ticket written before
+tickets kept them (its earliest interaction), so the list's filters find those too."""
+
+
 def upgrade(connection: sqlite3.Connection) -> None:
     for table, columns in ADDED_COLUMNS.items():
         present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
@@ -87,4 +104,6 @@ def upgrade(connection: sqlite3.Connection) -> None:
     connection.execute(SEARCH_DOCS)
     connection.execute(SEARCH_INDEX)
     if not had_search:
+        # Both came with the list's filters on the opening interaction (issue 13).
         search.fill(connection)
+        connection.execute(ORIGIN_OF_OLDER_TICKETS)
