@@ -203,6 +203,9 @@ def test_the_list_filters_on_every_field_and_sorts(gateway: httpx.Client, desk: 
         },
     ).json()
     assert second["items"][0]["id"] == t["urgent"]["id"]
+    with as_agent(gateway, desk.ana["id"]) as ana:
+        own = ana.get("/v1/tickets", params={"assignee": "mine"}).json()
+        assert _ids(own) == {mine["id"]}
     bad = gateway.get("/v1/tickets", params={"sort": "colour"})
     assert bad.status_code == 422, bad.text
 

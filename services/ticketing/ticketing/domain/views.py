@@ -4,7 +4,7 @@ agents of the levels it is shared with, and admins."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from contracts.tickets import TicketFilters
 from contracts.views import ViewRead
@@ -59,8 +59,11 @@ def may_change(view: ViewRead, *, agent: str | None) -> bool:
     return not view.builtin and (agent is None or view.owner == agent)
 
 
-def with_own_id(filters: TicketFilters, agent: str) -> TicketFilters:
-    """``assignee: ["mine"]`` in a saved view means whoever looks at it."""
+F = TypeVar("F", bound=TicketFilters)
+
+
+def with_own_id(filters: F, agent: str) -> F:
+    """``assignee: ["mine"]`` (in a saved view, or a list's query) means whoever asks."""
     if "mine" not in filters.assignee:
         return filters
     return filters.model_copy(

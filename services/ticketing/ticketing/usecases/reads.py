@@ -9,6 +9,7 @@ from typing import Literal
 
 from contracts.rpc import Caller
 from contracts.tickets import HistoryEntry, TicketDetail, TicketExport, TicketPage, TicketQuery
+from ticketing.domain.views import with_own_id
 from ticketing.shared import access, authors, transcript, views
 from ticketing.store.port import TicketStore
 
@@ -23,6 +24,7 @@ async def list_tickets(
     """An agent sees the tickets of their levels and their own; admins see every ticket.
     ``priorities`` is the scale, highest first, which the priority sort follows."""
     visible = await access.visibility(store, caller)
+    query = with_own_id(query, caller.id)
     listing = await store.ticket_page(query, visible=visible, priorities=priorities)
     # The items were validated as they were read; the page only wraps them.
     return TicketPage.model_construct(
