@@ -129,6 +129,16 @@ def test_the_board_groups_a_views_tickets_by_status(gateway: httpx.Client, desk:
     }
     assert all(c["count"] == len(c["items"]) for c in columns.values())
     assert board.json()["view"]["count"] == 5
+    with as_agent(gateway, desk.ana["id"]) as ana:
+        column = ana.get(
+            f"/v1/views/builtin:level:{desk.level}/tickets", params={"status": "open"}
+        ).json()
+        assert _ids(column) == _ids(columns["open"]) and column["total"] == 3
+        # A status the view does not hold is not let in through a column.
+        closed = ana.get(
+            f"/v1/views/builtin:level:{desk.level}/tickets", params={"status": "closed"}
+        ).json()
+        assert closed["items"] == [] and closed["total"] == 0
 
 
 def test_a_view_shared_with_a_level_is_seen_by_its_agents_only(
@@ -159,6 +169,13 @@ def test_a_view_shared_with_a_level_is_seen_by_its_agents_only(
         refused = bob.post("/v1/views", json={"name": "x", "shared_with": [desk.level]})
         assert refused.status_code == 403, refused.text
         assert ana.delete(f"/v1/views/{view_id}").status_code == 403
+        renamed = bob.put(
+            f"/v1/views/{own.json()['id']}",
+            json={"name": "baixa", "filters": {"priority": ["low"], "kind": ["post"]}},
+        )
+        assert renamed.status_code == 200, renamed.text
+        assert renamed.json()["filters"]["kind"] == ["post"]
+        assert [v["name"] for v in bob.get("/v1/views").json() if not v["builtin"]] == ["baixa"]
     assert gateway.delete(f"/v1/views/{view_id}").status_code == 204
     assert gateway.get(f"/v1/views/{view_id}").status_code == 404
 

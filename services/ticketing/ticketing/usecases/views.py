@@ -112,7 +112,7 @@ async def replace_view(
         raise access.Forbidden("built-in views cannot be changed")
     view = await _changeable(store, caller, view_id)
     await _check_sharing(store, caller, body)
-    replaced = view.model_copy(update=body.model_dump())
+    replaced = ViewRead.model_validate({**view.model_dump(), **body.model_dump()})
     await store.replace_entry("view", view_id, replaced.model_dump(mode="json"))
     return replaced
 
@@ -146,6 +146,9 @@ async def view_tickets(
     view, visible = await _one(store, caller, scale, view_id)
     agent = visible.agent if visible is not None else caller.id
     if query.status is not None:
+        # A board column: narrows the view to one of its statuses, never widens it.
+        if view.filters.status and query.status not in view.filters.status:
+            return TicketPage(items=[], total=0, page=1, page_size=query.page_size)
         view = view.model_copy(
             update={"filters": view.filters.model_copy(update={"status": [query.status]})}
         )
