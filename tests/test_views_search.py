@@ -223,6 +223,16 @@ def test_the_list_filters_on_every_field_and_sorts(gateway: httpx.Client, desk: 
     with as_agent(gateway, desk.ana["id"]) as ana:
         own = ana.get("/v1/tickets", params={"assignee": "mine"}).json()
         assert _ids(own) == {mine["id"]}
+    # A bulk change's filter takes the new fields, whatever order it names.
+    bulk = gateway.post(
+        "/v1/tickets/bulk",
+        json={
+            "filter": {"account": [desk.account], "status": ["on_hold"], "sort": "priority"},
+            "change": {"add_tags": ["lote"]},
+        },
+    )
+    assert bulk.status_code == 200, bulk.text
+    assert [(r["ref"], r["ok"]) for r in bulk.json()["results"]] == [(t["hold"]["id"], True)]
     bad = gateway.get("/v1/tickets", params={"sort": "colour"})
     assert bad.status_code == 422, bad.text
 
