@@ -30,7 +30,7 @@ OTHER_TICKET_FILTERS = {
     # A part of a protocol: a regular expression walking the protocol index's keys.
     "protocol": [("protocol", 1)],
     # Words of the title or of an interaction (full-text search's word indexes).
-    "text": [("title_words", 1)],
+    "text": [("title_words", 1), ("updated_at", -1)],
     # Ranges on the two times the list is ordered by.
     "opened_from": [("removed", 1), ("opened_at", -1), ("_id", 1)],
     "opened_to": [("removed", 1), ("opened_at", -1), ("_id", 1)],
@@ -59,7 +59,7 @@ def test_the_filters_without_an_index_of_their_own_use_one_declared() -> None:
     keys = _keys("tickets")
     for name, index in OTHER_TICKET_FILTERS.items():
         assert index in keys, name
-    assert [("search.words", 1)] in _keys("interactions")
+    assert [("search.words", 1), ("occurred_at", -1)] in _keys("interactions")
 
 
 def test_each_ticket_filter_has_an_index_in_the_lists_order() -> None:

@@ -76,7 +76,7 @@ INDEXES: dict[str, list[Index]] = {
         Index([("removed", ASCENDING), *LIST_ORDER]),
         Index([("removed", ASCENDING), *OPENED_ORDER]),
         Index([("removed", ASCENDING), ("status", ASCENDING), *OPENED_ORDER]),
-        Index([("title_words", ASCENDING)]),
+        Index([("title_words", ASCENDING), ("updated_at", DESCENDING)]),
         *(
             Index([("removed", ASCENDING), *((f, ASCENDING) for f in fields), *LIST_ORDER])
             for fields in DESK_FILTERS.values()
@@ -89,7 +89,7 @@ INDEXES: dict[str, list[Index]] = {
         Index(INTERACTION_ORDER),
         *(Index([(f, ASCENDING), *INTERACTION_ORDER]) for f in INTERACTION_FILTERS.values()),
         Index([("search.grams", ASCENDING)]),
-        Index([("search.words", ASCENDING)]),
+        Index([("search.words", ASCENDING), ("occurred_at", DESCENDING)]),
     ],
     "history": [
         Index([("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pymongo import DESCENDING
+
 from ticketing.domain import search
 from ticketing.domain.access import Visibility
 from ticketing.store.codec import interaction_from_body
@@ -17,7 +19,12 @@ from ticketing.store.port import Match
 
 CANDIDATES = 1_000
 """Matches read per kind before ranking (and ticket ids a ``text`` filter takes): past
-it a search ranks the most recent thousand, which is what an agent searching means."""
+it a search ranks, and a ``text`` filter lists, the most recent thousand of each kind (the
+indexes below hand them out in that order)."""
+RECENT_TICKETS = [("updated_at", DESCENDING)]
+RECENT_INTERACTIONS = [("occurred_at", DESCENDING)]
+"""Most recent first: the word indexes end in these (indexes.py), so a word's matches come
+out of the index in this order."""
 
 
 class MongoSearch:
@@ -33,12 +40,18 @@ class MongoSearch:
             doc["_id"]
             async for doc in self._tickets.find(
                 {"title_words": {"$all": words}, **NUMBERED}, {"_id": 1}
-            ).limit(CANDIDATES)
+            )
+            .sort(RECENT_TICKETS)
+            .limit(CANDIDATES)
         }
-        async for doc in self._interactions.find(
-            {"search.words": {"$all": words}, "ticket_id": {"$type": "string"}},
-            {"ticket_id": 1},
-        ).limit(CANDIDATES):
+        async for doc in (
+            self._interactions.find(
+                {"search.words": {"$all": words}, "ticket_id": {"$type": "string"}},
+                {"ticket_id": 1},
+            )
+            .sort(RECENT_INTERACTIONS)
+            .limit(CANDIDATES)
+        ):
             found.add(doc["ticket_id"])
         return sorted(found)
 
@@ -48,10 +61,14 @@ class MongoSearch:
             return []
         matches: list[Match] = []
         seen = _seen_by(visible)
-        async for doc in self._tickets.find(
-            {"title_words": {"$all": words}, "removed": False, **NUMBERED},
-            {"_id": 1, "protocol": 1, "title": 1, "assignee": 1, "level": 1},
-        ).limit(CANDIDATES):
+        async for doc in (
+            self._tickets.find(
+                {"title_words": {"$all": words}, "removed": False, **NUMBERED},
+                {"_id": 1, "protocol": 1, "title": 1, "assignee": 1, "level": 1},
+            )
+            .sort(RECENT_TICKETS)
+            .limit(CANDIDATES)
+        ):
             if seen(doc):
                 title = doc["title"]
                 matches.append(
@@ -68,7 +85,9 @@ class MongoSearch:
             doc
             async for doc in self._interactions.find(
                 {"search.words": {"$all": words}}, {"id": 1, "ticket_id": 1, "body": 1}
-            ).limit(CANDIDATES)
+            )
+            .sort(RECENT_INTERACTIONS)
+            .limit(CANDIDATES)
         ]
         holders = {
             doc["_id"]: doc
