@@ -21,7 +21,10 @@ included) around repetitions of the store call a request makes, after a warm-up:
 * priority+status: ``?priority=high&status=new``;
 * by protocol + children: ``GET /v1/tickets/{protocol}`` (the ticket, its interactions, its
   sub-tickets);
-* text search: ``GET /v1/interactions?text=<an order number in ten interactions>``.
+* text search: ``GET /v1/interactions?text=<an order number in ten interactions>``;
+* view count (open work): the count ``GET /v1/views`` gives the "all open work" view;
+* by opening: ``GET /v1/tickets?sort=opened``;
+* full-text search: ``GET /v1/search?q=<the order number>`` (ranked, ten hits).
 
 Each figure is the lowest of several rounds that take the three desks in turn, in one
 process pinned to one core: the machine is shared, and the desks are measured under the
@@ -279,12 +282,21 @@ def reads_of(
         found = await store.list_interactions(InteractionQuery(text=SEARCHED))
         assert found[1] == SEARCH_HITS, found[1]
 
+    async def full_text() -> None:
+        found = await store.search(SEARCHED, limit=20)
+        assert len(found) == SEARCH_HITS, len(found)
+
+    open_work = TicketQuery(status=["new", "open", "pending", "on_hold"])
+
     return {
         "first page": lambda: store.list_tickets(TicketQuery()),
         "deep page": lambda: store.list_tickets(deep),
         "priority+status": lambda: store.list_tickets(filtered),
         "by protocol + children": detail,
         "text search": search,
+        "view count (open work)": lambda: store.count_tickets(open_work),
+        "by opening": lambda: store.list_tickets(TicketQuery(sort="opened")),
+        "full-text search": full_text,
     }
 
 

@@ -157,6 +157,16 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/reports/volume": ("report", lambda w: {"params": {**REPORT_DAYS, "split": "level"}}),
     "GET /v1/reports/times": ("report", lambda w: {"params": {**REPORT_DAYS, "split": "level"}}),
     "GET /v1/reports/backlog": ("report", lambda w: {"params": REPORT_DAYS}),
+    # Views: the list and a new view are the caller's own; a saved view names level A's
+    # (shared with it alone), so another level's agent is refused it.
+    "GET /v1/views": ("own", NOTHING),
+    "POST /v1/views": ("own", body({"name": "x"})),
+    "GET /v1/views/{view_id}": ("level", NOTHING),
+    "PUT /v1/views/{view_id}": ("level", body({"name": "x"})),
+    "DELETE /v1/views/{view_id}": ("level", NOTHING),
+    "GET /v1/views/{view_id}/tickets": ("level", NOTHING),
+    "GET /v1/views/{view_id}/board": ("level", NOTHING),
+    "GET /v1/search": ("listing", lambda w: {"params": {"q": w.marker}}),
 }
 
 
@@ -248,6 +258,7 @@ def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
         token="not.a-link",
         queue="ticketing.interactions",
         account_id="acme-page",
+        view_id=keys["view"],
     )
 
 
@@ -269,8 +280,9 @@ def world(gateway: httpx.Client, ingestor: httpx.Client) -> World:
 
 
 @pytest.fixture
-def keys(gateway: httpx.Client) -> dict[str, str]:
-    """A rule that e-mails someone, a team and a calendar, to aim the desk operations at."""
+def keys(gateway: httpx.Client, world: World) -> dict[str, str]:
+    """A rule that e-mails someone, a team, a calendar and a view shared with level A, to
+    aim the desk operations at."""
     rule = create_rule(
         gateway,
         {
@@ -283,7 +295,10 @@ def keys(gateway: httpx.Client) -> dict[str, str]:
     assert calendar.status_code == 201, calendar.text
     group = gateway.post("/v1/groups", json={"name": unique("group")})
     assert group.status_code == 201, group.text
+    view = gateway.post("/v1/views", json={"name": "A's", "shared_with": [world.a.level]})
+    assert view.status_code == 201, view.text
     return {
+        "view": view.json()["id"],
         "rule": str(rule["id"]),
         "team": team(gateway)["name"],
         "group": group.json()["name"],
@@ -319,7 +334,8 @@ def test_an_agent_of_another_level_is_refused_everything_of_level_a(
             if kind in ("admin", "level"):
                 assert response.status_code == 403, said
             elif kind in ("own", "desk"):
-                assert response.status_code == 200, said
+                created = operation == "POST /v1/views"
+                assert response.status_code == (201 if created else 200), said
                 no_one_elses_address(response.json(), bob)
             elif kind == "person":
                 assert response.status_code == 404, said

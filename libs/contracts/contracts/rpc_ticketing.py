@@ -76,6 +76,14 @@ from contracts.tickets import (
     TicketQuery,
     TicketRead,
 )
+from contracts.views import (
+    Board,
+    SearchQuery,
+    SearchResults,
+    ViewCreate,
+    ViewRead,
+    ViewTicketsQuery,
+)
 
 
 class TicketingMethod(StrEnum):
@@ -144,6 +152,14 @@ class TicketingMethod(StrEnum):
     REPORTS_VOLUME = "reports.volume"
     REPORTS_TIMES = "reports.times"
     REPORTS_BACKLOG = "reports.backlog"
+    VIEWS_LIST = "views.list"
+    VIEWS_GET = "views.get"
+    VIEWS_CREATE = "views.create"
+    VIEWS_REPLACE = "views.replace"
+    VIEWS_DELETE = "views.delete"
+    VIEWS_TICKETS = "views.tickets"
+    VIEWS_BOARD = "views.board"
+    SEARCH = "search"
 
 
 class _Params(BaseModel):
@@ -250,6 +266,20 @@ class GroupMembership(DirectoryKey):
     member: GroupMember
 
 
+class ViewRef(_Params):
+    """A saved view's id, or ``builtin:<name>``."""
+
+    id: str
+
+
+class ViewReplace(ViewRef):
+    body: ViewCreate
+
+
+class ViewTickets(ViewRef):
+    query: ViewTicketsQuery = ViewTicketsQuery()
+
+
 class DeskVocabulary(Contract):
     """The names a rule may use for a ticket (the rules service refuses others when a rule is
     saved or tried): the priority scale this deployment runs, highest first, and the levels
@@ -326,6 +356,14 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.REPORTS_VOLUME: VolumeQuery,
     M.REPORTS_TIMES: TimesQuery,
     M.REPORTS_BACKLOG: BacklogQuery,
+    M.VIEWS_LIST: NoParams,
+    M.VIEWS_GET: ViewRef,
+    M.VIEWS_CREATE: ViewCreate,
+    M.VIEWS_REPLACE: ViewReplace,
+    M.VIEWS_DELETE: ViewRef,
+    M.VIEWS_TICKETS: ViewTickets,
+    M.VIEWS_BOARD: ViewRef,
+    M.SEARCH: SearchQuery,
 }
 """The parameters model of each method."""
 
@@ -392,5 +430,13 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.REPORTS_VOLUME: VolumeReport,
     M.REPORTS_TIMES: TimesReport,
     M.REPORTS_BACKLOG: BacklogReport,
+    M.VIEWS_LIST: list[ViewRead],
+    M.VIEWS_GET: ViewRead,
+    M.VIEWS_CREATE: ViewRead,
+    M.VIEWS_REPLACE: ViewRead,
+    M.VIEWS_DELETE: None,
+    M.VIEWS_TICKETS: TicketPage,
+    M.VIEWS_BOARD: Board,
+    M.SEARCH: SearchResults,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from pydantic import (
 )
 
 from contracts.base import Contract
-from contracts.interaction import Channel, Interaction, Kind
+from contracts.interaction import Channel, Direction, Interaction, Kind, Visibility
 from contracts.replies import Delivery
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -33,30 +34,47 @@ COUNT_LIMIT = 1_000
 (``total_exact`` false), so counting costs the same on a desk of any size."""
 
 
-def page_cursor(updated_at: str, ticket_id: str) -> str:
-    """The opaque cursor of the list position after a ticket (its sort key)."""
-    return base64.urlsafe_b64encode(f"{updated_at}|{ticket_id}".encode()).decode().rstrip("=")
+def page_cursor(value: str, ticket_id: str, sort: str = "") -> str:
+    """The opaque cursor of the list position after a ticket: its sort key (``value``, the
+    time the list is ordered by), its id, and for the priority sort the priority it is in."""
+    text = f"{value}|{ticket_id}" + (f"|{sort}" if sort else "")
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def read_cursor(cursor: str) -> tuple[str, str]:
-    """(updated_at, id) of a cursor made by ``page_cursor``; ValueError if it is not one."""
+def read_position(cursor: str) -> tuple[str, str, str]:
+    """(value, id, sort part) of a cursor made by ``page_cursor``; ValueError if it is not one."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise ValueError("not a cursor this service gave out") from exc
-    updated_at, separator, ticket_id = text.partition("|")
-    if not separator or not updated_at or not ticket_id:
+    value, separator, rest = text.partition("|")
+    ticket_id, _, sort = rest.partition("|")
+    if not separator or not value or not ticket_id:
         raise ValueError("not a cursor this service gave out")
-    return updated_at, ticket_id
+    return value, ticket_id, sort
 
 
 SlaBand = Literal["green", "yellow", "red", "overdue"]
 
 
-class TicketQuery(BaseModel):
-    """Filters for listing tickets; every list field is "any of". Tickets come most recently
-    updated first (then by id). Page with ``cursor`` (each page's ``next_cursor``): it costs
-    the same at any depth; ``page`` still works but skips over the earlier pages."""
+def read_cursor(cursor: str) -> tuple[str, str]:
+    """(value, id) of a cursor made by ``page_cursor``; ValueError if it is not one."""
+    value, ticket_id, _ = read_position(cursor)
+    return value, ticket_id
+
+
+ProtocolPart = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+TicketSort = Literal["updated", "opened", "priority", "sla_due"]
+"""``updated``: last activity; ``opened``: when the ticket was opened; ``priority``: the
+desk's priority scale, highest first, then last activity; ``sla_due``: the tickets with a
+running SLA clock, least time left first (overdue ones first)."""
+
+
+class TicketFilters(BaseModel):
+    """What a ticket list or a saved view selects (docs/domain.md F33); every list field is
+    "any of", and the fields combine with "and". Each one is served by an index on both
+    stores, so a filtered page costs the same as the whole desk's."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -65,12 +83,61 @@ class TicketQuery(BaseModel):
     level: list[str] = []
     tag: list[str] = []
     channel: list[Channel] = []
-    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
-    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
     assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
+    team: list[Label] = []
+    account: list[Label] = Field(default=[], description="The brand accounts tickets came in on.")
+    scope: list[Visibility] = Field(
+        default=[], description="Public or private: of the interaction that opened the ticket."
+    )
+    kind: list[Kind] = Field(default=[], description="Of the interaction that opened the ticket.")
+    direction: list[Direction] = Field(
+        default=[], description="Received or sent: of the interaction that opened the ticket."
+    )
+    protocol: ProtocolPart | None = Field(
+        default=None, description='The protocol number or a part of it ("000123", "2026-0001").'
+    )
+    text: Label | None = Field(
+        default=None,
+        description="Words in the title or in any interaction of the ticket, ignoring case and "
+        "accents (the search index; see /v1/search).",
+    )
+    opened_from: AwareDatetime | None = None
+    opened_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
+    updated_from: AwareDatetime | None = None
+    updated_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
     group: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
         default=[], description="Tickets with an interaction by a person in one of these groups."
     )
+    sla_band: list[SlaBand] = Field(
+        default=[], description="Tickets whose worst running SLA clock is in one of these bands."
+    )
+    overdue: bool = Field(default=False, description="Only tickets with an overdue SLA clock.")
+
+    @field_validator("text")
+    @classmethod
+    def _some_word(cls, text: str | None) -> str | None:
+        return text if text is None else has_a_word(text)
+
+
+def has_a_word(text: str) -> str:
+    """Searches look for words: a text without a letter or digit could match nothing."""
+    if not re.search(r"\w", text):
+        raise ValueError("give at least one word (letters or digits)")
+    return text
+
+
+class TicketQuery(TicketFilters):
+    """Filters, order and page of a ticket list. Tickets come most recently updated first
+    (then by id) unless ``sort`` says otherwise. Page with ``cursor`` (each page's
+    ``next_cursor``): it costs the same at any depth; ``page`` still works but skips over
+    the earlier pages."""
+
+    sort: TicketSort = "updated"
+    order: Literal["desc", "asc"] = Field(
+        default="desc", description='"asc": oldest (or lowest priority) first.'
+    )
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
     include_removed: bool = Field(
         default=False, description="Also list tickets removed from the desk (for audits)."
     )
@@ -78,21 +145,12 @@ class TicketQuery(BaseModel):
         default=None,
         description="The previous page's next_cursor: the page after it (page is then ignored).",
     )
-    sla_band: list[SlaBand] = Field(
-        default=[], description="Tickets whose worst running SLA clock is in one of these bands."
-    )
-    overdue: bool = Field(default=False, description="Only tickets with an overdue SLA clock.")
-    sort: Literal["updated", "sla_due"] = Field(
-        default="updated",
-        description="updated: most recently updated first; sla_due: the tickets with a running "
-        "SLA clock, least time left first (overdue ones first).",
-    )
 
     @field_validator("cursor")
     @classmethod
     def _a_cursor_we_gave_out(cls, cursor: str | None) -> str | None:
         if cursor is not None:
-            read_cursor(cursor)
+            read_position(cursor)
         return cursor
 
 
@@ -203,6 +261,15 @@ class TicketRead(Contract):
     removed: bool = Field(default=False, description="Hidden from the desk; kept for audit.")
     sla: TicketSla | None = Field(
         default=None, description="Its SLA clocks; null when its level has no SLA policy."
+    )
+    kind: Kind | None = Field(
+        default=None, description="Of the interaction that opened it (none on a sub-ticket)."
+    )
+    scope: Visibility | None = Field(
+        default=None, description="Public or private, as the interaction that opened it."
+    )
+    direction: Direction | None = Field(
+        default=None, description="Received or sent, as the interaction that opened it."
     )
 
 

@@ -36,7 +36,11 @@ from contracts.rpc_ticketing import (
     TicketNote,
     TicketRef,
     TicketUpdate,
+    ViewRef,
+    ViewReplace,
+    ViewTickets,
 )
+from contracts.views import Board, SearchQuery, SearchResults, ViewCreate, ViewRead
 
 from .test_contracts import test_contract_schema_is_compatible_with_its_snapshot as check_snapshot
 
@@ -70,6 +74,14 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     VolumeQuery,
     TimesQuery,
     BacklogQuery,
+    ViewRef,
+    ViewReplace,
+    ViewTickets,
+    ViewCreate,
+    ViewRead,
+    Board,
+    SearchQuery,
+    SearchResults,
 ]
 
 
@@ -101,6 +113,8 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "credentials",
         "sessions",
         "reports",
+        "views",
+        "search",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

@@ -16,6 +16,7 @@ from gateway.console import session
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import admin, console_auth, console_desk, rules, tickets
+from gateway.routes import views as views_routes
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
@@ -71,6 +72,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for router in DESK_ROUTERS:
         app.include_router(router)
     install_console(app)
+    app.include_router(views_routes.router)
+    app.include_router(views_routes.search_router)
 
     async def rpc_ready() -> None:
         if not client.ready:

@@ -22,6 +22,22 @@ TICKET_FILTERS = {
     "tag": ["tags_folded"],
     "sla_band": ["sla_band"],
     "overdue": ["sla_band"],
+    "account": ["account"],
+    "team": ["extra.team"],
+    "kind": ["extra.kind"],
+    "scope": ["extra.scope"],
+    "direction": ["extra.direction"],
+}
+OTHER_TICKET_FILTERS = {
+    # A part of a protocol: a regular expression walking the protocol index's keys.
+    "protocol": [("protocol", 1)],
+    # Words of the title or of an interaction (full-text search's word indexes).
+    "text": [("title_words", 1), ("updated_at", -1)],
+    # Ranges on the two times the list is ordered by.
+    "opened_from": [("removed", 1), ("opened_at", -1), ("_id", 1)],
+    "opened_to": [("removed", 1), ("opened_at", -1), ("_id", 1)],
+    "updated_from": [("removed", 1), *LIST_ORDER],
+    "updated_to": [("removed", 1), *LIST_ORDER],
 }
 INTERACTION_FILTERS = {
     "channel": "search.channel",
@@ -37,9 +53,18 @@ def _keys(collection: str) -> list[list[tuple[str, Any]]]:
 
 
 def test_every_ticket_filter_the_api_offers_is_listed_here() -> None:
-    paging = {"page", "page_size", "cursor", "include_removed", "sort"}
+    paging = {"page", "page_size", "cursor", "include_removed", "sort", "order"}
     by_people = {"group"}  # resolved to ticket ids through people and interactions (people.py)
-    assert set(TicketQuery.model_fields) - paging - by_people == set(TICKET_FILTERS)
+    assert set(TicketQuery.model_fields) - paging - by_people == set(TICKET_FILTERS) | set(
+        OTHER_TICKET_FILTERS
+    )
+
+
+def test_the_filters_without_an_index_of_their_own_use_one_declared() -> None:
+    keys = _keys("tickets")
+    for name, index in OTHER_TICKET_FILTERS.items():
+        assert index in keys, name
+    assert [("search.words", 1), ("occurred_at", -1)] in _keys("interactions")
 
 
 def test_each_ticket_filter_has_an_index_in_the_lists_order() -> None:

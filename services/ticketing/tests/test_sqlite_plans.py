@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from contracts.interaction import Channel, Kind
+from contracts.interaction import Channel, Direction, Kind
+from contracts.interaction import Visibility as Scope
 from contracts.tickets import InteractionQuery, TicketQuery, page_cursor
 from ticketing.domain.access import Visibility
-from ticketing.store.sqlite import SqliteTicketStore, interactions, reads
+from ticketing.store.sqlite import SqliteTicketStore, interactions, reads, search
 
 CURSOR = page_cursor("2026-03-10T12:00:00.000000Z", "00000000-0000-0000-0000-000000000000")
 
@@ -32,7 +33,39 @@ TICKET_QUERIES = {
     "include_removed": TicketQuery(include_removed=True),
     "sla band": TicketQuery(sla_band=["red"]),
     "overdue": TicketQuery(overdue=True),
+    "account": TicketQuery(account=["acme-page"]),
+    "team": TicketQuery(team=["vendas"]),
+    "kind": TicketQuery(kind=[Kind.POST]),
+    "scope": TicketQuery(scope=[Scope.PRIVATE]),
+    "direction": TicketQuery(direction=[Direction.OUTBOUND]),
+    "whole protocol": TicketQuery(protocol="2026-000123"),
+    "part of a protocol": TicketQuery(protocol="0001"),
+    "opened range": TicketQuery(
+        opened_from=datetime(2026, 3, 1, tzinfo=UTC), opened_to=datetime(2026, 4, 1, tzinfo=UTC)
+    ),
+    "updated range": TicketQuery(
+        updated_from=datetime(2026, 3, 1, tzinfo=UTC), updated_to=datetime(2026, 4, 1, tzinfo=UTC)
+    ),
+    "opened range, by opening": TicketQuery(
+        sort="opened", opened_from=datetime(2026, 3, 1, tzinfo=UTC)
+    ),
+    "text": TicketQuery(text="reclamação"),
+    "by opening": TicketQuery(sort="opened"),
+    "by opening, oldest first": TicketQuery(sort="opened", order="asc"),
+    "by opening and status": TicketQuery(sort="opened", status=["new"]),
 }
+SORTED_AFTER_AN_INDEX_LOOKUP = {
+    "tag",
+    "group",
+    "text",
+    "whole protocol",
+    "part of a protocol",
+    "opened range",
+}
+"""Their matches are found by an index and then sorted: a tag's in a table of its own, a
+group's through people (their identities, their interactions), a text's in the search index,
+a protocol's in the protocol index, an opening range in the opening index (read in order when
+the list is sorted by opening)."""
 INTERACTION_QUERIES = {
     "newest": InteractionQuery(),
     "channel": InteractionQuery(channel=[Channel.INSTAGRAM]),
@@ -100,11 +133,28 @@ def test_each_ticket_filter_reads_an_index(connection: sqlite3.Connection, name:
     plans = _plans(connection, recorded)
     assert len(plans) == 2, plans  # the capped count and the page
     assert not any(_reads_a_whole_table(p) for p in plans), plans
-    # The page is read in the index's order, no sorting of every match; tags are a table of
-    # their own, so a tag's matches are found by index and sorted; so are a group's (people,
-    # their identities, their interactions).
-    if name not in ("tag", "group"):
+    # The page is read in the index's order, no sorting of every match.
+    if name not in SORTED_AFTER_AN_INDEX_LOOKUP:
         assert "TEMP B-TREE" not in plans[1], plans
+
+
+def test_the_priority_sort_reads_each_priority_in_index_order(
+    connection: sqlite3.Connection,
+) -> None:
+    recorded = Recording(connection)
+    reads.list_tickets(  # type: ignore[arg-type]
+        recorded, TicketQuery(sort="priority"), None, ("urgent", "high", "medium", "low")
+    )
+    plans = _plans(connection, recorded)
+    assert len(plans) == 5, plans  # the count, then one walk per priority (none has a row)
+    assert not any(_reads_a_whole_table(p) or "TEMP B-TREE" in p for p in plans[1:]), plans
+
+
+def test_search_reads_the_full_text_index(connection: sqlite3.Connection) -> None:
+    recorded = Recording(connection)
+    search.find(recorded, "reclamação", Visibility("ana", ("N2",), ("acme-page",)), 20)  # type: ignore[arg-type]
+    [plan] = _plans(connection, recorded)
+    assert "VIRTUAL TABLE INDEX" in plan and not _reads_a_whole_table(plan), plan
 
 
 def test_an_agents_view_reads_indexes(connection: sqlite3.Connection) -> None:

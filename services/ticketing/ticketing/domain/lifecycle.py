@@ -93,4 +93,5 @@ def child(
         updated_at=now,
         parent_id=parent.id,
         team=parent.team,
+        scope=parent.scope,
     )

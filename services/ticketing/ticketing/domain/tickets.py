@@ -64,6 +64,12 @@ class Ticket:
         if track is not self.sla:
             object.__setattr__(self, "sla", track)
 
+    kind: str | None = None
+    """Kind, scope (public or private) and direction of the interaction that opened it, which
+    the desk filters on (F33); none on a sub-ticket of its own making."""
+    scope: str | None = None
+    direction: str | None = None
+
     @property
     def active(self) -> bool:
         return is_active(self.status)
@@ -154,6 +160,9 @@ def open_ticket(
         updated_at=now,
         previous_ticket_id=previous.id if previous else None,
         interaction_count=1,
+        kind=interaction.kind.value,
+        scope=interaction.visibility.value,
+        direction=interaction.direction.value,
     )
 
 

@@ -23,6 +23,7 @@ from ticketing.handlers import (
     sla,
     tickets,
     triaged,
+    views,
 )
 from ticketing.handlers.deps import Deps
 
@@ -43,6 +44,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **sla.methods(deps),
         **replies.methods(deps),
         **reports.methods(deps),
+        **views.methods(deps),
     }
 
 

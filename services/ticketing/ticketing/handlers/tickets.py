@@ -23,7 +23,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def list_tickets(query: TicketQuery, caller: Caller) -> Any:
         return await reads.list_tickets(
-            store=store, query=query, caller=caller, policies=deps.sla_policies, now=deps.clock()
+            store=store,
+            query=query,
+            caller=caller,
+            policies=deps.sla_policies,
+            now=deps.clock(),
+            priorities=scale.levels,
         )
 
     async def get_ticket(params: TicketRef, caller: Caller) -> Any:

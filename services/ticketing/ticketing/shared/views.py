@@ -51,6 +51,9 @@ def read(ticket: Ticket) -> TicketRead:
         parent_ticket_id=ticket.parent_id,
         merged_into=ticket.merged_into,
         removed=ticket.removed,
+        kind=ticket.kind,
+        scope=ticket.scope,
+        direction=ticket.direction,
     )
 
 

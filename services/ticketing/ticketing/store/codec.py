@@ -65,6 +65,9 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
             "contact": dict(ticket.contact),
             "merged_into": str(ticket.merged_into) if ticket.merged_into else None,
             "sla": track_to_doc(track),
+            "kind": ticket.kind,
+            "scope": ticket.scope,
+            "direction": ticket.direction,
         },
     }
 
@@ -152,6 +155,9 @@ def _extra(extra: dict[str, Any]) -> dict[str, Any]:
         "custom_fields": dict(extra.get("custom_fields") or {}),
         "contact": dict(extra.get("contact") or {}),
         "merged_into": UUID(extra["merged_into"]) if extra.get("merged_into") else None,
+        "kind": extra.get("kind"),
+        "scope": extra.get("scope"),
+        "direction": extra.get("direction"),
     }
 
 
@@ -194,6 +200,9 @@ def _read_fields(doc: Any) -> dict[str, Any]:
         "parent_ticket_id": doc["parent_id"] if "parent_id" in doc else extra.get("parent_id"),
         "merged_into": extra.get("merged_into"),
         "removed": bool(removed),
+        "kind": extra.get("kind"),
+        "scope": extra.get("scope"),
+        "direction": extra.get("direction"),
     }
 
 

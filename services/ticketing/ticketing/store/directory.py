@@ -19,6 +19,7 @@ Kind = Literal[
     "credential",
     "link",
     "session",
+    "view",
 ]
 """``author`` entries kept the groups an author was put in before people existed (key:
 channel:author id; read still, written no more); ``calendar`` entries are the business
@@ -26,7 +27,8 @@ calendars levels name; ``group`` entries the groups people are put in (F30); ``s
 entries the desk's settings changed at run time (``unification``); ``credential`` entries an
 agent's password hash and the digest of their newest link (key: agent id); ``link`` entries
 the links that set a password, and ``session`` entries the console's sessions (key: the
-SHA-256 of the link's or the cookie's secret)."""
+SHA-256 of the link's or the cookie's secret); ``view`` entries the saved views of the
+ticket list (key: the view's id)."""
 
 
 class DirectoryStore(Protocol):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import Generic, Literal, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from contracts.base import Event
@@ -15,6 +15,7 @@ from contracts.tickets import (
     HistoryEntry,
     InteractionQuery,
     StoredInteraction,
+    TicketFilters,
     TicketQuery,
     TicketRead,
 )
@@ -72,6 +73,18 @@ class DeskPage(NamedTuple):
 
     listing: Listing[TicketRead]
     tracks: list[Track]
+
+
+class Match(NamedTuple):
+    """One search match: a ticket's title or an interaction's text (``ref`` is its id),
+    with the ticket it belongs to (None for an interaction no ticket holds yet)."""
+
+    kind: Literal["ticket", "interaction"]
+    ref: str
+    ticket_id: str | None
+    protocol: str | None
+    text: str
+    score: float
 
 
 class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
@@ -148,15 +161,41 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
     async def get_ticket_by_protocol(self, protocol: str) -> Ticket | None: ...
 
     async def list_tickets(
-        self, query: TicketQuery, *, visible: Visibility | None = None
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
     ) -> Listing[Ticket]:
-        """The page of tickets the query asks for (most recently updated first, then by id;
+        """The page of tickets the query asks for (in ``query.sort``'s order, then by id;
         after ``query.cursor`` when given, else ``query.page``); with ``visible``, only the
-        tickets that agent may see."""
+        tickets that agent may see. The priority sort follows ``priorities`` (the scale,
+        highest first) and lists no ticket whose priority is not in it."""
+        ...
+
+    async def count_tickets(
+        self, filters: TicketFilters, *, visible: Visibility | None = None
+    ) -> tuple[int, bool]:
+        """How many tickets the filters select (of those ``visible`` allows), counted up to
+        ``contracts.tickets.COUNT_LIMIT``, and whether the count is exact: an index walk,
+        no ticket read."""
+        ...
+
+    async def search(
+        self, query: str, *, visible: Visibility | None = None, limit: int = 20
+    ) -> list[Match]:
+        """The best ``limit`` tickets (by title) and interactions (by text) holding every
+        word of ``query``, ignoring case and accents, best first; a title match ranks above
+        a text match. Only what ``visible`` allows; removed tickets and interactions removed
+        on their network are not found."""
         ...
 
     async def ticket_page(
-        self, query: TicketQuery, *, visible: Visibility | None = None
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
     ) -> DeskPage:
         """The same page as ``list_tickets``, as the read model the desk is answered with,
         built from the stored documents without the domain ticket in between (the desk's

@@ -17,6 +17,7 @@ from servicekit.publishing import EventPublisher
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
 from ticketing.domain.tickets import merge_tags
+from ticketing.domain.views import with_own_id
 from ticketing.shared import access, views
 from ticketing.shared.field_edits import edit_fields
 from ticketing.store.port import TicketStore
@@ -47,8 +48,9 @@ async def _selected(store: TicketStore, request: TicketBulk, caller: Caller) -> 
     refs: list[str] = []
     cursor = None
     while True:
-        query = request.filter.model_copy(
-            update={"page": 1, "cursor": cursor, "page_size": MAX_PAGE_SIZE}
+        # The selection, not its order, matters: the plain order walks every ticket.
+        query = with_own_id(request.filter, caller.id).model_copy(
+            update={"page": 1, "cursor": cursor, "page_size": MAX_PAGE_SIZE, "sort": "updated"}
         )
         items, total, exact, cursor = await store.list_tickets(query, visible=visible)
         if total > MAX_BULK or not exact:

@@ -3,6 +3,7 @@ export as one document or as a transcript a person can read (docs/domain.md F13)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -16,6 +17,7 @@ from contracts.tickets import (
     TicketRead,
 )
 from ticketing.domain.sla import Track
+from ticketing.domain.views import with_own_id
 from ticketing.shared import access, authors, transcript, views
 from ticketing.shared.sla_policies import CachedPolicies, Policies, reading_of, ticket_sla
 from ticketing.store.port import TicketStore
@@ -28,11 +30,14 @@ async def list_tickets(
     caller: Caller,
     policies: CachedPolicies | None = None,
     now: datetime | None = None,
+    priorities: Sequence[str] = (),
 ) -> TicketPage:
     """An agent sees the tickets of their levels and their own; admins see every ticket.
-    Each ticket shows its SLA clocks as of ``now`` (``policies``: its level's)."""
+    Each ticket shows its SLA clocks as of ``now`` (``policies``: its level's).
+    ``priorities`` is the scale, highest first, which the priority sort follows."""
     visible = await access.visibility(store, caller)
-    listing, tracks = await store.ticket_page(query, visible=visible)
+    query = with_own_id(query, caller.id)
+    listing, tracks = await store.ticket_page(query, visible=visible, priorities=priorities)
     items = listing.items
     if policies is not None and tracks:
         moment = now or datetime.now(UTC)

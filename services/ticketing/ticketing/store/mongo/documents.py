@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.base import Event
 from contracts.tickets import HistoryEntry
+from ticketing.domain import search
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, ticket_to_doc
 
@@ -28,7 +29,7 @@ NUMBERED = {"protocol": {"$type": "string"}}
 claims the conversation) and gets its number in a second write; until then readers do not see
 it and it cannot be updated, as if the creation were one transaction."""
 
-TICKET_FIELDS = {"pending_history": 0, "pending_events": 0, "tags_folded": 0}
+TICKET_FIELDS = {"pending_history": 0, "pending_events": 0, "tags_folded": 0, "title_words": 0}
 """Projection for reading a ticket: the outbox arrays can be large and are not ticket data."""
 
 
@@ -64,6 +65,7 @@ def fold(tag: str) -> str:
 def ticket_fields(ticket: Ticket) -> dict[str, Any]:
     doc = ticket_to_doc(ticket)
     doc["tags_folded"] = sorted({fold(t) for t in ticket.tags})
+    doc["title_words"] = search.words(ticket.title)
     return doc
 
 

@@ -19,6 +19,8 @@ class Index:
 
 LIST_ORDER = [("updated_at", DESCENDING), ("_id", ASCENDING)]
 """The ticket list's sort; the desk indexes end with it so a page is read in order."""
+OPENED_ORDER = [("opened_at", DESCENDING), ("_id", ASCENDING)]
+"""``sort=opened``: the desk and by status."""
 INTERACTION_ORDER = [("occurred_at", DESCENDING), ("id", DESCENDING)]
 
 DESK_FILTERS = {
@@ -30,6 +32,11 @@ DESK_FILTERS = {
     "assignee": ["assignee"],
     "tag": ["tags_folded"],
     "sla_band": ["sla_band"],
+    "account": ["account"],
+    "team": ["extra.team"],
+    "kind": ["extra.kind"],
+    "scope": ["extra.scope"],
+    "direction": ["extra.direction"],
 }
 """One index per filter of the ticket list: (removed, the filter's fields, the list order)."""
 
@@ -79,6 +86,9 @@ INDEXES: dict[str, list[Index]] = {
             [("level", ASCENDING), ("sla_band", ASCENDING)],
             {"partialFilterExpression": {"sla_band": {"$type": "string"}}},
         ),
+        Index([("removed", ASCENDING), *OPENED_ORDER]),
+        Index([("removed", ASCENDING), ("status", ASCENDING), *OPENED_ORDER]),
+        Index([("title_words", ASCENDING), ("updated_at", DESCENDING)]),
         *(
             Index([("removed", ASCENDING), *((f, ASCENDING) for f in fields), *LIST_ORDER])
             for fields in DESK_FILTERS.values()
@@ -91,6 +101,7 @@ INDEXES: dict[str, list[Index]] = {
         Index(INTERACTION_ORDER),
         *(Index([(f, ASCENDING), *INTERACTION_ORDER]) for f in INTERACTION_FILTERS.values()),
         Index([("search.grams", ASCENDING)]),
+        Index([("search.words", ASCENDING), ("occurred_at", DESCENDING)]),
     ],
     "history": [
         Index([("ticket_id", ASCENDING), ("version", ASCENDING), ("index", ASCENDING)]),

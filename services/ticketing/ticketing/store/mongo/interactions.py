@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from contracts.interaction import Interaction
 from contracts.rules import TriageDecision
 from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
+from ticketing.domain import search
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import merge_tags
 from ticketing.store.codec import (
@@ -42,8 +43,10 @@ def trigrams(text: str) -> list[str]:
     return sorted({lowered[i : i + 3] for i in range(len(lowered) - 2)})
 
 
-def search_fields(interaction: Interaction) -> dict[str, Any]:
+def search_fields(interaction: Interaction, *, searchable: bool = True) -> dict[str, Any]:
+    """``searchable`` false (removed on its network): out of full-text search."""
     return {
+        "words": search.words(interaction.text) if searchable else [],
         "channel": interaction.channel.value,
         "kind": interaction.kind.value,
         "account": interaction.account,
@@ -231,7 +234,9 @@ class MongoInteractions:
                 {
                     "$set": {
                         "body": interaction_body(after),
-                        "search": search_fields(after.interaction),
+                        "search": search_fields(
+                            after.interaction, searchable=after.removed_at is None
+                        ),
                     }
                 },
             )

@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from contracts.tickets import TicketQuery
+from contracts.tickets import TicketFilters
 from servicekit.mongo import aggregate
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, ticket_from_doc
@@ -18,18 +18,14 @@ from ticketing.store.mongo.documents import NUMBERED, TICKET_FIELDS, Collections
 SLA_ORDER = [("sla_due_at", ASCENDING), ("_id", ASCENDING)]
 
 
-def sla_filters(query: TicketQuery, where: dict[str, Any]) -> bool:
-    """Adds the SLA filters; True when the page is sorted by due time."""
+def sla_filters(query: TicketFilters, where: dict[str, Any]) -> None:
+    """Adds the SLA filters (``sla_band``, ``overdue``) over the scanner's last reading."""
     bands = ["overdue"] if query.overdue else list(query.sla_band)
     if query.overdue and query.sla_band and "overdue" not in query.sla_band:
         bands = []
         where["sla_band"] = {"$in": ["none"]}
     if bands:
         where["sla_band"] = {"$in": bands}
-    if query.sort == "sla_due":
-        where["sla_due_at"] = {"$type": "string"}
-        return True
-    return False
 
 
 def after_due(position: str, after_id: str) -> dict[str, Any]:

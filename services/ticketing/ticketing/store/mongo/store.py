@@ -28,6 +28,7 @@ from contracts.tickets import (
     HistoryEntry,
     InteractionQuery,
     StoredInteraction,
+    TicketFilters,
     TicketQuery,
 )
 from servicekit.clock import Clock, system_clock
@@ -46,10 +47,11 @@ from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.outbox import MongoOutbox
 from ticketing.store.mongo.people import MongoPeople
 from ticketing.store.mongo.reports import MongoReports
+from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import ApplyCollected, DeskPage, Listing
+from ticketing.store.port import ApplyCollected, DeskPage, Listing, Match
 
 
 class MongoTicketStore:
@@ -80,6 +82,7 @@ class MongoTicketStore:
         self._outbox = MongoOutbox(self._collections, clock)
         self._people = MongoPeople(self._collections, clock)
         self._sla = MongoSla(self._collections)
+        self._search = MongoSearch(self._collections)
         self._ticket_writes = MongoTickets(
             self._collections,
             interactions=self._interactions,
@@ -87,6 +90,7 @@ class MongoTicketStore:
             # Looked up on each call, so a test can stand in for a crash before the move.
             flush_history=lambda ticket_id, entries: self._flush_history(ticket_id, entries),
             clock=clock,
+            search=self._search,
         )
 
     async def open(self) -> None:
@@ -154,14 +158,32 @@ class MongoTicketStore:
         return await self._ticket_writes.one({"protocol": protocol})
 
     async def list_tickets(
-        self, query: TicketQuery, *, visible: Visibility | None = None
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
     ) -> Listing[Ticket]:
-        return await self._ticket_writes.list(query, visible)
+        return await self._ticket_writes.list(query, visible, priorities)
 
     async def ticket_page(
-        self, query: TicketQuery, *, visible: Visibility | None = None
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
     ) -> DeskPage:
-        return await self._ticket_writes.page(query, visible)
+        return await self._ticket_writes.page(query, visible, priorities)
+
+    async def count_tickets(
+        self, filters: TicketFilters, *, visible: Visibility | None = None
+    ) -> tuple[int, bool]:
+        return await self._ticket_writes.count(filters, visible)
+
+    async def search(
+        self, query: str, *, visible: Visibility | None = None, limit: int = 20
+    ) -> list[Match]:
+        return await self._search.find(query, visible, limit)
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
         return await self._ticket_writes.idle(level, idle_since, limit)

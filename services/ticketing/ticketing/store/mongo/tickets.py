@@ -22,6 +22,7 @@ from contracts.base import Event
 from contracts.tickets import (
     COUNT_LIMIT,
     HistoryEntry,
+    TicketFilters,
     TicketQuery,
     page_cursor,
     read_cursor,
@@ -30,6 +31,7 @@ from servicekit.clock import Clock
 from ticketing.domain import assignment
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
+from ticketing.store import paging
 from ticketing.store.codec import (
     iso,
     protocol_number,
@@ -37,13 +39,13 @@ from ticketing.store.codec import (
     ticket_reads_from_docs,
     track_from_doc,
 )
+from ticketing.store.mongo import filters
 from ticketing.store.mongo.directory import MongoDirectory
 from ticketing.store.mongo.documents import (
     NUMBERED,
     TICKET_FIELDS,
     Collections,
     event_docs,
-    fold,
     history_docs,
     is_thread_conflict,
     outbox_push,
@@ -51,6 +53,7 @@ from ticketing.store.mongo.documents import (
 )
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.people import MongoPeople
+from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import SLA_ORDER, after_due, sla_filters
 from ticketing.store.port import (
     ApplyCollected,
@@ -74,6 +77,7 @@ class MongoTickets:
         directory: MongoDirectory,
         flush_history: FlushHistory,
         clock: Clock,
+        search: MongoSearch,
     ) -> None:
         self._tickets = collections.tickets
         self._people = MongoPeople(collections, clock)
@@ -82,6 +86,7 @@ class MongoTickets:
         self._directory = directory
         self._flush_history = flush_history
         self._clock = clock
+        self._search = search
 
     # reads
 
@@ -111,8 +116,10 @@ class MongoTickets:
             {"parent_id": str(ticket_id)}, [("opened_at", ASCENDING), ("_id", ASCENDING)]
         )
 
-    async def list(self, query: TicketQuery, visible: Visibility | None) -> Listing[Ticket]:
-        docs, total, next_cursor = await self._page(query, visible)
+    async def list(
+        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
+    ) -> Listing[Ticket]:
+        docs, total, next_cursor = await self._page(query, visible, priorities)
         return Listing(
             [ticket_from_doc(doc) for doc in docs],
             min(total, COUNT_LIMIT),
@@ -120,68 +127,101 @@ class MongoTickets:
             next_cursor,
         )
 
-    async def page(self, query: TicketQuery, visible: Visibility | None) -> DeskPage:
-        docs, total, next_cursor = await self._page(query, visible)
+    async def page(
+        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
+    ) -> DeskPage:
+        docs, total, next_cursor = await self._page(query, visible, priorities)
         listing = Listing(
             ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
         )
         return DeskPage(listing, [track_from_doc(doc) for doc in docs])
 
+    async def count(self, query: TicketFilters, visible: Visibility | None) -> tuple[int, bool]:
+        where, _ = await self._where(query, visible)
+        total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
+        return min(total, COUNT_LIMIT), total <= COUNT_LIMIT
+
+    async def _where(
+        self, query: TicketFilters, visible: Visibility | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        words = filters.text_words(query)
+        matches = None if words is None else await self._search.ticket_ids(words)
+        where, ands = filters.where(query, visible, matches)
+        if query.group:
+            ands.append({"_id": {"$in": await self._people.tickets_of_groups(query.group)}})
+        sla_filters(query, where)
+        return ({**where, "$and": ands} if ands else where), ands
+
     async def _page(
-        self, query: TicketQuery, visible: Visibility | None
+        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
     ) -> tuple[list[Any], int, str | None]:
         """Filters that each have an index ending in the list's order (see indexes.py); the
         page is read after the cursor (or skipping ``page``), one more than asked to know
-        whether another follows; the total is counted up to COUNT_LIMIT."""
-        where: dict[str, Any] = {**NUMBERED}
-        if not query.include_removed:
-            where["removed"] = False
-        ands: list[dict[str, Any]] = []
-        if visible is not None:
-            ands.append(
-                {"$or": [{"assignee": visible.agent}, {"level": {"$in": list(visible.levels)}}]}
-            )
-        for field, values in (
-            ("status", query.status),
-            ("priority", query.priority),
-            ("level", query.level),
-            ("channel", [c.value for c in query.channel]),
-            ("assignee", query.assignee),
-        ):
-            if values:
-                where[field] = {"$in": list(values)}
-        if query.tag:
-            where["tags_folded"] = {"$in": [fold(t) for t in query.tag]}
-        if query.group:
-            where["_id"] = {"$in": await self._people.tickets_of_groups(query.group)}
-        by_due = sla_filters(query, where)
-        order, key = (SLA_ORDER, "sla_due_at") if by_due else (LIST_SORT, "updated_at")
-        if ands:
-            where["$and"] = ands
+        whether another follows; the total is counted up to COUNT_LIMIT. The priority sort
+        reads one priority after the other, each in activity order (``paging.steps``); the
+        SLA sort reads the tickets with a running clock, least time left first."""
+        where, ands = await self._where(query, visible)
+        if query.sort == "sla_due":
+            where["sla_due_at"] = {"$type": "string"}
         total = await self._tickets.count_documents(where, limit=COUNT_LIMIT + 1)
+        if query.sort == "sla_due":
+            return await self._by_due(query, where, ands, total)
+        field = paging.SORT_FIELD[query.sort]
+        descending = query.order == "desc"
+        order = [(field, DESCENDING), ("_id", ASCENDING)]
+        if not descending:
+            order = [(field, ASCENDING), ("_id", DESCENDING)]
+        skip = 0 if query.cursor is not None else (query.page - 1) * query.page_size
+        wanted = query.page_size + 1
+        docs: list[Any] = []
+        walks = paging.steps(query, priorities)
+        for step in walks:
+            parts = list(ands)
+            if step.after is not None:
+                value, after_id = step.after
+                beyond, before = ("$lt", "$gt") if descending else ("$gt", "$lt")
+                parts.append(
+                    {"$or": [{field: {beyond: value}}, {field: value, "_id": {before: after_id}}]}
+                )
+            step_where = {k: v for k, v in where.items() if k != "$and"}
+            if step.priority is not None:
+                step_where["priority"] = step.priority
+            if parts:
+                step_where["$and"] = parts
+            skip_here = skip if len(walks) == 1 else 0
+            cursor = (
+                self._tickets.find(step_where, TICKET_FIELDS)
+                .sort(order)
+                .skip(skip_here)
+                .limit(wanted - len(docs) + skip - skip_here)
+            )
+            found = [doc async for doc in cursor]
+            skipped = min(skip - skip_here, len(found))
+            docs.extend(found[skipped:])
+            skip -= skip_here + skipped
+            if len(docs) >= wanted:
+                break
+        more, docs = len(docs) > query.page_size, docs[: query.page_size]
+        last = docs[-1] if more else None
+        return docs, total, paging.next_cursor(query, last, last["_id"]) if last else None
+
+    async def _by_due(
+        self, query: TicketQuery, where: dict[str, Any], ands: list[dict[str, Any]], total: int
+    ) -> tuple[list[Any], int, str | None]:
+        """The SLA sort (issue 12): least time left first, in the index's order."""
         skip = (query.page - 1) * query.page_size
         if query.cursor is not None:
             position, after_id = read_cursor(query.cursor)
-            after = (
-                after_due(position, after_id)
-                if by_due
-                else {
-                    "$or": [
-                        {"updated_at": {"$lt": position}},
-                        {"updated_at": position, "_id": {"$gt": after_id}},
-                    ]
-                }
-            )
-            where, skip = {**where, "$and": [*ands, after]}, 0
+            where, skip = {**where, "$and": [*ands, after_due(position, after_id)]}, 0
         cursor = (
             self._tickets.find(where, TICKET_FIELDS)
-            .sort(order)
+            .sort(SLA_ORDER)
             .skip(skip)
             .limit(query.page_size + 1)
         )
         docs = [doc async for doc in cursor]
         more, docs = len(docs) > query.page_size, docs[: query.page_size]
-        return docs, total, page_cursor(docs[-1][key], docs[-1]["_id"]) if more else None
+        return docs, total, page_cursor(docs[-1]["sla_due_at"], docs[-1]["_id"]) if more else None
 
     # writes
 

@@ -5,6 +5,8 @@ field, so it is quick once done and safe when replicas start together."""
 
 from __future__ import annotations
 
+from ticketing.domain import search
+from ticketing.store.codec import interaction_from_body
 from ticketing.store.mongo.documents import Collections
 from ticketing.store.mongo.interactions import trigrams
 
@@ -27,4 +29,36 @@ async def upgrade(collections: Collections) -> None:
         text = (doc.get("search") or {}).get("text") or ""
         await interactions.update_one(
             {"_id": doc["_id"]}, {"$set": {"search.grams": trigrams(text)}}
+        )
+    # Full-text search's words (search.py): titles' and texts' folded words.
+    async for doc in tickets.find({"title_words": {"$exists": False}}, {"title": 1}):
+        await tickets.update_one(
+            {"_id": doc["_id"]}, {"$set": {"title_words": search.words(doc.get("title") or "")}}
+        )
+    async for doc in interactions.find({"search.words": {"$exists": False}}, {"search": 1}):
+        text = (doc.get("search") or {}).get("text") or ""
+        await interactions.update_one(
+            {"_id": doc["_id"]}, {"$set": {"search.words": search.words(text)}}
+        )
+    # Kind, scope and direction of the interaction that opened each older ticket (its
+    # earliest), which the list filters on; sub-tickets of their own have none.
+    async for doc in tickets.find(
+        {"extra.kind": {"$exists": False}, "parent_id": None, "protocol": {"$type": "string"}},
+        {"_id": 1},
+    ):
+        first = await interactions.find_one(
+            {"ticket_id": doc["_id"]}, {"body": 1}, sort=[("occurred_at", 1), ("id", 1)]
+        )
+        if first is None:
+            continue
+        interaction = interaction_from_body(first["body"], None).interaction
+        await tickets.update_one(
+            {"_id": doc["_id"]},
+            {
+                "$set": {
+                    "extra.kind": interaction.kind.value,
+                    "extra.scope": interaction.visibility.value,
+                    "extra.direction": interaction.direction.value,
+                }
+            },
         )

@@ -18,6 +18,7 @@ from ticketing.store.codec import (
     iso,
 )
 from ticketing.store.port import Collected, Listing
+from ticketing.store.sqlite import search
 
 FILTERED = ("channel", "kind", "account", "author")
 """Query fields that are columns of their own (copied from the body when recorded)."""
@@ -61,6 +62,7 @@ def record(
             "INSERT INTO interaction_text (id, text) VALUES (?, ?)",
             (str(stored.id), interaction.text),
         )
+        search.index_interaction(connection, stored.id, interaction.text)
         return stored  # new: nothing to read back
     row = connection.execute(
         "SELECT ticket_id, body FROM interactions WHERE dedup_key = ?",
@@ -183,4 +185,7 @@ def change(
             "UPDATE interaction_text SET text = ? WHERE id = ?",
             (after.interaction.text, str(after.id)),
         )
+        # A removal on the network takes the interaction out of search (it stays stored).
+        searchable = "" if after.removed_at is not None else after.interaction.text
+        search.index_interaction(connection, after.id, searchable)
     return before, after

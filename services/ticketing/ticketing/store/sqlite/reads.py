@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
 from contracts.tickets import (
     COUNT_LIMIT,
     HistoryEntry,
+    TicketFilters,
     TicketQuery,
     page_cursor,
     read_cursor,
 )
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
+from ticketing.store import paging
 from ticketing.store.codec import (
     doc_from_row,
     iso,
@@ -23,8 +26,8 @@ from ticketing.store.codec import (
     track_from_doc,
 )
 from ticketing.store.port import DeskPage, Listing
-from ticketing.store.sqlite import people
-from ticketing.store.sqlite.schema import LIST_ORDER, NOT_REMOVED
+from ticketing.store.sqlite import filters
+from ticketing.store.sqlite.schema import NOT_REMOVED
 
 
 def one(connection: sqlite3.Connection, where: str, *params: object) -> Ticket | None:
@@ -37,9 +40,12 @@ def latest(connection: sqlite3.Connection, thread_key: str) -> Ticket | None:
 
 
 def list_tickets(
-    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
+    connection: sqlite3.Connection,
+    query: TicketQuery,
+    visible: Visibility | None,
+    priorities: Sequence[str] = (),
 ) -> Listing[Ticket]:
-    rows, total, next_cursor = _page(connection, query, visible)
+    rows, total, next_cursor = _page(connection, query, visible, priorities)
     return Listing(
         [ticket_from_row(r) for r in rows],
         min(total, COUNT_LIMIT),
@@ -49,9 +55,12 @@ def list_tickets(
 
 
 def ticket_page(
-    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
+    connection: sqlite3.Connection,
+    query: TicketQuery,
+    visible: Visibility | None,
+    priorities: Sequence[str] = (),
 ) -> DeskPage:
-    rows, total, next_cursor = _page(connection, query, visible)
+    rows, total, next_cursor = _page(connection, query, visible, priorities)
     docs = [doc_from_row(r) for r in rows]
     listing = Listing(
         ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
@@ -59,78 +68,104 @@ def ticket_page(
     return DeskPage(listing, [track_from_doc(doc) for doc in docs])
 
 
-def _page(
-    connection: sqlite3.Connection, query: TicketQuery, visible: Visibility | None
-) -> tuple[list[sqlite3.Row], int, str | None]:
-    """Filters on indexed columns only; the page is read in index order after the cursor
-    (or the offset of ``page``), one row more than asked to know whether another follows;
-    the total is counted up to COUNT_LIMIT."""
-    clauses, params = ([] if query.include_removed else [NOT_REMOVED]), []
-    if visible is not None:
-        levels = ", ".join("?" for _ in visible.levels) or "NULL"
-        clauses.append(f"(assignee = ? OR level IN ({levels}))")
-        params.extend([visible.agent, *visible.levels])
-    for column, values in (
-        ("status", query.status),
-        ("priority", query.priority),
-        ("level", query.level),
-        ("channel", [c.value for c in query.channel]),
-        ("assignee", query.assignee),
-    ):
-        if values:
-            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-    if query.tag:
-        clauses.append(
-            "id IN (SELECT ticket_id FROM ticket_tags WHERE tag IN "
-            f"({', '.join('?' for _ in query.tag)}))"
-        )
-        params.extend(tag.casefold() for tag in query.tag)
-    if query.group:
-        clause, group_params = people.tickets_of_groups(query.group)
-        clauses.append(clause)
-        params.extend(group_params)
-    by_due = _sla_filters(query, clauses, params)
-    order, key = (SLA_ORDER, "sla_due_at") if by_due else (LIST_ORDER, "updated_at")
+def count(
+    connection: sqlite3.Connection, query: TicketFilters, visible: Visibility | None
+) -> tuple[int, bool]:
+    """How many tickets the filters select, up to COUNT_LIMIT (and whether exactly)."""
+    clauses, params = filters.where(query, visible)
+    total = _count(connection, clauses, params)
+    return min(total, COUNT_LIMIT), total <= COUNT_LIMIT
+
+
+def _count(connection: sqlite3.Connection, clauses: list[str], params: list[object]) -> int:
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    total = connection.execute(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM tickets {where} LIMIT ?)",
-        [*params, COUNT_LIMIT + 1],
-    ).fetchone()[0]
+    return int(
+        connection.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM tickets {where} LIMIT ?)",
+            [*params, COUNT_LIMIT + 1],
+        ).fetchone()[0]
+    )
+
+
+def _page(
+    connection: sqlite3.Connection,
+    query: TicketQuery,
+    visible: Visibility | None,
+    priorities: Sequence[str],
+) -> tuple[list[sqlite3.Row], int, str | None]:
+    """Filters on indexed columns only (see ``filters``); the page is read in index order
+    after the cursor (or the offset of ``page``), one row more than asked to know whether
+    another follows; the total is counted up to COUNT_LIMIT. The priority sort reads one
+    priority after the other, each in activity order (``paging.steps``); the SLA sort reads
+    the tickets with a running clock, least time left first (``_by_due``)."""
+    clauses, params = filters.where(query, visible)
+    if query.sort == "sla_due":
+        clauses.append("sla_due_at IS NOT NULL")
+    total = _count(connection, clauses, params)
+    if query.sort == "sla_due":
+        return _by_due(connection, query, clauses, params, total)
+    column = paging.SORT_FIELD[query.sort]
+    descending = query.order == "desc"
+    order = f"{column} DESC, id" if descending else f"{column}, id DESC"
+    offset = 0 if query.cursor is not None else (query.page - 1) * query.page_size
+    wanted = query.page_size + 1
+    rows: list[sqlite3.Row] = []
+    walks = paging.steps(query, priorities)
+    for step in walks:
+        where, values = list(clauses), list(params)
+        if step.priority is not None:
+            where.append("priority = ?")
+            values.append(step.priority)
+        if step.after is not None:
+            # The redundant ``<=`` (``>=``) is what lets the index seek to the position.
+            if descending:
+                where.append(f"{column} <= ? AND ({column} < ? OR id > ?)")
+            else:
+                where.append(f"{column} >= ? AND ({column} > ? OR id < ?)")
+            values.extend([step.after.value, step.after.value, step.after.ticket_id])
+        sql_where = f"WHERE {' AND '.join(where)}" if where else ""
+        # One walk skips ``page``'s offset in SQL; the priority walks count it off here.
+        skip_here = offset if len(walks) == 1 else 0
+        found = connection.execute(
+            f"SELECT * FROM tickets {sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*values, wanted - len(rows) + offset - skip_here, skip_here],
+        ).fetchall()
+        skipped = min(offset - skip_here, len(found))
+        rows.extend(found[skipped:])
+        offset -= skip_here + skipped
+        if len(rows) >= wanted:
+            break
+    more, rows = len(rows) > query.page_size, rows[: query.page_size]
+    last = rows[-1] if more else None
+    return rows, total, paging.next_cursor(query, dict(last), last["id"]) if last else None
+
+
+def _by_due(
+    connection: sqlite3.Connection,
+    query: TicketQuery,
+    clauses: list[str],
+    params: list[object],
+    total: int,
+) -> tuple[list[sqlite3.Row], int, str | None]:
+    """The SLA sort (issue 12) over the scanner's last reading: only tickets with a running
+    clock have a due time; least time left first, in the index's order after the cursor."""
+    clauses, params = list(clauses), list(params)
     offset = (query.page - 1) * query.page_size
     if query.cursor is not None:
         position, after_id = read_cursor(query.cursor)
-        if by_due:
-            clauses.append("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)")
-        else:
-            # The redundant ``updated_at <= ?`` is what lets the index seek to the position.
-            clauses.append("updated_at <= ? AND (updated_at < ? OR id > ?)")
+        clauses.append("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)")
         params.extend([position, position, after_id])
-        where, offset = f"WHERE {' AND '.join(clauses)}", 0
+        offset = 0
     rows = connection.execute(
-        f"SELECT * FROM tickets {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        f"SELECT * FROM tickets WHERE {' AND '.join(clauses)}"
+        f" ORDER BY {SLA_ORDER} LIMIT ? OFFSET ?",
         [*params, query.page_size + 1, offset],
     ).fetchall()
     more, rows = len(rows) > query.page_size, rows[: query.page_size]
-    return rows, total, page_cursor(rows[-1][key], rows[-1]["id"]) if more else None
+    return rows, total, page_cursor(rows[-1]["sla_due_at"], rows[-1]["id"]) if more else None
 
 
 SLA_ORDER = "sla_due_at, id"
-
-
-def _sla_filters(query: TicketQuery, clauses: list[str], params: list[str]) -> bool:
-    """The SLA filters and sort (issue 12) over the scanner's last reading; True when the
-    page is sorted by due time (only tickets with a running clock have one)."""
-    bands = ["overdue"] if query.overdue else query.sla_band
-    if query.overdue and query.sla_band and "overdue" not in query.sla_band:
-        bands = ["none"]
-    if bands:
-        clauses.append(f"sla_band IN ({', '.join('?' for _ in bands)})")
-        params.extend(bands)
-    if query.sort == "sla_due":
-        clauses.append("sla_due_at IS NOT NULL")
-        return True
-    return False
 
 
 def sla_due(connection: sqlite3.Connection, now: datetime, limit: int) -> list[Ticket]:

@@ -111,6 +111,12 @@ INTERACTION_ORDER = "occurred_at DESC, id DESC"
 """Newest first. The indexes below hold (occurred_at, id) ascending and are read backwards;
 the same index serves a ticket's interactions, oldest first."""
 
+OPENED_ORDER = "opened_at DESC, id"
+
+EXTRA_INDEXED = ("team", "kind", "scope", "direction")
+"""Fields of ``extra`` the list filters on, indexed by their ``json_extract`` expression
+(filters.EXTRA_FIELDS uses the same expression, which is what lets the index serve it)."""
+
 INDEXES_ON_ADDED_COLUMNS = (
     # The desk (tickets not removed), newest activity first: one index per filter the API
     # offers, each ending in the list's order, so any page of any filter is an index seek
@@ -126,8 +132,15 @@ INDEXES_ON_ADDED_COLUMNS = (
             ("level", "level"),
             ("channel", "channel"),
             ("assignee", "assignee"),
+            ("account", "account"),
+            *((field, f"json_extract(extra, '$.{field}')") for field in EXTRA_INDEXED),
         )
     ),
+    # Sorted by opening (``sort=opened``): the desk, and by status.
+    f"CREATE INDEX IF NOT EXISTS tickets_opened_on_desk ON tickets ({OPENED_ORDER})"
+    f" WHERE {NOT_REMOVED}",
+    f"CREATE INDEX IF NOT EXISTS tickets_opened_status ON tickets (status, {OPENED_ORDER})"
+    f" WHERE {NOT_REMOVED}",
     # Auto-close looks for a level's open tickets unchanged for a while.
     "CREATE INDEX IF NOT EXISTS tickets_idle ON tickets (level, updated_at)"
     " WHERE status != 'closed'",
@@ -163,6 +176,19 @@ TEXT_INDEX = (
 an index lookup, ignoring case, which is what the filter always meant. A table with its own
 copy of the text rather than an external-content one: that needs an integer key in
 ``interactions`` that VACUUM cannot renumber, which the table (keyed by a UUID) lacks."""
+
+SEARCH_DOCS = (
+    "CREATE TABLE IF NOT EXISTS search_docs (doc INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " ref TEXT NOT NULL, text TEXT NOT NULL DEFAULT '', UNIQUE (kind, ref))"
+)
+SEARCH_INDEX = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(title, body,"
+    " tokenize = 'unicode61 remove_diacritics 2')"
+)
+"""Full-text search (``/v1/search`` and the list's ``text``): words, any case, accents
+removed on both sides, so "reclamacao" finds "reclamação". Its rowid is ``search_docs.doc``
+(an INTEGER PRIMARY KEY, which VACUUM keeps), which names the ticket (its title) or the
+interaction (its text) each row indexes."""
 
 TICKET_COLUMNS = (
     "id",

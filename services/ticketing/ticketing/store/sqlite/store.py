@@ -18,6 +18,7 @@ from contracts.tickets import (
     HistoryEntry,
     InteractionQuery,
     StoredInteraction,
+    TicketFilters,
     TicketQuery,
 )
 from servicekit.clock import Clock, epoch_seconds, system_clock
@@ -29,8 +30,17 @@ from ticketing.domain.persons import PersonRecord
 from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
-from ticketing.store.port import ApplyCollected, DeskPage, Listing, ThreadAlreadyActive
-from ticketing.store.sqlite import directory, interactions, outbox, people, reads, reports, writes
+from ticketing.store.port import ApplyCollected, DeskPage, Listing, Match, ThreadAlreadyActive
+from ticketing.store.sqlite import (
+    directory,
+    interactions,
+    outbox,
+    people,
+    reads,
+    reports,
+    search,
+    writes,
+)
 from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
 
@@ -103,14 +113,32 @@ class SqliteTicketStore:
         return await self._db.read(lambda c: reads.one(c, "protocol = ?", protocol))
 
     async def list_tickets(
-        self, query: TicketQuery, *, visible: Visibility | None = None
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
     ) -> Listing[Ticket]:
-        return await self._db.read(lambda c: reads.list_tickets(c, query, visible))
+        return await self._db.read(lambda c: reads.list_tickets(c, query, visible, priorities))
 
     async def ticket_page(
-        self, query: TicketQuery, *, visible: Visibility | None = None
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
     ) -> DeskPage:
-        return await self._db.read(lambda c: reads.ticket_page(c, query, visible))
+        return await self._db.read(lambda c: reads.ticket_page(c, query, visible, priorities))
+
+    async def count_tickets(
+        self, filters: TicketFilters, *, visible: Visibility | None = None
+    ) -> tuple[int, bool]:
+        return await self._db.read(lambda c: reads.count(c, filters, visible))
+
+    async def search(
+        self, query: str, *, visible: Visibility | None = None, limit: int = 20
+    ) -> list[Match]:
+        return await self._db.read(lambda c: search.find(c, query, visible, limit))
 
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
         return await self._db.read(lambda c: reads.idle(c, level, idle_since, limit))

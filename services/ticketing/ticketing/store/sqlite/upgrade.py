@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from ticketing.store.sqlite.schema import INDEXES_ON_ADDED_COLUMNS, TEXT_INDEX
+from ticketing.store.sqlite import search
+from ticketing.store.sqlite.schema import (
+    INDEXES_ON_ADDED_COLUMNS,
+    SEARCH_DOCS,
+    SEARCH_INDEX,
+    TEXT_INDEX,
+)
 
 ADDED_COLUMNS = {
     "tickets": {
@@ -54,6 +60,23 @@ OBSOLETE_INDEXES = {
 }
 
 
+def _first(path: str) -> str:
+    return (
+        f"(SELECT json_extract(body, '$.interaction.{path}') FROM interactions"
+        " WHERE ticket_id = tickets.id ORDER BY occurred_at, id LIMIT 1)"
+    )
+
+
+ORIGIN_OF_OLDER_TICKETS = (
+    "UPDATE tickets SET extra = json_set(extra,"
+    f" '$.kind', {_first('kind')}, '$.scope', {_first('visibility')},"
+    f" '$.direction', {_first('direction')})"
+    " WHERE json_extract(extra, '$.kind') IS NULL AND parent_id IS NULL"
+)
+"""Kind, scope and direction of the interaction that opened each ticket written before
+tickets kept them (its earliest interaction), so the list's filters find those too."""
+
+
 def upgrade(connection: sqlite3.Connection) -> None:
     for table, columns in ADDED_COLUMNS.items():
         present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
@@ -80,3 +103,12 @@ def upgrade(connection: sqlite3.Connection) -> None:
             "INSERT INTO interaction_text (id, text)"
             " SELECT id, json_extract(body, '$.interaction.text') FROM interactions"
         )
+    had_search = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'search_text'"
+    ).fetchone()
+    connection.execute(SEARCH_DOCS)
+    connection.execute(SEARCH_INDEX)
+    if not had_search:
+        # Both came with the list's filters on the opening interaction (issue 13).
+        search.fill(connection)
+        connection.execute(ORIGIN_OF_OLDER_TICKETS)

@@ -19,7 +19,7 @@ from ticketing.store.port import (
     StaleTicket,
     ThreadAlreadyActive,
 )
-from ticketing.store.sqlite import interactions
+from ticketing.store.sqlite import interactions, search
 from ticketing.store.sqlite.directory import open_ticket_counts_in
 from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS, UPDATE_TICKET
 
@@ -37,6 +37,7 @@ def replace(connection: sqlite3.Connection, ticket: Ticket, expected_version: in
     if connection.execute(UPDATE_TICKET, [*row[1:], row[0], expected_version]).rowcount != 1:
         raise StaleTicket(str(ticket.id))
     write_tags(connection, ticket)
+    search.index_ticket(connection, ticket)
 
 
 def write_tags(connection: sqlite3.Connection, ticket: Ticket) -> None:
@@ -129,6 +130,7 @@ def create(
             (len(attached), str(ticket.id)),
         )
         write_tags(connection, numbered)
+        search.index_ticket(connection, numbered)
     append(connection, history(numbered), announce(numbered), now)
     return numbered
 
