@@ -12,12 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from devtools.fakenets import x
+from devtools.fakenets import meta, x
 from devtools.launcher import Stack
 from tests.conftest import FAKENETS_PORT, TEST_PORT_OFFSET
 from tests.fakenets_process import fake_networks
-from tests.support import post, unique
+from tests.support import create_rule, post, unique, wait_until
 from tests.test_replies import Desk
+from tests.test_webhooks_meta import comment, deliver
 
 X_TOKEN = "x-user-context-token"
 GOOGLE_TOKEN = "ya29.google-test"
@@ -288,3 +289,45 @@ def test_linkedin_and_reclame_aqui_replies_are_refused_with_the_reason(
         refused = desk.reply(desk.ticket_for(item), text="Oi")
         assert refused.status_code == 422, refused.text
         assert reason in refused.text
+
+
+def test_an_automatic_reply_owed_by_a_comment_a_later_ticket_collects_reaches_the_network(
+    fakes: httpx.Client, gateway: httpx.Client
+) -> None:
+    desk = Desk(gateway)
+    alert_word, open_word = unique("alerta").replace("-", ""), unique("abre").replace("-", "")
+    create_rule(
+        gateway,
+        {
+            "name": alert_word,
+            "when": {"text_any": [alert_word]},
+            "then": {"auto_reply": {"template": f"Recebemos, $author_name {alert_word}"}},
+        },
+    )
+    create_rule(
+        gateway,
+        {"name": open_word, "when": {"text_any": [open_word]}, "then": {"open_ticket": {}}},
+    )
+    post_id = unique("post")
+    first = comment(desk.account, f"{alert_word} meu pedido", post_id=post_id)
+    assert deliver(fakes, meta.delivery("page", [first]))["status"] == 200
+    first_id = first["changes"][0]["value"]["comment_id"]
+    stored = desk.stored(first_id)
+    assert stored["ticket_id"] is None  # no rule opens a ticket for it: the reply waits
+
+    second = comment(desk.account, f"{open_word} ainda nada", post_id=post_id)
+    assert deliver(fakes, meta.delivery("page", [second]))["status"] == 200
+
+    ticket = wait_until(
+        lambda: desk.stored(first_id)["ticket_id"], what="the ticket collecting the comment"
+    )
+    [call] = wait_until(
+        lambda: calls(fakes, "meta", f"Recebemos, Maria Souza {alert_word}"),
+        what="the automatic reply at the Graph API",
+    )
+    assert call["path"] == f"/v21.0/{first_id}/comments"
+    detail = gateway.get(f"/v1/tickets/{ticket}").json()
+    [reply] = [i for i in detail["interactions"] if i["interaction"]["direction"] == "outbound"]
+    reply = desk.settled({"id": ticket}, reply["id"])
+    assert reply["delivery"]["state"] == "sent", reply
+    assert reply["interaction"]["parent_id"] == first_id
