@@ -247,12 +247,6 @@ def router(state: FakeState) -> APIRouter:
             ]
             return _page(request, items)
 
-    @api.post("/_fake/meta/delay")
-    async def delay(request: Request) -> dict[str, float]:
-        """``{"seconds": s}``: publishing calls are recorded at once and answered s later."""
-        state.meta_delay_seconds = float((await request.json())["seconds"])
-        return {"seconds": state.meta_delay_seconds}
-
     @api.post("/_fake/meta/script")
     async def script(request: Request) -> dict[str, int]:
         """Queue answers for the next publishing calls (replies, messages), e.g.
@@ -304,6 +298,30 @@ def router(state: FakeState) -> APIRouter:
         if comment and not state.first_private_reply(str(comment)):
             return graph_error(400, "Activity already replied to", 10900)
         return {"recipient_id": recipient.get("id", ""), "message_id": f"m_{next(_ids)}"}
+
+    moderated: dict[str, str] = state.data.setdefault("meta_moderation", {})
+
+    @api.post("/{version}/{node_id}", response_model=None)
+    async def update_node(version: str, node_id: str, request: Request) -> Any:
+        """Hide or unhide a comment: Facebook ``is_hidden``, Instagram ``hide``."""
+        if not version.startswith("v"):
+            return JSONResponse({"detail": "Not Found"}, 404)
+        query = dict(request.query_params)
+        state.record(Recorded("meta", "POST", request.url.path, query, {}))
+        flag = query.get("is_hidden", query.get("hide"))
+        if flag is None:
+            return graph_error(400, "(#100) Nothing to update", 100)
+        moderated[node_id] = "hidden" if flag == "true" else "visible"
+        return {"success": True}
+
+    @api.delete("/{version}/{node_id}", response_model=None)
+    async def delete_node(version: str, node_id: str, request: Request) -> Any:
+        query = dict(request.query_params)
+        state.record(Recorded("meta", "DELETE", request.url.path, query, {}))
+        if moderated.get(node_id) == "deleted":
+            return graph_error(400, "(#100) Object does not exist", 100)
+        moderated[node_id] = "deleted"
+        return {"success": True}
 
     @api.post("/{version}/{node_id}/{edge}")
     async def publish(version: str, node_id: str, edge: str, request: Request) -> Any:

@@ -199,4 +199,20 @@ def router(state: FakeState) -> APIRouter:
             }
         }
 
+    @api.put("/2/tweets/{tweet_id}/hidden")
+    async def hide_reply(tweet_id: str, request: Request) -> dict[str, Any]:
+        """Hide replies: ``{"hidden": bool}`` → ``{"data": {"hidden": bool}}``."""
+        body = await request.json()
+        state.record(
+            Recorded(
+                "x",
+                "PUT",
+                request.url.path,
+                dict(request.query_params),
+                body,
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
+        return {"data": {"hidden": bool(body.get("hidden"))}}
+
     return api

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from devtools.fakenets.state import FakeState, Recorded
 
@@ -149,5 +149,35 @@ def router(state: FakeState) -> APIRouter:
             }
         )
         return {"kind": "youtube#comment", "id": reply_id, "snippet": snippet}
+
+    @api.post("/youtube/v3/comments/setModerationStatus", response_model=None)
+    async def set_moderation_status(request: Request) -> Any:
+        """``?id=…&moderationStatus=rejected|published|heldForReview`` → 204."""
+        state.record(
+            Recorded(
+                NETWORK,
+                "POST",
+                request.url.path,
+                dict(request.query_params),
+                {},
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
+        status = request.query_params.get("moderationStatus")
+        if status not in ("rejected", "published", "heldForReview"):
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": 400,
+                        "message": "Invalid moderation status.",
+                        "errors": [{"reason": "invalidModerationStatus"}],
+                    }
+                },
+                400,
+            )
+        for c in comments:
+            if c["comment_id"] == request.query_params.get("id"):
+                c["moderation_status"] = status
+        return Response(status_code=204)
 
     return api

@@ -62,6 +62,8 @@ async def call(
         raise Retryable(error_text(response), retry_after(response))
     if response.status_code >= 400:
         raise Refused(error_text(response))
+    if not response.content:
+        return {}  # 204 No Content (YouTube's setModerationStatus)
     try:
         return response.json()
     except ValueError:
