@@ -5,6 +5,8 @@ do is refused at once with the reason."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -331,3 +333,67 @@ def test_an_automatic_reply_owed_by_a_comment_a_later_ticket_collects_reaches_th
     reply = desk.settled({"id": ticket}, reply["id"])
     assert reply["delivery"]["state"] == "sent", reply
     assert reply["interaction"]["parent_id"] == first_id
+
+
+def test_a_messenger_dm_carries_an_image_uploaded_to_the_send_api(
+    fakes: httpx.Client, gateway: httpx.Client
+) -> None:
+    desk = Desk(gateway)
+    customer, mid = unique("psid"), unique("mid")
+    item = meta.direct_message(
+        account_id=desk.account["network_id"], customer_id=customer, mid=mid, text="Oi!"
+    )
+    assert deliver(fakes, meta.delivery("page", [item]))["status"] == 200
+    ticket = desk.ticket_for(mid)
+    image = b"\x89PNG\r\n\x1a\n segunda via " + unique("img").encode()
+    text = f"Segue a segunda via {unique('r')}"
+
+    answer = desk.reply(
+        ticket,
+        text=text,
+        attachments=[
+            {
+                "filename": "segunda-via.png",
+                "content_type": "image/png",
+                "content_base64": base64.b64encode(image).decode(),
+            }
+        ],
+    )
+
+    assert answer.status_code == 202, answer.text
+    reply = desk.settled(ticket, answer.json()["id"])
+    assert reply["delivery"]["state"] == "sent", reply
+    sent = [
+        r
+        for r in fakes.get("/_fake/requests", params={"network": "meta"}).json()
+        if r["path"] == f"/v21.0/{desk.account['network_id']}/messages"
+        and r["body"].get("recipient") == {"id": customer}
+    ]
+    assert [s["body"]["message"].get("text") for s in sent] == [text, None]
+    upload = sent[1]["body"]
+    assert upload["message"] == {"attachment": {"type": "image", "payload": {"is_reusable": False}}}
+    assert upload["filedata"]["filename"] == "segunda-via.png"
+    assert upload["filedata"]["content_type"] == "image/png"
+    assert upload["filedata"]["sha256"] == hashlib.sha256(image).hexdigest()
+
+
+def test_attachments_on_a_comment_reply_are_refused_with_the_reason(
+    fakes: httpx.Client, gateway: httpx.Client
+) -> None:
+    desk = Desk(gateway)
+    comment_id = unique("c")
+    assert (
+        deliver(fakes, meta.delivery("page", [comment(desk.account, "Oi", comment_id=comment_id)]))[
+            "status"
+        ]
+        == 200
+    )
+    ticket = desk.ticket_for(comment_id)
+    pdf = {
+        "filename": "nota.pdf",
+        "content_type": "application/pdf",
+        "content_base64": base64.b64encode(b"%PDF-1.4 nota").decode(),
+    }
+    refused = desk.reply(ticket, text="Segue", attachments=[pdf])
+    assert refused.status_code == 422, refused.text
+    assert "a facebook comment reply takes text only" in refused.text

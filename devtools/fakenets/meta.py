@@ -21,6 +21,8 @@ import itertools
 import json
 import time
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import default
 from typing import Any
 
 import httpx
@@ -167,6 +169,31 @@ def _scripted(state: FakeState) -> JSONResponse | None:
     )
 
 
+def _form(content_type: str, raw: bytes) -> dict[str, Any]:
+    """An attachment upload (``multipart/form-data``: ``recipient`` and ``message`` as JSON,
+    the file as ``filedata``), read with the standard library's MIME parser. The file is
+    recorded by its name, type, size and SHA-256."""
+    parsed = BytesParser(policy=default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    body: dict[str, Any] = {}
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if name == "filedata":
+            body["filedata"] = {
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+            }
+        elif name in ("recipient", "message"):
+            body[str(name)] = json.loads(payload)
+        elif name:
+            body[str(name)] = payload.decode()
+    return body
+
+
 def router(state: FakeState) -> APIRouter:
     api = APIRouter()
     feed: list[dict[str, Any]] = state.data.setdefault("meta_comments", [])
@@ -288,7 +315,10 @@ def router(state: FakeState) -> APIRouter:
         """Send API: ``{recipient_id, message_id}``. A private reply names
         ``recipient.comment_id``; a second one to the same comment fails with code 10900,
         as Meta's private replies guide says."""
-        body = await request.json()
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            body = _form(request.headers["content-type"], await request.body())
+        else:
+            body = await request.json()
         state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
         await asyncio.sleep(state.meta_delay_seconds)
         if (failure := _scripted(state)) is not None:

@@ -90,3 +90,23 @@ def target_of(target: StoredInteraction, mode: ReplyMode) -> str | None:
     if interaction.channel is Channel.GOOGLE_BUSINESS:
         return str(interaction.raw.get("name") or interaction.thread_id or interaction.external_id)
     return None
+
+
+def attachment_refusal(channel: Channel, mode: ReplyMode) -> str | None:
+    """Why this reply cannot carry attachments, or None: e-mails carry them, and Messenger
+    direct messages upload them to the Send API (``filedata``, one message per file).
+    Instagram's messaging API takes media only by a public URL, which the desk does not give
+    its files; comments and reviews take text only."""
+    if mode is ReplyMode.EMAIL:
+        return None
+    if mode is ReplyMode.DIRECT_MESSAGE and channel is Channel.FACEBOOK:
+        return None
+    if mode is ReplyMode.DIRECT_MESSAGE and channel is Channel.INSTAGRAM:
+        return (
+            "Instagram direct messages take media only from a public URL, and the desk does "
+            "not publish its files: send the text, or the file by e-mail or Messenger"
+        )
+    return (
+        "attachments go with e-mails and Messenger direct messages; a "
+        f"{channel.value} {mode.value.replace('_', ' ')} takes text only"
+    )
