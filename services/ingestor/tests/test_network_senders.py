@@ -4,6 +4,7 @@ each answer is classified (retryable, refused, uncertain)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -14,10 +15,12 @@ import pytest
 from contracts.accounts import AccountHealth, AccountRead
 from contracts.interaction import Channel, Kind
 from contracts.moderation import ModerationAction, ModerationRequestedV1
+from contracts.opinions import OpinionAttachment
 from contracts.replies import ReplyMode, ReplyRequestedV1
 from ingestor.moderation import Moderator
 from ingestor.replies.base import Refused, Retryable, Uncertain
 from ingestor.replies.google import GoogleReviewSender
+from ingestor.replies.meta import MetaSender
 from ingestor.replies.x import XSender
 from ingestor.replies.youtube import YouTubeSender
 from ingestor.settings import IngestorSettings
@@ -193,3 +196,33 @@ async def test_the_moderator_makes_each_networks_call() -> None:
         await moderator.act(
             moderation(Channel.YOUTUBE, ModerationAction.DELETE), {"access_token": "t"}
         )
+
+
+async def test_a_messenger_dm_with_a_file_resumes_after_a_429_without_resending_the_text() -> None:
+    net = Network(
+        httpx.Response(200, json={"recipient_id": "psid", "message_id": "m_text"}),
+        httpx.Response(429, json={"error": {"message": "slow down", "code": 4}}),
+        httpx.Response(200, json={"recipient_id": "psid", "message_id": "m_file"}),
+    )
+    sender = MetaSender(net.client(), "https://graph.test/v21.0")
+    dm = reply(Channel.FACEBOOK, ReplyMode.DIRECT_MESSAGE, "psid").model_copy(
+        update={
+            "attachments": [
+                OpinionAttachment(
+                    filename="nota.pdf",
+                    content_type="application/pdf",
+                    size=8,
+                    content_base64=base64.b64encode(b"%PDF-1.4").decode(),
+                )
+            ]
+        }
+    )
+    page = account(Channel.FACEBOOK, "page-1")
+    with pytest.raises(Retryable):
+        await sender.send(dm, page, {"page_access_token": "EAAB"})
+    assert await sender.send(dm, page, {"page_access_token": "EAAB"}) == "m_text"
+    text, refused, upload = net.seen
+    assert json.loads(text.content)["message"] == {"text": "Olá!"}
+    assert upload.headers["content-type"].startswith("multipart/form-data")
+    assert b'"type": "file"' in upload.content and b"%PDF-1.4" in upload.content
+    assert b"%PDF-1.4" in refused.content  # the retry was the file again, not the text
