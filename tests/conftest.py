@@ -78,6 +78,11 @@ def stack(
         # Replies go to the fake Graph API the Meta tests start (tests/test_replies.py), and
         # back off for fractions of a second so a 429 without Retry-After costs no wait.
         "INGESTOR_META_GRAPH_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}/v21.0",
+        # X, YouTube and Google replies go to the same fake (tests/test_replies_networks.py);
+        # polling is off, so these URLs are only ever used for replies here.
+        "INGESTOR_X_API_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}",
+        "INGESTOR_YOUTUBE_BASE_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}",
+        "INGESTOR_GOOGLE_BASE_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}",
         "INGESTOR_REPLY_BACKOFF_SECONDS": "0.2",
     }
     stack = Stack(

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from devtools.fakenets import google, imap, linkedin, meta, reclameaqui, x, youtube
 from devtools.fakenets.state import FakeState, Fault
@@ -61,8 +62,16 @@ def create_app(state: FakeState | None = None) -> FastAPI:
         return {"queued": len(state.faults[(network, account)])}
 
     @app.post("/_fake/{network}/delay")
-    async def delay(network: str, seconds: float) -> dict[str, float]:
-        """Each polled request of the network takes this long (overlaps become visible)."""
+    async def delay(network: str, request: Request, seconds: float | None = None) -> Any:
+        """``?seconds=``: each polled request of the network takes this long (overlaps become
+        visible). ``/_fake/meta/delay`` with ``{"seconds": s}`` as its body: Graph API
+        publishing calls are recorded at once and answered s later (this route shadowed
+        meta's own, so that delay was never applied)."""
+        if seconds is None and network == "meta":
+            state.meta_delay_seconds = float((await request.json())["seconds"])
+            return {"seconds": state.meta_delay_seconds}
+        if seconds is None:
+            return JSONResponse({"detail": "seconds is required"}, 422)
         state.delays[network] = seconds
         return {"seconds": seconds}
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from devtools.fakenets.state import FakeState
+from devtools.fakenets.state import FakeState, Recorded
 
 NETWORK = "google"
 STARS = ["ONE", "TWO", "THREE", "FOUR", "FIVE"]
@@ -85,5 +85,25 @@ def router(state: FakeState) -> APIRouter:
             if start + size < len(mine):
                 answer["nextPageToken"] = str(start + size)
             return answer
+
+    @api.put("/v4/accounts/{account}/locations/{location}/reviews/{review_id}/reply")
+    async def reply(account: str, location: str, review_id: str, request: Request) -> Any:
+        """updateReply: creates the review's one reply or replaces it."""
+        body = await request.json()
+        state.record(
+            Recorded(
+                NETWORK,
+                "PUT",
+                request.url.path,
+                dict(request.query_params),
+                body,
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
+        if review_id not in reviews:
+            raise HTTPException(404)
+        answer = {"comment": body.get("comment", ""), "updateTime": _now()}
+        reviews[review_id]["review"]["reviewReply"] = answer
+        return answer
 
     return api

@@ -21,6 +21,8 @@ import itertools
 import json
 import time
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import default
 from typing import Any
 
 import httpx
@@ -167,6 +169,31 @@ def _scripted(state: FakeState) -> JSONResponse | None:
     )
 
 
+def _form(content_type: str, raw: bytes) -> dict[str, Any]:
+    """An attachment upload (``multipart/form-data``: ``recipient`` and ``message`` as JSON,
+    the file as ``filedata``), read with the standard library's MIME parser. The file is
+    recorded by its name, type, size and SHA-256."""
+    parsed = BytesParser(policy=default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    body: dict[str, Any] = {}
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if name == "filedata":
+            body["filedata"] = {
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+            }
+        elif name in ("recipient", "message"):
+            body[str(name)] = json.loads(payload)
+        elif name:
+            body[str(name)] = payload.decode()
+    return body
+
+
 def router(state: FakeState) -> APIRouter:
     api = APIRouter()
     feed: list[dict[str, Any]] = state.data.setdefault("meta_comments", [])
@@ -247,12 +274,6 @@ def router(state: FakeState) -> APIRouter:
             ]
             return _page(request, items)
 
-    @api.post("/_fake/meta/delay")
-    async def delay(request: Request) -> dict[str, float]:
-        """``{"seconds": s}``: publishing calls are recorded at once and answered s later."""
-        state.meta_delay_seconds = float((await request.json())["seconds"])
-        return {"seconds": state.meta_delay_seconds}
-
     @api.post("/_fake/meta/script")
     async def script(request: Request) -> dict[str, int]:
         """Queue answers for the next publishing calls (replies, messages), e.g.
@@ -294,7 +315,10 @@ def router(state: FakeState) -> APIRouter:
         """Send API: ``{recipient_id, message_id}``. A private reply names
         ``recipient.comment_id``; a second one to the same comment fails with code 10900,
         as Meta's private replies guide says."""
-        body = await request.json()
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            body = _form(request.headers["content-type"], await request.body())
+        else:
+            body = await request.json()
         state.record(Recorded("meta", "POST", request.url.path, dict(request.query_params), body))
         await asyncio.sleep(state.meta_delay_seconds)
         if (failure := _scripted(state)) is not None:
@@ -304,6 +328,30 @@ def router(state: FakeState) -> APIRouter:
         if comment and not state.first_private_reply(str(comment)):
             return graph_error(400, "Activity already replied to", 10900)
         return {"recipient_id": recipient.get("id", ""), "message_id": f"m_{next(_ids)}"}
+
+    moderated: dict[str, str] = state.data.setdefault("meta_moderation", {})
+
+    @api.post("/{version}/{node_id}", response_model=None)
+    async def update_node(version: str, node_id: str, request: Request) -> Any:
+        """Hide or unhide a comment: Facebook ``is_hidden``, Instagram ``hide``."""
+        if not version.startswith("v"):
+            return JSONResponse({"detail": "Not Found"}, 404)
+        query = dict(request.query_params)
+        state.record(Recorded("meta", "POST", request.url.path, query, {}))
+        flag = query.get("is_hidden", query.get("hide"))
+        if flag is None:
+            return graph_error(400, "(#100) Nothing to update", 100)
+        moderated[node_id] = "hidden" if flag == "true" else "visible"
+        return {"success": True}
+
+    @api.delete("/{version}/{node_id}", response_model=None)
+    async def delete_node(version: str, node_id: str, request: Request) -> Any:
+        query = dict(request.query_params)
+        state.record(Recorded("meta", "DELETE", request.url.path, query, {}))
+        if moderated.get(node_id) == "deleted":
+            return graph_error(400, "(#100) Object does not exist", 100)
+        moderated[node_id] = "deleted"
+        return {"success": True}
 
     @api.post("/{version}/{node_id}/{edge}")
     async def publish(version: str, node_id: str, edge: str, request: Request) -> Any:

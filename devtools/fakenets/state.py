@@ -32,6 +32,8 @@ class Recorded:
     """Another request for the same account was still being served when this one came."""
     status: int = 200
     """A queued fault's status when one answered it."""
+    authorization: str = ""
+    """The Authorization header a publishing call came with (the token it acted as)."""
 
 
 @dataclass

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from devtools.fakenets.state import FakeState, Recorded
 
@@ -149,18 +150,69 @@ def router(state: FakeState) -> APIRouter:
     async def create_tweet(request: Request) -> dict[str, Any]:
         """A reply: ``{"text", "reply": {"in_reply_to_tweet_id"}}`` → ``{"data": {id, text}}``."""
         body = await request.json()
-        state.record(Recorded("x", "POST", request.url.path, dict(request.query_params), body))
+        state.record(
+            Recorded(
+                "x",
+                "POST",
+                request.url.path,
+                dict(request.query_params),
+                body,
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
         return {"data": {"id": str(1_900_000_000_000 + next(_ids)), "text": body.get("text", "")}}
 
-    @api.post("/2/dm_conversations/with/{participant_id}/messages")
-    async def send_dm(participant_id: str, request: Request) -> dict[str, Any]:
+    closed: set[str] = state.data.setdefault("x_closed_dms", set())
+
+    @api.post("/_fake/x/closed-dms/{user_id}")
+    async def close_dms(user_id: str) -> dict[str, Any]:
+        """The user accepts DMs only from accounts they follow, and not this one."""
+        closed.add(user_id)
+        return {"closed": sorted(closed)}
+
+    @api.post("/2/dm_conversations/with/{participant_id}/messages", response_model=None)
+    async def send_dm(participant_id: str, request: Request) -> Any:
         body = await request.json()
-        state.record(Recorded("x", "POST", request.url.path, dict(request.query_params), body))
+        state.record(
+            Recorded(
+                "x",
+                "POST",
+                request.url.path,
+                dict(request.query_params),
+                body,
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
+        if participant_id in closed:
+            return JSONResponse(
+                {
+                    "title": "Forbidden",
+                    "detail": "You cannot send messages to users who are not following you.",
+                    "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+                },
+                403,
+            )
         return {
             "data": {
                 "dm_conversation_id": f"{participant_id}-brand",
                 "dm_event_id": str(1_800_000_000_000 + next(_ids)),
             }
         }
+
+    @api.put("/2/tweets/{tweet_id}/hidden")
+    async def hide_reply(tweet_id: str, request: Request) -> dict[str, Any]:
+        """Hide replies: ``{"hidden": bool}`` → ``{"data": {"hidden": bool}}``."""
+        body = await request.json()
+        state.record(
+            Recorded(
+                "x",
+                "PUT",
+                request.url.path,
+                dict(request.query_params),
+                body,
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
+        return {"data": {"hidden": bool(body.get("hidden"))}}
 
     return api

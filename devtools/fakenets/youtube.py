@@ -5,11 +5,16 @@ in CHANNELS.md "YouTube"). Threads newest first, ``maxResults`` per page, ``next
 
 from __future__ import annotations
 
+import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 
-from devtools.fakenets.state import FakeState
+from devtools.fakenets.state import FakeState, Recorded
+
+_ids = itertools.count(1)
 
 NETWORK = "youtube"
 QUOTA_EXCEEDED = {
@@ -44,7 +49,7 @@ def router(state: FakeState) -> APIRouter:
     @api.post("/_fake/youtube/comments")
     async def add(request: Request) -> dict[str, Any]:
         """{channel_id, video_id, comment_id, text, author_channel_id, author_name,
-        published_at (RFC 3339), parent_id?}"""
+        published_at (RFC 3339), parent_id?, no_replies? (the thread accepts no replies)}"""
         comments.append(await request.json())
         return {"comments": len(comments)}
 
@@ -73,7 +78,7 @@ def router(state: FakeState) -> APIRouter:
                         "channelId": channel,
                         "videoId": top["video_id"],
                         "topLevelComment": _comment(top),
-                        "canReply": True,
+                        "canReply": not top.get("no_replies", False),
                         "totalReplyCount": len(replies),
                         "isPublic": True,
                     },
@@ -89,5 +94,90 @@ def router(state: FakeState) -> APIRouter:
             if start + size < len(tops):
                 answer["nextPageToken"] = str(start + size)
             return answer
+
+    @api.post("/youtube/v3/comments", response_model=None)
+    async def insert(request: Request) -> Any:
+        """comments.insert: a reply under a top-level comment, as the channel whose token
+        calls; listed by the next commentThreads poll with the id returned."""
+        body = await request.json()
+        state.record(
+            Recorded(
+                NETWORK,
+                "POST",
+                request.url.path,
+                dict(request.query_params),
+                body,
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
+        snippet = body.get("snippet") or {}
+        parent = next((c for c in comments if c["comment_id"] == snippet.get("parentId")), None)
+        if parent is None:
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": 404,
+                        "message": "The parent comment was not found.",
+                        "errors": [{"reason": "parentCommentNotFound"}],
+                    }
+                },
+                404,
+            )
+        if parent.get("no_replies"):
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": 400,
+                        "message": "The thread does not accept replies.",
+                        "errors": [{"reason": "operationNotSupported"}],
+                    }
+                },
+                400,
+            )
+        reply_id = f"{parent['comment_id']}.reply{next(_ids)}"
+        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        comments.append(
+            {
+                "channel_id": parent["channel_id"],
+                "video_id": parent["video_id"],
+                "comment_id": reply_id,
+                "text": snippet.get("textOriginal", ""),
+                "author_channel_id": parent["channel_id"],
+                "author_name": "Acme Brasil",
+                "published_at": now,
+                "parent_id": parent["comment_id"],
+            }
+        )
+        return {"kind": "youtube#comment", "id": reply_id, "snippet": snippet}
+
+    @api.post("/youtube/v3/comments/setModerationStatus", response_model=None)
+    async def set_moderation_status(request: Request) -> Any:
+        """``?id=…&moderationStatus=rejected|published|heldForReview`` → 204."""
+        state.record(
+            Recorded(
+                NETWORK,
+                "POST",
+                request.url.path,
+                dict(request.query_params),
+                {},
+                authorization=request.headers.get("authorization", ""),
+            )
+        )
+        status = request.query_params.get("moderationStatus")
+        if status not in ("rejected", "published", "heldForReview"):
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": 400,
+                        "message": "Invalid moderation status.",
+                        "errors": [{"reason": "invalidModerationStatus"}],
+                    }
+                },
+                400,
+            )
+        for c in comments:
+            if c["comment_id"] == request.query_params.get("id"):
+                c["moderation_status"] = status
+        return Response(status_code=204)
 
     return api

@@ -26,6 +26,7 @@ from contracts.credentials import (
     SessionRead,
     SignInAttempt,
 )
+from contracts.moderation import ModerationAction
 from contracts.opinions import OpinionRequestCreate, OpinionRequestRead
 from contracts.people import AgentCreate, AgentRead, LevelCreate, LevelRead, TeamCreate, TeamRead
 from contracts.persons import (
@@ -104,6 +105,7 @@ class TicketingMethod(StrEnum):
     TICKETS_BULK = "tickets.bulk"
     INTERACTIONS_LIST = "interactions.list"
     INTERACTIONS_TAG = "interactions.tag"
+    INTERACTIONS_MODERATE = "interactions.moderate"
     AGENTS_LIST = "agents.list"
     AGENTS_GET = "agents.get"
     AGENTS_CREATE = "agents.create"
@@ -213,6 +215,11 @@ class InteractionTagging(_Params):
     tags: InteractionTags
 
 
+class InteractionModerating(_Params):
+    id: str
+    action: ModerationAction
+
+
 class DirectoryKey(_Params):
     """An agent's id, or a team's or level's name."""
 
@@ -308,6 +315,7 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.TICKETS_BULK: TicketBulk,
     M.INTERACTIONS_LIST: InteractionQuery,
     M.INTERACTIONS_TAG: InteractionTagging,
+    M.INTERACTIONS_MODERATE: InteractionModerating,
     M.AGENTS_LIST: NoParams,
     M.AGENTS_GET: DirectoryKey,
     M.AGENTS_CREATE: AgentCreate,
@@ -382,6 +390,7 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.TICKETS_BULK: BulkReport,
     M.INTERACTIONS_LIST: InteractionPage,
     M.INTERACTIONS_TAG: StoredInteraction,
+    M.INTERACTIONS_MODERATE: StoredInteraction,
     M.AGENTS_LIST: list[AgentRead],
     M.AGENTS_GET: AgentRead,
     M.AGENTS_CREATE: AgentRead,

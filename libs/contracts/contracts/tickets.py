@@ -20,6 +20,7 @@ from pydantic import (
 
 from contracts.base import Contract
 from contracts.interaction import Channel, Direction, Interaction, Kind, Visibility
+from contracts.moderation import Moderation
 from contracts.replies import Delivery
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -295,6 +296,11 @@ class StoredInteraction(Contract):
         default=None,
         description="A reply's way to the network (queued, sent, failed, uncertain); none on "
         "interactions that came from the network.",
+    )
+    moderation: Moderation | None = Field(
+        default=None,
+        description="Hidden or deleted on the network by us (POST /v1/interactions/{id}/hide, "
+        "/unhide, /delete), or such an action on its way; none if never moderated.",
     )
 
 

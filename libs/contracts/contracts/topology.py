@@ -118,6 +118,19 @@ TICKETING_REPLIES = ConsumerQueue(
     ("reply.delivered.v1", "reply.failed.v1"),
     "Ticketing records what became of a reply: sent, failed or uncertain.",
 )
+# Moderating the networks' content (#11 part 7).
+INGESTOR_MODERATION = ConsumerQueue(
+    "ingestor.moderation",
+    ("moderation.requested.v1",),
+    "The ingestor hides, unhides or deletes a comment on its network with the account's "
+    "credentials.",
+)
+TICKETING_MODERATION = ConsumerQueue(
+    "ticketing.moderation",
+    ("moderation.done.v1", "moderation.failed.v1"),
+    "Ticketing records what the network made of a moderation, on the interaction and in the "
+    "ticket's history.",
+)
 # Reports (#13).
 TICKETING_REPORTS = ConsumerQueue(
     "ticketing.reports",
@@ -134,6 +147,8 @@ EVERY_CONSUMER_QUEUE = (
     INGESTOR_REPLIES,
     TICKETING_REPLIES,
     TICKETING_REPORTS,
+    INGESTOR_MODERATION,
+    TICKETING_MODERATION,
 )
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

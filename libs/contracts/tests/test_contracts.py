@@ -26,6 +26,7 @@ from contracts.events import (
     TicketOpenedV1,
 )
 from contracts.interaction import Interaction
+from contracts.moderation import MODERATION_EVENTS
 from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
 from contracts.opinions import (
     OpinionAnswer,
@@ -45,6 +46,7 @@ SCHEMAS = Path(__file__).parent / "schemas"
 CONTRACTS: list[type[BaseModel]] = [
     *ALL_EVENTS,
     *REPLY_EVENTS,
+    *MODERATION_EVENTS,
     ReplyCreate,
     Interaction,
     RuleDefinition,

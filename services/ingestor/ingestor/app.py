@@ -19,10 +19,12 @@ from fastapi.security import APIKeyHeader
 from pydantic import TypeAdapter, ValidationError
 
 from contracts.interaction import Interaction
+from contracts.moderation import ModerationRequestedV1
 from contracts.replies import ReplyRequestedV1
-from contracts.topology import INGESTOR_REPLIES, INGESTOR_RPC
+from contracts.topology import INGESTOR_MODERATION, INGESTOR_REPLIES, INGESTOR_RPC
 from ingestor import accounts, imap, replies, services, smtp, webhooks, webhooks_x
 from ingestor.credentials import Vault, load_key
+from ingestor.moderation import Moderator, moderate
 from ingestor.pollers.runner import Pollers
 from ingestor.replies.sending import RetryPolicy, deliver
 from ingestor.schemas import IngestResponse
@@ -154,6 +156,22 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         )
 
     consuming.consume(broker, INGESTOR_REPLIES, ReplyRequestedV1, send_reply, publisher=publisher)
+    moderator = Moderator(settings, http)
+
+    async def moderate_comment(request: ModerationRequestedV1) -> None:
+        await moderate(
+            request=request,
+            store=store,
+            vault=vault,
+            moderator=moderator,
+            publisher=publisher,
+            policy=policy,
+            clock=system_clock,
+        )
+
+    consuming.consume(
+        broker, INGESTOR_MODERATION, ModerationRequestedV1, moderate_comment, publisher=publisher
+    )
     prune = Periodic(
         "ingestor-dedup-prune",
         settings.dedup_prune_seconds,
@@ -186,6 +204,9 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         await broker.connect()
         await declare_events_exchange(broker)
         await declare_consumer_queue(broker, INGESTOR_REPLIES, settings.rabbitmq_retry_queue_type)
+        await declare_consumer_queue(
+            broker, INGESTOR_MODERATION, settings.rabbitmq_retry_queue_type
+        )
         await broker.start()
         relay.start()
         prune.start()

@@ -93,6 +93,8 @@ class IngestorSettings(ServiceSettings):
     """Each reconciliation reads back this far before its cursor (late, out-of-order items)."""
     meta_graph_url: str = "https://graph.facebook.com/v21.0"
     """INGESTOR_META_GRAPH_URL: the Graph API replies are posted to (tests: the fake Meta)."""
+    x_api_url: str = "https://api.x.com"
+    """INGESTOR_X_API_URL: X's v2 API replies and DMs are posted to (tests: the fake X)."""
     reply_attempts: int = Field(default=5, ge=1, le=20)
     """INGESTOR_REPLY_ATTEMPTS: calls made for one reply while the network answers 429 or 5xx
     (or cannot be reached) before it fails with the reason."""

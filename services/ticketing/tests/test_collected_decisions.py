@@ -78,11 +78,14 @@ async def the_ticket(store: TicketStore) -> Ticket:
 
 async def assert_every_decision_took_effect_once(store: TicketStore) -> None:
     ticket = await the_ticket(store)
-    assert ticket.interaction_count == 2
+    # The customer's two messages and the automatic reply the collected one's rule owed.
+    assert ticket.interaction_count == 3
     assert (ticket.priority, ticket.tags) == ("high", ("Procon", opinions.WAITING_OPINION))
-    asked = [e for e in await store.history_of(ticket.id) if e.action == "auto_reply_pending"]
-    assert [(e.detail["text"], e.detail["sent"]) for e in asked] == [("Já vamos ver.", False)]
+    written = [e for e in await store.history_of(ticket.id) if e.action == "reply_written"]
+    assert [e.actor for e in written] == [f"rule:{ALERT_RULE.rule_id}"]
     events = await outbox(store)
+    [asked] = events["reply.requested.v1"]
+    assert (asked["text"], asked["target"]) == ("Já vamos ver.", "alert")
     alerts = events["notification.requested.v1"]
     assert sorted((a["interaction_key"], a["recipients"][0]) for a in alerts) == [
         ("instagram:alert", "gerente@example.com"),
@@ -95,7 +98,7 @@ async def assert_every_decision_took_effect_once(store: TicketStore) -> None:
     assert len(shared["interactions"]) == 2
     history = await store.history_of(ticket.id)
     assert [e.action for e in history].count(opinions.REQUESTED) == 1
-    assert [e.action for e in history].count("auto_reply_pending") == 1
+    assert [e.action for e in history].count("reply_written") == 1
 
 
 async def test_an_interaction_stored_before_its_ticket_opened_gets_its_alert_and_the_rest(

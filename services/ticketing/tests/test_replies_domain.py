@@ -132,10 +132,10 @@ def test_a_removed_comment_and_a_channel_without_sender_are_refused() -> None:
         replies.check_possible(
             target=removed, mode=ReplyMode.COMMENT_REPLY, interactions=[removed], now=NOW
         )
-    tweet = stored(channel=Channel.TWITTER)
-    with pytest.raises(replies.ReplyRefused, match="cannot be sent yet"):
+    linkedin = stored(channel=Channel.LINKEDIN)
+    with pytest.raises(replies.ReplyRefused, match="linkedin cannot be sent: LinkedIn's"):
         replies.check_possible(
-            target=tweet, mode=ReplyMode.COMMENT_REPLY, interactions=[tweet], now=NOW
+            target=linkedin, mode=ReplyMode.COMMENT_REPLY, interactions=[linkedin], now=NOW
         )
 
 

@@ -82,6 +82,9 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         await declare_consumer_queue(
             broker, topology.TICKETING_REPORTS, settings.rabbitmq_retry_queue_type
         )
+        await declare_consumer_queue(
+            broker, topology.TICKETING_MODERATION, settings.rabbitmq_retry_queue_type
+        )
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}

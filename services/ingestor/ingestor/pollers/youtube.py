@@ -37,7 +37,9 @@ def _when(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _comment(poll: Poll, comment: dict[str, Any], video: str, parent: str | None) -> Interaction:
+def _comment(
+    poll: Poll, comment: dict[str, Any], video: str, parent: str | None, can_reply: bool
+) -> Interaction:
     snippet = comment["snippet"]
     channel_id = (snippet.get("authorChannelId") or {}).get("value")
     author = str(channel_id or snippet["authorDisplayName"])
@@ -53,7 +55,8 @@ def _comment(poll: Poll, comment: dict[str, Any], video: str, parent: str | None
         author=Author(id=author, name=snippet.get("authorDisplayName", "")),
         text=snippet.get("textOriginal") or snippet.get("textDisplay", ""),
         occurred_at=_when(snippet["publishedAt"]),
-        raw={"thread": comment["id"], "snippet": snippet},
+        # canReply is the thread's: replies to it are refused before they are queued.
+        raw={"thread": parent or comment["id"], "snippet": snippet, "can_reply": can_reply},
     )
 
 
@@ -81,9 +84,12 @@ async def poll(poll: Poll) -> dict[str, Any]:
             if newest_seen is not None and _when(published) <= _when(newest_seen):
                 reached = True
             video = str(snippet.get("videoId") or top["snippet"].get("videoId") or thread["id"])
-            poll.found.interactions.append(_comment(poll, top, video, None))
+            can_reply = bool(snippet.get("canReply", True))
+            poll.found.interactions.append(_comment(poll, top, video, None, can_reply))
             for reply in (thread.get("replies") or {}).get("comments", []):
-                poll.found.interactions.append(_comment(poll, reply, video, str(top["id"])))
+                poll.found.interactions.append(
+                    _comment(poll, reply, video, str(top["id"]), can_reply)
+                )
             if newest is None or _when(published) > _when(newest):
                 newest = published
         token = page.get("nextPageToken")

@@ -9,7 +9,10 @@ import httpx
 from contracts.interaction import Channel
 from ingestor.replies.base import Sender
 from ingestor.replies.email import EmailSender
+from ingestor.replies.google import GoogleReviewSender
 from ingestor.replies.meta import MetaSender
+from ingestor.replies.x import XSender
+from ingestor.replies.youtube import YouTubeSender
 from ingestor.settings import IngestorSettings
 
 
@@ -19,4 +22,7 @@ def senders(settings: IngestorSettings, client: httpx.AsyncClient) -> dict[Chann
         Channel.FACEBOOK: meta,
         Channel.INSTAGRAM: meta,
         Channel.EMAIL: EmailSender(settings.reply_timeout_seconds),
+        Channel.TWITTER: XSender(client, settings.x_api_url),
+        Channel.YOUTUBE: YouTubeSender(client, settings.youtube_base_url),
+        Channel.GOOGLE_BUSINESS: GoogleReviewSender(client, settings.google_base_url),
     }

@@ -9,11 +9,19 @@ messenger-platform/discovery/private-replies, instagram-platform/private-replies
 - direct message: ``POST /{account-id}/messages`` with ``recipient.id``, ``messaging_type``
   ``RESPONSE`` (within 24 h of the customer's last message).
 
+A Messenger direct message with attachments is one Send API call for the text and one per
+file, uploaded as ``multipart/form-data`` with ``recipient``, ``message`` (``attachment``
+``type`` ``image`` or ``file``, ``payload.is_reusable`` false) and ``filedata``
+(messenger-platform/send-messages#file); the text's message id is the reply's. The parts
+already taken are remembered per reply, so a retry after a 429 on the second file does not
+post the first again (the claim keeps the reply on this process).
+
 The page's (or Instagram account's) access token goes as ``access_token``. Errors come as
 ``{"error": {"message", "code", ...}}``: 429 and 5xx are retried, the rest are refusals."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -52,6 +60,8 @@ class MetaSender:
     def __init__(self, client: httpx.AsyncClient, graph_url: str) -> None:
         self._client = client
         self._graph = graph_url.rstrip("/")
+        self._taken: dict[str, list[str]] = {}
+        """By reply: the message ids of the parts the network took so far."""
 
     def _call(
         self, request: ReplyRequestedV1, account: StoredAccount
@@ -80,11 +90,65 @@ class MetaSender:
         token = next((credentials[n] for n in TOKEN_NAMES if credentials.get(n)), None)
         if token is None:
             raise Refused(f"account {account.account.id!r} has no page_access_token")
-        path, body = self._call(request, account)
+        if request.attachments:
+            return await self._with_attachments(request, account, token)
+        return await self._post(request, *self._call(request, account), token)
+
+    async def _with_attachments(
+        self, request: ReplyRequestedV1, account: StoredAccount, token: str
+    ) -> str:
+        if request.channel is not Channel.FACEBOOK or request.mode is not ReplyMode.DIRECT_MESSAGE:
+            raise Refused("attachments go only with Messenger direct messages")
+        key = str(request.reply_id)
+        taken = self._taken.setdefault(key, [])
         try:
-            response = await self._client.post(
-                f"{self._graph}/{path}", params={"access_token": token}, json=body
+            await self._parts(request, account, token, taken)
+        except (Refused, Uncertain):
+            del self._taken[key]  # settled for good: no retry comes back for the rest
+            raise
+        del self._taken[key]
+        return taken[0]
+
+    async def _parts(
+        self, request: ReplyRequestedV1, account: StoredAccount, token: str, taken: list[str]
+    ) -> None:
+        path = f"{account.account.network_id}/messages"
+        recipient = json.dumps({"id": request.target})
+        if not taken:
+            taken.append(await self._post(request, *self._call(request, account), token))
+        for attachment in request.attachments[len(taken) - 1 :]:
+            kind = "image" if attachment.content_type.startswith("image/") else "file"
+            message = {"attachment": {"type": kind, "payload": {"is_reusable": False}}}
+            form = {
+                "recipient": recipient,
+                "messaging_type": "RESPONSE",
+                "message": json.dumps(message),
+            }
+            file = (attachment.filename, attachment.content(), attachment.content_type)
+            taken.append(
+                await self._post(request, path, None, token, form=form, files={"filedata": file})
             )
+
+    async def _post(
+        self,
+        request: ReplyRequestedV1,
+        path: str,
+        body: dict[str, Any] | None,
+        token: str,
+        **upload: Any,
+    ) -> str:
+        try:
+            if upload:
+                response = await self._client.post(
+                    f"{self._graph}/{path}",
+                    params={"access_token": token},
+                    data=upload["form"],
+                    files=upload["files"],
+                )
+            else:
+                response = await self._client.post(
+                    f"{self._graph}/{path}", params={"access_token": token}, json=body
+                )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise Retryable(f"{request.channel.value} could not be reached: {exc!r}") from exc
         except httpx.TransportError as exc:

@@ -22,6 +22,7 @@ from contracts.replies import (
     ReplyMode,
 )
 from contracts.tickets import HistoryEntry, StoredInteraction
+from ticketing.domain import reply_networks
 from ticketing.domain.status import Status, TransitionRefused, check_transition
 from ticketing.domain.tickets import Change, Outcome, Ticket
 
@@ -39,6 +40,9 @@ MODES: dict[Channel, frozenset[ReplyMode]] = {
         {ReplyMode.COMMENT_REPLY, ReplyMode.PRIVATE_REPLY, ReplyMode.DIRECT_MESSAGE}
     ),
     Channel.EMAIL: frozenset({ReplyMode.EMAIL}),
+    Channel.TWITTER: frozenset({ReplyMode.COMMENT_REPLY, ReplyMode.DIRECT_MESSAGE}),
+    Channel.YOUTUBE: frozenset({ReplyMode.COMMENT_REPLY}),
+    Channel.GOOGLE_BUSINESS: frozenset({ReplyMode.COMMENT_REPLY}),
 }
 """What each channel's sender can do. A channel missing here has no sender yet: its replies
 are refused at once rather than queued for nothing. A new sender adds its channel here and
@@ -83,6 +87,8 @@ def mode_for(target: StoredInteraction, *, private: bool) -> ReplyMode:
         return ReplyMode.EMAIL
     if interaction.kind is Kind.DIRECT_MESSAGE:
         return ReplyMode.DIRECT_MESSAGE
+    if private and interaction.channel is Channel.TWITTER:
+        return ReplyMode.DIRECT_MESSAGE  # X has no private reply: a DM to the tweet's author
     return ReplyMode.PRIVATE_REPLY if private else ReplyMode.COMMENT_REPLY
 
 
@@ -110,6 +116,8 @@ def check_possible(
     interaction = target.interaction
     channel = interaction.channel
     if mode not in MODES.get(channel, frozenset()):
+        if channel in reply_networks.NO_SENDER:
+            raise ReplyRefused(reply_networks.NO_SENDER[channel])
         if channel not in MODES:
             raise ReplyRefused(f"replies on {channel.value} cannot be sent yet")
         raise ReplyRefused(f"{channel.value} cannot send a {mode.value.replace('_', ' ')}")
@@ -118,7 +126,10 @@ def check_possible(
             f"the {interaction.kind.value.replace('_', ' ')} was removed on "
             f"{channel.value}: its thread accepts no replies"
         )
-    if mode is ReplyMode.DIRECT_MESSAGE:
+    refusal = reply_networks.check(target, mode, interactions)
+    if refusal is not None:
+        raise ReplyRefused(refusal)
+    if mode is ReplyMode.DIRECT_MESSAGE and channel in (Channel.FACEBOOK, Channel.INSTAGRAM):
         last = _last_from_customer(interactions, interaction.conversation_id)
         if last is None or now - last > MESSAGING_WINDOW:
             raise ReplyRefused(
@@ -163,7 +174,7 @@ def network_target(target: StoredInteraction, mode: ReplyMode) -> str:
     interaction = target.interaction
     if mode is ReplyMode.DIRECT_MESSAGE:
         return str(interaction.author.id)
-    return str(interaction.external_id)
+    return reply_networks.target_of(target, mode) or str(interaction.external_id)
 
 
 def email_threading(target: StoredInteraction, ticket_title: str) -> EmailThreading:

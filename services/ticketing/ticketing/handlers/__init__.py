@@ -14,6 +14,7 @@ from ticketing.handlers import (
     directory,
     interactions,
     lifecycle,
+    moderation,
     network_changes,
     opinion_events,
     opinions,
@@ -43,6 +44,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **credentials.methods(deps),
         **sla.methods(deps),
         **replies.methods(deps),
+        **moderation.methods(deps),
         **reports.methods(deps),
         **views.methods(deps),
     }
@@ -54,6 +56,7 @@ def build_router(deps: Deps) -> RabbitRouter:
     opinion_events.subscribe(router, deps)
     network_changes.subscribe(router, deps)
     replies.subscribe(router, deps)
+    moderation.subscribe(router, deps)
     reports.subscribe(router, deps)
     rpc.serve(router, topology.TICKETING_RPC, methods(deps))
     return router

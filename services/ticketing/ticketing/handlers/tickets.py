@@ -66,7 +66,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def create(request: TicketCreate, caller: Caller) -> Any:
         return await manual_opening.open_manually(
-            store=store, publisher=publisher, scale=scale, request=request, caller=caller
+            store=store,
+            publisher=publisher,
+            scale=scale,
+            request=request,
+            caller=caller,
+            auto_reply_cooldown=deps.auto_reply_cooldown,
         )
 
     async def note(params: TicketNote, caller: Caller) -> Any:

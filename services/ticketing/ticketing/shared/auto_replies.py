@@ -8,11 +8,13 @@ history (``auto_reply_skipped``, with the reason)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from contracts.base import Event
 from contracts.events import InteractionTriagedV1
+from contracts.rules import PendingReply
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.publishing import EventPublisher
 from ticketing.domain import replies
@@ -35,7 +37,6 @@ async def reply_by_rules(
     decision = event.decision
     if not decision.auto_replies:
         return
-    wanted = decision.auto_replies[0]  # one automatic reply per message, the first rule's
     stored = await store.record_interaction(
         StoredInteraction(
             id=uuid4(), ticket_id=None, received_at=now, interaction=event.interaction
@@ -44,16 +45,64 @@ async def reply_by_rules(
     )  # idempotent: only reads where the interaction is
     if stored.ticket_id is None:
         return  # no ticket: the decision waits with the interaction (shared.collected)
+    # One automatic reply per message, the first rule's.
+    await answer_by_rule(
+        store=store,
+        publisher=publisher,
+        stored=stored,
+        wanted=decision.auto_replies[0],
+        cooldown=cooldown,
+        now=now,
+    )
+
+
+async def send_owed(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    owed: Sequence[tuple[StoredInteraction, PendingReply]],
+    cooldown: timedelta,
+    now: datetime,
+) -> None:
+    """The automatic replies of interactions a new ticket collected (shared.collected), once
+    the opening is written: the same checks and path as a reply decided on a ticketed
+    interaction, so the cooldown lets one through per conversation."""
+    for collected, wanted in owed:
+        stored = await store.get_interaction(collected.id)
+        if stored is None or stored.ticket_id is None:
+            continue
+        await answer_by_rule(
+            store=store,
+            publisher=publisher,
+            stored=stored,
+            wanted=wanted,
+            cooldown=cooldown,
+            now=now,
+        )
+
+
+async def answer_by_rule(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    stored: StoredInteraction,
+    wanted: PendingReply,
+    cooldown: timedelta,
+    now: datetime,
+) -> None:
+    """Queue a rule's reply to an interaction on its ticket, or say in the history why not."""
+    assert stored.ticket_id is not None
     ticket = await store.get_ticket(stored.ticket_id)
     if ticket is None:
         return
-    reply_id = replies.rule_reply_id(event.interaction.key, wanted.rule_id)
+    interaction = stored.interaction
+    reply_id = replies.rule_reply_id(interaction.key, wanted.rule_id)
     history = await store.history_of(ticket.id)
     if any(e.detail.get("reply_id") == str(reply_id) for e in history):
         return  # queued or skipped before: a redelivery
     actor = f"rule:{wanted.rule_id}"
     interactions = await store.interactions_of(ticket.id)
-    reason = replies.automatic_reply_refusal(event.interaction)
+    reason = replies.automatic_reply_refusal(interaction)
     if reason is None and replies.in_cooldown(history, now, cooldown):
         reason = f"a rule answered this conversation less than {cooldown} ago"
     if reason is None:
@@ -71,7 +120,7 @@ async def reply_by_rules(
         ticket=ticket,
         target=stored,
         mode=mode,
-        account=event.interaction.account,
+        account=interaction.account,
         text=wanted.text,
         actor=actor,
         now=now,

@@ -1,10 +1,11 @@
 """The decisions of the interactions a new ticket collects. Interactions of a conversation can
 be stored before the one that opens its ticket (their rules asked for no ticket, or they
 arrived first, or on another replica at the same moment); the ticket that collects them
-applies what the rules decided for each: tags, ``set_priority``, automatic replies, alerts
-and shares. The store calls ``apply`` inside the write that attaches them, and only that write
-attaches them, so each decision takes effect exactly once whatever the order of arrival
-(issue 9: alerts of collected interactions used to be dropped).
+applies what the rules decided for each: tags, ``set_priority``, alerts and shares, and
+after the write their automatic replies (``owed_replies``; issue 11: they were never sent).
+The store calls ``apply`` inside the write that attaches them, and only that write attaches
+them, so each decision takes effect exactly once whatever the order of arrival (issue 9:
+alerts of collected interactions used to be dropped).
 
 A collected interaction's opening fields (status, level, assignee, team, title) are not
 applied: the ticket is already being opened by another interaction, as when the interaction
@@ -20,9 +21,9 @@ from uuid import uuid4
 from contracts.base import Event
 from contracts.events import AlertedInteraction, NotificationRequestedV1
 from contracts.opinions import OpinionRequestedV1
-from contracts.rules import TriageDecision
+from contracts.rules import PendingReply, TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction
-from ticketing.domain import opinions, replies, tickets
+from ticketing.domain import opinions, tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared import views
 from ticketing.shared.opinion_requests import rule_request_id, shared_interaction
@@ -82,25 +83,6 @@ class CollectedDecisions:
                     ticket_id=ticket.id,
                     at=self.now,
                     actor=actor,
-                    action="auto_reply_pending",
-                    detail={
-                        "rule_id": str(reply.rule_id),
-                        "text": reply.text,
-                        "sent": False,
-                        # Known to shared.auto_replies, so a redelivery never sends it after.
-                        "reply_id": str(
-                            replies.rule_reply_id(stored.interaction.key, reply.rule_id)
-                        ),
-                    },
-                )
-                for reply in decision.auto_replies
-            ]
-            entries += [
-                HistoryEntry(
-                    id=uuid4(),
-                    ticket_id=ticket.id,
-                    at=self.now,
-                    actor=actor,
                     action=opinions.REQUESTED,
                     detail={
                         "request_id": str(rule_request_id(stored.interaction.key, email)),
@@ -112,6 +94,16 @@ class CollectedDecisions:
                 for email in decision.share_emails
             ]
         return entries
+
+    def owed_replies(self) -> list[tuple[StoredInteraction, PendingReply]]:
+        """The automatic replies the collected interactions' rules asked for (the first rule's
+        per message), sent once the opening is written (shared.auto_replies.send_owed): they
+        go through the reply path, which needs the ticket the opening creates."""
+        return [
+            (stored, decision.auto_replies[0])
+            for stored, decision in self.decided
+            if decision.auto_replies
+        ]
 
     def events(self, ticket: tickets.Ticket) -> list[Event]:
         events: list[Event] = []

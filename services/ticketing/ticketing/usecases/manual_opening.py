@@ -4,7 +4,7 @@ F10); the conversation's other interactions without a ticket join it."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from contracts.base import Event
@@ -16,6 +16,7 @@ from servicekit import rpc
 from servicekit.publishing import EventPublisher
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
+from ticketing.domain.replies import DEFAULT_AUTO_REPLY_COOLDOWN
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import directory_reads, notices, views
 from ticketing.shared.access import (
@@ -26,6 +27,7 @@ from ticketing.shared.access import (
     visibility,
 )
 from ticketing.shared.assignment import assignment_entry
+from ticketing.shared.auto_replies import send_owed
 from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.writes import publish
 from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
@@ -39,6 +41,7 @@ async def open_manually(
     request: TicketCreate,
     caller: Caller,
     now: datetime | None = None,
+    auto_reply_cooldown: timedelta = DEFAULT_AUTO_REPLY_COOLDOWN,
 ) -> TicketRead:
     """``assign_to_me``: the ticket is the calling agent's; otherwise, with a level, the
     level's most available agent's. 404 for an unknown interaction, 403 for an interaction
@@ -158,4 +161,12 @@ async def open_manually(
         which = active.protocol if active is not None and shown else "another ticket"
         raise rpc.Conflict(f"the conversation already has an active ticket ({which})") from exc
     await publish(store, publisher, events)
+    # The automatic replies the collected interactions' rules asked for (issue 11).
+    await send_owed(
+        store=store,
+        publisher=publisher,
+        owed=collected.owed_replies(),
+        cooldown=auto_reply_cooldown,
+        now=moment,
+    )
     return views.read(ticket)

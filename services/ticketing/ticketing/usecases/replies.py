@@ -18,13 +18,12 @@ from contracts.replies import (
     ReplyCreate,
     ReplyDeliveredV1,
     ReplyFailedV1,
-    ReplyMode,
 )
 from contracts.rpc import Caller
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
-from ticketing.domain import replies
+from ticketing.domain import replies, reply_networks
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import directory_reads, views
@@ -60,8 +59,9 @@ async def send_reply(
         account = create.account or target.interaction.account
         replies.check_account(target, account, level.accounts if level else [])
         replies.check_possible(target=target, mode=mode, interactions=interactions, now=now)
-        if create.attachments and mode is not ReplyMode.EMAIL:
-            raise replies.ReplyRefused("attachments are sent with e-mail replies only")
+        refusal = reply_networks.attachment_refusal(target.interaction.channel, mode)
+        if create.attachments and refusal is not None:
+            raise replies.ReplyRefused(refusal)
     except replies.ReplyRefused as refused:
         raise rpc.Invalid(str(refused)) from None
     return await queue_reply(

@@ -16,6 +16,7 @@ from contracts.events import (
     TicketChangedV1,
     TicketOpenedV1,
 )
+from contracts.rules import PendingReply
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
@@ -24,7 +25,7 @@ from ticketing.domain.priority import PriorityScale
 from ticketing.domain.replies import DEFAULT_AUTO_REPLY_COOLDOWN
 from ticketing.domain.threading import thread_key
 from ticketing.shared import assignment, authors, directory_reads, notices, views
-from ticketing.shared.auto_replies import reply_by_rules
+from ticketing.shared.auto_replies import reply_by_rules, send_owed
 from ticketing.shared.changes import change_entries, field_changes
 from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.opinion_requests import share_by_rules
@@ -51,9 +52,15 @@ async def handle_triaged(
     await authors.place_author(
         store, publisher, event.interaction, event.decision.author_groups, now=now
     )
+    owed: list[tuple[StoredInteraction, PendingReply]] = []
     async with locks.hold(key):
-        announced = await _place(store=store, scale=scale, event=event, key=key, now=now)
+        announced = await _place(store=store, scale=scale, event=event, key=key, now=now, owed=owed)
     await publish(store, publisher, announced)
+    # The automatic replies of interactions the new ticket collected (issue 11): the opener's
+    # own is reply_by_rules' below.
+    await send_owed(
+        store=store, publisher=publisher, owed=owed, cooldown=auto_reply_cooldown, now=now
+    )
     await share_by_rules(store=store, publisher=publisher, event=event, thread_key=key)
     await reply_by_rules(
         store=store,
@@ -72,8 +79,10 @@ async def _place(
     event: InteractionTriagedV1,
     key: str,
     now: datetime,
+    owed: list[tuple[StoredInteraction, PendingReply]],
 ) -> list[Event]:
-    """Record the interaction and change the ticket; return the events to publish."""
+    """Record the interaction and change the ticket; return the events to publish. A ticket
+    opened here adds the automatic replies its collected interactions owe to ``owed``."""
     decision = event.decision
     stored = await store.record_interaction(
         StoredInteraction(
@@ -92,7 +101,7 @@ async def _place(
     if stored.ticket_id is not None:
         return []
     actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
-    placing = _Placing(store, scale, event, stored, actor, now)
+    placing = _Placing(store, scale, event, stored, actor, now, owed)
 
     async def attempt() -> list[Event]:
         try:
@@ -154,8 +163,9 @@ class _Placing:
         stored: StoredInteraction,
         actor: str,
         now: datetime,
+        owed: list[tuple[StoredInteraction, PendingReply]],
     ) -> None:
-        self.store, self.scale, self.event = store, scale, event
+        self.store, self.scale, self.event, self.owed = store, scale, event, owed
         self.stored, self.actor, self.now = stored, actor, now
         self.decision = event.decision
         self.reasons: dict[str, Any] = {
@@ -294,4 +304,5 @@ class _Placing:
             assign_among=plan.candidates,
             apply_collected=collected.apply,
         )
+        self.owed[:] = collected.owed_replies()
         return opened
