@@ -15,7 +15,7 @@ from gateway import errors, limits
 from gateway.console import session
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
-from gateway.routes import admin, console_auth, console_desk, rules, tickets
+from gateway.routes import admin, approvals, console_auth, console_desk, rules, tickets
 from gateway.routes import views as views_routes
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
@@ -74,6 +74,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_console(app)
     app.include_router(views_routes.router)
     app.include_router(views_routes.search_router)
+    app.include_router(approvals.router)
+    app.include_router(approvals.canned_router)
 
     async def rpc_ready() -> None:
         if not client.ready:

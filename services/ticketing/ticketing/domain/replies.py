@@ -49,8 +49,13 @@ FAILED = "reply_failed"
 UNCERTAIN = "reply_uncertain"
 WRITTEN = "reply_written"
 ATTEMPT = "reply_attempt"
+APPROVED = "reply_approved"
+REJECTED = "reply_rejected"
+RESUBMITTED = "reply_resubmitted"
+EDITED = "reply_edited"
 SETTLED = frozenset({SENT, FAILED, UNCERTAIN})
-"""History actions: who wrote a reply, each call to the network, and how it ended."""
+"""History actions: who wrote a reply, who approved, rejected or edited it, who sent it back
+for approval (F21), each call to the network, and how it ended."""
 
 OPEN_STATES = frozenset(
     {DeliveryState.PENDING_APPROVAL, DeliveryState.QUEUED, DeliveryState.SENDING}
@@ -135,7 +140,7 @@ def check_possible(
             sent = other.interaction
             if (
                 other.delivery is not None
-                and other.delivery.state is not DeliveryState.FAILED
+                and other.delivery.state not in (DeliveryState.FAILED, DeliveryState.REJECTED)
                 and sent.direction is Direction.OUTBOUND
                 and sent.visibility is Visibility.PRIVATE
                 and sent.parent_id == interaction.external_id

@@ -9,6 +9,7 @@ from faststream.rabbit import RabbitRouter
 from contracts import topology
 from servicekit import rpc
 from ticketing.handlers import (
+    approvals,
     bulk,
     credentials,
     directory,
@@ -45,6 +46,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **replies.methods(deps),
         **reports.methods(deps),
         **views.methods(deps),
+        **approvals.methods(deps),
     }
 
 
