@@ -205,7 +205,7 @@ PAGES: dict[str, PageKind] = {
     "POST /tickets/{ref}/changes": "session",
     "POST /tickets/{ref}/assignment": "session",
     "POST /tickets/{ref}/replies": "session",
-    "GET /tickets/{ref}/canned-suggestions": "session",
+    "GET /canned/suggestions": "session",
     "GET /approvals": "session",
     "POST /approvals/{reply_id}/edit": "session",
     "POST /approvals/{reply_id}/approve": "session",

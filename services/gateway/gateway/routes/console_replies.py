@@ -56,9 +56,9 @@ async def _canned_by_shortcut(services: Services, caller: Caller, typed: str) ->
     return found
 
 
-@router.get("/tickets/{ref}/canned-suggestions", response_class=HTMLResponse)
+@router.get("/canned/suggestions", response_class=HTMLResponse)
 async def canned_suggestions(
-    ref: str, request: Request, signed: session.Session, services: ServicesDep
+    request: Request, signed: session.Session, services: ServicesDep
 ) -> Response:
     """The canned responses whose shortcut starts with what the agent typed, as radio
     choices inside the reply form (what htmx swaps in while they type)."""
