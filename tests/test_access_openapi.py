@@ -13,6 +13,7 @@ classification fails the first test, so nobody adds a door without saying who ma
 - ``person``: names a person: 404 when the person wrote only in another level's tickets (to
   that agent the person does not exist).
 - ``people``: returns people: those known only through another level's tickets are left out.
+- ``scoped``: names a canned response of level A: 404 to whoever is outside its scope.
 
 The console's pages are not in the OpenAPI; ``PAGES`` classifies every route outside it the
 same way (tests/console/test_console_access.py walks them):
@@ -44,7 +45,9 @@ from tests.support import STACK_SECRETS, create_rule, interaction, unique
 
 GATEWAY_SECRETS = {"SOCIALDESK_ADMIN_TOKEN", "SOCIALDESK_JWT_SECRET"}
 
-Kind = Literal["public", "admin", "own", "desk", "level", "listing", "person", "people", "report"]
+Kind = Literal[
+    "public", "admin", "own", "desk", "level", "listing", "person", "people", "report", "scoped"
+]
 Call = Callable[[World], dict[str, Any]]
 """The request's path and keyword arguments for ``httpx.Client.request``."""
 
@@ -170,6 +173,20 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/views/{view_id}/tickets": ("level", NOTHING),
     "GET /v1/views/{view_id}/board": ("level", NOTHING),
     "GET /v1/search": ("listing", lambda w: {"params": {"q": w.marker}}),
+    # Approvals: the list holds the levels the caller approves and their own replies; a held
+    # reply names level A's ticket (level A moderated, alice's reply waiting).
+    "GET /v1/approvals": ("own", NOTHING),
+    "PUT /v1/approvals/{reply_id}": ("level", body({"text": "x"})),
+    "POST /v1/approvals/{reply_id}/approve": ("level", NOTHING),
+    "POST /v1/approvals/{reply_id}/reject": ("level", body({"reason": "x"})),
+    "POST /v1/approvals/{reply_id}/resubmit": ("level", body({})),
+    # Canned responses: the list and a new (personal) one are the caller's own; one of
+    # level A's is out of sight (404) for anyone outside level A.
+    "GET /v1/canned-responses": ("own", NOTHING),
+    "POST /v1/canned-responses": ("own", body({"shortcut": "x", "text": "x"})),
+    "GET /v1/canned-responses/{canned_id}": ("scoped", NOTHING),
+    "PUT /v1/canned-responses/{canned_id}": ("scoped", body({"shortcut": "x", "text": "x"})),
+    "DELETE /v1/canned-responses/{canned_id}": ("scoped", NOTHING),
 }
 
 
@@ -190,6 +207,16 @@ PAGES: dict[str, PageKind] = {
     "POST /tickets/{ref}/notes": "session",
     "POST /tickets/{ref}/changes": "session",
     "POST /tickets/{ref}/assignment": "session",
+    "POST /tickets/{ref}/replies": "session",
+    "GET /canned/suggestions": "session",
+    "GET /approvals": "session",
+    "POST /approvals/{reply_id}/edit": "session",
+    "POST /approvals/{reply_id}/approve": "session",
+    "POST /approvals/{reply_id}/reject": "session",
+    "GET /canned": "session",
+    "POST /canned": "session",
+    "POST /canned/{canned_id}": "session",
+    "POST /canned/{canned_id}/delete": "session",
     "GET /static": "static",
     "GET /metrics": "probe",
     "GET /healthz": "probe",
@@ -262,6 +289,8 @@ def path_of(operation: str, world: World, keys: dict[str, str]) -> str:
         queue="ticketing.interactions",
         account_id="acme-page",
         view_id=keys["view"],
+        reply_id=keys["reply"],
+        canned_id=keys["canned"],
     )
 
 
@@ -300,7 +329,24 @@ def keys(gateway: httpx.Client, world: World) -> dict[str, str]:
     assert group.status_code == 201, group.text
     view = gateway.post("/v1/views", json={"name": "A's", "shared_with": [world.a.level]})
     assert view.status_code == 201, view.text
+    moderated = gateway.get(f"/v1/levels/{world.a.level}").json()
+    moderated = {k: v for k, v in moderated.items() if k != "agents"}
+    changed = gateway.put(
+        f"/v1/levels/{world.a.level}", json={**moderated, "moderation_required": True}
+    )
+    assert changed.status_code == 200, changed.text
+    with as_agent(gateway, world.a.agent["id"]) as alice:
+        held = alice.post(f"/v1/tickets/{world.a.ticket['id']}/replies", json={"text": "x"})
+        assert held.status_code == 202, held.text
+        assert held.json()["delivery"]["state"] == "pending_approval"
+        canned = alice.post(
+            "/v1/canned-responses",
+            json={"shortcut": "a", "text": "x", "scope": "level", "scope_key": world.a.level},
+        )
+        assert canned.status_code == 201, canned.text
     return {
+        "reply": held.json()["id"],
+        "canned": canned.json()["id"],
         "view": view.json()["id"],
         "rule": str(rule["id"]),
         "team": team(gateway)["name"],
@@ -337,10 +383,10 @@ def test_an_agent_of_another_level_is_refused_everything_of_level_a(
             if kind in ("admin", "level"):
                 assert response.status_code == 403, said
             elif kind in ("own", "desk"):
-                created = operation == "POST /v1/views"
+                created = operation in ("POST /v1/views", "POST /v1/canned-responses")
                 assert response.status_code == (201 if created else 200), said
                 no_one_elses_address(response.json(), bob)
-            elif kind == "person":
+            elif kind in ("person", "scoped"):
                 assert response.status_code == 404, said
             elif kind == "people":
                 assert response.status_code == 200, said

@@ -20,7 +20,16 @@ FORMS: dict[str, dict[str, str]] = {
     "POST /tickets/{ref}/notes": {"text": "a note from another level"},
     "POST /tickets/{ref}/changes": {"status": "pending", "tags": "taken"},
     "POST /tickets/{ref}/assignment": {"assignee": "most_available"},
+    "POST /tickets/{ref}/replies": {"text": "a reply from another level"},
+    "POST /approvals/{reply_id}/edit": {"text": "x"},
+    "POST /approvals/{reply_id}/approve": {},
+    "POST /approvals/{reply_id}/reject": {"reason": "x"},
+    "POST /canned": {"shortcut": "x", "text": "x"},
+    "POST /canned/{canned_id}": {"shortcut": "x", "text": "x"},
+    "POST /canned/{canned_id}/delete": {},
 }
+SOMEONE_ELSES = "00000000-0000-4000-8000-000000000000"
+"""A reply or canned response id the visitor does not hold: refused, showing nothing."""
 SESSION_PAGES = [page for page, kind in PAGES.items() if kind == "session"]
 
 
@@ -31,7 +40,9 @@ def world(gateway: httpx.Client, ingestor: httpx.Client) -> World:
 
 def visit(client: httpx.Client, page: str, world: World) -> httpx.Response:
     method, template = page.split(" ", 1)
-    path = template.format(ref=world.a.ticket["protocol"])
+    path = template.format(
+        ref=world.a.ticket["protocol"], reply_id=SOMEONE_ELSES, canned_id=SOMEONE_ELSES
+    )
     if method == "GET":
         if page == "GET /live":
             with client.stream("GET", path) as response:
@@ -67,6 +78,11 @@ def test_an_agent_of_another_level_is_refused_level_a_s_ticket_in_the_console(
                 assert response.status_code == 403, said
             elif page == "GET /live":
                 assert response.status_code == 200, said
+            elif "_id}" in page:
+                assert response.status_code in (403, 404), said
+                assert protocol not in response.text, said
+            elif page == "POST /canned":  # bob's own personal response, then his page
+                assert response.status_code in (200, 303), said
             else:
                 assert response.status_code == 200, said
                 assert protocol not in response.text, said

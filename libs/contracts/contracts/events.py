@@ -128,13 +128,21 @@ class AlertedInteraction(Contract):
 
 
 NotificationKind = Literal[
-    "rule_alert", "assigned", "escalated", "opinion_received", "sla_warning", "reply_failed"
+    "rule_alert",
+    "assigned",
+    "escalated",
+    "opinion_received",
+    "sla_warning",
+    "reply_failed",
+    "reply_rejected",
 ]
 """rule_alert: a rule's alert action fired; assigned: the ticket was assigned to the recipient;
 escalated: the ticket's priority became the top of the scale; opinion_received: an outside
 collaborator answered an opinion request on the ticket; sla_warning: one of the ticket's SLA
 clocks turned red or ran out (``detail``: target, threshold ``red`` or ``breached``, due);
-reply_failed: a reply on the ticket failed or may not have been sent (uncertain)."""
+reply_failed: a reply on the ticket failed or may not have been sent (uncertain);
+reply_rejected: an approver rejected the recipient's reply (``detail``: reason, excerpt,
+approver); they may edit and resubmit it."""
 
 
 class NotificationRequestedV1(Event):

@@ -93,6 +93,17 @@ class TeamRead(Contract):
     agents: list[str] = Field(description="Ids of the agents in the team.")
 
 
+class OutOfHoursReply(_Closed):
+    """The message per language; the customer's language is not known, so the level's
+    ``language`` one is sent."""
+
+    language: Language = "pt-BR"
+    texts: dict[
+        Language,
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)],
+    ] = Field(min_length=1, description="The message in pt-BR and/or en.")
+
+
 class LevelCreate(_Closed):
     model_config = ConfigDict(
         extra="forbid", frozen=True, json_schema_extra={"examples": [LEVEL_EXAMPLE]}
@@ -110,7 +121,22 @@ class LevelCreate(_Closed):
     auto_close_after_hours: Annotated[float, Field(gt=0, le=24 * 365)] | None = Field(
         default=None, description="Close tickets with no activity for this long."
     )
-    moderation_required: bool = False
+    moderation_required: bool = Field(
+        default=False,
+        description="Agents' replies wait for an approver (`approvers`, or an admin) before "
+        "they are sent.",
+    )
+    approvers: Annotated[list[Key], Field(max_length=100)] = Field(
+        default=[],
+        description="Agents who approve the level's replies (GET /v1/approvals); admins "
+        "always can.",
+    )
+    out_of_hours_reply: OutOfHoursReply | None = Field(
+        default=None,
+        description="Sent automatically to a customer message that arrives outside the "
+        "level's calendar's business hours (once per conversation within the automatic "
+        "replies' cooldown).",
+    )
     opened_at_from_interaction: bool = Field(
         default=False,
         description="A ticket's opened_at is the date of the interaction that opened it, not "
@@ -136,6 +162,8 @@ class LevelRead(Contract):
     default_priority: str | None
     auto_close_after_hours: float | None
     moderation_required: bool
+    approvers: list[str] = []
+    out_of_hours_reply: OutOfHoursReply | None = None
     opened_at_from_interaction: bool
     calendar: str | None = None
     sla: SlaPolicy | None = None

@@ -9,7 +9,14 @@ from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from contracts.base import Contract, Event
 from contracts.interaction import Channel
@@ -25,6 +32,8 @@ class DeliveryState(StrEnum):
     UNCERTAIN = "uncertain"
     """The network may have taken it (the sender stopped between the call and recording its
     answer): shown to the agent, never sent again by itself."""
+    REJECTED = "rejected"
+    """An approver refused it (``reason`` says why); its author may edit and resubmit it."""
 
 
 class Delivery(Contract):
@@ -69,7 +78,16 @@ class ReplyCreate(BaseModel):
         },
     )
 
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8_000)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8_000)] = Field(
+        default="",
+        description="The reply; with `canned_response`, added after the canned text. One of "
+        "the two is needed.",
+    )
+    canned_response: UUID | None = Field(
+        default=None,
+        description="A canned response (GET /v1/canned-responses) whose text, placeholders "
+        "filled, starts the reply.",
+    )
     in_reply_to: UUID | None = Field(
         default=None,
         description="The interaction answered; default the customer's latest on the ticket.",
@@ -92,6 +110,12 @@ class ReplyCreate(BaseModel):
         description="Images or documents (base64; the opinion requests' limits). Sent with "
         "e-mail replies.",
     )
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ReplyCreate:
+        if not self.text and self.canned_response is None:
+            raise ValueError("a reply needs text or a canned_response")
+        return self
 
 
 class EmailThreading(Contract):

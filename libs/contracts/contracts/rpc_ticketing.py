@@ -14,8 +14,16 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.approvals import (
+    ApprovalEdit,
+    ApprovalQuery,
+    ApprovalRead,
+    ApprovalRejection,
+    ApprovalResubmission,
+)
 from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
+from contracts.canned import CannedCreate, CannedQuery, CannedRead
 from contracts.credentials import (
     AccessLink,
     AccessLinkRequest,
@@ -162,6 +170,16 @@ class TicketingMethod(StrEnum):
     VIEWS_TICKETS = "views.tickets"
     VIEWS_BOARD = "views.board"
     SEARCH = "search"
+    APPROVALS_LIST = "approvals.list"
+    APPROVALS_EDIT = "approvals.edit"
+    APPROVALS_APPROVE = "approvals.approve"
+    APPROVALS_REJECT = "approvals.reject"
+    APPROVALS_RESUBMIT = "approvals.resubmit"
+    CANNED_LIST = "canned.list"
+    CANNED_GET = "canned.get"
+    CANNED_CREATE = "canned.create"
+    CANNED_REPLACE = "canned.replace"
+    CANNED_DELETE = "canned.delete"
 
 
 class _Params(BaseModel):
@@ -283,6 +301,32 @@ class ViewReplace(ViewRef):
     body: ViewCreate
 
 
+class ApprovalRef(_Params):
+    """A reply held for approval, by its id (the reply interaction's)."""
+
+    reply_id: UUID
+
+
+class ApprovalEditing(ApprovalRef):
+    edit: ApprovalEdit
+
+
+class ApprovalRejecting(ApprovalRef):
+    rejection: ApprovalRejection
+
+
+class ApprovalResubmitting(ApprovalRef):
+    resubmission: ApprovalResubmission
+
+
+class CannedRef(_Params):
+    id: UUID
+
+
+class CannedReplace(CannedRef):
+    body: CannedCreate
+
+
 class ViewTickets(ViewRef):
     query: ViewTicketsQuery = ViewTicketsQuery()
 
@@ -372,6 +416,16 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.VIEWS_TICKETS: ViewTickets,
     M.VIEWS_BOARD: ViewRef,
     M.SEARCH: SearchQuery,
+    M.APPROVALS_LIST: ApprovalQuery,
+    M.APPROVALS_EDIT: ApprovalEditing,
+    M.APPROVALS_APPROVE: ApprovalRef,
+    M.APPROVALS_REJECT: ApprovalRejecting,
+    M.APPROVALS_RESUBMIT: ApprovalResubmitting,
+    M.CANNED_LIST: CannedQuery,
+    M.CANNED_GET: CannedRef,
+    M.CANNED_CREATE: CannedCreate,
+    M.CANNED_REPLACE: CannedReplace,
+    M.CANNED_DELETE: CannedRef,
 }
 """The parameters model of each method."""
 
@@ -447,5 +501,15 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.VIEWS_TICKETS: TicketPage,
     M.VIEWS_BOARD: Board,
     M.SEARCH: SearchResults,
+    M.APPROVALS_LIST: list[ApprovalRead],
+    M.APPROVALS_EDIT: ApprovalRead,
+    M.APPROVALS_APPROVE: StoredInteraction,
+    M.APPROVALS_REJECT: ApprovalRead,
+    M.APPROVALS_RESUBMIT: ApprovalRead,
+    M.CANNED_LIST: list[CannedRead],
+    M.CANNED_GET: CannedRead,
+    M.CANNED_CREATE: CannedRead,
+    M.CANNED_REPLACE: CannedRead,
+    M.CANNED_DELETE: None,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

@@ -8,13 +8,21 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from contracts.approvals import ApprovalQuery, ApprovalRead
+from contracts.canned import CannedQuery, CannedRead
 from contracts.credentials import AccessLinkRequest, PasswordSetting, SessionKey, SignInAttempt
 from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc_ticketing import (
     ANSWERS,
     PARAMS,
     AgentReplace,
+    ApprovalEditing,
+    ApprovalRef,
+    ApprovalRejecting,
+    ApprovalResubmitting,
     CalendarReplace,
+    CannedRef,
+    CannedReplace,
     DirectoryKey,
     GroupMembership,
     GroupMembersQuery,
@@ -82,6 +90,16 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     Board,
     SearchQuery,
     SearchResults,
+    ApprovalRef,
+    ApprovalEditing,
+    ApprovalRejecting,
+    ApprovalResubmitting,
+    ApprovalQuery,
+    ApprovalRead,
+    CannedRef,
+    CannedReplace,
+    CannedQuery,
+    CannedRead,
 ]
 
 
@@ -115,6 +133,8 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "reports",
         "views",
         "search",
+        "approvals",
+        "canned",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

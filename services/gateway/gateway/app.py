@@ -15,7 +15,15 @@ from gateway import errors, limits
 from gateway.console import session
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
-from gateway.routes import admin, console_auth, console_desk, rules, tickets
+from gateway.routes import (
+    admin,
+    approvals,
+    console_auth,
+    console_desk,
+    console_replies,
+    rules,
+    tickets,
+)
 from gateway.routes import views as views_routes
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
@@ -74,6 +82,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_console(app)
     app.include_router(views_routes.router)
     app.include_router(views_routes.search_router)
+    app.include_router(approvals.router)
+    app.include_router(approvals.canned_router)
 
     async def rpc_ready() -> None:
         if not client.ready:
@@ -98,6 +108,7 @@ def install_console(app: FastAPI) -> None:
     the package itself (never a CDN)."""
     app.include_router(console_auth.router)
     app.include_router(console_desk.router)
+    app.include_router(console_replies.router)
     app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:

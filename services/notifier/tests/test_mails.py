@@ -29,7 +29,14 @@ TICKET = {
     "opened_at": NOW,
     "updated_at": NOW,
 }
-KINDS = ("rule_alert", "assigned", "escalated", "opinion_received", "reply_failed")
+KINDS = (
+    "rule_alert",
+    "assigned",
+    "escalated",
+    "opinion_received",
+    "reply_failed",
+    "reply_rejected",
+)
 
 
 def notification(kind: str, **extra: object) -> NotificationRequestedV1:

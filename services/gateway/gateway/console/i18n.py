@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gateway.console import words_replies
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -80,6 +81,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "outbound": ("enviada", "sent"),
     "not_found": ("Não encontrado", "Not found"),
 }
+WORDS |= words_replies.WORDS
 
 Translate = Callable[..., str]
 

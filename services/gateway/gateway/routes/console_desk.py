@@ -26,6 +26,7 @@ from contracts.tickets import NoteCreate, TicketAssign, TicketPatch, TicketQuery
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
 from gateway.console.render import page
+from gateway.console.reply_accounts import reply_accounts
 from gateway.deps import Services, ServicesDep
 from gateway.routes.events import stream
 
@@ -141,6 +142,7 @@ async def _ticket_page(
         statuses=TICKET_STATUSES,
         error=error,
         saved=request.query_params.get("saved") == "1",
+        reply_accounts=await reply_accounts(services, caller, ticket),
     )
 
 

@@ -53,8 +53,13 @@ FAILED = "reply_failed"
 UNCERTAIN = "reply_uncertain"
 WRITTEN = "reply_written"
 ATTEMPT = "reply_attempt"
+APPROVED = "reply_approved"
+REJECTED = "reply_rejected"
+RESUBMITTED = "reply_resubmitted"
+EDITED = "reply_edited"
 SETTLED = frozenset({SENT, FAILED, UNCERTAIN})
-"""History actions: who wrote a reply, each call to the network, and how it ended."""
+"""History actions: who wrote a reply, who approved, rejected or edited it, who sent it back
+for approval (F21), each call to the network, and how it ended."""
 
 OPEN_STATES = frozenset(
     {DeliveryState.PENDING_APPROVAL, DeliveryState.QUEUED, DeliveryState.SENDING}
@@ -146,7 +151,7 @@ def check_possible(
             sent = other.interaction
             if (
                 other.delivery is not None
-                and other.delivery.state is not DeliveryState.FAILED
+                and other.delivery.state not in (DeliveryState.FAILED, DeliveryState.REJECTED)
                 and sent.direction is Direction.OUTBOUND
                 and sent.visibility is Visibility.PRIVATE
                 and sent.parent_id == interaction.external_id
@@ -314,9 +319,21 @@ def automatic_reply_refusal(interaction: Interaction) -> str | None:
     return None
 
 
+AUTOMATIC_ACTORS = ("rule:", "out_of_hours:")
+"""Who writes automatic replies: a rule (``rule:<id>``), a level's out-of-hours message
+(``out_of_hours:<level>``)."""
+_OUT_OF_HOURS_REPLIES = UUID("3f1c9a52-7d84-4e0b-a6c3-2b9e5d7f1a08")
+
+
+def out_of_hours_reply_id(interaction_key: str) -> UUID:
+    """One out-of-hours reply per interaction, whatever redelivers it."""
+    return uuid5(_OUT_OF_HOURS_REPLIES, interaction_key)
+
+
 def in_cooldown(history: Sequence[HistoryEntry], now: datetime, cooldown: timedelta) -> bool:
-    """A rule already answered this conversation (its ticket) within the cooldown."""
+    """An automatic reply already answered this conversation (its ticket) within the
+    cooldown."""
     return any(
-        e.action == WRITTEN and e.actor.startswith("rule:") and now - e.at < cooldown
+        e.action == WRITTEN and e.actor.startswith(AUTOMATIC_ACTORS) and now - e.at < cooldown
         for e in history
     )

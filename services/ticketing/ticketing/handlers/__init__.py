@@ -9,6 +9,7 @@ from faststream.rabbit import RabbitRouter
 from contracts import topology
 from servicekit import rpc
 from ticketing.handlers import (
+    approvals,
     bulk,
     credentials,
     directory,
@@ -47,6 +48,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **moderation.methods(deps),
         **reports.methods(deps),
         **views.methods(deps),
+        **approvals.methods(deps),
     }
 
 

@@ -18,6 +18,7 @@ from contracts.rules import PendingReply
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.publishing import EventPublisher
 from ticketing.domain import replies
+from ticketing.domain.tickets import Ticket
 from ticketing.shared.replies import queue_reply
 from ticketing.shared.writes import retry_on_stale
 from ticketing.store.port import TicketStore
@@ -95,16 +96,41 @@ async def answer_by_rule(
     ticket = await store.get_ticket(stored.ticket_id)
     if ticket is None:
         return
-    interaction = stored.interaction
-    reply_id = replies.rule_reply_id(interaction.key, wanted.rule_id)
+    await send_automatic(
+        store=store,
+        publisher=publisher,
+        stored=stored,
+        ticket=ticket,
+        actor=f"rule:{wanted.rule_id}",
+        reply_id=replies.rule_reply_id(stored.interaction.key, wanted.rule_id),
+        text=wanted.text,
+        cooldown=cooldown,
+        now=now,
+    )
+
+
+async def send_automatic(
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    stored: StoredInteraction,
+    ticket: Ticket,
+    actor: str,
+    reply_id: UUID,
+    text: str,
+    cooldown: timedelta,
+    now: datetime,
+) -> None:
+    """Queue one automatic reply (a rule's, a level's out-of-hours message) to ``stored``,
+    or say in the history why not. Every automatic reply shares one cooldown per
+    conversation, so a rule and the out-of-hours message never both answer."""
     history = await store.history_of(ticket.id)
     if any(e.detail.get("reply_id") == str(reply_id) for e in history):
         return  # queued or skipped before: a redelivery
-    actor = f"rule:{wanted.rule_id}"
     interactions = await store.interactions_of(ticket.id)
-    reason = replies.automatic_reply_refusal(interaction)
+    reason = replies.automatic_reply_refusal(stored.interaction)
     if reason is None and replies.in_cooldown(history, now, cooldown):
-        reason = f"a rule answered this conversation less than {cooldown} ago"
+        reason = f"an automatic reply answered this conversation less than {cooldown} ago"
     if reason is None:
         mode = replies.mode_for(stored, private=False)
         try:
@@ -112,7 +138,7 @@ async def answer_by_rule(
         except replies.ReplyRefused as refused:
             reason = str(refused)
     if reason is not None:
-        await _skipped(store, ticket.id, actor, str(reply_id), wanted.text, reason, now)
+        await _skipped(store, ticket.id, actor, str(reply_id), text, reason, now)
         return
     await queue_reply(
         store=store,
@@ -120,8 +146,8 @@ async def answer_by_rule(
         ticket=ticket,
         target=stored,
         mode=mode,
-        account=interaction.account,
-        text=wanted.text,
+        account=stored.interaction.account,
+        text=text,
         actor=actor,
         now=now,
         reply_id=reply_id,

@@ -20,6 +20,9 @@ Kind = Literal[
     "link",
     "session",
     "view",
+    "approval",
+    "canned",
+    "canned_shortcut",
 ]
 """``author`` entries kept the groups an author was put in before people existed (key:
 channel:author id; read still, written no more); ``calendar`` entries are the business
@@ -28,7 +31,11 @@ entries the desk's settings changed at run time (``unification``); ``credential`
 agent's password hash and the digest of their newest link (key: agent id); ``link`` entries
 the links that set a password, and ``session`` entries the console's sessions (key: the
 SHA-256 of the link's or the cookie's secret); ``view`` entries the saved views of the
-ticket list (key: the view's id)."""
+ticket list (key: the view's id); ``approval`` entries the replies held for approval or
+rejected (key: the reply's id; the reply interaction and its history stay the truth, the entry
+is what the approvers' list reads); ``canned`` entries the canned responses (key: their id) and
+``canned_shortcut`` entries their shortcuts (key: scope, scope key and shortcut), created
+first so a shortcut is unique in its scope whatever writes at the same time."""
 
 
 class DirectoryStore(Protocol):

@@ -146,6 +146,9 @@ async def save_level(
             f"there is no calendar {body.calendar!r}: create it first (POST /v1/calendars)",
             loc=["calendar"],
         )
+    unknown = [a for a in body.approvers if await agent(store, a) is None]
+    if unknown:
+        raise rpc.Invalid(f"there is no agent {', '.join(unknown)}", loc=["approvers"])
     document = body.model_dump(mode="json")
     await _save(store, "level", name, body.name, document)
     if name is not None:

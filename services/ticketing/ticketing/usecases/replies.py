@@ -32,6 +32,7 @@ from ticketing.shared.changes import change_entries, field_changes
 from ticketing.shared.replies import queue_reply
 from ticketing.shared.writes import publish, retry_on_stale
 from ticketing.store.port import TicketStore
+from ticketing.usecases import approvals, canned
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +65,59 @@ async def send_reply(
             raise replies.ReplyRefused(refusal)
     except replies.ReplyRefused as refused:
         raise rpc.Invalid(str(refused)) from None
-    return await queue_reply(
+    text = create.text
+    if create.canned_response is not None:
+        text = await _with_canned(store, create, caller, ticket, target)
+    # F21: an agent's reply on a moderated level waits for an approver (admins send at once).
+    pending = bool(level and level.moderation_required and caller.role == "agent")
+    attachments = [a.to_attachment() for a in create.attachments]
+    stored = await queue_reply(
         store=store,
         publisher=publisher,
         ticket=ticket,
         target=target,
         mode=mode,
         account=account,
-        text=create.text,
+        text=text,
         actor=actor_of(caller),
         status_after=create.status_after,
-        attachments=[a.to_attachment() for a in create.attachments],
+        attachments=attachments,
         now=now,
+        pending=pending,
+        canned_response=create.canned_response,
     )
+    if pending:
+        await approvals.hold(
+            store,
+            ticket=ticket,
+            reply=stored,
+            target=target,
+            mode=mode,
+            status_after=create.status_after,
+            canned_response=create.canned_response,
+            attachments=attachments,
+        )
+    return stored
+
+
+async def _with_canned(
+    store: TicketStore,
+    create: ReplyCreate,
+    caller: Caller,
+    ticket: Ticket,
+    target: StoredInteraction,
+) -> str:
+    """The canned response's text, its placeholders filled now, then the agent's own text."""
+    assert create.canned_response is not None
+    item = await canned.for_reply(store, create.canned_response, caller)
+    agent = await directory_reads.agent(store, caller.id) if caller.role == "agent" else None
+    values = {
+        "customer_name": target.interaction.author.name or "",
+        "protocol": ticket.protocol,
+        "agent_name": agent.name if agent else caller.id,
+        "level": ticket.level or "",
+    }
+    return canned.filled(item, values, create.text)
 
 
 async def record_outcome(

@@ -29,6 +29,7 @@ from ticketing.shared.auto_replies import reply_by_rules, send_owed
 from ticketing.shared.changes import change_entries, field_changes
 from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.opinion_requests import share_by_rules
+from ticketing.shared.out_of_hours import reply_out_of_hours
 from ticketing.shared.writes import publish, retry_on_stale
 from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
 
@@ -63,6 +64,14 @@ async def handle_triaged(
     )
     await share_by_rules(store=store, publisher=publisher, event=event, thread_key=key)
     await reply_by_rules(
+        store=store,
+        publisher=publisher,
+        event=event,
+        thread_key=key,
+        cooldown=auto_reply_cooldown,
+        now=now,
+    )
+    await reply_out_of_hours(  # after the rules: one of theirs starts the shared cooldown
         store=store,
         publisher=publisher,
         event=event,
