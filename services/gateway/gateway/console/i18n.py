@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gateway.console import words_inbox, words_rules
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -80,6 +81,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "outbound": ("enviada", "sent"),
     "not_found": ("Não encontrado", "Not found"),
 }
+
+WORDS.update(words_inbox.WORDS)
+WORDS.update(words_rules.WORDS)
 
 Translate = Callable[..., str]
 
