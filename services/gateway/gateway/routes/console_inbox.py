@@ -16,11 +16,11 @@ from pydantic import ValidationError
 
 from contracts.interaction import Channel, Direction, Kind, Visibility
 from contracts.rpc import Caller
-from contracts.rpc_ticketing import NoParams, TicketingMethod, ViewRef, ViewTickets
+from contracts.rpc_ticketing import NoParams, TicketingMethod, ViewRef
 from contracts.rules import TICKET_STATUSES
-from contracts.tickets import BulkChange, TicketBulk, TicketFilters
+from contracts.tickets import BulkChange, TicketBulk, TicketFilters, TicketQuery
 from contracts.topology import TICKETING_RPC
-from contracts.views import ViewCreate, ViewRead, ViewTicketsQuery
+from contracts.views import ViewCreate, ViewRead
 from gateway.console import session
 from gateway.console.calls import Refused, call, reasons
 from gateway.console.inbox_query import PAGE_SIZE, as_params, form_values, ticket_query
@@ -38,17 +38,24 @@ async def _ticketing(services: Services, method: M, params: Any, caller: Caller)
     return await call(services, TICKETING_RPC, method, params, caller)
 
 
-async def _listing(request: Request, services: Services, caller: Caller) -> dict[str, Any]:
-    """The page of tickets the inbox shows: a view's (``?view=``) or the form's filters'."""
+async def _listing(
+    request: Request, services: Services, caller: Caller, view: ViewRead | None
+) -> dict[str, Any]:
+    """The page of tickets the inbox shows: a view's (``?view=``) or the form's filters'.
+    A view is listed through the ticket list with its filters and order (what
+    GET /v1/views/{id}/tickets does) because the list also carries each ticket's SLA clocks."""
     params = request.query_params
-    view_id = params.get("view")
-    if view_id:
-        query = ViewTicketsQuery(page_size=PAGE_SIZE, cursor=params.get("cursor") or None)
-        listing = await _ticketing(
-            services, M.VIEWS_TICKETS, ViewTickets(id=view_id, query=query), caller
+    if view is not None:
+        query = TicketQuery(
+            **view.filters.model_dump(),
+            sort=view.sort,
+            order=view.order,
+            page_size=PAGE_SIZE,
+            cursor=params.get("cursor") or None,
         )
     else:
-        listing = await _ticketing(services, M.TICKETS_LIST, ticket_query(params), caller)
+        query = ticket_query(params)
+    listing = await _ticketing(services, M.TICKETS_LIST, query, caller)
     listing["items"] = [with_time_left(item) for item in listing["items"]]
     return dict(listing)
 
@@ -70,6 +77,8 @@ async def _inbox(
         for v in await _ticketing(services, M.VIEWS_LIST, NoParams(), caller)
     ]
     current = next((v for v in views if v.id == params.get("view")), None)
+    if params.get("view") and current is None:
+        return _refused(request, signed, "no such view, or not one you see", 404)
     try:
         if current is not None:
             filters, sort, order = current.filters, current.sort, current.order
@@ -80,7 +89,7 @@ async def _inbox(
                 query.sort,
                 query.order,
             )
-        listing = await _listing(request, services, caller)
+        listing = await _listing(request, services, caller, current)
     except ValidationError as exc:
         return _refused(request, signed, "; ".join(reasons(exc)), 422)
     except Refused as refused:
@@ -139,8 +148,11 @@ async def inbox(request: Request, signed: session.Session, services: ServicesDep
 @router.get("/inbox/rows", response_class=HTMLResponse)
 async def inbox_rows(request: Request, signed: session.Session, services: ServicesDep) -> Response:
     """The inbox's rows alone: what htmx swaps in when a ticket event arrives."""
+    caller = session.caller_of(signed.agent)
     try:
-        listing = await _listing(request, services, session.caller_of(signed.agent))
+        view_id = request.query_params.get("view")
+        view = await view_of(services, view_id, caller) if view_id else None
+        listing = await _listing(request, services, caller, view)
     except ValidationError as exc:
         raise HTTPException(422, "; ".join(reasons(exc))) from exc
     except Refused as refused:
