@@ -55,7 +55,16 @@ def test_an_admin_writes_a_rule_in_the_editor_dry_runs_it_and_saves_it(
     expect(help_panel).to_contain_text("reclame_aqui")
     assert serious_violations(page) == []
 
+    # A name the desk does not have: the rules service's own 422, shown beside the actions.
     page.get_by_label("Conditions (JSON)").fill(json.dumps({"text_any": [keyword]}))
+    page.get_by_label("Actions (JSON)").fill(
+        json.dumps({"add_tags": ["garantia"], "set_priority": "altissima"})
+    )
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.get_by_role("alert")).to_contain_text("then → set_priority")
+    expect(page.locator("#errors-then")).to_contain_text("not on the priority scale")
+    page.get_by_label("Actions (JSON)").fill(json.dumps({"add_tags": ["garantia"]}))
+
     tried = interaction(thread=unique("t"), text=f"A {keyword} vale?")
     page.get_by_label("Or paste an interaction (JSON)").fill(json.dumps(tried))
     page.get_by_role("button", name="Dry run").click()
