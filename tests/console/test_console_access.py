@@ -32,7 +32,11 @@ FORMS: dict[str, dict[str, str]] = {
         "then": '{"add_tags": ["x"]}',
         "interaction": json.dumps(interaction(thread="t", text="meu pedido")),
     },
-    "POST /rules/{rule_id}/backtest": {"when": "{}", "then": '{"add_tags": ["x"]}'},
+    "POST /rules/{rule_id}/backtest": {
+        "name": "a draft",
+        "when": "{}",
+        "then": '{"add_tags": ["x"]}',
+    },
 }
 AS_ANOTHER_LEVEL = {
     "POST /views": 303,  # their own view: saved, and it lists only what they see

@@ -191,6 +191,7 @@ def _bulk_change(fields: dict[str, str]) -> BulkChange:
         status=fields.get("status") or None,
         priority=fields.get("priority") or None,
         assignee=fields.get("assignee") or None,
+        level=fields.get("level") or None,
         add_tags=tags,
     )
 
@@ -217,9 +218,7 @@ async def bulk(
         language=signed.agent.language,
         agent=signed.agent,
         report=report,
-        back=fields.get("back")
-        if session.safe_next(fields.get("back")) == fields.get("back")
-        else "/",
+        back=session.safe_next(fields.get("back")),
     )
 
 
