@@ -77,6 +77,14 @@ def test_the_current_filters_saved_as_a_shared_view_appear_with_their_count(
     sign_in(page, person["email"])
     page.goto(f"/?level={desk}&status=new")
     expect(page.locator("#rows tr")).to_have_count(2)
+    # Keyset paging: one row a page, the next page by the list's cursor.
+    page.goto(f"/?level={desk}&status=new&page_size=1")
+    first = page.locator("#rows tr").inner_text()
+    page.get_by_role("link", name="Next page").click()
+    expect(page.locator("#rows tr")).to_have_count(1)
+    assert page.locator("#rows tr").inner_text() != first
+    expect(page.get_by_role("link", name="Next page")).to_have_count(0)
+    page.goto(f"/?level={desk}&status=new")
     name = unique("Novos do nível")
     page.get_by_label("View name").fill(name)
     page.get_by_role("checkbox", name=desk).check()

@@ -57,7 +57,7 @@ def chosen_filters(params: QueryParams) -> dict[str, Any]:
 def ticket_query(params: QueryParams) -> TicketQuery:
     """The whole query (ValidationError when a value is not one the desk knows)."""
     extra: dict[str, Any] = {"page_size": PAGE_SIZE}
-    for name in ("sort", "order", "cursor"):
+    for name in ("sort", "order", "cursor", "page_size"):
         if params.get(name):
             extra[name] = params[name]
     return TicketQuery(**chosen_filters(params), **extra)

@@ -70,6 +70,8 @@
       case "o":
       case "Enter":
         row = currentRow();
+        // Enter on a button or link outside the current row keeps its own meaning.
+        if (key === "Enter" && !(row && row.contains(document.activeElement))) break;
         if (row && row.querySelector("[data-open]")) {
           event.preventDefault();
           window.location.assign(row.querySelector("[data-open]").getAttribute("href"));
