@@ -23,7 +23,13 @@ from contracts.topology import TICKETING_RPC
 from contracts.views import ViewCreate, ViewRead
 from gateway.console import session
 from gateway.console.calls import Refused, call, reasons
-from gateway.console.inbox_query import PAGE_SIZE, as_params, form_values, ticket_query
+from gateway.console.inbox_query import (
+    PAGE_SIZE,
+    as_params,
+    chosen_filters,
+    form_values,
+    ticket_query,
+)
 from gateway.console.render import page
 from gateway.console.sla_rows import with_time_left
 from gateway.deps import Services, ServicesDep
@@ -112,6 +118,8 @@ async def _inbox(
         sort=sort,
         order=order,
         sorts=SORTS,
+        # the form stays folded until a filter is chosen: the rows come first
+        filtering=current is None and bool(chosen_filters(params)),
         choices={
             "channel": [c.value for c in Channel],
             "kind": [k.value for k in Kind],
