@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.people import level
 from tests.support import create_rule, interaction, post, tickets, unique, wait_until
 
 
@@ -70,3 +71,19 @@ def test_bulk_without_a_selection_or_a_change_is_refused(gateway: httpx.Client) 
         gateway.post("/v1/tickets/bulk", json={"ids": ["2026-000001"], "change": {}}).status_code
         == 422
     )
+
+
+def test_bulk_moves_listed_tickets_to_another_level(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    _, found = tagged_tickets(gateway, ingestor, 2)
+    target = level(gateway)["name"]
+
+    response = gateway.post(
+        "/v1/tickets/bulk",
+        json={"ids": [t["id"] for t in found], "change": {"level": target}},
+    )
+
+    report = response.json()
+    assert (report["succeeded"], report["failed"]) == (2, 0), report
+    assert {t["id"] for t in tickets(gateway, level=target)} == {t["id"] for t in found}

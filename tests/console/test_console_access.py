@@ -5,6 +5,7 @@ deactivated agent's session ends at once; no form is taken without its CSRF toke
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from devtools.launcher import Stack
 from tests.access_world import World, two_levels
 from tests.console.sessions import console_session, csrf_of
 from tests.people import agent
+from tests.support import interaction
 from tests.test_access_openapi import PAGES
 
 FORMS: dict[str, dict[str, str]] = {
@@ -27,6 +29,28 @@ FORMS: dict[str, dict[str, str]] = {
     "POST /canned": {"shortcut": "x", "text": "x"},
     "POST /canned/{canned_id}": {"shortcut": "x", "text": "x"},
     "POST /canned/{canned_id}/delete": {},
+    "POST /views": {"name": "a view of mine", "filters": "{}"},
+    "POST /inbox/bulk": {"ref": "{ref}", "status": "pending", "add_tags": "taken"},
+    "POST /views/{view_id}/board/moves": {"ref": "{ref}", "status": "pending"},
+    "POST /rules/save": {"name": "not mine to save", "when": "{}", "then": '{"add_tags": ["x"]}'},
+    "POST /rules/test": {
+        "name": "a draft",
+        "when": '{"text_any": ["pedido"]}',
+        "then": '{"add_tags": ["x"]}',
+        "interaction": json.dumps(interaction(thread="t", text="meu pedido")),
+    },
+    "POST /rules/{rule_id}/backtest": {
+        "name": "a draft",
+        "when": "{}",
+        "then": '{"add_tags": ["x"]}',
+    },
+}
+AS_ANOTHER_LEVEL = {
+    "POST /views": 303,  # their own view: saved, and it lists only what they see
+    "POST /inbox/bulk": 200,  # the report says the ticket was not changed
+    "POST /views/{view_id}/board/moves": 403,
+    "POST /rules/save": 403,  # rules are written by administrators only
+    "POST /rules/{rule_id}/backtest": 403,
 }
 SOMEONE_ELSES = "00000000-0000-4000-8000-000000000000"
 """A reply or canned response id the visitor does not hold: refused, showing nothing."""
@@ -38,17 +62,28 @@ def world(gateway: httpx.Client, ingestor: httpx.Client) -> World:
     return two_levels(gateway, ingestor)
 
 
-def visit(client: httpx.Client, page: str, world: World) -> httpx.Response:
+@pytest.fixture
+def rule_id(gateway: httpx.Client) -> str:
+    return str(gateway.get("/v1/rules").json()["items"][0]["id"])
+
+
+def visit(client: httpx.Client, page: str, world: World, rule_id: str) -> httpx.Response:
     method, template = page.split(" ", 1)
+    ref = world.a.ticket["protocol"]
     path = template.format(
-        ref=world.a.ticket["protocol"], reply_id=SOMEONE_ELSES, canned_id=SOMEONE_ELSES
+        ref=ref,
+        view_id="builtin:open",
+        rule_id=rule_id,
+        reply_id=SOMEONE_ELSES,
+        canned_id=SOMEONE_ELSES,
     )
     if method == "GET":
         if page == "GET /live":
             with client.stream("GET", path) as response:
                 return response
         return client.get(path)
-    return client.post(path, data={"csrf": csrf_of(client), **FORMS[page]})
+    form = {name: value.replace("{ref}", ref) for name, value in FORMS[page].items()}
+    return client.post(path, data={"csrf": csrf_of(client), **form})
 
 
 def sent_to_sign_in(response: httpx.Response) -> bool:
@@ -56,26 +91,30 @@ def sent_to_sign_in(response: httpx.Response) -> bool:
 
 
 def test_every_session_page_sends_a_browser_without_a_session_to_sign_in(
-    stack: Stack, world: World
+    stack: Stack, world: World, rule_id: str
 ) -> None:
     with httpx.Client(base_url=stack.url("gateway"), timeout=30) as anonymous:
         for page in SESSION_PAGES:
-            response = visit(anonymous, page, world)
+            response = visit(anonymous, page, world, rule_id)
             assert sent_to_sign_in(response), f"{page}: {response.status_code}"
         htmx = anonymous.get("/inbox/rows", headers={"HX-Request": "true"})
         assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/sign-in")
 
 
 def test_an_agent_of_another_level_is_refused_level_a_s_ticket_in_the_console(
-    stack: Stack, gateway: httpx.Client, world: World
+    stack: Stack, gateway: httpx.Client, world: World, rule_id: str
 ) -> None:
     protocol = world.a.ticket["protocol"]
     with console_session(gateway, stack, world.b.agent) as bob:
         for page in SESSION_PAGES:
-            response = visit(bob, page, world)
+            response = visit(bob, page, world, rule_id)
             said = f"{page} as an agent of level B: {response.status_code}"
             if "{ref}" in page:
                 assert response.status_code == 403, said
+            elif page in AS_ANOTHER_LEVEL:
+                assert response.status_code == AS_ANOTHER_LEVEL[page], said
+                if page == "POST /inbox/bulk":
+                    assert response.text.count('class="outcome-failed"') == 1, said
             elif page == "GET /live":
                 assert response.status_code == 200, said
             elif "_id}" in page:
@@ -93,7 +132,7 @@ def test_an_agent_of_another_level_is_refused_level_a_s_ticket_in_the_console(
 
 
 def test_a_deactivated_agent_s_session_is_refused_every_page(
-    stack: Stack, gateway: httpx.Client, world: World
+    stack: Stack, gateway: httpx.Client, world: World, rule_id: str
 ) -> None:
     person = agent(gateway, levels=[world.a.level])
     with console_session(gateway, stack, person) as client:
@@ -103,7 +142,7 @@ def test_a_deactivated_agent_s_session_is_refused_every_page(
         }
         assert gateway.put(f"/v1/agents/{person['id']}", json={**off, "active": False}).is_success
         for page in SESSION_PAGES:
-            response = visit(client, page, world)
+            response = visit(client, page, world, rule_id)
             assert sent_to_sign_in(response), f"{page}: {response.status_code}"
 
 

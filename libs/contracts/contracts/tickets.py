@@ -495,12 +495,13 @@ class BulkChange(BaseModel):
     status: Label | None = None
     priority: Label | None = None
     assignee: Label | None = None
+    level: Label | None = Field(default=None, description="Move the tickets to this level.")
     add_tags: Annotated[list[Tag], Field(max_length=100)] = []
 
     @model_validator(mode="after")
     def _something(self) -> BulkChange:
-        if not (self.status or self.priority or self.assignee or self.add_tags):
-            raise ValueError("say what to change: status, priority, assignee or add_tags")
+        if not (self.status or self.priority or self.assignee or self.level or self.add_tags):
+            raise ValueError("say what to change: status, priority, assignee, level or add_tags")
         return self
 
 

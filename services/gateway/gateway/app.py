@@ -25,6 +25,9 @@ from gateway.routes import (
     tickets,
 )
 from gateway.routes import views as views_routes
+from gateway.routes.console_board import router as console_board_router
+from gateway.routes.console_inbox import router as console_inbox_router
+from gateway.routes.console_rules import router as console_rules_router
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
@@ -109,6 +112,9 @@ def install_console(app: FastAPI) -> None:
     app.include_router(console_auth.router)
     app.include_router(console_desk.router)
     app.include_router(console_replies.router)
+    app.include_router(console_inbox_router)
+    app.include_router(console_board_router)
+    app.include_router(console_rules_router)
     app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gateway.console import words_replies
+from gateway.console import words_inbox, words_replies, words_rules
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -82,6 +82,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "not_found": ("Não encontrado", "Not found"),
 }
 WORDS |= words_replies.WORDS
+
+WORDS.update(words_inbox.WORDS)
+WORDS.update(words_rules.WORDS)
 
 Translate = Callable[..., str]
 

@@ -1,5 +1,5 @@
-"""The console's desk: the inbox (the API's ticket list and filters, kept live by the
-ticket events) and the ticket page (conversation, history and the API's actions). Each page
+"""The console's desk: the live stream and the ticket page (conversation, history and the
+API's actions); the inbox is routes/console_inbox.py. Each page
 calls the same ticketing methods as the API, as the signed-in agent, so the same access
 rules apply; forms post, then redirect back (they work without JavaScript)."""
 
@@ -22,7 +22,7 @@ from contracts.rpc_ticketing import (
     TicketUpdate,
 )
 from contracts.rules import TICKET_STATUSES
-from contracts.tickets import NoteCreate, TicketAssign, TicketPatch, TicketQuery
+from contracts.tickets import NoteCreate, TicketAssign, TicketPatch
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
 from gateway.console.render import page
@@ -33,7 +33,6 @@ from gateway.routes.events import stream
 router = APIRouter(include_in_schema=False)
 
 M = TicketingMethod
-FILTERS = ("status", "priority", "level", "assignee", "tag", "channel")
 
 
 class Refused(Exception):
@@ -50,44 +49,6 @@ async def _call(services: Services, method: M, params: BaseModel, caller: Caller
     if reply.error.status >= 500:
         raise HTTPException(reply.error.status, reply.error.detail)
     raise Refused(reply.error)
-
-
-def _query(request: Request) -> TicketQuery:
-    chosen = {name: [v for v in request.query_params.getlist(name) if v] for name in FILTERS}
-    try:
-        return TicketQuery(**{k: v for k, v in chosen.items() if v}, page_size=50)
-    except ValidationError as exc:
-        raise HTTPException(422, "a filter has a value the desk does not know") from exc
-
-
-async def _listing(request: Request, services: Services, caller: Caller) -> dict[str, Any]:
-    result: dict[str, Any] = await _call(services, M.TICKETS_LIST, _query(request), caller)
-    return result
-
-
-@router.get("/", response_class=HTMLResponse)
-async def inbox(request: Request, signed: session.Session, services: ServicesDep) -> Response:
-    caller = session.caller_of(signed.agent)
-    listing = await _listing(request, services, caller)
-    vocabulary = await _call(services, M.DESK_VOCABULARY, NoParams(), caller)
-    return page(
-        request,
-        "inbox.html.j2",
-        language=signed.agent.language,
-        agent=signed.agent,
-        listing=listing,
-        vocabulary=vocabulary,
-        statuses=TICKET_STATUSES,
-        chosen={name: request.query_params.getlist(name) for name in FILTERS},
-        rows_url="/inbox/rows" + (f"?{request.url.query}" if request.url.query else ""),
-    )
-
-
-@router.get("/inbox/rows", response_class=HTMLResponse)
-async def inbox_rows(request: Request, signed: session.Session, services: ServicesDep) -> Response:
-    """The inbox's rows alone: what htmx swaps in when a ticket event arrives."""
-    listing = await _listing(request, services, session.caller_of(signed.agent))
-    return page(request, "_rows.html.j2", language=signed.agent.language, listing=listing)
 
 
 @router.get("/live")
