@@ -45,9 +45,7 @@ async def test_an_answer_relays_in_the_trace_context_it_was_given_in(
 ) -> None:
     saved = await store.save_opinion_request(request())
     with traced_request() as (traceparent, tracestate):
-        event = dataclasses.replace(
-            announcement(), traceparent=traceparent, tracestate=tracestate
-        )
+        event = dataclasses.replace(announcement(), traceparent=traceparent, tracestate=tracestate)
         await store.answer_opinion_request(saved.request_id, answered_at=NOW, announce=event)
     assert await relay(store) == [(str(event.id), traceparent, CALLER_TRACESTATE)]
 
