@@ -16,6 +16,7 @@ from ingestor.store.port import IngestStore
 from ingestor.store.replies_port import outcome_key
 from ingestor.store.sqlite import SqliteIngestStore
 from servicekit.clock import ManualClock
+
 from .test_store_contract import claim_all, received
 from .test_store_contract_replies import delivered
 
