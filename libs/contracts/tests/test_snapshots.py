@@ -70,3 +70,12 @@ def test_a_contract_without_a_snapshot_fails(
     monkeypatch.delenv(REFRESH, raising=False)
     with pytest.raises(AssertionError, match="no snapshot"):
         check_snapshot(Published, tmp_path)
+
+
+def test_examples_a_service_adds_for_its_openapi_are_not_contract(tmp_path: Path) -> None:
+    snapshot_of(Published, tmp_path, "Published")
+    Published.model_config["json_schema_extra"] = {"examples": [{"text": "oi"}]}
+    try:
+        check_snapshot(Published, tmp_path)
+    finally:
+        del Published.model_config["json_schema_extra"]
