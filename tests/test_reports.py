@@ -370,15 +370,24 @@ def test_an_agent_sees_only_the_figures_of_their_levels(
     assert set(backlog["periods"][0]["levels"]) == {mine.levels[0]}
 
 
-def test_a_zone_off_the_whole_hour_or_a_range_too_long_is_refused_with_the_reason(
+def test_a_zone_off_the_quarter_hour_or_a_range_too_long_is_refused_with_the_reason(
     gateway: httpx.Client,
 ) -> None:
-    india = gateway.get(
+    # Zones off the whole hour are answered (India +5:30, Nepal +5:45, Newfoundland -3:30) ...
+    for zone in ("Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns"):
+        answered = gateway.get(
+            "/v1/reports/volume",
+            params={"since": "2025-03-10", "until": "2025-03-11", "timezone": zone},
+        )
+        assert answered.status_code == 200, answered.text
+        assert [p["start"] for p in answered.json()["periods"]] == ["2025-03-10", "2025-03-11"]
+    # ... but not one off the quarter hour (Amsterdam's local mean time, until 1937).
+    amsterdam = gateway.get(
         "/v1/reports/volume",
-        params={"since": "2025-03-10", "until": "2025-03-11", "timezone": "Asia/Kolkata"},
+        params={"since": "1920-03-10", "until": "1920-03-11", "timezone": "Europe/Amsterdam"},
     )
-    assert india.status_code == 422, india.text
-    assert "whole number of hours" in india.text
+    assert amsterdam.status_code == 422, amsterdam.text
+    assert "whole number of quarter hours" in amsterdam.text
     unknown = gateway.get(
         "/v1/reports/volume",
         params={"since": "2025-03-10", "until": "2025-03-11", "timezone": "Mars/Olympus"},

@@ -3,9 +3,6 @@ real ingestor, and the interactions travel through RabbitMQ, rules and ticketing
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,38 +10,17 @@ import httpx
 import pytest
 
 from devtools.fakenets import meta
-from devtools.launcher import ROOT, Stack
+from devtools.launcher import Stack
 from tests.conftest import TEST_PORT_OFFSET
-from tests.support import META_APP_SECRET, META_VERIFY_TOKEN, unique, wait_until
+from tests.fakenets_process import fake_networks
+from tests.support import unique, wait_until
 
 
 @pytest.fixture(scope="module")
 def fake_meta(stack: Stack) -> Iterator[httpx.Client]:
     """The fake networks' server, delivering to this stack's ingestor."""
-    port = 8090 + TEST_PORT_OFFSET
-    env = {
-        **os.environ,
-        "FAKENETS_META_APP_SECRET": META_APP_SECRET,
-        "FAKENETS_META_VERIFY_TOKEN": META_VERIFY_TOKEN,
-        "FAKENETS_META_WEBHOOK_URL": f"{stack.url('ingestor')}/webhooks/meta",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devtools.fakenets", "--port", str(port)], cwd=ROOT, env=env
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-
-            def up() -> bool:
-                try:
-                    return client.get("/_fake/healthz").status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            wait_until(up, timeout=30, what="the fake networks to listen")
-            yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with fake_networks(stack, 8090 + TEST_PORT_OFFSET) as client:
+        yield client
 
 
 def register(gateway: httpx.Client, channel: str = "facebook", **extra: Any) -> dict[str, Any]:

@@ -30,7 +30,10 @@ class ReportRange(BaseModel):
     )
     timezone: TimeZone = Field(
         default="UTC",
-        description="Where days begin, e.g. America/Sao_Paulo (a whole number of hours from UTC).",
+        description=(
+            "Where days begin, e.g. America/Sao_Paulo or Asia/Kolkata (a whole number of"
+            " quarter hours from UTC)."
+        ),
     )
     format: Literal["json", "csv"] | None = Field(
         default=None,

@@ -4,9 +4,6 @@ breaking changes fail; refresh with `SOCIALDESK_UPDATE_SCHEMAS=1 make unit`."""
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 from pydantic import BaseModel
 
@@ -27,7 +24,7 @@ from contracts.tickets import (
     TicketMerged,
 )
 
-from .test_contracts import SCHEMAS, breaking_changes
+from .snapshots import check_snapshot
 
 DESK_CONTRACTS: list[type[BaseModel]] = [
     AgentChangedV1,
@@ -54,15 +51,7 @@ DESK_CONTRACTS: list[type[BaseModel]] = [
 
 @pytest.mark.parametrize("contract", DESK_CONTRACTS, ids=lambda c: c.__name__)
 def test_desk_contract_schema_is_compatible_with_its_snapshot(contract: type[BaseModel]) -> None:
-    current = contract.model_json_schema()
-    path = SCHEMAS / f"{contract.__name__}.json"
-    if os.environ.get("SOCIALDESK_UPDATE_SCHEMAS") == "1":
-        path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
-    assert path.exists(), (
-        f"no snapshot for {contract.__name__}: run with SOCIALDESK_UPDATE_SCHEMAS=1"
-    )
-    problems = breaking_changes(json.loads(path.read_text()), current)
-    assert not problems, f"{contract.__name__} changed incompatibly:\n" + "\n".join(problems)
+    check_snapshot(contract)
 
 
 def test_an_assignment_names_an_agent_or_a_strategy_not_both() -> None:

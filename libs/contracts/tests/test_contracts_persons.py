@@ -24,7 +24,7 @@ from contracts.persons import (
     UnificationSettings,
 )
 
-from .test_contracts import test_contract_schema_is_compatible_with_its_snapshot as check_snapshot
+from .snapshots import check_snapshot
 
 PERSON_CONTRACTS: list[type[BaseModel]] = [
     PersonRead,

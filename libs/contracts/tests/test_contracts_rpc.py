@@ -5,8 +5,6 @@ additions pass, breaking changes (a model's or a method name removed) fail; refr
 
 from __future__ import annotations
 
-import json
-import os
 from enum import StrEnum
 
 import pytest
@@ -14,7 +12,7 @@ from pydantic import BaseModel
 
 from contracts import rpc_ingestor, rpc_notifier, rpc_rules
 
-from .test_contracts import SCHEMAS, breaking_changes
+from .snapshots import check_snapshot, check_value
 
 SERVICES: dict[type[StrEnum], dict[StrEnum, tuple[type[BaseModel], type[BaseModel]]]] = {
     rpc_rules.RulesMethod: dict(rpc_rules.SHAPES),
@@ -34,25 +32,12 @@ def test_every_method_has_its_parameters_and_answer_models(methods: type[StrEnum
 
 @pytest.mark.parametrize("methods", list(SERVICES), ids=lambda m: m.__name__)
 def test_no_method_name_is_dropped(methods: type[StrEnum]) -> None:
-    current = sorted(m.value for m in methods)
-    path = SCHEMAS / f"{methods.__name__}.json"
-    if os.environ.get("SOCIALDESK_UPDATE_SCHEMAS") == "1":
-        path.write_text(json.dumps(current, indent=2) + "\n")
-    assert path.exists(), (
-        f"no snapshot for {methods.__name__}: run with SOCIALDESK_UPDATE_SCHEMAS=1"
-    )
-    dropped = set(json.loads(path.read_text())) - set(current)
-    assert not dropped, f"{methods.__name__} no longer serves {sorted(dropped)}"
+    def dropped(kept: list[str], current: list[str]) -> list[str]:
+        return [f"{methods.__name__} no longer serves {name}" for name in set(kept) - set(current)]
+
+    check_value(methods.__name__, sorted(m.value for m in methods), dropped)
 
 
 @pytest.mark.parametrize("contract", RPC_CONTRACTS, ids=lambda c: c.__name__)
 def test_rpc_contract_schema_is_compatible_with_its_snapshot(contract: type[BaseModel]) -> None:
-    current = contract.model_json_schema()
-    path = SCHEMAS / f"{contract.__name__}.json"
-    if os.environ.get("SOCIALDESK_UPDATE_SCHEMAS") == "1":
-        path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
-    assert path.exists(), (
-        f"no snapshot for {contract.__name__}: run with SOCIALDESK_UPDATE_SCHEMAS=1"
-    )
-    problems = breaking_changes(json.loads(path.read_text()), current)
-    assert not problems, f"{contract.__name__} changed incompatibly:\n" + "\n".join(problems)
+    check_snapshot(contract)

@@ -50,7 +50,7 @@ from contracts.rpc_ticketing import (
 )
 from contracts.views import Board, SearchQuery, SearchResults, ViewCreate, ViewRead
 
-from .test_contracts import test_contract_schema_is_compatible_with_its_snapshot as check_snapshot
+from .snapshots import check_snapshot
 
 RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     NoParams,

@@ -36,32 +36,61 @@ MAX_BATCH_BYTES = 1_000_000
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """An event already serialised, e.g. as it was kept in an outbox."""
+    """An event already serialised, e.g. as it was kept in an outbox, with the trace context
+    it was made in ("" when tracing was off): published later, by the outbox relay after a
+    crash or an outage, it still continues that trace instead of starting a new one."""
 
     id: UUID
     routing_key: str
     body: bytes
     correlation_id: UUID | None = None
+    traceparent: str = ""
+    tracestate: str = ""
 
     @classmethod
     def stored(
-        cls, event_id: str, routing_key: str, body: bytes, correlation_id: str | None
+        cls,
+        event_id: str,
+        routing_key: str,
+        body: bytes,
+        correlation_id: str | None,
+        traceparent: str | None = None,
+        tracestate: str | None = None,
     ) -> OutgoingMessage:
-        """From the fields of an outbox row or document (ids kept as strings)."""
+        """From the fields of an outbox row or document (ids kept as strings; rows written
+        before the trace context was kept have none)."""
         return cls(
             UUID(event_id),
             routing_key,
             bytes(body),
             UUID(correlation_id) if correlation_id else None,
+            traceparent or "",
+            tracestate or "",
         )
 
     @classmethod
     def of(cls, event: Event) -> OutgoingMessage:
+        """The event in the current trace context (the one its outbox row will keep)."""
+        traceparent, tracestate = tracing.current_context()
         return cls(
             id=event.id,
             routing_key=event.routing_key,
             body=event.model_dump_json().encode(),
             correlation_id=event.correlation_id,
+            traceparent=traceparent,
+            tracestate=tracestate,
+        )
+
+    def row_fields(self) -> tuple[str, str, bytes, str | None, str | None, str | None]:
+        """event_id, routing_key, body, correlation_id, traceparent, tracestate as an outbox
+        row keeps them (NULL for what is absent)."""
+        return (
+            str(self.id),
+            self.routing_key,
+            self.body,
+            str(self.correlation_id) if self.correlation_id else None,
+            self.traceparent or None,
+            self.tracestate or None,
         )
 
 
@@ -70,7 +99,8 @@ def batch_body(messages: list[OutgoingMessage]) -> bytes:
 
 
 Waiting = tuple[OutgoingMessage, asyncio.Future[None], str]
-"""An event, its caller's future, and the caller's ``traceparent`` ("" when not tracing)."""
+"""An event, its caller's future, and the ``traceparent`` it is published in: the one kept
+with the event (its outbox row's), else its caller's ("" when not tracing)."""
 
 
 class EventPublisher:
@@ -99,7 +129,7 @@ class EventPublisher:
 
     async def publish_message(self, message: OutgoingMessage) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        waiting = (message, future, tracing.current_traceparent())
+        waiting = (message, future, message.traceparent or tracing.current_traceparent())
         self._waiting[message.routing_key].append(waiting)
         if message.routing_key not in self._senders:
             # A task of its own: a caller that is cancelled must not strand the others.
@@ -144,7 +174,7 @@ class EventPublisher:
             headers = {BATCH_HEADER: len(group)}
             if any(traceparents):
                 headers[tracing.TRACEPARENTS_HEADER] = json.dumps(traceparents)
-        with tracing.within(traceparents[0]):
+        with tracing.within(traceparents[0], first.tracestate if first.traceparent else ""):
             await self._broker.publish(
                 body,
                 exchange=EVENTS,

@@ -15,6 +15,7 @@ is what makes a consumer with many messages in flight fast.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -78,8 +79,11 @@ class SqliteDatabase:
         return once that transaction committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        # ``work`` runs on the database's thread in its caller's context (trace, correlation
+        # id), as it would inline: an outbox row written there keeps its caller's trace.
+        context = contextvars.copy_context()
         with self._lock:
-            self._pending.append((work, future))
+            self._pending.append((lambda connection: context.run(work, connection), future))
             schedule = not self._flush_scheduled
             self._flush_scheduled = True
         if schedule:
@@ -137,3 +141,14 @@ def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         future.set_result(value)
     else:
         future.set_exception(value)
+
+
+def add_missing_columns(
+    connection: sqlite3.Connection, table: str, columns: dict[str, str]
+) -> None:
+    """Add to ``table`` the ``columns`` (name -> definition) a file written by an earlier
+    version lacks: ``CREATE TABLE IF NOT EXISTS`` leaves an existing table as it was."""
+    present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+    for name, definition in columns.items():
+        if name not in present:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")

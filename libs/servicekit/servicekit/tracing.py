@@ -85,6 +85,17 @@ def current_traceparent() -> str:
     return carrier.get("traceparent", "")
 
 
+def current_context() -> tuple[str, str]:
+    """The current context as ``(traceparent, tracestate)``, ("", "") when tracing is off or
+    no span is active: what an outbox row keeps so that an event published late (by the
+    relay, after a crash or an outage) still continues the trace of the change it announces."""
+    if _tracer is None:
+        return "", ""
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent", ""), carrier.get("tracestate", "")
+
+
 def inject(headers: dict[str, Any]) -> None:
     """Write the current context into ``headers`` (nothing when tracing is off)."""
     if _tracer is not None:
@@ -110,13 +121,16 @@ def span(
 
 
 @contextlib.contextmanager
-def within(traceparent: str) -> Iterator[None]:
+def within(traceparent: str, tracestate: str = "") -> Iterator[None]:
     """Make ``traceparent`` (or no trace at all, for "") the current context for the block:
     for work done on behalf of a caller in a task that outlives it."""
     if _tracer is None:
         yield
         return
-    parent = _propagator.extract({"traceparent": traceparent}) if traceparent else Context()
+    carrier = {"traceparent": traceparent}
+    if tracestate:
+        carrier["tracestate"] = tracestate
+    parent = _propagator.extract(carrier) if traceparent else Context()
     token = otel_context.attach(parent)
     try:
         yield

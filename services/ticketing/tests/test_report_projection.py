@@ -109,6 +109,11 @@ ZONES = [
     "Asia/Tokyo",
     "Pacific/Kiritimati",
     "America/New_York",
+    # Not a whole number of hours from UTC: read from the quarter-hour counters.
+    "Asia/Kolkata",  # +5:30
+    "Asia/Kathmandu",  # +5:45
+    "America/St_Johns",  # -3:30, and -2:30 from March 8th (a change inside the range)
+    "Australia/Adelaide",  # +10:30
 ]
 
 
@@ -194,3 +199,45 @@ async def test_reports_in_any_zone_equal_a_count_of_the_facts_by_local_day(
                 1 for f in held if f.opened_at < end and (f.done_at is None or f.done_at >= end)
             )
             assert p.open == still_open, (zone, p.start)
+
+
+@pytest.mark.parametrize(
+    ("zone", "midnight"),
+    [
+        ("Asia/Kolkata", datetime(2026, 3, 3, 18, 30, tzinfo=UTC)),  # +5:30
+        ("Asia/Kathmandu", datetime(2026, 3, 3, 18, 15, tzinfo=UTC)),  # +5:45
+        ("America/St_Johns", datetime(2026, 3, 4, 3, 30, tzinfo=UTC)),  # -3:30
+    ],
+)
+async def test_a_zone_off_the_whole_hour_splits_its_days_at_its_own_midnight(
+    store: TicketStore, zone: str, midnight: datetime
+) -> None:
+    """A minute before and a minute after local midnight (March 4th) fall on two days, in the
+    volume, the times and the backlog alike."""
+    for ticket, opened_at in enumerate((midnight - timedelta(minutes=1), midnight)):
+        facts = TicketFacts(
+            level="basic",
+            status="resolved",
+            priority="normal",
+            channel="email",
+            account="brand",
+            agent="",
+            author=f"email:{ticket}",
+            opened_at=opened_at,
+            first_response_seconds=60.0,
+            resolution_seconds=120.0,
+            done_at=opened_at + timedelta(minutes=2),
+        )
+        await store.project_ticket(uuid4(), facts, version=1)
+    admin = Caller(id="admin", role="admin")
+    span = {"since": date(2026, 3, 3), "until": date(2026, 3, 4), "timezone": zone}
+    volume = await usecases.volume(store=store, query=VolumeQuery(**span), caller=admin)
+    assert [(p.start, p.total) for p in volume.periods] == [
+        (date(2026, 3, 3), 1),
+        (date(2026, 3, 4), 1),
+    ]
+    times = await usecases.times(store=store, query=TimesQuery(**span), caller=admin)
+    assert [p.resolution.count for p in times.periods] == [1, 1]
+    backlog = await usecases.backlog(store=store, query=BacklogQuery(**span), caller=admin)
+    # The first is done two minutes after it opened, past midnight: open at March 3rd's end.
+    assert [p.open for p in backlog.periods] == [1, 0]

@@ -3,6 +3,7 @@ and weeks, what a ticket contributes, the first response rule, and the backlog."
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -68,13 +69,46 @@ def test_weeks_begin_on_monday_and_are_cut_at_the_range() -> None:
     )
 
 
-def test_zones_off_the_whole_hour_and_backwards_ranges_are_refused() -> None:
-    assert "whole number of hours" in (
-        reports.range_problem(ZoneInfo("Asia/Kolkata"), date(2026, 6, 1), date(2026, 6, 2)) or ""
+def test_zones_off_the_quarter_hour_and_backwards_ranges_are_refused() -> None:
+    # Amsterdam kept its local mean time (+0:19:32) until 1937.
+    assert "whole number of quarter hours" in (
+        reports.range_problem(ZoneInfo("Europe/Amsterdam"), date(1920, 6, 1), date(1920, 6, 2))
+        or ""
     )
+    for zone in ("Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns"):
+        assert reports.range_problem(ZoneInfo(zone), date(2026, 6, 1), date(2026, 6, 2)) is None
     assert reports.range_problem(SAO_PAULO, date(2026, 6, 2), date(2026, 6, 1))
     assert reports.range_problem(SAO_PAULO, date(2025, 1, 1), date(2026, 6, 1))
     assert reports.range_problem(SAO_PAULO, date(2026, 1, 1), date(2026, 6, 1)) is None
+
+
+def test_a_zone_off_the_whole_hour_is_read_in_quarter_hours_split_at_its_midnight() -> None:
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert reports.unit_for(kolkata, date(2026, 6, 1), date(2026, 6, 2)) == reports.QUARTER
+    assert reports.unit_for(SAO_PAULO, date(2026, 6, 1), date(2026, 6, 2)) == reports.HOUR
+    span = ReportRange(kolkata, date(2026, 6, 1), date(2026, 6, 2), "day", reports.QUARTER)
+    # Midnight in Kolkata (+5:30) is 18:30 UTC: the quarter before is still June 1st there.
+    before = reports.epoch_hour(datetime(2026, 6, 1, 18, 15, tzinfo=UTC), reports.QUARTER)
+    assert span.period_of(before) == date(2026, 6, 1)
+    assert span.period_of(before + 1) == date(2026, 6, 2)
+    assert span.first_hour == reports.epoch_hour(
+        datetime(2026, 5, 31, 18, 30, tzinfo=UTC), reports.QUARTER
+    )
+    assert span.series(reports.OPENED) == "opened@q"
+    assert reports.daily_plan(span) is None
+    [segment] = span.segments()
+    assert (segment.shift, segment.width) == (22, 96)  # 5:30 in quarters; a day of them
+    # A store groups a quarter q as (q + shift) // width and answers group × width − shift.
+    for quarter, day in ((before, date(2026, 6, 1)), (before + 1, date(2026, 6, 2))):
+        assert segment.period_start((quarter + 22) // 96 * 96 - 22) == day
+
+
+def test_facts_kept_before_quarter_counters_gain_them_when_projected_again() -> None:
+    old = TicketFacts("basic", "new", "normal", "email", "brand", "", "email:a", T0, quarters=False)
+    delta = reports.difference(old, dataclasses.replace(old, quarters=True))
+    assert delta
+    assert {c.series for c in delta} == {"opened@q", "authors@q"}
+    assert all(n == 1 for n in delta.values())
 
 
 def test_unique_authors_count_an_author_once_per_period_and_once_in_the_total() -> None:
@@ -102,6 +136,10 @@ def test_a_status_change_moves_one_count_and_leaves_the_rest() -> None:
         ("authors", "status", "open"): 1,
         ("opened@day", "status", "new"): -1,
         ("opened@day", "status", "open"): 1,
+        ("opened@q", "status", "new"): -1,
+        ("opened@q", "status", "open"): 1,
+        ("authors@q", "status", "new"): -1,
+        ("authors@q", "status", "open"): 1,
     }
     assert {c.level for c in delta} == {"basic", reports.EVERY_LEVEL}
     assert reports.difference(after, after) == {}

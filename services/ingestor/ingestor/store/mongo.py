@@ -20,8 +20,14 @@ DUPLICATE_KEY = 11000
 
 
 def _message(doc: dict[str, Any]) -> OutgoingMessage:
+    # Documents from before the trace context was kept have none: they relay in a new trace.
     return OutgoingMessage.stored(
-        doc["event_id"], doc["routing_key"], doc["body"], doc.get("correlation_id")
+        doc["event_id"],
+        doc["routing_key"],
+        doc["body"],
+        doc.get("correlation_id"),
+        doc.get("traceparent"),
+        doc.get("tracestate"),
     )
 
 
@@ -74,6 +80,8 @@ class MongoIngestStore(MongoAccounts, MongoPolls, MongoReplies):
                 "routing_key": message.routing_key,
                 "body": message.body,
                 "correlation_id": str(message.correlation_id) if message.correlation_id else None,
+                "traceparent": message.traceparent or None,
+                "tracestate": message.tracestate or None,
                 "accepted_at": now,
                 "published_at": None,
                 "claimed_until": datetime.min.replace(tzinfo=UTC),

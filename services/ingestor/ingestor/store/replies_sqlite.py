@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
+from ingestor.store.received_sqlite import insert as insert_received
 from ingestor.store.replies_port import ReplyClaim, outcome_key
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
@@ -49,20 +50,7 @@ class SqliteReplies:
     ) -> list[OutgoingMessage]:
         def settle(connection: sqlite3.Connection) -> list[OutgoingMessage]:
             # One transaction: the outcome and the echo key are recorded together.
-            cursor = connection.execute(
-                "INSERT INTO received (dedup_key, event_id, routing_key, body,"
-                " correlation_id, accepted_at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (dedup_key) DO NOTHING",
-                (
-                    outcome_key(reply_id),
-                    str(outcome.id),
-                    outcome.routing_key,
-                    outcome.body,
-                    str(outcome.correlation_id) if outcome.correlation_id else None,
-                    self._now_seconds(),
-                ),
-            )
-            if not cursor.rowcount:
+            if not insert_received(connection, outcome_key(reply_id), outcome, self._now_seconds()):
                 return []
             if network_key is not None:
                 connection.execute(

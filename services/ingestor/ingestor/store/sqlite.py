@@ -10,6 +10,10 @@ from ingestor.store.accounts_sqlite import SCHEMA as ACCOUNTS_SCHEMA
 from ingestor.store.accounts_sqlite import SqliteAccounts
 from ingestor.store.polls_sqlite import SCHEMA as POLLS_SCHEMA
 from ingestor.store.polls_sqlite import SqlitePolls
+from ingestor.store.received_sqlite import MESSAGE_COLUMNS, message
+from ingestor.store.received_sqlite import SCHEMA as RECEIVED_SCHEMA
+from ingestor.store.received_sqlite import insert as insert_received
+from ingestor.store.received_sqlite import upgrade as upgrade_received
 from ingestor.store.replies_sqlite import SCHEMA as REPLIES_SCHEMA
 from ingestor.store.replies_sqlite import SqliteReplies
 from servicekit.clock import Clock, epoch_seconds, system_clock
@@ -17,39 +21,19 @@ from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS received (
-    dedup_key TEXT PRIMARY KEY,
-    event_id TEXT NOT NULL UNIQUE,
-    routing_key TEXT NOT NULL,
-    body BLOB NOT NULL,
-    correlation_id TEXT,
-    accepted_at REAL NOT NULL,
-    published_at REAL,
-    claimed_until REAL NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS received_unpublished ON received (accepted_at)
-    WHERE published_at IS NULL;
-CREATE INDEX IF NOT EXISTS received_published ON received (published_at)
-    WHERE published_at IS NOT NULL;
-"""
-
-
-def _message(row: sqlite3.Row) -> OutgoingMessage:
-    return OutgoingMessage.stored(
-        row["event_id"], row["routing_key"], row["body"], row["correlation_id"]
-    )
-
 
 class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
-        self._db = SqliteDatabase(path, SCHEMA + ACCOUNTS_SCHEMA + POLLS_SCHEMA + REPLIES_SCHEMA)
+        self._db = SqliteDatabase(
+            path, RECEIVED_SCHEMA + ACCOUNTS_SCHEMA + POLLS_SCHEMA + REPLIES_SCHEMA
+        )
         self._clock = clock
 
     async def open(self) -> None:
         await self._db.open()
+        await self._db.write(upgrade_received)
 
     def _now_seconds(self) -> float:
         return epoch_seconds(self._clock)
@@ -66,24 +50,7 @@ class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
         now = epoch_seconds(self._clock)
 
         def insert(connection: sqlite3.Connection) -> list[OutgoingMessage]:
-            accepted = []
-            for key, message in received:
-                cursor = connection.execute(
-                    "INSERT INTO received (dedup_key, event_id, routing_key, body,"
-                    " correlation_id, accepted_at) VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (dedup_key) DO NOTHING",
-                    (
-                        key,
-                        str(message.id),
-                        message.routing_key,
-                        message.body,
-                        str(message.correlation_id) if message.correlation_id else None,
-                        now,
-                    ),
-                )
-                if cursor.rowcount:
-                    accepted.append(message)
-            return accepted
+            return [m for key, m in received if insert_received(connection, key, m, now)]
 
         return await self._db.write(insert)
 
@@ -97,10 +64,10 @@ class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
                 "UPDATE received SET claimed_until = ? WHERE dedup_key IN ("
                 " SELECT dedup_key FROM received WHERE published_at IS NULL"
                 " AND accepted_at < ? AND claimed_until < ? ORDER BY accepted_at LIMIT ?)"
-                " RETURNING event_id, routing_key, body, correlation_id",
+                f" RETURNING {MESSAGE_COLUMNS}",
                 (now + lease_seconds, now - older_than_seconds, now, limit),
             ).fetchall()
-            return [_message(row) for row in rows]
+            return [message(row) for row in rows]
 
         return await self._db.write(claim)
 

@@ -190,6 +190,8 @@ class MongoNotifierStore:
                         "correlation_id": (
                             str(announce.correlation_id) if announce.correlation_id else None
                         ),
+                        "traceparent": announce.traceparent or None,
+                        "tracestate": announce.tracestate or None,
                     },
                 }
             },
@@ -218,8 +220,14 @@ class MongoNotifierStore:
             if taken.modified_count == 1:
                 event = doc["event"]
                 claimed.append(
+                    # Answers kept before the trace context was have none: a new trace.
                     OutgoingMessage.stored(
-                        event["id"], event["routing_key"], event["body"], event["correlation_id"]
+                        event["id"],
+                        event["routing_key"],
+                        event["body"],
+                        event["correlation_id"],
+                        event.get("traceparent"),
+                        event.get("tracestate"),
                     )
                 )
         return claimed

@@ -11,7 +11,7 @@ from notifier.store.port import Answered, Claim, OpinionRequest, StoredSettings
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
-from servicekit.sqlite import SqliteDatabase
+from servicekit.sqlite import SqliteDatabase, add_missing_columns
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS opinion_requests (
     routing_key TEXT,
     body BLOB,
     correlation_id TEXT,
+    traceparent TEXT,
+    tracestate TEXT,
     published INTEGER NOT NULL DEFAULT 0,
     claimed_until REAL NOT NULL DEFAULT 0
 );
@@ -51,12 +53,14 @@ CREATE INDEX IF NOT EXISTS opinion_requests_unpublished
 SENDING = "sending"
 
 
-def _add_owner_column(connection: sqlite3.Connection) -> None:
+def _add_columns(connection: sqlite3.Connection) -> None:
     """Files written before claims had owners gain the column; their old claims have none,
-    so they can only be taken over once their lease ran out."""
-    columns = {row["name"] for row in connection.execute("PRAGMA table_info(deliveries)")}
-    if "owner" not in columns:
-        connection.execute("ALTER TABLE deliveries ADD COLUMN owner TEXT")
+    so they can only be taken over once their lease ran out. Likewise the answers' trace
+    context: an answer kept before it has none, and relays in a new trace."""
+    add_missing_columns(connection, "deliveries", {"owner": "TEXT"})
+    add_missing_columns(
+        connection, "opinion_requests", {"traceparent": "TEXT", "tracestate": "TEXT"}
+    )
 
 
 class SqliteNotifierStore:
@@ -68,7 +72,7 @@ class SqliteNotifierStore:
 
     async def open(self) -> None:
         await self._db.open()
-        await self._db.write(_add_owner_column)
+        await self._db.write(_add_columns)
 
     async def ping(self) -> None:
         await self._db.ping()
@@ -221,20 +225,14 @@ class SqliteNotifierStore:
     async def answer_opinion_request(
         self, request_id: UUID, *, answered_at: datetime, announce: OutgoingMessage
     ) -> Answered:
-        params = (
-            answered_at.timestamp(),
-            str(announce.id),
-            announce.routing_key,
-            announce.body,
-            str(announce.correlation_id) if announce.correlation_id else None,
-            str(request_id),
-        )
+        params = (answered_at.timestamp(), *announce.row_fields(), str(request_id))
 
         def answer(connection: sqlite3.Connection) -> Answered:
             # Compare-and-set: only a request still unanswered takes the answer.
             cursor = connection.execute(
                 "UPDATE opinion_requests SET answered_at = ?, event_id = ?, routing_key = ?,"
-                " body = ?, correlation_id = ? WHERE request_id = ? AND answered_at IS NULL",
+                " body = ?, correlation_id = ?, traceparent = ?, tracestate = ?"
+                " WHERE request_id = ? AND answered_at IS NULL",
                 params,
             )
             if cursor.rowcount == 1:
@@ -257,12 +255,18 @@ class SqliteNotifierStore:
                 " SELECT request_id FROM opinion_requests WHERE answered_at IS NOT NULL"
                 " AND published = 0 AND answered_at < ? AND claimed_until < ?"
                 " ORDER BY answered_at LIMIT ?)"
-                " RETURNING event_id, routing_key, body, correlation_id",
+                " RETURNING event_id, routing_key, body, correlation_id, traceparent,"
+                " tracestate",
                 (now + lease_seconds, now - older_than_seconds, now, limit),
             ).fetchall()
             return [
                 OutgoingMessage.stored(
-                    r["event_id"], r["routing_key"], r["body"], r["correlation_id"]
+                    r["event_id"],
+                    r["routing_key"],
+                    r["body"],
+                    r["correlation_id"],
+                    r["traceparent"],
+                    r["tracestate"],
                 )
                 for r in rows
             ]

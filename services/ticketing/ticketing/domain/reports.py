@@ -9,8 +9,13 @@ facts to its new ones when they change, so applying the same facts twice changes
 report reads the counters of its hours (never the tickets) and folds the hours into local
 days or weeks here; the level stays in every counter so an agent's report is a filter.
 
-Hour buckets mean a day boundary must fall on a whole UTC hour: time zones whose offset is
-not a whole number of hours (India, Nepal, parts of Australia) are refused at the door.
+Hour buckets need a day boundary on a whole UTC hour, which zones whose offset is not a whole
+number of hours (India +5:30, Nepal +5:45, Newfoundland -3:30, parts of Australia) do not
+have. So every series is also counted per UTC quarter hour (``QUARTERLY``, ``hour`` the epoch
+quarter): a report in such a zone reads those, in units of 15 minutes, and every zone of
+today's tz database falls on a quarter. Facts counted before quarters were kept
+(``TicketFacts.quarters`` False) gain them at their next projection, which
+``python -m ticketing.rebuild_reports`` does for every ticket.
 Times (first response, resolution) are kept as a histogram whose buckets are exact below 64
 seconds and 1/32 of the value wide above, so a median or 90th percentile read back is the
 middle of the bucket holding the nearest-rank value: within 1/64 of it.
@@ -22,7 +27,7 @@ import functools
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, NamedTuple
@@ -52,6 +57,10 @@ MAX_DAYS = 400
 """The longest range a report covers: a year and a bit, read as at most 9,600 hours."""
 
 Interval = Literal["day", "week"]
+
+HOUR = 3600
+QUARTER = 900
+"""The units of the counters' ``hour``, in seconds: hours, or quarter hours (``QUARTERLY``)."""
 
 
 class Contribution(NamedTuple):
@@ -88,6 +97,9 @@ class TicketFacts:
     first_response_seconds: float | None = None
     resolution_seconds: float | None = None
     done_at: datetime | None = None
+    quarters: bool = True
+    """Whether these facts' counters include the quarter-hour ones (False for facts kept by a
+    version before them: moving them away takes out none)."""
 
     def split_values(self) -> dict[str, str]:
         return {
@@ -101,13 +113,18 @@ class TicketFacts:
         }
 
 
-def epoch_hour(instant: datetime) -> int:
-    return math.floor(instant.timestamp() / 3600)
+def epoch_hour(instant: datetime, unit: int = HOUR) -> int:
+    """The instant's epoch hour (or quarter, with ``unit`` QUARTER)."""
+    return math.floor(instant.timestamp() / unit)
 
 
-def hour_start(hour: int) -> datetime:
-    return datetime.fromtimestamp(hour * 3600, UTC)
+def hour_start(hour: int, unit: int = HOUR) -> datetime:
+    return datetime.fromtimestamp(hour * unit, UTC)
 
+
+QUARTERLY = "@q"
+"""Suffix of a series counted per UTC quarter hour (``hour`` the epoch quarter: seconds / 900),
+read by reports in zones whose offset is not a whole number of hours."""
 
 DAILY = "@day"
 """Suffix of a series' UTC-day rollup (``hour`` the day's first): every series but the authors
@@ -121,6 +138,7 @@ def contributions(facts: TicketFacts | None) -> Counter[Contribution]:
     if facts is None:
         return out
     opened = epoch_hour(facts.opened_at)
+    opened_quarter = epoch_hour(facts.opened_at, QUARTER)
     level = facts.level
     for dim, value in facts.split_values().items():
         out[Contribution(OPENED, dim, value, level, opened, "")] += 1
@@ -136,9 +154,15 @@ def contributions(facts: TicketFacts | None) -> Counter[Contribution]:
         out[Contribution(DONE, "level", level, level, epoch_hour(facts.done_at), "")] += 1
     for key, n in list(out.items()):
         out[key._replace(level=EVERY_LEVEL)] += n
-    for key, n in list(out.items()):
+    hourly = list(out.items())
+    for key, n in hourly:
         if key.series != AUTHORS:
             out[key._replace(series=key.series + DAILY, hour=key.hour - key.hour % 24)] += n
+    if facts.quarters:
+        done_quarter = epoch_hour(facts.done_at, QUARTER) if facts.done_at else 0
+        for key, n in hourly:
+            quarter = done_quarter if key.series == DONE else opened_quarter
+            out[key._replace(series=key.series + QUARTERLY, hour=quarter)] += n
     return out
 
 
@@ -199,13 +223,15 @@ class Segment(NamedTuple):
     end_hour: int
     shift: int
     width: int
+    days: int = 1
+    """Days in a period: 1, or 7 for weeks (``width`` is in the range's unit)."""
 
     def period_start(self, grouped_hour: int) -> date:
         """The local first day of the group a store answered for (its ``hour`` is
         ``group × width − shift``): the day count on the local clock since 1970-01-01, and
         for weeks the Monday three days before the week's 1970 Thursday."""
         group = (grouped_hour + self.shift) // self.width
-        if self.width == 168:
+        if self.days == 7:
             return _EPOCH + timedelta(days=group * 7 - 3)
         return _EPOCH + timedelta(days=group)
 
@@ -214,43 +240,54 @@ _EPOCH = date(1970, 1, 1)
 
 
 @functools.lru_cache(maxsize=50_000)
-def _offset_hours(hour: int, zone: ZoneInfo) -> int:
-    offset = hour_start(hour).astimezone(zone).utcoffset() or timedelta(0)
-    return int(offset.total_seconds()) // 3600
+def _offset_hours(hour: int, zone: ZoneInfo, unit: int = HOUR) -> int:
+    """The zone's offset from UTC at the start of this hour (quarter), in whole units."""
+    offset = hour_start(hour, unit).astimezone(zone).utcoffset() or timedelta(0)
+    return int(offset.total_seconds()) // unit
 
 
-def _offset_changes(first: int, end: int, zone: ZoneInfo) -> list[int]:
-    """The hours in ``(first, end)`` at which the zone's offset differs from the hour
-    before: sampled a day apart, searched hour by hour only where a day's samples differ."""
-    samples = [*range(first, end, 24), end - 1]
+def _offset_changes(first: int, end: int, zone: ZoneInfo, unit: int = HOUR) -> list[int]:
+    """The hours (quarters) in ``(first, end)`` at which the zone's offset differs from the
+    one before: sampled a day apart, searched one by one only where a day's samples differ."""
+    day = 86_400 // unit
+    samples = [*range(first, end, day), end - 1]
     changes: list[int] = []
     for a, b in itertools.pairwise(samples):
-        if _offset_hours(a, zone) != _offset_hours(b, zone):
+        if _offset_hours(a, zone, unit) != _offset_hours(b, zone, unit):
             changes += [
                 h
                 for h in range(a + 1, b + 1)
-                if _offset_hours(h, zone) != _offset_hours(h - 1, zone)
+                if _offset_hours(h, zone, unit) != _offset_hours(h - 1, zone, unit)
             ]
     return changes
 
 
 class ReportRange(NamedTuple):
+    """A report's range in its zone. Its counters are hours, or quarter hours (``unit``
+    QUARTER, the series ``QUARTERLY``) for a zone whose offset is not a whole number of hours
+    (``unit_for``): every "hour" below is then a quarter."""
+
     zone: ZoneInfo
     since: date
     until: date
     interval: Interval
+    unit: int = HOUR
+
+    def series(self, series: str) -> str:
+        """The stored series this range reads for ``series``."""
+        return series + QUARTERLY if self.unit == QUARTER else series
 
     @property
     def first_hour(self) -> int:
-        return epoch_hour(_local_midnight(self.since, self.zone))
+        return epoch_hour(_local_midnight(self.since, self.zone), self.unit)
 
     @property
     def end_hour(self) -> int:
         """The first hour after the range."""
-        return epoch_hour(_local_midnight(self.until + timedelta(days=1), self.zone))
+        return epoch_hour(_local_midnight(self.until + timedelta(days=1), self.zone), self.unit)
 
     def period_of(self, hour: int) -> date:
-        return _period_of(hour, self.zone, self.interval)
+        return _period_of(hour, self.zone, self.interval, self.unit)
 
     def periods(self) -> list[date]:
         starts: list[date] = []
@@ -268,11 +305,12 @@ class ReportRange(NamedTuple):
         (a local day: the hour on the local clock over 24; a week from Monday: 1970-01-01
         was a Thursday, three days after one), so a store sums the counters of a period."""
         first, end = self.first_hour, self.end_hour
-        cuts = [first, *_offset_changes(first, end, self.zone), end]
-        width = 168 if self.interval == "week" else 24
-        extra = 72 if self.interval == "week" else 0
+        cuts = [first, *_offset_changes(first, end, self.zone, self.unit), end]
+        days = 7 if self.interval == "week" else 1
+        per_day = 86_400 // self.unit
+        extra = 3 * per_day if self.interval == "week" else 0
         return [
-            Segment(a, b, _offset_hours(a, self.zone) + extra, width)
+            Segment(a, b, _offset_hours(a, self.zone, self.unit) + extra, days * per_day, days)
             for a, b in itertools.pairwise(cuts)
             if a < b
         ]
@@ -281,7 +319,9 @@ class ReportRange(NamedTuple):
         """Rows a store grouped by ``segment``, each dated at its period's local midnight."""
         return [
             row._replace(
-                hour=epoch_hour(_local_midnight(segment.period_start(row.hour), self.zone))
+                hour=epoch_hour(
+                    _local_midnight(segment.period_start(row.hour), self.zone), self.unit
+                )
             )
             if row.hour is not None
             else row
@@ -292,13 +332,13 @@ class ReportRange(NamedTuple):
         """The first hour after the period that starts on ``start`` (cut at the range)."""
         length = 7 if self.interval == "week" else 1
         end = min(start + timedelta(days=length), self.until + timedelta(days=1))
-        return epoch_hour(_local_midnight(end, self.zone))
+        return epoch_hour(_local_midnight(end, self.zone), self.unit)
 
 
 @functools.lru_cache(maxsize=20_000)
-def _period_of(hour: int, zone: ZoneInfo, interval: Interval) -> date:
+def _period_of(hour: int, zone: ZoneInfo, interval: Interval, unit: int = HOUR) -> date:
     """Remembered: a report folds thousands of counters into a few hundred hours' periods."""
-    day = hour_start(hour).astimezone(zone).date()
+    day = hour_start(hour, unit).astimezone(zone).date()
     return day - timedelta(days=day.weekday()) if interval == "week" else day
 
 
@@ -312,16 +352,27 @@ def range_problem(zone: ZoneInfo, since: date, until: date) -> str | None:
         return "until is before since"
     if (until - since).days + 1 > MAX_DAYS:
         return f"a report covers at most {MAX_DAYS} days"
+    for day, offset in _midnight_offsets(zone, since, until):
+        if offset.total_seconds() % QUARTER:
+            return (
+                f"time zone {zone.key} is {offset} from UTC on {day}: reports count by quarter "
+                "hours, so only zones a whole number of quarter hours from UTC are supported"
+            )
+    return None
+
+
+def unit_for(zone: ZoneInfo, since: date, until: date) -> int:
+    """HOUR when every local midnight of the range falls on a whole UTC hour (the hourly
+    counters and their daily rollups serve), else QUARTER."""
+    whole = all(not o.total_seconds() % HOUR for _, o in _midnight_offsets(zone, since, until))
+    return HOUR if whole else QUARTER
+
+
+def _midnight_offsets(zone: ZoneInfo, since: date, until: date) -> Iterator[tuple[date, timedelta]]:
     day = since
     while day <= until + timedelta(days=1):
-        offset = datetime.combine(day, time(0), tzinfo=zone).utcoffset() or timedelta(0)
-        if offset.total_seconds() % 3600:
-            return (
-                f"time zone {zone.key} is {offset} from UTC on {day}: reports count by whole "
-                "hours, so only zones a whole number of hours from UTC are supported"
-            )
+        yield day, datetime.combine(day, time(0), tzinfo=zone).utcoffset() or timedelta(0)
         day += timedelta(days=1)
-    return None
 
 
 class DailyPlan(NamedTuple):
@@ -367,8 +418,9 @@ class DailyPlan(NamedTuple):
 
 def daily_plan(span: ReportRange) -> DailyPlan | None:
     """The plan for a range whose zone keeps one offset throughout; None when the offset
-    changes inside it (daylight saving): such a range is read hour by hour."""
-    if len(span.segments()) != 1:
+    changes inside it (daylight saving), or that is read in quarter hours: such a range is
+    read hour by hour."""
+    if span.unit != HOUR or len(span.segments()) != 1:
         return None
     first, end = span.first_hour, span.end_hour
     midnights = list(range(first, end, 24))

@@ -73,6 +73,7 @@ def facts_to_doc(facts: TicketFacts) -> dict[str, Any]:
         "first_response_seconds": facts.first_response_seconds,
         "resolution_seconds": facts.resolution_seconds,
         "done_at": facts.done_at.isoformat() if facts.done_at else None,
+        "quarters": facts.quarters,
     }
 
 
@@ -92,4 +93,6 @@ def facts_from_doc(doc: dict[str, Any] | None) -> TicketFacts | None:
         first_response_seconds=doc.get("first_response_seconds"),
         resolution_seconds=doc.get("resolution_seconds"),
         done_at=datetime.fromisoformat(done) if done else None,
+        # Kept before quarter-hour counters existed: their counters have none to take out.
+        quarters=bool(doc.get("quarters", False)),
     )

@@ -35,7 +35,8 @@ def _span(query: ReportRange) -> reports.ReportRange:
     problem = reports.range_problem(zone, query.since, query.until)
     if problem:
         raise rpc.Invalid(problem, loc=["query", "timezone" if "zone" in problem else "until"])
-    return reports.ReportRange(zone, query.since, query.until, query.interval)
+    unit = reports.unit_for(zone, query.since, query.until)
+    return reports.ReportRange(zone, query.since, query.until, query.interval, unit)
 
 
 async def _rows(
@@ -63,7 +64,7 @@ async def _rows(
     rows: list[reports.CountRow] = []
     for segment in span.segments():
         grouped = await store.report_rows(
-            series,
+            span.series(series),
             dim,
             segment.first_hour,
             segment.end_hour,
@@ -163,11 +164,11 @@ async def backlog(*, store: TicketStore, query: BacklogQuery, caller: Caller) ->
     span, levels = _span(query), await _levels(store, caller)
     first = span.first_hour
     opened = [
-        *await store.report_totals_before(reports.OPENED, "level", first, levels),
+        *await store.report_totals_before(span.series(reports.OPENED), "level", first, levels),
         *await _rows(store, span, reports.OPENED, "level", levels),
     ]
     done = [
-        *await store.report_totals_before(reports.DONE, "level", first, levels),
+        *await store.report_totals_before(span.series(reports.DONE), "level", first, levels),
         *await _rows(store, span, reports.DONE, "level", levels),
     ]
     open_at = reports.backlog(opened, done, span)

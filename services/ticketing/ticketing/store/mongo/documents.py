@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.base import Event
 from contracts.tickets import HistoryEntry
+from servicekit.publishing import OutgoingMessage
 from ticketing.domain import search
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import iso, ticket_to_doc
@@ -86,17 +87,26 @@ def history_docs(history: Sequence[HistoryEntry], version: int) -> list[dict[str
 
 
 def event_docs(events: Sequence[Event], now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "event_id": str(event.id),
-            "routing_key": event.routing_key,
-            "body": event.model_dump_json().encode(),
-            "correlation_id": str(event.correlation_id) if event.correlation_id else None,
-            "created_at": now,
-            "claimed_until": NEVER,
-        }
-        for event in events
-    ]
+    """The outbox entries of ``events``, in the current trace context (the relay publishes a
+    late one in it, so it continues the trace of the change)."""
+    docs = []
+    for event in events:
+        event_id, routing_key, body, correlation_id, traceparent, tracestate = OutgoingMessage.of(
+            event
+        ).row_fields()
+        docs.append(
+            {
+                "event_id": event_id,
+                "routing_key": routing_key,
+                "body": body,
+                "correlation_id": correlation_id,
+                "traceparent": traceparent,
+                "tracestate": tracestate,
+                "created_at": now,
+                "claimed_until": NEVER,
+            }
+        )
+    return docs
 
 
 def outbox_push(history: list[dict[str, Any]], events: list[dict[str, Any]]) -> dict[str, Any]:

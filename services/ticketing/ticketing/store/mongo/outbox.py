@@ -23,8 +23,14 @@ from ticketing.store.mongo.documents import DUPLICATE_KEY, Collections
 
 
 def _message(doc: dict[str, Any]) -> OutgoingMessage:
+    # Events kept before the trace context was have none: they relay in a new trace.
     return OutgoingMessage.stored(
-        doc["event_id"], doc["routing_key"], doc["body"], doc.get("correlation_id")
+        doc["event_id"],
+        doc["routing_key"],
+        doc["body"],
+        doc.get("correlation_id"),
+        doc.get("traceparent"),
+        doc.get("tracestate"),
     )
 
 

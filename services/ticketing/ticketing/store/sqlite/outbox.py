@@ -23,11 +23,18 @@ def claim(
         "UPDATE outbox SET claimed_until = ? WHERE event_id IN ("
         " SELECT event_id FROM outbox WHERE created_at <= ? AND claimed_until <= ?"
         " ORDER BY created_at LIMIT ?) RETURNING event_id, routing_key, body,"
-        " correlation_id",
+        " correlation_id, traceparent, tracestate",
         (now + lease_seconds, now - older_than_seconds, now, limit),
     ).fetchall()
     return [
-        OutgoingMessage.stored(r["event_id"], r["routing_key"], r["body"], r["correlation_id"])
+        OutgoingMessage.stored(
+            r["event_id"],
+            r["routing_key"],
+            r["body"],
+            r["correlation_id"],
+            r["traceparent"],
+            r["tracestate"],
+        )
         for r in rows
     ]
 

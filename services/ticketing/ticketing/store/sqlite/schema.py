@@ -71,7 +71,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     body BLOB NOT NULL,
     correlation_id TEXT,
     created_at REAL NOT NULL,
-    claimed_until REAL NOT NULL DEFAULT 0
+    claimed_until REAL NOT NULL DEFAULT 0,
+    traceparent TEXT,
+    tracestate TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_created ON outbox (created_at);
 CREATE TABLE IF NOT EXISTS people (

@@ -44,6 +44,9 @@ ADDED_COLUMNS = {
         # written before it was kept have none.
         "decision": ("TEXT", None),
     },
+    # The trace context of the change an event announces (issue 9): rows kept before it
+    # have none and relay in a new trace.
+    "outbox": {"traceparent": ("TEXT", None), "tracestate": ("TEXT", None)},
 }
 """table -> column -> (definition, how to fill it in rows written before it existed)."""
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from contracts.base import Event
 from contracts.tickets import HistoryEntry
+from servicekit.publishing import OutgoingMessage
 from ticketing.domain import assignment
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import protocol_number, ticket_to_row
@@ -59,19 +60,12 @@ def append(
         "INSERT INTO history (id, ticket_id, body) VALUES (?, ?, ?)",
         [(str(h.id), str(h.ticket_id), h.model_dump_json()) for h in history],
     )
+    # In the writer's trace context (servicekit.sqlite runs this in it): the relay publishes
+    # a late event in that context, so it continues the trace of the change.
     connection.executemany(
-        "INSERT INTO outbox (event_id, routing_key, body, correlation_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [
-            (
-                str(e.id),
-                e.routing_key,
-                e.model_dump_json().encode(),
-                str(e.correlation_id) if e.correlation_id else None,
-                now,
-            )
-            for e in events
-        ],
+        "INSERT INTO outbox (event_id, routing_key, body, correlation_id, traceparent,"
+        " tracestate, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(*OutgoingMessage.of(e).row_fields(), now) for e in events],
     )
 
 
