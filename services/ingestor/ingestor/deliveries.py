@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -167,22 +167,24 @@ async def keep(
     publisher: EventPublisher,
     source: str,
     body: bytes,
-    interactions: Sequence[Interaction],
-    changes: Sequence[Change],
-    set_aside: Sequence[dict[str, str]],
+    found: Sorted,
     clock: Clock = system_clock,
 ) -> Outcome:
-    """Accept the new interactions and changes durably and keep the delivery; then publish,
+    """The one delivery step of every channel (webhooks, mail, pollers, replays): the
+    network's echoes of our own replies dropped, answers joined to their threads, the new
+    interactions and changes accepted durably and the delivery kept; then the publish,
     leaving to the relay what RabbitMQ does not confirm now."""
     now = clock()
+    interactions, set_aside = list(found.interactions), list(found.set_aside)
     ours = await store.our_replies(
         [i.key for i in interactions if i.direction is Direction.OUTBOUND]
     )
     if ours:
         # The network's echo of a reply we posted: the reply is on its ticket already.
         interactions = [i for i in interactions if i.key not in ours]
-        set_aside = [*set_aside, *({"reason": "our_reply", "detail": key} for key in sorted(ours))]
+        set_aside += [{"reason": "our_reply", "detail": key} for key in sorted(ours)]
     interactions = await rethread(store, interactions, now)
+    changes = found.changes
     received = [
         (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
     ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
@@ -195,7 +197,7 @@ async def keep(
             body=body,
             accepted=len(accepted),
             duplicates=len(received) - len(accepted),
-            set_aside=list(set_aside),
+            set_aside=set_aside,
         )
     )
     if interactions or changes:
@@ -209,3 +211,25 @@ async def keep(
     except Exception:
         log.exception("publishing a %s delivery failed; the outbox relay will", source)
     return Outcome(len(accepted), len(received) - len(accepted), len(set_aside))
+
+
+Collect = Callable[[IngestStore, Any], Awaitable[Sorted]]
+"""A network's reading of a parsed JSON delivery: its items sorted for their accounts."""
+
+
+async def keep_json(
+    *,
+    store: IngestStore,
+    publisher: EventPublisher,
+    source: str,
+    body: bytes,
+    collect: Collect,
+    clock: Clock = system_clock,
+) -> Outcome:
+    """A signed JSON webhook body (Meta, X) read and kept; one that is not JSON is kept with
+    the cause and answered like any other, so the network does not disable the webhook."""
+    data, unreadable = parse_json(body)
+    found = Sorted([], [], unreadable) if unreadable else await collect(store, data)
+    return await keep(
+        store=store, publisher=publisher, source=source, body=body, found=found, clock=clock
+    )

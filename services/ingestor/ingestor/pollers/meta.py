@@ -65,7 +65,8 @@ class Reconcile:
         )
         for post in posts:
             for comment in (post.get("comments") or {}).get("data", []):
-                poll.found.interactions.append(_comment(poll, str(post["id"]), comment))
+                with poll.found.item(f"comment {comment.get('id')}", comment):
+                    poll.found.interactions.append(_comment(poll, str(post["id"]), comment))
 
     async def _messages(self, poll: Poll, page_id: str, token: str, start: int) -> None:
         conversations = await _pages(
@@ -78,10 +79,12 @@ class Reconcile:
             },
         )
         for conversation in conversations:
-            if _when(conversation["updated_time"]).timestamp() < start:
-                continue
-            for message in (conversation.get("messages") or {}).get("data", []):
-                poll.found.interactions.append(_message(poll, message))
+            with poll.found.item(f"conversation {conversation.get('id')}", conversation):
+                if _when(conversation["updated_time"]).timestamp() < start:
+                    continue
+                for message in (conversation.get("messages") or {}).get("data", []):
+                    with poll.found.item(f"message {message.get('id')}", message):
+                        poll.found.interactions.append(_message(poll, message))
 
 
 def _comment(poll: Poll, post_id: str, comment: dict[str, Any]) -> Interaction:

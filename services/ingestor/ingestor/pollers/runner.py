@@ -9,19 +9,18 @@ import asyncio
 import logging
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
-from contracts.events import InteractionReceivedV1
+from contracts.accounts import AccountRead
 from contracts.interaction import Channel
-from ingestor import accounts
+from ingestor import accounts, deliveries
 from ingestor.credentials import Vault
-from ingestor.deliveries import change_key
 from ingestor.pollers import google, linkedin, meta, reclameaqui, youtube
 from ingestor.pollers.base import Found, Poll, Poller
 from ingestor.pollers.http import Classify, Network, NetworkError, Quota, Throttled
@@ -29,7 +28,7 @@ from ingestor.settings import IngestorSettings
 from ingestor.store.accounts_port import StoredAccount
 from ingestor.store.port import IngestStore
 from servicekit.clock import Clock, system_clock
-from servicekit.publishing import EventPublisher, OutgoingMessage
+from servicekit.publishing import EventPublisher
 
 log = logging.getLogger("ingestor.pollers")
 
@@ -159,7 +158,7 @@ class Pollers:
                 state = poll.state
                 outcome = accounts.PollOutcome(error=f"{type(exc).__name__}: {exc}"[:500])
                 log.warning("polling %s failed: %s", account.id, outcome.error)
-        await self.accept(account.id, found, self.clock())
+        await self.accept(account, found)
         await self.store.finish_poll(
             account.id, self.owner, cursor={"state": state, "quota": usage}, next_poll_at=next_at
         )
@@ -172,19 +171,18 @@ class Pollers:
         )
         return True
 
-    async def accept(self, account_id: str, found: Found, now: datetime) -> None:
-        """Into the outbox (durable), then published; the relay finishes a failed publish."""
-        received: Sequence[tuple[str, OutgoingMessage]] = [
-            (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i)))
-            for i in found.interactions
-        ] + [(change_key(c), OutgoingMessage.of(c)) for c in found.changes]
-        if not received:
+    async def accept(self, account: AccountRead, found: Found) -> None:
+        """Through the same delivery step as a webhook (ingestor.deliveries): thread memory,
+        the echo of our own replies dropped, the outbox, and what was set aside kept."""
+        if not (found.interactions or found.changes or found.set_aside):
             return
-        accepted = await self.store.accept(received)
-        if accepted:
-            await self.store.note_events([account_id], now)
-        try:
-            await self.publisher.publish_all(accepted)
-            await self.store.mark_published([m.id for m in accepted])
-        except Exception:
-            log.exception("publishing polled interactions failed; the outbox relay will")
+        await deliveries.keep(
+            store=self.store,
+            publisher=self.publisher,
+            source=f"poll:{account.channel.value}",
+            body=found.body(),
+            found=deliveries.Sorted(
+                found.interactions, [(account.id, c) for c in found.changes], found.set_aside
+            ),
+            clock=self.clock,
+        )

@@ -75,17 +75,19 @@ async def poll(poll: Poll) -> dict[str, Any]:
         page = await poll.network.get(PATH, params=params, headers=headers)
         reached = False
         for thread in page.get("items", []):
-            snippet = thread["snippet"]
-            top = snippet["topLevelComment"]
-            published = top["snippet"]["publishedAt"]
-            if newest_seen is not None and _when(published) <= _when(newest_seen):
-                reached = True
-            video = str(snippet.get("videoId") or top["snippet"].get("videoId") or thread["id"])
-            poll.found.interactions.append(_comment(poll, top, video, None))
-            for reply in (thread.get("replies") or {}).get("comments", []):
-                poll.found.interactions.append(_comment(poll, reply, video, str(top["id"])))
-            if newest is None or _when(published) > _when(newest):
-                newest = published
+            with poll.found.item(f"thread {thread.get('id')}", thread):
+                snippet = thread["snippet"]
+                top = snippet["topLevelComment"]
+                published = top["snippet"]["publishedAt"]
+                if newest_seen is not None and _when(published) <= _when(newest_seen):
+                    reached = True
+                video = str(snippet.get("videoId") or top["snippet"].get("videoId") or thread["id"])
+                poll.found.interactions.append(_comment(poll, top, video, None))
+                if newest is None or _when(published) > _when(newest):
+                    newest = published
+                for reply in (thread.get("replies") or {}).get("comments", []):
+                    with poll.found.item(f"reply {reply.get('id')}", reply):
+                        poll.found.interactions.append(_comment(poll, reply, video, str(top["id"])))
         token = page.get("nextPageToken")
         if reached or not token:
             break
