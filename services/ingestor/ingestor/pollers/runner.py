@@ -168,6 +168,7 @@ class Pollers:
             outcome,
             now=self.clock(),
             failing_after=self.settings.poll_failing_after,
+            publisher=self.publisher,
         )
         return True
 
