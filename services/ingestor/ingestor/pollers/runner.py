@@ -74,6 +74,11 @@ def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
     }
 
 
+def mailboxes(settings: IngestorSettings, reader: Poller) -> dict[Channel, Polled]:
+    """The IMAP mailboxes, polled every INGESTOR_IMAP_POLL_SECONDS (no HTTP base URL)."""
+    return {Channel.EMAIL: Polled(reader, settings.imap_poll_seconds, "")}
+
+
 class Pollers:
     def __init__(
         self,
@@ -86,11 +91,14 @@ class Pollers:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         owner: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        polled: dict[Channel, Polled] | None = None,
     ) -> None:
+        """``polled``: the channels this runner polls (the networks of ``channels`` unless
+        told otherwise: the mailboxes have a runner of their own, app.py)."""
         self.settings, self.store, self.publisher, self.vault = settings, store, publisher, vault
         self.clock, self.sleep, self.transport = clock, sleep, transport
         self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-        self.polled = channels(settings)
+        self.polled = channels(settings) if polled is None else polled
 
     async def tick(self) -> None:
         """Poll every due account this replica can lease, one after the other."""
