@@ -443,7 +443,7 @@ def health_mails(stack: Stack, account: str) -> list[str]:
     return [
         subject_of(m)
         for m in mails_to(stack.mail_dir, ADMIN_EMAILS)
-        if f"Conta: {account}\n" in text_of(m)
+        if f"Conta: {account}" in text_of(m).splitlines()
     ]
 
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, SecretStr, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    model_validator,
+)
 
 from contracts.base import Contract, Event
 from contracts.interaction import Channel
@@ -78,6 +85,35 @@ class AccountReplace(Strict):
 
 class AccountKey(Strict):
     id: AccountId
+
+
+class ReplayWindow(Strict):
+    """Which kept deliveries a replay reads again: those received in [``from``, ``to``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    since: AwareDatetime = Field(alias="from")
+    until: AwareDatetime = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReplayWindow:
+        if self.until <= self.since:
+            raise ValueError("`to` must be after `from`")
+        return self
+
+
+class AccountReplay(Strict):
+    id: AccountId
+    window: ReplayWindow
+
+
+class Replayed(Contract):
+    """What a replay came to: the kept deliveries it read, the interactions and changes of
+    the account that were new (``accepted``) or already stored (``duplicates``)."""
+
+    deliveries: int
+    accepted: int
+    duplicates: int
 
 
 class AccountsQuery(Strict):

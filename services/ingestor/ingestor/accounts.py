@@ -16,14 +16,17 @@ from contracts.accounts import (
     AccountList,
     AccountRead,
     AccountReplace,
+    AccountReplay,
     AccountsQuery,
     Deleted,
     HealthState,
+    Replayed,
 )
 from contracts.interaction import Channel
 from contracts.rpc import Caller
 from contracts.rpc_ingestor import IngestorMethod
 from ingestor.credentials import Vault
+from ingestor.replay import replay
 from ingestor.store.accounts_port import AccountTaken, StoredAccount
 from ingestor.store.port import IngestStore
 from servicekit import rpc
@@ -154,7 +157,13 @@ async def record_poll(
     return old, new
 
 
-def methods(store: IngestStore, vault: Vault, clock: Clock = system_clock) -> dict[str, rpc.Method]:
+def methods(
+    store: IngestStore,
+    vault: Vault,
+    clock: Clock = system_clock,
+    *,
+    publisher: EventPublisher | None = None,
+) -> dict[str, rpc.Method]:
     def read(
         fields: AccountFields,
         account_id: str,
@@ -229,7 +238,23 @@ def methods(store: IngestStore, vault: Vault, clock: Clock = system_clock) -> di
             raise rpc.NotFound(f"no account {key.id!r}")
         return Deleted()
 
+    async def replay_kept(params: AccountReplay, caller: Caller) -> Replayed:
+        _admin(caller)
+        stored = await store.account(params.id)
+        if stored is None:
+            raise rpc.NotFound(f"no account {params.id!r}")
+        assert publisher is not None, "app.py gives the replay its publisher"
+        return await replay(
+            store=store,
+            publisher=publisher,
+            account=stored.account,
+            since=params.window.since,
+            until=params.window.until,
+            clock=clock,
+        )
+
     return {
+        IngestorMethod.ACCOUNTS_REPLAY: rpc.typed(AccountReplay, replay_kept),
         IngestorMethod.ACCOUNTS_LIST: rpc.typed(AccountsQuery, list_accounts),
         IngestorMethod.ACCOUNTS_GET: rpc.typed(AccountKey, get),
         IngestorMethod.ACCOUNTS_CREATE: rpc.typed(AccountCreate, create),

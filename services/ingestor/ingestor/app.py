@@ -133,7 +133,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
     vault = Vault(load_key(settings))
-    serve(broker, INGESTOR_RPC, accounts.methods(store, vault))
+    serve(broker, INGESTOR_RPC, accounts.methods(store, vault, publisher=publisher))
     http = httpx.AsyncClient(timeout=settings.reply_timeout_seconds)
     senders = replies.senders(settings, http)
     policy = RetryPolicy(

@@ -169,6 +169,7 @@ async def keep(
     body: bytes,
     found: Sorted,
     clock: Clock = system_clock,
+    record: bool = True,
 ) -> Outcome:
     """The one delivery step of every channel (webhooks, mail, pollers, replays): the
     network's echoes of our own replies dropped, answers joined to their threads, the new
@@ -189,17 +190,18 @@ async def keep(
         (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
     ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
     accepted = await store.accept(received)
-    await store.keep_delivery(
-        Delivery(
-            id=str(uuid.uuid4()),
-            source=source,
-            received_at=now,
-            body=body,
-            accepted=len(accepted),
-            duplicates=len(received) - len(accepted),
-            set_aside=set_aside,
+    if record:  # a replay reads a delivery kept already
+        await store.keep_delivery(
+            Delivery(
+                id=str(uuid.uuid4()),
+                source=source,
+                received_at=now,
+                body=body,
+                accepted=len(accepted),
+                duplicates=len(received) - len(accepted),
+                set_aside=set_aside,
+            )
         )
-    )
     if interactions or changes:
         touched = {i.account for i in interactions} | {a for a, _ in changes}
         await store.note_events(sorted(touched), now)

@@ -98,6 +98,26 @@ async def test_deliveries_are_kept_counted_and_forgotten_by_age(store: IngestSto
     assert (await store.delivery_summary())["deliveries"] == 1
 
 
+async def test_a_replay_reads_the_deliveries_of_its_sources_in_its_window(
+    store: IngestStore,
+) -> None:
+    kept = [
+        Delivery("early", "meta", NOW - timedelta(hours=2), b'{"n": 1}'),
+        Delivery("inside", "meta", NOW - timedelta(hours=1), b'{"n": 2}', accepted=1),
+        Delivery("mail", "smtp", NOW - timedelta(minutes=30), b"From: a"),
+        Delivery("other-source", "x", NOW - timedelta(minutes=20), b"{}"),
+        Delivery("at-the-end", "meta", NOW, b"{}"),
+    ]
+    for delivery in reversed(kept):
+        await store.keep_delivery(delivery)
+    found = await store.deliveries_between(
+        ["meta", "smtp"], NOW - timedelta(hours=1, minutes=30), NOW
+    )
+    assert [d.id for d in found] == ["inside", "mail"]
+    assert found[0] == kept[1]
+    assert await store.deliveries_between([], NOW - timedelta(days=1), NOW) == []
+
+
 async def test_a_mailbox_cursor_is_kept_per_account_and_moves_forward(store: IngestStore) -> None:
     assert await store.mail_cursor("sac") is None
     await store.save_mail_cursor("sac", MailCursor(uidvalidity=7, uid=3))

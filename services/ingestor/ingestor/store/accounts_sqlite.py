@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from contracts.accounts import AccountRead
 from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
@@ -183,6 +183,33 @@ class SqliteAccounts:
             ).rowcount
 
         return await self._db.write(forget)
+
+    async def deliveries_between(
+        self, sources: Sequence[str], since: datetime, until: datetime
+    ) -> list[Delivery]:
+        if not sources:
+            return []
+
+        def select(connection: sqlite3.Connection) -> list[Delivery]:
+            rows = connection.execute(
+                f"SELECT * FROM deliveries WHERE source IN ({','.join('?' * len(sources))})"
+                " AND received_at >= ? AND received_at < ? ORDER BY received_at",
+                (*sources, since.timestamp(), until.timestamp()),
+            )
+            return [
+                Delivery(
+                    id=r["id"],
+                    source=r["source"],
+                    received_at=datetime.fromtimestamp(r["received_at"], UTC),
+                    body=bytes(r["body"]),
+                    accepted=r["accepted"],
+                    duplicates=r["duplicates"],
+                    set_aside=json.loads(r["set_aside"]),
+                )
+                for r in rows
+            ]
+
+        return await self._db.read(select)
 
     async def mail_cursor(self, account_id: str) -> MailCursor | None:
         def select(connection: sqlite3.Connection) -> MailCursor | None:
