@@ -62,6 +62,9 @@ chaos: bootstrap  ## kill -9 a ticketing replica, the notifier, rules and the br
 bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,000 rules
 	@$(PY) bench/rules.py
 
+.PHONY: bench-webhooks
+bench-webhooks:  ## signed Meta webhooks (1 and 50 entries) against POST /v1/interactions on one ingestor
+	@$(PY) bench/webhooks.py $(if $(SECONDS),--seconds $(SECONDS))
 .PHONY: bench-sla
 bench-sla:  ## SLA: the due scan per pass on 10,000 vs 100,000 open tickets, the list with vs without clocks
 	@$(PY) bench/sla.py $(if $(N),--tickets $(N))
