@@ -525,3 +525,52 @@ def test_one_malformed_polled_comment_is_set_aside_and_the_others_arrive(
     )
     assert sorted(ids_of(gateway, account["id"], 3)) == sorted(ids + later)
     assert gateway.get(f"/v1/accounts/{account['id']}").json()["health"]["state"] == "ok"
+
+
+def test_instagram_reconciliation_brings_what_the_webhook_dropped_once(
+    pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
+) -> None:
+    account = register(gateway, "instagram")
+    ig = account["network_id"]
+    media, now = unique("media"), int(datetime.now(UTC).timestamp())
+    delivered, dropped, reply = unique("igc"), unique("igc"), unique("igc")
+    entry = meta.instagram_comment(
+        ig_id=ig,
+        comment_id=delivered,
+        media_id=media,
+        from_id="ig-fan",
+        username="fa.da.marca",
+        text="Chegou pelo webhook",
+    )
+    assert deliver(fake_meta, meta.delivery("instagram", [entry]))["status"] == 200
+    for comment_id, text, parent, author in (
+        (delivered, "Chegou pelo webhook", None, "ig-fan"),
+        (dropped, "Meta perdeu este", None, "ig-fan"),
+        (reply, "Obrigado!", dropped, ig),
+    ):
+        fake_meta.post(
+            "/_fake/instagram/comments",
+            json={
+                "ig_id": ig,
+                "media_id": media,
+                "comment_id": comment_id,
+                "from_id": author,
+                "username": "acme" if author == ig else "fa.da.marca",
+                "text": text,
+                "created_time": now,
+                "parent_id": parent,
+            },
+        ).raise_for_status()
+    found = interactions_of(gateway, account["id"], 3)
+    before = len(requests_for(fake_meta, "meta", ig))
+    wait_until(
+        lambda: len(requests_for(fake_meta, "meta", ig)) >= before + 2,
+        timeout=30,
+        what="more reconciliation polls",
+    )
+    again = interactions_of(gateway, account["id"], 3)
+    assert len(found) == len(again) == 3
+    by_id = {i["interaction"]["external_id"]: i["interaction"] for i in again}
+    assert by_id[delivered]["text"] == "Chegou pelo webhook"
+    assert by_id[dropped]["kind"] == "comment" and by_id[dropped]["thread_id"] == media
+    assert by_id[reply]["parent_id"] == dropped and by_id[reply]["direction"] == "outbound"

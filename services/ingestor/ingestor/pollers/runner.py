@@ -71,6 +71,11 @@ def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
         Channel.FACEBOOK: Polled(
             meta.Reconcile(s.meta_poll_overlap_seconds), s.meta_poll_seconds, s.meta_graph_url
         ),
+        Channel.INSTAGRAM: Polled(
+            meta.Reconcile(s.meta_poll_overlap_seconds, Channel.INSTAGRAM),
+            s.meta_poll_seconds,
+            s.meta_graph_url,
+        ),
     }
 
 
