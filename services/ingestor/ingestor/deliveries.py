@@ -11,7 +11,6 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -127,14 +126,14 @@ async def accounts_of(
 
 
 async def rethread(
-    store: IngestStore, interactions: Sequence[Interaction], at: datetime
-) -> list[Interaction]:
+    store: IngestStore, interactions: Sequence[Interaction]
+) -> tuple[list[Interaction], dict[str, str]]:
     """Each answer joins the thread of the item it answers, when that item was seen before
-    (or earlier in this delivery), and every interaction's thread is remembered. X's v1.1
+    (or earlier in this delivery); and every interaction's thread, to remember. X's v1.1
     tweets and mail with only In-Reply-To name just the parent: a customer answering the
     brand's reply would otherwise start a thread (and a ticket) of its own."""
     parents = sorted({f"{i.channel.value}:{i.parent_id}" for i in interactions if i.parent_id})
-    known = await store.threads_of(parents)
+    known = await store.threads_of(parents) if parents else {}
     threaded: list[Interaction] = []
     for interaction in interactions:
         parent = f"{interaction.channel.value}:{interaction.parent_id}"
@@ -143,8 +142,7 @@ async def rethread(
             interaction = interaction.model_copy(update={"thread_id": thread})
         known[interaction.key] = interaction.conversation_id
         threaded.append(interaction)
-    await store.remember_threads({i.key: i.conversation_id for i in threaded}, at)
-    return threaded
+    return threaded, {i.key: i.conversation_id for i in threaded}
 
 
 @dataclass(frozen=True)
@@ -177,34 +175,31 @@ async def keep(
     leaving to the relay what RabbitMQ does not confirm now."""
     now = clock()
     interactions, set_aside = list(found.interactions), list(found.set_aside)
-    ours = await store.our_replies(
-        [i.key for i in interactions if i.direction is Direction.OUTBOUND]
-    )
+    outbound = [i.key for i in interactions if i.direction is Direction.OUTBOUND]
+    ours = await store.our_replies(outbound) if outbound else set()
     if ours:
         # The network's echo of a reply we posted: the reply is on its ticket already.
         interactions = [i for i in interactions if i.key not in ours]
         set_aside += [{"reason": "our_reply", "detail": key} for key in sorted(ours)]
-    interactions = await rethread(store, interactions, now)
+    interactions, threads = await rethread(store, interactions)
     changes = found.changes
     received = [
         (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
     ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
-    accepted = await store.accept(received)
-    if record:  # a replay reads a delivery kept already
-        await store.keep_delivery(
-            Delivery(
-                id=str(uuid.uuid4()),
-                source=source,
-                received_at=now,
-                body=body,
-                accepted=len(accepted),
-                duplicates=len(received) - len(accepted),
-                set_aside=set_aside,
-            )
+    touched = sorted({i.account for i in interactions} | {a for a, _ in changes})
+    # The delivery's bookkeeping in one store write with the outbox rows (a webhook's
+    # answer waits on every write).
+    accepted = await store.accept_delivery(
+        received,
+        delivery=Delivery(
+            id=str(uuid.uuid4()), source=source, received_at=now, body=body, set_aside=set_aside
         )
-    if interactions or changes:
-        touched = {i.account for i in interactions} | {a for a, _ in changes}
-        await store.note_events(sorted(touched), now)
+        if record  # a replay reads a delivery kept already
+        else None,
+        threads=threads,
+        touched=touched,
+        at=now,
+    )
     for aside in set_aside:
         log.warning("%s delivery item set aside: %s (%s)", source, aside["reason"], aside["detail"])
     try:

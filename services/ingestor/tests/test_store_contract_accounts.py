@@ -138,3 +138,37 @@ async def test_threads_are_remembered_by_key_and_forgotten_by_age(store: IngestS
     }
     assert await store.forget_threads(before=then + timedelta(days=1)) == 2
     assert await store.threads_of(["twitter:1", "email:b@c"]) == {"email:b@c": "a@c"}
+
+
+async def test_a_delivery_is_accepted_kept_threaded_and_noted_together(
+    store: IngestStore,
+) -> None:
+    from contracts.events import InteractionChangedV1
+    from servicekit.publishing import OutgoingMessage
+
+    await store.create_account(account())
+
+    def change(key: str) -> tuple[str, OutgoingMessage]:
+        event = InteractionChangedV1(key=key, change="removed", changed_at=NOW, actor="network")
+        return key, OutgoingMessage.of(event)
+
+    first = await store.accept_delivery(
+        [change("facebook:1"), change("facebook:2")],
+        delivery=Delivery("d1", "meta", NOW, b"{}"),
+        threads={"facebook:1": "post-1"},
+        touched=["acme-fb"],
+        at=NOW,
+    )
+    again = await store.accept_delivery(
+        [change("facebook:2")],
+        delivery=Delivery("d2", "meta", NOW, b"{}"),
+        threads={},
+        touched=[],
+        at=NOW,
+    )
+    assert (len(first), again) == (2, [])
+    [d1, d2] = await store.deliveries_between(["meta"], NOW, NOW + timedelta(seconds=1))
+    assert (d1.accepted, d1.duplicates, d2.accepted, d2.duplicates) == (2, 0, 0, 1)
+    assert await store.threads_of(["facebook:1"]) == {"facebook:1": "post-1"}
+    stored = await store.account("acme-fb")
+    assert stored is not None and stored.account.health.last_event_at == NOW

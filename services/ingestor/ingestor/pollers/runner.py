@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
@@ -45,8 +46,15 @@ class Polled:
     classify: Classify | None = None
 
 
+def graph_root(url: str) -> str:
+    """INGESTOR_META_GRAPH_URL names a version for the replies (``…/v21.0``); the pollers name
+    theirs in each path, so they take the root. A bare root is used as it is."""
+    return re.sub(r"/v\d+(\.\d+)?/?$", "", url)
+
+
 def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
     s = settings
+    graph = graph_root(s.meta_graph_url)
     return {
         Channel.YOUTUBE: Polled(
             youtube.poll,
@@ -69,12 +77,12 @@ def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
             linkedin.Posts(s.linkedin_posts), s.linkedin_poll_seconds, s.linkedin_base_url
         ),
         Channel.FACEBOOK: Polled(
-            meta.Reconcile(s.meta_poll_overlap_seconds), s.meta_poll_seconds, s.meta_graph_url
+            meta.Reconcile(s.meta_poll_overlap_seconds), s.meta_poll_seconds, graph
         ),
         Channel.INSTAGRAM: Polled(
             meta.Reconcile(s.meta_poll_overlap_seconds, Channel.INSTAGRAM),
             s.meta_poll_seconds,
-            s.meta_graph_url,
+            graph,
         ),
     }
 
