@@ -128,7 +128,9 @@ def _normalised(n: str) -> dict[str, Any]:
         "author": {"id": f"user-{n[-4:]}", "name": "Maria Souza"},
         "text": "Meu pedido não chegou, alguém pode ajudar?",
         "occurred_at": datetime.now(UTC).isoformat(),
-        "raw": {"verb": "add"},
+        # The network's payload, as a connector posting normalised interactions keeps it too
+        # (the webhook's interaction carries the comment's ``value``).
+        "raw": _comment(n)["changes"][0]["value"],
     }
 
 

@@ -125,24 +125,36 @@ async def accounts_of(
     return {(s.account.channel, s.account.network_id): s.account for s in found}
 
 
+THREADED_BY_PARENT = frozenset({Channel.TWITTER, Channel.EMAIL})
+"""The channels whose items may name only the item they answer: X's v1.1 tweets
+(``in_reply_to_status_id``) and mail with only ``In-Reply-To``. Every other network names the
+thread itself (Meta's post or conversation, Instagram's media, YouTube's video, a review), so
+its items need no thread memory (and a 50-entry Meta delivery writes none)."""
+
+
 async def rethread(
     store: IngestStore, interactions: Sequence[Interaction]
 ) -> tuple[list[Interaction], dict[str, str]]:
     """Each answer joins the thread of the item it answers, when that item was seen before
-    (or earlier in this delivery); and every interaction's thread, to remember. X's v1.1
-    tweets and mail with only In-Reply-To name just the parent: a customer answering the
-    brand's reply would otherwise start a thread (and a ticket) of its own."""
-    parents = sorted({f"{i.channel.value}:{i.parent_id}" for i in interactions if i.parent_id})
+    (or earlier in this delivery); and the threads to remember. A customer answering the
+    brand's reply on X or by mail would otherwise start a thread (and a ticket) of its own."""
+    remembered = [i for i in interactions if i.channel in THREADED_BY_PARENT]
+    if not remembered:
+        return list(interactions), {}
+    parents = sorted({f"{i.channel.value}:{i.parent_id}" for i in remembered if i.parent_id})
     known = await store.threads_of(parents) if parents else {}
     threaded: list[Interaction] = []
     for interaction in interactions:
+        if interaction.channel not in THREADED_BY_PARENT:
+            threaded.append(interaction)
+            continue
         parent = f"{interaction.channel.value}:{interaction.parent_id}"
         thread = known.get(parent) if interaction.parent_id else None
         if thread and thread != interaction.conversation_id:
             interaction = interaction.model_copy(update={"thread_id": thread})
         known[interaction.key] = interaction.conversation_id
         threaded.append(interaction)
-    return threaded, {i.key: i.conversation_id for i in threaded}
+    return threaded, {i.key: i.conversation_id for i in threaded if i.channel in THREADED_BY_PARENT}
 
 
 @dataclass(frozen=True)
