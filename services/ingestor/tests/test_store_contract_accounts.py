@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts.accounts import AccountHealth, AccountRead, Collect
+from contracts.events import InteractionChangedV1
 from contracts.interaction import Channel
 from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
 from ingestor.store.port import IngestStore
+from servicekit.publishing import OutgoingMessage
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -143,9 +145,6 @@ async def test_threads_are_remembered_by_key_and_forgotten_by_age(store: IngestS
 async def test_a_delivery_is_accepted_kept_threaded_and_noted_together(
     store: IngestStore,
 ) -> None:
-    from contracts.events import InteractionChangedV1
-    from servicekit.publishing import OutgoingMessage
-
     await store.create_account(account())
 
     def change(key: str) -> tuple[str, OutgoingMessage]:
