@@ -66,6 +66,10 @@ bench-rules:  ## rule evaluations per second on one core with 100, 1,000 and 10,
 bench-replies:  ## 2,000 replies by two ingestors, one killed with kill -9 halfway: posted twice and lost must be 0
 	@$(PY) bench/replies.py $(if $(N),--replies $(N))
 
+.PHONY: bench-webhooks
+bench-webhooks:  ## signed Meta webhooks (1 and 50 entries) against POST /v1/interactions on one ingestor
+	@$(PY) bench/webhooks.py $(if $(SECONDS),--seconds $(SECONDS))
+
 .PHONY: bench-sla
 bench-sla:  ## SLA: the due scan per pass on 10,000 vs 100,000 open tickets, the list with vs without clocks
 	@$(PY) bench/sla.py $(if $(N),--tickets $(N))

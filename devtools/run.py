@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from devtools import secretfile
+from devtools import localnets, secretfile
 from devtools.launcher import SERVICES, Stack
 
 
@@ -32,10 +32,19 @@ def main() -> None:
         metavar="SERVICE=N",
         help="run N processes of a service, e.g. ticketing=3",
     )
+    parser.add_argument(
+        "--no-fakes",
+        action="store_true",
+        help="do not start the fake networks (devtools.fakenets) nor point the ingestor at them",
+    )
     args = parser.parse_args()
     data_dir = args.data_dir.resolve()
     secrets = secretfile.load_or_create(data_dir)
-    stack = Stack(data_dir=data_dir, env=secrets, replicas=parse_replicas(args.replicas))
+    nets = {} if args.no_fakes else localnets.ingestor_env()
+    stack = Stack(
+        data_dir=data_dir, env={**secrets, **nets}, replicas=parse_replicas(args.replicas)
+    )
+    fakes = None if args.no_fakes else localnets.start(stack.url("ingestor"), nets)
     secrets_path = data_dir / secretfile.FILE_NAME
     stopping = threading.Event()
     # Set explicitly: a shell that starts us in the background leaves SIGINT ignored.
@@ -58,15 +67,25 @@ def main() -> None:
             print(f"  {name:<9} {stack.url(name)}/healthz")
         print(f"  SMTP sink 127.0.0.1:{stack.smtp_port} -> {stack.mail_dir}/*.eml")
         print(f"  data      {stack.data_dir} (SQLite unless MONGODB_URL is set)")
+        if fakes is not None:
+            print(
+                f"  fake networks {localnets.URL} (webhooks to the ingestor, polled by it;"
+                " `make demo` feeds them)"
+            )
         print("Press Ctrl-C to stop.\n", flush=True)
         stopping.wait()
     except Exception as exc:
         print(f"make run: {exc}", file=sys.stderr)
         stack.stop()
+        if fakes is not None:
+            fakes.terminate()
         raise SystemExit(1) from exc
     print("\nstopping…", flush=True)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stack.stop()
+    if fakes is not None:
+        fakes.terminate()
+        fakes.wait(timeout=10)
     print("stopped.")
 
 

@@ -15,7 +15,7 @@ from faststream.rabbit import RabbitBroker
 from devtools.launcher import ROOT, Stack
 from devtools.vhost import isolated_vhost
 from servicekit.service import new_broker
-from tests.support import ADMIN_TOKEN, INGEST_KEY, STACK_SECRETS
+from tests.support import ADMIN_EMAILS, ADMIN_TOKEN, INGEST_KEY, STACK_SECRETS
 
 TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
 """Tests listen on 18000+, so they run beside a `make run` on the usual ports; set
@@ -84,6 +84,8 @@ def stack(
         "INGESTOR_YOUTUBE_BASE_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}",
         "INGESTOR_GOOGLE_BASE_URL": f"http://127.0.0.1:{FAKENETS_PORT + TEST_PORT_OFFSET}",
         "INGESTOR_REPLY_BACKOFF_SECONDS": "0.2",
+        # Who hears of accounts that fail and recover (tests/test_pollers.py).
+        "NOTIFIER_ADMIN_EMAILS": ADMIN_EMAILS,
     }
     stack = Stack(
         data_dir=data_dir,

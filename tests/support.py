@@ -23,6 +23,8 @@ LINK_SECRET = "test-link-secret-0123456789abcdef-0123456789"
 META_APP_SECRET = "test-meta-app-secret-0123456789abcdef"
 META_VERIFY_TOKEN = "test-meta-verify-token-0123456789abcdef"
 X_CONSUMER_SECRET = "test-x-consumer-secret-0123456789abcdef"
+ADMIN_EMAILS = "admins@socialdesk.test"
+"""The stack's NOTIFIER_ADMIN_EMAILS: where account health alerts go."""
 STACK_SECRETS = {
     "SOCIALDESK_INGEST_KEY": INGEST_KEY,
     "SOCIALDESK_ADMIN_TOKEN": ADMIN_TOKEN,

@@ -101,6 +101,10 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
     "GET /v1/accounts/{account_id}": ("admin", NOTHING),
     "PUT /v1/accounts/{account_id}": ("admin", body(ACCOUNT)),
     "DELETE /v1/accounts/{account_id}": ("admin", NOTHING),
+    "POST /v1/accounts/{account_id}/replay": (
+        "admin",
+        body({"from": "2026-11-01T00:00:00Z", "to": "2026-11-02T00:00:00Z"}),
+    ),
     "GET /v1/me/notification-settings": ("own", NOTHING),
     "PUT /v1/me/notification-settings": ("own", body({})),
     "GET /v1/agents": ("desk", NOTHING),

@@ -113,10 +113,23 @@ def test_a_mailbox_with_a_wrong_password_does_not_stop_the_others(
 ) -> None:
     user, password = unique("errado"), unique("senha")
     put(fake, user, password, "nunca lida")
-    imap_mailbox(gateway, user, "palpite")
+    wrong = imap_mailbox(gateway, user, "palpite")
     good_user, good_password = unique("certo"), unique("senha")
     put(fake, good_user, good_password, "lida")
     good = imap_mailbox(gateway, good_user, good_password)
     [stored] = interactions_of(gateway, good["id"], 1)
     assert stored["interaction"]["text"] == "lida"
     assert fetches(fake, user) == []
+    # The refused login shows in the mailbox's health like any network's failure.
+    failing = wait_until(
+        lambda: health if (health := health_of(gateway, wrong))["state"] == "failing" else None,
+        timeout=30,
+        what="the mailbox with the wrong password failing",
+    )
+    assert "IMAP" in failing["last_error"] and failing["consecutive_failures"] >= 3
+    assert health_of(gateway, good)["state"] == "ok"
+    assert health_of(gateway, good)["last_poll_at"] is not None
+
+
+def health_of(gateway: httpx.Client, account: dict[str, Any]) -> dict[str, Any]:
+    return gateway.get(f"/v1/accounts/{account['id']}").json()["health"]  # type: ignore[no-any-return]

@@ -14,7 +14,8 @@ import pytest
 from devtools.fakenets import meta, youtube
 from devtools.launcher import Process, Stack
 from tests.conftest import TEST_PORT_OFFSET
-from tests.support import create_rule, unique, wait_until
+from tests.notifier_support import subject_of, text_of
+from tests.support import ADMIN_EMAILS, create_rule, mails_to, unique, wait_until
 from tests.test_webhooks_meta import comment, deliver, fake_meta, interactions_of, register
 
 __all__ = ["fake_meta"]  # the fake networks' server, shared with the Meta webhook tests
@@ -263,7 +264,7 @@ def test_retry_after_is_respected(
 
 
 def test_quota_exhaustion_throttles_the_account(
-    pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
+    stack: Stack, pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
 ) -> None:
     out, other = (register(gateway, "youtube", credentials={"api_key": "k"}) for _ in range(2))
     fake_meta.post(
@@ -291,6 +292,10 @@ def test_quota_exhaustion_throttles_the_account(
     # Not an error storm: nothing more is asked until the quota resets (midnight Pacific).
     assert len(requests_for(fake_meta, "youtube", out["network_id"])) == asked
     assert health()["state"] == "throttled"
+    mails = wait_until(
+        lambda: health_mails(stack, out["id"]) or None, timeout=30, what="the quota mail"
+    )
+    assert mails == ["[Socialdesk] A conta Acme Brasil (youtube) esgotou a cota"]
 
 
 def test_a_google_review_edited_then_deleted_shows_on_the_ticket(
@@ -433,8 +438,17 @@ def test_meta_reconciliation_brings_what_the_webhook_dropped_once(
     assert dm["thread_id"] == f"dm:{page}:psid-1" and dm["visibility"] == "private"
 
 
+def health_mails(stack: Stack, account: str) -> list[str]:
+    """The subjects of the health alerts the admins got about ``account``."""
+    return [
+        subject_of(m)
+        for m in mails_to(stack.mail_dir, ADMIN_EMAILS)
+        if f"Conta: {account}" in text_of(m).splitlines()
+    ]
+
+
 def test_repeated_errors_mark_the_account_failing_until_a_poll_succeeds(
-    pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
+    stack: Stack, pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
 ) -> None:
     org_id = unique("org")
     org = f"urn:li:organization:{org_id}"
@@ -459,3 +473,104 @@ def test_repeated_errors_mark_the_account_failing_until_a_poll_succeeds(
         what="the account ok again",
     )
     assert recovered["consecutive_failures"] == 0 and recovered["last_error"] is None
+    # The admins heard once of the incident and once of the recovery, though two replicas
+    # polled it and the notifier runs twice.
+    mails = wait_until(
+        lambda: found if len(found := health_mails(stack, account["id"])) >= 2 else None,
+        timeout=30,
+        what="the incident and recovery mails",
+    )
+    assert sorted(mails) == sorted(
+        [
+            "[Socialdesk] A conta Acme Brasil (linkedin) está falhando",
+            "[Socialdesk] A conta Acme Brasil (linkedin) voltou a funcionar",
+        ]
+    )
+
+
+def test_one_malformed_polled_comment_is_set_aside_and_the_others_arrive(
+    pollers: dict[int, Process],
+    fake_meta: httpx.Client,
+    gateway: httpx.Client,
+    ingestor: httpx.Client,
+) -> None:
+    account = register(gateway, "youtube", credentials={"api_key": "k"})
+    channel = account["network_id"]
+    before = ingestor.get("/v1/webhooks/health").json()["unnormalisable"]
+    ids = add_youtube_comments(
+        fake_meta, channel, 2, start=datetime(2026, 11, 5, tzinfo=UTC), prefix=unique("yt")
+    )
+    # The network answers one comment with a date nobody can read.
+    fake_meta.post(
+        "/_fake/youtube/comments",
+        json={
+            "channel_id": channel,
+            "video_id": "v",
+            "comment_id": unique("odd"),
+            "text": "data estranha",
+            "author_channel_id": "UC-odd",
+            "author_name": "Estranho",
+            "published_at": "yesterday",
+        },
+    ).raise_for_status()
+    assert sorted(ids_of(gateway, account["id"], 2)) == sorted(ids)
+    wait_until(
+        lambda: ingestor.get("/v1/webhooks/health").json()["unnormalisable"] > before,
+        timeout=30,
+        what="the odd comment counted as set aside",
+    )
+    # The cursor moved: a comment added later arrives too.
+    later = add_youtube_comments(
+        fake_meta, channel, 1, start=datetime(2026, 11, 6, tzinfo=UTC), prefix=unique("yt")
+    )
+    assert sorted(ids_of(gateway, account["id"], 3)) == sorted(ids + later)
+    assert gateway.get(f"/v1/accounts/{account['id']}").json()["health"]["state"] == "ok"
+
+
+def test_instagram_reconciliation_brings_what_the_webhook_dropped_once(
+    pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
+) -> None:
+    account = register(gateway, "instagram")
+    ig = account["network_id"]
+    media, now = unique("media"), int(datetime.now(UTC).timestamp())
+    delivered, dropped, reply = unique("igc"), unique("igc"), unique("igc")
+    entry = meta.instagram_comment(
+        ig_id=ig,
+        comment_id=delivered,
+        media_id=media,
+        from_id="ig-fan",
+        username="fa.da.marca",
+        text="Chegou pelo webhook",
+    )
+    assert deliver(fake_meta, meta.delivery("instagram", [entry]))["status"] == 200
+    for comment_id, text, parent, author in (
+        (delivered, "Chegou pelo webhook", None, "ig-fan"),
+        (dropped, "Meta perdeu este", None, "ig-fan"),
+        (reply, "Obrigado!", dropped, ig),
+    ):
+        fake_meta.post(
+            "/_fake/instagram/comments",
+            json={
+                "ig_id": ig,
+                "media_id": media,
+                "comment_id": comment_id,
+                "from_id": author,
+                "username": "acme" if author == ig else "fa.da.marca",
+                "text": text,
+                "created_time": now,
+                "parent_id": parent,
+            },
+        ).raise_for_status()
+    found = interactions_of(gateway, account["id"], 3)
+    before = len(requests_for(fake_meta, "meta", ig))
+    wait_until(
+        lambda: len(requests_for(fake_meta, "meta", ig)) >= before + 2,
+        timeout=30,
+        what="more reconciliation polls",
+    )
+    again = interactions_of(gateway, account["id"], 3)
+    assert len(found) == len(again) == 3
+    by_id = {i["interaction"]["external_id"]: i["interaction"] for i in again}
+    assert by_id[delivered]["text"] == "Chegou pelo webhook"
+    assert by_id[dropped]["kind"] == "comment" and by_id[dropped]["thread_id"] == media
+    assert by_id[reply]["parent_id"] == dropped and by_id[reply]["direction"] == "outbound"

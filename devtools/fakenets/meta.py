@@ -207,6 +207,50 @@ def router(state: FakeState) -> APIRouter:
         feed.append(await request.json())
         return {"comments": len(feed)}
 
+    ig_comments: list[dict[str, Any]] = state.data.setdefault("instagram_comments", [])
+
+    @api.post("/_fake/instagram/comments")
+    async def add_ig_comment(request: Request) -> dict[str, int]:
+        """A comment on an Instagram account's media (a reply with ``parent_id``): {ig_id,
+        media_id, comment_id, from_id, username, text, created_time (Unix), parent_id?}."""
+        ig_comments.append(await request.json())
+        return {"comments": len(ig_comments)}
+
+    @api.get("/{version}/{ig_id}/media", response_model=None)
+    async def ig_media(version: str, ig_id: str, request: Request) -> Any:
+        """``GET /{ig-user-id}/media`` with each media's comments and their replies
+        (instagram-platform/instagram-graph-api/reference/ig-user/media)."""
+        async with state.serving("meta", ig_id, request) as fault:
+            if fault is not None:
+                return fault
+            since = int(request.query_params.get("since") or 0)
+            mine = sorted(
+                (c for c in ig_comments if c["ig_id"] == ig_id and c["created_time"] >= since),
+                key=lambda c: c["created_time"],
+            )
+
+            def shown(c: dict[str, Any]) -> dict[str, Any]:
+                return {
+                    "id": c["comment_id"],
+                    "text": c.get("text", ""),
+                    "from": {"id": c["from_id"], "username": c.get("username", "")},
+                    "timestamp": _graph_time(c["created_time"]),
+                }
+
+            media: dict[str, dict[str, dict[str, Any]]] = {}
+            for c in mine:
+                if not c.get("parent_id"):
+                    media.setdefault(c["media_id"], {})[c["comment_id"]] = {
+                        **shown(c),
+                        "replies": {"data": []},
+                    }
+            for c in mine:
+                top = media.get(c["media_id"], {}).get(c.get("parent_id") or "")
+                if top is not None:
+                    top["replies"]["data"].append(shown(c))
+            items = [{"id": m, "comments": {"data": list(cs.values())}} for m, cs in media.items()]
+            return _page(request, items)
+
     @api.post("/_fake/meta/messages")
     async def add_message(request: Request) -> dict[str, int]:
         """A Messenger message in the page's conversations: {page_id, customer_id, mid, text,

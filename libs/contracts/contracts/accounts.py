@@ -4,11 +4,18 @@ ingestor. Credentials are write-only: they travel in requests and never in any a
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, SecretStr, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    model_validator,
+)
 
-from contracts.base import Contract
+from contracts.base import Contract, Event
 from contracts.interaction import Channel
 from contracts.strict import Strict
 
@@ -42,6 +49,9 @@ class AccountHealth(Contract):
     )
     last_error: str | None = None
     consecutive_failures: int = Field(default=0, ge=0)
+    changed_at: AwareDatetime | None = Field(
+        default=None, description="When the state last changed (None: ok since it was added)."
+    )
 
 
 class AccountFields(Strict):
@@ -77,6 +87,35 @@ class AccountKey(Strict):
     id: AccountId
 
 
+class ReplayWindow(Strict):
+    """Which kept deliveries a replay reads again: those received in [``from``, ``to``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    since: AwareDatetime = Field(alias="from")
+    until: AwareDatetime = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReplayWindow:
+        if self.until <= self.since:
+            raise ValueError("`to` must be after `from`")
+        return self
+
+
+class AccountReplay(Strict):
+    id: AccountId
+    window: ReplayWindow
+
+
+class Replayed(Contract):
+    """What a replay came to: the kept deliveries it read, the interactions and changes of
+    the account that were new (``accepted``) or already stored (``duplicates``)."""
+
+    deliveries: int
+    accepted: int
+    duplicates: int
+
+
 class AccountsQuery(Strict):
     """Every account: a brand has a handful, not thousands."""
 
@@ -100,3 +139,21 @@ class AccountList(Contract):
 
 class Deleted(Contract):
     deleted: bool = True
+
+
+class AccountHealthChangedV1(Event):
+    """A polled account's health changed state: it turned failing or throttled (an incident)
+    or came back to ok (a recovery). The ingestor writes it in the same store write as the
+    transition, so there is one event per transition whichever replica polled; the notifier
+    mails the deployment's admins once per event."""
+
+    routing_key: ClassVar[str] = "account.health_changed.v1"
+    v: Literal[1] = 1
+    account: str
+    channel: Channel
+    network_id: str
+    name: str
+    before: HealthState
+    after: HealthState
+    last_error: str | None = None
+    consecutive_failures: int = Field(default=0, ge=0)

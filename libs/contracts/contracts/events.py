@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
+from contracts.accounts import AccountHealthChangedV1
 from contracts.base import Contract, Event
 from contracts.interaction import Interaction
 from contracts.rules import RuleMatch, TriageDecision
@@ -211,4 +212,5 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     TicketChangedV1,
     NotificationRequestedV1,
     DigestReadyV1,
+    AccountHealthChangedV1,
 )

@@ -13,8 +13,10 @@ from contracts.accounts import (
     AccountList,
     AccountRead,
     AccountReplace,
+    AccountReplay,
     AccountsQuery,
     Deleted,
+    Replayed,
 )
 
 
@@ -24,6 +26,7 @@ class IngestorMethod(StrEnum):
     ACCOUNTS_CREATE = "accounts.create"
     ACCOUNTS_REPLACE = "accounts.replace"
     ACCOUNTS_DELETE = "accounts.delete"
+    ACCOUNTS_REPLAY = "accounts.replay"
 
 
 SHAPES: dict[IngestorMethod, tuple[type[BaseModel], type[BaseModel]]] = {
@@ -32,4 +35,5 @@ SHAPES: dict[IngestorMethod, tuple[type[BaseModel], type[BaseModel]]] = {
     IngestorMethod.ACCOUNTS_CREATE: (AccountCreate, AccountRead),
     IngestorMethod.ACCOUNTS_REPLACE: (AccountReplace, AccountRead),
     IngestorMethod.ACCOUNTS_DELETE: (AccountKey, Deleted),
+    IngestorMethod.ACCOUNTS_REPLAY: (AccountReplay, Replayed),
 }

@@ -137,6 +137,13 @@ TICKETING_REPORTS = ConsumerQueue(
     ("ticket.opened.v1", "ticket.changed.v1"),
     "Ticketing projects each changed ticket into the report counters.",
 )
+# Account health alerts (#10).
+NOTIFIER_ACCOUNT_ALERTS = ConsumerQueue(
+    "notifier.account_alerts",
+    ("account.health_changed.v1",),
+    "The notifier mails the admins once when an account turns failing or throttled, and "
+    "once when it recovers.",
+)
 EVERY_CONSUMER_QUEUE = (
     *CONSUMER_QUEUES,
     NOTIFIER_DIGESTS,
@@ -149,6 +156,7 @@ EVERY_CONSUMER_QUEUE = (
     TICKETING_REPORTS,
     INGESTOR_MODERATION,
     TICKETING_MODERATION,
+    NOTIFIER_ACCOUNT_ALERTS,
 )
 """Every consumer queue, each with its DLQ: what operators list and replay."""
 RPC_QUEUES = (TICKETING_RPC, RULES_RPC, NOTIFIER_RPC, INGESTOR_RPC)

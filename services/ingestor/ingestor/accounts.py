@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,22 +11,29 @@ from contracts.accounts import (
     AccountCreate,
     AccountFields,
     AccountHealth,
+    AccountHealthChangedV1,
     AccountKey,
     AccountList,
     AccountRead,
     AccountReplace,
+    AccountReplay,
     AccountsQuery,
     Deleted,
     HealthState,
+    Replayed,
 )
 from contracts.interaction import Channel
 from contracts.rpc import Caller
 from contracts.rpc_ingestor import IngestorMethod
 from ingestor.credentials import Vault
+from ingestor.replay import replay
 from ingestor.store.accounts_port import AccountTaken, StoredAccount
 from ingestor.store.port import IngestStore
 from servicekit import rpc
 from servicekit.clock import Clock, system_clock
+from servicekit.publishing import EventPublisher, OutgoingMessage
+
+log = logging.getLogger("ingestor.accounts")
 
 
 class Forbidden(rpc.RpcFailure):
@@ -86,6 +95,31 @@ def next_health(
     )
 
 
+def health_event(
+    account: AccountRead, old: AccountHealth, new: AccountHealth
+) -> tuple[str, OutgoingMessage] | None:
+    """The event announcing a change of state, with its de-duplication key: the account, the
+    state it leaves with when it entered it, and the state it enters. Whoever writes this
+    transition (a replica whose lease ran out, a retry after a crash) writes the same key, so
+    the admins hear of each incident and each recovery once."""
+    if new.state == old.state:
+        return None
+    since = old.changed_at.isoformat() if old.changed_at else "start"
+    key = f"account-health:{account.id}:{old.state.value}@{since}->{new.state.value}"
+    event = AccountHealthChangedV1(
+        id=uuid.uuid5(uuid.NAMESPACE_URL, key),
+        account=account.id,
+        channel=account.channel,
+        network_id=account.network_id,
+        name=account.name,
+        before=old.state,
+        after=new.state,
+        last_error=new.last_error,
+        consecutive_failures=new.consecutive_failures,
+    )
+    return key, OutgoingMessage.of(event)
+
+
 async def record_poll(
     store: IngestStore,
     account_id: str,
@@ -93,25 +127,43 @@ async def record_poll(
     *,
     now: datetime,
     failing_after: int,
+    publisher: EventPublisher | None = None,
 ) -> tuple[AccountHealth, AccountHealth] | None:
-    """The one place a poll's outcome reaches the account's health (a hook for alerts on a
-    change of state goes here). The health before and after, None for a deleted account."""
+    """The one place a poll's outcome reaches the account's health; a change of state is
+    announced (``account.health_changed.v1``, which the notifier mails to the admins) in the
+    same store write. The health before and after, None for a deleted account."""
     stored = await store.account(account_id)
     if stored is None:
         return None
     old = stored.account.health
     new = next_health(old, outcome, now=now, failing_after=failing_after)
-    await store.set_health(
+    if new.state != old.state:
+        new = new.model_copy(update={"changed_at": now})
+    announced = await store.set_health(
         account_id,
         state=new.state,
         last_error=new.last_error,
         consecutive_failures=new.consecutive_failures,
         last_poll_at=new.last_poll_at if new.last_poll_at != old.last_poll_at else None,
+        changed_at=new.changed_at if new.changed_at != old.changed_at else None,
+        event=health_event(stored.account, old, new),
     )
+    if announced and publisher is not None:
+        try:
+            await publisher.publish_all(announced)
+            await store.mark_published([m.id for m in announced])
+        except Exception:
+            log.exception("publishing %s's health change failed; the outbox relay will", account_id)
     return old, new
 
 
-def methods(store: IngestStore, vault: Vault, clock: Clock = system_clock) -> dict[str, rpc.Method]:
+def methods(
+    store: IngestStore,
+    vault: Vault,
+    clock: Clock = system_clock,
+    *,
+    publisher: EventPublisher | None = None,
+) -> dict[str, rpc.Method]:
     def read(
         fields: AccountFields,
         account_id: str,
@@ -186,7 +238,23 @@ def methods(store: IngestStore, vault: Vault, clock: Clock = system_clock) -> di
             raise rpc.NotFound(f"no account {key.id!r}")
         return Deleted()
 
+    async def replay_kept(params: AccountReplay, caller: Caller) -> Replayed:
+        _admin(caller)
+        stored = await store.account(params.id)
+        if stored is None:
+            raise rpc.NotFound(f"no account {params.id!r}")
+        assert publisher is not None, "app.py gives the replay its publisher"
+        return await replay(
+            store=store,
+            publisher=publisher,
+            account=stored.account,
+            since=params.window.since,
+            until=params.window.until,
+            clock=clock,
+        )
+
     return {
+        IngestorMethod.ACCOUNTS_REPLAY: rpc.typed(AccountReplay, replay_kept),
         IngestorMethod.ACCOUNTS_LIST: rpc.typed(AccountsQuery, list_accounts),
         IngestorMethod.ACCOUNTS_GET: rpc.typed(AccountKey, get),
         IngestorMethod.ACCOUNTS_CREATE: rpc.typed(AccountCreate, create),

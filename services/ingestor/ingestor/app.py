@@ -25,7 +25,7 @@ from contracts.topology import INGESTOR_MODERATION, INGESTOR_REPLIES, INGESTOR_R
 from ingestor import accounts, imap, replies, services, smtp, webhooks, webhooks_x
 from ingestor.credentials import Vault, load_key
 from ingestor.moderation import Moderator, moderate
-from ingestor.pollers.runner import Pollers
+from ingestor.pollers.runner import Pollers, mailboxes
 from ingestor.replies.sending import RetryPolicy, deliver
 from ingestor.schemas import IngestResponse
 from ingestor.settings import IngestorSettings
@@ -135,7 +135,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
     vault = Vault(load_key(settings))
-    serve(broker, INGESTOR_RPC, accounts.methods(store, vault))
+    serve(broker, INGESTOR_RPC, accounts.methods(store, vault, publisher=publisher))
     http = httpx.AsyncClient(timeout=settings.reply_timeout_seconds)
     senders = replies.senders(settings, http)
     policy = RetryPolicy(
@@ -184,10 +184,18 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         lambda: services.forget_old_deliveries(store=store, keep_days=settings.raw_delivery_days),
     )
 
+    # Mailboxes under the pollers' lease and health; read even where the networks are not
+    # polled (INGESTOR_POLLING=false), as before the lease existed.
     read_mailboxes = Periodic(
         "ingestor-imap-poll",
-        settings.imap_poll_seconds,
-        lambda: imap.poll_mailboxes(store=store, publisher=publisher, vault=vault),
+        min(settings.imap_poll_seconds, settings.poll_tick_seconds),
+        Pollers(
+            settings,
+            store,
+            publisher,
+            vault,
+            polled=mailboxes(settings, imap.Reader(store, publisher)),
+        ).tick,
     )
 
     # The networks without push, and Meta's reconciliation (docs/channels.md "Pollers").

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -126,25 +125,36 @@ async def accounts_of(
     return {(s.account.channel, s.account.network_id): s.account for s in found}
 
 
+THREADED_BY_PARENT = frozenset({Channel.TWITTER, Channel.EMAIL})
+"""The channels whose items may name only the item they answer: X's v1.1 tweets
+(``in_reply_to_status_id``) and mail with only ``In-Reply-To``. Every other network names the
+thread itself (Meta's post or conversation, Instagram's media, YouTube's video, a review), so
+its items need no thread memory (and a 50-entry Meta delivery writes none)."""
+
+
 async def rethread(
-    store: IngestStore, interactions: Sequence[Interaction], at: datetime
-) -> list[Interaction]:
+    store: IngestStore, interactions: Sequence[Interaction]
+) -> tuple[list[Interaction], dict[str, str]]:
     """Each answer joins the thread of the item it answers, when that item was seen before
-    (or earlier in this delivery), and every interaction's thread is remembered. X's v1.1
-    tweets and mail with only In-Reply-To name just the parent: a customer answering the
-    brand's reply would otherwise start a thread (and a ticket) of its own."""
-    parents = sorted({f"{i.channel.value}:{i.parent_id}" for i in interactions if i.parent_id})
-    known = await store.threads_of(parents)
+    (or earlier in this delivery); and the threads to remember. A customer answering the
+    brand's reply on X or by mail would otherwise start a thread (and a ticket) of its own."""
+    remembered = [i for i in interactions if i.channel in THREADED_BY_PARENT]
+    if not remembered:
+        return list(interactions), {}
+    parents = sorted({f"{i.channel.value}:{i.parent_id}" for i in remembered if i.parent_id})
+    known = await store.threads_of(parents) if parents else {}
     threaded: list[Interaction] = []
     for interaction in interactions:
+        if interaction.channel not in THREADED_BY_PARENT:
+            threaded.append(interaction)
+            continue
         parent = f"{interaction.channel.value}:{interaction.parent_id}"
         thread = known.get(parent) if interaction.parent_id else None
         if thread and thread != interaction.conversation_id:
             interaction = interaction.model_copy(update={"thread_id": thread})
         known[interaction.key] = interaction.conversation_id
         threaded.append(interaction)
-    await store.remember_threads({i.key: i.conversation_id for i in threaded}, at)
-    return threaded
+    return threaded, {i.key: i.conversation_id for i in threaded if i.channel in THREADED_BY_PARENT}
 
 
 @dataclass(frozen=True)
@@ -167,40 +177,41 @@ async def keep(
     publisher: EventPublisher,
     source: str,
     body: bytes,
-    interactions: Sequence[Interaction],
-    changes: Sequence[Change],
-    set_aside: Sequence[dict[str, str]],
+    found: Sorted,
     clock: Clock = system_clock,
+    record: bool = True,
 ) -> Outcome:
-    """Accept the new interactions and changes durably and keep the delivery; then publish,
+    """The one delivery step of every channel (webhooks, mail, pollers, replays): the
+    network's echoes of our own replies dropped, answers joined to their threads, the new
+    interactions and changes accepted durably and the delivery kept; then the publish,
     leaving to the relay what RabbitMQ does not confirm now."""
     now = clock()
-    ours = await store.our_replies(
-        [i.key for i in interactions if i.direction is Direction.OUTBOUND]
-    )
+    interactions, set_aside = list(found.interactions), list(found.set_aside)
+    outbound = [i.key for i in interactions if i.direction is Direction.OUTBOUND]
+    ours = await store.our_replies(outbound) if outbound else set()
     if ours:
         # The network's echo of a reply we posted: the reply is on its ticket already.
         interactions = [i for i in interactions if i.key not in ours]
-        set_aside = [*set_aside, *({"reason": "our_reply", "detail": key} for key in sorted(ours))]
-    interactions = await rethread(store, interactions, now)
+        set_aside += [{"reason": "our_reply", "detail": key} for key in sorted(ours)]
+    interactions, threads = await rethread(store, interactions)
+    changes = found.changes
     received = [
         (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i))) for i in interactions
     ] + [(change_key(c), OutgoingMessage.of(c)) for _, c in changes]
-    accepted = await store.accept(received)
-    await store.keep_delivery(
-        Delivery(
-            id=str(uuid.uuid4()),
-            source=source,
-            received_at=now,
-            body=body,
-            accepted=len(accepted),
-            duplicates=len(received) - len(accepted),
-            set_aside=list(set_aside),
+    touched = sorted({i.account for i in interactions} | {a for a, _ in changes})
+    # The delivery's bookkeeping in one store write with the outbox rows (a webhook's
+    # answer waits on every write).
+    accepted = await store.accept_delivery(
+        received,
+        delivery=Delivery(
+            id=str(uuid.uuid4()), source=source, received_at=now, body=body, set_aside=set_aside
         )
+        if record  # a replay reads a delivery kept already
+        else None,
+        threads=threads,
+        touched=touched,
+        at=now,
     )
-    if interactions or changes:
-        touched = {i.account for i in interactions} | {a for a, _ in changes}
-        await store.note_events(sorted(touched), now)
     for aside in set_aside:
         log.warning("%s delivery item set aside: %s (%s)", source, aside["reason"], aside["detail"])
     try:
@@ -209,3 +220,25 @@ async def keep(
     except Exception:
         log.exception("publishing a %s delivery failed; the outbox relay will", source)
     return Outcome(len(accepted), len(received) - len(accepted), len(set_aside))
+
+
+Collect = Callable[[IngestStore, Any], Awaitable[Sorted]]
+"""A network's reading of a parsed JSON delivery: its items sorted for their accounts."""
+
+
+async def keep_json(
+    *,
+    store: IngestStore,
+    publisher: EventPublisher,
+    source: str,
+    body: bytes,
+    collect: Collect,
+    clock: Clock = system_clock,
+) -> Outcome:
+    """A signed JSON webhook body (Meta, X) read and kept; one that is not JSON is kept with
+    the cause and answered like any other, so the network does not disable the webhook."""
+    data, unreadable = parse_json(body)
+    found = Sorted([], [], unreadable) if unreadable else await collect(store, data)
+    return await keep(
+        store=store, publisher=publisher, source=source, body=body, found=found, clock=clock
+    )

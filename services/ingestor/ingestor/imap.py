@@ -2,10 +2,11 @@
 
 A mailbox account whose credentials name an IMAP server (``imap_host``, ``username``,
 ``password``; optional ``imap_port``, ``imap_ssl`` "false", ``imap_folder``) is read every
-INGESTOR_IMAP_POLL_SECONDS from its cursor, the folder's UIDVALIDITY and the last UID kept, which
-survives restarts in the store. Mail is read with ``BODY.PEEK[]`` (the mailbox's \\Seen flags are
-the people's, not ours) and each one goes through the same mail-in step as SMTP; the cursor moves
-past a mail only once it is kept, so a crash reads it again and its Message-ID de-duplicates it.
+INGESTOR_IMAP_POLL_SECONDS, by one replica at a time (the pollers' lease), from its cursor:
+the folder's UIDVALIDITY and the last UID kept, which survives restarts in the store. Mail is
+read with ``BODY.PEEK[]`` (the mailbox's \\Seen flags are the people's, not ours) and each one
+goes through the same mail-in step as SMTP; the cursor moves past a mail only once it is kept,
+so a crash reads it again and its Message-ID de-duplicates it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
-from contracts.interaction import Channel
 from ingestor import mailin
-from ingestor.credentials import Vault
+from ingestor.pollers.base import Poll
+from ingestor.pollers.http import NetworkError
 from ingestor.store.accounts_port import MailCursor
 from ingestor.store.port import IngestStore
 from servicekit.publishing import EventPublisher
@@ -74,32 +77,37 @@ def fetch_new(
         return validity, [(u, fetched[u][b"BODY[]"]) for u in uids if u in fetched]
 
 
-async def poll_mailboxes(*, store: IngestStore, publisher: EventPublisher, vault: Vault) -> int:
-    """Read every active IMAP mailbox account once; how many mails were kept. One mailbox's
-    failure (server down, wrong password) is logged and never stops the others."""
-    kept = 0
-    for stored in await store.accounts():
-        account = stored.account
-        if account.channel is not Channel.EMAIL or not account.active or not stored.credentials:
-            continue
+@dataclass(frozen=True)
+class Reader:
+    """The poller of mailbox accounts (ingestor.pollers.runner): each mailbox is read by one
+    replica at a time under the poll lease, and its failures (server away, wrong password)
+    reach the account's health like any network's, failing after a few in a row and ok
+    again on the next good read. A mailbox fed only over SMTP has nothing to read."""
+
+    store: IngestStore
+    publisher: EventPublisher
+
+    async def __call__(self, poll: Poll) -> dict[str, Any]:
+        account = poll.account
+        box = mailbox_of(poll.credentials)
+        if box is None:
+            return poll.state
+        cursor = await self.store.mail_cursor(account.id)
         try:
-            box = mailbox_of(vault.open(stored.credentials))
-            if box is None:
-                continue
-            cursor = await store.mail_cursor(account.id)
             validity, mails = await asyncio.to_thread(fetch_new, box, cursor, SOCKET_TIMEOUT)
-            if cursor is None or cursor.uidvalidity != validity:
-                await store.save_mail_cursor(account.id, MailCursor(validity, 0))
-            for uid, data in mails:
-                await mailin.receive(
-                    store=store,
-                    publisher=publisher,
-                    data=data,
-                    mailboxes=[account.network_id],
-                    source="imap",
-                )
-                await store.save_mail_cursor(account.id, MailCursor(validity, uid))
-                kept += 1
-        except Exception as exc:
-            log.warning("reading mailbox %s failed: %s: %s", account.id, type(exc).__name__, exc)
-    return kept
+        except (IMAPClientError, OSError) as exc:
+            raise NetworkError(f"IMAP {box.host}:{box.port}: {type(exc).__name__}: {exc}") from exc
+        if cursor is None or cursor.uidvalidity != validity:
+            await self.store.save_mail_cursor(account.id, MailCursor(validity, 0))
+        for uid, data in mails:
+            # Kept mail by mail, each its own delivery (its raw bytes replayable), the cursor
+            # moved past it only once it is kept.
+            await mailin.receive(
+                store=self.store,
+                publisher=self.publisher,
+                data=data,
+                mailboxes=[account.network_id],
+                source="imap",
+            )
+            await self.store.save_mail_cursor(account.id, MailCursor(validity, uid))
+        return poll.state

@@ -38,12 +38,5 @@ async def receive(
         accounts = await deliveries.accounts_of(store, found)
         sorted_ = deliveries.sort(found, accounts, mail.normalise)
     return await deliveries.keep(
-        store=store,
-        publisher=publisher,
-        source=source,
-        body=data,
-        interactions=sorted_.interactions,
-        changes=sorted_.changes,
-        set_aside=sorted_.set_aside,
-        clock=clock,
+        store=store, publisher=publisher, source=source, body=data, found=sorted_, clock=clock
     )

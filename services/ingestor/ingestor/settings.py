@@ -88,11 +88,11 @@ class IngestorSettings(ServiceSettings):
     """The organisation's latest posts whose comments are polled."""
     meta_poll_seconds: float = Field(default=900.0, gt=0)
     """The reconciliation poll of Meta accounts: what the webhook dropped still arrives."""
-    meta_graph_url: str = "https://graph.facebook.com"
     meta_poll_overlap_seconds: float = Field(default=3600.0, ge=0)
     """Each reconciliation reads back this far before its cursor (late, out-of-order items)."""
     meta_graph_url: str = "https://graph.facebook.com/v21.0"
-    """INGESTOR_META_GRAPH_URL: the Graph API replies are posted to (tests: the fake Meta)."""
+    """INGESTOR_META_GRAPH_URL: the Graph API replies are posted to (tests: the fake Meta);
+    the reconciliation polls use it too, without the version (they name theirs)."""
     x_api_url: str = "https://api.x.com"
     """INGESTOR_X_API_URL: X's v2 API replies and DMs are posted to (tests: the fake X)."""
     reply_attempts: int = Field(default=5, ge=1, le=20)

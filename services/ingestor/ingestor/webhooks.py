@@ -114,16 +114,12 @@ def router(
         if not signature_ok(body, header, app_secret):
             failures.hit(address)
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"{SIGNATURE} does not match the body")
-        data, unreadable = deliveries.parse_json(body)
-        found = deliveries.Sorted([], [], unreadable) if unreadable else await collect(store, data)
-        outcome = await deliveries.keep(
+        outcome = await deliveries.keep_json(
             store=store,
             publisher=publisher,
             source="meta",
             body=body,
-            interactions=found.interactions,
-            changes=found.changes,
-            set_aside=found.set_aside,
+            collect=collect,
             clock=clock,
         )
         return outcome.answer()

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts.accounts import AccountHealth, AccountRead, Collect
+from contracts.events import InteractionChangedV1
 from contracts.interaction import Channel
 from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
 from ingestor.store.port import IngestStore
+from servicekit.publishing import OutgoingMessage
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -98,6 +100,26 @@ async def test_deliveries_are_kept_counted_and_forgotten_by_age(store: IngestSto
     assert (await store.delivery_summary())["deliveries"] == 1
 
 
+async def test_a_replay_reads_the_deliveries_of_its_sources_in_its_window(
+    store: IngestStore,
+) -> None:
+    kept = [
+        Delivery("early", "meta", NOW - timedelta(hours=2), b'{"n": 1}'),
+        Delivery("inside", "meta", NOW - timedelta(hours=1), b'{"n": 2}', accepted=1),
+        Delivery("mail", "smtp", NOW - timedelta(minutes=30), b"From: a"),
+        Delivery("other-source", "x", NOW - timedelta(minutes=20), b"{}"),
+        Delivery("at-the-end", "meta", NOW, b"{}"),
+    ]
+    for delivery in reversed(kept):
+        await store.keep_delivery(delivery)
+    found = await store.deliveries_between(
+        ["meta", "smtp"], NOW - timedelta(hours=1, minutes=30), NOW
+    )
+    assert [d.id for d in found] == ["inside", "mail"]
+    assert found[0] == kept[1]
+    assert await store.deliveries_between([], NOW - timedelta(days=1), NOW) == []
+
+
 async def test_a_mailbox_cursor_is_kept_per_account_and_moves_forward(store: IngestStore) -> None:
     assert await store.mail_cursor("sac") is None
     await store.save_mail_cursor("sac", MailCursor(uidvalidity=7, uid=3))
@@ -118,3 +140,34 @@ async def test_threads_are_remembered_by_key_and_forgotten_by_age(store: IngestS
     }
     assert await store.forget_threads(before=then + timedelta(days=1)) == 2
     assert await store.threads_of(["twitter:1", "email:b@c"]) == {"email:b@c": "a@c"}
+
+
+async def test_a_delivery_is_accepted_kept_threaded_and_noted_together(
+    store: IngestStore,
+) -> None:
+    await store.create_account(account())
+
+    def change(key: str) -> tuple[str, OutgoingMessage]:
+        event = InteractionChangedV1(key=key, change="removed", changed_at=NOW, actor="network")
+        return key, OutgoingMessage.of(event)
+
+    first = await store.accept_delivery(
+        [change("facebook:1"), change("facebook:2")],
+        delivery=Delivery("d1", "meta", NOW, b"{}"),
+        threads={"facebook:1": "post-1"},
+        touched=["acme-fb"],
+        at=NOW,
+    )
+    again = await store.accept_delivery(
+        [change("facebook:2")],
+        delivery=Delivery("d2", "meta", NOW, b"{}"),
+        threads={},
+        touched=[],
+        at=NOW,
+    )
+    assert (len(first), again) == (2, [])
+    [d1, d2] = await store.deliveries_between(["meta"], NOW, NOW + timedelta(seconds=1))
+    assert (d1.accepted, d1.duplicates, d2.accepted, d2.duplicates) == (2, 0, 0, 1)
+    assert await store.threads_of(["facebook:1"]) == {"facebook:1": "post-1"}
+    stored = await store.account("acme-fb")
+    assert stored is not None and stored.account.health.last_event_at == NOW

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from contracts.accounts import AccountHealth, AccountRead, Collect, HealthState
 from contracts.interaction import Channel
+from ingestor.accounts import PollOutcome, health_event, record_poll
 from ingestor.store.accounts_port import StoredAccount
 from ingestor.store.port import IngestStore
 from servicekit.clock import ManualClock
@@ -81,3 +82,69 @@ async def test_poll_health_leaves_the_webhook_fields_alone(
         3,
     )
     assert health.last_poll_at == now and health.last_event_at == now
+
+
+async def test_each_change_of_health_is_announced_once(
+    store: IngestStore, clock: ManualClock
+) -> None:
+    """Incident and recovery each write one account.health_changed.v1 into the outbox with
+    the health; a replica repeating the same transition (its write retried, or a second one
+    whose lease ran out) adds nothing."""
+    now = clock()
+    await store.create_account(
+        StoredAccount(
+            AccountRead(
+                id="acme-li",
+                channel=Channel.LINKEDIN,
+                network_id="42",
+                name="Acme",
+                collect=[Collect.COMMENTS],
+                active=True,
+                has_credentials=False,
+                health=AccountHealth(),
+                created_at=now,
+                updated_at=now,
+            ),
+            None,
+        )
+    )
+
+    async def poll(outcome: PollOutcome) -> list[str]:
+        before = await store.outbox_backlog()
+        await record_poll(store, "acme-li", outcome, now=clock(), failing_after=2)
+        after = await store.outbox_backlog()
+        return ["event"] * (after.events - before.events)
+
+    failure = PollOutcome(error="NetworkError: 503")
+    assert await poll(failure) == []  # one failure is not an incident yet
+    assert await poll(failure) == ["event"]  # failing
+    assert await poll(failure) == []  # still failing: no new mail
+    stored = await store.account("acme-li")
+    assert stored is not None and stored.account.health.state is HealthState.FAILING
+    failing = stored.account.health
+    # A second writer of the very same transition: the same key, nothing new.
+    ok = failing.model_copy(update={"state": HealthState.OK})
+    key_and_event = health_event(stored.account, failing, ok)
+    assert key_and_event is not None
+    assert await store.set_health(
+        "acme-li",
+        state=HealthState.OK,
+        last_error=None,
+        consecutive_failures=0,
+        changed_at=clock(),
+        event=key_and_event,
+    ) == [key_and_event[1]]
+    assert (
+        await store.set_health(
+            "acme-li",
+            state=HealthState.OK,
+            last_error=None,
+            consecutive_failures=0,
+            event=key_and_event,
+        )
+        == []
+    )
+    clock.advance(5)
+    assert await poll(PollOutcome(throttled_until=clock() + timedelta(hours=1))) == ["event"]
+    assert await poll(PollOutcome()) == ["event"]  # recovered
+    assert await poll(PollOutcome()) == []

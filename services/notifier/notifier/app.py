@@ -45,6 +45,7 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
             topology.NOTIFIER_NOTIFICATIONS,
             topology.NOTIFIER_DIGESTS,
             topology.NOTIFIER_OPINIONS,
+            topology.NOTIFIER_ACCOUNT_ALERTS,
         ):
             await declare_consumer_queue(broker, queue, settings.rabbitmq_retry_queue_type)
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from contracts.accounts import AccountHealthChangedV1, HealthState
 from contracts.events import DigestReadyV1, NotificationRequestedV1
 from contracts.notifications import AlertChoices
 from contracts.opinions import OpinionRequestedV1
@@ -129,3 +130,24 @@ def opinion_request_mail(
             Attachment(a.filename, a.content_type, a.content()) for a in event.attachments
         ),
     )
+
+
+def account_health_mails(
+    event: AccountHealthChangedV1, recipients: list[Recipient], public_url: str
+) -> list[Mail]:
+    """An account turned failing or throttled (an incident), or recovered (back to ok)."""
+    context = {
+        **event.model_dump(mode="json"),
+        "recovered": event.after is HealthState.OK,
+        "link": f"{public_url.rstrip('/')}/v1/accounts/{event.account}",
+    }
+    return [
+        compose(
+            kind="account_health",
+            language=r.language,
+            context=context,
+            recipient=r.address,
+            event_id=event.id,
+        )
+        for r in recipients
+    ]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from faststream.rabbit import RabbitRouter
 
 from contracts import topology
+from contracts.accounts import AccountHealthChangedV1
 from contracts.credentials import AccessLinkMail, AccessLinkMailed
 from contracts.events import DigestReadyV1, NotificationRequestedV1
 from contracts.notifications import NotificationSettings, NotificationSettingsUpdate
@@ -89,6 +90,17 @@ def build_router(deps: Deps) -> RabbitRouter:
             policy=policy,
         )
 
+    async def on_account_health(event: AccountHealthChangedV1) -> None:
+        await services.mail_account_health(
+            store=store,
+            mailer=mailer,
+            event=event,
+            admins=settings.admin_addresses(),
+            public_url=settings.public_url,
+            default_language=settings.default_language,
+            policy=policy,
+        )
+
     publisher = deps.publisher
     consuming.consume(
         router,
@@ -105,6 +117,13 @@ def build_router(deps: Deps) -> RabbitRouter:
         topology.NOTIFIER_OPINIONS,
         OpinionRequestedV1,
         on_opinion_requested,
+        publisher=publisher,
+    )
+    consuming.consume(
+        router,
+        topology.NOTIFIER_ACCOUNT_ALERTS,
+        AccountHealthChangedV1,
+        on_account_health,
         publisher=publisher,
     )
     rpc.serve(router, topology.NOTIFIER_RPC, rpc_methods(deps))

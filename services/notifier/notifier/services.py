@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from contracts.accounts import AccountHealthChangedV1
 from contracts.events import DigestReadyV1, NotificationRequestedV1
 from contracts.notifications import (
     AlertChoices,
@@ -42,6 +45,30 @@ async def mail_digest(
 ) -> None:
     recipients = compose.recipients_for("digest", event.recipients, {}, {}, default_language)
     mails = compose.digest_mails(event, recipients, public_url)
+    await send_once(log_store=store, mailer=mailer, mails=mails, policy=policy)
+
+
+async def mail_account_health(
+    *,
+    store: NotifierStore,
+    mailer: Mailer,
+    event: AccountHealthChangedV1,
+    admins: list[str],
+    public_url: str,
+    default_language: str,
+    policy: ClaimPolicy = DEFAULT_POLICY,
+) -> None:
+    """The admins hear of each incident and each recovery once: the ingestor publishes one
+    event per transition, and the claims make it one mail per (event, admin)."""
+    if not admins:
+        logging.getLogger("notifier").warning(
+            "account %s is %s; NOTIFIER_ADMIN_EMAILS is empty, so nobody is mailed",
+            event.account,
+            event.after.value,
+        )
+        return
+    recipients = compose.recipients_for("account_health", admins, {}, {}, default_language)
+    mails = compose.account_health_mails(event, recipients, public_url)
     await send_once(log_store=store, mailer=mailer, mails=mails, policy=policy)
 
 

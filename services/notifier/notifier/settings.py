@@ -48,4 +48,13 @@ class NotifierSettings(ServiceSettings):
         "event is retried later; longer than the lease, so a crashed owner's mails are taken "
         "over within one delivery.",
     )
+    admin_emails: str = Field(
+        default="",
+        description="Comma-separated addresses of the deployment's administrators: they are "
+        "mailed when a network account turns failing or throttled, and when it recovers. "
+        "Empty: nobody is (the health still shows on GET /v1/accounts).",
+    )
     opinion_ttl_hours: float = Field(default=72.0, gt=0, le=24 * 90)
+
+    def admin_addresses(self) -> list[str]:
+        return [a.strip() for a in self.admin_emails.split(",") if a.strip()]

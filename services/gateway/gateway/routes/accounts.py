@@ -18,7 +18,10 @@ from contracts.accounts import (
     AccountList,
     AccountRead,
     AccountReplace,
+    AccountReplay,
     AccountsQuery,
+    Replayed,
+    ReplayWindow,
 )
 from contracts.rpc_ingestor import IngestorMethod
 from contracts.topology import INGESTOR_RPC
@@ -102,6 +105,23 @@ async def delete_account(
         INGESTOR_RPC, IngestorMethod.ACCOUNTS_DELETE, AccountKey(id=account_id), caller
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{account_id}/replay", response_model=Replayed, responses={**NOT_FOUND, **ADMIN_ONLY})
+async def replay_account(
+    account_id: AccountPath, window: ReplayWindow, caller: AdminCaller, services: ServicesDep
+) -> Any:
+    """Reads the account's kept raw deliveries received in [``from``, ``to``) again through
+    today's normalisation: what is already stored counts as a duplicate, what was missed (or
+    arrived before the account was registered) is accepted now. Deliveries are kept
+    INGESTOR_RAW_DELIVERY_DAYS; webhook and mail deliveries are replayable, polls are not."""
+    params = AccountReplay(id=account_id, window=window)
+    return await services.call(
+        INGESTOR_RPC,
+        IngestorMethod.ACCOUNTS_REPLAY,
+        {"id": account_id, "window": params.window.model_dump(mode="json", by_alias=True)},
+        caller,
+    )
 
 
 def _wire(body: AccountFields) -> dict[str, Any]:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from pydantic import ValidationError
 
 from contracts.accounts import AccountRead
 from contracts.events import InteractionChangedV1
@@ -19,6 +24,26 @@ class Found:
 
     interactions: list[Interaction] = field(default_factory=list)
     changes: list[InteractionChangedV1] = field(default_factory=list)
+    set_aside: list[dict[str, str]] = field(default_factory=list)
+    """Items that could not be read, each with its cause and the item as the network sent
+    it (kept with the poll's delivery and counted on /v1/webhooks/health)."""
+    raw: list[Any] = field(default_factory=list)
+
+    @contextmanager
+    def item(self, where: str, raw: Any) -> Iterator[None]:
+        """Read one polled item: one the network sent malformed is set aside alone with the
+        cause, and the poll goes on with the others (and the cursor still moves), rather than
+        one odd comment failing every poll of the account from then on."""
+        try:
+            yield
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            detail = f"{where}: {type(exc).__name__}: {exc}"[:1000]
+            self.set_aside.append({"reason": "unnormalisable", "detail": detail})
+            self.raw.append(raw)
+
+    def body(self) -> bytes:
+        """What is kept of the poll as its delivery: the items set aside, as received."""
+        return json.dumps(self.raw, default=str).encode() if self.raw else b""
 
 
 @dataclass

@@ -51,7 +51,8 @@ async def poll(poll: Poll) -> dict[str, Any]:
             f"/v4/{poll.account.network_id}/reviews", params=params, headers=headers
         )
         for review in page.get("reviews", []):
-            listed[str(review["reviewId"])] = review
+            with poll.found.item("review without a reviewId", review):
+                listed[str(review["reviewId"])] = review
         token = page.get("nextPageToken")
         if not token:
             break
@@ -59,19 +60,20 @@ async def poll(poll: Poll) -> dict[str, Any]:
     # Only a complete listing gets here: a review missing from it was deleted.
     key = Channel.GOOGLE_BUSINESS.value
     for review_id, review in listed.items():
-        updated = review.get("updateTime") or review["createTime"]
-        if review_id not in known:
-            poll.found.interactions.append(_review(poll, review))
-        elif known[review_id] != updated:
-            poll.found.changes.append(
-                InteractionChangedV1(
-                    key=f"{key}:{review_id}",
-                    change="edited",
-                    text=review.get("comment", ""),
-                    changed_at=_when(updated),
-                    actor=ACTOR,
+        with poll.found.item(f"review {review_id}", review):
+            updated = review.get("updateTime") or review["createTime"]
+            if review_id not in known:
+                poll.found.interactions.append(_review(poll, review))
+            elif known[review_id] != updated:
+                poll.found.changes.append(
+                    InteractionChangedV1(
+                        key=f"{key}:{review_id}",
+                        change="edited",
+                        text=review.get("comment", ""),
+                        changed_at=_when(updated),
+                        actor=ACTOR,
+                    )
                 )
-            )
     for review_id in sorted(set(known) - set(listed)):
         poll.found.changes.append(
             InteractionChangedV1(
@@ -80,7 +82,8 @@ async def poll(poll: Poll) -> dict[str, Any]:
         )
     return {
         "known": {
-            review_id: review.get("updateTime") or review["createTime"]
+            # A review set aside above is passed too: the cursor moves past it.
+            review_id: str(review.get("updateTime") or review.get("createTime") or "")
             for review_id, review in listed.items()
         }
     }

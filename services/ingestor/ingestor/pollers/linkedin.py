@@ -53,10 +53,11 @@ class Posts:
                 )
                 elements = page.get("elements", [])
                 for comment in elements:
-                    created = int(comment["created"]["time"])
-                    newest = max(newest, created)
-                    if created > since:
-                        poll.found.interactions.append(_comment(poll, org, urn, comment))
+                    with poll.found.item(f"comment {comment.get('id')}", comment):
+                        created = int(comment["created"]["time"])
+                        newest = max(newest, created)
+                        if created > since:
+                            poll.found.interactions.append(_comment(poll, org, urn, comment))
                 start += len(elements)
                 total = int((page.get("paging") or {}).get("total", start))
                 if not elements or start >= total:

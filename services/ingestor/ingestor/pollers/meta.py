@@ -3,6 +3,11 @@ then drops it, and some never arrive (CHANNELS.md "Meta": "keep raw payloads and
 polling"). Sources: developers.facebook.com graph-api/reference/page/feed,
 graph-api/reference/object/comments, graph-api/reference/page/conversations.
 
+Instagram professional accounts likewise (instagram-platform/instagram-graph-api/reference/
+ig-user/media, ig-media/comments, ig-comment/replies): ``GET /{version}/{ig-user-id}/media?
+fields=id,comments{id,text,from,timestamp,replies{…}}&since=…`` and the conversations with
+``platform=instagram``.
+
 ``GET /{version}/{page-id}/feed?fields=id,comments{…}&since=…`` and
 ``GET /{version}/{page-id}/conversations?fields=messages{…}`` with the page access token,
 following ``paging.next``. The items get the very ids (and so the keys) the webhook gives
@@ -21,6 +26,7 @@ from ingestor.pollers.base import Poll
 
 VERSION = "v21.0"
 COMMENT_FIELDS = "id,message,from,created_time,parent{id}"
+IG_COMMENT_FIELDS = "id,text,from,timestamp"
 
 
 def _when(value: str) -> datetime:
@@ -40,7 +46,11 @@ async def _pages(poll: Poll, path: str, params: dict[str, Any]) -> list[dict[str
 
 @dataclass(frozen=True)
 class Reconcile:
+    """A Facebook page's reconciliation, or an Instagram professional account's (its media's
+    comments and replies, ``GET /{ig-user-id}/media``, and its Instagram conversations)."""
+
     overlap_seconds: float
+    channel: Channel = Channel.FACEBOOK
 
     async def __call__(self, poll: Poll) -> dict[str, Any]:
         page_id = poll.account.network_id
@@ -48,10 +58,34 @@ class Reconcile:
         since = int(poll.state.get("since", 0))
         start = max(0, since - int(self.overlap_seconds)) if since else 0
         if Collect.COMMENTS in poll.account.collect:
-            await self._comments(poll, page_id, token, start)
+            if self.channel is Channel.INSTAGRAM:
+                await self._media_comments(poll, page_id, token, start)
+            else:
+                await self._comments(poll, page_id, token, start)
         if Collect.DIRECT_MESSAGES in poll.account.collect:
             await self._messages(poll, page_id, token, start if since else 0)
         return {"since": int(poll.now.timestamp())}
+
+    async def _media_comments(self, poll: Poll, ig_id: str, token: str, start: int) -> None:
+        media = await _pages(
+            poll,
+            f"/{VERSION}/{ig_id}/media",
+            {
+                "fields": f"id,comments.limit(100){{{IG_COMMENT_FIELDS},replies{{"
+                f"{IG_COMMENT_FIELDS}}}}}",
+                "since": start,
+                "access_token": token,
+            },
+        )
+        for item in media:
+            media_id = str(item.get("id"))
+            for comment in (item.get("comments") or {}).get("data", []):
+                with poll.found.item(f"instagram comment {comment.get('id')}", comment):
+                    poll.found.interactions.append(_ig_comment(poll, media_id, comment, None))
+                for reply in (comment.get("replies") or {}).get("data", []):
+                    with poll.found.item(f"instagram reply {reply.get('id')}", reply):
+                        parent = str(comment["id"])
+                        poll.found.interactions.append(_ig_comment(poll, media_id, reply, parent))
 
     async def _comments(self, poll: Poll, page_id: str, token: str, start: int) -> None:
         posts = await _pages(
@@ -65,23 +99,26 @@ class Reconcile:
         )
         for post in posts:
             for comment in (post.get("comments") or {}).get("data", []):
-                poll.found.interactions.append(_comment(poll, str(post["id"]), comment))
+                with poll.found.item(f"comment {comment.get('id')}", comment):
+                    poll.found.interactions.append(_comment(poll, str(post["id"]), comment))
 
     async def _messages(self, poll: Poll, page_id: str, token: str, start: int) -> None:
         conversations = await _pages(
             poll,
             f"/{VERSION}/{page_id}/conversations",
             {
-                "platform": "messenger",
+                "platform": "instagram" if self.channel is Channel.INSTAGRAM else "messenger",
                 "fields": "id,updated_time,messages{id,message,from,to,created_time}",
                 "access_token": token,
             },
         )
         for conversation in conversations:
-            if _when(conversation["updated_time"]).timestamp() < start:
-                continue
-            for message in (conversation.get("messages") or {}).get("data", []):
-                poll.found.interactions.append(_message(poll, message))
+            with poll.found.item(f"conversation {conversation.get('id')}", conversation):
+                if _when(conversation["updated_time"]).timestamp() < start:
+                    continue
+                for message in (conversation.get("messages") or {}).get("data", []):
+                    with poll.found.item(f"message {message.get('id')}", message):
+                        poll.found.interactions.append(_message(poll, message, self.channel))
 
 
 def _comment(poll: Poll, post_id: str, comment: dict[str, Any]) -> Interaction:
@@ -106,14 +143,38 @@ def _comment(poll: Poll, post_id: str, comment: dict[str, Any]) -> Interaction:
     )
 
 
-def _message(poll: Poll, message: dict[str, Any]) -> Interaction:
+def _ig_comment(
+    poll: Poll, media_id: str, comment: dict[str, Any], parent: str | None
+) -> Interaction:
+    """As the webhook makes it (ingestor.meta), so the two are one interaction."""
+    author = comment["from"]
+    return Interaction(
+        channel=Channel.INSTAGRAM,
+        account=poll.account.id,
+        external_id=str(comment["id"]),
+        thread_id=media_id,
+        parent_id=parent or media_id,
+        kind=Kind.REPLY if parent else Kind.COMMENT,
+        direction=(
+            Direction.OUTBOUND
+            if str(author["id"]) == poll.account.network_id
+            else Direction.INBOUND
+        ),
+        author=Author(id=str(author["id"]), handle=author.get("username", "")),
+        text=comment.get("text", ""),
+        occurred_at=_when(comment["timestamp"]),
+        raw={**{k: v for k, v in comment.items() if k != "replies"}, "media": {"id": media_id}},
+    )
+
+
+def _message(poll: Poll, message: dict[str, Any], channel: Channel) -> Interaction:
     page = poll.account.network_id
     sender = str(message["from"]["id"])
     echo = sender == page
     recipients = [str(r["id"]) for r in (message.get("to") or {}).get("data", [])]
     customer = next((r for r in recipients if r != page), sender) if echo else sender
     return Interaction(
-        channel=Channel.FACEBOOK,
+        channel=channel,
         account=poll.account.id,
         external_id=str(message["id"]),
         thread_id=f"dm:{page}:{customer}",

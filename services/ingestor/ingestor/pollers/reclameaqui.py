@@ -96,10 +96,11 @@ async def poll(poll: Poll) -> dict[str, Any]:
         )
         tickets = page.get("data", [])
         for ticket in tickets:
-            poll.found.interactions.extend(_complaint(poll, ticket))
-            modified = ticket["last_modification_date"]
-            if _when(modified) > _when(newest):
-                newest = modified
+            with poll.found.item(f"complaint {ticket.get('id')}", ticket):
+                poll.found.interactions.extend(_complaint(poll, ticket))
+                modified = ticket["last_modification_date"]
+                if _when(modified) > _when(newest):
+                    newest = modified
         # Progress, saved even if the next call is refused: the poll resumes on the next page.
         state["page"], state["newest"] = number + 1, newest
         total = int((page.get("meta") or {}).get("total_pages", number))

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
-from contracts.events import InteractionReceivedV1
+from contracts.accounts import AccountRead
 from contracts.interaction import Channel
-from ingestor import accounts
+from ingestor import accounts, deliveries
 from ingestor.credentials import Vault
-from ingestor.deliveries import change_key
 from ingestor.pollers import google, linkedin, meta, reclameaqui, youtube
 from ingestor.pollers.base import Found, Poll, Poller
 from ingestor.pollers.http import Classify, Network, NetworkError, Quota, Throttled
@@ -29,7 +29,7 @@ from ingestor.settings import IngestorSettings
 from ingestor.store.accounts_port import StoredAccount
 from ingestor.store.port import IngestStore
 from servicekit.clock import Clock, system_clock
-from servicekit.publishing import EventPublisher, OutgoingMessage
+from servicekit.publishing import EventPublisher
 
 log = logging.getLogger("ingestor.pollers")
 
@@ -46,8 +46,15 @@ class Polled:
     classify: Classify | None = None
 
 
+def graph_root(url: str) -> str:
+    """INGESTOR_META_GRAPH_URL names a version for the replies (``…/v21.0``); the pollers name
+    theirs in each path, so they take the root. A bare root is used as it is."""
+    return re.sub(r"/v\d+(\.\d+)?/?$", "", url)
+
+
 def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
     s = settings
+    graph = graph_root(s.meta_graph_url)
     return {
         Channel.YOUTUBE: Polled(
             youtube.poll,
@@ -70,9 +77,19 @@ def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
             linkedin.Posts(s.linkedin_posts), s.linkedin_poll_seconds, s.linkedin_base_url
         ),
         Channel.FACEBOOK: Polled(
-            meta.Reconcile(s.meta_poll_overlap_seconds), s.meta_poll_seconds, s.meta_graph_url
+            meta.Reconcile(s.meta_poll_overlap_seconds), s.meta_poll_seconds, graph
+        ),
+        Channel.INSTAGRAM: Polled(
+            meta.Reconcile(s.meta_poll_overlap_seconds, Channel.INSTAGRAM),
+            s.meta_poll_seconds,
+            graph,
         ),
     }
+
+
+def mailboxes(settings: IngestorSettings, reader: Poller) -> dict[Channel, Polled]:
+    """The IMAP mailboxes, polled every INGESTOR_IMAP_POLL_SECONDS (no HTTP base URL)."""
+    return {Channel.EMAIL: Polled(reader, settings.imap_poll_seconds, "")}
 
 
 class Pollers:
@@ -87,11 +104,14 @@ class Pollers:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         owner: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        polled: dict[Channel, Polled] | None = None,
     ) -> None:
+        """``polled``: the channels this runner polls (the networks of ``channels`` unless
+        told otherwise: the mailboxes have a runner of their own, app.py)."""
         self.settings, self.store, self.publisher, self.vault = settings, store, publisher, vault
         self.clock, self.sleep, self.transport = clock, sleep, transport
         self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-        self.polled = channels(settings)
+        self.polled = channels(settings) if polled is None else polled
 
     async def tick(self) -> None:
         """Poll every due account this replica can lease, one after the other."""
@@ -159,7 +179,7 @@ class Pollers:
                 state = poll.state
                 outcome = accounts.PollOutcome(error=f"{type(exc).__name__}: {exc}"[:500])
                 log.warning("polling %s failed: %s", account.id, outcome.error)
-        await self.accept(account.id, found, self.clock())
+        await self.accept(account, found)
         await self.store.finish_poll(
             account.id, self.owner, cursor={"state": state, "quota": usage}, next_poll_at=next_at
         )
@@ -169,22 +189,22 @@ class Pollers:
             outcome,
             now=self.clock(),
             failing_after=self.settings.poll_failing_after,
+            publisher=self.publisher,
         )
         return True
 
-    async def accept(self, account_id: str, found: Found, now: datetime) -> None:
-        """Into the outbox (durable), then published; the relay finishes a failed publish."""
-        received: Sequence[tuple[str, OutgoingMessage]] = [
-            (i.key, OutgoingMessage.of(InteractionReceivedV1(interaction=i)))
-            for i in found.interactions
-        ] + [(change_key(c), OutgoingMessage.of(c)) for c in found.changes]
-        if not received:
+    async def accept(self, account: AccountRead, found: Found) -> None:
+        """Through the same delivery step as a webhook (ingestor.deliveries): thread memory,
+        the echo of our own replies dropped, the outbox, and what was set aside kept."""
+        if not (found.interactions or found.changes or found.set_aside):
             return
-        accepted = await self.store.accept(received)
-        if accepted:
-            await self.store.note_events([account_id], now)
-        try:
-            await self.publisher.publish_all(accepted)
-            await self.store.mark_published([m.id for m in accepted])
-        except Exception:
-            log.exception("publishing polled interactions failed; the outbox relay will")
+        await deliveries.keep(
+            store=self.store,
+            publisher=self.publisher,
+            source=f"poll:{account.channel.value}",
+            body=found.body(),
+            found=deliveries.Sorted(
+                found.interactions, [(account.id, c) for c in found.changes], found.set_aside
+            ),
+            clock=self.clock,
+        )

@@ -78,20 +78,22 @@ async def poll(poll: Poll) -> dict[str, Any]:
         page = await poll.network.get(PATH, params=params, headers=headers)
         reached = False
         for thread in page.get("items", []):
-            snippet = thread["snippet"]
-            top = snippet["topLevelComment"]
-            published = top["snippet"]["publishedAt"]
-            if newest_seen is not None and _when(published) <= _when(newest_seen):
-                reached = True
-            video = str(snippet.get("videoId") or top["snippet"].get("videoId") or thread["id"])
-            can_reply = bool(snippet.get("canReply", True))
-            poll.found.interactions.append(_comment(poll, top, video, None, can_reply))
-            for reply in (thread.get("replies") or {}).get("comments", []):
-                poll.found.interactions.append(
-                    _comment(poll, reply, video, str(top["id"]), can_reply)
-                )
-            if newest is None or _when(published) > _when(newest):
-                newest = published
+            with poll.found.item(f"thread {thread.get('id')}", thread):
+                snippet = thread["snippet"]
+                top = snippet["topLevelComment"]
+                published = top["snippet"]["publishedAt"]
+                if newest_seen is not None and _when(published) <= _when(newest_seen):
+                    reached = True
+                video = str(snippet.get("videoId") or top["snippet"].get("videoId") or thread["id"])
+                can_reply = bool(snippet.get("canReply", True))
+                poll.found.interactions.append(_comment(poll, top, video, None, can_reply))
+                if newest is None or _when(published) > _when(newest):
+                    newest = published
+                for reply in (thread.get("replies") or {}).get("comments", []):
+                    with poll.found.item(f"reply {reply.get('id')}", reply):
+                        poll.found.interactions.append(
+                            _comment(poll, reply, video, str(top["id"]), can_reply)
+                        )
         token = page.get("nextPageToken")
         if reached or not token:
             break

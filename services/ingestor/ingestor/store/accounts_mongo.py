@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -111,6 +111,25 @@ class MongoAccounts:
         result = await self._deliveries.delete_many({"received_at": {"$lt": before}})
         return int(result.deleted_count)
 
+    async def deliveries_between(
+        self, sources: Sequence[str], since: datetime, until: datetime
+    ) -> list[Delivery]:
+        found = self._deliveries.find(
+            {"source": {"$in": list(sources)}, "received_at": {"$gte": since, "$lt": until}}
+        ).sort("received_at", ASCENDING)
+        return [
+            Delivery(
+                id=d["_id"],
+                source=d["source"],
+                received_at=_utc(d["received_at"]),
+                body=bytes(d["body"]),
+                accepted=d["accepted"],
+                duplicates=d["duplicates"],
+                set_aside=list(d["set_aside"]),
+            )
+            async for d in found
+        ]
+
     async def mail_cursor(self, account_id: str) -> MailCursor | None:
         doc = await self._mail_cursors.find_one({"_id": account_id})
         return None if doc is None else MailCursor(int(doc["uidvalidity"]), int(doc["uid"]))
@@ -135,3 +154,9 @@ class MongoAccounts:
     async def forget_threads(self, *, before: datetime) -> int:
         result = await self._threads.delete_many({"at": {"$lt": before}})
         return int(result.deleted_count)
+
+
+def _utc(moment: datetime) -> datetime:
+    """MongoDB hands dates back without their zone (unless the client is tz_aware); they were
+    stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -81,6 +81,13 @@ class AccountStore(Protocol):
 
     async def forget_deliveries(self, *, before: datetime) -> int: ...
 
+    async def deliveries_between(
+        self, sources: Sequence[str], since: datetime, until: datetime
+    ) -> list[Delivery]:
+        """The kept deliveries from these sources received in [since, until), oldest first
+        (what a replay reads again)."""
+        ...
+
     async def threads_of(self, keys: Sequence[str]) -> dict[str, str]:
         """The thread remembered for each of these interaction keys (``channel:external_id``)
         that has one."""

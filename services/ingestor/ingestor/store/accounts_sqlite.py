@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from contracts.accounts import AccountRead
 from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
@@ -42,6 +42,40 @@ CREATE TABLE IF NOT EXISTS mail_cursors (
     uid INTEGER NOT NULL
 );
 """
+
+
+def note_events_in(
+    connection: sqlite3.Connection, account_ids: Sequence[str], at: datetime
+) -> None:
+    connection.executemany(
+        "UPDATE accounts SET data = json_set(data, '$.health.last_event_at', ?) WHERE id = ?",
+        [(at.isoformat(), i) for i in account_ids],
+    )
+
+
+def keep_delivery_in(connection: sqlite3.Connection, d: Delivery) -> None:
+    connection.execute(
+        "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            d.id,
+            d.source,
+            d.received_at.timestamp(),
+            d.body,
+            d.accepted,
+            d.duplicates,
+            json.dumps(d.set_aside),
+        ),
+    )
+
+
+def remember_threads_in(
+    connection: sqlite3.Connection, threads: dict[str, str], at: datetime
+) -> None:
+    connection.executemany(
+        "INSERT INTO threads VALUES (?, ?, ?) ON CONFLICT (key)"
+        " DO UPDATE SET thread = excluded.thread, at = excluded.at",
+        [(key, thread, at.timestamp()) for key, thread in threads.items()],
+    )
 
 
 def _stored(row: sqlite3.Row) -> StoredAccount:
@@ -133,33 +167,10 @@ class SqliteAccounts:
         return await self._db.read(select)
 
     async def note_events(self, account_ids: Sequence[str], at: datetime) -> None:
-        def note(connection: sqlite3.Connection) -> None:
-            connection.executemany(
-                "UPDATE accounts SET data = json_set(data, '$.health.last_event_at', ?)"
-                " WHERE id = ?",
-                [(at.isoformat(), i) for i in account_ids],
-            )
-
-        await self._db.write(note)
+        await self._db.write(lambda connection: note_events_in(connection, account_ids, at))
 
     async def keep_delivery(self, delivery: Delivery) -> None:
-        d = delivery
-
-        def insert(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    d.id,
-                    d.source,
-                    d.received_at.timestamp(),
-                    d.body,
-                    d.accepted,
-                    d.duplicates,
-                    json.dumps(d.set_aside),
-                ),
-            )
-
-        await self._db.write(insert)
+        await self._db.write(lambda connection: keep_delivery_in(connection, delivery))
 
     async def delivery_summary(self) -> dict[str, int]:
         def count(connection: sqlite3.Connection) -> dict[str, int]:
@@ -183,6 +194,33 @@ class SqliteAccounts:
             ).rowcount
 
         return await self._db.write(forget)
+
+    async def deliveries_between(
+        self, sources: Sequence[str], since: datetime, until: datetime
+    ) -> list[Delivery]:
+        if not sources:
+            return []
+
+        def select(connection: sqlite3.Connection) -> list[Delivery]:
+            rows = connection.execute(
+                f"SELECT * FROM deliveries WHERE source IN ({','.join('?' * len(sources))})"
+                " AND received_at >= ? AND received_at < ? ORDER BY received_at",
+                (*sources, since.timestamp(), until.timestamp()),
+            )
+            return [
+                Delivery(
+                    id=r["id"],
+                    source=r["source"],
+                    received_at=datetime.fromtimestamp(r["received_at"], UTC),
+                    body=bytes(r["body"]),
+                    accepted=r["accepted"],
+                    duplicates=r["duplicates"],
+                    set_aside=json.loads(r["set_aside"]),
+                )
+                for r in rows
+            ]
+
+        return await self._db.read(select)
 
     async def mail_cursor(self, account_id: str) -> MailCursor | None:
         def select(connection: sqlite3.Connection) -> MailCursor | None:
@@ -220,14 +258,7 @@ class SqliteAccounts:
         if not threads:
             return
 
-        def upsert(connection: sqlite3.Connection) -> None:
-            connection.executemany(
-                "INSERT INTO threads VALUES (?, ?, ?) ON CONFLICT (key)"
-                " DO UPDATE SET thread = excluded.thread, at = excluded.at",
-                [(key, thread, at.timestamp()) for key, thread in threads.items()],
-            )
-
-        await self._db.write(upsert)
+        await self._db.write(lambda connection: remember_threads_in(connection, threads, at))
 
     async def forget_threads(self, *, before: datetime) -> int:
         def forget(connection: sqlite3.Connection) -> int:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -9,6 +10,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError
 
 from ingestor.store.accounts_mongo import MongoAccounts
+from ingestor.store.accounts_port import Delivery
 from ingestor.store.polls_mongo import MongoPolls
 from ingestor.store.replies_mongo import MongoReplies
 from servicekit.clock import Clock, system_clock
@@ -97,6 +99,27 @@ class MongoIngestStore(MongoAccounts, MongoPolls, MongoReplies):
                     raise
                 rejected.add(error["index"])
         return [message for i, (_, message) in enumerate(received) if i not in rejected]
+
+    async def accept_delivery(
+        self,
+        received: Sequence[tuple[str, OutgoingMessage]],
+        *,
+        delivery: Delivery | None,
+        threads: dict[str, str],
+        touched: Sequence[str],
+        at: datetime,
+    ) -> list[OutgoingMessage]:
+        # Document by document, as MongoDB writes without a transaction; the outbox row is
+        # what makes an interaction durable, the rest is bookkeeping beside it.
+        await self.remember_threads(threads, at)
+        accepted = await self.accept(received)
+        if delivery is not None:
+            await self.keep_delivery(
+                replace(delivery, accepted=len(accepted), duplicates=len(received) - len(accepted))
+            )
+        if touched:
+            await self.note_events(touched, at)
+        return accepted
 
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int

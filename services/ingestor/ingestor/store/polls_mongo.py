@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from contracts.accounts import HealthState
+from servicekit.publishing import OutgoingMessage
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -16,6 +18,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class MongoPolls:
     _polls: Any
     _accounts: Any
+    accept: Callable[[Sequence[tuple[str, OutgoingMessage]]], Awaitable[list[OutgoingMessage]]]
+    """The outbox's accept, of the store this is mixed into."""
 
     async def claim_poll(
         self, account_id: str, owner: str, *, now: datetime, lease_until: datetime
@@ -67,7 +71,12 @@ class MongoPolls:
         last_error: str | None,
         consecutive_failures: int,
         last_poll_at: datetime | None = None,
-    ) -> None:
+        changed_at: datetime | None = None,
+        event: tuple[str, OutgoingMessage] | None = None,
+    ) -> list[OutgoingMessage]:
+        # The outbox row first: a crash before the health is written repeats the transition
+        # with the same key, which the outbox then drops as a duplicate.
+        new = await self.accept([event]) if event is not None else []
         fields: dict[str, Any] = {
             "data.health.state": state.value,
             "data.health.last_error": last_error,
@@ -75,4 +84,7 @@ class MongoPolls:
         }
         if last_poll_at is not None:
             fields["data.health.last_poll_at"] = last_poll_at.isoformat()
+        if changed_at is not None:
+            fields["data.health.changed_at"] = changed_at.isoformat()
         await self._accounts.update_one({"_id": account_id}, {"$set": fields})
+        return new

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from contracts.accounts import HealthState
+from servicekit.publishing import OutgoingMessage
 
 
 class PollStore(Protocol):
@@ -38,7 +39,13 @@ class PollStore(Protocol):
         last_error: str | None,
         consecutive_failures: int,
         last_poll_at: datetime | None = None,
-    ) -> None:
-        """Write these health fields (``last_poll_at`` only when given); the others, such as
-        ``last_event_at`` written by webhooks, are left alone."""
+        changed_at: datetime | None = None,
+        event: tuple[str, OutgoingMessage] | None = None,
+    ) -> list[OutgoingMessage]:
+        """Write these health fields (``last_poll_at`` and ``changed_at`` only when given);
+        the others, such as ``last_event_at`` written by webhooks, are left alone. ``event``
+        (dedup key, message) announces a change of state: it goes into the outbox with the
+        write (SQLite: the same transaction; MongoDB: the outbox row first, so a crash in
+        between repeats the same key and the retry is a duplicate). The event when it is new,
+        to publish."""
         ...

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from contracts.accounts import HealthState
+from servicekit.clock import Clock, epoch_seconds
+from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 
 SCHEMA = """
@@ -23,6 +25,7 @@ CREATE TABLE IF NOT EXISTS polls (
 
 class SqlitePolls:
     _db: SqliteDatabase
+    _clock: Clock
 
     async def claim_poll(
         self, account_id: str, owner: str, *, now: datetime, lease_until: datetime
@@ -73,21 +76,44 @@ class SqlitePolls:
         last_error: str | None,
         consecutive_failures: int,
         last_poll_at: datetime | None = None,
-    ) -> None:
-        def write(connection: sqlite3.Connection) -> None:
+        changed_at: datetime | None = None,
+        event: tuple[str, OutgoingMessage] | None = None,
+    ) -> list[OutgoingMessage]:
+        def write(connection: sqlite3.Connection) -> list[OutgoingMessage]:
+            new: list[OutgoingMessage] = []
+            if event is not None:
+                key, message = event
+                inserted = connection.execute(
+                    "INSERT INTO received (dedup_key, event_id, routing_key, body,"
+                    " correlation_id, accepted_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (dedup_key) DO NOTHING",
+                    (
+                        key,
+                        str(message.id),
+                        message.routing_key,
+                        message.body,
+                        str(message.correlation_id) if message.correlation_id else None,
+                        epoch_seconds(self._clock),
+                    ),
+                ).rowcount
+                new = [message] if inserted else []
             connection.execute(
                 "UPDATE accounts SET data = json_set(data, '$.health.state', ?,"
                 " '$.health.last_error', ?, '$.health.consecutive_failures', ?,"
                 " '$.health.last_poll_at',"
-                " coalesce(?, json_extract(data, '$.health.last_poll_at')))"
+                " coalesce(?, json_extract(data, '$.health.last_poll_at')),"
+                " '$.health.changed_at',"
+                " coalesce(?, json_extract(data, '$.health.changed_at')))"
                 " WHERE id = ?",
                 (
                     state.value,
                     last_error,
                     consecutive_failures,
                     last_poll_at.isoformat() if last_poll_at else None,
+                    changed_at.isoformat() if changed_at else None,
                     account_id,
                 ),
             )
+            return new
 
-        await self._db.write(write)
+        return await self._db.write(write)

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from ingestor.store.accounts_port import AccountStore
+from ingestor.store.accounts_port import AccountStore, Delivery
 from ingestor.store.polls_port import PollStore
 from ingestor.store.replies_port import ReplyStore
 from servicekit.outbox import Backlog
@@ -31,6 +31,20 @@ class IngestStore(AccountStore, PollStore, ReplyStore, Protocol):
         SQLite records the batch atomically; MongoDB record by record, so after a failure part
         of the batch may be recorded: those rows are published by the outbox relay, and a retry
         of the batch counts them as duplicates. Nothing accepted is lost either way."""
+        ...
+
+    async def accept_delivery(
+        self,
+        received: Sequence[tuple[str, OutgoingMessage]],
+        *,
+        delivery: Delivery | None,
+        threads: dict[str, str],
+        touched: Sequence[str],
+        at: datetime,
+    ) -> list[OutgoingMessage]:
+        """``accept``, ``remember_threads``, ``keep_delivery`` (its ``accepted`` and
+        ``duplicates`` counted here) and ``note_events`` together: one transaction on SQLite,
+        one after the other on MongoDB. The events of the new keys."""
         ...
 
     async def claim_unpublished(

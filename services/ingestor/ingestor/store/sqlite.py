@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+from ingestor.store.accounts_port import Delivery
 from ingestor.store.accounts_sqlite import SCHEMA as ACCOUNTS_SCHEMA
-from ingestor.store.accounts_sqlite import SqliteAccounts
+from ingestor.store.accounts_sqlite import (
+    SqliteAccounts,
+    keep_delivery_in,
+    note_events_in,
+    remember_threads_in,
+)
 from ingestor.store.polls_sqlite import SCHEMA as POLLS_SCHEMA
 from ingestor.store.polls_sqlite import SqlitePolls
 from ingestor.store.received_sqlite import MESSAGE_COLUMNS, message
@@ -20,6 +27,13 @@ from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
+
+
+def _insert(
+    connection: sqlite3.Connection, received: Sequence[tuple[str, OutgoingMessage]], now: float
+) -> list[OutgoingMessage]:
+    """Keep each new message under its key; the ones that were new."""
+    return [m for key, m in received if insert_received(connection, key, m, now)]
 
 
 class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
@@ -49,10 +63,32 @@ class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
     ) -> list[OutgoingMessage]:
         now = epoch_seconds(self._clock)
 
-        def insert(connection: sqlite3.Connection) -> list[OutgoingMessage]:
-            return [m for key, m in received if insert_received(connection, key, m, now)]
+        return await self._db.write(lambda connection: _insert(connection, received, now))
 
-        return await self._db.write(insert)
+    async def accept_delivery(
+        self,
+        received: Sequence[tuple[str, OutgoingMessage]],
+        *,
+        delivery: Delivery | None,
+        threads: dict[str, str],
+        touched: Sequence[str],
+        at: datetime,
+    ) -> list[OutgoingMessage]:
+        now = epoch_seconds(self._clock)
+
+        def write(connection: sqlite3.Connection) -> list[OutgoingMessage]:
+            # One transaction, one trip to the writer thread: a webhook's answer waits on it.
+            remember_threads_in(connection, threads, at)
+            accepted = _insert(connection, received, now)
+            if delivery is not None:
+                counted = replace(
+                    delivery, accepted=len(accepted), duplicates=len(received) - len(accepted)
+                )
+                keep_delivery_in(connection, counted)
+            note_events_in(connection, touched, at)
+            return accepted
+
+        return await self._db.write(write)
 
     async def claim_unpublished(
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
