@@ -15,7 +15,17 @@ from gateway import errors, limits
 from gateway.console import session
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
-from gateway.routes import admin, console_auth, console_desk, rules, tickets
+from gateway.routes import (
+    admin,
+    console_admin,
+    console_agents,
+    console_auth,
+    console_author,
+    console_desk,
+    console_reports,
+    rules,
+    tickets,
+)
 from gateway.routes import views as views_routes
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
@@ -98,6 +108,10 @@ def install_console(app: FastAPI) -> None:
     the package itself (never a CDN)."""
     app.include_router(console_auth.router)
     app.include_router(console_desk.router)
+    app.include_router(console_reports.router)
+    app.include_router(console_admin.router)
+    app.include_router(console_agents.router)
+    app.include_router(console_author.router)
     app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gateway.console import words_admin
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -80,6 +81,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "outbound": ("enviada", "sent"),
     "not_found": ("Não encontrado", "Not found"),
 }
+
+WORDS.update(words_admin.WORDS)  # the reports', admin screens' and author panel's words
 
 Translate = Callable[..., str]
 

@@ -1,0 +1,69 @@
+"""The ticket page's author panel (F28): who wrote the ticket's first customer message, as
+``GET /v1/people/{id}`` shows them to the signed-in agent: their other tickets, groups and
+unified identities. Loaded by htmx after the page (``_ticket_author.html.j2``), so the ticket
+page itself costs no more for it; a person the agent may not see is simply not shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from contracts.persons import PersonQuery
+from contracts.rpc_ticketing import PersonRef, TicketingMethod, TicketRef
+from contracts.topology import TICKETING_RPC
+from gateway.console import session
+from gateway.console.admin_calls import Refused, call, caller_of
+from gateway.console.render import page
+from gateway.deps import ServicesDep
+
+router = APIRouter(include_in_schema=False)
+M = TicketingMethod
+
+
+def _first_author(ticket: dict[str, Any]) -> tuple[str, str] | None:
+    """The channel and author id of the ticket's first customer message."""
+    for stored in ticket.get("interactions", []):
+        item = stored["interaction"]
+        if item.get("direction") == "inbound":
+            return str(item["channel"]), str(item["author"]["id"])
+    return None
+
+
+@router.get("/tickets/{ref}/author", response_class=HTMLResponse)
+async def author_panel(
+    ref: str, request: Request, signed: session.Session, services: ServicesDep
+) -> Response:
+    caller = caller_of(signed)
+    person: dict[str, Any] | None = None
+    try:
+        ticket = await call(services, TICKETING_RPC, M.TICKETS_GET, TicketRef(ref=ref), caller)
+        author = _first_author(ticket)
+        if author is not None:
+            channel, author_id = author
+            found = await call(
+                services, TICKETING_RPC, M.PEOPLE_LIST, PersonQuery(q=author_id[:200]), caller
+            )
+            key = f"{channel}:{author_id}"
+            match = next(
+                (p for p in found["items"] if any(i["key"] == key for i in p["identities"])),
+                None,
+            )
+            if match is not None:
+                person = await call(
+                    services, TICKETING_RPC, M.PEOPLE_GET, PersonRef(id=match["id"]), caller
+                )
+    except Refused as refused:
+        return Response(status_code=refused.status)
+    others = []
+    if person is not None:
+        tickets = [*person["open_here"], *person["open_elsewhere"], *person["past"]]
+        others = [t for t in tickets if t["id"] != ticket["id"]]
+    return page(
+        request,
+        "_author.html.j2",
+        language=signed.agent.language,
+        person=person,
+        others=others,
+    )
