@@ -191,7 +191,7 @@ PAGES: dict[str, PageKind] = {
     "POST /tickets/{ref}/assignment": "session",
     "GET /tickets/{ref}/author": "session",
     "GET /reports": "session",
-    "GET /reports/{kind}.csv": "session",
+    "GET /reports.csv": "session",
     "GET /admin/accounts": "admin-session",
     "POST /admin/accounts": "admin-session",
     "POST /admin/accounts/{account_id}": "admin-session",

@@ -80,7 +80,7 @@ def test_a_report_renders_a_chart_beside_the_api_s_figures(
     assert shown[desk] == "3" == str(api["periods"][0]["values"][desk])
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    csv_text = open(download.value.path(), encoding="utf-8").read()
+    csv_text = download.value.path().read_text(encoding="utf-8")
     assert csv_text.splitlines()[0].startswith("start,total")
     assert serious_violations(page) == []
 

@@ -6,9 +6,10 @@ their levels' figures and an administrator all of them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, get_args
+from typing import Any, get_args
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
@@ -38,7 +39,6 @@ KINDS: dict[str, tuple[type[BaseModel], TicketingMethod, type[BaseModel]]] = {
     "backlog": (BacklogQuery, TicketingMethod.REPORTS_BACKLOG, BacklogReport),
 }
 FIELDS = ("since", "until", "interval", "timezone", "split", "measure")
-Kind = Annotated[str, Path(pattern="^(volume|times|backlog)$")]
 
 
 def _form(request: Request) -> dict[str, str]:
@@ -153,7 +153,7 @@ async def reports_page(
         )
     except Refused as refused:
         context["error"], status_code = refused.detail, refused.status
-    csv_query = "&".join(f"{k}={chosen[k]}" for k in FIELDS)
+    csv_query = urlencode({k: chosen[k] for k in FIELDS})
     return page(
         request,
         "reports.html.j2",
@@ -164,7 +164,7 @@ async def reports_page(
         kinds=tuple(KINDS),
         chosen=chosen,
         splits=get_args(Split),
-        csv_url=f"/reports/{kind}.csv?{csv_query}",
+        csv_url=f"/reports.csv?report={kind}&{csv_query}",
         **context,
     )
 
@@ -172,12 +172,18 @@ async def reports_page(
 RENDER = {"volume": report_csv.volume, "times": report_csv.times, "backlog": report_csv.backlog}
 
 
-@router.get("/reports/{kind}.csv")
+@router.get("/reports.csv")
 async def report_csv_download(
-    kind: Kind, request: Request, signed: session.Session, services: ServicesDep
+    request: Request, signed: session.Session, services: ServicesDep
 ) -> Response:
-    """The report as ``GET /v1/reports/{kind}?format=csv`` gives it, as a download."""
-    query = _query(kind, _form(request))
+    """The report as ``GET /v1/reports/{report}?format=csv`` gives it, as a download; a
+    form the contracts refuse is a 422 with the reason."""
+    chosen = _form(request)
+    kind = chosen["report"] if chosen["report"] in KINDS else "volume"
+    try:
+        query = _query(kind, chosen)
+    except Refused as refused:
+        raise HTTPException(refused.status, refused.detail) from None
     _, method, model = KINDS[kind]
     found = await call(services, TICKETING_RPC, method, query, caller_of(signed))
     body = RENDER[kind](model.model_validate(found))  # type: ignore[operator]
