@@ -190,6 +190,7 @@ PAGES: dict[str, PageKind] = {
     "POST /tickets/{ref}/changes": "session",
     "POST /tickets/{ref}/assignment": "session",
     "GET /tickets/{ref}/author": "session",
+    "GET /tickets/{ref}/conversation": "session",
     "GET /reports": "session",
     "GET /reports.csv": "session",
     "GET /admin/accounts": "admin-session",

@@ -201,3 +201,47 @@ def test_an_agent_who_is_not_an_administrator_is_refused_the_admin_screens(
     response = page.goto("/admin/accounts")
     assert response is not None and response.status == 403
     expect(page.get_by_role("alert")).to_have_text("Only administrators can open this page.")
+
+
+def test_the_ticket_page_tabs_show_the_reply_tree_and_the_notes_apart(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client, page: Page
+) -> None:
+    desk, [ticket] = tickets_in_new_level(gateway, ingestor, 1)
+    full = gateway.get(f"/v1/tickets/{ticket['id']}").json()
+    first = full["interactions"][0]["interaction"]
+    answer = unique("Respondendo ao comentário")
+    post(
+        ingestor,
+        interaction(
+            thread=first["thread_id"],
+            text=answer,
+            author_id="fb-user-2",
+            author_name="João Lima",
+            parent_id=first["external_id"],
+            minutes=5,
+        ),
+    )
+    wait_until(
+        lambda: len(gateway.get(f"/v1/tickets/{ticket['id']}").json()["interactions"]) == 2,
+        timeout=30,
+        what="the answer in the same ticket",
+    )
+    noted = gateway.post(f"/v1/tickets/{ticket['id']}/notes", json={"text": "nota só nossa"})
+    assert noted.status_code in (200, 201), noted.text
+    person = invite_and_set_password(gateway, stack, page, levels=[desk])
+    sign_in(page, person["email"])
+    page.goto(f"/tickets/{ticket['protocol']}")
+    tabs = page.get_by_role("navigation", name="Conversation")
+    tabs.get_by_role("link", name="Public").click()
+    conversation = page.locator("ol.conversation[data-show=public]")
+    expect(conversation.locator("ol.replies")).to_contain_text(answer)  # under its parent
+    expect(conversation).not_to_contain_text("nota só nossa")
+    tabs.get_by_role("link", name="Internal").click()
+    internal = page.locator("ol.conversation[data-show=internal]")
+    expect(internal).to_contain_text("nota só nossa")
+    expect(internal).not_to_contain_text(answer)
+    tabs.get_by_role("link", name="All").click()
+    everything = page.locator("ol.conversation[data-show=all]")
+    expect(everything).to_contain_text("nota só nossa")
+    expect(everything).to_contain_text(answer)
+    assert serious_violations(page) == []

@@ -87,4 +87,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "identities": ("Identidades", "Identities"),
     "none": ("nenhum", "none"),
     "loading": ("Carregando…", "Loading…"),
+    "tab_all": ("Tudo", "All"),
+    "tab_public": ("Públicas", "Public"),
+    "tab_internal": ("Internas", "Internal"),
 }

@@ -5,6 +5,7 @@ page itself costs no more for it; a person the agent may not see is simply not s
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -66,4 +67,57 @@ async def author_panel(
         language=signed.agent.language,
         person=person,
         others=others,
+    )
+
+
+SHOWS = ("all", "public", "internal")
+
+
+def _thread(interactions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The interactions as the network shows them: each answer under the item it answers
+    (``parent_id``), roots in order; an answer whose parent is not in the ticket is a root."""
+    ids = {s["interaction"]["external_id"] for s in interactions}
+    children: dict[str, list[dict[str, Any]]] = {}
+    roots: list[dict[str, Any]] = []
+    for stored in interactions:
+        parent = stored["interaction"].get("parent_id")
+        if parent and parent in ids and parent != stored["interaction"]["external_id"]:
+            children.setdefault(parent, []).append(stored)
+        else:
+            roots.append(stored)
+
+    def node(stored: dict[str, Any], depth: int) -> dict[str, Any]:
+        below = children.get(stored["interaction"]["external_id"], []) if depth < 20 else []
+        return {"stored": stored, "replies": [node(c, depth + 1) for c in below]}
+
+    return [node(r, 0) for r in roots]
+
+
+@router.get("/tickets/{ref}/conversation", response_class=HTMLResponse)
+async def conversation(
+    ref: str,
+    request: Request,
+    signed: session.Session,
+    services: ServicesDep,
+    show: str = "all",
+) -> Response:
+    """The ticket page's tabs: ``public`` the conversation with the customer as a reply tree,
+    ``internal`` the agents' notes, ``all`` both. What htmx swaps into the page."""
+    if show not in SHOWS:
+        return Response("show is one of all, public, internal", status_code=422)
+    caller = caller_of(signed)
+    try:
+        ticket, history = await asyncio.gather(
+            call(services, TICKETING_RPC, M.TICKETS_GET, TicketRef(ref=ref), caller),
+            call(services, TICKETING_RPC, M.TICKETS_HISTORY, TicketRef(ref=ref), caller),
+        )
+    except Refused as refused:
+        return Response(status_code=refused.status)
+    return page(
+        request,
+        "_conversation.html.j2",
+        language=signed.agent.language,
+        tree=_thread(ticket["interactions"]) if show != "internal" else [],
+        notes=[e for e in history if e["action"] == "note"] if show != "public" else [],
+        show=show,
     )
