@@ -20,6 +20,8 @@ FORMS: dict[str, dict[str, str]] = {
     "POST /tickets/{ref}/notes": {"text": "a note from another level"},
     "POST /tickets/{ref}/changes": {"status": "pending", "tags": "taken"},
     "POST /tickets/{ref}/assignment": {"assignee": "most_available"},
+    "POST /tickets/{ref}/merge": {"into": "2000-000001"},
+    "POST /tickets/{ref}/children": {"title": "a sub-ticket from another level"},
 }
 SESSION_PAGES = [page for page, kind in PAGES.items() if kind == "session"]
 

@@ -245,3 +245,28 @@ def test_the_ticket_page_tabs_show_the_reply_tree_and_the_notes_apart(
     expect(everything).to_contain_text("nota só nossa")
     expect(everything).to_contain_text(answer)
     assert serious_violations(page) == []
+
+
+def test_the_ticket_page_merges_opens_a_sub_ticket_and_exports(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client, page: Page
+) -> None:
+    desk, opened = tickets_in_new_level(gateway, ingestor, 2)
+    earlier, later = sorted(opened, key=lambda t: str(t["protocol"]))
+    person = invite_and_set_password(gateway, stack, page, levels=[desk])
+    sign_in(page, person["email"])
+    page.goto(f"/tickets/{earlier['protocol']}")
+    page.get_by_label("Sub-ticket title").fill("Pedir laudo à transportadora")
+    page.get_by_role("button", name="Open sub-ticket").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pedir laudo à transportadora")
+    page.goto(f"/tickets/{earlier['protocol']}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download transcript").click()
+    assert str(earlier["protocol"]) in download.value.path().read_text(encoding="utf-8")
+
+    page.goto(f"/tickets/{later['protocol']}")
+    page.get_by_label("Merge into an earlier ticket (protocol)").fill(str(earlier["protocol"]))
+    page.get_by_role("button", name="Merge").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(str(earlier["protocol"]))
+    merged = gateway.get(f"/v1/tickets/{later['id']}").json()
+    assert (merged["status"], merged["merged_into"]) == ("closed", earlier["id"])
+    assert serious_violations(page) == []

@@ -23,6 +23,7 @@ from gateway.routes import (
     console_author,
     console_desk,
     console_reports,
+    console_ticket_actions,
     rules,
     tickets,
 )
@@ -112,6 +113,7 @@ def install_console(app: FastAPI) -> None:
     app.include_router(console_admin.router)
     app.include_router(console_agents.router)
     app.include_router(console_author.router)
+    app.include_router(console_ticket_actions.router)
     app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
