@@ -77,6 +77,10 @@ bench-sla:  ## SLA: the due scan per pass on 10,000 vs 100,000 open tickets, the
 bench-reports:  ## a 90-day report by channel against a ticket list page, on 50,000 tickets
 	@$(PY) bench/reports.py
 
+.PHONY: bench-console
+bench-console:  ## the inbox and ticket pages against their JSON API calls, 20 signed-in clients
+	@$(PY) bench/console.py
+
 .PHONY: bench-scale
 bench-scale:  ## ticketing's CPU per read on desks of 2,000, 20,000 and 100,000 tickets
 	@$(PY) bench/scale.py

@@ -23,6 +23,8 @@ same way (tests/console/test_console_access.py walks them):
 - ``session``: a signed-in agent's pages: the session's agent is the caller, so the API's
   rules above hold (another level's ticket is refused, listings leave it out); without a
   live session (none, signed out, deactivated agent) the browser is sent to sign in.
+- ``admin-session``: the administrators' screens: as ``session`` without a live session; an
+  agent who is not an administrator gets a 403 page (tests/console/test_console_admin_access.py).
 - ``static``: the console's pinned files. ``probe``: health and metrics, as every service.
 - ``report``: figures about tickets: another level's tickets are not counted.
 """
@@ -194,7 +196,7 @@ OPERATIONS: dict[str, tuple[Kind, Call]] = {
 }
 
 
-PageKind = Literal["sign-in", "session", "static", "probe"]
+PageKind = Literal["sign-in", "session", "admin-session", "static", "probe"]
 
 PAGES: dict[str, PageKind] = {
     "GET /sign-in": "sign-in",
@@ -232,6 +234,24 @@ PAGES: dict[str, PageKind] = {
     "POST /rules/save": "session",
     "POST /rules/test": "session",
     "POST /rules/{rule_id}/backtest": "session",
+    "GET /tickets/{ref}/author": "session",
+    "GET /tickets/{ref}/conversation": "session",
+    "POST /tickets/{ref}/merge": "session",
+    "POST /tickets/{ref}/children": "session",
+    "GET /tickets/{ref}/transcript": "session",
+    "GET /reports": "session",
+    "GET /reports.csv": "session",
+    "GET /admin/accounts": "admin-session",
+    "POST /admin/accounts": "admin-session",
+    "POST /admin/accounts/{account_id}": "admin-session",
+    "GET /admin/levels": "admin-session",
+    "POST /admin/levels/{name}": "admin-session",
+    "POST /admin/calendars": "admin-session",
+    "POST /admin/calendars/{name}": "admin-session",
+    "GET /admin/agents": "admin-session",
+    "POST /admin/agents": "admin-session",
+    "POST /admin/agents/{agent_id}": "admin-session",
+    "POST /admin/teams": "admin-session",
     "GET /static": "static",
     "GET /metrics": "probe",
     "GET /healthz": "probe",

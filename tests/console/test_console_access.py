@@ -44,6 +44,8 @@ FORMS: dict[str, dict[str, str]] = {
         "when": "{}",
         "then": '{"add_tags": ["x"]}',
     },
+    "POST /tickets/{ref}/merge": {"into": "2000-000001"},
+    "POST /tickets/{ref}/children": {"title": "a sub-ticket from another level"},
 }
 AS_ANOTHER_LEVEL = {
     "POST /views": 303,  # their own view: saved, and it lists only what they see

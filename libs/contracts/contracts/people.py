@@ -59,6 +59,11 @@ class AgentCreate(_Closed):
     active: bool = True
     levels: Annotated[list[Key], Field(max_length=100)] = []
     teams: Annotated[list[Key], Field(max_length=100)] = []
+    admin: bool = Field(
+        default=False,
+        description="An administrator: signed in to the console, or with a token issued while "
+        "this is true, they may do what the admin token does. Only an administrator sets it.",
+    )
 
 
 class AgentRead(Contract):
@@ -72,6 +77,7 @@ class AgentRead(Contract):
     active: bool
     levels: list[str]
     teams: list[str]
+    admin: bool = False
 
 
 class TeamCreate(_Closed):

@@ -18,9 +18,14 @@ from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import (
     admin,
     approvals,
+    console_admin,
+    console_agents,
     console_auth,
+    console_author,
     console_desk,
     console_replies,
+    console_reports,
+    console_ticket_actions,
     rules,
     tickets,
 )
@@ -115,6 +120,11 @@ def install_console(app: FastAPI) -> None:
     app.include_router(console_inbox_router)
     app.include_router(console_board_router)
     app.include_router(console_rules_router)
+    app.include_router(console_reports.router)
+    app.include_router(console_admin.router)
+    app.include_router(console_agents.router)
+    app.include_router(console_author.router)
+    app.include_router(console_ticket_actions.router)
     app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:

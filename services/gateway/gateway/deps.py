@@ -10,6 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from contracts.rpc import Caller, RpcError, RpcReply
+from contracts.rpc_ticketing import DirectoryKey, TicketingMethod
+from contracts.topology import TICKETING_RPC
 from gateway import errors, limits, tokens
 from gateway.settings import GatewaySettings
 from servicekit.ratelimits import client_address
@@ -33,7 +35,10 @@ async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    """The admin token, or an agent's signed token (401 for anything else)."""
+    """The admin token, or an agent's signed token (401 for anything else). A token issued
+    to an administrator agent is an administrator's only while ticketing still says the
+    agent is one (one call, for these tokens alone): taking the flag away, or deactivating
+    the agent, takes effect at once."""
     config = await settings(request)
     # An address that keeps failing is refused before its token is even looked at, so
     # guessing tokens stops at a few per minute (429 with Retry-After).
@@ -46,10 +51,18 @@ async def current_caller(
     if secrets.compare_digest(token.encode(), config.admin_token.encode()):
         return Caller(id="admin", role="admin")
     try:
-        return Caller(id=tokens.agent_of(token, secret=config.jwt_secret), role="agent")
+        holder = tokens.holder_of(token, secret=config.jwt_secret)
     except tokens.BadToken as exc:
         failures.hit(address)
         raise _unauthorized(str(exc)) from exc
+    caller = Caller(id=holder.agent_id, role="agent")
+    if holder.claims_admin:
+        found = await (await services(request)).call(
+            TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=caller.id), caller
+        )  # 403 for a deactivated or removed agent
+        if found.get("admin") is True:
+            return Caller(id=caller.id, role="admin")
+    return caller
 
 
 def _unauthorized(reason: str) -> HTTPException:

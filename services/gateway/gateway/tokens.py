@@ -3,6 +3,7 @@ request costs no round trip to find out who is calling."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -11,21 +12,51 @@ ALGORITHM = "HS256"
 AUDIENCE = "socialdesk-gateway"
 
 
+ADMIN_CLAIM = "adm"
+"""Set on a token issued to an administrator agent. It only asks the gateway to look: the
+agent is an administrator while ticketing still says so (deps.current_caller)."""
+
+
 class BadToken(Exception):
     """Why a token was refused, worded for the person holding it."""
 
 
+@dataclass(frozen=True)
+class Holder:
+    agent_id: str
+    claims_admin: bool
+
+
 def issue(
-    agent_id: str, *, secret: str, ttl: timedelta, now: datetime | None = None
+    agent_id: str,
+    *,
+    secret: str,
+    ttl: timedelta,
+    now: datetime | None = None,
+    admin: bool = False,
 ) -> tuple[str, datetime]:
     issued = now or datetime.now(UTC)
     expires = issued + ttl
-    claims = {"sub": agent_id, "role": "agent", "aud": AUDIENCE, "iat": issued, "exp": expires}
+    claims: dict[str, object] = {
+        "sub": agent_id,
+        "role": "agent",
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": expires,
+    }
+    if admin:
+        claims[ADMIN_CLAIM] = True
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires
 
 
 def agent_of(token: str, *, secret: str) -> str:
     """The agent id a valid token was issued to; raises BadToken otherwise."""
+    return holder_of(token, secret=secret).agent_id
+
+
+def holder_of(token: str, *, secret: str) -> Holder:
+    """Who a valid token was issued to, and whether it was issued to an administrator;
+    raises BadToken otherwise."""
     try:
         claims = jwt.decode(
             token,
@@ -40,4 +71,4 @@ def agent_of(token: str, *, secret: str) -> str:
         raise BadToken("missing or invalid bearer token") from exc
     if claims.get("role") != "agent":
         raise BadToken("missing or invalid bearer token")
-    return str(claims["sub"])
+    return Holder(str(claims["sub"]), claims.get(ADMIN_CLAIM) is True)

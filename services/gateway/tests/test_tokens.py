@@ -28,3 +28,10 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
     token, _ = tokens.issue("ana", secret=SECRET + "-other", ttl=timedelta(minutes=5))
     with pytest.raises(tokens.BadToken):
         tokens.agent_of(token, secret=SECRET)
+
+
+def test_a_token_says_whether_it_was_issued_to_an_administrator() -> None:
+    admin, _ = tokens.issue("ana", secret=SECRET, ttl=timedelta(minutes=5), admin=True)
+    plain, _ = tokens.issue("bia", secret=SECRET, ttl=timedelta(minutes=5))
+    assert tokens.holder_of(admin, secret=SECRET) == tokens.Holder("ana", claims_admin=True)
+    assert tokens.holder_of(plain, secret=SECRET) == tokens.Holder("bia", claims_admin=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gateway.console import words_inbox, words_replies, words_rules
+from gateway.console import words_admin, words_inbox, words_replies, words_rules
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -85,6 +85,8 @@ WORDS |= words_replies.WORDS
 
 WORDS.update(words_inbox.WORDS)
 WORDS.update(words_rules.WORDS)
+
+WORDS.update(words_admin.WORDS)  # the reports', admin screens' and author panel's words
 
 Translate = Callable[..., str]
 

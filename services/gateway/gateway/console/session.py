@@ -138,7 +138,10 @@ Session = Annotated[SessionRead, Depends(signed_in)]
 
 
 def caller_of(agent: AgentRead) -> Caller:
-    return Caller(id=agent.id, role="agent")
+    """The session's agent as the services see them: an administrator agent is an
+    administrator (the session is read with the agent's current entry, so taking the flag
+    away takes effect on the next page)."""
+    return Caller(id=agent.id, role="admin" if agent.admin else "agent")
 
 
 def sign_in_location(next_path: str) -> str:

@@ -73,7 +73,8 @@ async def list_accounts(caller: AdminCaller, services: ServicesDep) -> Any:
     responses={**ADMIN_ONLY, **TAKEN},
 )
 async def create_account(body: AccountCreate, caller: AdminCaller, services: ServicesDep) -> Any:
-    return await services.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_CREATE, _wire(body), caller)
+    params = wire_body(body)
+    return await services.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_CREATE, params, caller)
 
 
 @router.get("/{account_id}", response_model=AccountRead, responses={**NOT_FOUND, **ADMIN_ONLY})
@@ -90,7 +91,7 @@ async def replace_account(
     account_id: AccountPath, body: AccountFields, caller: AdminCaller, services: ServicesDep
 ) -> Any:
     """Replaces everything but the credentials when they are left out (they are kept)."""
-    params = {"id": account_id, "body": _wire(body)}
+    params = {"id": account_id, "body": wire_body(body)}
     AccountReplace.model_validate(params)  # the id's shape, refused here with a 422
     return await services.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params, caller)
 
@@ -124,7 +125,7 @@ async def replay_account(
     )
 
 
-def _wire(body: AccountFields) -> dict[str, Any]:
+def wire_body(body: AccountFields) -> dict[str, Any]:
     """The body for the ingestor with the credentials in clear: pydantic masks SecretStr as
     '**********' when dumping, and RabbitMQ between the two is the system's own wire."""
     data = body.model_dump(mode="json", exclude={"credentials"}, exclude_unset=True)

@@ -89,7 +89,9 @@ async def issue_token(
     services: ServicesDep,
     config: Annotated[GatewaySettings, Depends(settings)],
 ) -> AgentToken:
-    """A signed bearer token for the agent, valid for `GATEWAY_TOKEN_TTL_MINUTES`."""
+    """A signed bearer token for the agent, valid for `GATEWAY_TOKEN_TTL_MINUTES`. An
+    administrator agent's token acts as an administrator while the agent still is one (an
+    agent made administrator later needs a new token)."""
     agent = AgentRead.model_validate(
         await services.call(
             TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=agent_id), caller
@@ -98,7 +100,10 @@ async def issue_token(
     if not agent.active:
         raise HTTPException(status.HTTP_409_CONFLICT, f"agent {agent_id!r} is inactive")
     token, expires = tokens.issue(
-        agent.id, secret=config.jwt_secret, ttl=timedelta(minutes=config.token_ttl_minutes)
+        agent.id,
+        secret=config.jwt_secret,
+        ttl=timedelta(minutes=config.token_ttl_minutes),
+        admin=agent.admin,
     )
     return AgentToken(token=token, agent_id=agent.id, expires_at=expires)
 
