@@ -26,7 +26,8 @@ runs on the same server.
    ticket event p50, p99 and max, against p50 <= 100 ms and p99 <= 500 ms: how fast one
    comment becomes a ticket on a normal day, which the flood's latency cannot say.
 3. Gateway reads: 50 concurrent clients on ``GET /v1/tickets`` (HTTP -> gateway -> RPC over
-   RabbitMQ -> ticketing -> SQLite and back), beside a FastAPI hello-world served by uvicorn
+   RabbitMQ -> ticketing -> SQLite and back), then on one ticket's ``GET /v1/tickets/{protocol}``
+   (its interactions and sub-tickets), beside a FastAPI hello-world served by uvicorn
    with the launcher's flags, both measured by the same load generator in its own process
    (``bench/_httpload.py``, which says how far a Python client can be trusted here).
 
