@@ -26,7 +26,8 @@ runs on the same server.
    ticket event p50, p99 and max, against p50 <= 100 ms and p99 <= 500 ms: how fast one
    comment becomes a ticket on a normal day, which the flood's latency cannot say.
 3. Gateway reads: 50 concurrent clients on ``GET /v1/tickets`` (HTTP -> gateway -> RPC over
-   RabbitMQ -> ticketing -> SQLite and back), beside a FastAPI hello-world served by uvicorn
+   RabbitMQ -> ticketing -> SQLite and back), then on one ticket's ``GET /v1/tickets/{protocol}``
+   (its interactions and sub-tickets), beside a FastAPI hello-world served by uvicorn
    with the launcher's flags, both measured by the same load generator in its own process
    (``bench/_httpload.py``, which says how far a Python client can be trusted here).
 
@@ -80,7 +81,9 @@ TARGET_RATIO = 0.30
 EVENTS_EXCHANGE = "socialdesk.events"
 TICKET_EVENTS = ("ticket.opened.v1", "ticket.changed.v1")
 RESULTS_DIR = ROOT / "bench" / "results"
-PORT_OFFSET = 20_000
+PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "20000"))
+"""The stack's ports: the cross tests' offset when one is set, so a bench beside them collides
+with nothing."""
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
 CHANNELS = ("facebook", "instagram", "twitter")
 ACCOUNTS = {"facebook": "acme-page", "instagram": "acme.oficial", "twitter": "acme_br"}
@@ -186,11 +189,17 @@ class ReadRun:
 class ReadsResult:
     gateway: ReadRun
     hello: ReadRun
+    detail: ReadRun | None = None
 
     @property
     def ratio(self) -> float:
         hello = self.hello.load.req_per_s
         return self.gateway.load.req_per_s / hello if hello else 0.0
+
+    @property
+    def detail_ratio(self) -> float:
+        hello = self.hello.load.req_per_s
+        return self.detail.load.req_per_s / hello if hello and self.detail else 0.0
 
 
 @dataclass
@@ -763,6 +772,10 @@ def run_reads(stack: Stack, args: argparse.Namespace) -> ReadsResult:
     if (broker := rabbitmq_pid()) is not None:
         serving["rabbitmq"] = broker
     gateway = measure_reads(f"{stack.url('gateway')}/v1/tickets?page_size=50", serving, args)
+    first = httpx.get(
+        f"{stack.url('gateway')}/v1/tickets?page_size=1", headers=admin_headers(), timeout=30
+    ).json()["items"][0]
+    detail = measure_reads(f"{stack.url('gateway')}/v1/tickets/{first['protocol']}", serving, args)
     port = free_port()
     hello_process = start_hello(port)
     try:
@@ -770,7 +783,7 @@ def run_reads(stack: Stack, args: argparse.Namespace) -> ReadsResult:
     finally:
         hello_process.terminate()
         hello_process.wait(30)
-    return ReadsResult(gateway, hello)
+    return ReadsResult(gateway, hello, detail)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -870,10 +883,11 @@ def pipeline_rows(result: BenchResult, p: PipelineResult) -> list[tuple[str, str
 
 def reads_rows(result: BenchResult, r: ReadsResult) -> list[tuple[str, str]]:
     rows = [("load before", result.load.get("reads", ""))]
-    for label, run in (
-        ("gateway GET /v1/tickets?page_size=50", r.gateway),
-        ("FastAPI hello-world, launcher's flags", r.hello),
-    ):
+    runs = [("gateway GET /v1/tickets?page_size=50", r.gateway)]
+    if r.detail:
+        runs.append(("gateway GET /v1/tickets/{protocol}", r.detail))
+    runs.append(("FastAPI hello-world, launcher's flags", r.hello))
+    for label, run in runs:
         load = run.load
         rows.append(
             (
@@ -896,6 +910,8 @@ def reads_rows(result: BenchResult, r: ReadsResult) -> list[tuple[str, str]]:
         )
         rows.append(("  load generator CPU", f"{load.client_cpu_percent:.0f} % of a core"))
     rows.append(("gateway / hello-world", f"{r.ratio:.0%}"))
+    if r.detail:
+        rows.append(("detail / hello-world", f"{r.detail_ratio:.0%}"))
     return rows
 
 
@@ -943,6 +959,14 @@ def summary_rows(result: BenchResult) -> list[tuple[str, str]]:
                 f"(gateway = {r.ratio:.0%} of it)",
             ),
         ]
+        if r.detail:
+            rows.append(
+                (
+                    "ticket detail",
+                    f"{r.detail.load.req_per_s:,.0f} req/s, p50 {r.detail.load.p50_ms:.0f} ms, "
+                    f"p99 {r.detail.load.p99_ms:.0f} ms ({r.detail_ratio:.0%} of the hello-world)",
+                )
+            )
     return rows
 
 

@@ -1,7 +1,8 @@
 """Request/reply across a broker crash, on a RabbitMQ node of the test's own
 (devtools.rabbit_node; the shared node is never touched): calls in flight fail at once with
 ``RpcUnavailable`` (the gateway's 503), calls during the outage too, and calls work again soon
-after the node is back, on the reconnected channel."""
+after the node is back, on the reconnected channel. Both servers are crashed: the aio-pika
+one the services run (servicekit.rpc_server) and FastStream's subscriber."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from faststream.rabbit import RabbitBroker
 from contracts.rpc import Caller
 from devtools.rabbit_node import RabbitNode
 from servicekit.rpc import RpcClient, RpcUnavailable, serve
+from servicekit.rpc_server import RpcServer
 from servicekit.service import new_broker
 
 QUEUE = "faults.rpc"
@@ -41,11 +43,18 @@ class Server:
         await asyncio.Event().wait()
 
 
-@pytest.fixture
-async def server(node: RabbitNode) -> AsyncIterator[Server]:
+@pytest.fixture(params=["aio-pika", "faststream"])
+async def server(node: RabbitNode, request: pytest.FixtureRequest) -> AsyncIterator[Server]:
     server = Server()
+    methods = {"echo": server.echo, "hold": server.hold}
+    if request.param == "aio-pika":
+        answering = RpcServer(node.url, QUEUE, methods, prefetch=10)
+        await answering.start()
+        yield server
+        await answering.stop()
+        return
     broker: RabbitBroker = new_broker(node.url, prefetch=10)
-    serve(broker, QUEUE, {"echo": server.echo, "hold": server.hold})
+    serve(broker, QUEUE, methods)
     await broker.start()
     yield server
     await broker.stop()

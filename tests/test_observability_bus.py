@@ -5,6 +5,7 @@ timeouts, and one trace per event across a publish, a batch and a request/reply.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -22,6 +23,7 @@ from servicekit import tracing
 from servicekit.consuming import PermanentFailure
 from servicekit.publishing import EventPublisher
 from servicekit.rpc import NotFound, RpcClient, RpcTimeout, serve
+from servicekit.rpc_server import RpcServer
 from servicekit.service import new_broker
 from tests.bus import email_received, start_consumer, wait_for
 
@@ -182,3 +184,63 @@ async def test_request_reply_is_timed_by_outcome_and_traced_across(
     assert sample("socialdesk_rpc_timeouts_total", queue=queue, method="slow") == 1
     assert sample("socialdesk_rpc_server_seconds_count", method="missing", status="404") >= 1
     assert sample("socialdesk_rpc_server_seconds_count", method="echo", status="200") >= 1
+
+
+async def test_the_aio_pika_server_answers_refuses_and_continues_the_callers_trace(
+    exporter: InMemorySpanExporter, rabbitmq_url: str
+) -> None:
+    """The server the services run (servicekit.rpc_server): the same answers, refusals and
+    trace as FastStream's subscriber above, and requests answered side by side."""
+    queue = f"test.obs.rpc.{uuid.uuid4().hex[:8]}"
+    served_in: list[str] = []
+    inside = 0
+    most_inside = 0
+    all_inside = asyncio.Event()
+
+    async def echo(params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        served_in.append(tracing.current_trace_id())
+        return params
+
+    async def missing(params: dict[str, Any], caller: Caller) -> None:
+        raise NotFound("no such thing")
+
+    async def overlapping(params: dict[str, Any], caller: Caller) -> int:
+        nonlocal inside, most_inside
+        inside += 1
+        most_inside = max(most_inside, inside)
+        if most_inside == 3:
+            all_inside.set()
+        # Held until the others have come in too (or a deadline): overlap, not speed.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_inside.wait(), 5)
+        inside -= 1
+        return int(params["n"])
+
+    server = RpcServer(
+        rabbitmq_url, queue, {"echo": echo, "missing": missing, "overlap": overlapping}, 10
+    )
+    await server.start()
+    client = RpcClient(rabbitmq_url)
+    await client.connect()
+    tracer = tracing.tracer()
+    assert tracer is not None
+    try:
+        await server.check()
+        with tracer.start_as_current_span("an HTTP request", context=Context()):
+            asked_in = tracing.current_trace_id()
+            reply = await client.call(queue, "echo", {"x": 1}, Caller(id="ana"), 5)
+        assert reply.decoded().result == {"x": 1}
+        refused = await client.call(queue, "missing", {}, Caller(id="ana"), 5)
+        assert refused.failed
+        assert refused.decoded().error is not None
+        assert refused.decoded().error.status == 404
+        replies = await asyncio.gather(
+            *(client.call(queue, "overlap", {"n": n}, Caller(id="ana"), 10) for n in range(3))
+        )
+        assert [r.decoded().result for r in replies] == [0, 1, 2]
+        assert most_inside == 3, "requests were answered one after the other"
+    finally:
+        await client.close()
+        await server.stop()
+    assert served_in == [asked_in]
+    assert sample("socialdesk_rpc_server_seconds_count", method="missing", status="404") >= 1

@@ -13,10 +13,11 @@ from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
 from servicekit.publishing import EventPublisher
+from servicekit.rpc_server import RpcServer
 from servicekit.service import new_broker, service_app
 from servicekit.topology import declare_consumer_queue, declare_events_exchange
 from servicekit.tracing import configure_tracing
-from ticketing.handlers import Deps, build_router
+from ticketing.handlers import Deps, build_router, methods
 from ticketing.settings import TicketingSettings
 from ticketing.store import open_store
 from ticketing.usecases import lifecycle, sla
@@ -50,17 +51,18 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         await sla.scan(store=store, now=clock())
 
     sla_scan = Periodic("sla-scan", settings.sla_scan_every_seconds, read_sla_clocks)
-    broker.include_router(
-        build_router(
-            Deps(
-                store,
-                publisher,
-                settings.priority_scale,
-                master_email=settings.master_email,
-                clock=clock,
-                auto_reply_cooldown=timedelta(hours=settings.auto_reply_cooldown_hours),
-            )
-        )
+    deps = Deps(
+        store,
+        publisher,
+        settings.priority_scale,
+        master_email=settings.master_email,
+        clock=clock,
+        auto_reply_cooldown=timedelta(hours=settings.auto_reply_cooldown_hours),
+    )
+    broker.include_router(build_router(deps, serve_requests=False))
+    # The desk's reads, on a plain aio-pika consumer (servicekit.rpc_server says why).
+    requests = RpcServer(
+        settings.rabbitmq_url, topology.TICKETING_RPC, methods(deps), settings.prefetch
     )
 
     async def prepare() -> None:
@@ -85,6 +87,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         await declare_consumer_queue(
             broker, topology.TICKETING_MODERATION, settings.rabbitmq_retry_queue_type
         )
+        await requests.start()
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}
@@ -97,9 +100,9 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     return service_app(
         broker=broker,
         health=health,
-        checks={"store": store.ping},
+        checks={"store": store.ping, "requests": requests.check},
         before_consuming=[prepare],
         after_consuming_started=[start_background_work],
-        before_stopping=[sla_scan.stop, auto_close.stop, relay.stop],
+        before_stopping=[requests.stop, sla_scan.stop, auto_close.stop, relay.stop],
         after_stopped=[store.close],
     )

@@ -52,7 +52,10 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     }
 
 
-def build_router(deps: Deps) -> RabbitRouter:
+def build_router(deps: Deps, *, serve_requests: bool = True) -> RabbitRouter:
+    """The consumers, and the request/reply methods on FastStream's subscriber unless
+    ``serve_requests`` is off: the service answers them on ``servicekit.rpc_server`` (cheaper
+    per request), the handler tests on FastStream's in-memory broker."""
     router = RabbitRouter()
     triaged.subscribe(router, deps)
     opinion_events.subscribe(router, deps)
@@ -60,5 +63,6 @@ def build_router(deps: Deps) -> RabbitRouter:
     replies.subscribe(router, deps)
     moderation.subscribe(router, deps)
     reports.subscribe(router, deps)
-    rpc.serve(router, topology.TICKETING_RPC, methods(deps))
+    if serve_requests:
+        rpc.serve(router, topology.TICKETING_RPC, methods(deps))
     return router
