@@ -62,16 +62,27 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             ref=params.ref,
             how=params.assign,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def create(request: TicketCreate, caller: Caller) -> Any:
         return await manual_opening.open_manually(
-            store=store, publisher=publisher, scale=scale, request=request, caller=caller
+            store=store,
+            publisher=publisher,
+            scale=scale,
+            request=request,
+            caller=caller,
+            now=deps.clock(),
         )
 
     async def note(params: TicketNote, caller: Caller) -> Any:
         return await notes.add_note(
-            store=store, publisher=publisher, ref=params.ref, text=params.note.text, caller=caller
+            store=store,
+            publisher=publisher,
+            ref=params.ref,
+            text=params.note.text,
+            caller=caller,
+            now=deps.clock(),
         )
 
     return {
