@@ -58,7 +58,9 @@ def scanned(track: sla.Track, at: datetime, counted: sla.Policy, status: str) ->
 
 def counted_again(track: sla.Track, at: datetime, counted: sla.Policy, status: str) -> Any:
     return sla_doc(
-        sla.read(track, opened_at=OPENED, status=status, policy=counted, now=at, looking_ahead=False)
+        sla.read(
+            track, opened_at=OPENED, status=status, policy=counted, now=at, looking_ahead=False
+        )
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
-from contracts.tickets import SlaClock, TicketSla
+from contracts.tickets import SlaClock, TicketRead, TicketSla
 from ticketing.domain import sla
 from ticketing.store.directory import DirectoryStore
 
@@ -178,6 +178,32 @@ def shown_now(track: sla.Track, policy: sla.Policy, now: datetime) -> dict[str, 
             c = {**c, "business_minutes_left": left.total_seconds() / 60}
         doc[name] = c
     return doc
+
+
+async def with_clocks(
+    store: DirectoryStore,
+    items: Sequence[TicketRead],
+    tracks: Sequence[sla.Track],
+    policies: CachedPolicies,
+    now: datetime,
+) -> list[TicketRead]:
+    """Listed tickets (the desk's list, a view's tickets, a board's columns) with their
+    clocks at ``now`` (``page_sla``)."""
+    if not items:
+        return list(items)
+    known = await policies.get(store, {item.level for item in items}, now)
+    clocks = page_sla(
+        known,
+        (
+            (track, item.level, item.priority, item.status, item.opened_at)
+            for item, track in zip(items, tracks, strict=True)
+        ),
+        now,
+    )
+    return [
+        item if shown is None else item.model_copy(update={"sla": shown})
+        for item, shown in zip(items, clocks, strict=True)
+    ]
 
 
 SLA_DOCS: TypeAdapter[list[TicketSla | None]] = TypeAdapter(list[TicketSla | None])

@@ -17,7 +17,7 @@ from contracts.tickets import (
 )
 from ticketing.domain.views import with_own_id
 from ticketing.shared import access, authors, transcript, views
-from ticketing.shared.sla_policies import CachedPolicies, page_sla, reading_of, ticket_sla
+from ticketing.shared.sla_policies import CachedPolicies, reading_of, ticket_sla, with_clocks
 from ticketing.store.port import TicketStore
 
 
@@ -39,19 +39,7 @@ async def list_tickets(
     items = listing.items
     if policies is not None and tracks:
         moment = now or datetime.now(UTC)
-        known = await policies.get(store, {item.level for item in items}, moment)
-        clocks = page_sla(
-            known,
-            (
-                (track, item.level, item.priority, item.status, item.opened_at)
-                for item, track in zip(items, tracks, strict=True)
-            ),
-            moment,
-        )
-        items = [
-            item if shown is None else item.model_copy(update={"sla": shown})
-            for item, shown in zip(items, clocks, strict=True)
-        ]
+        items = await with_clocks(store, items, tracks, policies, moment)
     # The items were validated as they were read; the page only wraps them.
     return TicketPage.model_construct(
         items=items,

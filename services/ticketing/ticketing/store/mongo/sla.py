@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 
 from contracts.tickets import TicketFilters
 from servicekit.mongo import aggregate
@@ -16,6 +16,7 @@ from ticketing.store.codec import iso, ticket_from_doc
 from ticketing.store.mongo.documents import NUMBERED, TICKET_FIELDS, Collections
 
 SLA_ORDER = [("sla_due_at", ASCENDING), ("_id", ASCENDING)]
+SLA_ORDER_BACKWARDS = [("sla_due_at", DESCENDING), ("_id", DESCENDING)]
 
 
 def sla_filters(query: TicketFilters, where: dict[str, Any]) -> None:
@@ -28,11 +29,12 @@ def sla_filters(query: TicketFilters, where: dict[str, Any]) -> None:
         where["sla_band"] = {"$in": bands}
 
 
-def after_due(position: str, after_id: str) -> dict[str, Any]:
+def after_due(position: str, after_id: str, *, backwards: bool = False) -> dict[str, Any]:
+    beyond = "$lt" if backwards else "$gt"
     return {
         "$or": [
-            {"sla_due_at": {"$gt": position}},
-            {"sla_due_at": position, "_id": {"$gt": after_id}},
+            {"sla_due_at": {beyond: position}},
+            {"sla_due_at": position, "_id": {beyond: after_id}},
         ]
     }
 

@@ -148,17 +148,23 @@ def _by_due(
     total: int,
 ) -> tuple[list[sqlite3.Row], int, str | None]:
     """The SLA sort (issue 12) over the scanner's last reading: only tickets with a running
-    clock have a due time; least time left first, in the index's order after the cursor."""
+    clock have a due time; least time left first (``order=desc``, the most pressing first
+    as elsewhere) or most time left first (``asc``: the index read backwards), after the
+    cursor."""
     clauses, params = list(clauses), list(params)
     offset = (query.page - 1) * query.page_size
+    backwards = query.order == "asc"
     if query.cursor is not None:
         position, after_id = read_cursor(query.cursor)
-        clauses.append("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)")
+        if backwards:
+            clauses.append("sla_due_at <= ? AND (sla_due_at < ? OR id < ?)")
+        else:
+            clauses.append("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)")
         params.extend([position, position, after_id])
         offset = 0
     rows = connection.execute(
         f"SELECT * FROM tickets WHERE {' AND '.join(clauses)}"
-        f" ORDER BY {SLA_ORDER} LIMIT ? OFFSET ?",
+        f" ORDER BY {SLA_ORDER_BACKWARDS if backwards else SLA_ORDER} LIMIT ? OFFSET ?",
         [*params, query.page_size + 1, offset],
     ).fetchall()
     more, rows = len(rows) > query.page_size, rows[: query.page_size]
@@ -166,6 +172,7 @@ def _by_due(
 
 
 SLA_ORDER = "sla_due_at, id"
+SLA_ORDER_BACKWARDS = "sla_due_at DESC, id DESC"
 
 
 def sla_due(connection: sqlite3.Connection, now: datetime, limit: int) -> list[Ticket]:
