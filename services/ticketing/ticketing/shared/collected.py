@@ -20,7 +20,7 @@ from uuid import uuid4
 
 from contracts.base import Event
 from contracts.events import AlertedInteraction, NotificationRequestedV1
-from contracts.interactions import Direction
+from contracts.interaction import Direction
 from contracts.opinions import OpinionRequestedV1
 from contracts.rules import TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction
