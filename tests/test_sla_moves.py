@@ -168,3 +168,36 @@ def test_views_and_boards_show_the_clocks_and_the_time_left_sort_goes_both_ways(
     carded = [t for column in board["columns"] for t in column["items"]]
     assert {t["id"] for t in carded} == {older["id"], newer["id"]}
     assert all(t["sla"]["band"] in ("green", "yellow", "red", "overdue") for t in carded)
+
+
+def test_the_volume_report_splits_unresolved_tickets_by_their_band_now(
+    gateway: httpx.Client,
+    ingestor: httpx.Client,
+    clock: Clock,  # noqa: F811
+) -> None:
+    made = sla_level(gateway)
+    reader = as_agent(gateway, agent(gateway, levels=[made["name"]])["id"])  # this level only
+    opened = [open_ticket(gateway, ingestor, made["name"]) for _ in range(3)]
+    waiting = opened[0]["id"]
+    assert gateway.patch(f"/v1/tickets/{waiting}", json={"status": "pending"}).is_success
+    today = datetime.now(UTC).date().isoformat()
+
+    def split() -> dict[str, int]:
+        answer = reader.get(
+            "/v1/reports/volume", params={"since": today, "until": today, "split": "sla_band"}
+        )
+        assert answer.status_code == 200, answer.text
+        [period] = answer.json()["periods"]
+        return period["values"]  # type: ignore[no-any-return]
+
+    # Just opened with 30 minutes each: all green (the pending one too, its clock paused).
+    wait_until(lambda: split() == {"green": 3}, timeout=60, what="three green tickets")
+    clock.advance(timedelta(minutes=25))
+    # 25 of 30 minutes used on the two running clocks: red; the paused one stays green.
+    wait_until(lambda: split().get("red") == 2, timeout=60, what="the bands moved with time")
+    assert split() == {"red": 2, "green": 1}
+
+    times = reader.get(
+        "/v1/reports/times", params={"since": today, "until": today, "split": "sla_band"}
+    )
+    assert times.status_code == 422, times.text

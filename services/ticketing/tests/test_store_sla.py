@@ -166,3 +166,17 @@ async def test_a_calendar_change_makes_the_levels_open_tickets_due(store: Ticket
 
     [due] = await store.sla_due(T0, 10)
     assert due.id == mine.id and due.version == mine.version + 1
+
+
+async def test_the_reports_band_split_reads_unresolved_tickets_of_a_range(
+    store: TicketStore,
+) -> None:
+    red = await read_as(
+        store, await open_for(store, message("r1")), band="red", due=T0, next_at=None
+    )
+    await read_as(store, await open_for(store, message("r2")), band=None, due=None, next_at=None)
+    found = await store.open_bands(T0 - timedelta(days=1), T0 + timedelta(days=1), None)
+    assert sorted(band for _, band, _ in found) == ["", "red"]
+    assert red.opened_at in {opened for opened, _, _ in found}
+    assert await store.open_bands(T0 + timedelta(days=1), T0 + timedelta(days=2), None) == []
+    assert await store.open_bands(T0 - timedelta(days=1), T0 + timedelta(days=1), ["x"]) == []

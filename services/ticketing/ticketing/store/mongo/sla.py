@@ -4,6 +4,7 @@ again", and the list's SLA filters and sort."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from pymongo import ASCENDING, DESCENDING
 from contracts.tickets import TicketFilters
 from servicekit.mongo import aggregate
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import iso, ticket_from_doc
+from ticketing.store.codec import iso, parse_iso, ticket_from_doc
 from ticketing.store.mongo.documents import NUMBERED, TICKET_FIELDS, Collections
 
 SLA_ORDER = [("sla_due_at", ASCENDING), ("_id", ASCENDING)]
@@ -50,6 +51,23 @@ class MongoSla:
             .limit(limit)
         )
         return [ticket_from_doc(doc) async for doc in cursor]
+
+    async def open_bands(
+        self, since: datetime, until: datetime, levels: Sequence[str] | None
+    ) -> list[tuple[datetime, str, str]]:
+        where: dict[str, Any] = {
+            "removed": False,
+            "status": {"$nin": ["resolved", "closed"]},
+            "opened_at": {"$gte": iso(since), "$lt": iso(until)},
+            **NUMBERED,
+        }
+        if levels is not None:
+            where["level"] = {"$in": list(levels)}
+        cursor = self._tickets.find(where, {"opened_at": 1, "sla_band": 1, "level": 1})
+        return [
+            (parse_iso(doc["opened_at"]), doc.get("sla_band") or "", doc.get("level") or "")
+            async for doc in cursor
+        ]
 
     async def counts(self, level: str) -> dict[str, int]:
         rows = await aggregate(

@@ -21,6 +21,7 @@ from ticketing.store import paging
 from ticketing.store.codec import (
     doc_from_row,
     iso,
+    parse_iso,
     ticket_from_row,
     ticket_reads_from_docs,
     track_from_doc,
@@ -184,6 +185,20 @@ def sla_due(connection: sqlite3.Connection, now: datetime, limit: int) -> list[T
         (iso(now), limit),
     )
     return [ticket_from_row(r) for r in rows]
+
+
+def open_bands(
+    connection: sqlite3.Connection, since: datetime, until: datetime, levels: Sequence[str] | None
+) -> list[tuple[datetime, str, str]]:
+    where = [NOT_REMOVED, "status NOT IN ('resolved', 'closed')", "opened_at >= ?", "opened_at < ?"]
+    params: list[object] = [iso(since), iso(until)]
+    if levels is not None:
+        where.append(f"level IN ({', '.join('?' for _ in levels)})")
+        params.extend(levels)
+    rows = connection.execute(
+        f"SELECT opened_at, sla_band, level FROM tickets WHERE {' AND '.join(where)}", params
+    ).fetchall()
+    return [(parse_iso(r[0]), r[1] or "", r[2] or "") for r in rows]
 
 
 def sla_counts(connection: sqlite3.Connection, level: str) -> dict[str, int]:
