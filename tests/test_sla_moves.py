@@ -173,7 +173,7 @@ def test_views_and_boards_show_the_clocks_and_the_time_left_sort_goes_both_ways(
 def test_the_volume_report_splits_unresolved_tickets_by_their_band_now(
     gateway: httpx.Client,
     ingestor: httpx.Client,
-    clock: Clock,  # noqa: F811
+    clock: Clock,
 ) -> None:
     made = sla_level(gateway)
     reader = as_agent(gateway, agent(gateway, levels=[made["name"]])["id"])  # this level only
