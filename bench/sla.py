@@ -40,10 +40,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 
 from contracts.rpc import Caller  # noqa: E402
 from contracts.tickets import TicketQuery  # noqa: E402
-from ticketing.domain.sla import Track  # noqa: E402
+from ticketing.domain.sla import Track, read  # noqa: E402
 from ticketing.domain.status import Status  # noqa: E402
 from ticketing.domain.tickets import Ticket  # noqa: E402
-from ticketing.shared.sla_policies import CachedPolicies  # noqa: E402
+from ticketing.shared.sla_policies import CachedPolicies, Policies, after_reading  # noqa: E402
 from ticketing.store.codec import protocol_number, ticket_to_row  # noqa: E402
 from ticketing.store.sqlite import SqliteTicketStore  # noqa: E402
 from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS  # noqa: E402
@@ -72,29 +72,42 @@ POLICY = {
     "resolution": {"amount": 3, "unit": "days"},
     "by_priority": {"urgent": {"first_response": {"amount": 10, "unit": "minutes"}}},
 }
+PERIOD = 6_000
+SCANNED: dict[int, Track] = {}
 STATUSES = [Status.NEW, Status.OPEN, Status.OPEN, Status.PENDING, Status.ON_HOLD]
 
 
-def ticket(n: int, *, due: bool) -> Ticket:
+def ticket(n: int, *, due: bool, policies: Policies | None = None) -> Ticket:
+    """Ticket ``n``; with ``policies``, carrying the reading a scanner pass at NOW leaves
+    (its clocks as shown, the next reading when a band changes)."""
     opened = NOW - timedelta(minutes=5 + n % 2_000)
     status = STATUSES[n % len(STATUSES)]
+    priority = "urgent" if n % 10 == 0 else "medium"
     track = Track(
         statuses=((opened, "new"),)
         if status is Status.NEW
         else ((opened, "new"), (opened + timedelta(minutes=2), status.value)),
         first_response_at=opened + timedelta(minutes=3) if n % 3 == 0 else None,
         awaiting_since=opened + timedelta(minutes=20) if n % 3 == 0 else None,
-        seen=(f"level-{n % LEVELS}", "medium"),
+        seen=(f"level-{n % LEVELS}", priority),
         basis="x",
         next_at=NOW - timedelta(seconds=1) if due else NOW + timedelta(hours=6),
         due_at=NOW + timedelta(minutes=n % 600),
         band=("green", "yellow", "red", "overdue")[n % 4],
     )
+    policy = policies.policy(f"level-{n % LEVELS}", priority) if policies else None
+    if policy is not None:
+        # Every fact the clocks depend on (opening, status, response, priority, level)
+        # repeats every PERIOD tickets, so each distinct reading is worked out once.
+        if n % PERIOD not in SCANNED:
+            reading = read(track, opened_at=opened, status=status.value, policy=policy, now=NOW)
+            SCANNED[n % PERIOD] = after_reading(track, reading, policy, NOW)
+        track = SCANNED[n % PERIOD]
     return Ticket(
         id=uuid4(),
         title=f"pedido {n} atrasado",
         status=status,
-        priority="urgent" if n % 10 == 0 else "medium",
+        priority=priority,
         level=f"level-{n % LEVELS}",
         assignee=None,
         tags=("entrega",),
@@ -128,9 +141,10 @@ async def desk(size: int, directory: Path) -> SqliteTicketStore:
             "sla": POLICY,
         }
         await store.create_entry("level", body["name"], body)
+    policies = await Policies.read(store, NOW)
     for start in range(0, size, 5_000):
         rows = [
-            [ticket_to_row(ticket(n, due=False))[c] for c in TICKET_COLUMNS]
+            [ticket_to_row(ticket(n, due=False, policies=policies))[c] for c in TICKET_COLUMNS]
             for n in range(start, min(size, start + 5_000))
         ]
         await store._db.write(lambda c, rows=rows: c.executemany(INSERT_TICKET, rows))

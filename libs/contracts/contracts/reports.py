@@ -12,9 +12,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from contracts.base import Contract
 from contracts.schedule import known_time_zone
 
-Split = Literal["none", "status", "priority", "level", "channel", "account", "agent"]
-"""What a report is split by; "none" gives only the totals. (The SLA band joins once ticket
-clocks exist.)"""
+Split = Literal["none", "status", "priority", "level", "channel", "account", "agent", "sla_band"]
+"""What a report is split by; "none" gives only the totals. "sla_band" (volume of tickets
+only): the tickets opened in each period that are still unresolved, by their SLA band now
+("" without a running clock)."""
 
 Interval = Literal["day", "week"]
 TimeZone = Annotated[str, AfterValidator(known_time_zone)]

@@ -105,6 +105,43 @@ async def test_the_desk_filters_by_band_and_sorts_by_time_left(store: TicketStor
     first = await store.list_tickets(TicketQuery(sort="sla_due", page_size=2))
     rest = await store.list_tickets(TicketQuery(sort="sla_due", cursor=first.next_cursor))
     assert ids(first.items) + ids(rest.items) == [overdue.id, red.id, green.id]
+    # ``order=asc``: most time left first, paged the same way.
+    backwards = await store.list_tickets(TicketQuery(sort="sla_due", order="asc"))
+    assert ids(backwards.items) == [green.id, red.id, overdue.id]
+    first = await store.list_tickets(TicketQuery(sort="sla_due", order="asc", page_size=2))
+    rest = await store.list_tickets(
+        TicketQuery(sort="sla_due", order="asc", cursor=first.next_cursor)
+    )
+    assert ids(first.items) + ids(rest.items) == [green.id, red.id, overdue.id]
+
+
+async def test_the_scanners_reading_as_shown_is_kept_with_the_ticket(store: TicketStore) -> None:
+    ticket = await open_for(store, message("shown"))
+    shown = {
+        "band": "yellow",
+        "first_response": {
+            "target_minutes": 30.0,
+            "due": (T0 + timedelta(minutes=12)).isoformat(),
+            "business_minutes_left": 12.0,
+            "band": "yellow",
+            "paused": False,
+            "met_at": None,
+            "breached_at": None,
+        },
+        "read_at": T0.isoformat(),
+    }
+    read = dataclasses.replace(ticket.sla, band="yellow", shown=shown, next_at=None)
+    await store.update_ticket(
+        dataclasses.replace(ticket, sla=read),
+        expected_version=ticket.version,
+        interaction_id=None,
+        history=[],
+        events=[],
+    )
+    kept = await store.get_ticket(ticket.id)
+    assert kept is not None and kept.sla.shown == shown
+    _, [track] = await store.ticket_page(TicketQuery(protocol=ticket.protocol), visible=None)
+    assert track.shown == shown
 
 
 async def test_a_level_counts_its_tickets_per_band(store: TicketStore) -> None:
@@ -129,3 +166,17 @@ async def test_a_calendar_change_makes_the_levels_open_tickets_due(store: Ticket
 
     [due] = await store.sla_due(T0, 10)
     assert due.id == mine.id and due.version == mine.version + 1
+
+
+async def test_the_reports_band_split_reads_unresolved_tickets_of_a_range(
+    store: TicketStore,
+) -> None:
+    red = await read_as(
+        store, await open_for(store, message("r1")), band="red", due=T0, next_at=None
+    )
+    await read_as(store, await open_for(store, message("r2")), band=None, due=None, next_at=None)
+    found = await store.open_bands(T0 - timedelta(days=1), T0 + timedelta(days=1), None)
+    assert sorted(band for _, band, _ in found) == ["", "red"]
+    assert red.opened_at in {opened for opened, _, _ in found}
+    assert await store.open_bands(T0 + timedelta(days=1), T0 + timedelta(days=2), None) == []
+    assert await store.open_bands(T0 - timedelta(days=1), T0 + timedelta(days=1), ["x"]) == []

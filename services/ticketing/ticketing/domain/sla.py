@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
@@ -150,15 +150,22 @@ class Track:
     next_at: datetime | None = None
     due_at: datetime | None = None
     band: Band | None = None
+    shown: Mapping[str, Any] | None = None
+    """The last reading's clocks as the desk shows them (the ticket's ``sla``, as JSON, with
+    ``read_at``). Until ``next_at`` no band changes, so a reader only works out the business
+    time left from each running clock's due time (``shared.sla_policies.shown_now``) instead
+    of counting the whole clock again."""
 
 
 def counts_as_response(interaction: object) -> bool:
     """The one rule for what answers the customer (agreed with the replies lane): an outbound
     interaction that is not internal, whose ``delivery.state`` is ``sent`` or which has no
-    ``delivery`` at all (an outbound echo imported from a network)."""
-    if getattr(interaction, "direction", None) != "outbound":
+    ``delivery`` at all (an outbound echo imported from a network). Takes the network's
+    interaction or a stored one (which carries it, and the delivery, beside it)."""
+    network = getattr(interaction, "interaction", interaction)
+    if getattr(network, "direction", None) != "outbound":
         return False
-    if getattr(interaction, "internal", False):
+    if getattr(network, "internal", False):
         return False
     delivery = getattr(interaction, "delivery", None)
     if delivery is None:
@@ -207,6 +214,36 @@ def answered(track: Track, *, inbound: bool, responds: bool, at: datetime) -> Tr
     if track.awaiting_since is not None and track.answered_at is None:
         return _replace(track, answered_at=max(at, track.awaiting_since), next_at=at)
     return track
+
+
+def collected(
+    track: Track,
+    messages: Sequence[tuple[bool, bool, datetime]],
+    *,
+    opened_at: datetime,
+    from_first_message: bool,
+) -> tuple[Track, datetime]:
+    """The track and clock start of a new ticket that collects its conversation's earlier
+    interactions (each: inbound, counts as a response, when; the opener among them), walked in
+    time order as if each had arrived on the ticket: a response the desk had already sent
+    stops first response, a customer's message after it starts next response. When the level
+    counts from the customer's message (``from_first_message``: its ``opened_at`` is the
+    interaction's date), the clocks start at the first customer message collected."""
+    start = opened_at
+    if from_first_message:
+        start = min([opened_at, *(at for inbound, _, at in messages if inbound)])
+    for inbound, responds, at in sorted(messages, key=lambda m: m[2]):
+        track = answered(track, inbound=inbound, responds=responds, at=max(at, start))
+    return track, start
+
+
+def reply_sent(track: Track, *, at: datetime) -> Track:
+    """The track once a reply's delivery turned ``sent`` at ``at`` (it was written earlier,
+    queued, and did not count then): a response at the time it went out, which answers only
+    what the customer had said before it."""
+    if track.awaiting_since is not None and at < track.awaiting_since:
+        return track
+    return answered(track, inbound=False, responds=True, at=at)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def merge(params: TicketMerging, caller: Caller) -> Any:
         return await lifecycle.merge_tickets(
-            store=store, publisher=publisher, ref=params.ref, into=params.merge.into, caller=caller
+            store=store,
+            publisher=publisher,
+            ref=params.ref,
+            into=params.merge.into,
+            caller=caller,
+            now=deps.clock(),
         )
 
     async def child(params: TicketChild, caller: Caller) -> Any:
@@ -34,11 +39,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             title=params.child.title,
             level=params.child.level,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def remove(params: TicketRef, caller: Caller) -> Any:
         return await lifecycle.remove_ticket(
-            store=store, publisher=publisher, ref=params.ref, caller=caller
+            store=store, publisher=publisher, ref=params.ref, caller=caller, now=deps.clock()
         )
 
     async def export(params: TicketExportRequest, caller: Caller) -> Any:

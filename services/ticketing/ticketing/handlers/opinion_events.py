@@ -24,10 +24,11 @@ def subscribe(router: RabbitRouter, deps: Deps) -> None:
                 publisher=deps.publisher,
                 event=event,
                 master_email=deps.master_email,
+                now=deps.clock(),
             )
         else:
             await opinions.record_undeliverable(
-                store=deps.store, publisher=deps.publisher, event=event
+                store=deps.store, publisher=deps.publisher, event=event, now=deps.clock()
             )
 
     contracts: dict[str, type[OpinionOutcome]] = {

@@ -19,6 +19,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             ref=params.ref,
             create=params.request,
             caller=caller,
+            now=deps.clock(),
         )
 
     return {TicketingMethod.OPINIONS_REQUEST: rpc.typed(OpinionRequesting, request)}

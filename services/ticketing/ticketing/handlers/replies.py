@@ -26,6 +26,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             ref=params.ref,
             create=params.reply,
             caller=caller,
+            now=deps.clock(),
         )
 
     return {TicketingMethod.TICKETS_REPLY: rpc.typed(TicketReplying, reply)}
@@ -34,7 +35,11 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 def subscribe(router: RabbitRouter, deps: Deps) -> None:
     async def on_outcome(event: ReplyOutcome) -> None:
         await replies.record_outcome(
-            store=deps.store, publisher=deps.publisher, event=event, master_email=deps.master_email
+            store=deps.store,
+            publisher=deps.publisher,
+            event=event,
+            master_email=deps.master_email,
+            now=deps.clock(),
         )
 
     contracts: dict[str, type[ReplyOutcome]] = {

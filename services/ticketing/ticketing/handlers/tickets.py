@@ -62,6 +62,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             ref=params.ref,
             how=params.assign,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def create(request: TicketCreate, caller: Caller) -> Any:
@@ -72,11 +73,17 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             request=request,
             caller=caller,
             auto_reply_cooldown=deps.auto_reply_cooldown,
+            now=deps.clock(),
         )
 
     async def note(params: TicketNote, caller: Caller) -> Any:
         return await notes.add_note(
-            store=store, publisher=publisher, ref=params.ref, text=params.note.text, caller=caller
+            store=store,
+            publisher=publisher,
+            ref=params.ref,
+            text=params.note.text,
+            caller=caller,
+            now=deps.clock(),
         )
 
     return {

@@ -35,11 +35,24 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def view_tickets(params: ViewTickets, caller: Caller) -> Any:
         return await views.view_tickets(
-            store=store, caller=caller, scale=scale, view_id=params.id, query=params.query
+            store=store,
+            caller=caller,
+            scale=scale,
+            view_id=params.id,
+            query=params.query,
+            policies=deps.sla_policies,
+            now=deps.clock(),
         )
 
     async def board(params: ViewRef, caller: Caller) -> Any:
-        return await views.board(store=store, caller=caller, scale=scale, view_id=params.id)
+        return await views.board(
+            store=store,
+            caller=caller,
+            scale=scale,
+            view_id=params.id,
+            policies=deps.sla_policies,
+            now=deps.clock(),
+        )
 
     async def search_desk(query: SearchQuery, caller: Caller) -> Any:
         return await search.search_desk(store=store, query=query, caller=caller)

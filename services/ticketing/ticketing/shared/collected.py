@@ -13,6 +13,7 @@ arrives after the ticket exists."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -20,10 +21,11 @@ from uuid import uuid4
 
 from contracts.base import Event
 from contracts.events import AlertedInteraction, NotificationRequestedV1
+from contracts.interaction import Direction
 from contracts.opinions import OpinionRequestedV1
 from contracts.rules import PendingReply, TriageDecision
 from contracts.tickets import HistoryEntry, StoredInteraction
-from ticketing.domain import opinions, tickets
+from ticketing.domain import opinions, sla, tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared import views
 from ticketing.shared.opinion_requests import rule_request_id, shared_interaction
@@ -42,9 +44,13 @@ class CollectedDecisions:
         now: datetime,
         caused: dict[str, Any],
         by_rules: bool = True,
+        from_first_message: bool = False,
     ) -> None:
         self.opener, self.scale, self.now, self.caused = opener, scale, now, caused
         self.by_rules = by_rules
+        self.from_first_message = from_first_message
+        """The level dates a ticket by the customer's message (``opened_at_from_interaction``):
+        the earliest one collected, then, which the SLA clocks count from."""
         self.decided: list[tuple[StoredInteraction, TriageDecision]] = []
         self.transcript: list[StoredInteraction] = [opener]
 
@@ -61,7 +67,32 @@ class CollectedDecisions:
             ticket = tickets.apply_decision(ticket, decision, now=self.now, scale=self.scale).ticket
             if decision.share_emails:
                 ticket = opinions.mark_waiting(ticket, self.now).ticket
-        return ticket
+        return self._counted(ticket, collected)
+
+    def _counted(self, ticket: tickets.Ticket, collected: Sequence[Collected]) -> tickets.Ticket:
+        """The collected interactions count in the SLA clocks as if they had arrived on the
+        ticket (issue 12): a reply already sent is the first response, the first customer
+        message starts the clock where the level dates tickets by it."""
+        messages = [
+            (
+                c.stored.interaction.direction is Direction.INBOUND,
+                sla.counts_as_response(c.stored),
+                c.stored.interaction.occurred_at,
+            )
+            for c in collected
+        ]
+        track, opened_at = sla.collected(
+            ticket.sla,
+            messages,
+            opened_at=ticket.opened_at,
+            from_first_message=self.from_first_message,
+        )
+        if track is ticket.sla and opened_at == ticket.opened_at:
+            return ticket
+        statuses = tuple((min(at, opened_at), s) for at, s in track.statuses)
+        return dataclasses.replace(
+            ticket, opened_at=opened_at, sla=dataclasses.replace(track, statuses=statuses)
+        )
 
     def detail(self) -> list[dict[str, Any]]:
         """For the "opened" history entry: which collected interactions brought decisions."""

@@ -53,14 +53,15 @@ async def request_opinion(
     create: OpinionRequestCreate,
     actor: str,
     request_id: uuid.UUID | None = None,
+    now: datetime | None = None,
 ) -> OpinionRequestRead:
     request_id = request_id or uuid.uuid4()
     attachments = [a.to_attachment() for a in create.attachments]
     latest = ticket
 
     async def write(ticket: Ticket) -> OpinionRequestRead:
-        now = datetime.now(UTC)
-        outcome = opinions.mark_waiting(ticket, now)
+        moment = now or datetime.now(UTC)
+        outcome = opinions.mark_waiting(ticket, moment)
         shared = [shared_interaction(i) for i in await store.interactions_of(ticket.id)]
         events: list[Event] = [
             OpinionRequestedV1(
@@ -78,7 +79,7 @@ async def request_opinion(
         requested = HistoryEntry(
             id=uuid.uuid4(),
             ticket_id=ticket.id,
-            at=now,
+            at=moment,
             actor=actor,
             action=opinions.REQUESTED,
             detail={
@@ -92,7 +93,7 @@ async def request_opinion(
             outcome.ticket,
             expected_version=ticket.version,
             interaction_id=None,
-            history=[requested, *change_entries(ticket.id, actor, outcome.changes, now)],
+            history=[requested, *change_entries(ticket.id, actor, outcome.changes, moment)],
             events=events,
         )
         await publish(store, publisher, events)
@@ -104,7 +105,7 @@ async def request_opinion(
             note=create.note,
             attachments=[a.filename for a in attachments],
             requested_by=actor,
-            requested_at=now,
+            requested_at=moment,
         )
 
     async def attempt() -> OpinionRequestRead:

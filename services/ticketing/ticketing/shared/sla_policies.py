@@ -5,13 +5,17 @@ calendar or policy is what it counts with."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
-from contracts.tickets import SlaClock, TicketSla
+from contracts.tickets import SlaClock, TicketRead, TicketSla
 from ticketing.domain import sla
 from ticketing.store.directory import DirectoryStore
 
@@ -91,7 +95,7 @@ class CachedPolicies:
 
 def ticket_sla(reading: sla.Reading) -> TicketSla:
     """The clocks as the desk reads them. Built without validation (``model_construct``):
-    every value is ticketing's own, and a page builds fifty of these per request."""
+    every value is ticketing's own."""
     clocks = {name: _clock(c) for name, c in reading.clocks.items()}
     return TicketSla.model_construct(
         band=reading.band,
@@ -102,15 +106,138 @@ def ticket_sla(reading: sla.Reading) -> TicketSla:
 
 
 def _clock(c: sla.Clock) -> SlaClock:
-    return SlaClock.model_construct(
-        target_minutes=c.target.total_seconds() / 60,
-        due=c.due,
-        business_minutes_left=c.left.total_seconds() / 60,
-        band=c.band,
-        paused=c.paused,
-        met_at=c.met_at,
-        breached_at=c.breached_at,
+    return SlaClock.model_construct(**_clock_doc(c))
+
+
+def sla_doc(reading: sla.Reading) -> dict[str, Any]:
+    """The clocks as JSON in ``TicketSla``'s shape: what the scanner keeps on the ticket
+    (``Track.shown``) and what a list validates for a whole page in one call."""
+    doc: dict[str, Any] = {"band": reading.band}
+    for name, c in reading.clocks.items():
+        doc[name] = {
+            **_clock_doc(c),
+            "due": _text(c.due),
+            "met_at": _text(c.met_at),
+            "breached_at": _text(c.breached_at),
+        }
+    return doc
+
+
+def _clock_doc(c: sla.Clock) -> dict[str, Any]:
+    return {
+        "target_minutes": c.target.total_seconds() / 60,
+        "due": c.due,
+        "business_minutes_left": c.left.total_seconds() / 60,
+        "band": c.band,
+        "paused": c.paused,
+        "met_at": c.met_at,
+        "breached_at": c.breached_at,
+    }
+
+
+def _text(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def after_reading(
+    track: sla.Track, reading: sla.Reading, policy: sla.Policy, now: datetime
+) -> sla.Track:
+    """The track as a scanner's reading at ``now`` leaves it: the next reading, the due time
+    and band the list filters and sorts on, the warnings given, and the clocks as shown."""
+    return dataclasses.replace(
+        track,
+        warned=reading.warned,
+        next_at=reading.next_at,
+        due_at=reading.due_at,
+        band=reading.band,
+        basis=policy.basis,
+        shown={**sla_doc(reading), "read_at": now.isoformat()},
     )
+
+
+def shown_now(track: sla.Track, policy: sla.Policy, now: datetime) -> dict[str, Any] | None:
+    """The clocks at ``now`` from the scanner's last reading, when that reading still holds:
+    counted with the same policy and calendar (``basis``), and no band change or write since
+    (each write of the ticket sets ``next_at`` to its own time). Between readings only the
+    business time left moves: the business time from now to each running clock's due time
+    (negative past it), two bisections on the calendar's span index. None: count again."""
+    shown = track.shown
+    if shown is None or track.basis != policy.basis:
+        return None
+    if track.next_at is not None and now >= track.next_at:
+        return None
+    if now < datetime.fromisoformat(shown["read_at"]):
+        return None  # a test clock set back: the reading is from the future
+    doc: dict[str, Any] = {"band": shown["band"]}
+    calendar = policy.calendar
+    for name in sla.TARGETS:
+        c = shown.get(name)
+        if c is not None and c["due"] is not None:
+            due = datetime.fromisoformat(c["due"])
+            left = calendar.business_time(now, due) - calendar.business_time(due, now)
+            c = {**c, "business_minutes_left": left.total_seconds() / 60}
+        doc[name] = c
+    return doc
+
+
+async def with_clocks(
+    store: DirectoryStore,
+    items: Sequence[TicketRead],
+    tracks: Sequence[sla.Track],
+    policies: CachedPolicies,
+    now: datetime,
+) -> list[TicketRead]:
+    """Listed tickets (the desk's list, a view's tickets, a board's columns) with their
+    clocks at ``now`` (``page_sla``)."""
+    if not items:
+        return list(items)
+    known = await policies.get(store, {item.level for item in items}, now)
+    clocks = page_sla(
+        known,
+        (
+            (track, item.level, item.priority, item.status, item.opened_at)
+            for item, track in zip(items, tracks, strict=True)
+        ),
+        now,
+    )
+    return [
+        item if shown is None else item.model_copy(update={"sla": shown})
+        for item, shown in zip(items, clocks, strict=True)
+    ]
+
+
+SLA_DOCS: TypeAdapter[list[TicketSla | None]] = TypeAdapter(list[TicketSla | None])
+"""A page's clocks validated in one call (faster than a model built per clock)."""
+
+
+def page_sla(
+    policies: Policies,
+    tracks: Iterable[tuple[sla.Track, str | None, str, str, datetime]],
+    now: datetime,
+) -> list[TicketSla | None]:
+    """Each listed ticket's clocks at ``now`` (per ticket: track, level, priority, status,
+    opening): from the scanner's reading where it holds (``shown_now``), counted again
+    otherwise."""
+    docs: list[dict[str, Any] | None] = []
+    for track, level, priority, status, opened_at in tracks:
+        policy = policies.policy(level, priority)
+        if policy is None:
+            docs.append(None)
+            continue
+        doc = shown_now(track, policy, now)
+        if doc is None:
+            doc = sla_doc(
+                sla.read(
+                    track,
+                    opened_at=opened_at,
+                    status=status,
+                    policy=policy,
+                    now=now,
+                    looking_ahead=False,
+                )
+            )
+        docs.append(doc)
+    return SLA_DOCS.validate_python(docs)
 
 
 def reading_of(

@@ -91,6 +91,7 @@ def track_to_doc(track: sla.Track) -> dict[str, Any]:
         "warned": sorted(track.warned),
         "basis": track.basis,
         "seen": list(track.seen),
+        "shown": dict(track.shown) if track.shown is not None else None,
     }
 
 
@@ -109,6 +110,7 @@ def track_from_doc(doc: Any) -> sla.Track:
         next_at=_parsed_or_none(doc.get("sla_next_at")),
         due_at=_parsed_or_none(doc.get("sla_due_at")),
         band=doc.get("sla_band"),
+        shown=facts.get("shown"),
     )
 
 

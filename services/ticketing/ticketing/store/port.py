@@ -238,6 +238,14 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         """Tickets of the level on the desk per band of their last SLA reading."""
         ...
 
+    async def open_bands(
+        self, since: datetime, until: datetime, levels: Sequence[str] | None
+    ) -> list[tuple[datetime, str, str]]:
+        """The unresolved, unclosed tickets on the desk opened in [since, until) (of
+        ``levels``; None: every level), each as (opened_at, band of its last SLA reading or
+        "" without a running clock, level): the reports' band split (issue 13)."""
+        ...
+
     async def idle_tickets(self, level: str, idle_since: datetime, limit: int) -> list[Ticket]:
         """Tickets of the level, not closed, unchanged since before ``idle_since``; oldest
         first."""

@@ -3,6 +3,8 @@ one of a level's or team's active agents, at random or the most available."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from contracts.rpc import Caller
 from contracts.tickets import TicketAssign, TicketPatch, TicketRead
 from servicekit import rpc
@@ -22,6 +24,7 @@ async def assign_ticket(
     ref: str,
     how: TicketAssign,
     caller: Caller,
+    now: datetime | None = None,
 ) -> TicketRead:
     """Without a level or team the ticket's own level is picked from; a level or team with
     no active agent is a conflict (409)."""
@@ -44,4 +47,5 @@ async def assign_ticket(
         ticket=ticket,
         patch=TicketPatch(assignee=agent),
         caller=caller,
+        now=now,
     )

@@ -81,7 +81,12 @@ async def auto_close(
 
 
 async def remove_ticket(
-    *, store: TicketStore, publisher: EventPublisher, ref: str, caller: Caller
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    ref: str,
+    caller: Caller,
+    now: datetime | None = None,
 ) -> TicketRead:
     """Closed and no longer listed, while it stays readable by id for audit."""
     found = await find_ticket(store, ref, caller)
@@ -90,7 +95,7 @@ async def remove_ticket(
         ticket = await store.get_ticket(found.id)
         if ticket is None:
             raise rpc.NotFound(f"no ticket {found.id}")
-        moment = datetime.now(UTC)
+        moment = now or datetime.now(UTC)
         outcome = lifecycle.remove(ticket, now=moment)
         if not outcome.changes:
             return ticket
@@ -113,7 +118,13 @@ async def _authors(store: TicketStore, ticket: Ticket) -> set[str]:
 
 
 async def merge_tickets(
-    *, store: TicketStore, publisher: EventPublisher, ref: str, into: str, caller: Caller
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    ref: str,
+    into: str,
+    caller: Caller,
+    now: datetime | None = None,
 ) -> TicketMerged:
     """A merge the domain refuses, or of two people's tickets, is a conflict (409)."""
     source_id = (await find_ticket(store, ref, caller)).id
@@ -129,7 +140,7 @@ async def merge_tickets(
                 f"tickets {source.protocol} and {target.protocol} are not the same person's: "
                 "only one person's tickets can be merged"
             )
-        moment = datetime.now(UTC)
+        moment = now or datetime.now(UTC)
         try:
             closing, reopening = lifecycle.merge(source, target, now=moment)
         except lifecycle.MergeRefused as exc:
@@ -161,13 +172,14 @@ async def open_child(
     title: str,
     level: str | None,
     caller: Caller,
+    now: datetime | None = None,
 ) -> TicketRead:
     """A sub-ticket for work with a third party, linked to its parent, in one of the
     agent's own levels (403 otherwise)."""
     parent = await find_ticket(store, ref, caller)
     await require_level(store, caller, level)
     actor = actor_of(caller)
-    moment = datetime.now(UTC)
+    moment = now or datetime.now(UTC)
     new = lifecycle.child(parent, title=title, now=moment, opened_by=actor, level=level)
     events: list[Event] = []
 

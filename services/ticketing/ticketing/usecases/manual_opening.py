@@ -99,7 +99,12 @@ async def open_manually(
     events: list[Event] = []
     # The rules' decisions kept with the interactions the ticket collects (this one too).
     collected = CollectedDecisions(
-        opener=stored, scale=scale, now=moment, caused={}, by_rules=False
+        opener=stored,
+        scale=scale,
+        now=moment,
+        caused={},
+        by_rules=False,
+        from_first_message=level is not None and level.opened_at_from_interaction,
     )
 
     def history(numbered: Ticket) -> list[HistoryEntry]:

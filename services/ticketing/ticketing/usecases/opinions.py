@@ -43,6 +43,7 @@ async def request_opinion(
     ref: str,
     create: OpinionRequestCreate,
     caller: Caller,
+    now: datetime | None = None,
 ) -> OpinionRequestRead:
     """Agents share only the tickets they may see."""
     return await opinion_requests.request_opinion(
@@ -51,11 +52,17 @@ async def request_opinion(
         ticket=await find_ticket(store, ref, caller),
         create=create,
         actor=actor_of(caller),
+        now=now,
     )
 
 
 async def receive_opinion(
-    *, store: TicketStore, publisher: EventPublisher, event: OpinionReceivedV1, master_email: str
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: OpinionReceivedV1,
+    master_email: str,
+    now: datetime | None = None,
 ) -> None:
     """The answer becomes an internal entry; the assignee (or the master user) is told."""
 
@@ -80,11 +87,16 @@ async def receive_opinion(
             "attachment": attachment,
         },
         alerts=alert,
+        now=now,
     )
 
 
 async def record_undeliverable(
-    *, store: TicketStore, publisher: EventPublisher, event: OpinionUndeliverableV1
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: OpinionUndeliverableV1,
+    now: datetime | None = None,
 ) -> None:
     """The request never reached the collaborator: the ticket stops waiting for it."""
     await _close_request(
@@ -97,6 +109,7 @@ async def record_undeliverable(
         action=opinions.UNDELIVERABLE,
         detail={"email": event.collaborator_email, "reason": event.reason},
         alerts=_no_alerts,
+        now=now,
     )
 
 
@@ -139,6 +152,7 @@ async def _close_request(
     action: str,
     detail: dict[str, Any],
     alerts: Callable[[Ticket], Awaitable[list[Event]]],
+    now: datetime | None,
 ) -> None:
     """Record how a request ended (answered, or undeliverable) and take ``Waiting_Opinion``
     off when no other request is pending. Idempotent: a request already closed in the
@@ -152,17 +166,17 @@ async def _close_request(
         history = await store.history_of(ticket.id)
         if request_id in opinions.closed(history):
             return
-        now = datetime.now(UTC)
+        moment = now or datetime.now(UTC)
         still_waiting = opinions.pending(history) - {request_id}
         outcome = (
-            opinions.clear_waiting(ticket, now)
+            opinions.clear_waiting(ticket, moment)
             if not still_waiting
-            else opinions.mark_waiting(ticket, now)
+            else opinions.mark_waiting(ticket, moment)
         )
         entry = HistoryEntry(
             id=uuid4(),
             ticket_id=ticket.id,
-            at=now,
+            at=moment,
             actor=actor,
             action=action,
             detail={"request_id": request_id, **detail},
@@ -183,7 +197,7 @@ async def _close_request(
             outcome.ticket,
             expected_version=ticket.version,
             interaction_id=None,
-            history=[entry, *change_entries(ticket.id, actor, outcome.changes, now)],
+            history=[entry, *change_entries(ticket.id, actor, outcome.changes, moment)],
             events=events,
         )
         await publish(store, publisher, events)

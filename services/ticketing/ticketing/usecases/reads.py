@@ -14,12 +14,10 @@ from contracts.tickets import (
     TicketExport,
     TicketPage,
     TicketQuery,
-    TicketRead,
 )
-from ticketing.domain.sla import Track
 from ticketing.domain.views import with_own_id
 from ticketing.shared import access, authors, transcript, views
-from ticketing.shared.sla_policies import CachedPolicies, Policies, reading_of, ticket_sla
+from ticketing.shared.sla_policies import CachedPolicies, reading_of, ticket_sla, with_clocks
 from ticketing.store.port import TicketStore
 
 
@@ -41,10 +39,7 @@ async def list_tickets(
     items = listing.items
     if policies is not None and tracks:
         moment = now or datetime.now(UTC)
-        known = await policies.get(store, {item.level for item in items}, moment)
-        items = [
-            _with_sla(item, track, known, moment) for item, track in zip(items, tracks, strict=True)
-        ]
+        items = await with_clocks(store, items, tracks, policies, moment)
     # The items were validated as they were read; the page only wraps them.
     return TicketPage.model_construct(
         items=items,
@@ -54,21 +49,6 @@ async def list_tickets(
         page_size=query.page_size,
         next_cursor=listing.next_cursor,
     )
-
-
-def _with_sla(item: TicketRead, track: Track, policies: Policies, now: datetime) -> TicketRead:
-    reading = reading_of(
-        policies,
-        track,
-        level=item.level,
-        priority=item.priority,
-        status=item.status,
-        opened_at=item.opened_at,
-        now=now,
-    )
-    if reading is None:
-        return item
-    return item.model_copy(update={"sla": ticket_sla(reading)})
 
 
 async def ticket_detail(

@@ -23,7 +23,7 @@ from contracts.rpc import Caller
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
-from ticketing.domain import replies, reply_networks
+from ticketing.domain import replies, reply_networks, sla
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import directory_reads, views
@@ -46,12 +46,13 @@ async def send_reply(
     ref: str,
     create: ReplyCreate,
     caller: Caller,
+    now: datetime | None = None,
 ) -> StoredInteraction:
     """Check what the network can do, record the queued reply, and ask for it once."""
     ticket = await find_ticket(store, ref, caller)
     if ticket.status is Status.CLOSED or ticket.merged_into is not None or ticket.removed:
         raise rpc.Invalid(f"ticket {ticket.protocol} is closed: it takes no replies")
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     interactions = await store.interactions_of(ticket.id)
     level = await directory_reads.level_settings(store, ticket.level)
     try:
@@ -126,6 +127,7 @@ async def record_outcome(
     publisher: EventPublisher,
     event: ReplyDeliveredV1 | ReplyFailedV1,
     master_email: str,
+    now: datetime | None = None,
 ) -> None:
     """Settle the reply's delivery: history (each attempt, the outcome), the status asked for
     once sent, and the assignee alerted when it failed or may not have gone. Idempotent: an
@@ -148,6 +150,7 @@ async def record_outcome(
         state=state,
         action=action,
         master_email=master_email,
+        now=now,
     )
     key = reply.interaction.key
     await store.change_interaction(
@@ -172,6 +175,7 @@ async def _settle_ticket(
     state: DeliveryState,
     action: str,
     master_email: str,
+    now: datetime | None,
 ) -> None:
     reply_id = str(event.reply_id)
 
@@ -186,12 +190,12 @@ async def _settle_ticket(
             return
         written = next((e for e in mine if e.action == replies.WRITTEN), None)
         author = written.actor if written else "system"
-        now = datetime.now(UTC)
+        moment = now or datetime.now(UTC)
         if state is DeliveryState.SENT:
             wanted = written.detail.get("status_after") if written else None
-            outcome = replies.status_after_sending(ticket, wanted, now)
+            outcome = replies.status_after_sending(ticket, wanted, moment)
         else:
-            outcome = replies.status_after_sending(ticket, None, now)
+            outcome = replies.status_after_sending(ticket, None, moment)
         network = f"network:{reply.interaction.channel.value}"
         entries = [
             HistoryEntry(
@@ -213,13 +217,13 @@ async def _settle_ticket(
             HistoryEntry(
                 id=uuid4(),
                 ticket_id=ticket.id,
-                at=now,
+                at=moment,
                 actor=network,
                 action=action,
                 detail=detail,
             )
         )
-        entries += change_entries(ticket.id, author, outcome.changes, now)
+        entries += change_entries(ticket.id, author, outcome.changes, moment)
         events: list[Event] = [
             TicketChangedV1(
                 **event.caused(),
@@ -234,8 +238,15 @@ async def _settle_ticket(
         if state is not DeliveryState.SENT and isinstance(event, ReplyFailedV1):
             alert = await _failure_alert(store, event, reply, ticket, author, master_email)
             events.append(alert)
+        settled = outcome.ticket
+        if isinstance(event, ReplyDeliveredV1):
+            # Sent now, so it answers the customer now (F14): the first or next response
+            # stops at the time the network took it, not when it was written.
+            settled = dataclasses.replace(
+                settled, sla=sla.reply_sent(settled.sla, at=max(event.sent_at, ticket.opened_at))
+            )
         await store.update_ticket(
-            dataclasses.replace(outcome.ticket, updated_at=now),
+            dataclasses.replace(settled, updated_at=moment),
             expected_version=ticket.version,
             interaction_id=None,
             history=entries,

@@ -85,10 +85,35 @@ def _dim(split: str) -> str:
     return reports.ALL if split == "none" else split
 
 
+async def _band_rows(
+    store: TicketStore, span: reports.ReportRange, levels: Sequence[str] | None
+) -> list[reports.CountRow]:
+    """The band split (issue 13): a band is a ticket's state now, which moves with time, not
+    a fact of its past that the counters could keep (they would need every open ticket
+    re-projected at each band change). So it is answered at request time from the tickets'
+    SLA columns, for the tickets still unresolved: what the desk has to do now, per period
+    they were opened in."""
+    since, until = reports.hour_start(span.first_hour), reports.hour_start(span.end_hour)
+    per_hour: Counter[tuple[int, str, str]] = Counter(
+        (reports.epoch_hour(opened_at), band, level)
+        for opened_at, band, level in await store.open_bands(since, until, levels)
+    )
+    return [
+        reports.CountRow(hour, band, level, "", n) for (hour, band, level), n in per_hour.items()
+    ]
+
+
 async def volume(*, store: TicketStore, query: VolumeQuery, caller: Caller) -> VolumeReport:
     span, levels = _span(query), await _levels(store, caller)
     series = reports.AUTHORS if query.measure == "authors" else reports.OPENED
-    rows = await _rows(store, span, series, _dim(query.split), levels)
+    if query.split == "sla_band":
+        if query.measure == "authors":
+            raise rpc.Invalid(
+                "split=sla_band counts tickets: ask for measure=tickets", loc=["query", "split"]
+            )
+        rows = await _band_rows(store, span, levels)
+    else:
+        rows = await _rows(store, span, series, _dim(query.split), levels)
     if query.measure == "authors":
         per_value, totals = reports.distinct_authors(rows, span)
     else:
@@ -128,6 +153,12 @@ def _merged(histograms: dict[str, Counter[int]]) -> Counter[int]:
 
 
 async def times(*, store: TicketStore, query: TimesQuery, caller: Caller) -> TimesReport:
+    if query.split == "sla_band":
+        raise rpc.Invalid(
+            "split=sla_band is answered by the volume report only (a band is a ticket's state "
+            "now, not a fact of its past)",
+            loc=["query", "split"],
+        )
     span, levels = _span(query), await _levels(store, caller)
     dim = _dim(query.split)
     first = reports.histograms(await _rows(store, span, reports.FIRST_RESPONSE, dim, levels), span)

@@ -20,7 +20,7 @@ from servicekit.rpc import NotFound
 from ticketing.domain import sla
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import access, directory_reads, views
-from ticketing.shared.sla_policies import Policies
+from ticketing.shared.sla_policies import Policies, after_reading
 from ticketing.store.port import StaleTicket, TicketStore
 
 log = logging.getLogger("ticketing.sla")
@@ -62,19 +62,14 @@ async def _read_one(store: TicketStore, policies: Policies, ticket: Ticket, now:
     history: list[HistoryEntry] = []
     events: list[Event] = []
     if policy is None:
-        updated = dataclasses.replace(track, next_at=None, due_at=None, band=None, basis="")
+        updated = dataclasses.replace(
+            track, next_at=None, due_at=None, band=None, basis="", shown=None
+        )
     else:
         reading = sla.read(
             track, opened_at=ticket.opened_at, status=ticket.status.value, policy=policy, now=now
         )
-        updated = dataclasses.replace(
-            track,
-            warned=reading.warned,
-            next_at=reading.next_at,
-            due_at=reading.due_at,
-            band=reading.band,
-            basis=policy.basis,
-        )
+        updated = after_reading(track, reading, policy, now)
         if track.basis and track.basis != policy.basis:
             history.append(_recomputed(ticket, track, updated, now))
         events += await _warnings(store, policies, ticket, reading, now)

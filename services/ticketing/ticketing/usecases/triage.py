@@ -237,7 +237,11 @@ class _Placing:
         )
         plan = await assignment.plan_opening(self.store, decision)
         collected = CollectedDecisions(
-            opener=stored, scale=self.scale, now=now, caused=event.caused()
+            opener=stored,
+            scale=self.scale,
+            now=now,
+            caused=event.caused(),
+            from_first_message=plan.level is not None and plan.level.opened_at_from_interaction,
         )
         new = tickets.open_ticket(
             interaction=event.interaction,

@@ -16,6 +16,7 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import Status
 from ticketing.shared import access
+from ticketing.shared.sla_policies import CachedPolicies, with_clocks
 from ticketing.store.port import TicketStore
 
 BOARD_PAGE = 20
@@ -142,7 +143,10 @@ async def view_tickets(
     scale: PriorityScale,
     view_id: str,
     query: ViewTicketsQuery,
+    policies: CachedPolicies | None = None,
+    now: datetime | None = None,
 ) -> TicketPage:
+    """The view's tickets, each with its SLA clocks at ``now`` as the desk's list shows them."""
     view, visible = await _one(store, caller, scale, view_id)
     agent = visible.agent if visible is not None else caller.id
     if query.status is not None:
@@ -152,13 +156,16 @@ async def view_tickets(
         view = view.model_copy(
             update={"filters": view.filters.model_copy(update={"status": [query.status]})}
         )
-    listing, _ = await store.ticket_page(
+    listing, tracks = await store.ticket_page(
         _query(view, agent, page_size=query.page_size, cursor=query.cursor),
         visible=visible,
         priorities=scale.levels,
     )
+    items = listing.items
+    if policies is not None:
+        items = await with_clocks(store, items, tracks, policies, now or datetime.now(UTC))
     return TicketPage.model_construct(
-        items=listing.items,
+        items=items,
         total=listing.total,
         total_exact=listing.total_exact,
         page=1,
@@ -167,9 +174,19 @@ async def view_tickets(
     )
 
 
-async def board(*, store: TicketStore, caller: Caller, scale: PriorityScale, view_id: str) -> Board:
+async def board(
+    *,
+    store: TicketStore,
+    caller: Caller,
+    scale: PriorityScale,
+    view_id: str,
+    policies: CachedPolicies | None = None,
+    now: datetime | None = None,
+) -> Board:
     """One column per status the view holds (every status when it names none), in the
-    status machine's order, each with its count and first page."""
+    status machine's order, each with its count and first page (its tickets with their SLA
+    clocks at ``now``)."""
+    moment = now or datetime.now(UTC)
     view, visible = await _one(store, caller, scale, view_id)
     agent = visible.agent if visible is not None else caller.id
     statuses = view.filters.status or [s.value for s in Status]
@@ -178,15 +195,18 @@ async def board(*, store: TicketStore, caller: Caller, scale: PriorityScale, vie
         column = view.model_copy(
             update={"filters": view.filters.model_copy(update={"status": [status]})}
         )
-        listing, _ = await store.ticket_page(
+        listing, tracks = await store.ticket_page(
             _query(column, agent, page_size=BOARD_PAGE), visible=visible, priorities=scale.levels
         )
+        items = listing.items
+        if policies is not None:
+            items = await with_clocks(store, items, tracks, policies, moment)
         columns.append(
             BoardColumn(
                 status=status,
                 count=listing.total,
                 count_exact=listing.total_exact,
-                items=listing.items,
+                items=items,
                 next_cursor=listing.next_cursor,
             )
         )

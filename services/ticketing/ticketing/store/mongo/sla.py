@@ -4,18 +4,20 @@ again", and the list's SLA filters and sort."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 
 from contracts.tickets import TicketFilters
 from servicekit.mongo import aggregate
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import iso, ticket_from_doc
+from ticketing.store.codec import iso, parse_iso, ticket_from_doc
 from ticketing.store.mongo.documents import NUMBERED, TICKET_FIELDS, Collections
 
 SLA_ORDER = [("sla_due_at", ASCENDING), ("_id", ASCENDING)]
+SLA_ORDER_BACKWARDS = [("sla_due_at", DESCENDING), ("_id", DESCENDING)]
 
 
 def sla_filters(query: TicketFilters, where: dict[str, Any]) -> None:
@@ -28,11 +30,12 @@ def sla_filters(query: TicketFilters, where: dict[str, Any]) -> None:
         where["sla_band"] = {"$in": bands}
 
 
-def after_due(position: str, after_id: str) -> dict[str, Any]:
+def after_due(position: str, after_id: str, *, backwards: bool = False) -> dict[str, Any]:
+    beyond = "$lt" if backwards else "$gt"
     return {
         "$or": [
-            {"sla_due_at": {"$gt": position}},
-            {"sla_due_at": position, "_id": {"$gt": after_id}},
+            {"sla_due_at": {beyond: position}},
+            {"sla_due_at": position, "_id": {beyond: after_id}},
         ]
     }
 
@@ -48,6 +51,23 @@ class MongoSla:
             .limit(limit)
         )
         return [ticket_from_doc(doc) async for doc in cursor]
+
+    async def open_bands(
+        self, since: datetime, until: datetime, levels: Sequence[str] | None
+    ) -> list[tuple[datetime, str, str]]:
+        where: dict[str, Any] = {
+            "removed": False,
+            "status": {"$nin": ["resolved", "closed"]},
+            "opened_at": {"$gte": iso(since), "$lt": iso(until)},
+            **NUMBERED,
+        }
+        if levels is not None:
+            where["level"] = {"$in": list(levels)}
+        cursor = self._tickets.find(where, {"opened_at": 1, "sla_band": 1, "level": 1})
+        return [
+            (parse_iso(doc["opened_at"]), doc.get("sla_band") or "", doc.get("level") or "")
+            async for doc in cursor
+        ]
 
     async def counts(self, level: str) -> dict[str, int]:
         rows = await aggregate(

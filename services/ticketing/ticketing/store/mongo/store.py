@@ -200,6 +200,11 @@ class MongoTicketStore:
     async def sla_counts(self, level: str) -> dict[str, int]:
         return await self._sla.counts(level)
 
+    async def open_bands(
+        self, since: datetime, until: datetime, levels: Sequence[str] | None
+    ) -> list[tuple[datetime, str, str]]:
+        return await self._sla.open_bands(since, until, levels)
+
     async def touch_sla(self, levels: list[str], at: datetime) -> int:
         return await self._sla.touch(levels, at)
 

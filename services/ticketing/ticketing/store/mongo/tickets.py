@@ -54,7 +54,7 @@ from ticketing.store.mongo.documents import (
 from ticketing.store.mongo.interactions import MongoInteractions
 from ticketing.store.mongo.people import MongoPeople
 from ticketing.store.mongo.search import MongoSearch
-from ticketing.store.mongo.sla import SLA_ORDER, after_due, sla_filters
+from ticketing.store.mongo.sla import SLA_ORDER, SLA_ORDER_BACKWARDS, after_due, sla_filters
 from ticketing.store.port import (
     ApplyCollected,
     DeskPage,
@@ -208,14 +208,17 @@ class MongoTickets:
     async def _by_due(
         self, query: TicketQuery, where: dict[str, Any], ands: list[dict[str, Any]], total: int
     ) -> tuple[list[Any], int, str | None]:
-        """The SLA sort (issue 12): least time left first, in the index's order."""
+        """The SLA sort (issue 12): least time left first (``order=desc``, the most pressing
+        first as elsewhere) or most time left first (``asc``), in the index's order."""
         skip = (query.page - 1) * query.page_size
+        backwards = query.order == "asc"
         if query.cursor is not None:
             position, after_id = read_cursor(query.cursor)
-            where, skip = {**where, "$and": [*ands, after_due(position, after_id)]}, 0
+            later = after_due(position, after_id, backwards=backwards)
+            where, skip = {**where, "$and": [*ands, later]}, 0
         cursor = (
             self._tickets.find(where, TICKET_FIELDS)
-            .sort(SLA_ORDER)
+            .sort(SLA_ORDER_BACKWARDS if backwards else SLA_ORDER)
             .skip(skip)
             .limit(query.page_size + 1)
         )

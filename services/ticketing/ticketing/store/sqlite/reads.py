@@ -21,6 +21,7 @@ from ticketing.store import paging
 from ticketing.store.codec import (
     doc_from_row,
     iso,
+    parse_iso,
     ticket_from_row,
     ticket_reads_from_docs,
     track_from_doc,
@@ -148,17 +149,23 @@ def _by_due(
     total: int,
 ) -> tuple[list[sqlite3.Row], int, str | None]:
     """The SLA sort (issue 12) over the scanner's last reading: only tickets with a running
-    clock have a due time; least time left first, in the index's order after the cursor."""
+    clock have a due time; least time left first (``order=desc``, the most pressing first
+    as elsewhere) or most time left first (``asc``: the index read backwards), after the
+    cursor."""
     clauses, params = list(clauses), list(params)
     offset = (query.page - 1) * query.page_size
+    backwards = query.order == "asc"
     if query.cursor is not None:
         position, after_id = read_cursor(query.cursor)
-        clauses.append("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)")
+        if backwards:
+            clauses.append("sla_due_at <= ? AND (sla_due_at < ? OR id < ?)")
+        else:
+            clauses.append("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)")
         params.extend([position, position, after_id])
         offset = 0
     rows = connection.execute(
         f"SELECT * FROM tickets WHERE {' AND '.join(clauses)}"
-        f" ORDER BY {SLA_ORDER} LIMIT ? OFFSET ?",
+        f" ORDER BY {SLA_ORDER_BACKWARDS if backwards else SLA_ORDER} LIMIT ? OFFSET ?",
         [*params, query.page_size + 1, offset],
     ).fetchall()
     more, rows = len(rows) > query.page_size, rows[: query.page_size]
@@ -166,6 +173,7 @@ def _by_due(
 
 
 SLA_ORDER = "sla_due_at, id"
+SLA_ORDER_BACKWARDS = "sla_due_at DESC, id DESC"
 
 
 def sla_due(connection: sqlite3.Connection, now: datetime, limit: int) -> list[Ticket]:
@@ -177,6 +185,20 @@ def sla_due(connection: sqlite3.Connection, now: datetime, limit: int) -> list[T
         (iso(now), limit),
     )
     return [ticket_from_row(r) for r in rows]
+
+
+def open_bands(
+    connection: sqlite3.Connection, since: datetime, until: datetime, levels: Sequence[str] | None
+) -> list[tuple[datetime, str, str]]:
+    where = [NOT_REMOVED, "status NOT IN ('resolved', 'closed')", "opened_at >= ?", "opened_at < ?"]
+    params: list[object] = [iso(since), iso(until)]
+    if levels is not None:
+        where.append(f"level IN ({', '.join('?' for _ in levels)})")
+        params.extend(levels)
+    rows = connection.execute(
+        f"SELECT opened_at, sla_band, level FROM tickets WHERE {' AND '.join(where)}", params
+    ).fetchall()
+    return [(parse_iso(r[0]), r[1] or "", r[2] or "") for r in rows]
 
 
 def sla_counts(connection: sqlite3.Connection, level: str) -> dict[str, int]:

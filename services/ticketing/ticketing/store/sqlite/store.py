@@ -155,6 +155,11 @@ class SqliteTicketStore:
     async def sla_counts(self, level: str) -> dict[str, int]:
         return await self._db.read(lambda c: reads.sla_counts(c, level))
 
+    async def open_bands(
+        self, since: datetime, until: datetime, levels: Sequence[str] | None
+    ) -> list[tuple[datetime, str, str]]:
+        return await self._db.read(lambda c: reads.open_bands(c, since, until, levels))
+
     async def touch_sla(self, levels: list[str], at: datetime) -> int:
         return await self._db.write(lambda c: reads.touch_sla(c, levels, at))
 

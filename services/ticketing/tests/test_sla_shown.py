@@ -1,0 +1,204 @@
+"""The desk's cheap reading of a ticket's clocks (issue 12): between two scanner readings only
+the business time left moves, so the list works it out from each running clock's due time
+(``shared.sla_policies.shown_now``) — it must give what counting the whole clock again gives.
+And the two ways a response can reach the clocks late: a reply sent after it was written
+(``sla.reply_sent``) and the interactions a new ticket collects (``sla.collected``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contracts.calendars import CalendarSpec
+from contracts.sla import SlaPolicy
+from ticketing.domain import sla
+from ticketing.shared.sla_policies import after_reading, page_sla, shown_now, sla_doc
+
+SP = ZoneInfo("America/Sao_Paulo")
+WEEKDAYS_WITH_LUNCH = CalendarSpec.model_validate(
+    {
+        "timezone": "America/Sao_Paulo",
+        "weekly": {
+            d: [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "18:00"}]
+            for d in ("mon", "tue", "wed", "thu", "fri")
+        },
+        "holidays": [{"name": "Natal", "yearly": "12-25"}],
+    }
+)
+TARGETS = {
+    "first_response": {"amount": 30, "unit": "minutes"},
+    "next_response": {"amount": 2, "unit": "hours"},
+    "resolution": {"amount": 3, "unit": "days"},
+}
+OPENED = datetime(2026, 12, 22, 10, 0, tzinfo=SP)  # a Tuesday, three days before Christmas
+
+
+def policy(around: datetime = OPENED, **changes: Any) -> sla.Policy:
+    chosen = sla.policy_for(
+        SlaPolicy.model_validate({**TARGETS, **changes}),
+        WEEKDAYS_WITH_LUNCH,
+        level="n1",
+        priority="medium",
+        around=around,
+    )
+    assert chosen is not None
+    return chosen
+
+
+def scanned(track: sla.Track, at: datetime, counted: sla.Policy, status: str) -> sla.Track:
+    reading = sla.read(track, opened_at=OPENED, status=status, policy=counted, now=at)
+    return after_reading(track, reading, counted, at)
+
+
+def counted_again(track: sla.Track, at: datetime, counted: sla.Policy, status: str) -> Any:
+    return sla_doc(
+        sla.read(
+            track, opened_at=OPENED, status=status, policy=counted, now=at, looking_ahead=False
+        )
+    )
+
+
+SHAPES = {  # each ticket's facts, and its status (read after its last fact: a reading knows
+    # only the past)
+    "new, nothing answered": (sla.Track(statuses=((OPENED, "new"),)), "new"),
+    "answered, the customer wrote again": (
+        sla.Track(
+            statuses=((OPENED, "new"), (OPENED + timedelta(minutes=5), "open")),
+            first_response_at=OPENED + timedelta(minutes=20),
+            awaiting_since=OPENED + timedelta(minutes=40),
+            arm=1,
+        ),
+        "open",
+    ),
+    "pending": (
+        sla.Track(statuses=((OPENED, "new"), (OPENED + timedelta(minutes=10), "pending"))),
+        "pending",
+    ),
+}
+
+
+def last_fact(track: sla.Track) -> datetime:
+    facts = [at for at, _ in track.statuses]
+    facts += [t for t in (track.first_response_at, track.awaiting_since) if t is not None]
+    return max(facts)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@settings(max_examples=40, deadline=None)
+@given(
+    read_after=st.integers(min_value=0, max_value=4 * 24 * 60),
+    look_after=st.integers(min_value=0, max_value=6 * 24 * 60),
+)
+def test_the_shown_clocks_equal_the_clocks_counted_again_until_the_next_reading(
+    shape: str, read_after: int, look_after: int
+) -> None:
+    track, status = SHAPES[shape]
+    counted = policy()
+    read_at = max(last_fact(track), OPENED + timedelta(minutes=read_after))
+    kept = scanned(track, read_at, counted, status)
+    now = read_at + timedelta(minutes=look_after)
+    shown = shown_now(kept, counted, now)
+    if kept.next_at is not None and now >= kept.next_at:
+        assert shown is None  # a band changes: the scanner (or the reader) counts again
+        return
+    assert shown is not None
+    expected = counted_again(kept, now, counted, status)
+    assert shown["band"] == expected["band"]
+    for name in sla.TARGETS:
+        if expected.get(name) is None:
+            assert shown.get(name) is None
+            continue
+        for field, value in expected[name].items():
+            if field == "business_minutes_left":
+                assert shown[name][field] == pytest.approx(value, abs=1e-6), (name, now)
+            else:
+                assert shown[name][field] == value, (name, field, now)
+
+
+def test_a_write_a_changed_policy_or_a_clock_set_back_make_the_reader_count_again() -> None:
+    track, status = SHAPES["new, nothing answered"]
+    counted = policy()
+    read_at = OPENED + timedelta(minutes=5)
+    kept = scanned(track, read_at, counted, status)
+    a_minute_on = read_at + timedelta(minutes=1)
+    assert shown_now(kept, counted, a_minute_on) is not None
+
+    written = sla.answered(kept, inbound=False, responds=True, at=a_minute_on)
+    assert shown_now(written, counted, a_minute_on) is None
+    other = policy(first_response={"amount": 10, "unit": "minutes"})
+    assert shown_now(kept, other, a_minute_on) is None
+    assert shown_now(kept, counted, read_at - timedelta(minutes=1)) is None
+    assert shown_now(dataclasses.replace(kept, shown=None), counted, a_minute_on) is None
+
+
+def test_a_page_mixes_shown_and_counted_clocks_and_validates_them_once() -> None:
+    counted = policy()
+    read_at = OPENED + timedelta(minutes=5)
+    track, status = SHAPES["new, nothing answered"]
+    kept = scanned(track, read_at, counted, status)
+
+    class Known:
+        def policy(self, level: str | None, priority: str) -> sla.Policy | None:
+            return counted if level == "n1" else None
+
+    now = read_at + timedelta(minutes=3)
+    rows = [
+        (kept, "n1", "medium", status, OPENED),  # from the reading
+        (track, "n1", "medium", status, OPENED),  # never read: counted
+        (track, "no-sla", "medium", status, OPENED),  # no policy: no clocks
+    ]
+    shown, counted_page, none = page_sla(Known(), rows, now)  # type: ignore[arg-type]
+    assert none is None and shown is not None and counted_page is not None
+    assert shown == counted_page
+    assert shown.first_response is not None
+    assert shown.first_response.business_minutes_left == pytest.approx(22)
+
+
+def test_a_reply_sent_later_answers_at_the_time_it_went_out() -> None:
+    opened = sla.Track(statuses=((OPENED, "new"),))
+    sent = OPENED + timedelta(minutes=12)
+    answered = sla.reply_sent(opened, at=sent)
+    assert answered.first_response_at == sent
+    assert answered.next_at == sent  # the scanner reads the ticket again
+
+    waiting = dataclasses.replace(
+        answered, awaiting_since=OPENED + timedelta(minutes=30), answered_at=None
+    )
+    # Written before the customer's new message and sent after it was written: it does not
+    # answer that message.
+    assert sla.reply_sent(waiting, at=OPENED + timedelta(minutes=25)) is waiting
+    later = sla.reply_sent(waiting, at=OPENED + timedelta(minutes=45))
+    assert later.answered_at == OPENED + timedelta(minutes=45)
+
+
+def test_collected_interactions_count_as_if_they_had_arrived_on_the_ticket() -> None:
+    opener_at = OPENED + timedelta(minutes=50)
+    messages = [
+        (True, False, OPENED),  # the customer's first message, with no ticket then
+        (False, True, OPENED + timedelta(minutes=20)),  # the brand answered on the network
+        (True, False, opener_at),  # the message that opened the ticket
+    ]
+    track, start = sla.collected(
+        sla.Track(statuses=((opener_at, "new"),)),
+        messages,
+        opened_at=opener_at,
+        from_first_message=True,
+    )
+    assert start == OPENED
+    assert track.first_response_at == OPENED + timedelta(minutes=20)
+    assert track.awaiting_since == opener_at  # the customer's later message awaits an answer
+
+    by_opening, start = sla.collected(
+        sla.Track(statuses=((opener_at, "new"),)),
+        messages,
+        opened_at=opener_at,
+        from_first_message=False,
+    )
+    assert start == opener_at  # the level dates tickets by their opening
+    assert by_opening.first_response_at == opener_at  # answered before it opened: met at once
