@@ -1,7 +1,8 @@
 """Changes made on the polled networks after an item was read, through the real services and
 RabbitMQ against the fake networks: a YouTube comment edited then its thread deleted, and a
 Reclame Aqui complaint answered then evaluated, each reach the ticket's history with the
-network as the actor (docs/channels.md "Polled networks")."""
+network as the actor; a late reply on a YouTube thread past the first page still arrives
+(docs/channels.md "Polled networks")."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import httpx
 
 from devtools.launcher import Process
 from tests.support import create_rule, unique, wait_until
-from tests.test_pollers import fake_meta, pollers, rfc3339
+from tests.test_pollers import add_youtube_comments, fake_meta, pollers, rfc3339
 from tests.test_webhooks_meta import interactions_of, register
 
 __all__ = ["fake_meta", "pollers"]  # the fake networks and two polling replicas, shared
@@ -133,3 +134,39 @@ def test_a_reclame_aqui_status_change_shows_on_the_ticket(
     ]
     [kept] = gateway.get(f"/v1/tickets/{ticket_id}").json()["interactions"]
     assert kept["network_status"] == "Avaliada"
+
+
+def test_a_late_reply_on_a_youtube_thread_past_the_first_page_arrives(
+    pollers: dict[int, Process], fake_meta: httpx.Client, gateway: httpx.Client
+) -> None:
+    channel = unique("UC")
+    start = datetime.now(UTC) - timedelta(hours=2)  # within the re-check window
+    [old] = add_youtube_comments(fake_meta, channel, 1, start=start, prefix=unique("old"))
+    # 105 newer threads push the old one off the first page of 100.
+    add_youtube_comments(
+        fake_meta, channel, 105, start=start + timedelta(minutes=1), prefix=unique("new")
+    )
+    account = register(
+        gateway, "youtube", network_id=channel, collect=["comments"], credentials={"api_key": "k"}
+    )
+    interactions_of(gateway, account["id"], 106)
+    fake_meta.post(
+        "/_fake/youtube/comments",
+        json={
+            "channel_id": channel,
+            "video_id": "v",
+            "comment_id": f"{old}.late",
+            "parent_id": old,
+            "text": "Ainda estou esperando",
+            "author_channel_id": "UC-fan-late",
+            "author_name": "Fã",
+            "published_at": rfc3339(datetime.now(UTC)),
+        },
+    ).raise_for_status()
+    found = interactions_of(gateway, account["id"], 107)
+    [late] = [i["interaction"] for i in found if i["interaction"]["external_id"] == f"{old}.late"]
+    assert (late["kind"], late["parent_id"], late["text"]) == (
+        "reply",
+        old,
+        "Ainda estou esperando",
+    )
