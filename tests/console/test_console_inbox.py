@@ -56,9 +56,10 @@ def test_the_overdue_view_shows_an_overdue_ticket_in_red(
     expect(band).to_have_css("background-color", "rgb(138, 28, 28)")  # the desk's red
     assert serious_violations(page) == []
 
-    # Sorted by time left, the overdue ticket comes before a fresh one of the same level.
+    # Sorted by time left, most pressing first (the default order, as for every sort), the
+    # overdue ticket comes before a fresh one of the same level.
     fresh = open_ticket(gateway, ingestor, desk)
-    page.goto(f"/?level={desk}&sort=sla_due&order=asc")
+    page.goto(f"/?level={desk}&sort=sla_due&order=desc")
     rows = page.locator("#rows tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text(str(late["protocol"]))
