@@ -30,8 +30,9 @@ router = APIRouter(include_in_schema=False)
 
 
 async def _checked_multipart(request: Request) -> FormData:
-    """The multipart form once its CSRF token matches the browser's cookie (403 otherwise)."""
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+    """The form (multipart, or urlencoded when it carries no file) once its CSRF token matches the browser's cookie (403 otherwise)."""
+    kind = request.headers.get("content-type", "")
+    if not kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the page's form")
     # One file and a few fields; a text field larger than a file may be is no form of ours.
     fields = await request.form(max_files=1, max_fields=10, max_part_size=MAX_ATTACHMENT_BYTES)
