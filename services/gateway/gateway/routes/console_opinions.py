@@ -29,8 +29,9 @@ from gateway.deps import ServicesDep
 router = APIRouter(include_in_schema=False)
 
 
-async def _checked_multipart(request: Request) -> FormData:
-    """The form (multipart, or urlencoded when it carries no file) once its CSRF token matches the browser's cookie (403 otherwise)."""
+async def _checked_form(request: Request) -> FormData:
+    """The form (multipart, or urlencoded when it carries no file) once its CSRF token
+    matches the browser's cookie (403 otherwise)."""
     kind = request.headers.get("content-type", "")
     if not kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the page's form")
@@ -72,7 +73,7 @@ def _text(fields: FormData, name: str) -> str:
 async def request_opinion(
     ref: str, request: Request, signed: session.Session, services: ServicesDep
 ) -> Response:
-    fields = await _checked_multipart(request)
+    fields = await _checked_form(request)
     try:
         create = OpinionRequestCreate(
             email=_text(fields, "email"),
