@@ -24,7 +24,12 @@ from contracts.approvals import (
 from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.canned import CannedCreate, CannedQuery, CannedRead
-from contracts.console_pages import TicketPageQuery, TicketPageRead
+from contracts.console_pages import (
+    InboxPageQuery,
+    InboxPageRead,
+    TicketPageQuery,
+    TicketPageRead,
+)
 from contracts.credentials import (
     AccessLink,
     AccessLinkRequest,
@@ -182,6 +187,7 @@ class TicketingMethod(StrEnum):
     CANNED_REPLACE = "canned.replace"
     CANNED_DELETE = "canned.delete"
     CONSOLE_TICKET_PAGE = "console.ticket_page"
+    CONSOLE_INBOX_PAGE = "console.inbox_page"
 
 
 class _Params(BaseModel):
@@ -429,6 +435,7 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CANNED_REPLACE: CannedReplace,
     M.CANNED_DELETE: CannedRef,
     M.CONSOLE_TICKET_PAGE: TicketPageQuery,
+    M.CONSOLE_INBOX_PAGE: InboxPageQuery,
 }
 """The parameters model of each method."""
 
@@ -515,5 +522,6 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CANNED_REPLACE: CannedRead,
     M.CANNED_DELETE: None,
     M.CONSOLE_TICKET_PAGE: TicketPageRead,
+    M.CONSOLE_INBOX_PAGE: InboxPageRead,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

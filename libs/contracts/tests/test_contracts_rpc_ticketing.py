@@ -10,7 +10,12 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.approvals import ApprovalQuery, ApprovalRead
 from contracts.canned import CannedQuery, CannedRead
-from contracts.console_pages import TicketPageQuery, TicketPageRead
+from contracts.console_pages import (
+    InboxPageQuery,
+    InboxPageRead,
+    TicketPageQuery,
+    TicketPageRead,
+)
 from contracts.credentials import AccessLinkRequest, PasswordSetting, SessionKey, SignInAttempt
 from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc_ticketing import (
@@ -103,6 +108,8 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     CannedRead,
     TicketPageQuery,
     TicketPageRead,
+    InboxPageQuery,
+    InboxPageRead,
 ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.console_pages import TicketPageQuery
+from contracts.console_pages import InboxPageQuery, InboxPageRead, TicketPageQuery
 from contracts.credentials import SessionKey
 from contracts.rpc import Caller
 from servicekit import rpc
@@ -74,3 +74,37 @@ async def test_only_the_console_itself_may_read_a_page_by_session(
             now=NOW,
             session_now=NOW,
         )
+
+
+async def inbox(store: TicketStore, session: str, view_id: str | None = None) -> InboxPageRead:
+    return await console_pages.inbox_page(
+        store=store,
+        query=InboxPageQuery(session=session, view_id=view_id),
+        caller=GATEWAY,
+        scale=PriorityScale(),
+        policies=CachedPolicies(),
+        now=NOW,
+        session_now=NOW,
+    )
+
+
+async def test_the_inbox_in_one_call_shows_the_agent_their_views_and_the_desks_words(
+    store: TicketStore, signed: str
+) -> None:
+    read = await inbox(store, signed)
+    assert read.session.agent.id == "ana"
+    assert read.view is None and read.listing.items == []
+    assert "builtin:open" in {v.id for v in read.views}
+    assert read.priorities == list(PriorityScale().levels)
+    assert "ana" in {a.id for a in read.agents}
+    assert (await inbox(store, signed, "builtin:open")).view is not None
+
+
+async def test_the_inbox_refuses_an_ended_session_and_a_view_that_is_not_there(
+    store: TicketStore, signed: str
+) -> None:
+    with pytest.raises(rpc.NotFound):
+        await inbox(store, signed, "00000000-0000-4000-8000-000000000000")
+    await store.replace_entry("agent", "ana", {**ANA, "active": False})
+    with pytest.raises(credentials.SignInRefused):
+        await inbox(store, signed)

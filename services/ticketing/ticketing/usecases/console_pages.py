@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contracts.console_pages import TicketPageQuery, TicketPageRead, session_caller
+from contracts.console_pages import (
+    InboxPageQuery,
+    InboxPageRead,
+    TicketPageQuery,
+    TicketPageRead,
+    session_caller,
+)
 from contracts.credentials import SessionKey
 from contracts.rpc import Caller
-from contracts.tickets import TicketDetail
+from contracts.tickets import TicketDetail, TicketQuery
 from servicekit import rpc
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared.sla_policies import CachedPolicies
 from ticketing.store.port import TicketStore
-from ticketing.usecases import credentials, directory, reads
+from ticketing.usecases import credentials, directory, reads, views
 
 
 async def ticket_page(
@@ -63,3 +69,46 @@ async def _reply_accounts(store: TicketStore, ticket: TicketDetail, caller: Call
             return accounts
         accounts += [a for a in level.accounts if a not in accounts]
     return accounts
+
+
+async def inbox_page(
+    *,
+    store: TicketStore,
+    query: InboxPageQuery,
+    caller: Caller,
+    scale: PriorityScale,
+    policies: CachedPolicies,
+    now: datetime,
+    session_now: datetime,
+) -> InboxPageRead:
+    """The inbox: a view's page of tickets (its filters, sort and order, the query's page
+    size and cursor) or the query's; a view the agent does not see is refused (404)."""
+    session = await credentials.read_session(
+        store=store, key=SessionKey(session=query.session), caller=caller, now=session_now
+    )
+    agent = session_caller(session)
+    shown = await views.list_views(store=store, caller=agent, scale=scale)
+    view = None
+    listed = query.query
+    if query.view_id:
+        view = await views.get_view(store=store, caller=agent, scale=scale, view_id=query.view_id)
+        listed = TicketQuery(
+            **view.filters.model_dump(),
+            sort=view.sort,
+            order=view.order,
+            page_size=listed.page_size,
+            cursor=listed.cursor,
+        )
+    listing = await reads.list_tickets(
+        store=store, query=listed, caller=agent, policies=policies, now=now, priorities=scale.levels
+    )
+    vocabulary = await directory.vocabulary(store=store, scale=scale)
+    return InboxPageRead(
+        session=session,
+        views=shown,
+        view=view,
+        listing=listing,
+        agents=await directory.list_agents(store=store, caller=agent),
+        priorities=vocabulary.priorities,
+        levels=vocabulary.levels,
+    )
