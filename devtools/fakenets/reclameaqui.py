@@ -2,11 +2,14 @@
 the shapes come from public client code. A client-credentials token (HTTP Basic), then
 complaints by ``last_modification_date[gte]`` with ``page[size]`` (≤ 50) and
 ``page[number]``; the answer's ``meta.total_pages`` tells how many pages there are (our
-assumption, unconfirmed). ``/_fake/reclameaqui/tickets`` adds or updates a complaint."""
+assumption, unconfirmed). ``/_fake/reclameaqui/tickets`` adds or updates a complaint;
+``PATCH /_fake/reclameaqui/tickets/{id}`` changes its ``ra_status`` as the network does when
+the company answers or the customer evaluates or closes it (its modification date moves)."""
 
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -36,6 +39,19 @@ def router(state: FakeState) -> APIRouter:
         body = await request.json()
         tickets[str(body["ticket"]["id"])] = {"client": body["client_id"], **body["ticket"]}
         return {"tickets": len(tickets)}
+
+    @api.patch("/_fake/reclameaqui/tickets/{ticket_id}")
+    async def change_status(ticket_id: str, request: Request) -> dict[str, Any]:
+        """{ra_status (a name, or an object with one), last_modification_date? (now)}."""
+        body = await request.json()
+        ticket = tickets.get(ticket_id)
+        if ticket is None:
+            raise HTTPException(404, f"no complaint {ticket_id}")
+        ticket["ra_status"] = body["ra_status"]
+        ticket["last_modification_date"] = body.get("last_modification_date") or (
+            datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        )
+        return {"id": ticket_id, "ra_status": ticket["ra_status"]}
 
     @api.post("/api/auth/oauth/token", response_model=None)
     async def token(request: Request) -> Any:

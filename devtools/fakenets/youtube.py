@@ -1,7 +1,9 @@
 """Fake YouTube Data API v3: the comment threads of a channel (source:
 developers.google.com/youtube/v3/docs/commentThreads/list and its resource page, as summarised
-in CHANNELS.md "YouTube"). Threads newest first, ``maxResults`` per page, ``nextPageToken``;
-``/_fake/youtube/comments`` adds a comment (a reply with ``parent_id``)."""
+in CHANNELS.md "YouTube"; comments/list for a thread's replies by ``parentId``). Threads newest
+first, ``maxResults`` per page, ``nextPageToken``, or by ``id`` (comma separated);
+``/_fake/youtube/comments`` adds a comment (a reply with ``parent_id``), ``PATCH`` edits one
+(its ``updatedAt`` moves) and ``DELETE`` removes one (a top-level comment with its replies)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from devtools.fakenets.state import FakeState, Recorded
@@ -35,11 +37,15 @@ def _comment(c: dict[str, Any]) -> dict[str, Any]:
         "authorDisplayName": c.get("author_name", ""),
         "authorChannelId": {"value": c["author_channel_id"]},
         "publishedAt": c["published_at"],
-        "updatedAt": c["published_at"],
+        "updatedAt": c.get("updated_at") or c["published_at"],
     }
     if c.get("parent_id"):
         snippet["parentId"] = c["parent_id"]
     return {"kind": "youtube#comment", "id": c["comment_id"], "snippet": snippet}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
 def router(state: FakeState) -> APIRouter:
@@ -53,16 +59,80 @@ def router(state: FakeState) -> APIRouter:
         comments.append(await request.json())
         return {"comments": len(comments)}
 
+    @api.patch("/_fake/youtube/comments/{comment_id}")
+    async def edit(comment_id: str, request: Request) -> dict[str, Any]:
+        """{text, updated_at? (RFC 3339, now by default)}: the author edited the comment."""
+        body = await request.json()
+        comment = _find(comment_id)
+        comment["text"] = body["text"]
+        comment["updated_at"] = body.get("updated_at") or _now()
+        return {"comment_id": comment_id}
+
+    @api.delete("/_fake/youtube/comments/{comment_id}")
+    async def delete(comment_id: str) -> dict[str, Any]:
+        """The author (or the channel) deleted the comment; a thread goes with its replies."""
+        _find(comment_id)
+        gone = [c for c in comments if comment_id in (c["comment_id"], c.get("parent_id"))]
+        for c in gone:
+            comments.remove(c)
+        return {"removed": len(gone)}
+
+    def _find(comment_id: str) -> dict[str, Any]:
+        for c in comments:
+            if c["comment_id"] == comment_id:
+                return c
+        raise HTTPException(404, f"no comment {comment_id}")
+
+    @api.get("/youtube/v3/comments", response_model=None)
+    async def replies(request: Request) -> Any:
+        """comments.list by ``parentId``: every reply of a thread, oldest first, paged."""
+        q = request.query_params
+        parent = q.get("parentId", "")
+        top = next((c for c in comments if c["comment_id"] == parent), None)
+        channel = top["channel_id"] if top else ""
+        async with state.serving(NETWORK, channel, request) as fault:
+            if fault is not None:
+                return fault
+            if top is None:
+                return JSONResponse(
+                    {
+                        "error": {
+                            "code": 404,
+                            "message": "The comment identified by parentId was not found.",
+                            "errors": [{"reason": "commentNotFound"}],
+                        }
+                    },
+                    404,
+                )
+            found = [c for c in comments if c.get("parent_id") == parent]
+            size = min(int(q.get("maxResults", 20)), 100)
+            start = int(q.get("pageToken") or 0)
+            answer: dict[str, Any] = {
+                "kind": "youtube#commentListResponse",
+                "items": [_comment(c) for c in found[start : start + size]],
+            }
+            if start + size < len(found):
+                answer["nextPageToken"] = str(start + size)
+            return answer
+
     @api.get("/youtube/v3/commentThreads", response_model=None)
     async def threads(request: Request) -> Any:
         q = request.query_params
+        wanted = [i for i in q.get("id", "").split(",") if i]
         channel = q.get("allThreadsRelatedToChannelId", "")
+        if wanted and not channel:
+            known = next((c for c in comments if c["comment_id"] in wanted), None)
+            channel = known["channel_id"] if known else ""
         async with state.serving(NETWORK, channel, request) as fault:
             if fault is not None:
                 return fault
             mine = [c for c in comments if c["channel_id"] == channel]
             tops = sorted(
-                (c for c in mine if not c.get("parent_id")),
+                (
+                    c
+                    for c in mine
+                    if not c.get("parent_id") and (not wanted or c["comment_id"] in wanted)
+                ),
                 key=lambda c: c["published_at"],
                 reverse=True,
             )
@@ -135,7 +205,7 @@ def router(state: FakeState) -> APIRouter:
                 400,
             )
         reply_id = f"{parent['comment_id']}.reply{next(_ids)}"
-        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        now = _now()
         comments.append(
             {
                 "channel_id": parent["channel_id"],

@@ -22,14 +22,20 @@ class InteractionReceivedV1(Event):
 
 
 class InteractionChangedV1(Event):
-    """The network says an interaction the ingestor accepted was edited or removed. Ticketing
+    """The network says an interaction the ingestor accepted was edited or removed, or that
+    its status there changed (a Reclame Aqui complaint answered, evaluated, closed). Ticketing
     applies it to the stored interaction (a removed one is marked, never erased)."""
 
     routing_key: ClassVar[str] = "interaction.changed.v1"
     v: Literal[1] = 1
     key: str = Field(description="channel:external_id of the interaction that changed.")
-    change: Literal["edited", "removed"]
+    change: Literal["edited", "removed", "status"]
     text: str | None = Field(default=None, description="The new text of an edit.")
+    status: str | None = Field(
+        default=None,
+        description="The network's new status of the interaction (change status), as the "
+        "network names it (Reclame Aqui's ra_status).",
+    )
     changed_at: AwareDatetime = Field(description="When the network says it changed.")
     actor: str = Field(description="Who changed it, as the history names them: the network.")
 

@@ -292,6 +292,14 @@ class StoredInteraction(Contract):
     removed_at: AwareDatetime | None = Field(
         default=None, description="When it was removed on the network; it is kept, marked."
     )
+    network_status: str | None = Field(
+        default=None,
+        description="Its status on the network as the network last reported a change of it "
+        "(a Reclame Aqui complaint's ra_status); none until one is reported.",
+    )
+    network_status_at: AwareDatetime | None = Field(
+        default=None, description="When the network says that status was set."
+    )
     delivery: Delivery | None = Field(
         default=None,
         description="A reply's way to the network (queued, sent, failed, uncertain); none on "

@@ -74,6 +74,11 @@ class IngestorSettings(ServiceSettings):
     youtube_poll_seconds: float = Field(default=300.0, gt=0)
     youtube_base_url: str = "https://www.googleapis.com"
     youtube_daily_units: int = Field(default=10_000, ge=1)
+    youtube_recheck_hours: float = Field(default=48.0, ge=0)
+    """How long after it was published a thread is re-read for edits, removals and late
+    replies (0: never)."""
+    youtube_recheck_threads: int = Field(default=20, ge=0)
+    """How many remembered threads one poll re-reads (about one unit each, plus one)."""
     """YouTube's daily quota (units; commentThreads.list costs 1), reset at midnight Pacific."""
     google_poll_seconds: float = Field(default=300.0, gt=0)
     google_base_url: str = "https://mybusiness.googleapis.com"

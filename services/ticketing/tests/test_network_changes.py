@@ -85,3 +85,35 @@ async def test_repeated_and_older_changes_change_nothing(store: TicketStore) -> 
 async def test_a_change_before_its_interaction_is_retried(store: TicketStore) -> None:
     with pytest.raises(NotStoredYet):
         await apply_change(store=store, publisher=OFFLINE, event=edit("facebook:nope", "x", 1))
+
+
+def status(key: str, value: str, minutes: int) -> InteractionChangedV1:
+    return InteractionChangedV1(
+        key=key,
+        change="status",
+        status=value,
+        changed_at=T0 + timedelta(minutes=minutes),
+        actor="network:reclame_aqui",
+    )
+
+
+async def test_a_status_change_is_kept_and_shown_before_to_after(store: TicketStore) -> None:
+    ticket = await open_for(store, message("post-1"))
+    [stored] = await store.interactions_of(ticket.id)
+    key = stored.interaction.key
+    # Answered, then the older report arrives late and a repeat: only the news counts.
+    for event in (
+        status(key, "Respondida", 5),
+        status(key, "Respondida", 6),
+        status(key, "Não respondida", 2),
+        status(key, "Avaliada", 9),
+    ):
+        await apply_change(store=store, publisher=OFFLINE, event=event)
+    [kept] = await store.interactions_of(ticket.id)
+    assert (kept.network_status, kept.network_status_at) == ("Avaliada", T0 + timedelta(minutes=9))
+    assert kept.interaction.text == stored.interaction.text and kept.removed_at is None
+    entries = [h for h in await store.history_of(ticket.id) if h.action == "interaction_status"]
+    assert [(h.field, h.actor, h.before, h.after) for h in entries] == [
+        ("network_status", "network:reclame_aqui", None, "Respondida"),
+        ("network_status", "network:reclame_aqui", "Respondida", "Avaliada"),
+    ]

@@ -7,7 +7,14 @@ account's ``client_id`` and ``client_secret``), then ``GET /api/ticket/v1/ticket
 ``last_modification_date[gte]``, ``page[size]`` (≤ 50) and ``page[number]``, within about 10
 calls a minute. The page reached is kept in the cursor, so a poll cut short by the per-minute
 limit resumes there. A complaint is an interaction (a post of its own thread); the customer's
-later messages in ``interactions[]`` are replies in that thread."""
+later messages in ``interactions[]`` are replies in that thread.
+
+Status changes (answered, evaluated, closed by the customer: ``ra_status``, a name or an
+object with one; its values are unconfirmed too): a complaint listed again with a status other
+than the one the cursor remembers for it is an ``interaction.changed.v1`` of change ``status``
+at its ``last_modification_date``. The cursor remembers the statuses of the
+``REMEMBERED`` most recently modified complaints; one seen for the first time only is
+remembered."""
 
 from __future__ import annotations
 
@@ -16,12 +23,51 @@ from typing import Any
 
 import httpx
 
+from contracts.events import InteractionChangedV1
 from contracts.interaction import Author, Channel, Interaction, Kind
 from ingestor.pollers.base import Poll
 
 TOKEN = "/api/auth/oauth/token"
 TICKETS = "/api/ticket/v1/tickets"
 CUSTOMER = {"customer", "consumer", "cliente", "consumidor"}
+ACTOR = f"network:{Channel.RECLAME_AQUI.value}"
+REMEMBERED = 5000
+
+
+def status_of(ticket: dict[str, Any]) -> str | None:
+    """``ra_status`` as a name: the public client code shows both a plain name and an object
+    naming it (unconfirmed), so both are read."""
+    value = ticket.get("ra_status")
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("description") or value.get("id")
+    return None if value in (None, "") else str(value)
+
+
+def _status_change(poll: Poll, statuses: dict[str, list[str]], ticket: dict[str, Any]) -> None:
+    """A change when the complaint's status moved since the cursor last saw it."""
+    status, modified = status_of(ticket), str(ticket["last_modification_date"])
+    if status is None:
+        return
+    key = str(ticket["id"])
+    known = statuses.get(key)
+    if known is not None and known[0] != status and _when(modified) >= _when(known[1]):
+        poll.found.changes.append(
+            InteractionChangedV1(
+                key=f"{Channel.RECLAME_AQUI.value}:{key}",
+                change="status",
+                status=status,
+                changed_at=_when(modified),
+                actor=ACTOR,
+            )
+        )
+    if known is None or _when(modified) >= _when(known[1]):
+        statuses[key] = [status, modified]
+
+
+def _remembered(statuses: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The most recently modified complaints' statuses, so the cursor stays small."""
+    newest = sorted(statuses.items(), key=lambda item: _when(item[1][1]), reverse=True)
+    return dict(newest[:REMEMBERED])
 
 
 def _when(value: str) -> datetime:
@@ -83,6 +129,8 @@ async def poll(poll: Poll) -> dict[str, Any]:
     )
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     newest = state.get("newest", since)
+    statuses: dict[str, list[str]] = dict(state.get("statuses") or {})
+    state["statuses"] = statuses
     while True:
         number = int(state.get("page", 1))
         page = await poll.network.get(
@@ -98,14 +146,16 @@ async def poll(poll: Poll) -> dict[str, Any]:
         for ticket in tickets:
             with poll.found.item(f"complaint {ticket.get('id')}", ticket):
                 poll.found.interactions.extend(_complaint(poll, ticket))
+                _status_change(poll, statuses, ticket)
                 modified = ticket["last_modification_date"]
                 if _when(modified) > _when(newest):
                     newest = modified
         # Progress, saved even if the next call is refused: the poll resumes on the next page.
         state["page"], state["newest"] = number + 1, newest
+        state["statuses"] = statuses = _remembered(statuses)
         total = int((page.get("meta") or {}).get("total_pages", number))
         if not tickets or number >= total:
             break
     # A complete pass: the next one starts from the newest modification (gte: it is read
     # again, and de-duplicated).
-    return {"since": newest, "newest": newest}
+    return {"since": newest, "newest": newest, "statuses": statuses}

@@ -57,7 +57,7 @@ def channels(settings: IngestorSettings) -> dict[Channel, Polled]:
     graph = graph_root(s.meta_graph_url)
     return {
         Channel.YOUTUBE: Polled(
-            youtube.poll,
+            youtube.Threads(timedelta(hours=s.youtube_recheck_hours), s.youtube_recheck_threads),
             s.youtube_poll_seconds,
             s.youtube_base_url,
             s.youtube_daily_units,

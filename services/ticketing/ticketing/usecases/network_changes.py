@@ -1,6 +1,6 @@
-"""Edits and removals made on the networks (docs/channels.md): the stored interaction takes
-the new text, or is marked removed (never erased), and its ticket's history shows it, with
-the network as the actor."""
+"""Edits, removals and status changes made on the networks (docs/channels.md): the stored
+interaction takes the new text, is marked removed (never erased), or takes the network's new
+status, and its ticket's history shows it, with the network as the actor."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def changed(stored: StoredInteraction, event: InteractionChangedV1) -> StoredInt
         if stored.removed_at is not None:
             return None
         return stored.model_copy(update={"removed_at": event.changed_at})
+    if event.change == "status":
+        if stored.network_status_at is not None and stored.network_status_at >= event.changed_at:
+            return None  # repeated, or older than the status already applied
+        if stored.network_status == event.status:
+            return None
+        return stored.model_copy(
+            update={"network_status": event.status, "network_status_at": event.changed_at}
+        )
     if stored.edited_at is not None and stored.edited_at >= event.changed_at:
         return None
     text = event.text or ""
@@ -60,16 +68,16 @@ async def apply_change(
             return
         now = datetime.now(UTC)
         noted = dataclasses.replace(ticket, change_count=ticket.change_count + 1, updated_at=now)
-        edited = event.change == "edited"
+        field, was, now_is = _what_changed(event, before, after)
         entry = HistoryEntry(
             id=uuid4(),
             ticket_id=ticket.id,
             at=event.changed_at,
             actor=event.actor,
             action=action,
-            field="text" if edited else None,
-            before=before.interaction.text if edited else None,
-            after=after.interaction.text if edited else None,
+            field=field,
+            before=was,
+            after=now_is,
             detail=entry_detail,
         )
         announced = TicketChangedV1(
@@ -90,3 +98,14 @@ async def apply_change(
         await publish(store, publisher, [announced])
 
     await retry_on_stale(attempt, what=f"ticket {ticket_id}")
+
+
+def _what_changed(
+    event: InteractionChangedV1, before: StoredInteraction, after: StoredInteraction
+) -> tuple[str | None, str | None, str | None]:
+    """The history entry's field, before and after (a removal has none)."""
+    if event.change == "edited":
+        return "text", before.interaction.text, after.interaction.text
+    if event.change == "status":
+        return "network_status", before.network_status, after.network_status
+    return None, None, None
