@@ -239,6 +239,7 @@ PAGES: dict[str, PageKind] = {
     "POST /tickets/{ref}/merge": "session",
     "POST /tickets/{ref}/children": "session",
     "GET /tickets/{ref}/transcript": "session",
+    "POST /tickets/{ref}/opinion-requests": "session",
     "GET /reports": "session",
     "GET /reports.csv": "session",
     "GET /admin/accounts": "admin-session",

@@ -46,6 +46,7 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "POST /tickets/{ref}/merge": {"into": "2000-000001"},
     "POST /tickets/{ref}/children": {"title": "a sub-ticket from another level"},
+    "POST /tickets/{ref}/opinion-requests": {"email": "outsider@example.com", "note": "x"},
 }
 AS_ANOTHER_LEVEL = {
     "POST /views": 303,  # their own view: saved, and it lists only what they see

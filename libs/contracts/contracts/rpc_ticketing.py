@@ -24,6 +24,12 @@ from contracts.approvals import (
 from contracts.base import Contract
 from contracts.calendars import CalendarCreate, CalendarRead
 from contracts.canned import CannedCreate, CannedQuery, CannedRead
+from contracts.console_pages import (
+    InboxPageQuery,
+    InboxPageRead,
+    TicketPageQuery,
+    TicketPageRead,
+)
 from contracts.credentials import (
     AccessLink,
     AccessLinkRequest,
@@ -180,6 +186,8 @@ class TicketingMethod(StrEnum):
     CANNED_CREATE = "canned.create"
     CANNED_REPLACE = "canned.replace"
     CANNED_DELETE = "canned.delete"
+    CONSOLE_TICKET_PAGE = "console.ticket_page"
+    CONSOLE_INBOX_PAGE = "console.inbox_page"
 
 
 class _Params(BaseModel):
@@ -426,6 +434,8 @@ PARAMS: dict[TicketingMethod, type[BaseModel]] = {
     M.CANNED_CREATE: CannedCreate,
     M.CANNED_REPLACE: CannedReplace,
     M.CANNED_DELETE: CannedRef,
+    M.CONSOLE_TICKET_PAGE: TicketPageQuery,
+    M.CONSOLE_INBOX_PAGE: InboxPageQuery,
 }
 """The parameters model of each method."""
 
@@ -511,5 +521,7 @@ ANSWERS: dict[TicketingMethod, Any] = {
     M.CANNED_CREATE: CannedRead,
     M.CANNED_REPLACE: CannedRead,
     M.CANNED_DELETE: None,
+    M.CONSOLE_TICKET_PAGE: TicketPageRead,
+    M.CONSOLE_INBOX_PAGE: InboxPageRead,
 }
 """What each method answers (``tickets.export`` with ``format="text"`` answers the text)."""

@@ -10,6 +10,12 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.approvals import ApprovalQuery, ApprovalRead
 from contracts.canned import CannedQuery, CannedRead
+from contracts.console_pages import (
+    InboxPageQuery,
+    InboxPageRead,
+    TicketPageQuery,
+    TicketPageRead,
+)
 from contracts.credentials import AccessLinkRequest, PasswordSetting, SessionKey, SignInAttempt
 from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc_ticketing import (
@@ -100,6 +106,10 @@ RPC_TICKETING_CONTRACTS: list[type[BaseModel]] = [
     CannedReplace,
     CannedQuery,
     CannedRead,
+    TicketPageQuery,
+    TicketPageRead,
+    InboxPageQuery,
+    InboxPageRead,
 ]
 
 
@@ -135,6 +145,7 @@ def test_the_wire_names_of_ticketing_methods_do_not_change() -> None:
         "search",
         "approvals",
         "canned",
+        "console",
     }
     assert TicketingMethod.TICKETS_LIST == "tickets.list"
     assert TicketingMethod.OPINIONS_REQUEST == "opinions.request"

@@ -32,6 +32,7 @@ from gateway.routes import (
 from gateway.routes import views as views_routes
 from gateway.routes.console_board import router as console_board_router
 from gateway.routes.console_inbox import router as console_inbox_router
+from gateway.routes.console_opinions import router as console_opinions_router
 from gateway.routes.console_rules import router as console_rules_router
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
@@ -125,6 +126,7 @@ def install_console(app: FastAPI) -> None:
     app.include_router(console_agents.router)
     app.include_router(console_author.router)
     app.include_router(console_ticket_actions.router)
+    app.include_router(console_opinions_router)
     app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:

@@ -16,8 +16,11 @@ from gateway.settings import GatewaySettings
 from servicekit.bodylimits import BodyLimit
 from servicekit.ratelimits import RateLimit, client_address
 
-ATTACHMENT_ROUTES = re.compile(r"^/v1/(tickets/[^/]+/opinion-requests|opinions/[^/]+)$")
-"""The requests that may carry attachments, and so larger bodies."""
+ATTACHMENT_ROUTES = re.compile(
+    r"^(/v1/(tickets/[^/]+/opinion-requests|opinions/[^/]+)|/tickets/[^/]+/opinion-requests)$"
+)
+"""The requests that may carry attachments, and so larger bodies (the console's opinion form
+too)."""
 
 
 def body_limit(settings: GatewaySettings) -> Callable[[Scope], int]:

@@ -13,7 +13,7 @@ import pytest
 from fastapi import HTTPException
 
 from gateway.app import create_app
-from gateway.limits import Limits
+from gateway.limits import Limits, body_limit
 from gateway.settings import GatewaySettings
 
 MIB = 1024 * 1024
@@ -110,3 +110,13 @@ def test_a_callers_streams_are_capped_and_their_places_given_back() -> None:
     with pytest.raises(HTTPException):
         limits.open_stream("ana")
     second()
+
+
+def test_the_consoles_opinion_form_may_carry_a_file_as_large_as_the_apis() -> None:
+    settings = GatewaySettings()
+    limit = body_limit(settings)
+    api, console = "/v1/tickets/2026-1/opinion-requests", "/tickets/2026-1/opinion-requests"
+    for path in (api, console):
+        assert limit({"method": "POST", "path": path}) == settings.max_attachment_body_bytes
+    notes = {"method": "POST", "path": "/tickets/2026-1/notes"}
+    assert limit(notes) == settings.max_body_bytes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gateway.console import words_admin, words_inbox, words_replies, words_rules
+from gateway.console import words_admin, words_inbox, words_opinions, words_replies, words_rules
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -87,6 +87,7 @@ WORDS.update(words_inbox.WORDS)
 WORDS.update(words_rules.WORDS)
 
 WORDS.update(words_admin.WORDS)  # the reports', admin screens' and author panel's words
+WORDS.update(words_opinions.WORDS)  # the ticket page's opinion requests
 
 Translate = Callable[..., str]
 

@@ -10,12 +10,14 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from gateway.console import i18n, session
+from gateway.console.opinion_rows import opinion_rows
 
 templates = Environment(
     loader=PackageLoader("gateway", "templates/console"),
     autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
     undefined=StrictUndefined,
 )
+templates.filters["opinion_rows"] = opinion_rows  # the ticket page's opinion requests
 
 HEADERS = {
     "Cache-Control": "no-store",

@@ -12,7 +12,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from contracts.credentials import SessionKey
+from contracts.console_pages import TicketPageQuery
+from contracts.credentials import SessionKey, SessionRead
+from contracts.people import AgentRead
 from contracts.rpc import Caller, RpcError
 from contracts.rpc_ticketing import (
     NoParams,
@@ -76,10 +78,10 @@ async def _ticket_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
+    """The page read part by part (after a refused action, or when the one-call read was
+    refused: the parts say which refusal to show)."""
     caller = session.caller_of(signed.agent)
     try:
-        # The four reads side by side (bench/console.py: one after the other, the page cost
-        # twice its API call); a refused ticket is refused whatever the other two answer.
         ticket, history, agents, vocabulary = await asyncio.gather(
             _call(services, M.TICKETS_GET, TicketRef(ref=ref), caller),
             _call(services, M.TICKETS_HISTORY, TicketRef(ref=ref), caller),
@@ -95,27 +97,56 @@ async def _ticket_page(
             status_code=refused.error.status,
             detail=refused.error.detail,
         )
+    shown = {
+        "ticket": ticket,
+        "history": history,
+        "agents": agents,
+        "priorities": vocabulary["priorities"],
+        "levels": vocabulary["levels"],
+        "reply_accounts": await reply_accounts(services, caller, ticket),
+    }
+    return _render_ticket(request, signed.agent, shown, error=error, status_code=status_code)
+
+
+def _render_ticket(
+    request: Request,
+    agent: AgentRead,
+    shown: dict[str, Any],
+    *,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    """``shown``: a ``console.ticket_page`` answer's parts, as JSON."""
     return page(
         request,
         "ticket.html.j2",
-        language=signed.agent.language,
+        language=agent.language,
         status_code=status_code,
-        agent=signed.agent,
-        ticket=ticket,
-        history=history,
-        agents=[a for a in agents if a["active"]],
-        vocabulary=vocabulary,
+        agent=agent,
+        ticket=shown["ticket"],
+        history=shown["history"],
+        agents=[a for a in shown["agents"] if a["active"]],
+        vocabulary={"priorities": shown["priorities"], "levels": shown["levels"]},
         statuses=TICKET_STATUSES,
         error=error,
         saved=request.query_params.get("saved") == "1",
-        reply_accounts=await reply_accounts(services, caller, ticket),
+        reply_accounts=shown["reply_accounts"],
     )
 
 
 @router.get("/tickets/{ref}", response_class=HTMLResponse)
-async def ticket_page(
-    ref: str, request: Request, signed: session.Session, services: ServicesDep
-) -> Response:
+async def ticket_page(ref: str, request: Request, services: ServicesDep) -> Response:
+    """One call to ticketing for the whole page, the session's check included
+    (``console.ticket_page``: bench/console.py). Any refusal (no session, an agent switched
+    off, a ticket not theirs) goes the long way, which tells them apart as before."""
+    secret = request.cookies.get(session.SESSION_COOKIE, "")
+    if len(secret) >= 16:
+        query = TicketPageQuery(session=secret, ref=ref)
+        reply = await services.reply(TICKETING_RPC, M.CONSOLE_TICKET_PAGE, query, session.GATEWAY)
+        if reply.error is None:
+            agent = SessionRead.model_validate(reply.result["session"]).agent
+            return _render_ticket(request, agent, reply.result)
+    signed = await session.signed_in(request, services)
     return await _ticket_page(request, services, signed, ref)
 
 

@@ -11,6 +11,7 @@ from servicekit import rpc
 from ticketing.handlers import (
     approvals,
     bulk,
+    console_pages,
     credentials,
     directory,
     interactions,
@@ -49,6 +50,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         **reports.methods(deps),
         **views.methods(deps),
         **approvals.methods(deps),
+        **console_pages.methods(deps),
     }
 
 

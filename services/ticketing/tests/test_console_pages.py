@@ -1,0 +1,110 @@
+"""``console.ticket_page`` on every store adapter: the session is checked first, in the same
+call, so a page read in one call still refuses an ended session or a switched-off agent at
+once, before anything of the ticket is read."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.console_pages import InboxPageQuery, InboxPageRead, TicketPageQuery
+from contracts.credentials import SessionKey
+from contracts.rpc import Caller
+from servicekit import rpc
+from ticketing.domain.priority import PriorityScale
+from ticketing.shared.access import Forbidden
+from ticketing.shared.sla_policies import CachedPolicies
+from ticketing.store.port import TicketStore
+from ticketing.usecases import console_pages, credentials
+
+from .test_credentials import ANA, GATEWAY, NOW, PASSWORD, invite, set_password, sign_in
+
+
+@pytest.fixture
+async def signed(store: TicketStore) -> str:
+    await store.create_entry("agent", "ana", ANA)
+    await set_password(store, await invite(store))
+    return await sign_in(store, PASSWORD)
+
+
+async def page(store: TicketStore, session: str, ref: str = "2026-999999") -> object:
+    return await console_pages.ticket_page(
+        store=store,
+        query=TicketPageQuery(session=session, ref=ref),
+        caller=GATEWAY,
+        scale=PriorityScale(),
+        policies=CachedPolicies(),
+        now=NOW,
+        session_now=NOW,
+    )
+
+
+async def test_a_live_session_gets_to_the_ticket_whose_refusal_is_then_the_tickets_own(
+    store: TicketStore, signed: str
+) -> None:
+    with pytest.raises(rpc.NotFound):
+        await page(store, signed)
+
+
+async def test_an_ended_session_is_refused_before_the_ticket_is_read(
+    store: TicketStore, signed: str
+) -> None:
+    await credentials.end_session(store=store, key=SessionKey(session=signed), caller=GATEWAY)
+    with pytest.raises(credentials.SignInRefused):
+        await page(store, signed)
+
+
+async def test_a_switched_off_agents_session_is_refused_at_once(
+    store: TicketStore, signed: str
+) -> None:
+    await store.replace_entry("agent", "ana", {**ANA, "active": False})
+    with pytest.raises(credentials.SignInRefused):
+        await page(store, signed)
+
+
+async def test_only_the_console_itself_may_read_a_page_by_session(
+    store: TicketStore, signed: str
+) -> None:
+    with pytest.raises(Forbidden):
+        await console_pages.ticket_page(
+            store=store,
+            query=TicketPageQuery(session=signed, ref="2026-999999"),
+            caller=Caller(id="ana", role="agent"),
+            scale=PriorityScale(),
+            policies=CachedPolicies(),
+            now=NOW,
+            session_now=NOW,
+        )
+
+
+async def inbox(store: TicketStore, session: str, view_id: str | None = None) -> InboxPageRead:
+    return await console_pages.inbox_page(
+        store=store,
+        query=InboxPageQuery(session=session, view_id=view_id),
+        caller=GATEWAY,
+        scale=PriorityScale(),
+        policies=CachedPolicies(),
+        now=NOW,
+        session_now=NOW,
+    )
+
+
+async def test_the_inbox_in_one_call_shows_the_agent_their_views_and_the_desks_words(
+    store: TicketStore, signed: str
+) -> None:
+    read = await inbox(store, signed)
+    assert read.session.agent.id == "ana"
+    assert read.view is None and read.listing.items == []
+    assert "builtin:open" in {v.id for v in read.views}
+    assert read.priorities == list(PriorityScale().levels)
+    assert "ana" in {a.id for a in read.agents}
+    assert (await inbox(store, signed, "builtin:open")).view is not None
+
+
+async def test_the_inbox_refuses_an_ended_session_and_a_view_that_is_not_there(
+    store: TicketStore, signed: str
+) -> None:
+    with pytest.raises(rpc.NotFound):
+        await inbox(store, signed, "00000000-0000-4000-8000-000000000000")
+    await store.replace_entry("agent", "ana", {**ANA, "active": False})
+    with pytest.raises(credentials.SignInRefused):
+        await inbox(store, signed)

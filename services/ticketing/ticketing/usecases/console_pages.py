@@ -1,0 +1,114 @@
+"""The console's page reads (``console.*``): everything one page shows in one call, so a
+page costs one round trip through the broker like its API call does, not one per thing shown.
+
+Each part is read by the same use case its own method runs, as the session's agent, so the
+page shows exactly what the API would show them. The session comes first: a revoked or expired
+session, or a deactivated agent, is refused (401) before anything of the ticket is read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from contracts.console_pages import (
+    InboxPageQuery,
+    InboxPageRead,
+    TicketPageQuery,
+    TicketPageRead,
+    session_caller,
+)
+from contracts.credentials import SessionKey
+from contracts.rpc import Caller
+from contracts.tickets import TicketDetail, TicketQuery
+from servicekit import rpc
+from ticketing.domain.priority import PriorityScale
+from ticketing.shared.sla_policies import CachedPolicies
+from ticketing.store.port import TicketStore
+from ticketing.usecases import credentials, directory, reads, views
+
+
+async def ticket_page(
+    *,
+    store: TicketStore,
+    query: TicketPageQuery,
+    caller: Caller,
+    scale: PriorityScale,
+    policies: CachedPolicies,
+    now: datetime,
+    session_now: datetime,
+) -> TicketPageRead:
+    """``caller`` is the gateway's console (only it may read sessions); ``now`` is the SLA
+    clocks' time (tests move it), ``session_now`` the wall clock sessions expire by, as
+    ``sessions.get`` reads them."""
+    session = await credentials.read_session(
+        store=store, key=SessionKey(session=query.session), caller=caller, now=session_now
+    )
+    agent = session_caller(session)
+    ticket = await reads.ticket_detail(
+        store=store, ref=query.ref, caller=agent, policies=policies, now=now
+    )
+    vocabulary = await directory.vocabulary(store=store, scale=scale)
+    return TicketPageRead(
+        session=session,
+        ticket=ticket,
+        history=await reads.ticket_history(store=store, ref=str(ticket.id), caller=agent),
+        agents=await directory.list_agents(store=store, caller=agent),
+        priorities=vocabulary.priorities,
+        levels=vocabulary.levels,
+        reply_accounts=await _reply_accounts(store, ticket, agent),
+    )
+
+
+async def _reply_accounts(store: TicketStore, ticket: TicketDetail, caller: Caller) -> list[str]:
+    """The conversation's account first, then the level's others (ticketing refuses, with the
+    reason, one that cannot send on this conversation); a level since removed offers none."""
+    accounts = [ticket.account] if ticket.account else []
+    if ticket.level:
+        try:
+            level = await directory.get_level(store=store, name=ticket.level, caller=caller)
+        except rpc.NotFound:
+            return accounts
+        accounts += [a for a in level.accounts if a not in accounts]
+    return accounts
+
+
+async def inbox_page(
+    *,
+    store: TicketStore,
+    query: InboxPageQuery,
+    caller: Caller,
+    scale: PriorityScale,
+    policies: CachedPolicies,
+    now: datetime,
+    session_now: datetime,
+) -> InboxPageRead:
+    """The inbox: a view's page of tickets (its filters, sort and order, the query's page
+    size and cursor) or the query's; a view the agent does not see is refused (404)."""
+    session = await credentials.read_session(
+        store=store, key=SessionKey(session=query.session), caller=caller, now=session_now
+    )
+    agent = session_caller(session)
+    shown = await views.list_views(store=store, caller=agent, scale=scale)
+    view = None
+    listed = query.query
+    if query.view_id:
+        view = await views.get_view(store=store, caller=agent, scale=scale, view_id=query.view_id)
+        listed = TicketQuery(
+            **view.filters.model_dump(),
+            sort=view.sort,
+            order=view.order,
+            page_size=listed.page_size,
+            cursor=listed.cursor,
+        )
+    listing = await reads.list_tickets(
+        store=store, query=listed, caller=agent, policies=policies, now=now, priorities=scale.levels
+    )
+    vocabulary = await directory.vocabulary(store=store, scale=scale)
+    return InboxPageRead(
+        session=session,
+        views=shown,
+        view=view,
+        listing=listing,
+        agents=await directory.list_agents(store=store, caller=agent),
+        priorities=vocabulary.priorities,
+        levels=vocabulary.levels,
+    )
