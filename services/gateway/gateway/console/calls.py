@@ -14,16 +14,44 @@ from gateway.deps import Services
 
 
 class Refused(Exception):
-    """A service's refusal to show on the page (a status change not allowed, a bad rule)."""
+    """A service's refusal (or a form the contracts refuse) to show on the page: a status
+    change not allowed, a bad rule, an account the level does not serve."""
 
     def __init__(self, error: RpcError) -> None:
         super().__init__(error.detail)
         self.error = error
 
+    @property
+    def status(self) -> int:
+        return int(self.error.status)
+
+    @property
+    def detail(self) -> str:
+        return str(self.error.detail)
+
+    @classmethod
+    def because(cls, status: int, detail: str) -> Refused:
+        """A refusal the console decides itself, before asking any service."""
+        return cls(RpcError(status=status, code="refused", detail=detail))
+
+    @classmethod
+    def invalid(cls, exc: ValidationError) -> Refused:
+        """A form the contracts refuse, as one 422 line of reasons."""
+        lines = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else str(e["msg"])
+            for e in exc.errors(include_url=False)
+        )
+        return cls.because(422, lines)
+
 
 async def call(
-    services: Services, queue: str, method: str, params: BaseModel, caller: Caller
+    services: Services,
+    queue: str,
+    method: str,
+    params: BaseModel | dict[str, Any],
+    caller: Caller,
 ) -> Any:
+    """The result; a refusal below 500 raises Refused, anything worse is the HTTP error."""
     reply = await services.reply(queue, method, params, caller)
     if reply.error is None:
         return reply.result

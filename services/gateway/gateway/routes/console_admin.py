@@ -28,7 +28,8 @@ from contracts.rpc_ticketing import (
 from contracts.schedule import WEEKDAYS
 from contracts.topology import INGESTOR_RPC, TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import Refused, call, caller_of, checkbox, not_admin
+from gateway.console.admin_calls import caller_of, checkbox, not_admin
+from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.deps import Services, ServicesDep
 from gateway.routes.accounts import wire_body as _wire
@@ -192,7 +193,7 @@ async def edit_level(
             sla["first_response"] = _target(fields.get("first_response", ""))
             sla["resolution"] = _target(fields.get("resolution", ""))
         except ValueError:
-            raise Refused(422, "the SLA targets are whole numbers of minutes") from None
+            raise Refused.because(422, "the SLA targets are whole numbers of minutes") from None
         has_target = any(sla.get(k) for k in ("first_response", "next_response", "resolution"))
         body = LevelCreate.model_validate(
             {

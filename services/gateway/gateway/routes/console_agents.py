@@ -17,7 +17,8 @@ from contracts.rpc_ticketing import AgentReplace, DirectoryKey, NoParams, Ticket
 from contracts.topology import TICKETING_RPC
 from gateway import errors
 from gateway.console import i18n, session
-from gateway.console.admin_calls import Refused, call, caller_of, checkbox, not_admin
+from gateway.console.admin_calls import caller_of, checkbox, not_admin
+from gateway.console.calls import Refused, call
 from gateway.console.links import mail_password_link
 from gateway.console.render import page
 from gateway.deps import Services, ServicesDep

@@ -8,14 +8,13 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from contracts.console_pages import TicketPageQuery
 from contracts.credentials import SessionKey, SessionRead
 from contracts.people import AgentRead
-from contracts.rpc import Caller, RpcError
 from contracts.rpc_ticketing import (
     NoParams,
     TicketAssignment,
@@ -28,6 +27,7 @@ from contracts.rules import TICKET_STATUSES
 from contracts.tickets import NoteCreate, TicketAssign, TicketPatch
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
+from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.console.reply_accounts import reply_accounts
 from gateway.deps import Services, ServicesDep
@@ -36,22 +36,6 @@ from gateway.routes.events import stream
 router = APIRouter(include_in_schema=False)
 
 M = TicketingMethod
-
-
-class Refused(Exception):
-    """A service's refusal to show on the page (a status change not allowed, a bad tag)."""
-
-    def __init__(self, error: RpcError) -> None:
-        self.error = error
-
-
-async def _call(services: Services, method: M, params: BaseModel, caller: Caller) -> Any:
-    reply = await services.reply(TICKETING_RPC, method, params, caller)
-    if reply.error is None:
-        return reply.result
-    if reply.error.status >= 500:
-        raise HTTPException(reply.error.status, reply.error.detail)
-    raise Refused(reply.error)
 
 
 @router.get("/live")
@@ -83,10 +67,10 @@ async def _ticket_page(
     caller = session.caller_of(signed.agent)
     try:
         ticket, history, agents, vocabulary = await asyncio.gather(
-            _call(services, M.TICKETS_GET, TicketRef(ref=ref), caller),
-            _call(services, M.TICKETS_HISTORY, TicketRef(ref=ref), caller),
-            _call(services, M.AGENTS_LIST, NoParams(), caller),
-            _call(services, M.DESK_VOCABULARY, NoParams(), caller),
+            call(services, TICKETING_RPC, M.TICKETS_GET, TicketRef(ref=ref), caller),
+            call(services, TICKETING_RPC, M.TICKETS_HISTORY, TicketRef(ref=ref), caller),
+            call(services, TICKETING_RPC, M.AGENTS_LIST, NoParams(), caller),
+            call(services, TICKETING_RPC, M.DESK_VOCABULARY, NoParams(), caller),
         )
     except Refused as refused:
         return page(
@@ -166,7 +150,7 @@ async def _act(
         reason = "; ".join(str(e["msg"]) for e in exc.errors(include_url=False))
         return await _ticket_page(request, services, signed, ref, error=reason, status_code=422)
     try:
-        await _call(services, method, params, caller)
+        await call(services, TICKETING_RPC, method, params, caller)
     except Refused as refused:
         return await _ticket_page(
             request,

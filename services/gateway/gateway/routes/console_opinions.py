@@ -22,7 +22,8 @@ from contracts.rpc_ticketing import OpinionRequesting, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway import attachments
 from gateway.console import session
-from gateway.console.admin_calls import Refused, call, caller_of
+from gateway.console.admin_calls import caller_of
+from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.deps import ServicesDep
 
@@ -92,7 +93,7 @@ async def request_opinion(
     except HTTPException as exc:  # the API's attachment checks: 413, 415, 422 with a reason
         if exc.status_code >= 500:
             raise
-        return _refused(request, signed, Refused(exc.status_code, str(exc.detail)))
+        return _refused(request, signed, Refused.because(exc.status_code, str(exc.detail)))
     except Refused as refusal:
         return _refused(request, signed, refusal)
     return RedirectResponse(f"/tickets/{ref}?saved=1#opinions", status_code=303)

@@ -31,11 +31,13 @@ from contracts.rpc_ticketing import (
     TicketingMethod,
     TicketReplying,
 )
+from contracts.topology import TICKETING_RPC
 from gateway.console import session
+from gateway.console.calls import Refused, call
 from gateway.console.i18n import translator
 from gateway.console.render import page
 from gateway.deps import Services, ServicesDep
-from gateway.routes.console_desk import Refused, _act, _call, _ticket_page
+from gateway.routes.console_desk import _act, _ticket_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,8 +52,8 @@ async def _canned_by_shortcut(services: Services, caller: Caller, typed: str) ->
     shortcut = typed.strip().lstrip("/")
     if not shortcut:
         return []
-    found: list[Any] = await _call(
-        services, M.CANNED_LIST, CannedQuery(shortcut=shortcut[:40], limit=8), caller
+    found: list[Any] = await call(
+        services, TICKETING_RPC, M.CANNED_LIST, CannedQuery(shortcut=shortcut[:40], limit=8), caller
     )
     return found
 
@@ -126,9 +128,15 @@ async def _list_page(
 ) -> Response:
     caller = session.caller_of(signed.agent)
     level = request.query_params.get("level") or None
-    pending = await _call(services, M.APPROVALS_LIST, ApprovalQuery(level=level), caller)
-    rejected = await _call(
-        services, M.APPROVALS_LIST, ApprovalQuery(level=level, state="rejected"), caller
+    pending = await call(
+        services, TICKETING_RPC, M.APPROVALS_LIST, ApprovalQuery(level=level), caller
+    )
+    rejected = await call(
+        services,
+        TICKETING_RPC,
+        M.APPROVALS_LIST,
+        ApprovalQuery(level=level, state="rejected"),
+        caller,
     )
     return page(
         request,
@@ -167,7 +175,7 @@ async def _decide(
     except ValidationError as exc:
         return await render(request, services, signed, error=_reason(exc), status_code=422)
     try:
-        await _call(services, method, params, caller)
+        await call(services, TICKETING_RPC, method, params, caller)
     except Refused as refused:
         return await render(
             request, services, signed, error=refused.error.detail, status_code=refused.error.status
@@ -184,8 +192,9 @@ async def edit_approval(
     services: ServicesDep,
 ) -> Response:
     """New text; on a rejected reply (its author's page) it also sends it back for approval."""
-    held = await _call(
+    held = await call(
         services,
+        TICKETING_RPC,
         M.APPROVALS_LIST,
         ApprovalQuery(state="rejected"),
         session.caller_of(signed.agent),
@@ -259,8 +268,9 @@ async def _canned_page(
     status_code: int = 200,
 ) -> Response:
     q = request.query_params.get("q", "")[:200]
-    items = await _call(
+    items = await call(
         services,
+        TICKETING_RPC,
         M.CANNED_LIST,
         CannedQuery(q=q or None, limit=500),
         session.caller_of(signed.agent),

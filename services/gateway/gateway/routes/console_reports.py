@@ -26,7 +26,8 @@ from contracts.rpc_ticketing import TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway import report_csv
 from gateway.console import i18n, session
-from gateway.console.admin_calls import Refused, call, caller_of
+from gateway.console.admin_calls import caller_of
+from gateway.console.calls import Refused, call
 from gateway.console.charts import Series, bar_chart
 from gateway.console.render import page
 from gateway.deps import ServicesDep

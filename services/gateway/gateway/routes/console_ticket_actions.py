@@ -20,7 +20,8 @@ from contracts.rpc_ticketing import (
 from contracts.tickets import ChildCreate, TicketMerge
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import Refused, call, caller_of
+from gateway.console.admin_calls import caller_of
+from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.deps import ServicesDep
 
