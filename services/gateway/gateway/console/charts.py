@@ -45,13 +45,21 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
 
-def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series]) -> Markup:
-    """Stacked bars, one per label; a legend when there is more than one series."""
-    totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
-    top = _nice_ceiling(max(totals, default=0))
+def bar_chart(
+    title: str, labels: Sequence[str], series: Sequence[Series], *, grouped: bool = False
+) -> Markup:
+    """Stacked bars, one per label; a legend when there is more than one series. Grouped:
+    the series' bars side by side instead, for figures that do not add up (a median and a
+    90th percentile of the same times)."""
+    if grouped:
+        heights = [max((s.values[i] for s in series), default=0) for i in range(len(labels))]
+    else:
+        heights = [sum(s.values[i] for s in series) for i in range(len(labels))]
+    top = _nice_ceiling(max(heights, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(labels))
-    bar_w = max(2.0, slot * 0.7)
+    group_w = max(2.0, slot * 0.7)
+    bar_w = group_w / len(series) if grouped and series else group_w
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -67,21 +75,26 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series]) -> Ma
         )
     every = max(1, len(labels) // 12)  # at most a dozen axis labels
     for i, label in enumerate(labels):
-        x = LEFT + slot * i + (slot - bar_w) / 2
+        start = LEFT + slot * i + (slot - group_w) / 2
         base = TOP + plot_h
-        for colour, s in zip(PALETTE * 4, series, strict=False):
+        for n, (colour, s) in enumerate(zip(PALETTE * 4, series, strict=False)):
             height = plot_h * s.values[i] / top
             if height <= 0:
                 continue
-            base -= height
+            if grouped:
+                x, y = start + bar_w * n, TOP + plot_h - height
+            else:
+                base -= height
+                x, y = start, base
             parts.append(
-                f'<rect class="bar" x="{x:.1f}" y="{base:.1f}" width="{bar_w:.1f}" '
+                f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
                 f'height="{height:.1f}" fill="{colour}"><title>{escape(label)} · '
                 f"{escape(s.name)}: {_number(s.values[i])}</title></rect>"
             )
         if i % every == 0:
             parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
+                f'<text x="{start + group_w / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                f'text-anchor="middle" '
                 f'font-size="11" fill="#333">{escape(label)}</text>'
             )
     if len(series) > 1:

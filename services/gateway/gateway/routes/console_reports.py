@@ -121,11 +121,22 @@ def _figures(kind: str, report: Any, t: i18n.Translate) -> tuple[Any, dict[str, 
         ]
         for p in report.periods
     ]
+    # Both figures the report has, side by side: the median says what is usual, the 90th
+    # percentile how long the slow tenth waits (stacked, they would add up to nothing).
     charts = [
         bar_chart(
-            f"{name} · {t('median_hours')}",
+            t("chart_of", name=f"{name} · {t('median_hours')}, {t('p90_hours')}"),
             labels,
-            [Series(name, [_hours(getattr(p, part).median_seconds) for p in report.periods])],
+            [
+                Series(
+                    t("median_hours"),
+                    [_hours(getattr(p, part).median_seconds) for p in report.periods],
+                ),
+                Series(
+                    t("p90_hours"), [_hours(getattr(p, part).p90_seconds) for p in report.periods]
+                ),
+            ],
+            grouped=True,
         )
         for name, part in ((first, "first_response"), (resolved, "resolution"))
     ]
