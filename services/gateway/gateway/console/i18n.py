@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from gateway.console import words_admin, words_inbox, words_opinions, words_replies, words_rules
 from gateway.console.words_board import WORDS as BOARD_WORDS
+from gateway.console.words_rule_actions import WORDS as RULE_ACTION_WORDS
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -90,6 +91,7 @@ WORDS.update(words_rules.WORDS)
 WORDS.update(words_admin.WORDS)  # the reports', admin screens' and author panel's words
 WORDS.update(words_opinions.WORDS)  # the ticket page's opinion requests
 WORDS.update(BOARD_WORDS)  # the kanban's drag and drop
+WORDS.update(RULE_ACTION_WORDS)  # the rule editor's actions form
 
 Translate = Callable[..., str]
 

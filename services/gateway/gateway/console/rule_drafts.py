@@ -1,7 +1,8 @@
 """The rule editor's form read into a draft rule: the structured fields (name, active, order,
-stop, dates) and the JSON of the full condition tree and of the actions. Whatever is wrong
-comes back as (where, why) pairs the page shows beside the field, in the words of the same
-contract the rules service validates with."""
+stop, dates), the JSON of the full condition tree, and the actions either as the form's rows
+(console/rule_actions.py) or as JSON (the advanced alternative), as ``then_mode`` says.
+Whatever is wrong comes back as (where, why) pairs the page shows beside the field, in the
+words of the same contract the rules service validates with."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from contracts.interaction import Interaction
 from contracts.rpc import RpcError
 from contracts.rules import RuleDefinition
+from gateway.console.rule_actions import actions_of_rows, rows_of_form
 
 Problem = tuple[str, str]
 """(where, why): where is "when", "then → open_ticket → priority", "name"…"""
@@ -72,7 +74,14 @@ def refusal_problems(error: RpcError) -> list[Problem]:
 
 def read_draft(fields: dict[str, str]) -> Draft:
     problems: list[Problem] = []
-    when, then = _json(fields, "when", problems), _json(fields, "then", problems)
+    then: Any
+    if fields.get("then_mode") == "form":
+        then, problems = actions_of_rows(rows_of_form(fields))
+        # The JSON beside the form shows what the rows make, to read or to go on from there.
+        fields = {**fields, "then": json.dumps(then, indent=2, ensure_ascii=False)}
+    else:
+        then = _json(fields, "then", problems)
+    when = _json(fields, "when", problems)
     shape: dict[str, Any] = {
         "name": fields.get("name", ""),
         "active": fields.get("active") == "1",

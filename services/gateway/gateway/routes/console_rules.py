@@ -36,6 +36,7 @@ from contracts.topology import RULES_RPC, TICKETING_RPC
 from gateway.console import session
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
+from gateway.console.rule_actions import Row, action_types, rows_for
 from gateway.console.rule_drafts import (
     NEW_RULE,
     Draft,
@@ -117,6 +118,11 @@ async def _editor(
         rule=rule,
         draft=draft,
         help=sections(),
+        action_types=action_types(),
+        action_rows=rows_for(draft.fields),
+        blank_row=Row("", {}),
+        # A posted form without then_mode is an older client's JSON; a fresh page, the form.
+        then_mode=draft.fields.get("then_mode") or ("form" if request.method == "GET" else "json"),
         recent=await _recent(services, caller),
         can_write=_is_admin(caller),
         interaction_text=shown.pop("interaction_text", ""),
