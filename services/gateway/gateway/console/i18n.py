@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gateway.console import words_admin, words_inbox, words_opinions, words_replies, words_rules
+from gateway.console.words_admin_more import WORDS as ADMIN_SCREENS_WORDS
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
@@ -88,6 +89,7 @@ WORDS.update(words_rules.WORDS)
 
 WORDS.update(words_admin.WORDS)  # the reports', admin screens' and author panel's words
 WORDS.update(words_opinions.WORDS)  # the ticket page's opinion requests
+WORDS.update(ADMIN_SCREENS_WORDS)  # account deletion, level/calendar/agent pages
 
 Translate = Callable[..., str]
 

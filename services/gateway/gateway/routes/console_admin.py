@@ -31,6 +31,7 @@ from gateway.console import session
 from gateway.console.admin_calls import caller_of, checkbox, not_admin
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
+from gateway.console.sla_form import form_choices
 from gateway.deps import Services, ServicesDep
 from gateway.routes.accounts import wire_body as _wire
 
@@ -59,6 +60,7 @@ async def _accounts_page(
         channels=[c.value for c in Channel],
         error=error,
         saved=request.query_params.get("saved") == "1",
+        deleted=request.query_params.get("deleted") == "1",
     )
 
 
@@ -158,7 +160,15 @@ async def _levels_page(
         weekdays=WEEKDAYS,
         error=error,
         saved=request.query_params.get("saved") == "1",
+        **form_choices(),
     )
+
+
+async def levels_listing(
+    request: Request, services: Services, signed: SessionRead, refusal: Refused
+) -> Response:
+    """The levels page again with a refusal beside its forms (for the other levels' routes)."""
+    return await _levels_page(request, services, signed, refusal.detail, refusal.status)
 
 
 @router.get("/admin/levels", response_class=HTMLResponse)
