@@ -99,6 +99,20 @@ def test_an_admin_creates_a_level_with_its_calendar_and_sla_then_edits_them(
     assert edited["sla"]["resolution"] == {"amount": 2, "unit": "days"}
     assert edited["sla"]["pausing_statuses"] == ["pending"]
 
+    # The levels list edits targets in minutes only: one in business days is shown there,
+    # and saving the row keeps it.
+    page.goto("/admin/levels")
+    row = page.locator("tr.level").filter(has_text=name)
+    expect(row).to_contain_text("Resolution: 2 business days")
+    row.get_by_label("First response (minutes)").fill("45")
+    row.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    listed = gateway.get(f"/v1/levels/{name}").json()["sla"]
+    assert listed["first_response"] == {"amount": 45, "unit": "minutes"}
+    assert listed["resolution"] == {"amount": 2, "unit": "days"}
+    edited = gateway.get(f"/v1/levels/{name}").json()
+
+    page.goto(f"/admin/levels/{name}")
     form = page.get_by_role("form", name="Edit calendar and SLA")
     form.get_by_label("Next response: amount").fill("quatro")
     form.get_by_role("button", name="Save").click()
@@ -124,6 +138,20 @@ def test_an_admin_edits_a_calendar_s_hours_holidays_and_exceptions(
         "mon": [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "18:00"}],
         "sat": [{"start": "09:00", "end": "13:00"}],
     }
+    # The levels page's one-opening-a-day form shows Monday's two openings and keeps them.
+    page.goto("/admin/levels")
+    section = page.locator("section.calendar").filter(has_text=calendar)
+    expect(section).to_contain_text("09:00-12:00, 13:00-18:00")
+    section.get_by_label("Tuesday · opens").fill("10:00")
+    section.get_by_label("Tuesday · closes").fill("16:00")
+    section.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    assert gateway.get(f"/v1/calendars/{calendar}").json()["weekly"] == {
+        "mon": [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "18:00"}],
+        "tue": [{"start": "10:00", "end": "16:00"}],
+        "sat": [{"start": "09:00", "end": "13:00"}],
+    }
+    page.goto(f"/admin/calendars/{calendar}")
 
     holiday = page.get_by_role("form", name="New holiday")
     holiday.get_by_label("Name").fill("Natal")
@@ -248,3 +276,7 @@ def test_the_screens_speak_portuguese_to_a_portuguese_speaking_admin(
         assert "Editar calendário e SLA" in shown and "dias úteis" in shown
         shown = client.get(f"/admin/agents/{boss['id']}").text
         assert "Níveis em que trabalha" in shown and "Equipes de que faz parte" in shown
+        # No form is taken without its token, even from an administrator's browser.
+        forged = client.post(f"/admin/calendars/{calendar}/holidays", data={"yearly": "01-01"})
+        assert forged.status_code == 403
+    assert gateway.get(f"/v1/calendars/{calendar}").json()["holidays"] == []

@@ -200,8 +200,11 @@ async def edit_level(
         kept = found.model_dump(mode="json", exclude={"agents"})
         sla = dict(kept.get("sla") or {})
         try:
-            sla["first_response"] = _target(fields.get("first_response", ""))
-            sla["resolution"] = _target(fields.get("resolution", ""))
+            # A target the row cannot show in minutes (hours, business days) has no field
+            # there and is kept; the level's own page edits it.
+            for target in ("first_response", "resolution"):
+                if target in fields:
+                    sla[target] = _target(fields[target])
         except ValueError:
             raise Refused.because(422, "the SLA targets are whole numbers of minutes") from None
         has_target = any(sla.get(k) for k in ("first_response", "next_response", "resolution"))
@@ -222,10 +225,17 @@ async def edit_level(
     return _back("/admin/levels")
 
 
-def _weekly(fields: dict[str, str]) -> dict[str, list[dict[str, str]]]:
-    """One opening per weekday from the form; a day left empty is closed."""
+def _weekly(
+    fields: dict[str, str], kept: dict[str, list[dict[str, str]]] | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """One opening per weekday from the form; a day left empty is closed. A day with several
+    openings has no fields in this form (the calendar's own page edits it) and is ``kept``."""
     weekly: dict[str, list[dict[str, str]]] = {}
     for day in WEEKDAYS:
+        if kept and f"{day}_start" not in fields and f"{day}_end" not in fields:
+            if kept.get(day):
+                weekly[day] = kept[day]
+            continue
         start, end = fields.get(f"{day}_start", "").strip(), fields.get(f"{day}_end", "").strip()
         if start or end:
             weekly[day] = [{"start": start, "end": end}]
@@ -276,7 +286,7 @@ async def edit_calendar(
             {
                 **{k: kept[k] for k in CalendarCreate.model_fields if k in kept},
                 "timezone": fields.get("timezone", found.timezone).strip(),
-                "weekly": _weekly(fields),
+                "weekly": _weekly(fields, kept.get("weekly")),
             }
         )
         replace = CalendarReplace(key=name, body=body)
