@@ -38,10 +38,17 @@ def visit(client: httpx.Client, page: str, names: dict[str, str]) -> httpx.Respo
 def test_the_admin_screens_are_for_administrators_only(stack: Stack, gateway: httpx.Client) -> None:
     calendar = unique("cal")
     assert gateway.post("/v1/calendars", json={"name": calendar, "timezone": "UTC"}).is_success
+    account = unique("page").lower()
+    connected = gateway.post(
+        "/v1/accounts",
+        json={"id": account, "channel": "facebook", "network_id": account, "name": "Loja"},
+    )
+    assert connected.status_code == 201, connected.text  # its delete page opens for an admin
     names = {
-        "account_id": "acme-page",
+        "account_id": account,
         "name": level(gateway)["name"],
         "agent_id": agent(gateway)["id"],
+        "calendar": calendar,
         "fresh": unique("x"),
     }
     with httpx.Client(base_url=stack.url("gateway"), timeout=30) as anonymous:

@@ -30,6 +30,7 @@ from gateway.routes import (
     tickets,
 )
 from gateway.routes import views as views_routes
+from gateway.routes.console_admin_screens import router as console_admin_screens_router
 from gateway.routes.console_board import router as console_board_router
 from gateway.routes.console_inbox import router as console_inbox_router
 from gateway.routes.console_opinions import router as console_opinions_router
@@ -127,6 +128,7 @@ def install_console(app: FastAPI) -> None:
     app.include_router(console_author.router)
     app.include_router(console_ticket_actions.router)
     app.include_router(console_opinions_router)
+    app.include_router(console_admin_screens_router)
     app.mount("/static", StaticFiles(packages=[("gateway", "static")]), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:

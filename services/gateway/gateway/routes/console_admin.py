@@ -31,6 +31,7 @@ from gateway.console import session
 from gateway.console.admin_calls import caller_of, checkbox, not_admin
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
+from gateway.console.sla_form import form_choices
 from gateway.deps import Services, ServicesDep
 from gateway.routes.accounts import wire_body as _wire
 
@@ -59,6 +60,7 @@ async def _accounts_page(
         channels=[c.value for c in Channel],
         error=error,
         saved=request.query_params.get("saved") == "1",
+        deleted=request.query_params.get("deleted") == "1",
     )
 
 
@@ -158,7 +160,15 @@ async def _levels_page(
         weekdays=WEEKDAYS,
         error=error,
         saved=request.query_params.get("saved") == "1",
+        **form_choices(),
     )
+
+
+async def levels_listing(
+    request: Request, services: Services, signed: SessionRead, refusal: Refused
+) -> Response:
+    """The levels page again with a refusal beside its forms (for the other levels' routes)."""
+    return await _levels_page(request, services, signed, refusal.detail, refusal.status)
 
 
 @router.get("/admin/levels", response_class=HTMLResponse)
@@ -190,8 +200,11 @@ async def edit_level(
         kept = found.model_dump(mode="json", exclude={"agents"})
         sla = dict(kept.get("sla") or {})
         try:
-            sla["first_response"] = _target(fields.get("first_response", ""))
-            sla["resolution"] = _target(fields.get("resolution", ""))
+            # A target the row cannot show in minutes (hours, business days) has no field
+            # there and is kept; the level's own page edits it.
+            for target in ("first_response", "resolution"):
+                if target in fields:
+                    sla[target] = _target(fields[target])
         except ValueError:
             raise Refused.because(422, "the SLA targets are whole numbers of minutes") from None
         has_target = any(sla.get(k) for k in ("first_response", "next_response", "resolution"))
@@ -212,10 +225,17 @@ async def edit_level(
     return _back("/admin/levels")
 
 
-def _weekly(fields: dict[str, str]) -> dict[str, list[dict[str, str]]]:
-    """One opening per weekday from the form; a day left empty is closed."""
+def _weekly(
+    fields: dict[str, str], kept: dict[str, list[dict[str, str]]] | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """One opening per weekday from the form; a day left empty is closed. A day with several
+    openings has no fields in this form (the calendar's own page edits it) and is ``kept``."""
     weekly: dict[str, list[dict[str, str]]] = {}
     for day in WEEKDAYS:
+        if kept and f"{day}_start" not in fields and f"{day}_end" not in fields:
+            if kept.get(day):
+                weekly[day] = kept[day]
+            continue
         start, end = fields.get(f"{day}_start", "").strip(), fields.get(f"{day}_end", "").strip()
         if start or end:
             weekly[day] = [{"start": start, "end": end}]
@@ -266,7 +286,7 @@ async def edit_calendar(
             {
                 **{k: kept[k] for k in CalendarCreate.model_fields if k in kept},
                 "timezone": fields.get("timezone", found.timezone).strip(),
-                "weekly": _weekly(fields),
+                "weekly": _weekly(fields, kept.get("weekly")),
             }
         )
         replace = CalendarReplace(key=name, body=body)
