@@ -4,9 +4,9 @@ together or not at all (the events go to an outbox; see servicekit.outbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Generic, Literal, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from contracts.base import Event
@@ -65,6 +65,11 @@ class Listing(NamedTuple, Generic[T]):
     total: int
     total_exact: bool = True
     next_cursor: str | None = None
+
+
+Clocks = Callable[[Mapping[str, Any]], dict[str, Any] | None]
+"""A listed ticket's SLA clocks (``TicketSla``'s shape, as JSON) from its stored document
+(``codec.ticket_to_doc``'s shape); None without clocks (``shared.sla_policies.PageClocks``)."""
 
 
 class DeskPage(NamedTuple):
@@ -196,10 +201,12 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
+        clocks: Clocks | None = None,
     ) -> DeskPage:
         """The same page as ``list_tickets``, as the read model the desk is answered with,
         built from the stored documents without the domain ticket in between (the desk's
-        most frequent read)."""
+        most frequent read). ``clocks``: each item's ``sla`` from its stored document,
+        validated with the page."""
         ...
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...

@@ -51,7 +51,7 @@ from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import ApplyCollected, DeskPage, Listing, Match
+from ticketing.store.port import ApplyCollected, Clocks, DeskPage, Listing, Match
 
 
 class MongoTicketStore:
@@ -172,8 +172,9 @@ class MongoTicketStore:
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
+        clocks: Clocks | None = None,
     ) -> DeskPage:
-        return await self._ticket_writes.page(query, visible, priorities)
+        return await self._ticket_writes.page(query, visible, priorities, clocks)
 
     async def count_tickets(
         self, filters: TicketFilters, *, visible: Visibility | None = None

@@ -57,6 +57,7 @@ from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import SLA_ORDER, SLA_ORDER_BACKWARDS, after_due, sla_filters
 from ticketing.store.port import (
     ApplyCollected,
+    Clocks,
     DeskPage,
     InteractionTaken,
     Listing,
@@ -128,11 +129,18 @@ class MongoTickets:
         )
 
     async def page(
-        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
+        self,
+        query: TicketQuery,
+        visible: Visibility | None,
+        priorities: Sequence[str],
+        clocks: Clocks | None = None,
     ) -> DeskPage:
         docs, total, next_cursor = await self._page(query, visible, priorities)
         listing = Listing(
-            ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
+            ticket_reads_from_docs(docs, clocks),
+            min(total, COUNT_LIMIT),
+            total <= COUNT_LIMIT,
+            next_cursor,
         )
         return DeskPage(listing, [track_from_doc(doc) for doc in docs])
 

@@ -30,7 +30,14 @@ from ticketing.domain.persons import PersonRecord
 from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
-from ticketing.store.port import ApplyCollected, DeskPage, Listing, Match, ThreadAlreadyActive
+from ticketing.store.port import (
+    ApplyCollected,
+    Clocks,
+    DeskPage,
+    Listing,
+    Match,
+    ThreadAlreadyActive,
+)
 from ticketing.store.sqlite import (
     directory,
     interactions,
@@ -127,8 +134,11 @@ class SqliteTicketStore:
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
+        clocks: Clocks | None = None,
     ) -> DeskPage:
-        return await self._db.read(lambda c: reads.ticket_page(c, query, visible, priorities))
+        return await self._db.read(
+            lambda c: reads.ticket_page(c, query, visible, priorities, clocks)
+        )
 
     async def count_tickets(
         self, filters: TicketFilters, *, visible: Visibility | None = None
