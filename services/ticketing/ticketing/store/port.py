@@ -22,7 +22,6 @@ from contracts.tickets import (
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
-from ticketing.domain.sla import Track
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.people import PeopleStore
@@ -70,14 +69,6 @@ class Listing(NamedTuple, Generic[T]):
 Clocks = Callable[[Mapping[str, Any]], dict[str, Any] | None]
 """A listed ticket's SLA clocks (``TicketSla``'s shape, as JSON) from its stored document
 (``codec.ticket_to_doc``'s shape); None without clocks (``shared.sla_policies.PageClocks``)."""
-
-
-class DeskPage(NamedTuple):
-    """``ticket_page``'s answer: the page, and each item's SLA track (its clocks' facts,
-    which ``TicketRead`` does not carry), in the same order."""
-
-    listing: Listing[TicketRead]
-    tracks: list[Track]
 
 
 class Match(NamedTuple):
@@ -202,7 +193,7 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
         clocks: Clocks | None = None,
-    ) -> DeskPage:
+    ) -> Listing[TicketRead]:
         """The same page as ``list_tickets``, as the read model the desk is answered with,
         built from the stored documents without the domain ticket in between (the desk's
         most frequent read). ``clocks``: each item's ``sla`` from its stored document,

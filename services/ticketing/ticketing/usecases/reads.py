@@ -41,7 +41,7 @@ async def list_tickets(
     visible = await access.visibility(store, caller)
     query = with_own_id(query, caller.id)
     if policies is not None:
-        listing, _ = await clocked_page(
+        listing = await clocked_page(
             store,
             query,
             visible=visible,
@@ -50,7 +50,7 @@ async def list_tickets(
             now=now or datetime.now(UTC),
         )
     else:
-        listing, _ = await store.ticket_page(query, visible=visible, priorities=priorities)
+        listing = await store.ticket_page(query, visible=visible, priorities=priorities)
     # The items were validated as they were read; the page only wraps them.
     return TicketPage.model_construct(
         items=listing.items,

@@ -220,9 +220,9 @@ async def _page(
 ) -> Listing[TicketRead]:
     """A view's (or a board column's) page, its tickets with their clocks at ``now``."""
     if policies is None:
-        listing, _ = await store.ticket_page(query, visible=visible, priorities=scale.levels)
+        listing = await store.ticket_page(query, visible=visible, priorities=scale.levels)
     else:
-        listing, _ = await clocked_page(
+        listing = await clocked_page(
             store, query, visible=visible, priorities=scale.levels, policies=policies, now=now
         )
     return listing

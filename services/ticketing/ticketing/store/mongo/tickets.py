@@ -24,6 +24,7 @@ from contracts.tickets import (
     HistoryEntry,
     TicketFilters,
     TicketQuery,
+    TicketRead,
     page_cursor,
     read_cursor,
 )
@@ -37,7 +38,6 @@ from ticketing.store.codec import (
     protocol_number,
     ticket_from_doc,
     ticket_reads_from_docs,
-    track_from_doc,
 )
 from ticketing.store.mongo import filters
 from ticketing.store.mongo.directory import MongoDirectory
@@ -58,7 +58,6 @@ from ticketing.store.mongo.sla import SLA_ORDER, SLA_ORDER_BACKWARDS, after_due,
 from ticketing.store.port import (
     ApplyCollected,
     Clocks,
-    DeskPage,
     InteractionTaken,
     Listing,
     StaleTicket,
@@ -134,7 +133,7 @@ class MongoTickets:
         visible: Visibility | None,
         priorities: Sequence[str],
         clocks: Clocks | None = None,
-    ) -> DeskPage:
+    ) -> Listing[TicketRead]:
         docs, total, next_cursor = await self._page(query, visible, priorities)
         listing = Listing(
             ticket_reads_from_docs(docs, clocks),
@@ -142,7 +141,7 @@ class MongoTickets:
             total <= COUNT_LIMIT,
             next_cursor,
         )
-        return DeskPage(listing, [track_from_doc(doc) for doc in docs])
+        return listing
 
     async def count(self, query: TicketFilters, visible: Visibility | None) -> tuple[int, bool]:
         where, _ = await self._where(query, visible)

@@ -12,6 +12,7 @@ from contracts.tickets import (
     HistoryEntry,
     TicketFilters,
     TicketQuery,
+    TicketRead,
     page_cursor,
     read_cursor,
 )
@@ -24,9 +25,8 @@ from ticketing.store.codec import (
     parse_iso,
     ticket_from_row,
     ticket_reads_from_docs,
-    track_from_doc,
 )
-from ticketing.store.port import Clocks, DeskPage, Listing
+from ticketing.store.port import Clocks, Listing
 from ticketing.store.sqlite import filters
 from ticketing.store.sqlite.schema import NOT_REMOVED
 
@@ -61,7 +61,7 @@ def ticket_page(
     visible: Visibility | None,
     priorities: Sequence[str] = (),
     clocks: Clocks | None = None,
-) -> DeskPage:
+) -> Listing[TicketRead]:
     rows, total, next_cursor = _page(connection, query, visible, priorities)
     docs = [doc_from_row(r) for r in rows]
     listing = Listing(
@@ -70,7 +70,7 @@ def ticket_page(
         total <= COUNT_LIMIT,
         next_cursor,
     )
-    return DeskPage(listing, [track_from_doc(doc) for doc in docs])
+    return listing
 
 
 def count(

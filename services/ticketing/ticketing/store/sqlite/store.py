@@ -20,6 +20,7 @@ from contracts.tickets import (
     StoredInteraction,
     TicketFilters,
     TicketQuery,
+    TicketRead,
 )
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
@@ -33,7 +34,6 @@ from ticketing.store.directory import Kind
 from ticketing.store.port import (
     ApplyCollected,
     Clocks,
-    DeskPage,
     Listing,
     Match,
     ThreadAlreadyActive,
@@ -135,7 +135,7 @@ class SqliteTicketStore:
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
         clocks: Clocks | None = None,
-    ) -> DeskPage:
+    ) -> Listing[TicketRead]:
         return await self._db.read(
             lambda c: reads.ticket_page(c, query, visible, priorities, clocks)
         )
