@@ -12,6 +12,8 @@ import httpx
 
 from tests.people import agent, as_agent, level
 from tests.support import create_rule, interaction, post, unique, wait_until
+from tests.test_people import detail as person_detail
+from tests.test_people import person_of
 from tests.test_replies import page_comment_on
 from tests.test_sla import THIRTY_MINUTES, Clock, listed, open_ticket, sla_level, ticket
 from tests.test_sla import clock as clock
@@ -135,6 +137,52 @@ def test_notes_lifecycle_and_assignment_are_dated_by_the_clock_the_test_moves(
     assert datetime.fromisoformat(child.json()["opened_at"]) > ahead
     # The ticket's own clock moved with them: six hours without an answer is overdue.
     assert ticket(gateway, ref)["sla"]["first_response"]["band"] == "overdue"
+
+
+def test_rule_shares_groups_and_people_are_dated_by_the_clock_the_test_moves(
+    gateway: httpx.Client, ingestor: httpx.Client, clock: Clock
+) -> None:
+    made = sla_level(gateway)
+    clock.advance(timedelta(hours=6))
+    ahead = datetime.now(UTC) + timedelta(hours=5)  # the moved clock, less a margin
+
+    keyword, author = unique("parecer"), unique("gil")
+    create_rule(
+        gateway,
+        {
+            "name": keyword,
+            "when": {"text_any": [keyword]},
+            "then": {
+                "open_ticket": {"level": made["name"]},
+                "share_emails": [f"{keyword}@example.com"],
+            },
+        },
+    )
+    thread = unique("thread")
+    post(ingestor, interaction(thread=thread, author_id=author, text=f"ajuda {keyword}"))
+
+    def shared() -> dict[str, Any] | None:
+        found = [t for t in listed(gateway, level=made["name"]) if t["thread_key"].endswith(thread)]
+        if not found:
+            return None
+        history = gateway.get(f"/v1/tickets/{found[0]['id']}/history").json()
+        return next((e for e in history if e["action"] == "opinion_requested"), None)
+
+    requested = wait_until(shared, what="the rule's opinion request")
+    assert datetime.fromisoformat(requested["at"]) > ahead, requested
+
+    group = gateway.post("/v1/groups", json={"name": unique("vip")})
+    assert group.status_code == 201, group.text
+    assert datetime.fromisoformat(group.json()["created_at"]) > ahead
+    person = person_of(gateway, author)
+    added = gateway.post(
+        f"/v1/groups/{group.json()['name']}/members", json={"person": person["id"]}
+    )
+    assert added.status_code == 200, added.text
+    [grouped] = [
+        e for e in person_detail(gateway, person["id"])["history"] if e["action"] == "grouped"
+    ]
+    assert datetime.fromisoformat(grouped["at"]) > ahead, grouped
 
 
 def test_views_and_boards_show_the_clocks_and_the_time_left_sort_goes_both_ways(

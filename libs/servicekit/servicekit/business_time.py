@@ -308,6 +308,15 @@ class SpanIndex:
             return 0.0
         return self._before[i] + min((instant - self._starts[i]).total_seconds(), self._lengths[i])
 
+    def position(self, instant: datetime) -> float | None:
+        """The business seconds from the window's start to ``instant``; None outside the
+        window. Two positions' difference is the business time between them, signed: a page
+        of the desk places its "now" once and each due time once (``business_time`` twice
+        per clock would place "now" again for every clock)."""
+        if not self.start <= instant <= self.end:
+            return None
+        return self._position(instant)
+
     def _inside(self, *instants: datetime) -> bool:
         return all(self.start <= t <= self.end for t in instants)
 

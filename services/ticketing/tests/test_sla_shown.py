@@ -17,8 +17,16 @@ from hypothesis import strategies as st
 
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
+from contracts.tickets import TicketSla
 from ticketing.domain import sla
-from ticketing.shared.sla_policies import after_reading, page_sla, shown_now, sla_doc
+from ticketing.shared.sla_policies import (
+    PageClocks,
+    Policies,
+    after_reading,
+    shown_now,
+    sla_doc,
+)
+from ticketing.store.codec import iso, track_to_doc
 
 SP = ZoneInfo("America/Sao_Paulo")
 WEEKDAYS_WITH_LUNCH = CalendarSpec.model_validate(
@@ -137,27 +145,46 @@ def test_a_write_a_changed_policy_or_a_clock_set_back_make_the_reader_count_agai
     assert shown_now(dataclasses.replace(kept, shown=None), counted, a_minute_on) is None
 
 
-def test_a_page_mixes_shown_and_counted_clocks_and_validates_them_once() -> None:
-    counted = policy()
+def stored(track: sla.Track, level: str, status: str) -> dict[str, Any]:
+    """The ticket's stored document, as much of it as its clocks read."""
+    return {
+        "level": level,
+        "priority": "medium",
+        "status": status,
+        "opened_at": iso(OPENED),
+        "sla_next_at": iso(track.next_at) if track.next_at is not None else None,
+        "extra": {"sla": track_to_doc(track)},
+    }
+
+
+def test_a_page_mixes_shown_and_counted_clocks() -> None:
     read_at = OPENED + timedelta(minutes=5)
+    known = Policies(
+        {
+            "n1": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_WITH_LUNCH, None),
+            "no-sla": (None, None, None),
+        },
+        around=read_at,
+    )
+    counted = known.policy("n1", "medium")
+    assert counted is not None
     track, status = SHAPES["new, nothing answered"]
     kept = scanned(track, read_at, counted, status)
 
-    class Known:
-        def policy(self, level: str | None, priority: str) -> sla.Policy | None:
-            return counted if level == "n1" else None
-
     now = read_at + timedelta(minutes=3)
-    rows = [
-        (kept, "n1", "medium", status, OPENED),  # from the reading
-        (track, "n1", "medium", status, OPENED),  # never read: counted
-        (track, "no-sla", "medium", status, OPENED),  # no policy: no clocks
-    ]
-    shown, counted_page, none = page_sla(Known(), rows, now)  # type: ignore[arg-type]
+    clocks = PageClocks(known, now)
+    shown, counted_page, none = (
+        clocks(stored(kept, "n1", status)),  # from the reading
+        clocks(stored(track, "n1", status)),  # never read: counted
+        clocks(stored(track, "no-sla", status)),  # no policy: no clocks
+    )
     assert none is None and shown is not None and counted_page is not None
-    assert shown == counted_page
-    assert shown.first_response is not None
-    assert shown.first_response.business_minutes_left == pytest.approx(22)
+    assert TicketSla.model_validate(shown) == TicketSla.model_validate(counted_page)
+    assert shown["first_response"]["business_minutes_left"] == pytest.approx(22)
+    assert not clocks.unknown
+    # A level created after the policies were read: the page reads them again.
+    assert clocks(stored(track, "n9", status)) is None
+    assert clocks.unknown == {"n9"}
 
 
 def test_a_reply_sent_later_answers_at_the_time_it_went_out() -> None:

@@ -148,9 +148,9 @@ async def test_the_ticket_list_filters_on_the_groups_of_the_people_who_wrote(
     await store.write_people(
         save=[persons.set_group(person, "VIP", member=True, actor="rule", now=T0, reason=None)]
     )
-    listed = (await store.ticket_page(TicketQuery(group=["vip"]))).listing
+    listed = await store.ticket_page(TicketQuery(group=["vip"]))
     assert [t.id for t in listed.items] == [vip_ticket.id]
-    assert (await store.ticket_page(TicketQuery(group=["press"]))).listing.items == []
+    assert (await store.ticket_page(TicketQuery(group=["press"]))).items == []
 
 
 async def test_two_writers_making_a_person_for_one_new_author_leave_one_person(

@@ -56,7 +56,7 @@ async def changed(store: TicketStore, ticket: Ticket, minutes: int, **patch: obj
 
 
 async def ids(store: TicketStore, **query: object) -> list[str]:
-    listing = (await store.ticket_page(TicketQuery(**query), priorities=SCALE.levels)).listing  # type: ignore[arg-type]
+    listing = await store.ticket_page(TicketQuery(**query), priorities=SCALE.levels)  # type: ignore[arg-type]
     return [str(t.id) for t in listing.items]
 
 
@@ -93,7 +93,7 @@ async def test_counts_equal_the_tickets_listed(store: TicketStore) -> None:
         await opened(store, f"c{minute}", "x", minute, kind=kind)
     for query in (TicketQuery(), TicketQuery(kind=[Kind.POST]), TicketQuery(status=["open"])):
         count, exact = await store.count_tickets(query)
-        listing = (await store.ticket_page(query)).listing
+        listing = await store.ticket_page(query)
         assert (count, exact) == (listing.total, True) == (len(listing.items), True)
     agent = Seen("ana", ("nenhum",))
     assert await store.count_tickets(TicketQuery(), visible=agent) == (0, True)
@@ -112,7 +112,7 @@ async def test_the_list_sorts_by_opening_and_by_priority_page_after_page(
     pages: list[str] = []
     query = TicketQuery(sort="opened", order="asc", page_size=1)
     for _ in range(3):
-        page = (await store.ticket_page(query)).listing
+        page = await store.ticket_page(query)
         pages += [str(t.id) for t in page.items]
         query = query.model_copy(update={"cursor": page.next_cursor})
     assert pages == [str(first.id), str(second.id), str(third.id)]
@@ -122,7 +122,7 @@ async def test_the_list_sorts_by_opening_and_by_priority_page_after_page(
     walked: list[str] = []
     query = TicketQuery(sort="priority", page_size=2)
     while True:
-        page = (await store.ticket_page(query, priorities=SCALE.levels)).listing
+        page = await store.ticket_page(query, priorities=SCALE.levels)
         walked += [str(t.id) for t in page.items]
         if page.next_cursor is None:
             break

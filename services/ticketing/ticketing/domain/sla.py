@@ -363,6 +363,20 @@ def _replace(track: Track, **values: object) -> Track:
 
 INDEXED = timedelta(days=90)
 """``policy_for(around=...)`` indexes the calendar this far either side (``SpanIndex``)."""
+STILL_CENTRED = timedelta(days=30)
+"""An index built around an instant serves readers this close to it (``index_around``)."""
+
+
+def index_around(calendar: CalendarSpec, around: datetime) -> SpanIndex:
+    """The calendar's open spans indexed ``INDEXED`` either side of ``around``."""
+    return SpanIndex(BusinessCalendar.of(calendar), around - INDEXED, around + INDEXED)
+
+
+def still_centred(index: SpanIndex, around: datetime) -> bool:
+    """Whether ``index`` still covers well either side of ``around`` (outside its window it
+    asks the calendar, so this is about speed, never about the answers)."""
+    centre = index.start + (index.end - index.start) / 2
+    return abs(around - centre) <= STILL_CENTRED
 
 
 def policy_for(
@@ -372,10 +386,13 @@ def policy_for(
     level: str | None,
     priority: str,
     around: datetime | None = None,
+    indexed: Calendar | None = None,
 ) -> Policy | None:
     """The policy a ticket of ``level`` and ``priority`` counts with; None without targets.
     A level without a calendar is always open. With ``around``, its calendar's open spans
-    are indexed for ``INDEXED`` either side (the same answers, by bisection)."""
+    are indexed for ``INDEXED`` either side (the same answers, by bisection); ``indexed``:
+    that index, already built (the levels sharing a calendar share one, see
+    ``index_around``)."""
     if sla is None:
         return None
     targets = sla.targets_for(priority)
@@ -395,9 +412,15 @@ def policy_for(
             ]
         ).encode()
     ).hexdigest()[:16]
-    counted: Calendar = BusinessCalendar.of(calendar) if calendar is not None else always_open()
-    if around is not None and isinstance(counted, BusinessCalendar):
-        counted = SpanIndex(counted, around - INDEXED, around + INDEXED)
+    counted: Calendar
+    if calendar is None:
+        counted = always_open()
+    elif indexed is not None:
+        counted = indexed
+    elif around is not None:
+        counted = index_around(calendar, around)
+    else:
+        counted = BusinessCalendar.of(calendar)
     return Policy(
         calendar=counted,
         first_response=chosen["first_response"],

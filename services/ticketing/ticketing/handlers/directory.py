@@ -66,12 +66,17 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def create_level(body: LevelCreate, caller: Caller) -> Any:
         return await directory.save_level(
-            store=store, name=None, body=body, scale=scale, caller=caller
+            store=store, name=None, body=body, scale=scale, caller=caller, now=deps.clock()
         )
 
     async def replace_level(params: LevelReplace, caller: Caller) -> Any:
         return await directory.save_level(
-            store=store, name=params.key, body=params.body, scale=scale, caller=caller
+            store=store,
+            name=params.key,
+            body=params.body,
+            scale=scale,
+            caller=caller,
+            now=deps.clock(),
         )
 
     async def list_calendars(_: NoParams, caller: Caller) -> Any:
@@ -81,11 +86,13 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         return await directory.get_calendar(store=store, name=params.key, caller=caller)
 
     async def create_calendar(body: CalendarCreate, caller: Caller) -> Any:
-        return await directory.save_calendar(store=store, name=None, body=body, caller=caller)
+        return await directory.save_calendar(
+            store=store, name=None, body=body, caller=caller, now=deps.clock()
+        )
 
     async def replace_calendar(params: CalendarReplace, caller: Caller) -> Any:
         return await directory.save_calendar(
-            store=store, name=params.key, body=params.body, caller=caller
+            store=store, name=params.key, body=params.body, caller=caller, now=deps.clock()
         )
 
     async def vocabulary(_: NoParams, caller: Caller) -> DeskVocabulary:

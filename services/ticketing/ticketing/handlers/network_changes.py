@@ -13,7 +13,9 @@ from ticketing.usecases import network_changes
 
 def subscribe(router: RabbitRouter, deps: Deps) -> None:
     async def on_change(event: InteractionChangedV1) -> None:
-        await network_changes.apply_change(store=deps.store, publisher=deps.publisher, event=event)
+        await network_changes.apply_change(
+            store=deps.store, publisher=deps.publisher, event=event, now=deps.clock()
+        )
 
     consuming.consume(
         router,

@@ -26,7 +26,9 @@ M = TicketingMethod
 
 
 def methods(deps: Deps) -> dict[str, rpc.Method]:
-    store, publisher = deps.store, deps.publisher
+    # ``deps.clock``: the time the SLA clocks read, which dates every change here too, so a
+    # test that moves it moves these with it.
+    store, publisher, clock = deps.store, deps.publisher, deps.clock
 
     async def list_people(query: PersonQuery, caller: Caller) -> Any:
         return await persons.list_people(store=store, query=query, caller=caller)
@@ -36,7 +38,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def update_person(params: PersonUpdate, caller: Caller) -> Any:
         return await persons.update_person(
-            store=store, publisher=publisher, person_id=params.id, patch=params.patch, caller=caller
+            store=store,
+            publisher=publisher,
+            person_id=params.id,
+            patch=params.patch,
+            caller=caller,
+            now=clock(),
         )
 
     async def proposals(params: PersonRef, caller: Caller) -> Any:
@@ -44,12 +51,22 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def unify(params: PersonUnifying, caller: Caller) -> Any:
         return await persons.unify_people(
-            store=store, publisher=publisher, person_id=params.id, unify=params.unify, caller=caller
+            store=store,
+            publisher=publisher,
+            person_id=params.id,
+            unify=params.unify,
+            caller=caller,
+            now=clock(),
         )
 
     async def split(params: PersonSplitting, caller: Caller) -> Any:
         return await persons.split_person(
-            store=store, publisher=publisher, person_id=params.id, split=params.split, caller=caller
+            store=store,
+            publisher=publisher,
+            person_id=params.id,
+            split=params.split,
+            caller=caller,
+            now=clock(),
         )
 
     async def get_settings(_: NoParams, caller: Caller) -> Any:
@@ -65,7 +82,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         return await groups.get_group(store=store, name=params.key, caller=caller)
 
     async def create_group(body: GroupCreate, caller: Caller) -> Any:
-        return await groups.create_group(store=store, body=body, caller=caller)
+        return await groups.create_group(store=store, body=body, caller=caller, now=clock())
 
     async def replace_group(params: GroupReplace, caller: Caller) -> Any:
         return await groups.replace_group(
@@ -93,6 +110,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
                 member=params.member,
                 add=add,
                 caller=caller,
+                now=clock(),
             )
 
         return rpc.typed(GroupMembership, change)

@@ -127,9 +127,16 @@ def rule_request_id(interaction_key: str, email: str) -> uuid.UUID:
 
 
 async def share_by_rules(
-    *, store: TicketStore, publisher: EventPublisher, event: InteractionTriagedV1, thread_key: str
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: InteractionTriagedV1,
+    thread_key: str,
+    now: datetime | None = None,
 ) -> None:
-    """The ticket the interaction landed on is shared with each address the rules named."""
+    """The ticket the interaction landed on is shared with each address the rules named,
+    at ``now`` (the triage's time: the SLA clocks' one, which a test moves)."""
+    moment = now or datetime.now(UTC)
     decision = event.decision
     if not decision.share_emails:
         return
@@ -138,7 +145,7 @@ async def share_by_rules(
         StoredInteraction(
             id=uuid.uuid4(),
             ticket_id=None,
-            received_at=datetime.now(UTC),
+            received_at=moment,
             interaction=event.interaction,
         ),
         thread_key=thread_key,
@@ -166,4 +173,5 @@ async def share_by_rules(
             create=OpinionRequestCreate(email=email, note=f"Shared by the rule(s) {names}."),
             actor=actor,
             request_id=wanted,
+            now=moment,
         )

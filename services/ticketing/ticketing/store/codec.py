@@ -5,6 +5,7 @@ body."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -166,13 +167,20 @@ def _extra(extra: dict[str, Any]) -> dict[str, Any]:
 TICKET_READS = TypeAdapter(list[TicketRead])
 
 
-def ticket_reads_from_docs(docs: list[Any]) -> list[TicketRead]:
+def ticket_reads_from_docs(
+    docs: list[Any], clocks: Callable[[Any], dict[str, Any] | None] | None = None
+) -> list[TicketRead]:
     """The desk's list straight from stored documents, without the domain ticket in between:
     the stored text (ids, times, nested JSON) is handed to pydantic, which parses a whole page
     in one call. Measured on a page of 50 rows, in one process: 2.5–2.8 ms of CPU through
     ``ticket_from_doc`` and ``views.read``, 1.2–1.5 ms this way. The store contract suite
-    checks that both give the same tickets."""
-    return TICKET_READS.validate_python([_read_fields(doc) for doc in docs])
+    checks that both give the same tickets. ``clocks`` gives each item's ``sla`` (as JSON),
+    validated in the same call rather than as a second pass over the page."""
+    fields = [_read_fields(doc) for doc in docs]
+    if clocks is not None:
+        for item, doc in zip(fields, docs, strict=True):
+            item["sla"] = clocks(doc)
+    return TICKET_READS.validate_python(fields)
 
 
 def _read_fields(doc: Any) -> dict[str, Any]:

@@ -4,9 +4,9 @@ together or not at all (the events go to an outbox; see servicekit.outbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Generic, Literal, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from contracts.base import Event
@@ -22,7 +22,6 @@ from contracts.tickets import (
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
-from ticketing.domain.sla import Track
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.people import PeopleStore
@@ -67,12 +66,9 @@ class Listing(NamedTuple, Generic[T]):
     next_cursor: str | None = None
 
 
-class DeskPage(NamedTuple):
-    """``ticket_page``'s answer: the page, and each item's SLA track (its clocks' facts,
-    which ``TicketRead`` does not carry), in the same order."""
-
-    listing: Listing[TicketRead]
-    tracks: list[Track]
+Clocks = Callable[[Mapping[str, Any]], dict[str, Any] | None]
+"""A listed ticket's SLA clocks (``TicketSla``'s shape, as JSON) from its stored document
+(``codec.ticket_to_doc``'s shape); None without clocks (``shared.sla_policies.PageClocks``)."""
 
 
 class Match(NamedTuple):
@@ -196,10 +192,12 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
-    ) -> DeskPage:
+        clocks: Clocks | None = None,
+    ) -> Listing[TicketRead]:
         """The same page as ``list_tickets``, as the read model the desk is answered with,
         built from the stored documents without the domain ticket in between (the desk's
-        most frequent read)."""
+        most frequent read). ``clocks``: each item's ``sla`` from its stored document,
+        validated with the page."""
         ...
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...

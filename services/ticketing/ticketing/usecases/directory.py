@@ -124,7 +124,10 @@ async def save_level(
     body: LevelCreate,
     scale: PriorityScale,
     caller: Caller,
+    now: datetime | None = None,
 ) -> LevelRead:
+    """``now``: when the level's tickets are due for an SLA reading if it changed (the SLA
+    clocks' time, which a test moves)."""
     require_admin(caller)
     if body.default_priority is not None and body.default_priority not in scale:
         raise rpc.Invalid(
@@ -152,7 +155,8 @@ async def save_level(
     document = body.model_dump(mode="json")
     await _save(store, "level", name, body.name, document)
     if name is not None:
-        await store.touch_sla([name], datetime.now(UTC))  # its SLA policy may have changed
+        # Its SLA policy may have changed.
+        await store.touch_sla([name], now or datetime.now(UTC))
     return _level(document, await agents(store))
 
 
@@ -195,7 +199,12 @@ async def get_calendar(*, store: DirectoryStore, name: str, caller: Caller) -> C
 
 
 async def save_calendar(
-    *, store: DirectoryStore, name: str | None, body: CalendarCreate, caller: Caller
+    *,
+    store: DirectoryStore,
+    name: str | None,
+    body: CalendarCreate,
+    caller: Caller,
+    now: datetime | None = None,
 ) -> CalendarRead:
     """Create (``name`` None) or replace a calendar. A replaced calendar moves the deadlines
     of the unclosed tickets whose level uses it: they are due for an SLA reading now, which
@@ -205,7 +214,7 @@ async def save_calendar(
     await _save(store, "calendar", name, body.name, document)
     if name is not None:
         users = [b["name"] for b in await store.list_entries("level") if b.get("calendar") == name]
-        moved = await store.touch_sla(users, datetime.now(UTC))
+        moved = await store.touch_sla(users, now or datetime.now(UTC))
         log.info("calendar %s changed: %d tickets' deadlines to recompute", name, moved)
     return CalendarRead.model_validate(document)
 

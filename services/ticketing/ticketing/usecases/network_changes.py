@@ -46,8 +46,15 @@ def changed(stored: StoredInteraction, event: InteractionChangedV1) -> StoredInt
 
 
 async def apply_change(
-    *, store: TicketStore, publisher: EventPublisher, event: InteractionChangedV1
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: InteractionChangedV1,
+    now: datetime | None = None,
 ) -> None:
+    """``now``: when the ticket took the change (its ``updated_at``), from the clock the SLA
+    clocks read, so a test that moves that clock dates the change with it."""
+    moment = now or datetime.now(UTC)
     result = await store.change_interaction(event.key, lambda s: changed(s, event))
     if result is None:
         raise NotStoredYet(f"no interaction {event.key} yet to be {event.change}")
@@ -66,8 +73,7 @@ async def apply_change(
         ticket = await store.get_ticket(ticket_id)
         if ticket is None:
             return
-        now = datetime.now(UTC)
-        noted = dataclasses.replace(ticket, change_count=ticket.change_count + 1, updated_at=now)
+        noted = dataclasses.replace(ticket, change_count=ticket.change_count + 1, updated_at=moment)
         field, was, now_is = _what_changed(event, before, after)
         entry = HistoryEntry(
             id=uuid4(),

@@ -17,7 +17,12 @@ from contracts.tickets import (
 )
 from ticketing.domain.views import with_own_id
 from ticketing.shared import access, authors, transcript, views
-from ticketing.shared.sla_policies import CachedPolicies, reading_of, ticket_sla, with_clocks
+from ticketing.shared.sla_policies import (
+    CachedPolicies,
+    clocked_page,
+    reading_of,
+    ticket_sla,
+)
 from ticketing.store.port import TicketStore
 
 
@@ -35,14 +40,20 @@ async def list_tickets(
     ``priorities`` is the scale, highest first, which the priority sort follows."""
     visible = await access.visibility(store, caller)
     query = with_own_id(query, caller.id)
-    listing, tracks = await store.ticket_page(query, visible=visible, priorities=priorities)
-    items = listing.items
-    if policies is not None and tracks:
-        moment = now or datetime.now(UTC)
-        items = await with_clocks(store, items, tracks, policies, moment)
+    if policies is not None:
+        listing = await clocked_page(
+            store,
+            query,
+            visible=visible,
+            priorities=priorities,
+            policies=policies,
+            now=now or datetime.now(UTC),
+        )
+    else:
+        listing = await store.ticket_page(query, visible=visible, priorities=priorities)
     # The items were validated as they were read; the page only wraps them.
     return TicketPage.model_construct(
-        items=items,
+        items=listing.items,
         total=listing.total,
         total_exact=listing.total_exact,
         page=query.page,

@@ -62,7 +62,7 @@ async def handle_triaged(
     await send_owed(
         store=store, publisher=publisher, owed=owed, cooldown=auto_reply_cooldown, now=now
     )
-    await share_by_rules(store=store, publisher=publisher, event=event, thread_key=key)
+    await share_by_rules(store=store, publisher=publisher, event=event, thread_key=key, now=now)
     await reply_by_rules(
         store=store,
         publisher=publisher,

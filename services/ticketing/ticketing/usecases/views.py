@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from contracts.rpc import Caller
-from contracts.tickets import TicketPage, TicketQuery
+from contracts.tickets import TicketPage, TicketQuery, TicketRead
 from contracts.views import Board, BoardColumn, ViewCreate, ViewRead, ViewTicketsQuery
 from servicekit import rpc
 from ticketing.domain import views
@@ -16,8 +16,8 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import Status
 from ticketing.shared import access
-from ticketing.shared.sla_policies import CachedPolicies, with_clocks
-from ticketing.store.port import TicketStore
+from ticketing.shared.sla_policies import CachedPolicies, clocked_page
+from ticketing.store.port import Listing, TicketStore
 
 BOARD_PAGE = 20
 """Tickets shown per board column; the column's next_cursor reads more."""
@@ -156,16 +156,16 @@ async def view_tickets(
         view = view.model_copy(
             update={"filters": view.filters.model_copy(update={"status": [query.status]})}
         )
-    listing, tracks = await store.ticket_page(
+    listing = await _page(
+        store,
         _query(view, agent, page_size=query.page_size, cursor=query.cursor),
-        visible=visible,
-        priorities=scale.levels,
+        visible,
+        scale,
+        policies,
+        now or datetime.now(UTC),
     )
-    items = listing.items
-    if policies is not None:
-        items = await with_clocks(store, items, tracks, policies, now or datetime.now(UTC))
     return TicketPage.model_construct(
-        items=items,
+        items=listing.items,
         total=listing.total,
         total_exact=listing.total_exact,
         page=1,
@@ -195,19 +195,34 @@ async def board(
         column = view.model_copy(
             update={"filters": view.filters.model_copy(update={"status": [status]})}
         )
-        listing, tracks = await store.ticket_page(
-            _query(column, agent, page_size=BOARD_PAGE), visible=visible, priorities=scale.levels
+        listing = await _page(
+            store, _query(column, agent, page_size=BOARD_PAGE), visible, scale, policies, moment
         )
-        items = listing.items
-        if policies is not None:
-            items = await with_clocks(store, items, tracks, policies, moment)
         columns.append(
             BoardColumn(
                 status=status,
                 count=listing.total,
                 count_exact=listing.total_exact,
-                items=items,
+                items=listing.items,
                 next_cursor=listing.next_cursor,
             )
         )
     return Board(view=await _counted(store, view, visible), columns=columns)
+
+
+async def _page(
+    store: TicketStore,
+    query: TicketQuery,
+    visible: Visibility | None,
+    scale: PriorityScale,
+    policies: CachedPolicies | None,
+    now: datetime,
+) -> Listing[TicketRead]:
+    """A view's (or a board column's) page, its tickets with their clocks at ``now``."""
+    if policies is None:
+        listing = await store.ticket_page(query, visible=visible, priorities=scale.levels)
+    else:
+        listing = await clocked_page(
+            store, query, visible=visible, priorities=scale.levels, policies=policies, now=now
+        )
+    return listing

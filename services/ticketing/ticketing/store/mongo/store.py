@@ -30,6 +30,7 @@ from contracts.tickets import (
     StoredInteraction,
     TicketFilters,
     TicketQuery,
+    TicketRead,
 )
 from servicekit.clock import Clock, system_clock
 from servicekit.mongo import connect
@@ -51,7 +52,7 @@ from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import ApplyCollected, DeskPage, Listing, Match
+from ticketing.store.port import ApplyCollected, Clocks, Listing, Match
 
 
 class MongoTicketStore:
@@ -172,8 +173,9 @@ class MongoTicketStore:
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
-    ) -> DeskPage:
-        return await self._ticket_writes.page(query, visible, priorities)
+        clocks: Clocks | None = None,
+    ) -> Listing[TicketRead]:
+        return await self._ticket_writes.page(query, visible, priorities, clocks)
 
     async def count_tickets(
         self, filters: TicketFilters, *, visible: Visibility | None = None

@@ -24,6 +24,7 @@ from contracts.tickets import (
     HistoryEntry,
     TicketFilters,
     TicketQuery,
+    TicketRead,
     page_cursor,
     read_cursor,
 )
@@ -37,7 +38,6 @@ from ticketing.store.codec import (
     protocol_number,
     ticket_from_doc,
     ticket_reads_from_docs,
-    track_from_doc,
 )
 from ticketing.store.mongo import filters
 from ticketing.store.mongo.directory import MongoDirectory
@@ -57,7 +57,7 @@ from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import SLA_ORDER, SLA_ORDER_BACKWARDS, after_due, sla_filters
 from ticketing.store.port import (
     ApplyCollected,
-    DeskPage,
+    Clocks,
     InteractionTaken,
     Listing,
     StaleTicket,
@@ -128,13 +128,20 @@ class MongoTickets:
         )
 
     async def page(
-        self, query: TicketQuery, visible: Visibility | None, priorities: Sequence[str]
-    ) -> DeskPage:
+        self,
+        query: TicketQuery,
+        visible: Visibility | None,
+        priorities: Sequence[str],
+        clocks: Clocks | None = None,
+    ) -> Listing[TicketRead]:
         docs, total, next_cursor = await self._page(query, visible, priorities)
         listing = Listing(
-            ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
+            ticket_reads_from_docs(docs, clocks),
+            min(total, COUNT_LIMIT),
+            total <= COUNT_LIMIT,
+            next_cursor,
         )
-        return DeskPage(listing, [track_from_doc(doc) for doc in docs])
+        return listing
 
     async def count(self, query: TicketFilters, visible: Visibility | None) -> tuple[int, bool]:
         where, _ = await self._where(query, visible)

@@ -12,6 +12,7 @@ from contracts.tickets import (
     HistoryEntry,
     TicketFilters,
     TicketQuery,
+    TicketRead,
     page_cursor,
     read_cursor,
 )
@@ -24,9 +25,8 @@ from ticketing.store.codec import (
     parse_iso,
     ticket_from_row,
     ticket_reads_from_docs,
-    track_from_doc,
 )
-from ticketing.store.port import DeskPage, Listing
+from ticketing.store.port import Clocks, Listing
 from ticketing.store.sqlite import filters
 from ticketing.store.sqlite.schema import NOT_REMOVED
 
@@ -60,13 +60,17 @@ def ticket_page(
     query: TicketQuery,
     visible: Visibility | None,
     priorities: Sequence[str] = (),
-) -> DeskPage:
+    clocks: Clocks | None = None,
+) -> Listing[TicketRead]:
     rows, total, next_cursor = _page(connection, query, visible, priorities)
     docs = [doc_from_row(r) for r in rows]
     listing = Listing(
-        ticket_reads_from_docs(docs), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
+        ticket_reads_from_docs(docs, clocks),
+        min(total, COUNT_LIMIT),
+        total <= COUNT_LIMIT,
+        next_cursor,
     )
-    return DeskPage(listing, [track_from_doc(doc) for doc in docs])
+    return listing
 
 
 def count(

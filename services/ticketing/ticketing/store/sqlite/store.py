@@ -20,6 +20,7 @@ from contracts.tickets import (
     StoredInteraction,
     TicketFilters,
     TicketQuery,
+    TicketRead,
 )
 from servicekit.clock import Clock, epoch_seconds, system_clock
 from servicekit.outbox import Backlog
@@ -30,7 +31,13 @@ from ticketing.domain.persons import PersonRecord
 from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
-from ticketing.store.port import ApplyCollected, DeskPage, Listing, Match, ThreadAlreadyActive
+from ticketing.store.port import (
+    ApplyCollected,
+    Clocks,
+    Listing,
+    Match,
+    ThreadAlreadyActive,
+)
 from ticketing.store.sqlite import (
     directory,
     interactions,
@@ -127,8 +134,11 @@ class SqliteTicketStore:
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
-    ) -> DeskPage:
-        return await self._db.read(lambda c: reads.ticket_page(c, query, visible, priorities))
+        clocks: Clocks | None = None,
+    ) -> Listing[TicketRead]:
+        return await self._db.read(
+            lambda c: reads.ticket_page(c, query, visible, priorities, clocks)
+        )
 
     async def count_tickets(
         self, filters: TicketFilters, *, visible: Visibility | None = None

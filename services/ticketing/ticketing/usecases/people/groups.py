@@ -41,12 +41,14 @@ async def get_group(*, store: TicketStore, name: str, caller: Caller) -> GroupRe
     return _group(await _require(store, name))
 
 
-async def create_group(*, store: TicketStore, body: GroupCreate, caller: Caller) -> GroupRead:
+async def create_group(
+    *, store: TicketStore, body: GroupCreate, caller: Caller, now: datetime | None = None
+) -> GroupRead:
     access.require_admin(caller)
     group = GroupRead(
         name=body.name,
         description=body.description,
-        created_at=datetime.now(UTC),
+        created_at=now or datetime.now(UTC),
         created_by=access.actor_of(caller),
     )
     if not await store.create_entry("group", _key(body.name), group.model_dump(mode="json")):
@@ -95,10 +97,12 @@ async def set_member(
     member: GroupMember,
     add: bool,
     caller: Caller,
+    now: datetime | None = None,
 ) -> PersonRead:
+    """``now``: when the membership changed, in the person's history."""
     group = _group(await _require(store, name))
     await find_person(store, member.person, caller)
-    now = datetime.now(UTC)
+    moment = now or datetime.now(UTC)
 
     async def attempt() -> PersonRecord:
         current = await store.get_person(member.person)
@@ -109,7 +113,7 @@ async def set_member(
             group.name,
             member=add,
             actor=access.actor_of(caller),
-            now=now,
+            now=moment,
             reason=member.reason,
         )
         if changed is current:

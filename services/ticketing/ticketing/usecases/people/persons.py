@@ -105,11 +105,12 @@ async def update_person(
     person_id: UUID,
     patch: PersonPatch,
     caller: Caller,
+    now: datetime | None = None,
 ) -> PersonRead:
     """An edit is a history line per changed field (who, when, before, after); a new e-mail
     or tax id unifies the person with its matches when the desk says so."""
     await find_person(store, person_id, caller)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
 
     async def attempt() -> PersonRecord:
         current = await store.get_person(person_id)
@@ -149,6 +150,7 @@ async def unify_people(
     person_id: UUID,
     unify: PersonUnify,
     caller: Caller,
+    now: datetime | None = None,
 ) -> PersonRead:
     """The other person joins this one; the unification is recorded (who, when, why) and a
     split undoes it."""
@@ -156,7 +158,7 @@ async def unify_people(
         raise rpc.Invalid("a person cannot be unified with itself", loc=["other"])
     await find_person(store, person_id, caller)
     await find_person(store, unify.other, caller)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
 
     async def attempt() -> PersonRecord:
         keep, other = await store.get_person(person_id), await store.get_person(unify.other)
@@ -183,11 +185,12 @@ async def split_person(
     person_id: UUID,
     split: PersonSplit,
     caller: Caller,
+    now: datetime | None = None,
 ) -> PersonSplitResult:
     if split.unification is None and not split.identities:
         raise rpc.Invalid("name a unification or the identities that leave", loc=["identities"])
     await find_person(store, person_id, caller)
-    now, new_id = datetime.now(UTC), uuid4()
+    now, new_id = now or datetime.now(UTC), uuid4()
 
     async def attempt() -> tuple[PersonRecord, PersonRecord]:
         current = await store.get_person(person_id)
