@@ -40,10 +40,22 @@ def recording(pids: Mapping[str, int], out: Path | None, rate: int = 200) -> Ite
     spies: list[subprocess.Popen[bytes]] = []
     for name, pid in pids.items():
         for fmt, suffix in (("flamegraph", "svg"), ("raw", "txt")):
+            output = str(out / f"{name}.{suffix}")
             spies.append(
                 subprocess.Popen(
-                    [*command, "record", "--nonblocking", "--rate", str(rate), "--format", fmt]
-                    + ["--output", str(out / f"{name}.{suffix}"), "--pid", str(pid)],
+                    [
+                        *command,
+                        "record",
+                        "--nonblocking",
+                        "--rate",
+                        str(rate),
+                        "--format",
+                        fmt,
+                        "--output",
+                        output,
+                        "--pid",
+                        str(pid),
+                    ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
