@@ -62,9 +62,7 @@ async def test_a_failed_run_covers_nobody() -> None:
     waiting = [asyncio.ensure_future(coalescing.run("t", flaky)) for _ in range(3)]
     await asyncio.sleep(0)
     release.set()
-    outcomes = await asyncio.wait_for(
-        asyncio.gather(first, *waiting, return_exceptions=True), 5
-    )
+    outcomes = await asyncio.wait_for(asyncio.gather(first, *waiting, return_exceptions=True), 5)
     # The second run failed for the request that ran it; the two it would have covered ran
     # a third run of their own, which succeeded.
     assert outcomes[0] is True
