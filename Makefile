@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV := uv
 PY := $(UV) run --frozen python
 
-.PHONY: help bootstrap run demo test unit lint validate-deploy format bench up down clean security
+.PHONY: help bootstrap run demo test unit lint validate-deploy format bench bench-pipe up down clean security
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ format:  ## apply ruff's formatting and safe fixes
 
 bench: bootstrap  ## the pipeline benchmark (N=20000 by default; REPLICAS="ticketing=2" to scale)
 	@$(PY) bench/pipeline.py $(if $(N),--n $(N)) $(foreach r,$(REPLICAS),--replicas $(r))
+
+bench-pipe: bootstrap  ## only the pipeline and open-loop phases (N=4000, a 20,000-message ceiling); PROFILE=dir adds py-spy flame graphs
+	@$(PY) bench/pipeline.py --n $(or $(N),4000) --ceiling-messages 20000 --skip-gateway $(if $(PROFILE),--profile $(PROFILE)) $(foreach r,$(REPLICAS),--replicas $(r))
 
 up: deploy/.env  ## the same system in Docker: RabbitMQ, MongoDB, a mail catcher and one container per service (images from deploy/Dockerfile)
 	docker compose -f deploy/compose.yaml up --build

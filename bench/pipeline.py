@@ -68,6 +68,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `devtools` and `bench` im
     sys.path.insert(0, str(ROOT))
 
 from bench import _openloop as openloop  # noqa: E402
+from bench import _profile as profiling  # noqa: E402
 from bench._ceiling import CeilingResult, CeilingSpec, measure_ceiling  # noqa: E402
 from bench._cpu import CpuMeter, rabbitmq_pid  # noqa: E402
 from bench._httpload import LoadResult, hammer, percentile  # noqa: E402
@@ -625,7 +626,9 @@ async def run_pipeline(
     workload = build_workload(args.n, args.threads_per, args.batch, marker)
     await asyncio.sleep(1.0)  # every rules replica picks the rule up within its refresh time
     meter = CpuMeter(measured_pids(stack))
-    progress = await drive(stack, url, workload, args.posters, args.idle_timeout)
+    services = {p.name: p.popen.pid for p in stack.processes}
+    with profiling.recording(services, args.profile):
+        progress = await drive(stack, url, workload, args.posters, args.idle_timeout)
     cpu = meter.read()
     verification = None
     try:
@@ -1058,6 +1061,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--idle-timeout", type=float, default=60.0, help="seconds without progress")
     parser.add_argument("--read-clients", type=int, default=50)
     parser.add_argument("--read-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="directory for py-spy profiles of every service process during the pipeline phase",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data and logs directory")
     args = parser.parse_args(argv)
     if not 1 <= args.batch <= 1000:

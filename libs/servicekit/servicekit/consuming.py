@@ -26,6 +26,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contracts import topology as names
 from servicekit import metrics, tracing
+from servicekit.limits import Limiter
 from servicekit.logs import reset_correlation, set_correlation
 from servicekit.publishing import BATCH_HEADER, EventPublisher
 from servicekit.topology import DEAD_LETTERS, consumer_queue, retry_exchange
@@ -69,7 +70,7 @@ def consume(
     ``max_in_flight`` events are handled at once, however many arrive in batch messages. The
     broker must be made with ``apply_types=False`` (as ``servicekit.service.new_broker`` does)."""
     broker = publisher.broker
-    in_flight = asyncio.Semaphore(max_in_flight)
+    in_flight = Limiter(max_in_flight)
 
     async def run(
         settle: _Settler, event: M, raw: Callable[[], bytes], traceparent: str = ""

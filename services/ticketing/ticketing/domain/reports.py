@@ -168,6 +168,8 @@ def contributions(facts: TicketFacts | None) -> Counter[Contribution]:
 
 def difference(before: TicketFacts | None, after: TicketFacts | None) -> dict[Contribution, int]:
     """What moving a ticket from ``before`` to ``after`` adds to each counter (non-zero)."""
+    if before == after:  # most ticket events change nothing a report counts
+        return {}
     delta: Counter[Contribution] = Counter(contributions(after))
     delta.subtract(contributions(before))
     return {key: n for key, n in delta.items() if n}

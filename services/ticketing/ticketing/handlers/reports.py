@@ -13,16 +13,23 @@ from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc import Caller
 from contracts.rpc_ticketing import TicketingMethod
 from servicekit import consuming, rpc
+from servicekit.coalescing import Coalescing
 from ticketing.handlers.deps import Deps
 from ticketing.usecases import report_projection, reports
 
 
 def subscribe(router: RabbitRouter, deps: Deps) -> None:
+    projections = Coalescing()
+
     async def on_ticket(event: TicketOpenedV1 | TicketChangedV1) -> None:
-        # One replica projects one ticket at a time; across replicas the store refuses facts
-        # older than those it holds.
-        async with deps.locks.hold(f"report:{event.ticket.id}"):
-            await report_projection.ticket_changed(store=deps.store, ticket_id=event.ticket.id)
+        # One replica projects one ticket at a time, and the events that wait behind a
+        # projection share the next one (it reads the ticket as it is then); across replicas
+        # the store refuses facts older than those it holds.
+        ticket_id = event.ticket.id
+        await projections.run(
+            str(ticket_id),
+            lambda: report_projection.ticket_changed(store=deps.store, ticket_id=ticket_id),
+        )
 
     consuming.consume(
         router,

@@ -10,6 +10,7 @@ from uuid import UUID
 from contracts.calendars import CalendarRead
 from servicekit.business_time import BusinessCalendar
 from ticketing.domain import report_facts as facts_rules
+from ticketing.domain.reports import DONE_STATUSES
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.port import TicketStore
 
@@ -29,10 +30,13 @@ async def project(store: TicketStore, ticket_id: UUID) -> bool:
     ticket = await store.get_ticket(ticket_id)
     if ticket is None:
         return False
+    # The history only says when a done ticket was done: an open one's is not read (most
+    # ticket events are about open tickets, and a busy ticket's history is long).
+    done = ticket.status.value in DONE_STATUSES and not ticket.removed
     facts = facts_rules.facts_of(
         ticket,
         await store.interactions_of(ticket.id),
-        await store.history_of(ticket.id),
+        await store.history_of(ticket.id) if done else [],
         await level_calendar(store, ticket.level),
     )
     return await store.project_ticket(ticket.id, facts, version=ticket.version)

@@ -40,6 +40,8 @@ def project(
     if row is not None and row[0] > version:
         return False
     before = facts_from_doc(json.loads(row[1])) if row and row[1] else None
+    if row is not None and row[0] == version and before == facts:
+        return False  # projected at this version already: nothing to write
     delta = reports.difference(before, facts)
     connection.executemany(
         "INSERT INTO report_counts (series, dim, hour, value, level, extra, n) "
