@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gateway.console import words_admin, words_inbox, words_opinions, words_replies, words_rules
+from gateway.console.words_admin_more import WORDS as ADMIN_SCREENS_WORDS
 from gateway.console.words_board import WORDS as BOARD_WORDS
 from gateway.console.words_rule_actions import WORDS as RULE_ACTION_WORDS
-from gateway.console.words_admin_more import WORDS as ADMIN_SCREENS_WORDS
 from gateway.routes.opinions import page_language
 
 LANGUAGES = ("pt-BR", "en")
