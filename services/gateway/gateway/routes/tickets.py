@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, status
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Request, status
+from fastapi.responses import PlainTextResponse, Response
 
 from contracts.replies import ReplyCreate
 from contracts.rpc_ticketing import (
@@ -36,7 +36,7 @@ from contracts.tickets import (
     TicketRead,
 )
 from contracts.topology import TICKETING_RPC
-from gateway import attachments
+from gateway import attachments, query_params
 from gateway.deps import CurrentCaller, ServicesDep
 from gateway.errors import unprocessable
 
@@ -45,12 +45,12 @@ router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
 NOT_FOUND = {404: {"description": "No such ticket"}}
 
 
-@router.get("", response_model=TicketPage)
-async def list_tickets(
-    query: Annotated[TicketQuery, Query()], caller: CurrentCaller, services: ServicesDep
-) -> Any:
+@router.get("", response_model=TicketPage, openapi_extra=query_params.documented(TicketQuery))
+async def list_tickets(request: Request, caller: CurrentCaller, services: ServicesDep) -> Response:
     """Tickets, most recently updated first. Repeat a filter to mean "any of", e.g.
     `?status=new&status=open`."""
+    # The query is a TicketQuery, read by gateway.query_params (documented as FastAPI would).
+    query = query_params.parse(TicketQuery, request.query_params)
     return await services.relay(TICKETING_RPC, TicketingMethod.TICKETS_LIST, query, caller)
 
 
