@@ -82,12 +82,15 @@ async def inbox_page(
     session_now: datetime,
 ) -> InboxPageRead:
     """The inbox: a view's page of tickets (its filters, sort and order, the query's page
-    size and cursor) or the query's; a view the agent does not see is refused (404)."""
+    size and cursor) or the query's; a view the agent does not see is refused (404). The
+    views come without their counts: a count per view on every page was a third of this
+    call's work (bench/console.py), and the console fetches them after the page
+    (``views.list``)."""
     session = await credentials.read_session(
         store=store, key=SessionKey(session=query.session), caller=caller, now=session_now
     )
     agent = session_caller(session)
-    shown = await views.list_views(store=store, caller=agent, scale=scale)
+    shown = await views.list_views(store=store, caller=agent, scale=scale, counted=False)
     view = None
     listed = query.query
     if query.view_id:
