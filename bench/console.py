@@ -17,6 +17,10 @@ Then, each for ``--seconds`` after a warm-up, with ``--clients`` closed-loop cli
 The clients share the one session (and the one token): what is measured is the page's work,
 not sign-in. PASS when each page's p50 is at most 1.5 times its API call's p50 (and its
 requests per second at least 1 / 1.5 of the API's). Figures go to bench/results/.
+
+Beside them, each side's CPU milliseconds per request in the gateway and ticketing (from
+/proc, warm-up included): the machine is shared, and when other work takes the cores the
+latencies and their ratio move from run to run, while the CPU a request costs does not.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `devtools` and `bench` importable
     sys.path.insert(0, str(ROOT))
 
+from bench._cpu import CpuMeter  # noqa: E402
 from bench._httpload import LoadResult, hammer  # noqa: E402
 from devtools import secretfile  # noqa: E402
 from devtools.launcher import Stack  # noqa: E402
@@ -147,23 +152,48 @@ def signed_in(stack: Stack, agent: dict[str, Any]) -> tuple[str, str]:
     return cookie, issued.json()["token"]
 
 
-def compare(name: str, page: LoadResult, api: LoadResult) -> dict[str, Any]:
-    ratio_p50 = page.p50_ms / api.p50_ms if api.p50_ms else float("inf")
-    ratio_rate = api.req_per_s / page.req_per_s if page.req_per_s else float("inf")
+SERVED_BY = ("gateway", "ticketing")
+"""The processes a page or an API call of this benchmark runs in."""
+
+
+def measured(
+    stack: Stack, url: str, headers: dict[str, str], **load: Any
+) -> tuple[LoadResult, dict[str, float]]:
+    """The load's figures and the CPU milliseconds per request each serving process spent."""
+    pids = {p.name: p.popen.pid for p in stack.processes if p.name in SERVED_BY}
+    meter = CpuMeter(pids)
+    result = hammer(url, headers=headers, **load)
+    spent, _ = meter.read()
+    done = max(result.requests_with_warmup, 1)
+    return result, {name: round(1000 * cpu / done, 2) for name, cpu in spent.items()}
+
+
+def compare(
+    name: str,
+    page: tuple[LoadResult, dict[str, float]],
+    api: tuple[LoadResult, dict[str, float]],
+) -> dict[str, Any]:
+    (page_load, page_cpu), (api_load, api_cpu) = page, api
+    ratio_p50 = page_load.p50_ms / api_load.p50_ms if api_load.p50_ms else float("inf")
+    ratio_rate = api_load.req_per_s / page_load.req_per_s if page_load.req_per_s else float("inf")
+    page_ms, api_ms = sum(page_cpu.values()), sum(api_cpu.values())
     return {
         "name": name,
-        "page": asdict(page),
-        "api": asdict(api),
+        "page": {**asdict(page_load), "cpu_ms_per_request": page_cpu},
+        "api": {**asdict(api_load), "cpu_ms_per_request": api_cpu},
         "p50_ratio": round(ratio_p50, 2),
         "throughput_ratio": round(ratio_rate, 2),
+        "cpu_ratio": round(page_ms / api_ms, 2) if api_ms else None,
         "pass": ratio_p50 <= TARGET and ratio_rate <= TARGET,
     }
 
 
-def line(result: LoadResult) -> str:
+def line(measure: tuple[LoadResult, dict[str, float]]) -> str:
+    result, cpu = measure
+    per_process = " + ".join(f"{name} {ms:.1f}" for name, ms in cpu.items())
     return (
         f"{result.req_per_s:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
-        f"  errors {result.errors}"
+        f"  errors {result.errors}  CPU ms/req {per_process}"
     )
 
 
@@ -202,17 +232,20 @@ def main(argv: list[str] | None = None) -> int:
             ]
             load = {"clients": args.clients, "seconds": args.seconds, "warmup": args.warmup}
             for name, page_url, api_url in pairs:
-                page = hammer(page_url, headers=session, **load)  # type: ignore[arg-type]
-                api = hammer(api_url, headers=bearer, **load)  # type: ignore[arg-type]
+                page = measured(stack, page_url, session, **load)
+                api = measured(stack, api_url, bearer, **load)
                 results.append(compare(name, page, api))
                 print(f"{name:7} page {line(page)}\n{'':7} API  {line(api)}", flush=True)
         finally:
             stack.stop()
     shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{'':7} page/API p50   API/page req/s   (target ≤ {TARGET})")
+    print(f"\n{'':7} page/API p50   API/page req/s   (target ≤ {TARGET})   page/API CPU")
     for r in results:
         verdict = "PASS" if r["pass"] else "MISS"
-        print(f"{r['name']:7} {r['p50_ratio']:11.2f}   {r['throughput_ratio']:14.2f}   {verdict}")
+        print(
+            f"{r['name']:7} {r['p50_ratio']:11.2f}   {r['throughput_ratio']:14.2f}   {verdict:16}"
+            f"   {r['cpu_ratio']}"
+        )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -208,6 +208,7 @@ PAGES: dict[str, PageKind] = {
     "POST /password-reset": "sign-in",
     "GET /": "session",
     "GET /inbox/rows": "session",
+    "GET /inbox/counts": "session",
     "GET /live": "session",
     "GET /tickets/{ref}": "session",
     "POST /tickets/{ref}/notes": "session",

@@ -6,8 +6,8 @@ time that was six round trips through the broker where the API's ``GET /v1/ticke
 one, and the page cost 3.5 times its API call (docs/operations.md "Console pages"). The
 session is read first, in the same call, with the agent as the directory has them now: a
 revoked session or a deactivated agent is refused exactly as ``sessions.get`` refuses them,
-before anything of the ticket is read. The inbox likewise: the session, the views with their
-counts, the page of tickets, the agents and the vocabulary in one call."""
+before anything of the ticket is read. The inbox likewise: the session, the views (their
+counts follow the page), the page of tickets, the agents and the vocabulary in one call."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ class InboxPageQuery(SessionKey):
 class InboxPageRead(Contract):
     session: SessionRead
     views: list[ViewRead]
-    """Every view the agent sees, with its count (``views.list``)."""
+    """Every view the agent sees, without counts (``count`` null): the console fetches them
+    after the page with ``views.list``."""
     view: ViewRead | None
     listing: TicketPage
     agents: list[AgentRead]

@@ -35,6 +35,7 @@ from gateway.routes.console_board import router as console_board_router
 from gateway.routes.console_inbox import router as console_inbox_router
 from gateway.routes.console_opinions import router as console_opinions_router
 from gateway.routes.console_rules import router as console_rules_router
+from gateway.routes.console_view_counts import router as console_view_counts_router
 from gateway.routes.desk import ROUTERS as DESK_ROUTERS
 from gateway.routes.events import router as events_router
 from gateway.routes.me import router as me_router
@@ -120,6 +121,7 @@ def install_console(app: FastAPI) -> None:
     app.include_router(console_desk.router)
     app.include_router(console_replies.router)
     app.include_router(console_inbox_router)
+    app.include_router(console_view_counts_router)
     app.include_router(console_board_router)
     app.include_router(console_rules_router)
     app.include_router(console_reports.router)

@@ -7,6 +7,7 @@ session, or a deactivated agent, is refused (401) before anything of the ticket 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from contracts.console_pages import (
@@ -18,7 +19,8 @@ from contracts.console_pages import (
 )
 from contracts.credentials import SessionKey
 from contracts.rpc import Caller
-from contracts.tickets import TicketDetail, TicketQuery
+from contracts.tickets import TicketDetail, TicketPage, TicketQuery
+from contracts.views import ViewRead
 from servicekit import rpc
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared.sla_policies import CachedPolicies
@@ -46,15 +48,22 @@ async def ticket_page(
     ticket = await reads.ticket_detail(
         store=store, ref=query.ref, caller=agent, policies=policies, now=now
     )
-    vocabulary = await directory.vocabulary(store=store, scale=scale)
+    # Side by side: each read is a hop to the store's one thread, and twenty pages at once
+    # queue there; one page's reads queued together wait their turn once, not four times.
+    history, agents, vocabulary, accounts = await asyncio.gather(
+        reads.ticket_history(store=store, ref=str(ticket.id), caller=agent),
+        directory.list_agents(store=store, caller=agent),
+        directory.vocabulary(store=store, scale=scale),
+        _reply_accounts(store, ticket, agent),
+    )
     return TicketPageRead(
         session=session,
         ticket=ticket,
-        history=await reads.ticket_history(store=store, ref=str(ticket.id), caller=agent),
-        agents=await directory.list_agents(store=store, caller=agent),
+        history=history,
+        agents=agents,
         priorities=vocabulary.priorities,
         levels=vocabulary.levels,
-        reply_accounts=await _reply_accounts(store, ticket, agent),
+        reply_accounts=accounts,
     )
 
 
@@ -82,33 +91,52 @@ async def inbox_page(
     session_now: datetime,
 ) -> InboxPageRead:
     """The inbox: a view's page of tickets (its filters, sort and order, the query's page
-    size and cursor) or the query's; a view the agent does not see is refused (404)."""
+    size and cursor) or the query's; a view the agent does not see is refused (404). The
+    views come without their counts: a count per view on every page was a third of this
+    call's work (bench/console.py), and the console fetches them after the page
+    (``views.list``)."""
     session = await credentials.read_session(
         store=store, key=SessionKey(session=query.session), caller=caller, now=session_now
     )
     agent = session_caller(session)
-    shown = await views.list_views(store=store, caller=agent, scale=scale)
-    view = None
-    listed = query.query
-    if query.view_id:
-        view = await views.get_view(store=store, caller=agent, scale=scale, view_id=query.view_id)
-        listed = TicketQuery(
-            **view.filters.model_dump(),
-            sort=view.sort,
-            order=view.order,
-            page_size=listed.page_size,
-            cursor=listed.cursor,
+
+    async def listed() -> tuple[ViewRead | None, TicketPage]:
+        view = None
+        asked = query.query
+        if query.view_id:
+            view = await views.get_view(
+                store=store, caller=agent, scale=scale, view_id=query.view_id
+            )
+            asked = TicketQuery(
+                **view.filters.model_dump(),
+                sort=view.sort,
+                order=view.order,
+                page_size=asked.page_size,
+                cursor=asked.cursor,
+            )
+        listing = await reads.list_tickets(
+            store=store,
+            query=asked,
+            caller=agent,
+            policies=policies,
+            now=now,
+            priorities=scale.levels,
         )
-    listing = await reads.list_tickets(
-        store=store, query=listed, caller=agent, policies=policies, now=now, priorities=scale.levels
+        return view, listing
+
+    # Side by side, as on the ticket page: the reads queue at the store's thread together.
+    shown, (view, listing), vocabulary, agents = await asyncio.gather(
+        views.list_views(store=store, caller=agent, scale=scale, counted=False),
+        listed(),
+        directory.vocabulary(store=store, scale=scale),
+        directory.list_agents(store=store, caller=agent),
     )
-    vocabulary = await directory.vocabulary(store=store, scale=scale)
     return InboxPageRead(
         session=session,
         views=shown,
         view=view,
         listing=listing,
-        agents=await directory.list_agents(store=store, caller=agent),
+        agents=agents,
         priorities=vocabulary.priorities,
         levels=vocabulary.levels,
     )

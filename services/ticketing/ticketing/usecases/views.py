@@ -58,10 +58,15 @@ async def _counted(store: TicketStore, view: ViewRead, visible: Visibility | Non
     return view.model_copy(update={"count": count, "count_exact": exact})
 
 
-async def list_views(*, store: TicketStore, caller: Caller, scale: PriorityScale) -> list[ViewRead]:
+async def list_views(
+    *, store: TicketStore, caller: Caller, scale: PriorityScale, counted: bool = True
+) -> list[ViewRead]:
     """Every view the caller sees, each with its count (an index-backed count per view, up
-    to 1,000; no page is read)."""
+    to 1,000; no page is read). ``counted=False``: without counts (``count`` None), for a
+    page that shows the names at once and fetches the counts after it."""
     every, visible = await _all(store, caller, scale)
+    if not counted:
+        return every
     return [await _counted(store, v, visible) for v in every]
 
 
