@@ -124,9 +124,16 @@ class WireReply:
         return RpcReply(result=json.loads(self.body))
 
 
+class Encoded(bytes):
+    """A method's answer already written as JSON (its contract model's, byte for byte), sent
+    as it is: for answers built from JSON the service keeps ready to send."""
+
+
 def encode_result(value: Any) -> bytes:
     """Contract models (and lists or dicts of them) straight to JSON bytes, in pydantic's
-    serialiser, without an intermediate tree of Python dicts."""
+    serialiser, without an intermediate tree of Python dicts; ``Encoded`` as it is."""
+    if isinstance(value, Encoded):
+        return bytes(value)
     return pydantic_core.to_json(value, by_alias=False)
 
 

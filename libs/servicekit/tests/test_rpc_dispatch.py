@@ -101,3 +101,16 @@ async def test_a_refusal_travels_flagged_with_its_status() -> None:
     wire = await rpc.dispatch(METHODS, request("refuse"))
     assert wire.failed
     assert RpcError.model_validate_json(wire.body).status == 409
+
+
+async def test_an_answer_already_written_as_json_is_sent_as_it_is() -> None:
+    # The ticket list writes its page from rows kept as JSON (ticketing's page_json); the
+    # reply carries those bytes, not a JSON string of them.
+    written = b'{"items":[{"id":"x"}],"total":1}'
+
+    async def listing(params: dict[str, Any], caller: Caller) -> rpc.Encoded:
+        return rpc.Encoded(written)
+
+    reply = await rpc.dispatch({"list": listing}, request("list"))
+    assert not reply.failed and reply.body == written
+    assert reply.decoded().result == {"items": [{"id": "x"}], "total": 1}
