@@ -22,7 +22,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     store, publisher, scale = deps.store, deps.publisher, deps.scale
 
     async def list_tickets(query: TicketQuery, caller: Caller) -> Any:
-        return await reads.list_tickets(
+        return await reads.list_tickets_json(
             store=store,
             query=query,
             caller=caller,

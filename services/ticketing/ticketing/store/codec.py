@@ -33,6 +33,21 @@ def parse_iso(text: str) -> datetime:
 
 
 def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
+    doc = _document(ticket)
+    # Written with every write of the ticket (both stores save this document and nothing
+    # else of it), so the list sends it as it is instead of validating and serialising
+    # the same row on every page (issue 8 part 6).
+    doc["list_row"] = list_row(doc)
+    return doc
+
+
+def list_row(doc: Any) -> str:
+    """The ticket as the list answers it (``TicketRead``'s JSON) without its clocks
+    (``"sla":null``, which depend on when it is read: ``page_json`` splices them in)."""
+    return TicketRead.model_validate(_read_fields(doc)).model_dump_json()
+
+
+def _document(ticket: Ticket) -> dict[str, Any]:
     track = ticket.sla
     return {
         "id": str(ticket.id),

@@ -177,6 +177,16 @@ class MongoTicketStore:
     ) -> Listing[TicketRead]:
         return await self._ticket_writes.page(query, visible, priorities, clocks)
 
+    async def ticket_rows(
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
+        clocks: Clocks | None = None,
+    ) -> Listing[bytes]:
+        return await self._ticket_writes.rows(query, visible, priorities, clocks)
+
     async def count_tickets(
         self, filters: TicketFilters, *, visible: Visibility | None = None
     ) -> tuple[int, bool]:

@@ -6,8 +6,8 @@ field, so it is quick once done and safe when replicas start together."""
 from __future__ import annotations
 
 from ticketing.domain import search
-from ticketing.store.codec import interaction_from_body
-from ticketing.store.mongo.documents import Collections
+from ticketing.store.codec import interaction_from_body, list_row
+from ticketing.store.mongo.documents import TICKET_FIELDS, Collections
 from ticketing.store.mongo.interactions import trigrams
 
 
@@ -21,7 +21,8 @@ async def upgrade(collections: Collections) -> None:
                 "$set": {
                     "removed": bool(extra.get("removed", False)),
                     "parent_id": extra.get("parent_id"),
-                }
+                },
+                "$unset": {"list_row": ""},  # written again below
             },
         )
     interactions = collections.interactions
@@ -59,6 +60,16 @@ async def upgrade(collections: Collections) -> None:
                     "extra.kind": interaction.kind.value,
                     "extra.scope": interaction.visibility.value,
                     "extra.direction": interaction.direction.value,
-                }
+                },
+                "$unset": {"list_row": ""},  # written again below
             },
+        )
+    # The list's row of every numbered ticket without one (codec.list_row): written before
+    # rows were kept, or changed by a step above (which must unset it).
+    async for doc in tickets.find(
+        {"list_row": {"$exists": False}, "protocol": {"$type": "string"}}, TICKET_FIELDS
+    ):
+        await tickets.update_one(
+            {"_id": doc["_id"], "version": doc["version"]},
+            {"$set": {"list_row": list_row(doc)}},
         )

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     parent_id TEXT,
     sla_next_at TEXT,
     sla_due_at TEXT,
-    sla_band TEXT
+    sla_band TEXT,
+    list_row TEXT  -- the ticket as the list answers it, JSON (codec.list_row)
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
 CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee, status);
@@ -218,6 +219,7 @@ TICKET_COLUMNS = (
     "sla_next_at",
     "sla_due_at",
     "sla_band",
+    "list_row",
 )
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "

@@ -140,6 +140,18 @@ class SqliteTicketStore:
             lambda c: reads.ticket_page(c, query, visible, priorities, clocks)
         )
 
+    async def ticket_rows(
+        self,
+        query: TicketQuery,
+        *,
+        visible: Visibility | None = None,
+        priorities: Sequence[str] = (),
+        clocks: Clocks | None = None,
+    ) -> Listing[bytes]:
+        return await self._db.read(
+            lambda c: reads.ticket_rows(c, query, visible, priorities, clocks)
+        )
+
     async def count_tickets(
         self, filters: TicketFilters, *, visible: Visibility | None = None
     ) -> tuple[int, bool]:

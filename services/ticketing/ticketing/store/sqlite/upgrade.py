@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ticketing.store.codec import doc_from_row, list_row
 from ticketing.store.sqlite import search
 from ticketing.store.sqlite.schema import (
     INDEXES_ON_ADDED_COLUMNS,
@@ -29,6 +30,9 @@ ADDED_COLUMNS = {
         "sla_next_at": ("TEXT", "CASE WHEN status != 'closed' THEN updated_at END"),
         "sla_due_at": ("TEXT", None),
         "sla_band": ("TEXT", None),
+        # The list's row ready to send (codec.list_row): rows from before it are listed
+        # through the slow path and get theirs on their next write (page_json.row_of).
+        "list_row": ("TEXT", None),
     },
     "interactions": {
         **{
@@ -73,7 +77,7 @@ def _first(path: str) -> str:
 ORIGIN_OF_OLDER_TICKETS = (
     "UPDATE tickets SET extra = json_set(extra,"
     f" '$.kind', {_first('kind')}, '$.scope', {_first('visibility')},"
-    f" '$.direction', {_first('direction')})"
+    f" '$.direction', {_first('direction')}), list_row = NULL"
     " WHERE json_extract(extra, '$.kind') IS NULL AND parent_id IS NULL"
 )
 """Kind, scope and direction of the interaction that opened each ticket written before
@@ -115,3 +119,15 @@ def upgrade(connection: sqlite3.Connection) -> None:
         # Both came with the list's filters on the opening interaction (issue 13).
         search.fill(connection)
         connection.execute(ORIGIN_OF_OLDER_TICKETS)
+    fill_list_rows(connection)
+
+
+def fill_list_rows(connection: sqlite3.Connection) -> None:
+    """The list's row of every ticket without one (written before rows were kept, or
+    changed by a step above): once, at the first open after the upgrade. A step that
+    changes what a ticket lists must set its ``list_row`` to NULL to have it written again."""
+    rows = connection.execute("SELECT * FROM tickets WHERE list_row IS NULL").fetchall()
+    connection.executemany(
+        "UPDATE tickets SET list_row = ? WHERE id = ?",
+        [(list_row(doc_from_row(r)), r["id"]) for r in rows],
+    )

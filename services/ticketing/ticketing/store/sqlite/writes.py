@@ -13,7 +13,7 @@ from contracts.tickets import HistoryEntry
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain import assignment
 from ticketing.domain.tickets import Ticket
-from ticketing.store.codec import protocol_number, ticket_to_row
+from ticketing.store.codec import protocol_number, ticket_to_doc, ticket_to_row
 from ticketing.store.port import (
     ApplyCollected,
     InteractionTaken,
@@ -118,10 +118,11 @@ def create(
         numbered = decided
         replace(connection, numbered, expected_version=1)
     else:
-        # Only the count changed since the insert: a one-column update touches no index.
+        # Only the count (and so the list's row, which shows it) changed since the insert:
+        # an update of unindexed columns touches no index.
         connection.execute(
-            "UPDATE tickets SET interaction_count = ? WHERE id = ?",
-            (len(attached), str(ticket.id)),
+            "UPDATE tickets SET interaction_count = ?, list_row = ? WHERE id = ?",
+            (len(attached), ticket_to_doc(numbered)["list_row"], str(ticket.id)),
         )
         write_tags(connection, numbered)
         search.index_ticket(connection, numbered)

@@ -1,0 +1,172 @@
+"""The desk's list from the rows each ticket stores ready to send (``ticket_rows``, issue 8
+part 6) is byte for byte the page the slow path (``ticket_page`` through ``TicketPage``'s
+serialiser) answers, for tickets with every field set, with and without clocks, on every
+backend; and a SQLite file from before the rows were kept gets them when it opens."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from contracts.tickets import TicketPage, TicketQuery
+from servicekit.rpc import encode_result
+from ticketing.domain.tickets import Ticket
+from ticketing.store.page_json import page_json
+from ticketing.store.port import TicketStore
+from ticketing.store.sqlite import SqliteTicketStore
+
+from .test_store_contract import T0, message, open_for
+
+ELSEWHERE = timezone(timedelta(hours=-3))
+
+
+async def write(store: TicketStore, ticket: Ticket, **changes: Any) -> Ticket:
+    return await store.update_ticket(
+        dataclasses.replace(ticket, **changes),
+        expected_version=ticket.version,
+        interaction_id=None,
+        history=[],
+        events=[],
+    )
+
+
+async def a_desk(store: TicketStore) -> list[Ticket]:
+    """Tickets between them setting every field the list shows, text that needs escaping
+    and a custom field named like the clocks."""
+    parent = await open_for(store, message("rows-parent"), tags=("vip", "entrega"))
+    parent = await write(
+        store,
+        parent,
+        title='Pedido "não" chegou \\ <b>',
+        assignee="agent-1",
+        level="n1",
+        priority="high",
+        team="team-a",
+        custom_fields={"sla": None, "order": 42, "nested": {"a": [1, "x"]}},
+        contact={"email": "maria@example.com"},
+        kind="comment",
+        scope="public",
+        direction="inbound",
+        change_count=3,
+    )
+    child = await open_for(store, message("rows-child"))
+    child = await write(store, child, parent_id=parent.id, previous_ticket_id=parent.id, level="n2")
+    merged = await open_for(store, message("rows-merged"))
+    merged = await write(store, merged, merged_into=parent.id, removed=True)
+    plain = await open_for(store, message("rows-plain"))
+    return [parent, child, merged, plain]
+
+
+def clocks_of(doc: Any) -> dict[str, Any] | None:
+    """Clocks for some tickets, in the shapes the SLA code hands over: every clock or some,
+    times in UTC with and without microseconds and in another offset, met and breached."""
+    level = doc["level"]
+    if level == "n1":
+        return {
+            "band": "red",
+            "first_response": {
+                "target_minutes": 30,
+                "due": (T0 + timedelta(minutes=30)).isoformat(),
+                "business_minutes_left": 4.333333333333333,
+                "band": "red",
+                "paused": False,
+                "met_at": None,
+                "breached_at": None,
+            },
+            "resolution": {
+                "target_minutes": 480.0,
+                "due": (T0 + timedelta(hours=8, microseconds=1500)).astimezone(ELSEWHERE),
+                "business_minutes_left": -12.5,
+                "band": "overdue",
+                "paused": True,
+                "met_at": (T0 + timedelta(minutes=3)).isoformat(),
+                "breached_at": datetime(2026, 3, 10, 20, 0, 0, 123456, tzinfo=UTC).isoformat(),
+            },
+        }
+    if level == "n2":
+        return {"band": None}
+    return None
+
+
+async def both_pages(store: TicketStore, query: TicketQuery, clocks: Any) -> tuple[bytes, bytes]:
+    slow = await store.ticket_page(query, clocks=clocks)
+    fast = await store.ticket_rows(query, clocks=clocks)
+    around = {"page": query.page, "page_size": query.page_size}
+    slow_page = TicketPage.model_construct(
+        items=slow.items,
+        total=slow.total,
+        total_exact=slow.total_exact,
+        next_cursor=slow.next_cursor,
+        **around,
+    )
+    fast_page = page_json(
+        fast.items,
+        total=fast.total,
+        total_exact=fast.total_exact,
+        next_cursor=fast.next_cursor,
+        **around,
+    )
+    return encode_result(slow_page), fast_page
+
+
+async def test_the_rows_page_is_the_models_page_byte_for_byte(store: TicketStore) -> None:
+    desk = await a_desk(store)
+    query = TicketQuery(include_removed=True, page_size=3)
+    for clocks in (None, clocks_of):
+        slow, fast = await both_pages(store, query, clocks)
+        assert fast == slow
+        page = TicketPage.model_validate_json(fast)
+        assert page.total == len(desk) and page.next_cursor is not None
+        listed = {item.id: item for item in page.items}
+        following = TicketQuery(include_removed=True, page_size=3, cursor=page.next_cursor)
+        slow, fast = await both_pages(store, following, clocks)
+        assert fast == slow
+        listed |= {item.id: item for item in TicketPage.model_validate_json(fast).items}
+        assert set(listed) == {t.id for t in desk}
+    parent = listed[desk[0].id]
+    assert parent.custom_fields["nested"] == {"a": [1, "x"]} and parent.tags == ["vip", "entrega"]
+    assert parent.sla is not None and parent.sla.resolution is not None
+    assert parent.sla.resolution.due == T0 + timedelta(hours=8, microseconds=1500)
+    assert listed[desk[1].id].parent_ticket_id == desk[0].id
+    assert listed[desk[2].id].removed and listed[desk[2].id].merged_into == desk[0].id
+
+
+async def test_a_write_rewrites_the_listed_row(store: TicketStore) -> None:
+    ticket = await open_for(store, message("rows-write"))
+    await write(store, ticket, title="Changed", assignee="agent-9", tags=("late",))
+    slow, fast = await both_pages(store, TicketQuery(protocol=ticket.protocol), None)
+    assert fast == slow
+    (item,) = TicketPage.model_validate_json(fast).items
+    assert (item.title, item.assignee, item.tags) == ("Changed", "agent-9", ["late"])
+
+
+async def test_tickets_stored_without_rows_are_listed_and_get_them_at_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ticketing.db"
+    store = SqliteTicketStore(path)
+    await store.open()
+    try:
+        desk = await a_desk(store)
+        query = TicketQuery(include_removed=True, page_size=10)
+        expected, _ = await both_pages(store, query, clocks_of)
+        # As a file written before the rows were kept: the column empty.
+        await store._db.write(lambda c: c.execute("UPDATE tickets SET list_row = NULL"))
+        slow, fast = await both_pages(store, query, clocks_of)
+        assert fast == slow == expected
+    finally:
+        await store.close()
+    reopened = SqliteTicketStore(path)
+    await reopened.open()
+    try:
+        empty = await reopened._db.read(
+            lambda c: c.execute("SELECT COUNT(*) FROM tickets WHERE list_row IS NULL").fetchone()
+        )
+        assert empty[0] == 0
+        slow, fast = await both_pages(reopened, query, clocks_of)
+        assert fast == slow == expected
+        assert len(TicketPage.model_validate_json(fast).items) == len(desk)
+    finally:
+        await reopened.close()

@@ -1,0 +1,90 @@
+"""The desk's list as JSON bytes made of the rows each ticket stores ready to send
+(``codec.list_row``), with only the clocks written per page (issue 8 part 6).
+
+The slow path validated every row into a ``TicketRead`` and serialised it again on every
+page, and the clocks with it. Here a row is its stored text; a ticket with clocks gets
+them spliced in place of its ``"sla":null``, serialised from plain values in
+``TicketSla``'s shape. The answer is byte for byte what ``TicketPage``'s serialiser writes
+(the store tests compare both pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic_core import to_json
+
+from ticketing.domain import sla
+from ticketing.store.codec import list_row
+
+SLA_NULL = b'"sla":null'
+
+
+def listed(
+    stored: str | None,
+    doc: Mapping[str, Any],
+    full_doc: Callable[[], Mapping[str, Any]],
+    clocks: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None,
+) -> bytes:
+    """One ticket of the page: its stored row (or, for a row written before rows were
+    kept, the one ``full_doc`` gives), with its clocks from ``doc`` when it has any."""
+    row = (stored or list_row(full_doc())).encode()
+    shown = clocks(doc) if clocks is not None else None
+    if shown is None:
+        return row
+    # The last one: every field after ``sla`` (kind, scope, direction) is a fixed word, so
+    # no user text (a custom field named "sla", say) can come after it.
+    at = row.rfind(SLA_NULL)
+    return row[:at] + b'"sla":' + sla_json(shown) + row[at + len(SLA_NULL) :]
+
+
+def sla_json(shown: Mapping[str, Any]) -> bytes:
+    """Clocks in ``TicketSla``'s shape (``sla_policies.sla_doc``'s, times as ISO text) as
+    the model writes them: its fields in its order, absent clocks null, times as datetimes
+    so they are written as pydantic writes an ``AwareDatetime`` (``Z`` for UTC)."""
+    out: dict[str, Any] = {"band": shown.get("band")}
+    for name in sla.TARGETS:
+        clock = shown.get(name)
+        out[name] = None if clock is None else _clock(clock)
+    return to_json(out)
+
+
+def _clock(clock: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "target_minutes": float(clock["target_minutes"]),
+        "due": _moment(clock.get("due")),
+        "business_minutes_left": float(clock["business_minutes_left"]),
+        "band": clock["band"],
+        "paused": bool(clock["paused"]),
+        "met_at": _moment(clock.get("met_at")),
+        "breached_at": _moment(clock.get("breached_at")),
+    }
+
+
+def _moment(value: str | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def page_json(
+    items: Sequence[bytes],
+    *,
+    total: int,
+    total_exact: bool,
+    page: int,
+    page_size: int,
+    next_cursor: str | None,
+) -> bytes:
+    """``TicketPage``'s JSON around rows already written."""
+    rest = to_json(
+        {
+            "total": total,
+            "total_exact": total_exact,
+            "page": page,
+            "page_size": page_size,
+            "next_cursor": next_cursor,
+        }
+    )
+    return b'{"items":[' + b",".join(items) + b"]," + rest[1:]
