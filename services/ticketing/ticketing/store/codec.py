@@ -266,11 +266,16 @@ def interactions_of_detail(
     interaction or a copy per field set. The contract suite checks that both fields win
     over what the body holds."""
     ticket = json.dumps(ticket_id)
-    parts = [
-        body[: body.rindex("}")]
-        + f',"ticket_id":{ticket},"author_groups":{json.dumps(groups.get(key, []))}}}'
-        for body, key in bodies
-    ]
+    # One tail per author, not per interaction: json.dumps was a tenth of the read (cProfile).
+    tails: dict[str, str] = {}
+    parts = []
+    for body, key in bodies:
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = (
+                f',"ticket_id":{ticket},"author_groups":{json.dumps(groups.get(key, []))}}}'
+            )
+        parts.append(body[: body.rindex("}")] + tail)
     return STORED_INTERACTIONS.validate_json(f"[{','.join(parts)}]")
 
 

@@ -39,7 +39,9 @@ def _read(connection: sqlite3.Connection, ref: UUID | str) -> StoredDetail | Non
         " ORDER BY occurred_at, id",
         (doc["id"],),
     ).fetchall()
-    bodies = [(r[0], identity_key(r[1], r[2])) for r in rows]
+    # Each author's key once: a ticket's interactions come from a few authors.
+    keys = {pair: identity_key(*pair) for pair in {(r[1], r[2]) for r in rows}}
+    bodies = [(r[0], keys[r[1], r[2]]) for r in rows]
     children = [
         doc_from_row(r)
         for r in connection.execute(
