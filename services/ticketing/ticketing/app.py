@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from datetime import timedelta
 
@@ -92,6 +93,15 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     async def health() -> dict[str, str]:
         return {"store": store.backend}
 
+    async def freeze_startup_heap() -> None:
+        # What is alive once the service has started (modules, pydantic's validators, the
+        # broker, the store) lives as long as the process; frozen, a full collection no
+        # longer walks it and stops the event loop only for what requests left behind. Each
+        # full collection was a pause every request in flight waited out (bench/detail.py,
+        # 50 concurrent callers on a loaded machine, 3 runs each way: full collections of
+        # 230-560 ms and p99 540-970 ms; frozen, no full collection and p99 44-335 ms).
+        gc.freeze()
+
     async def start_background_work() -> None:
         relay.start()
         auto_close.start()
@@ -102,7 +112,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         health=health,
         checks={"store": store.ping, "requests": requests.check},
         before_consuming=[prepare],
-        after_consuming_started=[start_background_work],
+        after_consuming_started=[freeze_startup_heap, start_background_work],
         before_stopping=[requests.stop, sla_scan.stop, auto_close.stop, relay.stop],
         after_stopped=[store.close],
     )

@@ -10,7 +10,6 @@ from contracts.interaction import Interaction
 from servicekit.publishing import EventPublisher
 from ticketing.domain import persons
 from ticketing.shared.persons import person_for, retrying, written
-from ticketing.store.directory import DirectoryStore
 from ticketing.store.people import StalePerson
 from ticketing.store.port import TicketStore
 
@@ -48,22 +47,3 @@ async def place_author(
             await written(store, publisher, save=[changed])
 
     await retrying(attempt, what=f"the groups of {author_key(interaction)}")
-
-
-async def author_groups(
-    store: TicketStore, interactions: list[Interaction]
-) -> dict[str, list[str]]:
-    """Each author's groups: their person's, and any an earlier version kept per author."""
-    found: dict[str, list[str]] = {}
-    for key in {author_key(i) for i in interactions}:
-        person = await store.person_of(key)
-        legacy = await _legacy_groups(store, key)
-        groups = [*(person.groups if person else []), *legacy]
-        if groups:
-            found[key] = list(dict.fromkeys(groups))
-    return found
-
-
-async def _legacy_groups(store: DirectoryStore, key: str) -> list[str]:
-    body = await store.get_entry("author", key)
-    return list((body or {}).get("groups", []))

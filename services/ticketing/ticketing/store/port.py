@@ -71,6 +71,18 @@ Clocks = Callable[[Mapping[str, Any]], dict[str, Any] | None]
 (``codec.ticket_to_doc``'s shape); None without clocks (``shared.sla_policies.PageClocks``)."""
 
 
+class StoredDetail(NamedTuple):
+    """A ticket's detail page as stored, read together (``TicketStore.ticket_detail``).
+    ``ticket`` is the domain ticket access and the SLA clocks are decided on; ``read`` is the
+    same ticket as the desk sees it; ``interactions`` are oldest first, each with its ticket
+    and its author's groups as read now; ``children`` are its sub-tickets, oldest first."""
+
+    ticket: Ticket
+    read: TicketRead
+    interactions: list[StoredInteraction]
+    children: list[TicketRead]
+
+
 class Match(NamedTuple):
     """One search match: a ticket's title or an interaction's text (``ref`` is its id),
     with the ticket it belongs to (None for an interaction no ticket holds yet)."""
@@ -211,6 +223,14 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         """``ticket_page``'s items as JSON, each the row stored with the ticket's every
         write (``codec.list_row``) with its clocks spliced in (``page_json``): byte for
         byte what serialising ``ticket_page``'s items gives, without a model per row."""
+        ...
+
+    async def ticket_detail(self, ref: UUID | str) -> StoredDetail | None:
+        """The ticket (by id, or by protocol number when ``ref`` is a string) with its
+        interactions, their authors' groups (their person's, then any an earlier version
+        kept in the author's directory entry, each once) and its sub-tickets, in one read of
+        the store: the authors are looked up together, not one by one. None when no ticket
+        has that id or number."""
         ...
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...

@@ -41,6 +41,7 @@ from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Kind
 from ticketing.store.mongo import lifecycle
+from ticketing.store.mongo.detail import MongoDetail
 from ticketing.store.mongo.directory import MongoDirectory
 from ticketing.store.mongo.documents import NUMBERED, Collections
 from ticketing.store.mongo.indexes import create_indexes
@@ -52,7 +53,7 @@ from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import ApplyCollected, Clocks, Listing, Match
+from ticketing.store.port import ApplyCollected, Clocks, Listing, Match, StoredDetail
 
 
 class MongoTicketStore:
@@ -84,6 +85,7 @@ class MongoTicketStore:
         self._people = MongoPeople(self._collections, clock)
         self._sla = MongoSla(self._collections)
         self._search = MongoSearch(self._collections)
+        self._detail = MongoDetail(self._collections)
         self._ticket_writes = MongoTickets(
             self._collections,
             interactions=self._interactions,
@@ -202,6 +204,9 @@ class MongoTicketStore:
 
     async def children_of(self, ticket_id: UUID) -> list[Ticket]:
         return await self._ticket_writes.children(ticket_id)
+
+    async def ticket_detail(self, ref: UUID | str) -> StoredDetail | None:
+        return await self._detail.read(ref)
 
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]:
         return await self._outbox.history_of(ticket_id)

@@ -36,9 +36,11 @@ from ticketing.store.port import (
     Clocks,
     Listing,
     Match,
+    StoredDetail,
     ThreadAlreadyActive,
 )
 from ticketing.store.sqlite import (
+    detail,
     directory,
     interactions,
     outbox,
@@ -167,6 +169,9 @@ class SqliteTicketStore:
 
     async def children_of(self, ticket_id: UUID) -> list[Ticket]:
         return await self._db.read(lambda c: reads.children(c, ticket_id))
+
+    async def ticket_detail(self, ref: UUID | str) -> StoredDetail | None:
+        return await self._db.read(lambda c: detail.detail(c, ref))
 
     async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]:
         return await self._db.read(lambda c: reads.history_of(c, ticket_id))
