@@ -49,6 +49,7 @@ def page(
     cookie = session.csrf_cookie(request, response)
     body = templates.get_template(name).render(
         t=i18n.translator(language),
+        w=i18n.words(language),
         language=language,
         csrf=session.csrf_token(request, cookie),
         **context,

@@ -12,18 +12,23 @@ CLOCKS = ("first_response", "next_response", "resolution")
 def with_time_left(ticket: dict[str, Any]) -> dict[str, Any]:
     """The ticket with ``sla_minutes_left`` (None without a running clock) and
     ``sla_left``, that time in words."""
+    left = minutes_left(ticket)
+    return {
+        **ticket,
+        "sla_minutes_left": left,
+        "sla_left": "" if left is None else duration(left),
+    }
+
+
+def minutes_left(ticket: dict[str, Any]) -> float | None:
+    """The business minutes left on the ticket's most urgent running clock, if any."""
     sla = ticket.get("sla") or {}
     running = [
         sla[name]["business_minutes_left"]
         for name in CLOCKS
         if sla.get(name) and not sla[name]["paused"] and sla[name]["met_at"] is None
     ]
-    left = min(running) if running else None
-    return {
-        **ticket,
-        "sla_minutes_left": left,
-        "sla_left": "" if left is None else duration(left),
-    }
+    return min(running) if running else None
 
 
 def duration(minutes: float) -> str:

@@ -25,7 +25,7 @@ from contracts.rules import TICKET_STATUSES
 from contracts.tickets import BulkChange, TicketBulk, TicketFilters, TicketQuery
 from contracts.topology import TICKETING_RPC
 from contracts.views import ViewCreate, ViewRead
-from gateway.console import session
+from gateway.console import i18n, session
 from gateway.console.calls import Refused, call, reasons
 from gateway.console.inbox_query import (
     PAGE_SIZE,
@@ -34,8 +34,8 @@ from gateway.console.inbox_query import (
     form_values,
     ticket_query,
 )
+from gateway.console.inbox_rows import table_rows
 from gateway.console.render import page
-from gateway.console.sla_rows import with_time_left
 from gateway.deps import Services, ServicesDep
 
 router = APIRouter(include_in_schema=False)
@@ -65,9 +65,7 @@ async def _listing(
         )
     else:
         query = ticket_query(params)
-    listing = await _ticketing(services, M.TICKETS_LIST, query, caller)
-    listing["items"] = [with_time_left(item) for item in listing["items"]]
-    return dict(listing)
+    return dict(await _ticketing(services, M.TICKETS_LIST, query, caller))
 
 
 async def _view_listing(
@@ -117,8 +115,8 @@ def _render_inbox(
     agents: list[dict[str, Any]],
     **shown: Any,
 ) -> Response:
-    """The page from its reads, as JSON (the views, the listing with each row's time left,
-    the priorities and levels, the agents)."""
+    """The page from its reads, as JSON (the views, the listing, the priorities and levels,
+    the agents)."""
     params = request.query_params
     view_id = params.get("view")
     views = [ViewRead.model_validate(v) for v in found]
@@ -141,6 +139,7 @@ def _render_inbox(
         views=views,
         current=current,
         listing=listing,
+        rows=table_rows(listing["items"], i18n.words(agent.language)),
         vocabulary=vocabulary,
         agents=[a for a in agents if a["active"]],
         statuses=TICKET_STATUSES,
@@ -187,8 +186,7 @@ async def inbox(request: Request, services: ServicesDep) -> Response:
     read = await _inbox_in_one_call(request, services)
     if read is not None:
         agent = SessionRead.model_validate(read["session"]).agent
-        listing = dict(read["listing"])
-        listing["items"] = [with_time_left(item) for item in listing["items"]]
+        listing = read["listing"]
         vocabulary = {"priorities": read["priorities"], "levels": read["levels"]}
         return _render_inbox(request, agent, read["views"], listing, vocabulary, read["agents"])
     signed = await session.signed_in(request, services)
@@ -223,7 +221,9 @@ async def inbox_rows(request: Request, signed: session.Session, services: Servic
         raise HTTPException(422, "; ".join(reasons(exc))) from exc
     except Refused as refused:
         raise HTTPException(refused.error.status, refused.error.detail) from refused
-    return page(request, "_rows.html.j2", language=signed.agent.language, listing=listing)
+    language = signed.agent.language
+    rows = table_rows(listing["items"], i18n.words(language))
+    return page(request, "_rows.html.j2", language=language, rows=rows)
 
 
 @router.post("/views", response_class=HTMLResponse)

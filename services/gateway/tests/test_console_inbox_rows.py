@@ -1,0 +1,64 @@
+"""The inbox's rows as an agent reads them, in both languages: the SLA band in words with the
+time left (or late), who has the ticket, and a customer's title written as text, never as
+markup (the rows are put together in Python, console/inbox_rows.py, and still autoescaped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.console import i18n
+from gateway.console.inbox_rows import table_rows
+from gateway.console.render import templates
+
+
+def _ticket(protocol: str, sla: dict[str, Any] | None, **more: Any) -> dict[str, Any]:
+    return {
+        "protocol": protocol,
+        "title": "<b>Pedido</b> & troca",
+        "status": "open",
+        "priority": "urgent",
+        "level": None,
+        "assignee": None,
+        "channel": "instagram",
+        "updated_at": "2026-12-01T07:10:00.123456Z",
+        "sla": sla,
+        **more,
+    }
+
+
+def _clock(left: float, band: str) -> dict[str, Any]:
+    return {"business_minutes_left": left, "band": band, "paused": False, "met_at": None}
+
+
+def _rows(language: str, items: list[dict[str, Any]]) -> str:
+    words = i18n.words(language)
+    return templates.get_template("_rows.html.j2").render(rows=table_rows(items, words), w=words)
+
+
+def test_a_row_shows_its_band_time_left_and_owner_in_the_agents_language() -> None:
+    items = [
+        _ticket("SD-1", {"band": "overdue", "first_response": _clock(-75, "overdue")}),
+        _ticket("SD-2", {"band": "yellow", "resolution": _clock(12.5, "yellow")}, level="n1"),
+        _ticket("SD-3", None, assignee="Ana"),
+    ]
+    english = _rows("en", items)
+    assert "Overdue · 1 h 15 min late" in english
+    assert "Due soon · 12 min left" in english
+    assert "no SLA" in english and ">Ana<" in english and ">nobody<" in english
+    assert 'aria-label="Select SD-2"' in english and 'href="/tickets/SD-2"' in english
+    assert "2026-12-01 07:10" in english
+    portuguese = _rows("pt-BR", items)
+    assert "Atrasado · 1 h 15 min de atraso" in portuguese
+    assert "Atenção · faltam 12 min" in portuguese
+    assert ">ninguém<" in portuguese and 'aria-label="Selecionar SD-1"' in portuguese
+
+
+def test_a_title_is_text_not_markup() -> None:
+    shown = _rows("en", [_ticket("SD-<1>", None)])
+    assert "&lt;b&gt;Pedido&lt;/b&gt; &amp; troca" in shown
+    assert "<b>" not in shown and 'value="SD-&lt;1&gt;"' in shown
+
+
+def test_no_rows_says_so() -> None:
+    assert "No ticket matches these filters." in _rows("en", [])
+    assert "Nenhum ticket com esses filtros." in _rows("pt-BR", [])
