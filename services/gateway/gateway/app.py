@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gateway import errors, limits
-from gateway.console import session
+from gateway.console import admin_calls, session
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
 from gateway.routes import (
@@ -141,3 +141,4 @@ def install_console(app: FastAPI) -> None:
         return RedirectResponse(location, status_code=303)
 
     app.add_exception_handler(session.SignInRequired, sign_in_first)
+    app.add_exception_handler(admin_calls.NotAdmin, admin_calls.refuse_non_admin)

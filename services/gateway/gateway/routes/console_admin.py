@@ -6,69 +6,56 @@ needed); a refusal is shown on the page with the service's reason and status."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse, Response
 
 from contracts.accounts import AccountCreate, AccountFields, AccountKey, AccountsQuery
-from contracts.calendars import CalendarCreate, CalendarRead
-from contracts.credentials import SessionRead
+from contracts.calendars import CalendarCreate
 from contracts.interaction import Channel
-from contracts.people import LevelCreate, LevelRead
 from contracts.rpc_ingestor import IngestorMethod
-from contracts.rpc_ticketing import (
-    CalendarReplace,
-    DirectoryKey,
-    LevelReplace,
-    NoParams,
-    TicketingMethod,
-)
+from contracts.rpc_ticketing import NoParams, TicketingMethod
 from contracts.schedule import WEEKDAYS
 from contracts.topology import INGESTOR_RPC, TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import caller_of, checkbox, not_admin
-from gateway.console.calls import Refused, call
-from gateway.console.render import page
+from gateway.console.admin_calls import (
+    CALENDARS,
+    LEVELS,
+    Admin,
+    Screen,
+    change_entry,
+    checkbox,
+    saved_or_refused,
+)
+from gateway.console.calls import Refused
 from gateway.console.sla_form import form_choices
-from gateway.deps import Services, ServicesDep
 from gateway.routes.accounts import wire_body as _wire
 
 router = APIRouter(include_in_schema=False)
 M = TicketingMethod
 Key = Annotated[str, Path(min_length=1, max_length=64)]
+ACCOUNTS_SAVED = "/admin/accounts?saved=1"
+LEVELS_SAVED = "/admin/levels?saved=1"
 
 
-def _back(path: str) -> Response:
-    return RedirectResponse(f"{path}?saved=1", status_code=303)
-
-
-async def _accounts_page(
-    request: Request, services: Services, signed: SessionRead, error: str = "", status: int = 200
-) -> Response:
-    listed = await call(
-        services, INGESTOR_RPC, IngestorMethod.ACCOUNTS_LIST, AccountsQuery(), caller_of(signed)
-    )
-    return page(
-        request,
+async def _accounts_page(screen: Screen, refusal: Refused | None = None) -> Response:
+    listed = await screen.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_LIST, AccountsQuery())
+    return screen.page(
         "admin_accounts.html.j2",
-        language=signed.agent.language,
-        status_code=status,
-        agent=signed.agent,
+        status_code=refusal.status if refusal else 200,
         accounts=listed["items"],
         channels=[c.value for c in Channel],
-        error=error,
-        saved=request.query_params.get("saved") == "1",
-        deleted=request.query_params.get("deleted") == "1",
+        error=refusal.detail if refusal else "",
+        saved=screen.flag("saved"),
+        deleted=screen.flag("deleted"),
     )
 
 
 @router.get("/admin/accounts", response_class=HTMLResponse)
-async def accounts_page(
-    request: Request, signed: session.Session, services: ServicesDep
-) -> Response:
-    return not_admin(request, signed) or await _accounts_page(request, services, signed)
+async def accounts_page(admin: Admin) -> Response:
+    return await _accounts_page(admin)
 
 
 def _credentials(fields: dict[str, str]) -> dict[str, str] | None:
@@ -79,12 +66,8 @@ def _credentials(fields: dict[str, str]) -> dict[str, str] | None:
 
 
 @router.post("/admin/accounts", response_class=HTMLResponse)
-async def connect_account(
-    request: Request, fields: session.CheckedForm, signed: session.Session, services: ServicesDep
-) -> Response:
-    if refused := not_admin(request, signed):
-        return refused
-    try:
+async def connect_account(fields: session.CheckedForm, admin: Admin) -> Response:
+    async def connect() -> None:
         body = AccountCreate.model_validate(
             {
                 "id": fields.get("id", "").strip(),
@@ -94,38 +77,18 @@ async def connect_account(
                 "credentials": _credentials(fields),
             }
         )
-        await call(
-            services, INGESTOR_RPC, IngestorMethod.ACCOUNTS_CREATE, _wire(body), caller_of(signed)
-        )
-    except ValidationError as exc:
-        return await _refused_accounts(request, services, signed, Refused.invalid(exc))
-    except Refused as refusal:
-        return await _refused_accounts(request, services, signed, refusal)
-    return _back("/admin/accounts")
+        await admin.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_CREATE, _wire(body))
 
-
-async def _refused_accounts(
-    request: Request, services: Services, signed: SessionRead, refusal: Refused
-) -> Response:
-    return await _accounts_page(request, services, signed, refusal.detail, refusal.status)
+    return await saved_or_refused(connect(), ACCOUNTS_SAVED, partial(_accounts_page, admin))
 
 
 @router.post("/admin/accounts/{account_id}", response_class=HTMLResponse)
-async def edit_account(
-    account_id: Key,
-    request: Request,
-    fields: session.CheckedForm,
-    signed: session.Session,
-    services: ServicesDep,
-) -> Response:
+async def edit_account(account_id: Key, fields: session.CheckedForm, admin: Admin) -> Response:
     """Rename, disable or enable an account, or give it a new credential (kept otherwise)."""
-    if refused := not_admin(request, signed):
-        return refused
-    caller = caller_of(signed)
-    try:
-        found = await call(
-            services, INGESTOR_RPC, IngestorMethod.ACCOUNTS_GET, AccountKey(id=account_id), caller
-        )
+
+    async def edit() -> None:
+        key = AccountKey(id=account_id)
+        found = await admin.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_GET, key)
         changed = {
             "channel": found["channel"],
             "network_id": found["network_id"],
@@ -135,45 +98,31 @@ async def edit_account(
         }
         body = AccountFields.model_validate({**changed, "credentials": _credentials(fields)})
         params = {"id": account_id, "body": _wire(body)}
-        await call(services, INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params, caller)
-    except ValidationError as exc:
-        return await _refused_accounts(request, services, signed, Refused.invalid(exc))
-    except Refused as refusal:
-        return await _refused_accounts(request, services, signed, refusal)
-    return _back("/admin/accounts")
+        await admin.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params)
+
+    return await saved_or_refused(edit(), ACCOUNTS_SAVED, partial(_accounts_page, admin))
 
 
-async def _levels_page(
-    request: Request, services: Services, signed: SessionRead, error: str = "", status: int = 200
-) -> Response:
-    caller = caller_of(signed)
-    levels = await call(services, TICKETING_RPC, M.LEVELS_LIST, NoParams(), caller)
-    calendars = await call(services, TICKETING_RPC, M.CALENDARS_LIST, NoParams(), caller)
-    return page(
-        request,
+async def levels_listing(screen: Screen, refusal: Refused | None = None) -> Response:
+    """The levels page, again with a refusal beside its forms (also for the other levels'
+    routes)."""
+    levels = await screen.call(TICKETING_RPC, M.LEVELS_LIST, NoParams())
+    calendars = await screen.call(TICKETING_RPC, M.CALENDARS_LIST, NoParams())
+    return screen.page(
         "admin_levels.html.j2",
-        language=signed.agent.language,
-        status_code=status,
-        agent=signed.agent,
+        status_code=refusal.status if refusal else 200,
         levels=levels,
         calendars=calendars["items"] if isinstance(calendars, dict) else calendars,
         weekdays=WEEKDAYS,
-        error=error,
-        saved=request.query_params.get("saved") == "1",
+        error=refusal.detail if refusal else "",
+        saved=screen.flag("saved"),
         **form_choices(),
     )
 
 
-async def levels_listing(
-    request: Request, services: Services, signed: SessionRead, refusal: Refused
-) -> Response:
-    """The levels page again with a refusal beside its forms (for the other levels' routes)."""
-    return await _levels_page(request, services, signed, refusal.detail, refusal.status)
-
-
 @router.get("/admin/levels", response_class=HTMLResponse)
-async def levels_page(request: Request, signed: session.Session, services: ServicesDep) -> Response:
-    return not_admin(request, signed) or await _levels_page(request, services, signed)
+async def levels_page(admin: Admin) -> Response:
+    return await levels_listing(admin)
 
 
 def _target(minutes: str) -> dict[str, Any] | None:
@@ -181,23 +130,11 @@ def _target(minutes: str) -> dict[str, Any] | None:
 
 
 @router.post("/admin/levels/{name}", response_class=HTMLResponse)
-async def edit_level(
-    name: Key,
-    request: Request,
-    fields: session.CheckedForm,
-    signed: session.Session,
-    services: ServicesDep,
-) -> Response:
+async def edit_level(name: Key, fields: session.CheckedForm, admin: Admin) -> Response:
     """The level's calendar and its SLA targets (first response, resolution); the rest of
     the level stays as it is."""
-    if refused := not_admin(request, signed):
-        return refused
-    caller = caller_of(signed)
-    try:
-        found = LevelRead.model_validate(
-            await call(services, TICKETING_RPC, M.LEVELS_GET, DirectoryKey(key=name), caller)
-        )
-        kept = found.model_dump(mode="json", exclude={"agents"})
+
+    def edit(kept: dict[str, Any]) -> dict[str, Any]:
         sla = dict(kept.get("sla") or {})
         try:
             # A target the row cannot show in minutes (hours, business days) has no field
@@ -208,21 +145,14 @@ async def edit_level(
         except ValueError:
             raise Refused.because(422, "the SLA targets are whole numbers of minutes") from None
         has_target = any(sla.get(k) for k in ("first_response", "next_response", "resolution"))
-        body = LevelCreate.model_validate(
-            {
-                **kept,
-                "calendar": fields.get("calendar") or None,
-                "sla": sla if has_target or sla.get("by_priority") else None,
-            }
-        )
-        await call(
-            services, TICKETING_RPC, M.LEVELS_REPLACE, LevelReplace(key=name, body=body), caller
-        )
-    except ValidationError as exc:
-        return await _levels_page(request, services, signed, Refused.invalid(exc).detail, 422)
-    except Refused as refusal:
-        return await _levels_page(request, services, signed, refusal.detail, refusal.status)
-    return _back("/admin/levels")
+        return {
+            **kept,
+            "calendar": fields.get("calendar") or None,
+            "sla": sla if has_target or sla.get("by_priority") else None,
+        }
+
+    changed = change_entry(admin, LEVELS, name, edit)
+    return await saved_or_refused(changed, LEVELS_SAVED, partial(levels_listing, admin))
 
 
 def _weekly(
@@ -243,12 +173,8 @@ def _weekly(
 
 
 @router.post("/admin/calendars", response_class=HTMLResponse)
-async def create_calendar(
-    request: Request, fields: session.CheckedForm, signed: session.Session, services: ServicesDep
-) -> Response:
-    if refused := not_admin(request, signed):
-        return refused
-    try:
+async def create_calendar(fields: session.CheckedForm, admin: Admin) -> Response:
+    async def create() -> None:
         body = CalendarCreate.model_validate(
             {
                 "name": fields.get("name", "").strip(),
@@ -256,43 +182,22 @@ async def create_calendar(
                 "weekly": _weekly(fields),
             }
         )
-        await call(services, TICKETING_RPC, M.CALENDARS_CREATE, body, caller_of(signed))
-    except ValidationError as exc:
-        return await _levels_page(request, services, signed, Refused.invalid(exc).detail, 422)
-    except Refused as refusal:
-        return await _levels_page(request, services, signed, refusal.detail, refusal.status)
-    return _back("/admin/levels")
+        await admin.call(TICKETING_RPC, M.CALENDARS_CREATE, body)
+
+    return await saved_or_refused(create(), LEVELS_SAVED, partial(levels_listing, admin))
 
 
 @router.post("/admin/calendars/{name}", response_class=HTMLResponse)
-async def edit_calendar(
-    name: Key,
-    request: Request,
-    fields: session.CheckedForm,
-    signed: session.Session,
-    services: ServicesDep,
-) -> Response:
+async def edit_calendar(name: Key, fields: session.CheckedForm, admin: Admin) -> Response:
     """The calendar's time zone and weekly hours; its holidays and special days are kept.
     Ticketing recomputes the deadlines of the open tickets of the levels that use it."""
-    if refused := not_admin(request, signed):
-        return refused
-    caller = caller_of(signed)
-    try:
-        found = CalendarRead.model_validate(
-            await call(services, TICKETING_RPC, M.CALENDARS_GET, DirectoryKey(key=name), caller)
-        )
-        kept = found.model_dump(mode="json")
-        body = CalendarCreate.model_validate(
-            {
-                **{k: kept[k] for k in CalendarCreate.model_fields if k in kept},
-                "timezone": fields.get("timezone", found.timezone).strip(),
-                "weekly": _weekly(fields, kept.get("weekly")),
-            }
-        )
-        replace = CalendarReplace(key=name, body=body)
-        await call(services, TICKETING_RPC, M.CALENDARS_REPLACE, replace, caller)
-    except ValidationError as exc:
-        return await _levels_page(request, services, signed, Refused.invalid(exc).detail, 422)
-    except Refused as refusal:
-        return await _levels_page(request, services, signed, refusal.detail, refusal.status)
-    return _back("/admin/levels")
+
+    def edit(kept: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **kept,
+            "timezone": fields.get("timezone", kept["timezone"]).strip(),
+            "weekly": _weekly(fields, kept.get("weekly")),
+        }
+
+    changed = change_entry(admin, CALENDARS, name, edit)
+    return await saved_or_refused(changed, LEVELS_SAVED, partial(levels_listing, admin))

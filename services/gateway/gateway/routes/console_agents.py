@@ -5,72 +5,66 @@ ticketing and notifier methods as the API, as the signed-in administrator agent.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from contracts.credentials import AccessLinkRequest, SessionRead
-from contracts.people import AgentCreate, AgentRead, TeamCreate
-from contracts.rpc_ticketing import AgentReplace, DirectoryKey, NoParams, TicketingMethod
+from contracts.credentials import AccessLinkRequest
+from contracts.people import AgentCreate, TeamCreate
+from contracts.rpc_ticketing import NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway import errors
 from gateway.console import i18n, session
-from gateway.console.admin_calls import caller_of, checkbox, not_admin
-from gateway.console.calls import Refused, call
+from gateway.console.admin_calls import (
+    AGENTS,
+    Admin,
+    Screen,
+    change_entry,
+    checkbox,
+    saved_or_refused,
+)
+from gateway.console.calls import Refused
 from gateway.console.links import mail_password_link
-from gateway.console.render import page
-from gateway.deps import Services, ServicesDep
 from gateway.settings import GatewaySettings
 
 router = APIRouter(include_in_schema=False)
 M = TicketingMethod
 AgentId = Annotated[str, Path(min_length=1, max_length=64)]
+AGENTS_SAVED = "/admin/agents?saved=1"
 
 
-async def _agents_page(
-    request: Request,
-    services: Services,
-    signed: SessionRead,
-    *,
-    error: str = "",
-    status: int = 200,
-    notice: str = "",
+async def agents_listing(
+    screen: Screen, refusal: Refused | None = None, *, notice: str = ""
 ) -> Response:
-    caller = caller_of(signed)
-    agents = await call(services, TICKETING_RPC, M.AGENTS_LIST, NoParams(), caller)
-    teams = await call(services, TICKETING_RPC, M.TEAMS_LIST, NoParams(), caller)
-    levels = await call(services, TICKETING_RPC, M.LEVELS_LIST, NoParams(), caller)
-    saved = request.query_params.get("saved") == "1"
-    return page(
-        request,
+    """The agents and teams page, again with a refusal or a notice (also for the other agents'
+    and teams' routes)."""
+    agents = await screen.call(TICKETING_RPC, M.AGENTS_LIST, NoParams())
+    teams = await screen.call(TICKETING_RPC, M.TEAMS_LIST, NoParams())
+    levels = await screen.call(TICKETING_RPC, M.LEVELS_LIST, NoParams())
+    t = i18n.translator(screen.signed.agent.language)
+    return screen.page(
         "admin_agents.html.j2",
-        language=signed.agent.language,
-        status_code=status,
-        agent=signed.agent,
+        status_code=refusal.status if refusal else 200,
         agents=agents,
         teams=teams,
         levels=[level["name"] for level in levels],
-        error=error,
-        notice=notice or (i18n.translator(signed.agent.language)("saved") if saved else ""),
+        error=refusal.detail if refusal else "",
+        notice=notice or (t("saved") if screen.flag("saved") else ""),
     )
 
 
 @router.get("/admin/agents", response_class=HTMLResponse)
-async def agents_page(request: Request, signed: session.Session, services: ServicesDep) -> Response:
-    return not_admin(request, signed) or await _agents_page(request, services, signed)
+async def agents_page(admin: Admin) -> Response:
+    return await agents_listing(admin)
 
 
 @router.post("/admin/agents", response_class=HTMLResponse)
-async def invite_agent(
-    request: Request, fields: session.CheckedForm, signed: session.Session, services: ServicesDep
-) -> Response:
+async def invite_agent(fields: session.CheckedForm, admin: Admin) -> Response:
     """Create the agent and mail them the link to choose their password."""
-    if refused := not_admin(request, signed):
-        return refused
-    caller = caller_of(signed)
-    settings: GatewaySettings = request.app.state.settings
+    settings: GatewaySettings = admin.request.app.state.settings
     try:
         body = AgentCreate.model_validate(
             {
@@ -82,74 +76,38 @@ async def invite_agent(
                 "admin": checkbox(fields, "admin"),
             }
         )
-        await call(services, TICKETING_RPC, M.AGENTS_CREATE, body, caller)
+        await admin.call(TICKETING_RPC, M.AGENTS_CREATE, body)
         link = AccessLinkRequest(
             agent_id=body.id, purpose="invite", ttl_minutes=settings.password_link_ttl_minutes
         )
-        await mail_password_link(services, link, caller)
+        await mail_password_link(admin.services, link, admin.caller)
     except ValidationError as exc:
-        invalid = Refused.invalid(exc)
-        return await _agents_page(request, services, signed, error=invalid.detail, status=422)
+        return await agents_listing(admin, Refused.invalid(exc))
     except Refused as refusal:
-        return await _agents_page(
-            request, services, signed, error=refusal.detail, status=refusal.status
-        )
+        return await agents_listing(admin, refusal)
     except errors.ServiceRefusal as refusal:
-        return await _agents_page(
-            request, services, signed, error=refusal.error.detail, status=refusal.error.status
-        )
-    t = i18n.translator(signed.agent.language)
-    return await _agents_page(request, services, signed, notice=t("invited", email=body.email))
+        return await agents_listing(admin, Refused(refusal.error))
+    t = i18n.translator(admin.signed.agent.language)
+    return await agents_listing(admin, notice=t("invited", email=body.email))
 
 
 @router.post("/admin/agents/{agent_id}", response_class=HTMLResponse)
-async def edit_agent(
-    agent_id: AgentId,
-    request: Request,
-    fields: session.CheckedForm,
-    signed: session.Session,
-    services: ServicesDep,
-) -> Response:
+async def edit_agent(agent_id: AgentId, fields: session.CheckedForm, admin: Admin) -> Response:
     """Whether the agent is active and whether they are an administrator; the rest stays."""
-    if refused := not_admin(request, signed):
-        return refused
-    caller = caller_of(signed)
-    try:
-        found = AgentRead.model_validate(
-            await call(services, TICKETING_RPC, M.AGENTS_GET, DirectoryKey(key=agent_id), caller)
-        )
-        kept: dict[str, Any] = found.model_dump(mode="json")
-        body = AgentCreate.model_validate(
-            {**kept, "active": checkbox(fields, "active"), "admin": checkbox(fields, "admin")}
-        )
-        replace = AgentReplace(key=agent_id, body=body)
-        await call(services, TICKETING_RPC, M.AGENTS_REPLACE, replace, caller)
-    except ValidationError as exc:
-        invalid = Refused.invalid(exc)
-        return await _agents_page(request, services, signed, error=invalid.detail, status=422)
-    except Refused as refusal:
-        return await _agents_page(
-            request, services, signed, error=refusal.detail, status=refusal.status
-        )
-    return RedirectResponse("/admin/agents?saved=1", status_code=303)
+
+    def edit(kept: dict[str, Any]) -> dict[str, Any]:
+        return {**kept, "active": checkbox(fields, "active"), "admin": checkbox(fields, "admin")}
+
+    changed = change_entry(admin, AGENTS, agent_id, edit)
+    return await saved_or_refused(changed, AGENTS_SAVED, partial(agents_listing, admin))
 
 
 @router.post("/admin/teams", response_class=HTMLResponse)
-async def create_team(
-    request: Request, fields: session.CheckedForm, signed: session.Session, services: ServicesDep
-) -> Response:
-    if refused := not_admin(request, signed):
-        return refused
-    try:
+async def create_team(fields: session.CheckedForm, admin: Admin) -> Response:
+    async def create() -> None:
         body = TeamCreate.model_validate(
             {"name": fields.get("name", "").strip(), "description": fields.get("description", "")}
         )
-        await call(services, TICKETING_RPC, M.TEAMS_CREATE, body, caller_of(signed))
-    except ValidationError as exc:
-        invalid = Refused.invalid(exc)
-        return await _agents_page(request, services, signed, error=invalid.detail, status=422)
-    except Refused as refusal:
-        return await _agents_page(
-            request, services, signed, error=refusal.detail, status=refusal.status
-        )
-    return RedirectResponse("/admin/agents?saved=1", status_code=303)
+        await admin.call(TICKETING_RPC, M.TEAMS_CREATE, body)
+
+    return await saved_or_refused(create(), AGENTS_SAVED, partial(agents_listing, admin))

@@ -5,22 +5,26 @@ administrator agent; the rest of the level (accounts, moderation, …) is kept a
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse, Response
 
-from contracts.credentials import SessionRead
-from contracts.people import LevelCreate, LevelRead
-from contracts.rpc_ticketing import DirectoryKey, LevelReplace, NoParams, TicketingMethod
+from contracts.people import LevelCreate
+from contracts.rpc_ticketing import DirectoryKey, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import caller_of, not_admin
-from gateway.console.calls import Refused, call
-from gateway.console.render import page
+from gateway.console.admin_calls import (
+    LEVELS,
+    Admin,
+    Screen,
+    change_entry,
+    refusal_page,
+    saved_or_refused,
+)
+from gateway.console.calls import Refused
 from gateway.console.sla_form import DEFAULT_PAUSING, form_choices, sla_policy
-from gateway.deps import Services, ServicesDep
 from gateway.routes.console_admin import levels_listing
 
 router = APIRouter(include_in_schema=False)
@@ -29,99 +33,59 @@ Name = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.post("/admin/levels", response_class=HTMLResponse)
-async def create_level(
-    request: Request, fields: session.CheckedForm, signed: session.Session, services: ServicesDep
-) -> Response:
-    if refused := not_admin(request, signed):
-        return refused
-    try:
+async def create_level(fields: session.CheckedForm, admin: Admin) -> Response:
+    name = fields.get("name", "").strip()
+
+    async def create() -> None:
         body = LevelCreate.model_validate(
             {
-                "name": fields.get("name", "").strip(),
+                "name": name,
                 "calendar": fields.get("calendar") or None,
                 "sla": sla_policy(
                     fields, {"pausing_statuses": DEFAULT_PAUSING}, pausing_shown=False
                 ),
             }
         )
-        await call(services, TICKETING_RPC, M.LEVELS_CREATE, body, caller_of(signed))
-    except ValidationError as exc:
-        return await levels_listing(request, services, signed, Refused.invalid(exc))
-    except Refused as refusal:
-        return await levels_listing(request, services, signed, refusal)
-    return RedirectResponse(f"/admin/levels/{body.name}?saved=1", status_code=303)
+        await admin.call(TICKETING_RPC, M.LEVELS_CREATE, body)
+
+    done = f"/admin/levels/{name}?saved=1"
+    return await saved_or_refused(create(), done, partial(levels_listing, admin))
 
 
-async def _level_page(
-    request: Request,
-    services: Services,
-    signed: SessionRead,
-    name: str,
-    refusal: Refused | None = None,
-) -> Response:
-    caller = caller_of(signed)
+async def _level_page(screen: Screen, name: str, refusal: Refused | None = None) -> Response:
     try:
-        found = await call(services, TICKETING_RPC, M.LEVELS_GET, DirectoryKey(key=name), caller)
+        found = await screen.call(TICKETING_RPC, M.LEVELS_GET, DirectoryKey(key=name))
     except Refused as missing:
-        return page(
-            request,
-            "refused.html.j2",
-            language=signed.agent.language,
-            agent=signed.agent,
-            status_code=missing.status,
-            detail=missing.detail,
-        )
-    calendars = await call(services, TICKETING_RPC, M.CALENDARS_LIST, NoParams(), caller)
-    return page(
-        request,
+        return refusal_page(screen, missing)
+    calendars = await screen.call(TICKETING_RPC, M.CALENDARS_LIST, NoParams())
+    return screen.page(
         "admin_level.html.j2",
-        language=signed.agent.language,
         status_code=refusal.status if refusal else 200,
-        agent=signed.agent,
         level=found,
         sla=found.get("sla") or {},
         calendars=calendars["items"] if isinstance(calendars, dict) else calendars,
         error=refusal.detail if refusal else "",
-        saved=request.query_params.get("saved") == "1",
+        saved=screen.flag("saved"),
         **form_choices(),
     )
 
 
 @router.get("/admin/levels/{name}", response_class=HTMLResponse)
-async def level_page(
-    name: Name, request: Request, signed: session.Session, services: ServicesDep
-) -> Response:
-    return not_admin(request, signed) or await _level_page(request, services, signed, name)
+async def level_page(name: Name, admin: Admin) -> Response:
+    return await _level_page(admin, name)
 
 
 @router.post("/admin/levels/{name}/sla", response_class=HTMLResponse)
-async def edit_level_sla(
-    name: Name,
-    request: Request,
-    fields: session.CheckedForm,
-    signed: session.Session,
-    services: ServicesDep,
-) -> Response:
+async def edit_level_sla(name: Name, fields: session.CheckedForm, admin: Admin) -> Response:
     """The level's calendar and its whole SLA policy as the page shows it."""
-    if refused := not_admin(request, signed):
-        return refused
-    caller = caller_of(signed)
-    try:
-        found = LevelRead.model_validate(
-            await call(services, TICKETING_RPC, M.LEVELS_GET, DirectoryKey(key=name), caller)
-        )
-        kept = found.model_dump(mode="json", exclude={"agents"})
-        body = LevelCreate.model_validate(
-            {
-                **kept,
-                "calendar": fields.get("calendar") or None,
-                "sla": sla_policy(fields, kept.get("sla"), pausing_shown=True),
-            }
-        )
-        replace = LevelReplace(key=name, body=body)
-        await call(services, TICKETING_RPC, M.LEVELS_REPLACE, replace, caller)
-    except ValidationError as exc:
-        return await _level_page(request, services, signed, name, Refused.invalid(exc))
-    except Refused as refusal:
-        return await _level_page(request, services, signed, name, refusal)
-    return RedirectResponse(f"/admin/levels/{name}?saved=1", status_code=303)
+
+    def edit(kept: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **kept,
+            "calendar": fields.get("calendar") or None,
+            "sla": sla_policy(fields, kept.get("sla"), pausing_shown=True),
+        }
+
+    changed = change_entry(admin, LEVELS, name, edit)
+    again = partial(_level_page, admin, name)
+    return await saved_or_refused(changed, f"/admin/levels/{name}?saved=1", again)
