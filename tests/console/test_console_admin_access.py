@@ -9,7 +9,7 @@ import httpx
 
 from devtools.launcher import Stack
 from tests.console.sessions import console_session, csrf_of
-from tests.people import agent, level
+from tests.people import agent, level, team
 from tests.support import unique
 from tests.test_access_openapi import PAGES
 
@@ -49,6 +49,7 @@ def test_the_admin_screens_are_for_administrators_only(stack: Stack, gateway: ht
         "name": level(gateway)["name"],
         "agent_id": agent(gateway)["id"],
         "calendar": calendar,
+        "team": team(gateway)["name"],
         "fresh": unique("x"),
     }
     with httpx.Client(base_url=stack.url("gateway"), timeout=30) as anonymous:

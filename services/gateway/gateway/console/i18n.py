@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import cache
 
 from gateway.console import words_admin, words_inbox, words_opinions, words_replies, words_rules
+from gateway.console.words_admin_delete import WORDS as ADMIN_DELETE_WORDS
 from gateway.console.words_admin_more import WORDS as ADMIN_SCREENS_WORDS
 from gateway.console.words_board import WORDS as BOARD_WORDS
 from gateway.console.words_rule_actions import WORDS as RULE_ACTION_WORDS
@@ -95,6 +96,7 @@ WORDS.update(words_opinions.WORDS)  # the ticket page's opinion requests
 WORDS.update(BOARD_WORDS)  # the kanban's drag and drop
 WORDS.update(RULE_ACTION_WORDS)  # the rule editor's actions form
 WORDS.update(ADMIN_SCREENS_WORDS)  # account deletion, level/calendar/agent pages
+WORDS.update(ADMIN_DELETE_WORDS)  # deleting levels, calendars, agents and teams
 
 Translate = Callable[..., str]
 

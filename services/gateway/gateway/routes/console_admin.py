@@ -116,6 +116,7 @@ async def levels_listing(screen: Screen, refusal: Refused | None = None) -> Resp
         weekdays=WEEKDAYS,
         error=refusal.detail if refusal else "",
         saved=screen.flag("saved"),
+        deleted=screen.flag("deleted"),
         **form_choices(),
     )
 

@@ -1,6 +1,6 @@
 """The administrators' screens added beside the accounts, levels and agents lists, as one
 router for app.py: deleting an account, creating a level and a level's page, a calendar's
-page, and an agent's levels and teams."""
+page, an agent's levels and teams, and deleting a level, calendar, agent or team."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from gateway.routes import (
     console_account_delete,
     console_agent_memberships,
     console_calendars,
+    console_deletes,
     console_levels,
 )
 
@@ -19,5 +20,6 @@ for screen in (
     console_levels,
     console_calendars,
     console_agent_memberships,
+    console_deletes,
 ):
     router.include_router(screen.router)

@@ -45,6 +45,10 @@ async def agents_listing(
     teams = await screen.call(TICKETING_RPC, M.TEAMS_LIST, NoParams())
     levels = await screen.call(TICKETING_RPC, M.LEVELS_LIST, NoParams())
     t = i18n.translator(screen.signed.agent.language)
+    if not notice and screen.flag("saved"):
+        notice = t("saved")
+    elif not notice and screen.flag("deleted"):
+        notice = t("entry_deleted")
     return screen.page(
         "admin_agents.html.j2",
         status_code=refusal.status if refusal else 200,
@@ -52,7 +56,7 @@ async def agents_listing(
         teams=teams,
         levels=[level["name"] for level in levels],
         error=refusal.detail if refusal else "",
-        notice=notice or (t("saved") if screen.flag("saved") else ""),
+        notice=notice,
     )
 
 
