@@ -9,6 +9,7 @@ from functools import cache
 from gateway.console import words_admin, words_inbox, words_opinions, words_replies, words_rules
 from gateway.console.words_admin_delete import WORDS as ADMIN_DELETE_WORDS
 from gateway.console.words_admin_more import WORDS as ADMIN_SCREENS_WORDS
+from gateway.console.words_admin_sla import WORDS as ADMIN_SLA_WORDS
 from gateway.console.words_board import WORDS as BOARD_WORDS
 from gateway.console.words_rule_actions import WORDS as RULE_ACTION_WORDS
 from gateway.routes.opinions import page_language
@@ -97,6 +98,7 @@ WORDS.update(BOARD_WORDS)  # the kanban's drag and drop
 WORDS.update(RULE_ACTION_WORDS)  # the rule editor's actions form
 WORDS.update(ADMIN_SCREENS_WORDS)  # account deletion, level/calendar/agent pages
 WORDS.update(ADMIN_DELETE_WORDS)  # deleting levels, calendars, agents and teams
+WORDS.update(ADMIN_SLA_WORDS)  # a level's targets by priority and colour bands
 
 Translate = Callable[..., str]
 

@@ -24,7 +24,7 @@ from gateway.console.admin_calls import (
     saved_or_refused,
 )
 from gateway.console.calls import Refused
-from gateway.console.sla_form import DEFAULT_PAUSING, form_choices, sla_policy
+from gateway.console.sla_form import DEFAULT_PAUSING, band_percents, form_choices, sla_policy
 from gateway.routes.console_admin import levels_listing
 
 router = APIRouter(include_in_schema=False)
@@ -58,11 +58,17 @@ async def _level_page(screen: Screen, name: str, refusal: Refused | None = None)
     except Refused as missing:
         return refusal_page(screen, missing)
     calendars = await screen.call(TICKETING_RPC, M.CALENDARS_LIST, NoParams())
+    vocabulary = await screen.call(TICKETING_RPC, M.DESK_VOCABULARY, NoParams())
+    sla = found.get("sla") or {}
+    scale = list(vocabulary["priorities"])
     return screen.page(
         "admin_level.html.j2",
         status_code=refusal.status if refusal else 200,
         level=found,
-        sla=found.get("sla") or {},
+        sla=sla,
+        # The desk's scale, then any priority the level has targets for that left it.
+        priorities=scale + [p for p in sla.get("by_priority") or {} if p not in scale],
+        bands=band_percents(sla),
         calendars=calendars["items"] if isinstance(calendars, dict) else calendars,
         error=refusal.detail if refusal else "",
         saved=screen.flag("saved"),
