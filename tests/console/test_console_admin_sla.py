@@ -24,9 +24,9 @@ def test_an_admin_sets_a_priority_s_targets_and_the_bands_and_reads_them_back(
     form = page.get_by_role("form", name="Edit calendar and SLA")
     expect(form.get_by_label("Yellow from (%)")).to_have_value("50")  # the defaults
     expect(form.get_by_label("Red from (%)")).to_have_value("80")
-    form.get_by_label("high · First response: amount").fill("10")
-    form.get_by_label("high · Resolution: amount").fill("4")
-    form.get_by_label("high · Resolution: unit").select_option("hours")
+    form.get_by_label("First response (high): amount").fill("10")
+    form.get_by_label("Resolution (high): amount").fill("4")
+    form.get_by_label("Resolution (high): unit").select_option("hours")
     form.get_by_label("Yellow from (%)").fill("60")
     form.get_by_label("Red from (%)").fill("92.5")
     form.get_by_role("button", name="Save").click()
@@ -43,9 +43,9 @@ def test_an_admin_sets_a_priority_s_targets_and_the_bands_and_reads_them_back(
     }
     assert (sla["yellow_at"], sla["red_at"]) == (0.6, 0.925)
     form = page.get_by_role("form", name="Edit calendar and SLA")
-    expect(form.get_by_label("high · First response: amount")).to_have_value("10")
-    expect(form.get_by_label("high · Resolution: amount")).to_have_value("4")
-    expect(form.get_by_label("high · Resolution: unit")).to_have_value("hours")
+    expect(form.get_by_label("First response (high): amount")).to_have_value("10")
+    expect(form.get_by_label("Resolution (high): amount")).to_have_value("4")
+    expect(form.get_by_label("Resolution (high): unit")).to_have_value("hours")
     expect(form.get_by_label("Yellow from (%)")).to_have_value("60")
     expect(form.get_by_label("Red from (%)")).to_have_value("92.5")
     assert serious_violations(page) == []
@@ -57,8 +57,8 @@ def test_an_admin_sets_a_priority_s_targets_and_the_bands_and_reads_them_back(
 
     page.goto(f"/admin/levels/{name}")
     form = page.get_by_role("form", name="Edit calendar and SLA")
-    form.get_by_label("high · First response: amount").fill("")
-    form.get_by_label("high · Resolution: amount").fill("")
+    form.get_by_label("First response (high): amount").fill("")
+    form.get_by_label("Resolution (high): amount").fill("")
     form.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
     emptied = gateway.get(f"/v1/levels/{name}").json()["sla"]

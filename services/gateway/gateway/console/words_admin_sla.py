@@ -9,8 +9,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "Uma meta vazia usa a do nível, acima.",
         "An empty target uses the level's, above.",
     ),
-    "sla_priority_amount": ("{priority} · {target}: quantidade", "{priority} · {target}: amount"),
-    "sla_priority_unit": ("{priority} · {target}: unidade", "{priority} · {target}: unit"),
+    # "Resolution (high): amount", never containing the level's own "Resolution: amount".
+    "sla_priority_amount": ("{target} ({priority}): quantidade", "{target} ({priority}): amount"),
+    "sla_priority_unit": ("{target} ({priority}): unidade", "{target} ({priority}): unit"),
     "sla_bands": ("Faixas de cor do SLA", "SLA colour bands"),
     "sla_bands_hint": (
         "Em % da meta já usada: verde antes do amarelo, vermelho até vencer.",
