@@ -20,8 +20,8 @@ from contracts.console_pages import (
     session_caller,
 )
 from contracts.credentials import SessionKey, SessionRead
-from contracts.rpc import Caller
 from contracts.people import AgentRead
+from contracts.rpc import Caller
 from contracts.tickets import TicketDetail, TicketQuery
 from contracts.views import ViewRead
 from servicekit import rpc
@@ -160,7 +160,5 @@ def _inbox_json(
     """``InboxPageRead``'s JSON, its fields in the model's order, with the listing's bytes
     put in as they are (``rpc.encode_result`` writes the other parts the same way)."""
     head = to_json({"session": session, "views": views, "view": view}, by_alias=False)
-    tail = to_json(
-        {"agents": agents, "priorities": priorities, "levels": levels}, by_alias=False
-    )
+    tail = to_json({"agents": agents, "priorities": priorities, "levels": levels}, by_alias=False)
     return rpc.Encoded(head[:-1] + b',"listing":' + listing + b"," + tail[1:])
