@@ -1,6 +1,6 @@
 """The inbox's rows as an agent reads them, in both languages: the SLA band in words with the
 time left (or late), who has the ticket, and a customer's title written as text, never as
-markup (the rows are put together in Python, console/inbox_rows.py, and still autoescaped)."""
+markup (the rows are put together in Python, console/inbox_rows.py, each value escaped)."""
 
 from __future__ import annotations
 
@@ -62,3 +62,9 @@ def test_a_title_is_text_not_markup() -> None:
 def test_no_rows_says_so() -> None:
     assert "No ticket matches these filters." in _rows("en", [])
     assert "Nenhum ticket com esses filtros." in _rows("pt-BR", [])
+
+
+def test_quotes_and_a_nul_in_a_customers_text_are_still_escaped_in_their_own_cell() -> None:
+    shown = _rows("en", [_ticket("SD-9", None, title='"quoted" \x00 <i>', assignee="Bia's")])
+    assert "<td>&#34;quoted&#34; \x00 &lt;i&gt;</td>" in shown
+    assert "<td>Bia&#39;s</td>" in shown and "<i>" not in shown

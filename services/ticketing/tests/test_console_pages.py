@@ -8,15 +8,21 @@ import pytest
 
 from contracts.console_pages import InboxPageQuery, InboxPageRead, TicketPageQuery
 from contracts.credentials import SessionKey
+from contracts.events import InteractionTriagedV1
 from contracts.rpc import Caller
+from contracts.rules import OpenTicket, TriageDecision
+from contracts.tickets import TicketQuery
 from servicekit import rpc
+from servicekit.keyed_locks import KeyedLocks
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared.access import Forbidden
 from ticketing.shared.sla_policies import CachedPolicies
 from ticketing.store.port import TicketStore
-from ticketing.usecases import console_pages, credentials
+from ticketing.usecases import console_pages, credentials, reads, triage
 
 from .test_credentials import ANA, GATEWAY, NOW, PASSWORD, invite, set_password, sign_in
+from .test_domain import SCALE, make
+from .test_sharing import OFFLINE
 
 
 @pytest.fixture
@@ -77,7 +83,8 @@ async def test_only_the_console_itself_may_read_a_page_by_session(
 
 
 async def inbox(store: TicketStore, session: str, view_id: str | None = None) -> InboxPageRead:
-    return await console_pages.inbox_page(
+    """The page as the console receives it: the answer's JSON read as its contract."""
+    written = await console_pages.inbox_page(
         store=store,
         query=InboxPageQuery(session=session, view_id=view_id),
         caller=GATEWAY,
@@ -86,6 +93,7 @@ async def inbox(store: TicketStore, session: str, view_id: str | None = None) ->
         now=NOW,
         session_now=NOW,
     )
+    return InboxPageRead.model_validate_json(written)
 
 
 async def test_the_inbox_in_one_call_shows_the_agent_their_views_and_the_desks_words(
@@ -108,3 +116,31 @@ async def test_the_inbox_refuses_an_ended_session_and_a_view_that_is_not_there(
     await store.replace_entry("agent", "ana", {**ANA, "active": False})
     with pytest.raises(credentials.SignInRefused):
         await inbox(store, signed)
+
+
+async def test_the_inbox_lists_the_tickets_exactly_as_the_apis_list_does(
+    store: TicketStore, signed: str
+) -> None:
+    await store.replace_entry("agent", "ana", {**ANA, "admin": True})
+    for n in range(3):
+        event = InteractionTriagedV1(
+            interaction=make(external_id=f"c{n}", thread_id=f"p{n}", text=f"pedido {n} <b>"),
+            decision=TriageDecision(open_ticket=OpenTicket()),
+        )
+        await triage.handle_triaged(
+            store=store, publisher=OFFLINE, scale=SCALE, locks=KeyedLocks(), event=event
+        )
+    listed = await reads.list_tickets(
+        store=store,
+        query=TicketQuery(),
+        caller=Caller(id="ana", role="admin"),
+        policies=CachedPolicies(),
+        now=NOW,
+        priorities=SCALE.levels,
+    )
+
+    read = await inbox(store, signed)
+
+    assert len(read.listing.items) == 3
+    assert read.listing == listed
+    assert read.session.agent.id == "ana" and "builtin:open" in {v.id for v in read.views}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from contracts.console_pages import InboxPageQuery, InboxPageRead, TicketPageQuery, TicketPageRead
+from contracts.console_pages import InboxPageQuery, TicketPageQuery, TicketPageRead
 from contracts.rpc import Caller
 from contracts.rpc_ticketing import TicketingMethod
 from servicekit import rpc
@@ -24,7 +24,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             session_now=datetime.now(UTC),
         )
 
-    async def inbox_page(query: InboxPageQuery, caller: Caller) -> InboxPageRead:
+    async def inbox_page(query: InboxPageQuery, caller: Caller) -> rpc.Encoded:
         return await console_pages.inbox_page(
             store=deps.store,
             query=query,

@@ -8,18 +8,21 @@ session, or a deactivated agent, is refused (401) before anything of the ticket 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
+
+from pydantic_core import to_json
 
 from contracts.console_pages import (
     InboxPageQuery,
-    InboxPageRead,
     TicketPageQuery,
     TicketPageRead,
     session_caller,
 )
-from contracts.credentials import SessionKey
+from contracts.credentials import SessionKey, SessionRead
+from contracts.people import AgentRead
 from contracts.rpc import Caller
-from contracts.tickets import TicketDetail, TicketPage, TicketQuery
+from contracts.tickets import TicketDetail, TicketQuery
 from contracts.views import ViewRead
 from servicekit import rpc
 from ticketing.domain.priority import PriorityScale
@@ -89,18 +92,20 @@ async def inbox_page(
     policies: CachedPolicies,
     now: datetime,
     session_now: datetime,
-) -> InboxPageRead:
-    """The inbox: a view's page of tickets (its filters, sort and order, the query's page
-    size and cursor) or the query's; a view the agent does not see is refused (404). The
-    views come without their counts: a count per view on every page was a third of this
-    call's work (bench/console.py), and the console fetches them after the page
-    (``views.list``)."""
+) -> rpc.Encoded:
+    """The inbox (``InboxPageRead``'s JSON): a view's page of tickets (its filters, sort and
+    order, the query's page size and cursor) or the query's; a view the agent does not see
+    is refused (404). The views come without their counts: a count per view on every page
+    was a third of this call's work (bench/console.py), and the console fetches them after
+    the page (``views.list``). The page of tickets is the API list's own answer, made of the
+    rows the store keeps ready to send (``reads.list_tickets_json``): building a model per
+    row and writing it again made this call cost twice the list's (2026-12-01)."""
     session = await credentials.read_session(
         store=store, key=SessionKey(session=query.session), caller=caller, now=session_now
     )
     agent = session_caller(session)
 
-    async def listed() -> tuple[ViewRead | None, TicketPage]:
+    async def listed() -> tuple[ViewRead | None, rpc.Encoded]:
         view = None
         asked = query.query
         if query.view_id:
@@ -114,7 +119,7 @@ async def inbox_page(
                 page_size=asked.page_size,
                 cursor=asked.cursor,
             )
-        listing = await reads.list_tickets(
+        listing = await reads.list_tickets_json(
             store=store,
             query=asked,
             caller=agent,
@@ -131,7 +136,7 @@ async def inbox_page(
         directory.vocabulary(store=store, scale=scale),
         directory.list_agents(store=store, caller=agent),
     )
-    return InboxPageRead(
+    return _inbox_json(
         session=session,
         views=shown,
         view=view,
@@ -140,3 +145,20 @@ async def inbox_page(
         priorities=vocabulary.priorities,
         levels=vocabulary.levels,
     )
+
+
+def _inbox_json(
+    *,
+    session: SessionRead,
+    views: Sequence[ViewRead],
+    view: ViewRead | None,
+    listing: bytes,
+    agents: Sequence[AgentRead],
+    priorities: Sequence[str],
+    levels: Sequence[str],
+) -> rpc.Encoded:
+    """``InboxPageRead``'s JSON, its fields in the model's order, with the listing's bytes
+    put in as they are (``rpc.encode_result`` writes the other parts the same way)."""
+    head = to_json({"session": session, "views": views, "view": view}, by_alias=False)
+    tail = to_json({"agents": agents, "priorities": priorities, "levels": levels}, by_alias=False)
+    return rpc.Encoded(head[:-1] + b',"listing":' + listing + b"," + tail[1:])
