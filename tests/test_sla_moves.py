@@ -12,9 +12,11 @@ import httpx
 
 from tests.people import agent, as_agent, level
 from tests.support import create_rule, interaction, post, unique, wait_until
+from tests.test_approvals import moderate
+from tests.test_moderation import moderated
 from tests.test_people import detail as person_detail
 from tests.test_people import person_of
-from tests.test_replies import page_comment_on
+from tests.test_replies import Desk, page_comment_on
 from tests.test_sla import THIRTY_MINUTES, Clock, listed, open_ticket, sla_level, ticket
 from tests.test_sla import clock as clock
 from tests.test_webhooks_meta import fake_meta as fake_meta
@@ -183,6 +185,61 @@ def test_rule_shares_groups_and_people_are_dated_by_the_clock_the_test_moves(
         e for e in person_detail(gateway, person["id"])["history"] if e["action"] == "grouped"
     ]
     assert datetime.fromisoformat(grouped["at"]) > ahead, grouped
+
+
+def test_approvals_moderation_canned_responses_views_and_exports_are_dated_by_the_moved_clock(
+    fake_meta: httpx.Client,
+    gateway: httpx.Client,
+    clock: Clock,
+) -> None:
+    desk = Desk(gateway)
+    approver = agent(gateway, levels=[desk.level["name"]])
+    moderate(gateway, desk, approvers=[approver["id"]])
+    comment_id, opened = page_comment_on(desk, fake_meta, "Cobraram duas vezes")  # type: ignore[arg-type]
+    clock.advance(timedelta(hours=6))
+    ahead = datetime.now(UTC) + timedelta(hours=5)  # the moved clock, less a margin
+
+    held = desk.reply(opened, text=f"Vamos estornar {unique('r')}")
+    assert held.status_code == 202, held.text
+    reply_id = held.json()["id"]
+    with as_agent(gateway, approver["id"]) as boss:
+        rejected = boss.post(f"/v1/approvals/{reply_id}/reject", json={"reason": "sem prazo"})
+        assert rejected.status_code == 200, rejected.text
+        assert datetime.fromisoformat(rejected.json()["changed_at"]) > ahead
+        again = desk.session.post(f"/v1/approvals/{reply_id}/resubmit", json={})
+        assert again.status_code == 200, again.text
+        assert datetime.fromisoformat(again.json()["changed_at"]) > ahead
+        approved = boss.post(f"/v1/approvals/{reply_id}/approve")
+        assert approved.status_code == 202, approved.text
+    stored = desk.stored(comment_id)
+    hidden = desk.session.post(f"/v1/interactions/{stored['id']}/hide")
+    assert hidden.status_code == 202, hidden.text
+    moderated(desk, stored["id"])
+
+    history = gateway.get(f"/v1/tickets/{opened['id']}/history").json()
+    dated = {
+        "reply_rejected",
+        "reply_resubmitted",
+        "reply_approved",
+        "moderation_requested",
+        "moderation_done",
+    }
+    entries = [e for e in history if e["action"] in dated]
+    assert {e["action"] for e in entries} == dated, history
+    for entry in entries:
+        assert datetime.fromisoformat(entry["at"]) > ahead, entry
+
+    canned = desk.session.post(
+        "/v1/canned-responses", json={"shortcut": unique("oi"), "text": "Olá!"}
+    )
+    assert canned.status_code == 201, canned.text
+    assert datetime.fromisoformat(canned.json()["updated_at"]) > ahead
+    view = gateway.post("/v1/views", json={"name": unique("view"), "filters": {}})
+    assert view.status_code == 201, view.text
+    assert datetime.fromisoformat(view.json()["created_at"]) > ahead
+    export = gateway.get(f"/v1/tickets/{opened['protocol']}/export")
+    assert export.status_code == 200, export.text
+    assert datetime.fromisoformat(export.json()["exported_at"]) > ahead
 
 
 def test_views_and_boards_show_the_clocks_and_the_time_left_sort_goes_both_ways(
