@@ -242,6 +242,36 @@ def test_approvals_moderation_canned_responses_views_and_exports_are_dated_by_th
     assert datetime.fromisoformat(export.json()["exported_at"]) > ahead
 
 
+def test_the_rules_service_receives_an_interaction_at_the_clock_the_test_moves(
+    gateway: httpx.Client, ingestor: httpx.Client, clock: Clock
+) -> None:
+    clock.advance(timedelta(hours=6))
+    ahead = datetime.now(UTC) + timedelta(hours=5)  # the moved clock, less a margin
+    word = unique("recibo").replace("-", "")
+    day = datetime(2031, 5, 5, 12, 0, tzinfo=UTC)  # far from the other tests' dates
+    post(ingestor, interaction(thread=unique("post"), text=f"{word}?", occurred_at=day.isoformat()))
+    window = {"from": day.isoformat(), "to": (day + timedelta(hours=1)).isoformat()}
+    stored = {"occurred_from": window["from"], "occurred_to": window["to"], "text": word}
+    wait_until(
+        lambda: gateway.get("/v1/interactions", params=stored).json()["items"],
+        timeout=60,
+        what="the interaction triaged",
+    )
+    rule = create_rule(
+        gateway,
+        {"name": unique("recibo"), "when": {"text_any": [word]}, "then": {"add_tags": [word]}},
+    )
+
+    def matched() -> list[dict[str, Any]] | None:
+        answer = gateway.post(f"/v1/rules/{rule['id']}/backtest", json=window)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["matches"] or None  # type: ignore[no-any-return]
+
+    # The rules' log dates the interaction by when the service received it.
+    [match] = wait_until(matched, what="the interaction in the rules' log")
+    assert datetime.fromisoformat(match["received_at"]) > ahead, match
+
+
 def test_views_and_boards_show_the_clocks_and_the_time_left_sort_goes_both_ways(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
