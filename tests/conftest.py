@@ -68,6 +68,9 @@ def stack(
         # SLA clocks: read twice a second, on a clock the tests move (tests/sla_clock.py).
         "TICKETING_SLA_SCAN_EVERY_SECONDS": "0.5",
         "TICKETING_CLOCK_OFFSET_FILE": str(data_dir / "clock-offset"),
+        # The rules service reads the same file: an interaction is received (and a rule's
+        # business hours judged) at the time ticketing dates it by.
+        "RULES_CLOCK_OFFSET_FILE": str(data_dir / "clock-offset"),
         # Raised from 60: every test reaches opinion links from this one address, the 20
         # parallel answers of test_opinions among them. The other limits stay at their
         # defaults; tests/test_security.py trips them from an address of its own.

@@ -163,7 +163,13 @@ def test_a_late_reply_on_a_youtube_thread_past_the_first_page_arrives(
             "published_at": rfc3339(datetime.now(UTC)),
         },
     ).raise_for_status()
-    found = interactions_of(gateway, account["id"], 107)
+    # Only a re-read finds the reply (the listing stops at the first page): 20 of the 106
+    # remembered threads a poll, so up to six polls of the account. Each poll waits for the
+    # replica's tick, and a tick polls every active account of the session: the Facebook
+    # pages earlier tests registered are reconciled every second here. Alone this wait takes
+    # a few seconds; with 60 such pages on a loaded machine (2026-12-01) a tick took 9-17 s
+    # and the reply arrived after 52 s and 102 s in two runs.
+    found = interactions_of(gateway, account["id"], 107, timeout=180)
     [late] = [i["interaction"] for i in found if i["interaction"]["external_id"] == f"{old}.late"]
     assert (late["kind"], late["parent_id"], late["text"]) == (
         "reply",

@@ -12,9 +12,11 @@ import httpx
 
 from tests.people import agent, as_agent, level
 from tests.support import create_rule, interaction, post, unique, wait_until
+from tests.test_approvals import moderate
+from tests.test_moderation import moderated
 from tests.test_people import detail as person_detail
 from tests.test_people import person_of
-from tests.test_replies import page_comment_on
+from tests.test_replies import Desk, page_comment_on
 from tests.test_sla import THIRTY_MINUTES, Clock, listed, open_ticket, sla_level, ticket
 from tests.test_sla import clock as clock
 from tests.test_webhooks_meta import fake_meta as fake_meta
@@ -183,6 +185,91 @@ def test_rule_shares_groups_and_people_are_dated_by_the_clock_the_test_moves(
         e for e in person_detail(gateway, person["id"])["history"] if e["action"] == "grouped"
     ]
     assert datetime.fromisoformat(grouped["at"]) > ahead, grouped
+
+
+def test_approvals_moderation_canned_responses_views_and_exports_are_dated_by_the_moved_clock(
+    fake_meta: httpx.Client,
+    gateway: httpx.Client,
+    clock: Clock,
+) -> None:
+    desk = Desk(gateway)
+    approver = agent(gateway, levels=[desk.level["name"]])
+    moderate(gateway, desk, approvers=[approver["id"]])
+    comment_id, opened = page_comment_on(desk, fake_meta, "Cobraram duas vezes")  # type: ignore[arg-type]
+    clock.advance(timedelta(hours=6))
+    ahead = datetime.now(UTC) + timedelta(hours=5)  # the moved clock, less a margin
+
+    held = desk.reply(opened, text=f"Vamos estornar {unique('r')}")
+    assert held.status_code == 202, held.text
+    reply_id = held.json()["id"]
+    with as_agent(gateway, approver["id"]) as boss:
+        rejected = boss.post(f"/v1/approvals/{reply_id}/reject", json={"reason": "sem prazo"})
+        assert rejected.status_code == 200, rejected.text
+        assert datetime.fromisoformat(rejected.json()["changed_at"]) > ahead
+        again = desk.session.post(f"/v1/approvals/{reply_id}/resubmit", json={})
+        assert again.status_code == 200, again.text
+        assert datetime.fromisoformat(again.json()["changed_at"]) > ahead
+        approved = boss.post(f"/v1/approvals/{reply_id}/approve")
+        assert approved.status_code == 202, approved.text
+    stored = desk.stored(comment_id)
+    hidden = desk.session.post(f"/v1/interactions/{stored['id']}/hide")
+    assert hidden.status_code == 202, hidden.text
+    moderated(desk, stored["id"])
+
+    history = gateway.get(f"/v1/tickets/{opened['id']}/history").json()
+    dated = {
+        "reply_rejected",
+        "reply_resubmitted",
+        "reply_approved",
+        "moderation_requested",
+        "moderation_done",
+    }
+    entries = [e for e in history if e["action"] in dated]
+    assert {e["action"] for e in entries} == dated, history
+    for entry in entries:
+        assert datetime.fromisoformat(entry["at"]) > ahead, entry
+
+    canned = desk.session.post(
+        "/v1/canned-responses", json={"shortcut": unique("oi"), "text": "Olá!"}
+    )
+    assert canned.status_code == 201, canned.text
+    assert datetime.fromisoformat(canned.json()["updated_at"]) > ahead
+    view = gateway.post("/v1/views", json={"name": unique("view"), "filters": {}})
+    assert view.status_code == 201, view.text
+    assert datetime.fromisoformat(view.json()["created_at"]) > ahead
+    export = gateway.get(f"/v1/tickets/{opened['protocol']}/export")
+    assert export.status_code == 200, export.text
+    assert datetime.fromisoformat(export.json()["exported_at"]) > ahead
+
+
+def test_the_rules_service_receives_an_interaction_at_the_clock_the_test_moves(
+    gateway: httpx.Client, ingestor: httpx.Client, clock: Clock
+) -> None:
+    clock.advance(timedelta(hours=6))
+    ahead = datetime.now(UTC) + timedelta(hours=5)  # the moved clock, less a margin
+    word = unique("recibo").replace("-", "")
+    day = datetime(2031, 5, 5, 12, 0, tzinfo=UTC)  # far from the other tests' dates
+    post(ingestor, interaction(thread=unique("post"), text=f"{word}?", occurred_at=day.isoformat()))
+    window = {"from": day.isoformat(), "to": (day + timedelta(hours=1)).isoformat()}
+    stored = {"occurred_from": window["from"], "occurred_to": window["to"], "text": word}
+    wait_until(
+        lambda: gateway.get("/v1/interactions", params=stored).json()["items"],
+        timeout=60,
+        what="the interaction triaged",
+    )
+    rule = create_rule(
+        gateway,
+        {"name": unique("recibo"), "when": {"text_any": [word]}, "then": {"add_tags": [word]}},
+    )
+
+    def matched() -> list[dict[str, Any]] | None:
+        answer = gateway.post(f"/v1/rules/{rule['id']}/backtest", json=window)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["matches"] or None  # type: ignore[no-any-return]
+
+    # The rules' log dates the interaction by when the service received it.
+    [match] = wait_until(matched, what="the interaction in the rules' log")
+    assert datetime.fromisoformat(match["received_at"]) > ahead, match
 
 
 def test_views_and_boards_show_the_clocks_and_the_time_left_sort_goes_both_ways(

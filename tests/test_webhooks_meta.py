@@ -43,7 +43,9 @@ def deliver(fake: httpx.Client, payload: dict[str, Any], **params: str) -> dict[
     return answer.json()  # type: ignore[no-any-return]
 
 
-def interactions_of(gateway: httpx.Client, account: str, at_least: int) -> list[dict[str, Any]]:
+def interactions_of(
+    gateway: httpx.Client, account: str, at_least: int, timeout: float = 60
+) -> list[dict[str, Any]]:
     def found() -> list[dict[str, Any]] | None:
         items: list[dict[str, Any]] = []
         page = 1
@@ -57,7 +59,7 @@ def interactions_of(gateway: httpx.Client, account: str, at_least: int) -> list[
             page += 1
         return items if len(items) >= at_least else None
 
-    return wait_until(found, timeout=60, what=f"{at_least} interactions of {account}")
+    return wait_until(found, timeout=timeout, what=f"{at_least} interactions of {account}")
 
 
 def comment(account: dict[str, Any], text: str = "Cadê meu pedido?", **kw: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from devtools.launcher import Stack
 from tests.console.browser import (
@@ -102,6 +102,33 @@ def test_a_new_interaction_appears_in_the_inbox_without_a_reload_and_takes_a_not
     expect(history).to_contain_text("Cliente ligou; aguardando nota fiscal.")
     notes = gateway.get(f"/v1/tickets/{ticket['id']}/history").json()
     assert any(e["action"] == "note" and e["actor"] == f"agent:{person['id']}" for e in notes)
+
+
+def test_a_ticket_opened_before_the_inbox_follows_live_appears_without_a_reload(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client, page: Page
+) -> None:
+    desk = level(gateway)["name"]
+    person = invite_and_set_password(gateway, stack, page, levels=[desk])
+    sign_in(page, person["email"])
+    text = unique("Cadê a nota")
+    opened: list[dict[str, object]] = []
+
+    def connect_late(route: Route) -> None:
+        # The page is drawn but its live stream not yet connected when the ticket opens, as
+        # on a slow network or while the stream reconnects: the opening passes unseen.
+        if not opened:
+            opened.append(open_ticket_in_level(gateway, ingestor, desk, text))
+        route.continue_()
+
+    page.route("**/live", connect_late)
+    page.goto(f"/?level={desk}")
+    page.evaluate("() => { window.notReloaded = true }")
+    expect(page.get_by_role("row").filter(has_text=text)).to_be_visible(timeout=30_000)
+    assert page.evaluate("() => window.notReloaded === true"), "the page was reloaded"
+    assert (
+        opened
+        and str(opened[0]["protocol"]) in page.get_by_role("row").filter(has_text=text).inner_text()
+    )
 
 
 def test_signing_out_ends_the_session_even_for_a_kept_cookie(

@@ -59,6 +59,12 @@ def test_the_overdue_view_shows_an_overdue_ticket_in_red(
     # Sorted by time left, most pressing first (the default order, as for every sort), the
     # overdue ticket comes before a fresh one of the same level.
     fresh = open_ticket(gateway, ingestor, desk)
+    # The sort lists the tickets whose clocks the scan has read, and the page is rendered
+    # once: loaded before the scan reads the fresh ticket, it would never show it.
+    wait_until(
+        lambda: len(listed(gateway, level=desk, sort="sla_due")) == 2,
+        what="the fresh ticket's clocks read by the scan",
+    )
     page.goto(f"/?level={desk}&sort=sla_due&order=desc")
     rows = page.locator("#rows tr")
     expect(rows).to_have_count(2)

@@ -46,6 +46,11 @@ NAMES = {
 }
 CLIENT_BUFFER = 256
 HEARTBEAT_SECONDS = 15.0
+SUBSCRIBED = ": subscribed\n\n"
+"""The API stream's first line once it follows the events: a comment, which clients ignore."""
+SUBSCRIBED_EVENT = "event: subscribed\ndata: {}\n\n"
+"""The console's: an event the inbox answers by reading its rows again, so a ticket opened
+between the page's render and the subscription (or while a stream reconnected) shows."""
 
 Visible = Callable[[dict[str, Any]], bool]
 """Whether a client may see a ticket (its snapshot)."""
@@ -207,15 +212,15 @@ class LiveEvents:
                 client.end()
 
     async def stream(
-        self, visible: Visible, listener: Listener | None = None
+        self, visible: Visible, listener: Listener | None = None, greeting: str = SUBSCRIBED
     ) -> AsyncIterator[str]:
-        """The client's notices as SSE text, starting with a comment once it is subscribed.
+        """The client's notices as SSE text, starting with ``greeting`` once it is subscribed.
         An agent's stream (``listener``) ends when the agent loses access."""
         client = Client(visible, listener)
         self._clients.add(client)
         try:
             await self._follow()
-            yield ": subscribed\n\n"
+            yield greeting
             while True:
                 try:
                     text = await asyncio.wait_for(client.queue.get(), HEARTBEAT_SECONDS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from faststream.asgi import AsgiFastStream
 
@@ -15,6 +14,7 @@ from rules.handlers import Deps, build_router
 from rules.rulebook import RuleBook
 from rules.settings import RulesSettings
 from rules.store import open_store
+from servicekit.clock import Clock, FileOffsetClock, system_clock
 from servicekit.logs import configure_logging
 from servicekit.periodic import Periodic, stop_all
 from servicekit.publishing import EventPublisher
@@ -37,12 +37,16 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     rulebook = RuleBook(store, settings.refresh_seconds)
     publisher = EventPublisher(broker)
     clock = WindowClock(settings.digest_test_window_seconds)
+    now: Clock = system_clock
+    if settings.clock_offset_file is not None:
+        now = FileOffsetClock(settings.clock_offset_file)
+        log.warning("the clock reads the offset in %s (tests only)", settings.clock_offset_file)
     # Saving a rule that names a priority or a level asks ticketing, which owns them.
     ticketing = RpcClient(settings.rabbitmq_url)
     vocabulary = references.asking(ticketing, settings.ticketing_timeout_seconds)
     calendars = CalendarBook(vocabulary, settings.calendars_refresh_seconds)
     broker.include_router(
-        build_router(Deps(store, rulebook, publisher, clock, vocabulary, calendars))
+        build_router(Deps(store, rulebook, publisher, clock, vocabulary, calendars, now))
     )
 
     async def prepare() -> None:
@@ -61,16 +65,12 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
         return {"store": store.backend}
 
     async def prune_log() -> None:
-        removed = await services.prune_log(
-            store=store, now=datetime.now(UTC), keep_days=settings.log_days
-        )
+        removed = await services.prune_log(store=store, now=now(), keep_days=settings.log_days)
         if removed:
             log.info("forgot %d logged interactions older than %d days", removed, settings.log_days)
 
     async def send_digests() -> None:
-        sent = await services.send_closed_digests(
-            store=store, publisher=publisher, now=datetime.now(UTC)
-        )
+        sent = await services.send_closed_digests(store=store, publisher=publisher, now=now())
         if sent:
             log.info("closed %d digest windows", sent)
 

@@ -4,7 +4,6 @@ dry runs for the gateway."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from faststream.rabbit import RabbitRouter
 
@@ -39,6 +38,7 @@ from rules.domain.matching import evaluation_order
 from rules.rulebook import RuleBook
 from rules.store.port import RuleStore
 from servicekit import consuming, rpc
+from servicekit.clock import Clock, system_clock
 from servicekit.publishing import EventPublisher
 
 
@@ -50,6 +50,8 @@ class Deps:
     clock: WindowClock = field(default_factory=WindowClock)
     vocabulary: references.Vocabulary = field(default=references.unavailable)
     calendars: CalendarBook | None = None
+    now: Clock = system_clock
+    """The time an interaction is received at (tests move it: ``RULES_CLOCK_OFFSET_FILE``)."""
 
 
 def build_router(deps: Deps) -> RabbitRouter:
@@ -60,7 +62,7 @@ def build_router(deps: Deps) -> RabbitRouter:
             rulebook=deps.rulebook,
             store=deps.store,
             interaction=event.interaction,
-            received_at=datetime.now(UTC),
+            received_at=deps.now(),
             clock=deps.clock,
             calendars=deps.calendars,
         )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -49,3 +51,17 @@ class RulesSettings(ServiceSettings):
         description="How long saving a rule that names a priority or a level waits for "
         "ticketing to say which exist (503 after that).",
     )
+    clock_offset_file: Path | None = Field(
+        default=None,
+        description="Development and tests only (refused in production): a file holding a "
+        "number of seconds added to the system time when an interaction is received, its "
+        "digest windows close and the log is pruned; the tests give it ticketing's file, so "
+        "business hours pass at once for both services.",
+    )
+
+    def model_post_init(self, context: object) -> None:
+        if self.production and self.clock_offset_file is not None:
+            raise ValueError(
+                "RULES_CLOCK_OFFSET_FILE moves the rules service's clock for tests: "
+                "production runs on the system time (unset it)"
+            )

@@ -31,6 +31,7 @@ from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.console.reply_accounts import reply_accounts
 from gateway.deps import Services, ServicesDep
+from gateway.live import SUBSCRIBED_EVENT
 from gateway.routes.events import stream
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +51,8 @@ async def live(request: Request, signed: session.Session, services: ServicesDep)
         return reply.error is None
 
     caller = session.caller_of(signed.agent)
-    return stream(request, caller, frozenset(signed.agent.levels), services, still_open)
+    levels = frozenset(signed.agent.levels)
+    return stream(request, caller, levels, services, still_open, greeting=SUBSCRIBED_EVENT)
 
 
 async def _ticket_page(

@@ -13,7 +13,7 @@ from contracts.rpc import Caller
 from gateway import limits
 from gateway.access import agent_of, still_active
 from gateway.deps import CurrentCaller, Services, ServicesDep
-from gateway.live import Listener, LiveEvents, StillAllowed, Visible
+from gateway.live import SUBSCRIBED, Listener, LiveEvents, StillAllowed, Visible
 
 router = APIRouter(prefix="/v1", tags=["live events"])
 
@@ -52,9 +52,11 @@ def stream(
     levels: frozenset[str],
     services: Services,
     still_allowed: StillAllowed | None = None,
+    greeting: str = SUBSCRIBED,
 ) -> StreamingResponse:
     """The caller's live stream: the API's, and the console's, whose ``still_allowed`` also
-    asks whether the session is still open (a signed-out session's stream ends)."""
+    asks whether the session is still open (a signed-out session's stream ends) and whose
+    ``greeting`` is an event the page acts on."""
     live: LiveEvents = request.app.state.live
     listener = None
     if caller.role == "agent":
@@ -65,7 +67,7 @@ def stream(
         listener = Listener(caller.id, levels, still_allowed or allowed)
     release = limits.of(request).open_stream(caller.id)
     return StreamingResponse(
-        limits.counted(live.stream(visibility(caller, levels), listener), release),
+        limits.counted(live.stream(visibility(caller, levels), listener, greeting), release),
         background=BackgroundTask(release),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

@@ -34,11 +34,16 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             reply_id=params.reply_id,
             body=params.edit,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def approve(params: ApprovalRef, caller: Caller) -> Any:
         return await approvals.approve(
-            store=store, publisher=publisher, reply_id=params.reply_id, caller=caller
+            store=store,
+            publisher=publisher,
+            reply_id=params.reply_id,
+            caller=caller,
+            now=deps.clock(),
         )
 
     async def reject(params: ApprovalRejecting, caller: Caller) -> Any:
@@ -48,6 +53,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             reply_id=params.reply_id,
             body=params.rejection,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def resubmit(params: ApprovalResubmitting, caller: Caller) -> Any:
@@ -57,6 +63,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             reply_id=params.reply_id,
             body=params.resubmission,
             caller=caller,
+            now=deps.clock(),
         )
 
     async def list_canned(query: CannedQuery, caller: Caller) -> Any:
@@ -66,11 +73,11 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         return await canned.get_canned(store=store, canned_id=params.id, caller=caller)
 
     async def create_canned(body: CannedCreate, caller: Caller) -> Any:
-        return await canned.create_canned(store=store, body=body, caller=caller)
+        return await canned.create_canned(store=store, body=body, caller=caller, now=deps.clock())
 
     async def replace_canned(params: CannedReplace, caller: Caller) -> Any:
         return await canned.replace_canned(
-            store=store, canned_id=params.id, body=params.body, caller=caller
+            store=store, canned_id=params.id, body=params.body, caller=caller, now=deps.clock()
         )
 
     async def delete_canned(params: CannedRef, caller: Caller) -> Any:

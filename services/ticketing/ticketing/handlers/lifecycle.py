@@ -49,7 +49,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def export(params: TicketExportRequest, caller: Caller) -> Any:
         return await reads.export_ticket(
-            store=store, ref=params.ref, format=params.format, caller=caller
+            store=store, ref=params.ref, format=params.format, caller=caller, now=deps.clock()
         )
 
     return {

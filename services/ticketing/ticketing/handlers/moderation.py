@@ -26,6 +26,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             interaction=params.id,
             action=params.action,
             caller=caller,
+            now=deps.clock(),
         )
 
     return {TicketingMethod.INTERACTIONS_MODERATE: rpc.typed(InteractionModerating, moderate)}
@@ -33,7 +34,9 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
 def subscribe(router: RabbitRouter, deps: Deps) -> None:
     async def on_outcome(event: ModerationOutcome) -> None:
-        await moderation.record_outcome(store=deps.store, publisher=deps.publisher, event=event)
+        await moderation.record_outcome(
+            store=deps.store, publisher=deps.publisher, event=event, now=deps.clock()
+        )
 
     contracts: dict[str, type[ModerationOutcome]] = {
         ModerationDoneV1.routing_key: ModerationDoneV1,

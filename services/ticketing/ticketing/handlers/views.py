@@ -23,7 +23,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         return await views.get_view(store=store, caller=caller, scale=scale, view_id=params.id)
 
     async def create_view(body: ViewCreate, caller: Caller) -> Any:
-        return await views.create_view(store=store, caller=caller, body=body)
+        return await views.create_view(store=store, caller=caller, body=body, now=deps.clock())
 
     async def replace_view(params: ViewReplace, caller: Caller) -> Any:
         return await views.replace_view(

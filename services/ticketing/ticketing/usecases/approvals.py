@@ -108,6 +108,7 @@ async def edit(
     reply_id: UUID,
     body: ApprovalEdit,
     caller: Caller,
+    now: datetime | None = None,
 ) -> ApprovalRead:
     """An approver edits a pending reply; its author edits it pending or rejected."""
     held, ticket = await _held(store, reply_id)
@@ -116,12 +117,17 @@ async def edit(
         if held.state != PENDING:
             raise rpc.Conflict("a rejected reply is edited by its author, who resubmits it")
     await _change_reply(store, held, {held.state}, text=body.text)
-    await _write(store, publisher, held, caller, replies.EDITED, {})
-    return await _update_entry(store, held, text=body.text)
+    await _write(store, publisher, held, caller, replies.EDITED, {}, at=now)
+    return await _update_entry(store, held, now, text=body.text)
 
 
 async def approve(
-    *, store: TicketStore, publisher: EventPublisher, reply_id: UUID, caller: Caller
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    reply_id: UUID,
+    caller: Caller,
+    now: datetime | None = None,
 ) -> StoredInteraction:
     """Send it: ``reply.requested.v1`` goes out with the approver's history entry."""
     held, ticket = await _held(store, reply_id)
@@ -162,6 +168,7 @@ async def approve(
         {},
         after=DeliveryState.QUEUED,
         extra=requested,
+        at=now,
     )
     await _change_reply(store, held, {PENDING}, state=DeliveryState.QUEUED, strict=False)
     await store.delete_entry("approval", str(reply_id))
@@ -177,6 +184,7 @@ async def reject(
     reply_id: UUID,
     body: ApprovalRejection,
     caller: Caller,
+    now: datetime | None = None,
 ) -> ApprovalRead:
     """Not sent; the author is told why (mail and live event) and may resubmit it."""
     held, ticket = await _held(store, reply_id)
@@ -214,8 +222,9 @@ async def reject(
         {"reason": body.reason},
         after=DeliveryState.REJECTED,
         extra=tell_author,
+        at=now,
     )
-    return await _update_entry(store, held, state=REJECTED, reason=body.reason)
+    return await _update_entry(store, held, now, state=REJECTED, reason=body.reason)
 
 
 async def resubmit(
@@ -225,6 +234,7 @@ async def resubmit(
     reply_id: UUID,
     body: ApprovalResubmission,
     caller: Caller,
+    now: datetime | None = None,
 ) -> ApprovalRead:
     """The author sends a rejected reply back for approval, edited or not."""
     held, _ = await _held(store, reply_id)
@@ -242,8 +252,9 @@ async def resubmit(
         replies.RESUBMITTED,
         {},
         after=DeliveryState.PENDING_APPROVAL,
+        at=now,
     )
-    return await _update_entry(store, held, state=PENDING, reason=None, text=text)
+    return await _update_entry(store, held, now, state=PENDING, reason=None, text=text)
 
 
 async def _held(store: TicketStore, reply_id: UUID) -> tuple[ApprovalRead, Ticket]:
@@ -312,6 +323,7 @@ async def _write(
     *,
     after: DeliveryState | None = None,
     extra: Extra | None = None,
+    at: datetime | None = None,
 ) -> None:
     """The history entry (and events) in the ticket's versioned write. An approval already
     in the history (another approver's, a moment earlier) answers 409: sent once."""
@@ -324,7 +336,7 @@ async def _write(
         history = await store.history_of(ticket.id)
         if action == replies.APPROVED and _approved(history, reply_id):
             raise rpc.Conflict("the reply was approved already")
-        now = datetime.now(UTC)
+        now = at or datetime.now(UTC)
         actor = actor_of(caller) if caller.role == "agent" else f"{caller.role}:{caller.id}"
         entry = HistoryEntry(
             id=uuid4(),
@@ -361,9 +373,11 @@ def _approved(history: Sequence[HistoryEntry], reply_id: str) -> bool:
     )
 
 
-async def _update_entry(store: TicketStore, held: ApprovalRead, **changes: Any) -> ApprovalRead:
+async def _update_entry(
+    store: TicketStore, held: ApprovalRead, now: datetime | None, **changes: Any
+) -> ApprovalRead:
     body = await store.get_entry("approval", str(held.reply_id)) or held.model_dump(mode="json")
-    updated = held.model_copy(update={**changes, "changed_at": datetime.now(UTC)})
+    updated = held.model_copy(update={**changes, "changed_at": now or datetime.now(UTC)})
     await store.replace_entry(
         "approval", str(held.reply_id), body | updated.model_dump(mode="json")
     )

@@ -48,9 +48,13 @@ async def get_canned(*, store: DirectoryStore, canned_id: UUID, caller: Caller) 
     return await _visible(store, canned_id, caller, agent)
 
 
-async def create_canned(*, store: DirectoryStore, body: CannedCreate, caller: Caller) -> CannedRead:
+async def create_canned(
+    *, store: DirectoryStore, body: CannedCreate, caller: Caller, now: datetime | None = None
+) -> CannedRead:
     agent = await _agent(store, caller)
-    item = await _checked(store, body, caller, agent, canned_id=uuid4(), created_by=caller.id)
+    item = await _checked(
+        store, body, caller, agent, canned_id=uuid4(), created_by=caller.id, now=now
+    )
     if not await store.create_entry("canned_shortcut", _shortcut_key(item), {"id": str(item.id)}):
         raise _taken(item)
     await store.create_entry("canned", str(item.id), item.model_dump(mode="json"))
@@ -58,13 +62,18 @@ async def create_canned(*, store: DirectoryStore, body: CannedCreate, caller: Ca
 
 
 async def replace_canned(
-    *, store: DirectoryStore, canned_id: UUID, body: CannedCreate, caller: Caller
+    *,
+    store: DirectoryStore,
+    canned_id: UUID,
+    body: CannedCreate,
+    caller: Caller,
+    now: datetime | None = None,
 ) -> CannedRead:
     agent = await _agent(store, caller)
     before = await _visible(store, canned_id, caller, agent)
     _require_writer(before.scope, before.scope_key, caller, agent)
     item = await _checked(
-        store, body, caller, agent, canned_id=canned_id, created_by=before.created_by
+        store, body, caller, agent, canned_id=canned_id, created_by=before.created_by, now=now
     )
     old_key, new_key = _shortcut_key(before), _shortcut_key(item)
     if new_key != old_key and not await store.create_entry(
@@ -155,6 +164,7 @@ async def _checked(
     *,
     canned_id: UUID,
     created_by: str,
+    now: datetime | None,
 ) -> CannedRead:
     try:
         placeholders = canned.placeholders_in(body.text)
@@ -173,7 +183,7 @@ async def _checked(
         scope_key=key,
         placeholders=placeholders,
         created_by=created_by,
-        updated_at=datetime.now(UTC),
+        updated_at=now or datetime.now(UTC),
     )
 
 

@@ -39,6 +39,7 @@ async def moderate(
     interaction: str,
     action: ModerationAction,
     caller: Caller,
+    now: datetime | None = None,
 ) -> StoredInteraction:
     await require_active(store, caller)
     try:
@@ -57,7 +58,7 @@ async def moderate(
         raise rpc.Invalid(
             "open a ticket on the interaction first: moderation is recorded in its history"
         )
-    ticket_id, actor, now = stored.ticket_id, actor_of(caller), datetime.now(UTC)
+    ticket_id, actor, now = stored.ticket_id, actor_of(caller), now or datetime.now(UTC)
     request = ModerationRequestedV1(
         request_id=uuid4(),
         interaction_id=stored.id,
@@ -81,7 +82,11 @@ async def moderate(
 
 
 async def record_outcome(
-    *, store: TicketStore, publisher: EventPublisher, event: ModerationDoneV1 | ModerationFailedV1
+    *,
+    store: TicketStore,
+    publisher: EventPublisher,
+    event: ModerationDoneV1 | ModerationFailedV1,
+    now: datetime | None = None,
 ) -> None:
     """Settle the interaction's moderation and say it in the history, once."""
     stored = await store.get_interaction(event.interaction_id)
@@ -101,7 +106,7 @@ async def record_outcome(
     if changed is None or changed[1] is None:
         return  # recorded before: a redelivered outcome
     action = moderation.DONE if done else moderation.FAILED
-    entry = _entry(event.ticket_id, "system", action, event, datetime.now(UTC))
+    entry = _entry(event.ticket_id, "system", action, event, now or datetime.now(UTC))
     after = event.action.value if done else f"{event.action.value}_failed"
     events = await _record(store, event.ticket_id, entry, [], "system", after)
     await publish(store, publisher, events)

@@ -148,7 +148,12 @@ async def ticket_history(*, store: TicketStore, ref: str, caller: Caller) -> lis
 
 
 async def export_ticket(
-    *, store: TicketStore, ref: str, format: Literal["json", "text"], caller: Caller
+    *,
+    store: TicketStore,
+    ref: str,
+    format: Literal["json", "text"],
+    caller: Caller,
+    now: datetime | None = None,
 ) -> TicketExport | str:
     ticket = await access.find_ticket(store, ref, caller)
     exported = TicketExport(
@@ -156,6 +161,6 @@ async def export_ticket(
             ticket, await store.interactions_of(ticket.id), await store.children_of(ticket.id)
         ),
         history=await store.history_of(ticket.id),
-        exported_at=datetime.now(UTC),
+        exported_at=now or datetime.now(UTC),
     )
     return transcript.render(exported) if format == "text" else exported
