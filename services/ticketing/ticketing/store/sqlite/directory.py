@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entry, Kind
 
 _FINISHED = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
 
@@ -31,19 +31,28 @@ def open_ticket_counts_in(connection: sqlite3.Connection, agents: Sequence[str])
 
 def create(connection: sqlite3.Connection, kind: Kind, key: str, body: dict[str, Any]) -> bool:
     cursor = connection.execute(
-        "INSERT INTO directory (kind, key, body) VALUES (?, ?, ?)"
+        "INSERT INTO directory (kind, key, body, revision) VALUES (?, ?, ?, 1)"
         " ON CONFLICT (kind, key) DO NOTHING",
         (kind, key, json.dumps(body)),
     )
     return cursor.rowcount == 1
 
 
-def replace(connection: sqlite3.Connection, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-    cursor = connection.execute(
-        "UPDATE directory SET body = ? WHERE kind = ? AND key = ?",
-        (json.dumps(body), kind, key),
-    )
-    return cursor.rowcount == 1
+def replace(
+    connection: sqlite3.Connection,
+    kind: Kind,
+    key: str,
+    body: dict[str, Any],
+    expected_revision: int | None,
+) -> int | None:
+    """One statement compares the revision and writes, inside the caller's transaction."""
+    matching = "" if expected_revision is None else " AND revision = ?"
+    row = connection.execute(
+        "UPDATE directory SET body = ?, revision = revision + 1"
+        f" WHERE kind = ? AND key = ?{matching} RETURNING revision",
+        (json.dumps(body), kind, key, *(() if expected_revision is None else (expected_revision,))),
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def get(connection: sqlite3.Connection, kind: Kind, key: str) -> dict[str, Any] | None:
@@ -51,6 +60,20 @@ def get(connection: sqlite3.Connection, kind: Kind, key: str) -> dict[str, Any] 
         "SELECT body FROM directory WHERE kind = ? AND key = ?", (kind, key)
     ).fetchone()
     return json.loads(row[0]) if row else None
+
+
+def read(connection: sqlite3.Connection, kind: Kind, key: str) -> Entry | None:
+    row = connection.execute(
+        "SELECT body, revision FROM directory WHERE kind = ? AND key = ?", (kind, key)
+    ).fetchone()
+    return Entry(json.loads(row[0]), int(row[1])) if row else None
+
+
+def read_every(connection: sqlite3.Connection, kind: Kind) -> list[Entry]:
+    rows = connection.execute(
+        "SELECT body, revision FROM directory WHERE kind = ? ORDER BY key", (kind,)
+    )
+    return [Entry(json.loads(row[0]), int(row[1])) for row in rows]
 
 
 def every(connection: sqlite3.Connection, kind: Kind) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entry, Kind
 from ticketing.store.port import (
     ApplyCollected,
     Clocks,
@@ -293,11 +293,21 @@ class SqliteTicketStore:
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
         return await self._db.write(lambda c: directory.create(c, kind, key, body))
 
-    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-        return await self._db.write(lambda c: directory.replace(c, kind, key, body))
+    async def replace_entry(
+        self, kind: Kind, key: str, body: dict[str, Any], *, expected_revision: int | None = None
+    ) -> int | None:
+        return await self._db.write(
+            lambda c: directory.replace(c, kind, key, body, expected_revision)
+        )
 
     async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
         return await self._db.read(lambda c: directory.get(c, kind, key))
+
+    async def read_entry(self, kind: Kind, key: str) -> Entry | None:
+        return await self._db.read(lambda c: directory.read(c, kind, key))
+
+    async def read_entries(self, kind: Kind) -> list[Entry]:
+        return await self._db.read(lambda c: directory.read_every(c, kind))
 
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         return await self._db.read(lambda c: directory.every(c, kind))
