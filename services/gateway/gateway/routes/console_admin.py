@@ -28,7 +28,7 @@ from contracts.rpc_ticketing import (
 from contracts.schedule import WEEKDAYS
 from contracts.topology import INGESTOR_RPC, TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import caller_of, checkbox, not_admin
+from gateway.console.admin_calls import caller_of, checkbox, not_admin, read_at, shown
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.console.sla_form import form_choices
@@ -197,7 +197,7 @@ async def edit_level(
         found = LevelRead.model_validate(
             await call(services, TICKETING_RPC, M.LEVELS_GET, DirectoryKey(key=name), caller)
         )
-        kept = found.model_dump(mode="json", exclude={"agents"})
+        kept = found.model_dump(mode="json", exclude={"agents", "revision"})
         sla = dict(kept.get("sla") or {})
         try:
             # A target the row cannot show in minutes (hours, business days) has no field
@@ -215,13 +215,13 @@ async def edit_level(
                 "sla": sla if has_target or sla.get("by_priority") else None,
             }
         )
-        await call(
-            services, TICKETING_RPC, M.LEVELS_REPLACE, LevelReplace(key=name, body=body), caller
-        )
+        expected = read_at(fields, found.model_dump())
+        replace = LevelReplace(key=name, body=body, expected_revision=expected)
+        await call(services, TICKETING_RPC, M.LEVELS_REPLACE, replace, caller)
     except ValidationError as exc:
         return await _levels_page(request, services, signed, Refused.invalid(exc).detail, 422)
     except Refused as refusal:
-        return await _levels_page(request, services, signed, refusal.detail, refusal.status)
+        return await levels_listing(request, services, signed, shown(refusal, signed))
     return _back("/admin/levels")
 
 
@@ -289,10 +289,11 @@ async def edit_calendar(
                 "weekly": _weekly(fields, kept.get("weekly")),
             }
         )
-        replace = CalendarReplace(key=name, body=body)
+        expected = read_at(fields, kept)
+        replace = CalendarReplace(key=name, body=body, expected_revision=expected)
         await call(services, TICKETING_RPC, M.CALENDARS_REPLACE, replace, caller)
     except ValidationError as exc:
         return await _levels_page(request, services, signed, Refused.invalid(exc).detail, 422)
     except Refused as refusal:
-        return await _levels_page(request, services, signed, refusal.detail, refusal.status)
+        return await levels_listing(request, services, signed, shown(refusal, signed))
     return _back("/admin/levels")

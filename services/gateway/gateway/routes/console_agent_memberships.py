@@ -17,7 +17,7 @@ from contracts.people import AgentCreate, AgentRead
 from contracts.rpc_ticketing import AgentReplace, DirectoryKey, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import caller_of, checkbox, not_admin
+from gateway.console.admin_calls import caller_of, checkbox, not_admin, read_at, shown
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.deps import Services, ServicesDep
@@ -97,14 +97,15 @@ async def edit_memberships(
         found = AgentRead.model_validate(
             await call(services, TICKETING_RPC, M.AGENTS_GET, DirectoryKey(key=agent_id), caller)
         )
-        kept: dict[str, Any] = found.model_dump(mode="json")
+        kept: dict[str, Any] = found.model_dump(mode="json", exclude={"revision"})
         body = AgentCreate.model_validate(
             {**kept, "levels": _ticked(fields, "level"), "teams": _ticked(fields, "team")}
         )
-        replace = AgentReplace(key=agent_id, body=body)
+        expected = read_at(fields, found.model_dump())
+        replace = AgentReplace(key=agent_id, body=body, expected_revision=expected)
         await call(services, TICKETING_RPC, M.AGENTS_REPLACE, replace, caller)
     except ValidationError as exc:
         return await _agent_page(request, services, signed, agent_id, Refused.invalid(exc))
     except Refused as refusal:
-        return await _agent_page(request, services, signed, agent_id, refusal)
+        return await _agent_page(request, services, signed, agent_id, shown(refusal, signed))
     return RedirectResponse(f"/admin/agents/{agent_id}?saved=1", status_code=303)

@@ -17,7 +17,7 @@ from contracts.rpc_ticketing import AgentReplace, DirectoryKey, NoParams, Ticket
 from contracts.topology import TICKETING_RPC
 from gateway import errors
 from gateway.console import i18n, session
-from gateway.console.admin_calls import caller_of, checkbox, not_admin
+from gateway.console.admin_calls import caller_of, checkbox, not_admin, read_at, shown
 from gateway.console.calls import Refused, call
 from gateway.console.links import mail_password_link
 from gateway.console.render import page
@@ -118,16 +118,18 @@ async def edit_agent(
         found = AgentRead.model_validate(
             await call(services, TICKETING_RPC, M.AGENTS_GET, DirectoryKey(key=agent_id), caller)
         )
-        kept: dict[str, Any] = found.model_dump(mode="json")
+        kept: dict[str, Any] = found.model_dump(mode="json", exclude={"revision"})
         body = AgentCreate.model_validate(
             {**kept, "active": checkbox(fields, "active"), "admin": checkbox(fields, "admin")}
         )
-        replace = AgentReplace(key=agent_id, body=body)
+        expected = read_at(fields, found.model_dump())
+        replace = AgentReplace(key=agent_id, body=body, expected_revision=expected)
         await call(services, TICKETING_RPC, M.AGENTS_REPLACE, replace, caller)
     except ValidationError as exc:
         invalid = Refused.invalid(exc)
         return await _agents_page(request, services, signed, error=invalid.detail, status=422)
-    except Refused as refusal:
+    except Refused as refused_save:
+        refusal = shown(refused_save, signed)
         return await _agents_page(
             request, services, signed, error=refusal.detail, status=refusal.status
         )

@@ -21,7 +21,7 @@ from contracts.rpc_ticketing import CalendarReplace, DirectoryKey, TicketingMeth
 from contracts.schedule import WEEKDAYS
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import caller_of, not_admin
+from gateway.console.admin_calls import caller_of, not_admin, read_at, shown
 from gateway.console.calendar_form import HoursText, hours_text, openings
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
@@ -81,15 +81,19 @@ async def _change(
     signed: SessionRead,
     name: str,
     edit: Callable[[Calendar], None],
+    form: dict[str, str] | None = None,
 ) -> Response:
-    """Read the calendar, let ``edit`` change its fields, and replace it; back to its page."""
+    """Read the calendar, let ``edit`` change its fields, and replace it; back to its page.
+    ``form``: a form showing the whole of what it changes, which carries the revision it was
+    read at; an addition or a removal applies to the calendar as it is now."""
     caller = caller_of(signed)
     try:
         found = await call(services, TICKETING_RPC, M.CALENDARS_GET, DirectoryKey(key=name), caller)
         fields = {k: found[k] for k in CalendarCreate.model_fields if k in found}
         edit(fields)
         body = CalendarCreate.model_validate(fields)
-        replace = CalendarReplace(key=name, body=body)
+        expected = read_at(form or {}, found)
+        replace = CalendarReplace(key=name, body=body, expected_revision=expected)
         await call(services, TICKETING_RPC, M.CALENDARS_REPLACE, replace, caller)
     except ValidationError as exc:
         return await _calendar_page(request, services, signed, name, Refused.invalid(exc))
@@ -97,7 +101,7 @@ async def _change(
         refusal = Refused.because(422, str(exc))
         return await _calendar_page(request, services, signed, name, refusal)
     except Refused as refusal:
-        return await _calendar_page(request, services, signed, name, refusal)
+        return await _calendar_page(request, services, signed, name, shown(refusal, signed))
     return RedirectResponse(f"/admin/calendars/{name}?saved=1", status_code=303)
 
 
@@ -118,7 +122,7 @@ async def edit_hours(
         weekly = {day: openings(fields.get(day, "")) for day in WEEKDAYS}
         found["weekly"] = {day: hours for day, hours in weekly.items() if hours}
 
-    return await _change(request, services, signed, calendar, edit)
+    return await _change(request, services, signed, calendar, edit, fields)
 
 
 @router.post("/admin/calendars/{calendar}/holidays", response_class=HTMLResponse)

@@ -16,7 +16,7 @@ from contracts.people import LevelCreate, LevelRead
 from contracts.rpc_ticketing import DirectoryKey, LevelReplace, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
-from gateway.console.admin_calls import caller_of, not_admin
+from gateway.console.admin_calls import caller_of, not_admin, read_at, shown
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.console.sla_form import DEFAULT_PAUSING, form_choices, sla_policy
@@ -110,7 +110,7 @@ async def edit_level_sla(
         found = LevelRead.model_validate(
             await call(services, TICKETING_RPC, M.LEVELS_GET, DirectoryKey(key=name), caller)
         )
-        kept = found.model_dump(mode="json", exclude={"agents"})
+        kept = found.model_dump(mode="json", exclude={"agents", "revision"})
         body = LevelCreate.model_validate(
             {
                 **kept,
@@ -118,10 +118,11 @@ async def edit_level_sla(
                 "sla": sla_policy(fields, kept.get("sla"), pausing_shown=True),
             }
         )
-        replace = LevelReplace(key=name, body=body)
+        expected = read_at(fields, found.model_dump())
+        replace = LevelReplace(key=name, body=body, expected_revision=expected)
         await call(services, TICKETING_RPC, M.LEVELS_REPLACE, replace, caller)
     except ValidationError as exc:
         return await _level_page(request, services, signed, name, Refused.invalid(exc))
     except Refused as refusal:
-        return await _level_page(request, services, signed, name, refusal)
+        return await _level_page(request, services, signed, name, shown(refusal, signed))
     return RedirectResponse(f"/admin/levels/{name}?saved=1", status_code=303)
