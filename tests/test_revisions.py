@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from tests.people import agent, level, team
+from tests.support import unique
 from tests.test_calendars import calendar
 
 
@@ -120,3 +121,33 @@ def test_an_if_match_that_names_no_revision_is_refused(gateway: httpx.Client) ->
         headers={"If-Match": '"not-a-revision"'},
     )
     assert refused.status_code == 409, refused.text
+
+
+def test_a_canned_response_saved_over_a_newer_one_is_refused_and_keeps_its_shortcut(
+    gateway: httpx.Client,
+) -> None:
+    shortcut = unique("thanks").replace("-", "")
+    made = gateway.post(
+        "/v1/canned-responses",
+        json={"shortcut": shortcut, "title": "Thanks", "text": "Obrigado!", "scope": "global"},
+    )
+    assert made.status_code == 201, made.text
+    path = f"/v1/canned-responses/{made.json()['id']}"
+    read = gateway.get(path)
+    assert read.json()["revision"] == 1
+    assert read.headers["ETag"] == '"1"'
+    body = {"shortcut": shortcut, "title": "Thanks", "scope": "global"}
+    theirs = gateway.put(path, json={**body, "text": "Muito obrigado!", "revision": 1})
+    assert theirs.status_code == 200, theirs.text
+    moved = f"{shortcut}2"
+    mine = gateway.put(
+        path, json={**body, "shortcut": moved, "text": "Valeu!"}, headers={"If-Match": '"1"'}
+    )
+    assert mine.status_code == 409, mine.text
+    now = gateway.get(path).json()
+    assert (now["shortcut"], now["text"], now["revision"]) == (shortcut, "Muito obrigado!", 2)
+    other = gateway.post(
+        "/v1/canned-responses",
+        json={"shortcut": moved, "title": "Other", "text": "Oi", "scope": "global"},
+    )
+    assert other.status_code == 201, other.text

@@ -339,7 +339,11 @@ class CannedRef(_Params):
 
 
 class CannedReplace(CannedRef):
+    """With ``expected_revision``, refused (409, code ``stale_revision``) when the canned
+    response is no longer at that revision."""
+
     body: CannedCreate
+    expected_revision: int | None = Field(default=None, ge=0)
 
 
 class ViewTickets(ViewRef):

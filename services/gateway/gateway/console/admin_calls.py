@@ -40,12 +40,18 @@ def checkbox(fields: dict[str, str], name: str) -> bool:
     return fields.get(name) in ("on", "true", "1")
 
 
-def read_at(fields: dict[str, str], found: dict[str, Any]) -> int:
+def form_revision(fields: dict[str, str]) -> int | None:
     """The revision the record had when the form was rendered (its hidden ``revision``), so
-    a save over someone else's later one is refused; a form without it (a page rendered
-    before revisions) is taken as read now."""
+    a save over someone else's later one is refused; None from a page rendered without it."""
     given = fields.get("revision", "").strip()
-    return int(given) if given.isdigit() else int(found.get("revision") or 0)
+    return int(given) if given.isdigit() else None
+
+
+def read_at(fields: dict[str, str], found: dict[str, Any]) -> int:
+    """The form's revision, or for a form without one the revision of ``found`` (the
+    record just read to apply the form to): that read and the write are then one step."""
+    given = form_revision(fields)
+    return given if given is not None else int(found.get("revision") or 0)
 
 
 def shown(refusal: Refused, signed: SessionRead) -> Refused:

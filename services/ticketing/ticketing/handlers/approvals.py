@@ -70,7 +70,11 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def replace_canned(params: CannedReplace, caller: Caller) -> Any:
         return await canned.replace_canned(
-            store=store, canned_id=params.id, body=params.body, caller=caller
+            store=store,
+            canned_id=params.id,
+            body=params.body,
+            caller=caller,
+            expected_revision=params.expected_revision,
         )
 
     async def delete_canned(params: CannedRef, caller: Caller) -> Any:

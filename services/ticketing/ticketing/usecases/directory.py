@@ -16,6 +16,7 @@ from contracts.rpc_ticketing import DeskVocabulary
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
 from ticketing.domain.priority import PriorityScale
+from ticketing.shared import revisions
 from ticketing.shared.access import require_active, require_admin
 from ticketing.shared.directory_reads import agent, agents
 from ticketing.store.directory import DirectoryStore, Entry, Kind
@@ -282,15 +283,11 @@ async def _save(
     if key != current:
         raise rpc.Invalid(f"the {NOUN[kind]}'s name cannot change ({current!r} → {key!r})")
     revision = await store.replace_entry(kind, key, document, expected_revision=expected_revision)
-    if revision is not None:
-        return revision
-    found = await store.read_entry(kind, key)
-    if found is None:
-        raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
-    raise rpc.Stale(
-        f"the {NOUN[kind]} {key!r} was changed by someone else since it was read (revision "
-        f"{expected_revision}, now {found.revision}): read it again and make the change there"
-    )
+    if revision is None:
+        await revisions.refuse_unsaved(
+            store, kind, key, f"the {NOUN[kind]} {key!r}", expected_revision
+        )
+    return revision
 
 
 async def vocabulary(*, store: DirectoryStore, scale: PriorityScale) -> DeskVocabulary:
