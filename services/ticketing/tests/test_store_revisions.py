@@ -4,9 +4,14 @@ names the revision it read is refused once someone else has saved the entry sinc
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from pathlib import Path
 
+from devtools.store_backends import MongomockClient
 from ticketing.store.directory import Entry
+from ticketing.store.mongo import MongoTicketStore
 from ticketing.store.port import TicketStore
+from ticketing.store.sqlite import SqliteTicketStore
 
 LEGAL = {"name": "legal", "calendar": None}
 
@@ -70,3 +75,42 @@ async def test_entries_are_listed_by_key_with_their_revisions(store: TicketStore
         Entry({"name": "day"}, 1),
         Entry({"name": "night", "active": False}, 2),
     ]
+
+
+async def test_a_sqlite_entry_from_before_revisions_is_at_revision_zero_until_replaced(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ticketing.db"
+    first = SqliteTicketStore(path)
+    await first.open()
+    await first.create_entry("level", "legal", LEGAL)
+    await first.close()
+    with sqlite3.connect(path) as connection:  # as the version before revisions left it
+        connection.execute("ALTER TABLE directory DROP COLUMN revision")
+
+    again = SqliteTicketStore(path)
+    await again.open()
+    try:
+        assert await again.read_entry("level", "legal") == Entry(LEGAL, 0)
+        mine = {**LEGAL, "calendar": "br"}
+        assert await again.replace_entry("level", "legal", mine, expected_revision=1) is None
+        assert await again.replace_entry("level", "legal", mine, expected_revision=0) == 1
+    finally:
+        await again.close()
+
+
+async def test_a_mongodb_entry_from_before_revisions_is_at_revision_zero_until_replaced() -> None:
+    client = MongomockClient(tz_aware=True)
+    store = MongoTicketStore("mongodb://mongomock", database="before-revisions", client=client)
+    await store.open()
+    try:
+        await store.create_entry("level", "legal", LEGAL)
+        await client["before-revisions"]["directory"].update_one(  # as it was before revisions
+            {"_id": "level:legal"}, {"$unset": {"revision": ""}}
+        )
+        assert await store.read_entry("level", "legal") == Entry(LEGAL, 0)
+        mine = {**LEGAL, "calendar": "br"}
+        assert await store.replace_entry("level", "legal", mine, expected_revision=1) is None
+        assert await store.replace_entry("level", "legal", mine, expected_revision=0) == 1
+    finally:
+        await store.close()

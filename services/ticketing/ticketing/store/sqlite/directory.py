@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.assignment import FINISHED_STATUSES
 from ticketing.store.directory import Entry, Kind
 
@@ -84,3 +85,36 @@ def every(connection: sqlite3.Connection, kind: Kind) -> list[dict[str, Any]]:
 def delete(connection: sqlite3.Connection, kind: Kind, key: str) -> bool:
     cursor = connection.execute("DELETE FROM directory WHERE kind = ? AND key = ?", (kind, key))
     return cursor.rowcount == 1
+
+
+class DirectoryEntries:
+    """The directory part of the SQLite ticket store: each method one statement (or read)
+    over the functions above, in its own transaction."""
+
+    _db: SqliteDatabase
+
+    async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        return await self._db.write(lambda c: create(c, kind, key, body))
+
+    async def replace_entry(
+        self, kind: Kind, key: str, body: dict[str, Any], *, expected_revision: int | None = None
+    ) -> int | None:
+        return await self._db.write(lambda c: replace(c, kind, key, body, expected_revision))
+
+    async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
+        return await self._db.read(lambda c: get(c, kind, key))
+
+    async def read_entry(self, kind: Kind, key: str) -> Entry | None:
+        return await self._db.read(lambda c: read(c, kind, key))
+
+    async def read_entries(self, kind: Kind) -> list[Entry]:
+        return await self._db.read(lambda c: read_every(c, kind))
+
+    async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
+        return await self._db.read(lambda c: every(c, kind))
+
+    async def delete_entry(self, kind: Kind, key: str) -> bool:
+        return await self._db.write(lambda c: delete(c, kind, key))
+
+    async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
+        return await self._db.read(lambda c: open_ticket_counts_in(c, agents))
