@@ -11,6 +11,7 @@ import httpx
 
 from tests.people import agent, level, team
 from tests.support import unique
+from tests.test_accounts import new_account
 from tests.test_calendars import calendar
 
 
@@ -151,3 +152,22 @@ def test_a_canned_response_saved_over_a_newer_one_is_refused_and_keeps_its_short
         json={"shortcut": moved, "title": "Other", "text": "Oi", "scope": "global"},
     )
     assert other.status_code == 201, other.text
+
+
+def test_an_account_saved_over_a_newer_save_is_refused(gateway: httpx.Client) -> None:
+    body = new_account()
+    assert gateway.post("/v1/accounts", json=body).status_code == 201
+    path = f"/v1/accounts/{body['id']}"
+    read = gateway.get(path)
+    assert read.json()["revision"] == 1
+    etag = read.headers["ETag"]
+    fields = {k: body[k] for k in ("channel", "network_id")}
+    theirs = gateway.put(path, json={**fields, "name": "Theirs"}, headers={"If-Match": etag})
+    assert theirs.status_code == 200, theirs.text
+    assert theirs.headers["ETag"] == '"2"'
+    mine = gateway.put(path, json={**fields, "name": "Mine"}, headers={"If-Match": etag})
+    assert mine.status_code == 409, mine.text
+    assert gateway.get(path).json()["name"] == "Theirs"
+    anyway = gateway.put(path, json={**fields, "name": "Mine"})
+    assert anyway.status_code == 200, anyway.text
+    assert anyway.json()["revision"] == 3

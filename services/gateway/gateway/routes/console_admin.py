@@ -134,12 +134,13 @@ async def edit_account(
             "active": checkbox(fields, "active"),
         }
         body = AccountFields.model_validate({**changed, "credentials": _credentials(fields)})
-        params = {"id": account_id, "body": _wire(body)}
+        expected = read_at(fields, found)
+        params = {"id": account_id, "body": _wire(body), "expected_revision": expected}
         await call(services, INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params, caller)
     except ValidationError as exc:
         return await _refused_accounts(request, services, signed, Refused.invalid(exc))
     except Refused as refusal:
-        return await _refused_accounts(request, services, signed, refusal)
+        return await _refused_accounts(request, services, signed, shown(refusal, signed))
     return _back("/admin/accounts")
 
 
