@@ -79,8 +79,12 @@ class AccountCreate(AccountFields):
 
 
 class AccountReplace(Strict):
+    """With ``expected_revision``, refused (409, code ``stale_revision``) when the account is
+    no longer at that revision."""
+
     id: AccountId
     body: AccountFields
+    expected_revision: int | None = Field(default=None, ge=0)
 
 
 class AccountKey(Strict):
@@ -131,6 +135,12 @@ class AccountRead(Contract):
     health: AccountHealth
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    revision: int = Field(
+        default=0,
+        description="Moves on every change an administrator saves (not on health updates); "
+        "send it back as `If-Match` so a save over someone else's newer one is refused with "
+        "409.",
+    )
 
 
 class AccountList(Contract):

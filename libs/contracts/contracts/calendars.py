@@ -104,8 +104,24 @@ class CalendarCreate(CalendarSpec):
     name: Key = Field(examples=["business-br"])
 
 
+class CalendarUpdate(CalendarCreate):
+    """A replacement (``PUT``): the record as its read answered it may be sent back with its
+    ``revision``, which then works as ``If-Match`` does."""
+
+    revision: int | None = Field(
+        default=None,
+        ge=0,
+        description="The revision the record was read at: the replacement is refused with "
+        "409 if it has changed since. Left out: replace whatever is there.",
+    )
+
+
 class CalendarRead(CalendarCreate):
-    pass
+    revision: int = Field(
+        default=0,
+        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
+        "so a save over someone else's newer one is refused with 409.",
+    )
 
 
 class CalendarPage(Strict):

@@ -64,6 +64,17 @@ class CannedCreate(_Closed):
     )
 
 
+class CannedUpdate(CannedCreate):
+    """A replacement (``PUT``), with the ``revision`` it was read at if the caller has it."""
+
+    revision: int | None = Field(
+        default=None,
+        ge=0,
+        description="The revision the canned response was read at: the replacement is "
+        "refused with 409 if it has changed since. Left out: replace whatever is there.",
+    )
+
+
 class CannedRead(Contract):
     id: UUID
     shortcut: str
@@ -74,6 +85,11 @@ class CannedRead(Contract):
     placeholders: list[str] = Field(description="The placeholders the text uses.")
     created_by: str
     updated_at: AwareDatetime
+    revision: int = Field(
+        default=0,
+        description="Moves on every change; send it back (`If-Match` or `revision`) so a "
+        "save over someone else's newer one is refused with 409.",
+    )
 
 
 class CannedQuery(_Closed):

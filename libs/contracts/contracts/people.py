@@ -66,6 +66,18 @@ class AgentCreate(_Closed):
     )
 
 
+class AgentUpdate(AgentCreate):
+    """A replacement (``PUT``): the record as its read answered it may be sent back with its
+    ``revision``, which then works as ``If-Match`` does."""
+
+    revision: int | None = Field(
+        default=None,
+        ge=0,
+        description="The revision the record was read at: the replacement is refused with "
+        "409 if it has changed since. Left out: replace whatever is there.",
+    )
+
+
 class AgentRead(Contract):
     id: str
     name: str
@@ -78,6 +90,11 @@ class AgentRead(Contract):
     levels: list[str]
     teams: list[str]
     admin: bool = False
+    revision: int = Field(
+        default=0,
+        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
+        "so a save over someone else's newer one is refused with 409.",
+    )
 
 
 class TeamCreate(_Closed):
@@ -92,11 +109,28 @@ class TeamCreate(_Closed):
     active: bool = True
 
 
+class TeamUpdate(TeamCreate):
+    """A replacement (``PUT``): the record as its read answered it may be sent back with its
+    ``revision``, which then works as ``If-Match`` does."""
+
+    revision: int | None = Field(
+        default=None,
+        ge=0,
+        description="The revision the record was read at: the replacement is refused with "
+        "409 if it has changed since. Left out: replace whatever is there.",
+    )
+
+
 class TeamRead(Contract):
     name: str
     description: str
     active: bool
     agents: list[str] = Field(description="Ids of the agents in the team.")
+    revision: int = Field(
+        default=0,
+        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
+        "so a save over someone else's newer one is refused with 409.",
+    )
 
 
 class OutOfHoursReply(_Closed):
@@ -160,6 +194,18 @@ class LevelCreate(_Closed):
     )
 
 
+class LevelUpdate(LevelCreate):
+    """A replacement (``PUT``): the record as its read answered it may be sent back with its
+    ``revision``, which then works as ``If-Match`` does."""
+
+    revision: int | None = Field(
+        default=None,
+        ge=0,
+        description="The revision the record was read at: the replacement is refused with "
+        "409 if it has changed since. Left out: replace whatever is there.",
+    )
+
+
 class LevelRead(Contract):
     name: str
     responsible: str | None
@@ -174,3 +220,8 @@ class LevelRead(Contract):
     calendar: str | None = None
     sla: SlaPolicy | None = None
     agents: list[str] = Field(description="Ids of the agents who work this level.")
+    revision: int = Field(
+        default=0,
+        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
+        "so a save over someone else's newer one is refused with 409.",
+    )

@@ -13,6 +13,10 @@ from pydantic import Field
 
 from contracts.base import Contract
 
+STALE_REVISION = "stale_revision"
+"""The ``code`` of a 409 refusing a write that names a revision of the record which is no
+longer its current one: someone else saved it in between (read it again, then decide)."""
+
 
 class Caller(Contract):
     """Who is asking, as the gateway authenticated them."""

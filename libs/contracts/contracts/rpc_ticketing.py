@@ -252,19 +252,26 @@ class DirectoryKey(_Params):
     key: str
 
 
-class AgentReplace(DirectoryKey):
+class DirectoryRevised(DirectoryKey):
+    """A replacement; with ``expected_revision``, refused (409, code ``stale_revision``) when
+    the record is no longer at that revision. Without it the write replaces whatever is there."""
+
+    expected_revision: int | None = Field(default=None, ge=0)
+
+
+class AgentReplace(DirectoryRevised):
     body: AgentCreate
 
 
-class TeamReplace(DirectoryKey):
+class TeamReplace(DirectoryRevised):
     body: TeamCreate
 
 
-class LevelReplace(DirectoryKey):
+class LevelReplace(DirectoryRevised):
     body: LevelCreate
 
 
-class CalendarReplace(DirectoryKey):
+class CalendarReplace(DirectoryRevised):
     body: CalendarCreate
 
 
@@ -332,7 +339,11 @@ class CannedRef(_Params):
 
 
 class CannedReplace(CannedRef):
+    """With ``expected_revision``, refused (409, code ``stale_revision``) when the canned
+    response is no longer at that revision."""
+
     body: CannedCreate
+    expected_revision: int | None = Field(default=None, ge=0)
 
 
 class ViewTickets(ViewRef):

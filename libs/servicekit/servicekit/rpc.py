@@ -25,7 +25,7 @@ from faststream.rabbit import RabbitBroker, RabbitResponse, RabbitRouter
 from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
-from contracts.rpc import Caller, FieldError, RpcError, RpcReply, RpcRequest
+from contracts.rpc import STALE_REVISION, Caller, FieldError, RpcError, RpcReply, RpcRequest
 from servicekit import metrics, tracing
 from servicekit.consuming import raw_message
 from servicekit.topology import rpc_queue
@@ -86,6 +86,12 @@ class NotFound(RpcFailure):
 class Conflict(RpcFailure):
     status = 409
     code = "conflict"
+
+
+class Stale(Conflict):
+    """A write over a revision that is no longer the record's current one."""
+
+    code = STALE_REVISION
 
 
 class Invalid(RpcFailure):

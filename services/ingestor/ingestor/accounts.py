@@ -157,6 +157,11 @@ async def record_poll(
     return old, new
 
 
+REPLACE_ATTEMPTS = 5
+"""Saves in a row that may find the account changed between their read and their write before
+one without a revision gives up (each such race is another administrator's save)."""
+
+
 def methods(
     store: IngestStore,
     vault: Vault,
@@ -171,6 +176,7 @@ def methods(
         health: AccountHealth,
         created: datetime | None,
         has: bool,
+        revision: int,
     ) -> AccountRead:
         now = clock()
         return AccountRead(
@@ -187,6 +193,7 @@ def methods(
             health=health,
             created_at=created or now,
             updated_at=now,
+            revision=revision,
         )
 
     async def list_accounts(_: AccountsQuery, caller: Caller) -> AccountList:
@@ -203,7 +210,9 @@ def methods(
     async def create(body: AccountCreate, caller: Caller) -> AccountRead:
         _admin(caller)
         sealed = vault.seal(body.credentials) if body.credentials else None
-        account = read(body, body.id, health=AccountHealth(), created=None, has=sealed is not None)
+        account = read(
+            body, body.id, health=AccountHealth(), created=None, has=sealed is not None, revision=1
+        )
         try:
             await store.create_account(StoredAccount(account, sealed))
         except AccountTaken as exc:
@@ -211,26 +220,39 @@ def methods(
         return account
 
     async def replace(params: AccountReplace, caller: Caller) -> AccountRead:
+        """Written over the revision just read, so the revision moves once per save; a save
+        that names the revision it was read at is refused once the account moved past it,
+        one that names none is tried again over the newer one, as a last write wins."""
         _admin(caller)
-        old = await store.account(params.id)
-        if old is None:
-            raise rpc.NotFound(f"no account {params.id!r}")
         body = params.body
-        # Credentials are write-only: a replace that leaves them out keeps the stored ones.
-        sealed = vault.seal(body.credentials) if body.credentials else old.credentials
-        account = read(
-            body,
-            params.id,
-            health=old.account.health,
-            created=old.account.created_at,
-            has=sealed is not None,
-        )
-        try:
-            if not await store.replace_account(StoredAccount(account, sealed)):
+        for _ in range(REPLACE_ATTEMPTS):
+            old = await store.account(params.id)
+            if old is None:
                 raise rpc.NotFound(f"no account {params.id!r}")
-        except AccountTaken as exc:
-            raise _taken(params.id, body) from exc
-        return account
+            current = old.account.revision
+            if params.expected_revision not in (None, current):
+                raise rpc.Stale(
+                    f"the account {params.id!r} was changed by someone else since it was read "
+                    f"(revision {params.expected_revision}, now {current}): read it again and "
+                    "make the change there"
+                )
+            # Credentials are write-only: a replace that leaves them out keeps the stored ones.
+            sealed = vault.seal(body.credentials) if body.credentials else old.credentials
+            account = read(
+                body,
+                params.id,
+                health=old.account.health,
+                created=old.account.created_at,
+                has=sealed is not None,
+                revision=current + 1,
+            )
+            try:
+                stored = StoredAccount(account, sealed)
+                if await store.replace_account(stored, expected_revision=current):
+                    return account
+            except AccountTaken as exc:
+                raise _taken(params.id, body) from exc
+        raise rpc.Stale(f"the account {params.id!r} kept changing while it was saved: try again")
 
     async def delete(key: AccountKey, caller: Caller) -> Deleted:
         _admin(caller)

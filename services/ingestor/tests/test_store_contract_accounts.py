@@ -171,3 +171,26 @@ async def test_a_delivery_is_accepted_kept_threaded_and_noted_together(
     assert await store.threads_of(["facebook:1"]) == {"facebook:1": "post-1"}
     stored = await store.account("acme-fb")
     assert stored is not None and stored.account.health.last_event_at == NOW
+
+
+async def test_a_replacement_at_another_revision_is_refused_and_writes_nothing(
+    store: IngestStore,
+) -> None:
+    first = account()
+    await store.create_account(first)
+    theirs = account(network_id="1002")
+    saved = StoredAccount(theirs.account.model_copy(update={"revision": 1}), b"ciphertext")
+    assert await store.replace_account(saved, expected_revision=0)
+    mine = StoredAccount(account(network_id="1003").account, b"ciphertext")
+    assert not await store.replace_account(mine, expected_revision=0)
+    assert await store.account("acme-fb") == saved
+    assert await store.replace_account(mine, expected_revision=1)
+    assert await store.account("acme-fb") == mine
+
+
+async def test_health_updates_leave_the_revision_as_it_is(store: IngestStore) -> None:
+    kept = StoredAccount(account().account.model_copy(update={"revision": 3}), b"ciphertext")
+    await store.create_account(kept)
+    await store.note_events(["acme-fb"], NOW + timedelta(minutes=1))
+    assert (await store.account("acme-fb")).account.revision == 3  # type: ignore[union-attr]
+    assert await store.replace_account(kept, expected_revision=3)

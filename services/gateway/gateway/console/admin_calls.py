@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from contracts.calendars import CalendarCreate
 from contracts.credentials import SessionRead
 from contracts.people import AgentCreate, LevelCreate, TeamCreate
-from contracts.rpc import Caller
+from contracts.rpc import STALE_REVISION, Caller
 from contracts.rpc_ticketing import (
     AgentReplace,
     CalendarReplace,
@@ -68,8 +68,12 @@ class Screen:
         return session.caller_of(self.signed.agent)
 
     async def call(self, queue: str, method: str, params: BaseModel | dict[str, Any]) -> Any:
-        """The service's answer to the administrator; a refusal raises Refused."""
-        return await call(self.services, queue, method, params, self.caller)
+        """The service's answer to the administrator; a refusal raises Refused, a save over
+        a newer revision in the administrator's words."""
+        try:
+            return await call(self.services, queue, method, params, self.caller)
+        except Refused as refusal:
+            raise shown(refusal, self.signed) from None
 
     def page(self, name: str, *, status_code: int = 200, **context: Any) -> Response:
         """The template ``name`` in the administrator's language."""
@@ -140,14 +144,22 @@ CALENDARS = Entries(M.CALENDARS_GET, M.CALENDARS_REPLACE, CalendarCreate, Calend
 
 
 async def change_entry(
-    screen: Screen, kind: Entries, key: str, edit: Callable[[dict[str, Any]], dict[str, Any]]
+    screen: Screen,
+    kind: Entries,
+    key: str,
+    edit: Callable[[dict[str, Any]], dict[str, Any]],
+    form: dict[str, str] | None = None,
 ) -> None:
     """Read the entry, let ``edit`` change its writable fields, and replace it whole: what
-    the form does not show stays as it was."""
+    the form does not show stays as it was. ``form``: a form showing the whole of what it
+    changes, which carries the revision it was read at; without one (an addition, a removal)
+    the change applies to the entry as just read, and a save in between is refused too."""
     found = await screen.call(TICKETING_RPC, kind.get, DirectoryKey(key=key))
     writable = {name: value for name, value in found.items() if name in kind.body.model_fields}
     body = kind.body.model_validate(edit(writable))
-    await screen.call(TICKETING_RPC, kind.replace, kind.replace_params(key=key, body=body))
+    expected = read_at(form or {}, found)
+    replace = kind.replace_params(key=key, body=body, expected_revision=expected)
+    await screen.call(TICKETING_RPC, kind.replace, replace)
 
 
 def caller_of(signed: SessionRead) -> Caller:
@@ -156,3 +168,26 @@ def caller_of(signed: SessionRead) -> Caller:
 
 def checkbox(fields: dict[str, str], name: str) -> bool:
     return fields.get(name) in ("on", "true", "1")
+
+
+def form_revision(fields: dict[str, str]) -> int | None:
+    """The revision the record had when the form was rendered (its hidden ``revision``), so
+    a save over someone else's later one is refused; None from a page rendered without it."""
+    given = fields.get("revision", "").strip()
+    return int(given) if given.isdigit() else None
+
+
+def read_at(fields: dict[str, str], found: dict[str, Any]) -> int:
+    """The form's revision, or for a form without one the revision of ``found`` (the
+    record just read to apply the form to): that read and the write are then one step."""
+    given = form_revision(fields)
+    return given if given is not None else int(found.get("revision") or 0)
+
+
+def shown(refusal: Refused, signed: SessionRead) -> Refused:
+    """A refusal as the page says it: someone else's save since the form was read, in the
+    administrator's language (the page is then rendered again with the current values)."""
+    if refusal.error.code != STALE_REVISION:
+        return refusal
+    t = i18n.translator(signed.agent.language)
+    return Refused.because(refusal.status, t("stale_revision"))

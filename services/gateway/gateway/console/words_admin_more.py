@@ -70,4 +70,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_levels": ("Nenhum nível ainda.", "No level yet."),
     "no_teams": ("Nenhuma equipe ainda.", "No team yet."),
     "missing_named": ("Não encontrado: {name}", "Not found: {name}"),
+    "stale_revision": (
+        "Outra pessoa salvou isto depois que você abriu a página, e nada do que ela salvou "
+        "foi desfeito: sua alteração não foi salva. A página mostra agora os valores "
+        "atuais; refaça sua alteração sobre eles.",
+        "Someone else saved this after you opened the page, and nothing they saved was "
+        "undone: your change was not saved. The page now shows the current values; make your "
+        "change again on them.",
+    ),
 }

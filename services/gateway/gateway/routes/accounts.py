@@ -25,6 +25,7 @@ from contracts.accounts import (
 )
 from contracts.rpc_ingestor import IngestorMethod
 from contracts.topology import INGESTOR_RPC
+from gateway import revisions
 from gateway.deps import AdminCaller, ServicesDep
 
 
@@ -78,22 +79,42 @@ async def create_account(body: AccountCreate, caller: AdminCaller, services: Ser
 
 
 @router.get("/{account_id}", response_model=AccountRead, responses={**NOT_FOUND, **ADMIN_ONLY})
-async def get_account(account_id: AccountPath, caller: AdminCaller, services: ServicesDep) -> Any:
-    return await services.call(
+async def get_account(
+    account_id: AccountPath, caller: AdminCaller, services: ServicesDep, response: Response
+) -> Any:
+    found = await services.call(
         INGESTOR_RPC, IngestorMethod.ACCOUNTS_GET, AccountKey(id=account_id), caller
     )
+    return revisions.tagged(response, found)
 
 
 @router.put(
-    "/{account_id}", response_model=AccountRead, responses={**NOT_FOUND, **ADMIN_ONLY, **TAKEN}
+    "/{account_id}",
+    response_model=AccountRead,
+    responses={
+        **NOT_FOUND,
+        **ADMIN_ONLY,
+        409: {
+            "description": f"{TAKEN[409]['description']}; or `If-Match` names a revision the "
+            "account has moved past (someone else saved it since it was read)"
+        },
+    },
 )
 async def replace_account(
-    account_id: AccountPath, body: AccountFields, caller: AdminCaller, services: ServicesDep
+    account_id: AccountPath,
+    body: AccountFields,
+    caller: AdminCaller,
+    services: ServicesDep,
+    response: Response,
+    if_match: revisions.IfMatch = None,
 ) -> Any:
     """Replaces everything but the credentials when they are left out (they are kept)."""
-    params = {"id": account_id, "body": wire_body(body)}
+    params: dict[str, Any] = {"id": account_id, "body": wire_body(body)}
+    if (expected := revisions.expected(if_match, None)) is not None:
+        params["expected_revision"] = expected
     AccountReplace.model_validate(params)  # the id's shape, refused here with a 422
-    return await services.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params, caller)
+    saved = await services.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params, caller)
+    return revisions.tagged(response, saved)
 
 
 @router.delete(

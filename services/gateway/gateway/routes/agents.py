@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 from pydantic import AwareDatetime, BaseModel
 
 from contracts.credentials import AccessLinkRequest
-from contracts.people import AgentCreate, AgentRead
+from contracts.people import AgentCreate, AgentRead, AgentUpdate
 from contracts.rpc_ticketing import AgentReplace, DirectoryKey, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
-from gateway import tokens
+from gateway import revisions, tokens
 from gateway.console.links import mail_password_link
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep, settings
 from gateway.settings import GatewaySettings
@@ -48,23 +48,36 @@ async def create_agent(agent: AgentCreate, caller: AdminCaller, services: Servic
 
 
 @router.get("/{agent_id}", response_model=AgentRead, responses=NOT_FOUND)
-async def get_agent(agent_id: AgentId, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(
+async def get_agent(
+    agent_id: AgentId, caller: CurrentCaller, services: ServicesDep, response: Response
+) -> Any:
+    found = await services.call(
         TICKETING_RPC, TicketingMethod.AGENTS_GET, DirectoryKey(key=agent_id), caller
     )
+    return revisions.tagged(response, found)
 
 
-@router.put("/{agent_id}", response_model=AgentRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+@router.put(
+    "/{agent_id}",
+    response_model=AgentRead,
+    responses={**NOT_FOUND, **ADMIN_ONLY, **revisions.STALE},
+)
 async def replace_agent(
-    agent_id: AgentId, agent: AgentCreate, caller: AdminCaller, services: ServicesDep
+    agent_id: AgentId,
+    agent: AgentUpdate,
+    caller: AdminCaller,
+    services: ServicesDep,
+    response: Response,
+    if_match: revisions.IfMatch = None,
 ) -> Any:
     """Replace an agent (e.g. move them to other levels, or deactivate them)."""
-    return await services.call(
-        TICKETING_RPC,
-        TicketingMethod.AGENTS_REPLACE,
-        AgentReplace(key=agent_id, body=agent),
-        caller,
+    replace = AgentReplace(
+        key=agent_id,
+        body=revisions.record(agent, AgentCreate),
+        expected_revision=revisions.expected(if_match, agent.revision),
     )
+    saved = await services.call(TICKETING_RPC, TicketingMethod.AGENTS_REPLACE, replace, caller)
+    return revisions.tagged(response, saved)
 
 
 @router.delete(

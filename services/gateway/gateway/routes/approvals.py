@@ -15,7 +15,7 @@ from contracts.approvals import (
     ApprovalRejection,
     ApprovalResubmission,
 )
-from contracts.canned import CannedCreate, CannedQuery, CannedRead
+from contracts.canned import CannedCreate, CannedQuery, CannedRead, CannedUpdate
 from contracts.rpc_ticketing import (
     ApprovalEditing,
     ApprovalRef,
@@ -27,6 +27,7 @@ from contracts.rpc_ticketing import (
 )
 from contracts.tickets import StoredInteraction
 from contracts.topology import TICKETING_RPC
+from gateway import revisions
 from gateway.deps import CurrentCaller, ServicesDep
 
 router = APIRouter(prefix="/v1/approvals", tags=["approvals"])
@@ -135,26 +136,41 @@ async def create_canned(body: CannedCreate, caller: CurrentCaller, services: Ser
 
 
 @canned_router.get("/{canned_id}", response_model=CannedRead, responses=CANNED)
-async def get_canned(canned_id: UUID, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.relay(
+async def get_canned(
+    canned_id: UUID, caller: CurrentCaller, services: ServicesDep, response: Response
+) -> Any:
+    found = await services.call(
         TICKETING_RPC, TicketingMethod.CANNED_GET, CannedRef(id=canned_id), caller
     )
+    return revisions.tagged(response, found)
 
 
 @canned_router.put(
     "/{canned_id}",
     response_model=CannedRead,
-    responses={**CANNED, 409: {"description": "The shortcut is taken in that scope"}},
+    responses={
+        **CANNED,
+        409: {
+            "description": "The shortcut is taken in that scope, or `If-Match` (or the body's "
+            "`revision`) names a revision the response has moved past"
+        },
+    },
 )
 async def replace_canned(
-    canned_id: UUID, body: CannedCreate, caller: CurrentCaller, services: ServicesDep
+    canned_id: UUID,
+    body: CannedUpdate,
+    caller: CurrentCaller,
+    services: ServicesDep,
+    response: Response,
+    if_match: revisions.IfMatch = None,
 ) -> Any:
-    return await services.call(
-        TICKETING_RPC,
-        TicketingMethod.CANNED_REPLACE,
-        CannedReplace(id=canned_id, body=body),
-        caller,
+    replace = CannedReplace(
+        id=canned_id,
+        body=revisions.record(body, CannedCreate),
+        expected_revision=revisions.expected(if_match, body.revision),
     )
+    saved = await services.call(TICKETING_RPC, TicketingMethod.CANNED_REPLACE, replace, caller)
+    return revisions.tagged(response, saved)
 
 
 @canned_router.delete("/{canned_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CANNED)

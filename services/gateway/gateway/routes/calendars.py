@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from contracts.calendars import CalendarCreate, CalendarRead
+from contracts.calendars import CalendarCreate, CalendarRead, CalendarUpdate
 from contracts.rpc_ticketing import CalendarReplace, DirectoryKey, NoParams, TicketingMethod
 from contracts.topology import TICKETING_RPC
+from gateway import revisions
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
 
 router = APIRouter(prefix="/v1/calendars", tags=["calendars"])
@@ -37,22 +38,35 @@ async def create_calendar(
 
 
 @router.get("/{name}", response_model=CalendarRead, responses=NOT_FOUND)
-async def get_calendar(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(
+async def get_calendar(
+    name: Name, caller: CurrentCaller, services: ServicesDep, response: Response
+) -> Any:
+    found = await services.call(
         TICKETING_RPC, TicketingMethod.CALENDARS_GET, DirectoryKey(key=name), caller
     )
+    return revisions.tagged(response, found)
 
 
-@router.put("/{name}", response_model=CalendarRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+@router.put(
+    "/{name}",
+    response_model=CalendarRead,
+    responses={**NOT_FOUND, **ADMIN_ONLY, **revisions.STALE},
+)
 async def replace_calendar(
-    name: Name, calendar: CalendarCreate, caller: AdminCaller, services: ServicesDep
+    name: Name,
+    calendar: CalendarUpdate,
+    caller: AdminCaller,
+    services: ServicesDep,
+    response: Response,
+    if_match: revisions.IfMatch = None,
 ) -> Any:
-    return await services.call(
-        TICKETING_RPC,
-        TicketingMethod.CALENDARS_REPLACE,
-        CalendarReplace(key=name, body=calendar),
-        caller,
+    replace = CalendarReplace(
+        key=name,
+        body=revisions.record(calendar, CalendarCreate),
+        expected_revision=revisions.expected(if_match, calendar.revision),
     )
+    saved = await services.call(TICKETING_RPC, TicketingMethod.CALENDARS_REPLACE, replace, caller)
+    return revisions.tagged(response, saved)
 
 
 @router.delete(

@@ -27,6 +27,7 @@ from gateway.console.admin_calls import (
     Screen,
     change_entry,
     checkbox,
+    read_at,
     saved_or_refused,
 )
 from gateway.console.calls import Refused
@@ -97,7 +98,8 @@ async def edit_account(account_id: Key, fields: session.CheckedForm, admin: Admi
             "active": checkbox(fields, "active"),
         }
         body = AccountFields.model_validate({**changed, "credentials": _credentials(fields)})
-        params = {"id": account_id, "body": _wire(body)}
+        expected = read_at(fields, found)
+        params = {"id": account_id, "body": _wire(body), "expected_revision": expected}
         await admin.call(INGESTOR_RPC, IngestorMethod.ACCOUNTS_REPLACE, params)
 
     return await saved_or_refused(edit(), ACCOUNTS_SAVED, partial(_accounts_page, admin))
@@ -152,7 +154,7 @@ async def edit_level(name: Key, fields: session.CheckedForm, admin: Admin) -> Re
             "sla": sla if has_target or sla.get("by_priority") else None,
         }
 
-    changed = change_entry(admin, LEVELS, name, edit)
+    changed = change_entry(admin, LEVELS, name, edit, fields)
     return await saved_or_refused(changed, LEVELS_SAVED, partial(levels_listing, admin))
 
 
@@ -200,5 +202,5 @@ async def edit_calendar(name: Key, fields: session.CheckedForm, admin: Admin) ->
             "weekly": _weekly(fields, kept.get("weekly")),
         }
 
-    changed = change_entry(admin, CALENDARS, name, edit)
+    changed = change_entry(admin, CALENDARS, name, edit, fields)
     return await saved_or_refused(changed, LEVELS_SAVED, partial(levels_listing, admin))

@@ -73,6 +73,6 @@ async def edit_memberships(
     def edit(kept: dict[str, Any]) -> dict[str, Any]:
         return {**kept, "levels": _ticked(fields, "level"), "teams": _ticked(fields, "team")}
 
-    changed = change_entry(admin, AGENTS, agent_id, edit)
+    changed = change_entry(admin, AGENTS, agent_id, edit, fields)
     again = partial(_agent_page, admin, agent_id)
     return await saved_or_refused(changed, f"/admin/agents/{agent_id}?saved=1", again)

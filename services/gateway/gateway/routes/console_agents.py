@@ -102,7 +102,7 @@ async def edit_agent(agent_id: AgentId, fields: session.CheckedForm, admin: Admi
     def edit(kept: dict[str, Any]) -> dict[str, Any]:
         return {**kept, "active": checkbox(fields, "active"), "admin": checkbox(fields, "admin")}
 
-    changed = change_entry(admin, AGENTS, agent_id, edit)
+    changed = change_entry(admin, AGENTS, agent_id, edit, fields)
     return await saved_or_refused(changed, AGENTS_SAVED, partial(agents_listing, admin))
 
 

@@ -59,8 +59,15 @@ async def calendar_page(calendar: Name, admin: Admin) -> Response:
     return await _calendar_page(admin, calendar)
 
 
-async def _change(screen: Screen, name: str, edit: Callable[[Calendar], None]) -> Response:
-    """Read the calendar, let ``edit`` change its fields, and replace it; back to its page."""
+async def _change(
+    screen: Screen,
+    name: str,
+    edit: Callable[[Calendar], None],
+    form: dict[str, str] | None = None,
+) -> Response:
+    """Read the calendar, let ``edit`` change its fields, and replace it; back to its page.
+    ``form``: a form showing the whole of what it changes, which carries the revision it was
+    read at; an addition or a removal applies to the calendar as it is now."""
 
     def edited(found: Calendar) -> Calendar:
         try:
@@ -69,7 +76,7 @@ async def _change(screen: Screen, name: str, edit: Callable[[Calendar], None]) -
             raise Refused.because(422, str(exc)) from None
         return found
 
-    changed = change_entry(screen, CALENDARS, name, edited)
+    changed = change_entry(screen, CALENDARS, name, edited, form)
     again = partial(_calendar_page, screen, name)
     return await saved_or_refused(changed, f"/admin/calendars/{name}?saved=1", again)
 
@@ -83,7 +90,7 @@ async def edit_hours(calendar: Name, fields: session.CheckedForm, admin: Admin) 
         weekly = {day: openings(fields.get(day, "")) for day in WEEKDAYS}
         found["weekly"] = {day: hours for day, hours in weekly.items() if hours}
 
-    return await _change(admin, calendar, edit)
+    return await _change(admin, calendar, edit, fields)
 
 
 @router.post("/admin/calendars/{calendar}/holidays", response_class=HTMLResponse)

@@ -92,6 +92,6 @@ async def edit_level_sla(name: Name, fields: session.CheckedForm, admin: Admin) 
             "sla": sla_policy(fields, kept.get("sla"), pausing_shown=True),
         }
 
-    changed = change_entry(admin, LEVELS, name, edit)
+    changed = change_entry(admin, LEVELS, name, edit, fields)
     again = partial(_level_page, admin, name)
     return await saved_or_refused(changed, f"/admin/levels/{name}?saved=1", again)

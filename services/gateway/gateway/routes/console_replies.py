@@ -33,6 +33,7 @@ from contracts.rpc_ticketing import (
 )
 from contracts.topology import TICKETING_RPC
 from gateway.console import session
+from gateway.console.admin_calls import form_revision, shown
 from gateway.console.calls import Refused, call
 from gateway.console.i18n import translator
 from gateway.console.render import page
@@ -177,8 +178,9 @@ async def _decide(
     try:
         await call(services, TICKETING_RPC, method, params, caller)
     except Refused as refused:
+        shown_refusal = shown(refused, signed)
         return await render(
-            request, services, signed, error=refused.error.detail, status_code=refused.error.status
+            request, services, signed, error=shown_refusal.detail, status_code=refused.status
         )
     return RedirectResponse(f"{back}?saved=1", status_code=303)
 
@@ -325,7 +327,9 @@ async def replace_canned(
         services,
         signed,
         M.CANNED_REPLACE,
-        lambda: CannedReplace(id=canned_id, body=_canned(fields)),
+        lambda: CannedReplace(
+            id=canned_id, body=_canned(fields), expected_revision=form_revision(fields)
+        ),
         "/canned",
     )
 

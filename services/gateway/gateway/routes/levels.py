@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from contracts.people import LevelCreate, LevelRead
+from contracts.people import LevelCreate, LevelRead, LevelUpdate
 from contracts.rpc_ticketing import DirectoryKey, LevelReplace, NoParams, TicketingMethod
 from contracts.tickets import LevelSlaCounts
 from contracts.topology import TICKETING_RPC
+from gateway import revisions
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
 
 router = APIRouter(prefix="/v1/levels", tags=["levels"])
@@ -34,10 +35,13 @@ async def create_level(level: LevelCreate, caller: AdminCaller, services: Servic
 
 
 @router.get("/{name}", response_model=LevelRead, responses=NOT_FOUND)
-async def get_level(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(
+async def get_level(
+    name: Name, caller: CurrentCaller, services: ServicesDep, response: Response
+) -> Any:
+    found = await services.call(
         TICKETING_RPC, TicketingMethod.LEVELS_GET, DirectoryKey(key=name), caller
     )
+    return revisions.tagged(response, found)
 
 
 @router.get(
@@ -53,16 +57,26 @@ async def level_sla(name: Name, caller: CurrentCaller, services: ServicesDep) ->
     )
 
 
-@router.put("/{name}", response_model=LevelRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+@router.put(
+    "/{name}",
+    response_model=LevelRead,
+    responses={**NOT_FOUND, **ADMIN_ONLY, **revisions.STALE},
+)
 async def replace_level(
-    name: Name, level: LevelCreate, caller: AdminCaller, services: ServicesDep
+    name: Name,
+    level: LevelUpdate,
+    caller: AdminCaller,
+    services: ServicesDep,
+    response: Response,
+    if_match: revisions.IfMatch = None,
 ) -> Any:
-    return await services.call(
-        TICKETING_RPC,
-        TicketingMethod.LEVELS_REPLACE,
-        LevelReplace(key=name, body=level),
-        caller,
+    replace = LevelReplace(
+        key=name,
+        body=revisions.record(level, LevelCreate),
+        expected_revision=revisions.expected(if_match, level.revision),
     )
+    saved = await services.call(TICKETING_RPC, TicketingMethod.LEVELS_REPLACE, replace, caller)
+    return revisions.tagged(response, saved)
 
 
 @router.delete(

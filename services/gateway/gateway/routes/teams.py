@@ -4,9 +4,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from contracts.people import TeamCreate, TeamRead
+from contracts.people import TeamCreate, TeamRead, TeamUpdate
 from contracts.rpc_ticketing import DirectoryKey, NoParams, TeamReplace, TicketingMethod
 from contracts.topology import TICKETING_RPC
+from gateway import revisions
 from gateway.deps import AdminCaller, CurrentCaller, ServicesDep
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
@@ -33,22 +34,35 @@ async def create_team(team: TeamCreate, caller: AdminCaller, services: ServicesD
 
 
 @router.get("/{name}", response_model=TeamRead, responses=NOT_FOUND)
-async def get_team(name: Name, caller: CurrentCaller, services: ServicesDep) -> Any:
-    return await services.call(
+async def get_team(
+    name: Name, caller: CurrentCaller, services: ServicesDep, response: Response
+) -> Any:
+    found = await services.call(
         TICKETING_RPC, TicketingMethod.TEAMS_GET, DirectoryKey(key=name), caller
     )
+    return revisions.tagged(response, found)
 
 
-@router.put("/{name}", response_model=TeamRead, responses={**NOT_FOUND, **ADMIN_ONLY})
+@router.put(
+    "/{name}",
+    response_model=TeamRead,
+    responses={**NOT_FOUND, **ADMIN_ONLY, **revisions.STALE},
+)
 async def replace_team(
-    name: Name, team: TeamCreate, caller: AdminCaller, services: ServicesDep
+    name: Name,
+    team: TeamUpdate,
+    caller: AdminCaller,
+    services: ServicesDep,
+    response: Response,
+    if_match: revisions.IfMatch = None,
 ) -> Any:
-    return await services.call(
-        TICKETING_RPC,
-        TicketingMethod.TEAMS_REPLACE,
-        TeamReplace(key=name, body=team),
-        caller,
+    replace = TeamReplace(
+        key=name,
+        body=revisions.record(team, TeamCreate),
+        expected_revision=revisions.expected(if_match, team.revision),
     )
+    saved = await services.call(TICKETING_RPC, TicketingMethod.TEAMS_REPLACE, replace, caller)
+    return revisions.tagged(response, saved)
 
 
 @router.delete(

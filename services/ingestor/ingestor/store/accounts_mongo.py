@@ -59,9 +59,14 @@ class MongoAccounts:
     async def accounts(self) -> list[StoredAccount]:
         return [_stored(d) async for d in self._accounts.find({}).sort("_id", ASCENDING)]
 
-    async def replace_account(self, stored: StoredAccount) -> bool:
+    async def replace_account(
+        self, stored: StoredAccount, *, expected_revision: int | None = None
+    ) -> bool:
+        match: dict[str, Any] = {"_id": stored.account.id}
+        if expected_revision is not None:
+            match["data.revision"] = expected_revision or {"$in": [0, None]}
         try:
-            result = await self._accounts.replace_one({"_id": stored.account.id}, _document(stored))
+            result = await self._accounts.replace_one(match, _document(stored))
         except DuplicateKeyError as exc:
             raise AccountTaken(str(exc)) from exc
         return bool(result.matched_count)

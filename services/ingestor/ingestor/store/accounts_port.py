@@ -57,8 +57,12 @@ class AccountStore(Protocol):
 
     async def accounts(self) -> list[StoredAccount]: ...
 
-    async def replace_account(self, stored: StoredAccount) -> bool:
-        """False when there is no such account; AccountTaken as for create."""
+    async def replace_account(
+        self, stored: StoredAccount, *, expected_revision: int | None = None
+    ) -> bool:
+        """False (and nothing written) when there is no such account or, given
+        ``expected_revision``, when its stored revision is another (compared and written in
+        one step; an account stored before revisions is at 0); AccountTaken as for create."""
         ...
 
     async def delete_account(self, account_id: str) -> bool: ...

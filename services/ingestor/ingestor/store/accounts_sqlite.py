@@ -118,21 +118,29 @@ class SqliteAccounts:
 
         return await self._db.read(select)
 
-    async def replace_account(self, stored: StoredAccount) -> bool:
+    async def replace_account(
+        self, stored: StoredAccount, *, expected_revision: int | None = None
+    ) -> bool:
         a = stored.account
+        at_revision = (
+            ""
+            if expected_revision is None
+            else " AND COALESCE(json_extract(data, '$.revision'), 0) = ?"
+        )
 
         def update(connection: sqlite3.Connection) -> bool:
             try:
                 return bool(
                     connection.execute(
                         "UPDATE accounts SET channel = ?, network_id = ?, data = ?,"
-                        " credentials = ? WHERE id = ?",
+                        f" credentials = ? WHERE id = ?{at_revision}",
                         (
                             a.channel.value,
                             a.network_id,
                             a.model_dump_json(),
                             stored.credentials,
                             a.id,
+                            *(() if expected_revision is None else (expected_revision,)),
                         ),
                     ).rowcount
                 )

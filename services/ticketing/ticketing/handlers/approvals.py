@@ -77,7 +77,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def replace_canned(params: CannedReplace, caller: Caller) -> Any:
         return await canned.replace_canned(
-            store=store, canned_id=params.id, body=params.body, caller=caller, now=deps.clock()
+            store=store,
+            canned_id=params.id,
+            body=params.body,
+            caller=caller,
+            expected_revision=params.expected_revision,
+            now=deps.clock(),
         )
 
     async def delete_canned(params: CannedRef, caller: Caller) -> Any:

@@ -41,7 +41,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def replace_agent(params: AgentReplace, caller: Caller) -> Any:
         return await directory.save_agent(
-            store=store, publisher=publisher, agent_id=params.key, body=params.body, caller=caller
+            store=store,
+            publisher=publisher,
+            agent_id=params.key,
+            body=params.body,
+            caller=caller,
+            expected_revision=params.expected_revision,
         )
 
     async def list_teams(_: NoParams, caller: Caller) -> Any:
@@ -55,7 +60,11 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def replace_team(params: TeamReplace, caller: Caller) -> Any:
         return await directory.save_team(
-            store=store, name=params.key, body=params.body, caller=caller
+            store=store,
+            name=params.key,
+            body=params.body,
+            caller=caller,
+            expected_revision=params.expected_revision,
         )
 
     async def list_levels(_: NoParams, caller: Caller) -> Any:
@@ -77,6 +86,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
             scale=scale,
             caller=caller,
             now=deps.clock(),
+            expected_revision=params.expected_revision,
         )
 
     async def list_calendars(_: NoParams, caller: Caller) -> Any:
@@ -92,7 +102,12 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
 
     async def replace_calendar(params: CalendarReplace, caller: Caller) -> Any:
         return await directory.save_calendar(
-            store=store, name=params.key, body=params.body, caller=caller, now=deps.clock()
+            store=store,
+            name=params.key,
+            body=params.body,
+            caller=caller,
+            now=deps.clock(),
+            expected_revision=params.expected_revision,
         )
 
     async def vocabulary(_: NoParams, caller: Caller) -> DeskVocabulary:

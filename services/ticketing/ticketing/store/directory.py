@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 Kind = Literal[
     "agent",
@@ -38,16 +38,38 @@ is what the approvers' list reads); ``canned`` entries the canned responses (key
 first so a shortcut is unique in its scope whatever writes at the same time."""
 
 
+class Entry(NamedTuple):
+    """An entry with its revision: 1 when created, one more on every replacement (0 for an
+    entry stored before revisions were kept, until its next replacement). An administrator's
+    form carries the revision it was read at, so a save over someone else's is refused
+    rather than silently undoing it."""
+
+    body: dict[str, Any]
+    revision: int
+
+
 class DirectoryStore(Protocol):
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-        """Store a new entry; False (and nothing written) when the key is taken."""
+        """Store a new entry at revision 1; False (and nothing written) when the key is taken."""
         ...
 
-    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-        """False when there is no such entry."""
+    async def replace_entry(
+        self, kind: Kind, key: str, body: dict[str, Any], *, expected_revision: int | None = None
+    ) -> int | None:
+        """The entry's new revision; None (and nothing written) when there is no such entry
+        or, given ``expected_revision``, when the entry is no longer at it. The comparison and
+        the write are one atomic step."""
         ...
 
     async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None: ...
+
+    async def read_entry(self, kind: Kind, key: str) -> Entry | None:
+        """The entry with its revision."""
+        ...
+
+    async def read_entries(self, kind: Kind) -> list[Entry]:
+        """Every entry of the kind with its revision, ordered by key."""
+        ...
 
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         """Every entry of the kind, ordered by key."""

@@ -14,9 +14,9 @@ from contracts.people import AgentRead
 from contracts.rpc import Caller
 from servicekit import rpc
 from ticketing.domain import canned
-from ticketing.shared import directory_reads
+from ticketing.shared import directory_reads, revisions
 from ticketing.shared.access import Forbidden, require_active
-from ticketing.store.directory import DirectoryStore
+from ticketing.store.directory import DirectoryStore, Entry
 
 
 async def list_canned(
@@ -28,8 +28,8 @@ async def list_canned(
     wanted = (query.q or "").lower()
     start = (query.shortcut or "").lstrip("/").lower()
     found = []
-    for body in await store.list_entries("canned"):
-        item = CannedRead.model_validate(body)
+    for entry in await store.read_entries("canned"):
+        item = _read(entry)
         if not _sees(item, caller, agent):
             continue
         if query.scope is not None and item.scope != query.scope:
@@ -57,8 +57,8 @@ async def create_canned(
     )
     if not await store.create_entry("canned_shortcut", _shortcut_key(item), {"id": str(item.id)}):
         raise _taken(item)
-    await store.create_entry("canned", str(item.id), item.model_dump(mode="json"))
-    return item
+    await store.create_entry("canned", str(item.id), _document(item))
+    return item.model_copy(update={"revision": 1})
 
 
 async def replace_canned(
@@ -68,7 +68,10 @@ async def replace_canned(
     body: CannedCreate,
     caller: Caller,
     now: datetime | None = None,
+    expected_revision: int | None = None,
 ) -> CannedRead:
+    """``expected_revision``: refused (``rpc.Stale``) when the response has moved past it,
+    and then its shortcut stays as it was."""
     agent = await _agent(store, caller)
     before = await _visible(store, canned_id, caller, agent)
     _require_writer(before.scope, before.scope_key, caller, agent)
@@ -80,11 +83,17 @@ async def replace_canned(
         "canned_shortcut", new_key, {"id": str(canned_id)}
     ):
         raise _taken(item)
-    if not await store.replace_entry("canned", str(canned_id), item.model_dump(mode="json")):
-        raise rpc.NotFound(f"there is no canned response {canned_id}")
+    revision = await store.replace_entry(
+        "canned", str(canned_id), _document(item), expected_revision=expected_revision
+    )
+    if revision is None:
+        if new_key != old_key:
+            await store.delete_entry("canned_shortcut", new_key)
+        what = f"the canned response {canned_id}"
+        await revisions.refuse_unsaved(store, "canned", str(canned_id), what, expected_revision)
     if new_key != old_key:
         await store.delete_entry("canned_shortcut", old_key)
-    return item
+    return item.model_copy(update={"revision": revision})
 
 
 async def delete_canned(*, store: DirectoryStore, canned_id: UUID, caller: Caller) -> None:
@@ -149,11 +158,20 @@ def _require_writer(scope: str, key: str | None, caller: Caller, agent: AgentRea
 async def _visible(
     store: DirectoryStore, canned_id: UUID, caller: Caller, agent: AgentRead | None
 ) -> CannedRead:
-    body = await store.get_entry("canned", str(canned_id))
-    item = CannedRead.model_validate(body) if body else None
+    entry = await store.read_entry("canned", str(canned_id))
+    item = _read(entry) if entry else None
     if item is None or not _sees(item, caller, agent):
         raise rpc.NotFound(f"there is no canned response {canned_id}")
     return item
+
+
+def _read(entry: Entry) -> CannedRead:
+    return CannedRead.model_validate({**entry.body, "revision": entry.revision})
+
+
+def _document(item: CannedRead) -> dict[str, Any]:
+    """What is stored: the revision is the store's, beside the document."""
+    return item.model_dump(mode="json", exclude={"revision"})
 
 
 async def _checked(

@@ -16,9 +16,10 @@ from contracts.rpc_ticketing import DeskVocabulary
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
 from ticketing.domain.priority import PriorityScale
+from ticketing.shared import revisions
 from ticketing.shared.access import require_active, require_admin
 from ticketing.shared.directory_reads import agent, agents
-from ticketing.store.directory import DirectoryStore, Kind
+from ticketing.store.directory import DirectoryStore, Entry, Kind
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +44,16 @@ def _shown(found: AgentRead, caller: Caller) -> AgentRead:
 
 async def list_agents(*, store: DirectoryStore, caller: Caller) -> list[AgentRead]:
     await require_active(store, caller)
-    return [_shown(a, caller) for a in await agents(store)]
+    return [_shown(_agent(entry), caller) for entry in await store.read_entries("agent")]
 
 
 async def get_agent(*, store: DirectoryStore, agent_id: str, caller: Caller) -> AgentRead:
     await require_active(store, caller)
-    found = await agent(store, agent_id)
-    if found is None:
-        raise rpc.NotFound(f"there is no agent {agent_id!r}")
-    return _shown(found, caller)
+    return _shown(_agent(await _require(store, "agent", agent_id)), caller)
+
+
+def _agent(entry: Entry) -> AgentRead:
+    return AgentRead.model_validate({**entry.body, "revision": entry.revision})
 
 
 async def save_agent(
@@ -61,19 +63,22 @@ async def save_agent(
     agent_id: str | None,
     body: AgentCreate,
     caller: Caller,
+    expected_revision: int | None = None,
 ) -> AgentRead:
     """Create (``agent_id`` None) or replace an agent; its levels and teams must exist. A
-    replacement is announced, so the gateway ends the streams of an agent who lost access."""
+    replacement is announced, so the gateway ends the streams of an agent who lost access.
+    ``expected_revision``: refuse the replacement (``rpc.Stale``) when the agent has moved
+    past it (the same for every ``save_*`` here)."""
     require_admin(caller)
     await _refuse_unknown(store, "level", body.levels, what="level(s)", field="levels")
     await _refuse_unknown(store, "team", body.teams, what="team(s)", field="teams")
     document = body.model_dump(mode="json")
-    await _save(store, "agent", agent_id, body.id, document)
+    revision = await _save(store, "agent", agent_id, body.id, document, expected_revision)
     if agent_id is not None:
         await _announce(
             publisher, AgentChangedV1(agent_id=body.id, active=body.active, levels=body.levels)
         )
-    return AgentRead.model_validate(document)
+    return AgentRead.model_validate({**document, "revision": revision})
 
 
 async def _announce(publisher: EventPublisher, event: AgentChangedV1) -> None:
@@ -89,7 +94,7 @@ async def _announce(publisher: EventPublisher, event: AgentChangedV1) -> None:
 async def list_teams(*, store: DirectoryStore, caller: Caller) -> list[TeamRead]:
     await require_active(store, caller)
     everyone = await agents(store)
-    return [_team(body, everyone) for body in await store.list_entries("team")]
+    return [_team(entry, everyone) for entry in await store.read_entries("team")]
 
 
 async def get_team(*, store: DirectoryStore, name: str, caller: Caller) -> TeamRead:
@@ -98,18 +103,23 @@ async def get_team(*, store: DirectoryStore, name: str, caller: Caller) -> TeamR
 
 
 async def save_team(
-    *, store: DirectoryStore, name: str | None, body: TeamCreate, caller: Caller
+    *,
+    store: DirectoryStore,
+    name: str | None,
+    body: TeamCreate,
+    caller: Caller,
+    expected_revision: int | None = None,
 ) -> TeamRead:
     require_admin(caller)
     document = body.model_dump(mode="json")
-    await _save(store, "team", name, body.name, document)
-    return _team(document, await agents(store))
+    revision = await _save(store, "team", name, body.name, document, expected_revision)
+    return _team(Entry(document, revision), await agents(store))
 
 
 async def list_levels(*, store: DirectoryStore, caller: Caller) -> list[LevelRead]:
     await require_active(store, caller)
     everyone = await agents(store)
-    return [_level(body, everyone) for body in await store.list_entries("level")]
+    return [_level(entry, everyone) for entry in await store.read_entries("level")]
 
 
 async def get_level(*, store: DirectoryStore, name: str, caller: Caller) -> LevelRead:
@@ -125,6 +135,7 @@ async def save_level(
     scale: PriorityScale,
     caller: Caller,
     now: datetime | None = None,
+    expected_revision: int | None = None,
 ) -> LevelRead:
     """``now``: when the level's tickets are due for an SLA reading if it changed (the SLA
     clocks' time, which a test moves)."""
@@ -153,11 +164,11 @@ async def save_level(
     if unknown:
         raise rpc.Invalid(f"there is no agent {', '.join(unknown)}", loc=["approvers"])
     document = body.model_dump(mode="json")
-    await _save(store, "level", name, body.name, document)
+    revision = await _save(store, "level", name, body.name, document, expected_revision)
     if name is not None:
         # Its SLA policy may have changed.
         await store.touch_sla([name], now or datetime.now(UTC))
-    return _level(document, await agents(store))
+    return _level(Entry(document, revision), await agents(store))
 
 
 async def delete(
@@ -190,12 +201,12 @@ async def delete(
 
 async def list_calendars(*, store: DirectoryStore, caller: Caller) -> list[CalendarRead]:
     await require_active(store, caller)
-    return [CalendarRead.model_validate(body) for body in await store.list_entries("calendar")]
+    return [_calendar(entry) for entry in await store.read_entries("calendar")]
 
 
 async def get_calendar(*, store: DirectoryStore, name: str, caller: Caller) -> CalendarRead:
     await require_active(store, caller)
-    return CalendarRead.model_validate(await _require(store, "calendar", name))
+    return _calendar(await _require(store, "calendar", name))
 
 
 async def save_calendar(
@@ -205,26 +216,37 @@ async def save_calendar(
     body: CalendarCreate,
     caller: Caller,
     now: datetime | None = None,
+    expected_revision: int | None = None,
 ) -> CalendarRead:
     """Create (``name`` None) or replace a calendar. A replaced calendar moves the deadlines
     of the unclosed tickets whose level uses it: they are due for an SLA reading now, which
     recomputes them and writes a history entry on each (``usecases.sla``)."""
     require_admin(caller)
     document = body.model_dump(mode="json")
-    await _save(store, "calendar", name, body.name, document)
+    revision = await _save(store, "calendar", name, body.name, document, expected_revision)
     if name is not None:
         users = [b["name"] for b in await store.list_entries("level") if b.get("calendar") == name]
         moved = await store.touch_sla(users, now or datetime.now(UTC))
         log.info("calendar %s changed: %d tickets' deadlines to recompute", name, moved)
-    return CalendarRead.model_validate(document)
+    return _calendar(Entry(document, revision))
 
 
-def _team(body: dict[str, Any], everyone: list[AgentRead]) -> TeamRead:
-    return TeamRead(**body, agents=[a.id for a in everyone if body["name"] in a.teams])
+def _calendar(entry: Entry) -> CalendarRead:
+    return CalendarRead.model_validate({**entry.body, "revision": entry.revision})
 
 
-def _level(body: dict[str, Any], everyone: list[AgentRead]) -> LevelRead:
-    return LevelRead(**body, agents=[a.id for a in everyone if body["name"] in a.levels])
+def _team(entry: Entry, everyone: list[AgentRead]) -> TeamRead:
+    name = entry.body["name"]
+    return TeamRead(
+        **entry.body, agents=[a.id for a in everyone if name in a.teams], revision=entry.revision
+    )
+
+
+def _level(entry: Entry, everyone: list[AgentRead]) -> LevelRead:
+    name = entry.body["name"]
+    return LevelRead(
+        **entry.body, agents=[a.id for a in everyone if name in a.levels], revision=entry.revision
+    )
 
 
 async def _refuse_unknown(
@@ -238,24 +260,34 @@ async def _refuse_unknown(
         )
 
 
-async def _require(store: DirectoryStore, kind: Kind, key: str) -> dict[str, Any]:
-    body = await store.get_entry(kind, key)
-    if body is None:
+async def _require(store: DirectoryStore, kind: Kind, key: str) -> Entry:
+    entry = await store.read_entry(kind, key)
+    if entry is None:
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
-    return body
+    return entry
 
 
 async def _save(
-    store: DirectoryStore, kind: Kind, current: str | None, key: str, document: dict[str, Any]
-) -> None:
+    store: DirectoryStore,
+    kind: Kind,
+    current: str | None,
+    key: str,
+    document: dict[str, Any],
+    expected_revision: int | None = None,
+) -> int:
+    """The entry's revision after the write."""
     if current is None:
         if not await store.create_entry(kind, key, document):
             raise rpc.Conflict(f"a {NOUN[kind]} named {key!r} exists already")
-        return
+        return 1
     if key != current:
         raise rpc.Invalid(f"the {NOUN[kind]}'s name cannot change ({current!r} → {key!r})")
-    if not await store.replace_entry(kind, key, document):
-        raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
+    revision = await store.replace_entry(kind, key, document, expected_revision=expected_revision)
+    if revision is None:
+        await revisions.refuse_unsaved(
+            store, kind, key, f"the {NOUN[kind]} {key!r}", expected_revision
+        )
+    return revision
 
 
 async def vocabulary(*, store: DirectoryStore, scale: PriorityScale) -> DeskVocabulary:

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from servicekit.clock import Clock
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entry, Kind
 from ticketing.store.mongo.documents import Collections
 
 log = logging.getLogger(__name__)
@@ -33,21 +33,39 @@ class MongoDirectory:
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
         try:
             await self._directory.insert_one(
-                {"_id": f"{kind}:{key}", "kind": kind, "key": key, "body": body}
+                {"_id": f"{kind}:{key}", "kind": kind, "key": key, "body": body, "revision": 1}
             )
         except DuplicateKeyError:
             return False
         return True
 
-    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-        result = await self._directory.update_one(
-            {"_id": f"{kind}:{key}"}, {"$set": {"body": body}}
+    async def replace_entry(
+        self, kind: Kind, key: str, body: dict[str, Any], *, expected_revision: int | None = None
+    ) -> int | None:
+        """The revision is in the update's filter: the comparison and the write are one atomic
+        document update. An entry stored before revisions has none, read as 0."""
+        match: dict[str, Any] = {"_id": f"{kind}:{key}"}
+        if expected_revision is not None:
+            match["revision"] = expected_revision if expected_revision else {"$in": [0, None]}
+        doc = await self._directory.find_one_and_update(
+            match,
+            {"$set": {"body": body}, "$inc": {"revision": 1}},
+            projection={"revision": True},
+            return_document=ReturnDocument.AFTER,
         )
-        return bool(result.matched_count == 1)
+        return int(doc["revision"]) if doc else None
 
     async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
         doc = await self._directory.find_one({"_id": f"{kind}:{key}"})
         return dict(doc["body"]) if doc else None
+
+    async def read_entry(self, kind: Kind, key: str) -> Entry | None:
+        doc = await self._directory.find_one({"_id": f"{kind}:{key}"})
+        return Entry(dict(doc["body"]), int(doc.get("revision") or 0)) if doc else None
+
+    async def read_entries(self, kind: Kind) -> list[Entry]:
+        cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])
+        return [Entry(dict(doc["body"]), int(doc.get("revision") or 0)) async for doc in cursor]
 
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])

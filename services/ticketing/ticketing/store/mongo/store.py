@@ -39,7 +39,7 @@ from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entry, Kind
 from ticketing.store.mongo import lifecycle
 from ticketing.store.mongo.detail import MongoDetail
 from ticketing.store.mongo.directory import MongoDirectory
@@ -300,11 +300,21 @@ class MongoTicketStore:
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
         return await self._directory.create_entry(kind, key, body)
 
-    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-        return await self._directory.replace_entry(kind, key, body)
+    async def replace_entry(
+        self, kind: Kind, key: str, body: dict[str, Any], *, expected_revision: int | None = None
+    ) -> int | None:
+        return await self._directory.replace_entry(
+            kind, key, body, expected_revision=expected_revision
+        )
 
     async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
         return await self._directory.get_entry(kind, key)
+
+    async def read_entry(self, kind: Kind, key: str) -> Entry | None:
+        return await self._directory.read_entry(kind, key)
+
+    async def read_entries(self, kind: Kind) -> list[Entry]:
+        return await self._directory.read_entries(kind)
 
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         return await self._directory.list_entries(kind)

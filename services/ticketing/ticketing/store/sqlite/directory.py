@@ -7,8 +7,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entry, Kind
 
 _FINISHED = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
 
@@ -31,19 +32,28 @@ def open_ticket_counts_in(connection: sqlite3.Connection, agents: Sequence[str])
 
 def create(connection: sqlite3.Connection, kind: Kind, key: str, body: dict[str, Any]) -> bool:
     cursor = connection.execute(
-        "INSERT INTO directory (kind, key, body) VALUES (?, ?, ?)"
+        "INSERT INTO directory (kind, key, body, revision) VALUES (?, ?, ?, 1)"
         " ON CONFLICT (kind, key) DO NOTHING",
         (kind, key, json.dumps(body)),
     )
     return cursor.rowcount == 1
 
 
-def replace(connection: sqlite3.Connection, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-    cursor = connection.execute(
-        "UPDATE directory SET body = ? WHERE kind = ? AND key = ?",
-        (json.dumps(body), kind, key),
-    )
-    return cursor.rowcount == 1
+def replace(
+    connection: sqlite3.Connection,
+    kind: Kind,
+    key: str,
+    body: dict[str, Any],
+    expected_revision: int | None,
+) -> int | None:
+    """One statement compares the revision and writes, inside the caller's transaction."""
+    matching = "" if expected_revision is None else " AND revision = ?"
+    row = connection.execute(
+        "UPDATE directory SET body = ?, revision = revision + 1"
+        f" WHERE kind = ? AND key = ?{matching} RETURNING revision",
+        (json.dumps(body), kind, key, *(() if expected_revision is None else (expected_revision,))),
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def get(connection: sqlite3.Connection, kind: Kind, key: str) -> dict[str, Any] | None:
@@ -51,6 +61,20 @@ def get(connection: sqlite3.Connection, kind: Kind, key: str) -> dict[str, Any] 
         "SELECT body FROM directory WHERE kind = ? AND key = ?", (kind, key)
     ).fetchone()
     return json.loads(row[0]) if row else None
+
+
+def read(connection: sqlite3.Connection, kind: Kind, key: str) -> Entry | None:
+    row = connection.execute(
+        "SELECT body, revision FROM directory WHERE kind = ? AND key = ?", (kind, key)
+    ).fetchone()
+    return Entry(json.loads(row[0]), int(row[1])) if row else None
+
+
+def read_every(connection: sqlite3.Connection, kind: Kind) -> list[Entry]:
+    rows = connection.execute(
+        "SELECT body, revision FROM directory WHERE kind = ? ORDER BY key", (kind,)
+    )
+    return [Entry(json.loads(row[0]), int(row[1])) for row in rows]
 
 
 def every(connection: sqlite3.Connection, kind: Kind) -> list[dict[str, Any]]:
@@ -61,3 +85,36 @@ def every(connection: sqlite3.Connection, kind: Kind) -> list[dict[str, Any]]:
 def delete(connection: sqlite3.Connection, kind: Kind, key: str) -> bool:
     cursor = connection.execute("DELETE FROM directory WHERE kind = ? AND key = ?", (kind, key))
     return cursor.rowcount == 1
+
+
+class DirectoryEntries:
+    """The directory part of the SQLite ticket store: each method one statement (or read)
+    over the functions above, in its own transaction."""
+
+    _db: SqliteDatabase
+
+    async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
+        return await self._db.write(lambda c: create(c, kind, key, body))
+
+    async def replace_entry(
+        self, kind: Kind, key: str, body: dict[str, Any], *, expected_revision: int | None = None
+    ) -> int | None:
+        return await self._db.write(lambda c: replace(c, kind, key, body, expected_revision))
+
+    async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
+        return await self._db.read(lambda c: get(c, kind, key))
+
+    async def read_entry(self, kind: Kind, key: str) -> Entry | None:
+        return await self._db.read(lambda c: read(c, kind, key))
+
+    async def read_entries(self, kind: Kind) -> list[Entry]:
+        return await self._db.read(lambda c: read_every(c, kind))
+
+    async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
+        return await self._db.read(lambda c: every(c, kind))
+
+    async def delete_entry(self, kind: Kind, key: str) -> bool:
+        return await self._db.write(lambda c: delete(c, kind, key))
+
+    async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
+        return await self._db.read(lambda c: open_ticket_counts_in(c, agents))

@@ -100,6 +100,7 @@ CREATE TABLE IF NOT EXISTS directory (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
     body TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, key)
 );
 """

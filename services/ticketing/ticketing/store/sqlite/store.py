@@ -8,7 +8,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 from contracts.base import Event
@@ -30,7 +29,6 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
-from ticketing.store.directory import Kind
 from ticketing.store.port import (
     ApplyCollected,
     Clocks,
@@ -54,7 +52,7 @@ from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
 
 
-class SqliteTicketStore:
+class SqliteTicketStore(directory.DirectoryEntries):
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
@@ -287,26 +285,6 @@ class SqliteTicketStore:
                 now=now,
             )
         )
-
-    # directory
-
-    async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-        return await self._db.write(lambda c: directory.create(c, kind, key, body))
-
-    async def replace_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
-        return await self._db.write(lambda c: directory.replace(c, kind, key, body))
-
-    async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
-        return await self._db.read(lambda c: directory.get(c, kind, key))
-
-    async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
-        return await self._db.read(lambda c: directory.every(c, kind))
-
-    async def delete_entry(self, kind: Kind, key: str) -> bool:
-        return await self._db.write(lambda c: directory.delete(c, kind, key))
-
-    async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
-        return await self._db.read(lambda c: directory.open_ticket_counts_in(c, agents))
 
     # people
 

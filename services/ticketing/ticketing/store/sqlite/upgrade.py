@@ -51,6 +51,9 @@ ADDED_COLUMNS = {
     # The trace context of the change an event announces (issue 9): rows kept before it
     # have none and relay in a new trace.
     "outbox": {"traceparent": ("TEXT", None), "tracestate": ("TEXT", None)},
+    # Directory entries' revisions (administrators' saves refused over newer ones): entries
+    # from before them are at revision 0 until their next replacement.
+    "directory": {"revision": ("INTEGER NOT NULL DEFAULT 0", None)},
 }
 """table -> column -> (definition, how to fill it in rows written before it existed)."""
 
