@@ -19,6 +19,7 @@ from ticketing.domain import sla
 from ticketing.store.codec import list_row
 
 SLA_NULL = b'"sla":null'
+SLA_NULL_TEXT = SLA_NULL.decode()
 
 
 def listed(
@@ -39,15 +40,50 @@ def listed(
     return row[:at] + b'"sla":' + sla_json(shown) + row[at + len(SLA_NULL) :]
 
 
+def with_clocks(stored: str, sla: str) -> bytes:
+    """A stored row with its clocks' JSON (``PageClocks.spliced``) in place of its
+    ``"sla":null`` (the last one, as in ``listed``)."""
+    at = stored.rfind(SLA_NULL_TEXT)
+    return (stored[:at] + '"sla":' + sla + stored[at + len(SLA_NULL_TEXT) :]).encode()
+
+
+HOLE = "|"
+"""Marks, in a stored reading, where a running clock's time left goes: the ordinal of its
+due time stands between two of them. The clocks' JSON holds numbers, times and fixed words
+only, never this character."""
+
+
+def reading_template(shown: Mapping[str, Any], ordinals: Mapping[str, float]) -> str:
+    """The clocks' JSON (``sla_json``) with the time left of each clock in ``ordinals``
+    replaced by ``|ordinal|``: what ``PageClocks.spliced`` completes at a page's "now"."""
+    marked = {name: clock for name, clock in shown.items() if name not in ordinals}
+    for name in ordinals:
+        marked[name] = {**shown[name], "business_minutes_left": 0.0}
+    out = to_json(_plain(marked)).decode()
+    pieces = out.split('"business_minutes_left":')
+    # Each clock's fields come in ``TARGETS`` order: its time left follows its name.
+    text, written = pieces[0], [n for n in sla.TARGETS if shown.get(n) is not None]
+    for name, piece in zip(written, pieces[1:], strict=True):
+        if name in ordinals:
+            assert piece.startswith("0.0,")
+            piece = f"{HOLE}{ordinals[name]!r}{HOLE}" + piece[len("0.0") :]
+        text += '"business_minutes_left":' + piece
+    return text
+
+
 def sla_json(shown: Mapping[str, Any]) -> bytes:
     """Clocks in ``TicketSla``'s shape (``sla_policies.sla_doc``'s, times as ISO text) as
     the model writes them: its fields in its order, absent clocks null, times as datetimes
     so they are written as pydantic writes an ``AwareDatetime`` (``Z`` for UTC)."""
+    return to_json(_plain(shown))
+
+
+def _plain(shown: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"band": shown.get("band")}
     for name in sla.TARGETS:
         clock = shown.get(name)
         out[name] = None if clock is None else _clock(clock)
-    return to_json(out)
+    return out
 
 
 def _clock(clock: Mapping[str, Any]) -> dict[str, Any]:
