@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic_core import to_json
-
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
 from contracts.tickets import SlaClock, TicketQuery, TicketRead, TicketSla
@@ -312,12 +310,14 @@ class PageClocks:
 
     def spliced(
         self, level: str | None, priority: str, next_at: str | None, listed: str | None
-    ) -> str | None:
-        """The ticket's clocks as JSON from its stored reading (``Track.listed``), when
-        that still holds: the same key (policy, calendar, index window), read before now,
-        and no band change or write since (``next_at``, its stored text: fixed-width UTC,
-        so text order is time order). None: work them out from the document (``__call__``).
-        A few string operations and one subtraction per running clock."""
+    ) -> list[Any] | None:
+        """The ticket's clocks from its stored reading (``Track.listed``), when that still
+        holds: the same key (policy, calendar, index window), read before now, and no band
+        change or write since (``next_at``, its stored text: fixed-width UTC, so text order
+        is time order). None: work them out from the document (``__call__``). Returned as
+        the clocks' JSON split at its holes, each hole the time left in minutes, which
+        ``page_json.with_clocks`` writes for the whole page at once. A few string
+        operations and one subtraction per running clock."""
         now = self._now_iso
         if listed is None or (next_at is not None and next_at <= now):
             return None
@@ -331,10 +331,9 @@ class PageClocks:
             return None
         now_ordinal = wanted[1]
         for i in range(1, len(parts), 2):
-            # What ``_shown`` works out, (due's position - now's position) / 60, written as
-            # pydantic writes a float (``to_json``: a third of ``repr``'s time, and its form).
-            parts[i] = to_json((float(parts[i]) - now_ordinal) / 60).decode()
-        return "".join(parts)
+            # What ``_shown`` works out: (due's position - now's position) / 60.
+            parts[i] = (float(parts[i]) - now_ordinal) / 60
+        return parts
 
     def _key_for(self, level: str | None, priority: str) -> tuple[str, float] | None:
         listed = self._policies.listed_key(level, priority)

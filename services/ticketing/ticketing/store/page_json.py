@@ -40,11 +40,22 @@ def listed(
     return row[:at] + b'"sla":' + sla_json(shown) + row[at + len(SLA_NULL) :]
 
 
-def with_clocks(stored: str, sla: str) -> bytes:
-    """A stored row with its clocks' JSON (``PageClocks.spliced``) in place of its
-    ``"sla":null`` (the last one, as in ``listed``)."""
-    at = stored.rfind(SLA_NULL_TEXT)
-    return (stored[:at] + '"sla":' + sla + stored[at + len(SLA_NULL_TEXT) :]).encode()
+def with_clocks(rows: list[tuple[str, list[Any]]]) -> list[bytes]:
+    """Stored rows with their clocks (``PageClocks.spliced``: JSON split at its holes, each
+    hole the time left) in place of their ``"sla":null`` (the last one, as in ``listed``).
+    The page's times left are written in one ``to_json`` call, as pydantic writes a float
+    (``repr`` writes ``1e-05`` where pydantic writes ``0.00001``, and takes thrice as long
+    as a call per number)."""
+    numbers = to_json([v for _, parts in rows for v in parts[1::2]]).decode()[1:-1].split(",")
+    out, n = [], 0
+    for stored, parts in rows:
+        for i in range(1, len(parts), 2):
+            parts[i] = numbers[n]
+            n += 1
+        at = stored.rfind(SLA_NULL_TEXT)
+        sla = "".join(parts)
+        out.append((stored[:at] + '"sla":' + sla + stored[at + len(SLA_NULL_TEXT) :]).encode())
+    return out
 
 
 HOLE = "|"
