@@ -243,6 +243,9 @@ def test_a_reading_ready_to_splice_is_not_used_for_another_policy_or_a_written_t
     assert clocks.spliced("n1", "urgent", next_at, kept.listed) is None  # another basis
     assert clocks.spliced("n1", "medium", iso(now), kept.listed) is None  # written since
     assert clocks.spliced("n1", "medium", next_at, None) is None  # written by older code
+    assert kept.next_at is not None
+    read_again = iso(kept.next_at + timedelta(hours=1))  # by code that does not keep it
+    assert clocks.spliced("n1", "medium", read_again, kept.listed) is None
     earlier = PageClocks(known, read_at - timedelta(minutes=1))
     assert earlier.spliced("n1", "medium", next_at, kept.listed) is None  # clock set back
 

@@ -208,8 +208,10 @@ def after_reading(
 def listed_reading(
     shown: Mapping[str, Any], reading: sla.Reading, policy: sla.Policy, now: datetime
 ) -> str | None:
-    """The reading as a list splices it (``Track.listed``): ``key|read_at|clocks``, where
-    ``key`` is the policy's basis and the calendar index's window (``_key``), and each
+    """The reading as a list splices it (``Track.listed``): ``key|read_at|next_at|clocks``,
+    where ``key`` is the policy's basis and the calendar index's window (``_key``),
+    ``next_at`` the next reading this one asked for (the ticket's ``sla_next_at`` as long as
+    nothing wrote the ticket's clocks since, whichever version of ticketing wrote it), and each
     running clock's time left in the clocks' JSON is the ordinal of its due time on that
     index (``page_json.reading_template``). A reader whose index is the same window places
     its "now" once, and a clock's time left is the ordinal's difference with it: what
@@ -227,7 +229,8 @@ def listed_reading(
                 return None
             ordinals[name] = ordinal
     clocks = page_json.reading_template(shown, ordinals)
-    return f"{_key(policy, index)}{page_json.HOLE}{iso(now)}{page_json.HOLE}{clocks}"
+    next_at = iso(reading.next_at) if reading.next_at is not None else ""
+    return page_json.HOLE.join([_key(policy, index), iso(now), next_at, clocks])
 
 
 def _key(policy: sla.Policy, index: SpanIndex) -> str:
@@ -312,18 +315,20 @@ class PageClocks:
         self, level: str | None, priority: str, next_at: str | None, listed: str | None
     ) -> list[Any] | None:
         """The ticket's clocks from its stored reading (``Track.listed``), when that still
-        holds: the same key (policy, calendar, index window), read before now, and no band
-        change or write since (``next_at``, its stored text: fixed-width UTC, so text order
-        is time order). None: work them out from the document (``__call__``). Returned as
-        the clocks' JSON split at its holes, each hole the time left in minutes, which
-        ``page_json.with_clocks`` writes for the whole page at once. A few string
-        operations and one subtraction per running clock."""
+        holds: the same key (policy, calendar, index window), read before now, the ticket's
+        next reading still the one it asked for and still to come (``next_at``, its stored
+        text: fixed-width UTC, so text order is time order). None: work them out from the
+        document (``__call__``). Returned as the clocks' JSON split at its holes, each hole
+        the time left in minutes, which ``page_json.with_clocks`` writes for the whole page
+        at once. A few string operations and one subtraction per running clock."""
         now = self._now_iso
         if listed is None or (next_at is not None and next_at <= now):
             return None
-        key, read_at, *parts = listed.split(page_json.HOLE)
+        key, read_at, read_next, *parts = listed.split(page_json.HOLE)
         if read_at > now:
             return None  # a test clock set back: the reading is from the future
+        if read_next != (next_at or ""):
+            return None  # read or written since by code that does not keep this reading
         wanted = self._keys.get((level, priority), False)
         if wanted is False:
             wanted = self._keys[(level, priority)] = self._key_for(level, priority)
