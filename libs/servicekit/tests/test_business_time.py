@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from contracts.calendars import CalendarSpec
-from servicekit.business_time import BusinessCalendar
+from servicekit.business_time import BusinessCalendar, SpanIndex
 
 MINUTE = timedelta(minutes=1)
 ZONES = ["America/Sao_Paulo", "Europe/Lisbon", "UTC"]
@@ -134,6 +134,32 @@ def test_the_due_time_is_where_the_minute_count_reaches_the_target(
         due = minute
     assume(due is not None)
     assert calendar.add(start, target * MINUTE) == due
+
+
+@PROPERTY
+@given(data=st.data(), start=instants())
+def test_positions_on_an_index_are_ordinals_of_business_time(
+    data: st.DataObject, start: datetime
+) -> None:
+    """A position written down as text by one process (the scanner's ordinal of a due time)
+    and a position of "now" on another index over the same window (a reader's) differ by
+    the business time between them, signed, as the minute count gives it."""
+    spec = data.draw(calendars(start))
+    calendar = BusinessCalendar.of(CalendarSpec.model_validate(spec))
+    window = timedelta(days=data.draw(st.integers(3, 8)))
+    written, reading = (
+        SpanIndex(calendar, start, start + window),
+        SpanIndex(BusinessCalendar.of(CalendarSpec.model_validate(spec)), start, start + window),
+    )
+    due = start + data.draw(st.integers(0, 2 * 1440)) * MINUTE
+    now = start + data.draw(st.integers(0, 2 * 1440)) * MINUTE
+    stored = written.position(due)
+    placed = reading.position(now)
+    assert stored is not None and placed is not None
+    low, high = min(now, due), max(now, due)
+    counted = sum(reference_open(spec, low + n * MINUTE) for n in range((high - low) // MINUTE))
+    expected = counted * 60 if due >= now else -counted * 60
+    assert float(repr(stored)) - placed == expected
 
 
 def weekdays_9_to_18(**more: Any) -> BusinessCalendar:

@@ -27,6 +27,7 @@ from ticketing.shared.sla_policies import (
     sla_doc,
 )
 from ticketing.store.codec import iso, track_to_doc
+from ticketing.store.page_json import sla_json, with_clocks
 
 SP = ZoneInfo("America/Sao_Paulo")
 WEEKDAYS_WITH_LUNCH = CalendarSpec.model_validate(
@@ -185,6 +186,68 @@ def test_a_page_mixes_shown_and_counted_clocks() -> None:
     # A level created after the policies were read: the page reads them again.
     assert clocks(stored(track, "n9", status)) is None
     assert clocks.unknown == {"n9"}
+
+
+def desk_policies(around: datetime) -> Policies:
+    """The policies as a process reads them at ``around`` (its own calendar index)."""
+    return Policies({"n1": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_WITH_LUNCH, None)}, around)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@settings(max_examples=40, deadline=None)
+@given(
+    read_after=st.integers(min_value=0, max_value=4 * 24 * 60),
+    look_after=st.integers(min_value=0, max_value=6 * 24 * 60),
+    towards_next=st.integers(min_value=0, max_value=1000),
+)
+def test_the_reading_ready_to_splice_writes_the_shown_clocks_in_another_process(
+    shape: str, read_after: int, look_after: int, towards_next: int
+) -> None:
+    """The scanner's reading kept ready to splice (``Track.listed``), completed by a reader
+    with its own policies and calendar index, is byte for byte the shown clocks (which
+    equal the clocks counted again, above); a reader on another index window, or after the
+    next reading is due, works them out instead."""
+    track, status = SHAPES[shape]
+    read_at = max(last_fact(track), OPENED + timedelta(minutes=read_after))
+    scanner = desk_policies(read_at).policy("n1", "medium")
+    assert scanner is not None
+    kept = scanned(track, read_at, scanner, status)
+    assert kept.listed is not None
+    now = read_at + timedelta(minutes=look_after)
+    if kept.next_at is not None:  # mostly before the next reading, where it is used
+        now = read_at + (kept.next_at - read_at) * (towards_next / 1000)
+    reader = desk_policies(now)
+    spliced = PageClocks(reader, now).spliced(
+        "n1", "medium", iso(kept.next_at) if kept.next_at else None, kept.listed
+    )
+    counted = reader.policy("n1", "medium")
+    assert counted is not None
+    shown = shown_now(kept, counted, now)
+    if shown is None or sla.window_start(now) != sla.window_start(read_at):
+        assert spliced is None
+        return
+    assert with_clocks([('{"sla":null}', spliced)]) == [b'{"sla":' + sla_json(shown) + b"}"]
+
+
+def test_a_reading_ready_to_splice_is_not_used_for_another_policy_or_a_written_ticket() -> None:
+    track, status = SHAPES["new, nothing answered"]
+    read_at = OPENED + timedelta(minutes=5)
+    known = desk_policies(read_at)
+    counted = known.policy("n1", "medium")
+    assert counted is not None
+    kept = scanned(track, read_at, counted, status)
+    now = read_at + timedelta(minutes=1)
+    clocks = PageClocks(known, now)
+    next_at = iso(kept.next_at) if kept.next_at else None
+    assert clocks.spliced("n1", "medium", next_at, kept.listed) is not None
+    assert clocks.spliced("n1", "urgent", next_at, kept.listed) is None  # another basis
+    assert clocks.spliced("n1", "medium", iso(now), kept.listed) is None  # written since
+    assert clocks.spliced("n1", "medium", next_at, None) is None  # written by older code
+    assert kept.next_at is not None
+    read_again = iso(kept.next_at + timedelta(hours=1))  # by code that does not keep it
+    assert clocks.spliced("n1", "medium", read_again, kept.listed) is None
+    earlier = PageClocks(known, read_at - timedelta(minutes=1))
+    assert earlier.spliced("n1", "medium", next_at, kept.listed) is None  # clock set back
 
 
 def test_a_reply_sent_later_answers_at_the_time_it_went_out() -> None:

@@ -6,13 +6,20 @@ backend; and a SQLite file from before the rows were kept gets them when it open
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from contracts.calendars import CalendarSpec
+from contracts.sla import SlaPolicy
 from contracts.tickets import TicketPage, TicketQuery
 from servicekit.rpc import encode_result
+from ticketing.domain import sla
 from ticketing.domain.tickets import Ticket
+from ticketing.shared.sla_policies import PageClocks, Policies, after_reading
 from ticketing.store.page_json import page_json
 from ticketing.store.port import TicketStore
 from ticketing.store.sqlite import SqliteTicketStore
@@ -170,3 +177,84 @@ async def test_tickets_stored_without_rows_are_listed_and_get_them_at_open(
         assert len(TicketPage.model_validate_json(fast).items) == len(desk)
     finally:
         await reopened.close()
+
+
+class CountedClocks(PageClocks):
+    """The page's clocks, counting the tickets whose clocks were worked out from their
+    document rather than spliced from the stored reading."""
+
+    worked_out = 0
+
+    def __call__(self, doc: Mapping[str, Any]) -> dict[str, Any] | None:
+        self.worked_out += 1
+        return super().__call__(doc)
+
+
+WEEKDAYS = {
+    "timezone": "America/Sao_Paulo",
+    "weekly": {
+        day: [{"start": "09:00", "end": "18:00"}] for day in ("mon", "tue", "wed", "thu", "fri")
+    },
+}
+TARGETS = {
+    "first_response": {"amount": 30, "unit": "minutes"},
+    "resolution": {"amount": 2, "unit": "days"},
+}
+
+
+async def test_the_scanners_reading_is_spliced_as_the_models_write_it(
+    store: TicketStore,
+) -> None:
+    """Tickets carrying the scanner's reading ready to splice list byte for byte as the
+    models' page, with only the time left worked out; a ticket stored by code from before
+    that reading (no ``sla_listed``), one written since its reading, and one pending are
+    listed the same way through the document."""
+    read_at = T0 + timedelta(minutes=7, microseconds=250)
+    policies = Policies(
+        {
+            "n1": (
+                SlaPolicy.model_validate(TARGETS),
+                CalendarSpec.model_validate(WEEKDAYS),
+                None,
+            )
+        },
+        around=read_at,
+    )
+    counted = policies.policy("n1", "medium")
+    assert counted is not None
+    tickets = []
+    for name, status in (("read", "new"), ("older", "new"), ("written", "new"), ("p", "pending")):
+        ticket = await open_for(store, message(f"spliced-{name}"), status=status)
+        ticket = await write(store, ticket, level="n1", priority="medium")
+        track = sla.noticed(
+            ticket.sla,
+            status=status,
+            level="n1",
+            priority="medium",
+            opened_at=ticket.opened_at,
+            at=ticket.opened_at,
+        )
+        reading = sla.read(
+            track, opened_at=ticket.opened_at, status=status, policy=counted, now=read_at
+        )
+        kept = after_reading(track, reading, counted, read_at)
+        assert kept.listed is not None
+        if name == "older":
+            kept = dataclasses.replace(kept, listed=None)
+        if name == "written":
+            kept = dataclasses.replace(kept, next_at=read_at + timedelta(minutes=1))
+        tickets.append(await write(store, ticket, sla=kept))
+    query = TicketQuery(page_size=10)
+    now = read_at + timedelta(minutes=2, seconds=13, microseconds=7)
+    slow, fast = await both_pages(store, query, CountedClocks(policies, now))
+    assert fast == slow
+    page = TicketPage.model_validate_json(fast)
+    listed = {item.id: item.sla for item in page.items}
+    assert all(listed[t.id] is not None for t in tickets)
+    first = listed[tickets[0].id]
+    assert first is not None and first.first_response is not None
+    # 30 minutes from 12:00 UTC (09:00 in São Paulo), 9 min 13.000257 s on.
+    assert first.first_response.business_minutes_left == pytest.approx(30 - 553.000257 / 60)
+    rows_clocks = CountedClocks(policies, now)
+    await store.ticket_rows(query, clocks=rows_clocks)
+    assert rows_clocks.worked_out == 2  # the older one and the written one

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from contracts.calendars import CalendarSpec
@@ -155,6 +155,11 @@ class Track:
     ``read_at``). Until ``next_at`` no band changes, so a reader only works out the business
     time left from each running clock's due time (``shared.sla_policies.shown_now``) instead
     of counting the whole clock again."""
+    listed: str | None = None
+    """The same reading as the list writes it, ready to splice (``shared.sla_policies.
+    listed_reading``): its clocks' JSON with each running clock's time left still to fill in,
+    as that clock's due time placed on the calendar's index (an ordinal), so a page fills it
+    with one subtraction. Kept beside ``shown``, in a column (field) of its own."""
 
 
 def counts_as_response(interaction: object) -> bool:
@@ -362,21 +367,32 @@ def _replace(track: Track, **values: object) -> Track:
 
 
 INDEXED = timedelta(days=90)
-"""``policy_for(around=...)`` indexes the calendar this far either side (``SpanIndex``)."""
-STILL_CENTRED = timedelta(days=30)
-"""An index built around an instant serves readers this close to it (``index_around``)."""
+"""``policy_for(around=...)`` indexes the calendar at least this far either side (``SpanIndex``)."""
+WINDOW_STEP = timedelta(days=30)
+"""Index windows are cut on a fixed grid of this step (``window_start``), so every process whose
+"now" falls in the same step builds the same index, and a position one of them stored (the
+scanner's ordinal of a due time) is a position on every other's index of that step."""
+GRID_ORIGIN = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def window_start(around: datetime) -> datetime:
+    """The start of the index window for readers at ``around``: ``INDEXED`` before the start
+    of its grid step, which ends ``INDEXED`` after the step's end."""
+    step = (around - GRID_ORIGIN) // WINDOW_STEP
+    return GRID_ORIGIN + step * WINDOW_STEP - INDEXED
 
 
 def index_around(calendar: CalendarSpec, around: datetime) -> SpanIndex:
-    """The calendar's open spans indexed ``INDEXED`` either side of ``around``."""
-    return SpanIndex(BusinessCalendar.of(calendar), around - INDEXED, around + INDEXED)
+    """The calendar's open spans indexed over the grid window of ``around`` (at least
+    ``INDEXED`` either side of it)."""
+    start = window_start(around)
+    return SpanIndex(BusinessCalendar.of(calendar), start, start + 2 * INDEXED + WINDOW_STEP)
 
 
 def still_centred(index: SpanIndex, around: datetime) -> bool:
-    """Whether ``index`` still covers well either side of ``around`` (outside its window it
-    asks the calendar, so this is about speed, never about the answers)."""
-    centre = index.start + (index.end - index.start) / 2
-    return abs(around - centre) <= STILL_CENTRED
+    """Whether ``index`` is the grid window of ``around`` (outside its window an index asks
+    the calendar, so this is about speed, never about the answers)."""
+    return index.start == window_start(around)
 
 
 def policy_for(

@@ -75,6 +75,7 @@ def _document(ticket: Ticket) -> dict[str, Any]:
         "sla_next_at": _iso_or_none(track.next_at),
         "sla_due_at": _iso_or_none(track.due_at),
         "sla_band": track.band,
+        "sla_listed": track.listed,
         "extra": {
             "team": ticket.team,
             "custom_fields": dict(ticket.custom_fields),
@@ -127,6 +128,7 @@ def track_from_doc(doc: Any) -> sla.Track:
         due_at=_parsed_or_none(doc.get("sla_due_at")),
         band=doc.get("sla_band"),
         shown=facts.get("shown"),
+        listed=doc.get("sla_listed"),
     )
 
 

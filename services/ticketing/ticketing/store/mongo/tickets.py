@@ -152,12 +152,23 @@ class MongoTickets:
     ) -> Listing[bytes]:
         """``page`` as each ticket's stored row with its clocks spliced in (``page_json``)."""
         docs, total, next_cursor = await self._page(query, visible, priorities)
-        return Listing(
-            [page_json.listed(d.get("list_row"), d, lambda d=d: d, clocks) for d in docs],
-            min(total, COUNT_LIMIT),
-            total <= COUNT_LIMIT,
-            next_cursor,
-        )
+        spliced = getattr(clocks, "spliced", None)
+        items: list[bytes] = []
+        spliced_rows: list[tuple[int, str, list[Any]]] = []
+        for d in docs:
+            stored = d.get("list_row")
+            if spliced is not None and stored is not None:
+                reading = d.get("sla_listed")
+                parts = spliced(d["level"], d["priority"], d.get("sla_next_at"), reading)
+                if parts is not None:
+                    spliced_rows.append((len(items), stored, parts))
+                    items.append(b"")
+                    continue
+            items.append(page_json.listed(stored, d, lambda d=d: d, clocks))
+        written = page_json.with_clocks([(stored, parts) for _, stored, parts in spliced_rows])
+        for (i, _, _), row in zip(spliced_rows, written, strict=True):
+            items[i] = row
+        return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
 
     async def count(self, query: TicketFilters, visible: Visibility | None) -> tuple[int, bool]:
         where, _ = await self._where(query, visible)

@@ -84,18 +84,32 @@ def ticket_rows(
     clocks: Clocks | None = None,
 ) -> Listing[bytes]:
     """``ticket_page`` as each ticket's stored row, its clocks spliced in (``page_json``):
-    no row's JSON is parsed unless it has clocks to work out (its ``extra``), or no row
-    stored yet."""
+    from the scan's reading ready to splice where it holds (``PageClocks.spliced``); no
+    row's JSON is parsed unless it has clocks to work out otherwise (its ``extra``), or no
+    row stored yet."""
     rows, total, next_cursor = _page(connection, query, visible, priorities)
-    return Listing(
-        [
-            page_json.listed(r["list_row"], _RowDoc(r), lambda r=r: doc_from_row(r), clocks)
-            for r in rows
-        ],
-        min(total, COUNT_LIMIT),
-        total <= COUNT_LIMIT,
-        next_cursor,
-    )
+    spliced = getattr(clocks, "spliced", None)
+    items: list[bytes] = []
+    spliced_rows: list[tuple[int, str, list[Any]]] = []
+    if rows:
+        # By position: ``sqlite3.Row`` finds a name by comparing it with every column's,
+        # ~0.7 µs a look-up, as much as the rest of a row's clocks.
+        at = {name: i for i, name in enumerate(rows[0].keys())}
+        row_at, level_at, priority_at = at["list_row"], at["level"], at["priority"]
+        next_at, listed_at = at["sla_next_at"], at["sla_listed"]
+    for r in rows:
+        stored = r[row_at]
+        if spliced is not None and stored is not None:
+            parts = spliced(r[level_at], r[priority_at], r[next_at], r[listed_at])
+            if parts is not None:
+                spliced_rows.append((len(items), stored, parts))
+                items.append(b"")
+                continue
+        items.append(page_json.listed(stored, _RowDoc(r), lambda r=r: doc_from_row(r), clocks))
+    written = page_json.with_clocks([(stored, parts) for _, stored, parts in spliced_rows])
+    for (i, _, _), row in zip(spliced_rows, written, strict=True):
+        items[i] = row
+    return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
 
 
 class _RowDoc(Mapping[str, Any]):

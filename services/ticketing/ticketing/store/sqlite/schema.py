@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     sla_next_at TEXT,
     sla_due_at TEXT,
     sla_band TEXT,
-    list_row TEXT  -- the ticket as the list answers it, JSON (codec.list_row)
+    list_row TEXT,  -- the ticket as the list answers it, JSON (codec.list_row)
+    sla_listed TEXT  -- the SLA scan's reading ready to splice into it (sla.Track.listed)
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
 CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee, status);
@@ -221,6 +222,7 @@ TICKET_COLUMNS = (
     "sla_due_at",
     "sla_band",
     "list_row",
+    "sla_listed",
 )
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "

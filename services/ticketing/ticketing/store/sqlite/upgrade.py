@@ -33,6 +33,9 @@ ADDED_COLUMNS = {
         # The list's row ready to send (codec.list_row): rows from before it are listed
         # through the slow path and get theirs on their next write (page_json.row_of).
         "list_row": ("TEXT", None),
+        # The SLA scan's reading ready to splice (sla.Track.listed): rows from before it
+        # get their clocks worked out from ``extra`` until the scan reads them again.
+        "sla_listed": ("TEXT", None),
     },
     "interactions": {
         **{
