@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aio_pika
-import aiormq
 import pydantic_core
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitResponse, RabbitRouter
@@ -28,7 +27,7 @@ from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
 from contracts.rpc import Caller, FieldError, RpcError, RpcReply, RpcRequest
-from servicekit import metrics, tracing
+from servicekit import frames, metrics, tracing
 from servicekit.consuming import raw_message
 from servicekit.topology import rpc_queue
 
@@ -321,13 +320,11 @@ class RpcClient:
             with tracing.span(f"{queue} {method}", kind=tracing.CLIENT):
                 tracing.inject(headers)
                 async with asyncio.timeout(timeout_seconds):
-                    # Straight to the AMQP channel: aio-pika's Message and Exchange layers
-                    # only build these same properties, once more per call.
-                    underlay = await self._channel.get_underlay_channel()
-                    await underlay.basic_publish(
+                    await frames.publish(
+                        await self._channel.get_underlay_channel(),
+                        queue,
                         request.model_dump_json().encode(),
-                        routing_key=queue,
-                        properties=aiormq.spec.Basic.Properties(
+                        frames.Properties(
                             content_type="application/json",
                             correlation_id=correlation_id,
                             message_id=correlation_id,

@@ -21,11 +21,10 @@ from __future__ import annotations
 import logging
 
 import aio_pika
-import aiormq
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 from opentelemetry.trace import SpanKind
 
-from servicekit import health, tracing
+from servicekit import frames, health, tracing
 from servicekit.rpc import ERROR_HEADER, NOT_PERSISTENT, Method, dispatch
 from servicekit.topology import rpc_queue
 
@@ -80,20 +79,21 @@ class RpcServer:
         traceparent = str(headers.get("traceparent") or "")
         with tracing.span(f"{self.queue_name} process", kind=SERVER, traceparent=traceparent):
             reply = await dispatch(self._methods, message.body)
-        channel = self._channel
-        if message.reply_to and channel is not None:
-            # Straight to the AMQP channel: aio-pika's Message and Exchange layers only build
-            # these same properties. The ack below follows the reply on the same channel.
-            underlay = await channel.get_underlay_channel()
-            await underlay.basic_publish(
-                reply.body,
-                routing_key=message.reply_to,
-                properties=aiormq.spec.Basic.Properties(
-                    content_type="application/json",
-                    correlation_id=message.correlation_id,
-                    message_id=message.correlation_id,
-                    headers={ERROR_HEADER: 1} if reply.failed else None,
-                    delivery_mode=NOT_PERSISTENT,
-                ),
-            )
-        await message.ack()
+        if not message.reply_to:
+            await message.ack()
+            return
+        # The reply and the request's ack in one write, on the channel the request came on
+        # (servicekit.frames says why).
+        await frames.publish(
+            message.channel,
+            message.reply_to,
+            reply.body,
+            frames.Properties(
+                content_type="application/json",
+                correlation_id=message.correlation_id,
+                message_id=message.correlation_id,
+                headers={ERROR_HEADER: 1} if reply.failed else None,
+                delivery_mode=NOT_PERSISTENT,
+            ),
+            then_ack=message.delivery_tag,
+        )
