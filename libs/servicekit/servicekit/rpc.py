@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aio_pika
+import aiormq
 import pydantic_core
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitResponse, RabbitRouter
@@ -241,9 +242,12 @@ class RpcClient:
 
     async def _consume_replies(self, channel: aio_pika.abc.AbstractChannel) -> None:
         # Not declared through the robust channel, so aio-pika does not try to restore it (a
-        # pseudo-queue cannot be declared); _on_reopened consumes again instead.
-        reply_queue = await channel.get_queue(self.REPLY_TO, ensure=False)
-        await reply_queue.consume(self._on_reply, no_ack=True)
+        # pseudo-queue cannot be declared); _on_reopened consumes again instead. Consumed on
+        # the AMQP channel underneath: aio-pika would wrap each reply in an IncomingMessage,
+        # decoding every property, and hand it on in a task of its own, only to read the
+        # correlation id.
+        underlay = await channel.get_underlay_channel()
+        await underlay.basic_consume(self.REPLY_TO, self._on_reply, no_ack=True)
         self._ready = True
 
     async def _on_reopened(self, channel: Any) -> None:
@@ -287,10 +291,11 @@ class RpcClient:
         if self._connection is not None:
             await self._connection.close()
 
-    async def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        future = self._pending.pop(message.correlation_id or "", None)
+    async def _on_reply(self, message: aiormq.abc.DeliveredMessage) -> None:
+        properties = message.header.properties
+        future = self._pending.pop(properties.correlation_id or "", None)
         if future is not None and not future.done():
-            future.set_result(WireReply.received(message.body, message.headers))
+            future.set_result(WireReply.received(message.body, properties.headers))
 
     async def call(
         self,
