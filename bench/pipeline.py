@@ -774,11 +774,16 @@ def run_reads(stack: Stack, args: argparse.Namespace) -> ReadsResult:
     }
     if (broker := rabbitmq_pid()) is not None:
         serving["rabbitmq"] = broker
-    gateway = measure_reads(f"{stack.url('gateway')}/v1/tickets?page_size=50", serving, args)
+    services = {name: pid for name, pid in serving.items() if name != "rabbitmq"}
+    with profiling.recording(services, args.profile and args.profile / "list"):
+        gateway = measure_reads(f"{stack.url('gateway')}/v1/tickets?page_size=50", serving, args)
     first = httpx.get(
         f"{stack.url('gateway')}/v1/tickets?page_size=1", headers=admin_headers(), timeout=30
     ).json()["items"][0]
-    detail = measure_reads(f"{stack.url('gateway')}/v1/tickets/{first['protocol']}", serving, args)
+    with profiling.recording(services, args.profile and args.profile / "detail"):
+        detail = measure_reads(
+            f"{stack.url('gateway')}/v1/tickets/{first['protocol']}", serving, args
+        )
     port = free_port()
     hello_process = start_hello(port)
     try:
@@ -1065,7 +1070,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--profile",
         type=Path,
         default=None,
-        help="directory for py-spy profiles of every service process during the pipeline phase",
+        help="directory for py-spy profiles of every service process during the pipeline phase"
+        " and of the gateway and ticketing during the list and detail reads (list/, detail/)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the data and logs directory")
     args = parser.parse_args(argv)
@@ -1084,7 +1090,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     result = BenchResult(
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        arguments={k: v for k, v in vars(args).items() if k != "replicas"},
+        arguments={
+            k: str(v) if isinstance(v, Path) else v
+            for k, v in vars(args).items()
+            if k != "replicas"
+        },
         machine={
             "cpus": os.cpu_count(),
             "python": platform.python_version(),

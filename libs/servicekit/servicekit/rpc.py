@@ -10,6 +10,7 @@ calls (FastStream's ``broker.request`` allows only one in flight per broker).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aio_pika
+import aiormq
 import pydantic_core
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitResponse, RabbitRouter
@@ -26,7 +28,7 @@ from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
 from contracts.rpc import STALE_REVISION, Caller, FieldError, RpcError, RpcReply, RpcRequest
-from servicekit import metrics, tracing
+from servicekit import frames, metrics, tracing
 from servicekit.consuming import raw_message
 from servicekit.topology import rpc_queue
 
@@ -200,6 +202,8 @@ class RpcUnavailable(Exception):
     once the broker is back (the gateway answers 503)."""
 
 
+NOT_PERSISTENT = int(aio_pika.DeliveryMode.NOT_PERSISTENT)
+
 RPC_SEND_ERRORS = (
     aio_pika.exceptions.AMQPError,
     aio_pika.exceptions.ChannelInvalidStateError,
@@ -226,11 +230,16 @@ class RpcClient:
         self._channel: aio_pika.abc.AbstractRobustChannel | None = None
         self._pending: dict[str, asyncio.Future[WireReply]] = {}
         self._ready = False
+        self._prefix = uuid.uuid4().hex[:8]
+        self._call_numbers = itertools.count(1)
 
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(self._url)
         self._connection.close_callbacks.add(self._on_lost)
-        channel = self._connection.channel()
+        # No publisher confirms: a request is not persistent and a lost one is a timeout
+        # either way, so the broker's ack of each request was a frame more per call for both
+        # the broker and this process, and a wait before the call could await its reply.
+        channel = self._connection.channel(publisher_confirms=False)
         channel.close_callbacks.add(self._on_lost)
         channel.reopen_callbacks.add(self._on_reopened)
         await channel
@@ -239,9 +248,12 @@ class RpcClient:
 
     async def _consume_replies(self, channel: aio_pika.abc.AbstractChannel) -> None:
         # Not declared through the robust channel, so aio-pika does not try to restore it (a
-        # pseudo-queue cannot be declared); _on_reopened consumes again instead.
-        reply_queue = await channel.get_queue(self.REPLY_TO, ensure=False)
-        await reply_queue.consume(self._on_reply, no_ack=True)
+        # pseudo-queue cannot be declared); _on_reopened consumes again instead. Consumed on
+        # the AMQP channel underneath: aio-pika would wrap each reply in an IncomingMessage,
+        # decoding every property, and hand it on in a task of its own, only to read the
+        # correlation id.
+        underlay = await channel.get_underlay_channel()
+        await underlay.basic_consume(self.REPLY_TO, self._on_reply, no_ack=True)
         self._ready = True
 
     async def _on_reopened(self, channel: Any) -> None:
@@ -285,10 +297,11 @@ class RpcClient:
         if self._connection is not None:
             await self._connection.close()
 
-    async def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        future = self._pending.pop(message.correlation_id or "", None)
+    async def _on_reply(self, message: aiormq.abc.DeliveredMessage) -> None:
+        properties = message.header.properties
+        future = self._pending.pop(properties.correlation_id or "", None)
         if future is not None and not future.done():
-            future.set_result(WireReply.received(message.body, message.headers))
+            future.set_result(WireReply.received(message.body, properties.headers))
 
     async def call(
         self,
@@ -305,7 +318,8 @@ class RpcClient:
             raise RuntimeError("RpcClient.connect() was not awaited")
         if not self.ready:
             raise RpcUnavailable("the message broker is unreachable; retry shortly")
-        correlation_id = uuid.uuid4().hex
+        # Unique per client: direct replies come back only to the channel that asked.
+        correlation_id = f"{self._prefix}{next(self._call_numbers):x}"
         future: asyncio.Future[WireReply] = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future
         request = RpcRequest(method=method, params=params, caller=caller)
@@ -317,17 +331,19 @@ class RpcClient:
             with tracing.span(f"{queue} {method}", kind=tracing.CLIENT):
                 tracing.inject(headers)
                 async with asyncio.timeout(timeout_seconds):
-                    await self._channel.default_exchange.publish(
-                        aio_pika.Message(
-                            request.model_dump_json().encode(),
+                    await frames.publish(
+                        await self._channel.get_underlay_channel(),
+                        queue,
+                        request.model_dump_json().encode(),
+                        frames.Properties(
                             content_type="application/json",
                             correlation_id=correlation_id,
+                            message_id=correlation_id,
                             reply_to=self.REPLY_TO,
-                            expiration=timeout_seconds,
-                            delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
+                            expiration=str(max(1, int(timeout_seconds * 1000))),
+                            delivery_mode=NOT_PERSISTENT,
                             headers=headers or None,
                         ),
-                        routing_key=queue,
                     )
                     reply = await future
             outcome = "error" if reply.failed else "ok"

@@ -24,8 +24,8 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 from opentelemetry.trace import SpanKind
 
-from servicekit import health, tracing
-from servicekit.rpc import ERROR_HEADER, Method, dispatch
+from servicekit import frames, health, tracing
+from servicekit.rpc import ERROR_HEADER, NOT_PERSISTENT, Method, dispatch
 from servicekit.topology import rpc_queue
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,10 @@ class RpcServer:
     async def start(self) -> None:
         spec = rpc_queue(self.queue_name)
         self._connection = await aio_pika.connect_robust(self._url)
-        channel = self._connection.channel()
+        # No publisher confirms: a reply is not persistent and goes to a caller's direct
+        # reply-to, which the broker does not store; waiting for its ack only delayed the
+        # request's own ack and cost the broker a frame per request.
+        channel = self._connection.channel(publisher_confirms=False)
         await channel
         self._channel = channel
         await channel.set_qos(prefetch_count=self._prefetch)
@@ -76,16 +79,21 @@ class RpcServer:
         traceparent = str(headers.get("traceparent") or "")
         with tracing.span(f"{self.queue_name} process", kind=SERVER, traceparent=traceparent):
             reply = await dispatch(self._methods, message.body)
-        channel = self._channel
-        if message.reply_to and channel is not None:
-            await channel.default_exchange.publish(
-                aio_pika.Message(
-                    reply.body,
-                    content_type="application/json",
-                    correlation_id=message.correlation_id,
-                    headers={ERROR_HEADER: 1} if reply.failed else None,
-                    delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
-                ),
-                routing_key=message.reply_to,
-            )
-        await message.ack()
+        if not message.reply_to:
+            await message.ack()
+            return
+        # The reply and the request's ack in one write, on the channel the request came on
+        # (servicekit.frames says why).
+        await frames.publish(
+            message.channel,
+            message.reply_to,
+            reply.body,
+            frames.Properties(
+                content_type="application/json",
+                correlation_id=message.correlation_id,
+                message_id=message.correlation_id,
+                headers={ERROR_HEADER: 1} if reply.failed else None,
+                delivery_mode=NOT_PERSISTENT,
+            ),
+            then_ack=message.delivery_tag,
+        )

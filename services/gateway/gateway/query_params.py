@@ -29,6 +29,11 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, bool], ...]:
     )
 
 
+@cache
+def _aliases(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(alias for _, alias, _ in _fields(model))
+
+
 def parse(model: type[Model], params: QueryParams) -> Model:
     data: dict[str, object] = {}
     fields = _fields(model)
@@ -36,7 +41,7 @@ def parse(model: type[Model], params: QueryParams) -> Model:
         if alias in params:
             data[name] = params.getlist(alias) if repeats else params[alias]
     if model.model_config.get("extra") == "forbid":  # refused by the model, as by FastAPI
-        known = {alias for _, alias, _ in fields}
+        known = _aliases(model)
         data.update((key, params[key]) for key in params if key not in known)
     try:
         return model.model_validate(data)
