@@ -55,6 +55,13 @@ class DirectoryStore(Protocol):
 
     async def delete_entry(self, kind: Kind, key: str) -> bool: ...
 
+    async def read_entries(
+        self, gets: Sequence[tuple[Kind, str]], kinds: Sequence[Kind]
+    ) -> tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]:
+        """Several reads at once, as one read of the store: each ``gets`` entry (None when
+        there is none), and every entry of each of ``kinds`` by its key, ordered by key."""
+        ...
+
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         """How many tickets that still need work (neither resolved nor closed) each agent
         holds; every agent asked about is in the answer."""

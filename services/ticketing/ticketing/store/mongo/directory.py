@@ -53,6 +53,16 @@ class MongoDirectory:
         cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])
         return [dict(doc["body"]) async for doc in cursor]
 
+    async def read_entries(
+        self, gets: Sequence[tuple[Kind, str]], kinds: Sequence[Kind]
+    ) -> tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]:
+        found = [await self.get_entry(kind, key) for kind, key in gets]
+        every: dict[Kind, dict[str, dict[str, Any]]] = {}
+        for kind in kinds:
+            cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])
+            every[kind] = {doc["key"]: dict(doc["body"]) async for doc in cursor}
+        return found, every
+
     async def delete_entry(self, kind: Kind, key: str) -> bool:
         result = await self._directory.delete_one({"_id": f"{kind}:{key}"})
         return bool(result.deleted_count == 1)

@@ -309,6 +309,11 @@ class MongoTicketStore:
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         return await self._directory.list_entries(kind)
 
+    async def read_entries(
+        self, gets: Sequence[tuple[Kind, str]], kinds: Sequence[Kind]
+    ) -> tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]:
+        return await self._directory.read_entries(gets, kinds)
+
     async def delete_entry(self, kind: Kind, key: str) -> bool:
         return await self._directory.delete_entry(kind, key)
 

@@ -53,6 +53,13 @@ def get(connection: sqlite3.Connection, kind: Kind, key: str) -> dict[str, Any] 
     return json.loads(row[0]) if row else None
 
 
+def keyed(connection: sqlite3.Connection, kind: Kind) -> dict[str, dict[str, Any]]:
+    rows = connection.execute(
+        "SELECT key, body FROM directory WHERE kind = ? ORDER BY key", (kind,)
+    )
+    return {row[0]: json.loads(row[1]) for row in rows}
+
+
 def every(connection: sqlite3.Connection, kind: Kind) -> list[dict[str, Any]]:
     rows = connection.execute("SELECT body FROM directory WHERE kind = ? ORDER BY key", (kind,))
     return [json.loads(row[0]) for row in rows]
