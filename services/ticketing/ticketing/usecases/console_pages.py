@@ -160,7 +160,9 @@ _INBOX_KINDS: tuple[Kind, ...] = ("agent", "view", "level", "calendar")
 class _ReadOnce:
     """The store, answering the session's entry and every entry of ``_INBOX_KINDS`` from
     one read made before (each a copy, as a read of its own returns); everything else,
-    writes included, goes to the store."""
+    writes included, goes to the store. The SLA policies, when they are due to be read
+    again during the page, read the levels and calendars from that read too: it is
+    milliseconds old, and they are kept for ``CACHE_SECONDS`` anyway."""
 
     def __init__(
         self,
