@@ -38,6 +38,13 @@ is what the approvers' list reads); ``canned`` entries the canned responses (key
 first so a shortcut is unique in its scope whatever writes at the same time."""
 
 
+Gets = Sequence[tuple[Kind, str]]
+"""Entries asked for by kind and key."""
+Entries = tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]
+"""``DirectoryStore.read_entries``' answer: each entry asked for (None when there is none),
+and every entry of each kind asked for by its key."""
+
+
 class DirectoryStore(Protocol):
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
         """Store a new entry; False (and nothing written) when the key is taken."""
@@ -55,9 +62,7 @@ class DirectoryStore(Protocol):
 
     async def delete_entry(self, kind: Kind, key: str) -> bool: ...
 
-    async def read_entries(
-        self, gets: Sequence[tuple[Kind, str]], kinds: Sequence[Kind]
-    ) -> tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]:
+    async def read_entries(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
         """Several reads at once, as one read of the store: each ``gets`` entry (None when
         there is none), and every entry of each of ``kinds`` by its key, ordered by key."""
         ...

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from servicekit.clock import Clock
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entries, Gets, Kind
 from ticketing.store.mongo.documents import Collections
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,7 @@ class MongoDirectory:
         cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])
         return [dict(doc["body"]) async for doc in cursor]
 
-    async def read_entries(
-        self, gets: Sequence[tuple[Kind, str]], kinds: Sequence[Kind]
-    ) -> tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]:
+    async def read_entries(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
         found = [await self.get_entry(kind, key) for kind, key in gets]
         every: dict[Kind, dict[str, dict[str, Any]]] = {}
         for kind in kinds:

@@ -39,7 +39,7 @@ from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entries, Gets, Kind
 from ticketing.store.mongo import lifecycle
 from ticketing.store.mongo.detail import MongoDetail
 from ticketing.store.mongo.directory import MongoDirectory
@@ -309,9 +309,7 @@ class MongoTicketStore:
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         return await self._directory.list_entries(kind)
 
-    async def read_entries(
-        self, gets: Sequence[tuple[Kind, str]], kinds: Sequence[Kind]
-    ) -> tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]:
+    async def read_entries(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
         return await self._directory.read_entries(gets, kinds)
 
     async def delete_entry(self, kind: Kind, key: str) -> bool:

@@ -30,7 +30,7 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
-from ticketing.store.directory import Kind
+from ticketing.store.directory import Entries, Gets, Kind
 from ticketing.store.port import (
     ApplyCollected,
     Clocks,
@@ -302,16 +302,8 @@ class SqliteTicketStore:
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         return await self._db.read(lambda c: directory.every(c, kind))
 
-    async def read_entries(
-        self, gets: Sequence[tuple[Kind, str]], kinds: Sequence[Kind]
-    ) -> tuple[list[dict[str, Any] | None], dict[Kind, dict[str, dict[str, Any]]]]:
-        def read(c: sqlite3.Connection) -> Any:
-            return (
-                [directory.get(c, kind, key) for kind, key in gets],
-                {kind: directory.keyed(c, kind) for kind in kinds},
-            )
-
-        return await self._db.read(read)  # type: ignore[no-any-return]
+    async def read_entries(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
+        return await self._db.read(lambda c: directory.several(c, gets, kinds))
 
     async def delete_entry(self, kind: Kind, key: str) -> bool:
         return await self._db.write(lambda c: directory.delete(c, kind, key))
