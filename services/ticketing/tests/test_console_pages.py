@@ -4,6 +4,8 @@ once, before anything of the ticket is read."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from contracts.console_pages import InboxPageQuery, InboxPageRead, TicketPageQuery
@@ -12,13 +14,14 @@ from contracts.events import InteractionTriagedV1
 from contracts.rpc import Caller
 from contracts.rules import OpenTicket, TriageDecision
 from contracts.tickets import TicketQuery
+from contracts.views import ViewCreate
 from servicekit import rpc
 from servicekit.keyed_locks import KeyedLocks
 from ticketing.domain.priority import PriorityScale
 from ticketing.shared.access import Forbidden
 from ticketing.shared.sla_policies import CachedPolicies
 from ticketing.store.port import TicketStore
-from ticketing.usecases import console_pages, credentials, reads, triage
+from ticketing.usecases import console_pages, credentials, directory, reads, triage, views
 
 from .test_credentials import ANA, GATEWAY, NOW, PASSWORD, invite, set_password, sign_in
 from .test_domain import SCALE, make
@@ -144,3 +147,42 @@ async def test_the_inbox_lists_the_tickets_exactly_as_the_apis_list_does(
     assert len(read.listing.items) == 3
     assert read.listing == listed
     assert read.session.agent.id == "ana" and "builtin:open" in {v.id for v in read.views}
+
+
+async def test_the_inbox_shows_the_views_agents_and_levels_their_own_methods_answer(
+    store: TicketStore, signed: str
+) -> None:
+    """The page reads the directory once for all its parts: what it shows is still what
+    each part's own method answers the agent (a saved view, another agent, a level)."""
+    await store.create_entry("level", "support", {"name": "support", "accounts": []})
+    await store.create_entry("agent", "bia", {**ANA, "id": "bia", "name": "Bia <b>"})
+    agent = Caller(id="ana", role="agent")
+    mine = await views.create_view(
+        store=store, caller=agent, body=ViewCreate(name="Mine & more"), now=NOW
+    )
+
+    read = await inbox(store, signed, mine.id)
+
+    scale = PriorityScale()
+    listed = await views.list_views(store=store, caller=agent, scale=scale, counted=False)
+    assert read.views == listed and read.view is not None and read.view.id == mine.id
+    assert read.agents == await directory.list_agents(store=store, caller=agent)
+    assert read.levels == (await directory.vocabulary(store=store, scale=scale)).levels
+    assert "support" in read.levels and "Bia <b>" in {a.name for a in read.agents}
+
+
+async def test_the_inbox_refuses_an_expired_session_and_ends_it(
+    store: TicketStore, signed: str
+) -> None:
+    with pytest.raises(credentials.SignInRefused):
+        await console_pages.inbox_page(
+            store=store,
+            query=InboxPageQuery(session=signed),
+            caller=GATEWAY,
+            scale=PriorityScale(),
+            policies=CachedPolicies(),
+            now=NOW,
+            session_now=NOW + timedelta(days=400),
+        )
+    with pytest.raises(credentials.SignInRefused, match="ended"):
+        await inbox(store, signed)

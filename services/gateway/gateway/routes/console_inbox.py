@@ -25,7 +25,7 @@ from contracts.rules import TICKET_STATUSES
 from contracts.tickets import BulkChange, TicketBulk, TicketFilters, TicketQuery
 from contracts.topology import TICKETING_RPC
 from contracts.views import ViewCreate, ViewRead
-from gateway.console import i18n, session
+from gateway.console import i18n, inbox_parts, session
 from gateway.console.calls import Refused, call, reasons
 from gateway.console.inbox_query import (
     PAGE_SIZE,
@@ -42,6 +42,14 @@ router = APIRouter(include_in_schema=False)
 
 M = TicketingMethod
 SORTS = ("updated", "opened", "priority", "sla_due")
+CHOICES = {
+    "channel": [c.value for c in Channel],
+    "kind": [k.value for k in Kind],
+    "scope": [v.value for v in Visibility],
+    "direction": [d.value for d in Direction],
+    "sla_band": ["green", "yellow", "red", "overdue"],
+}
+"""The filter form's fixed choices."""
 
 
 async def _ticketing(services: Services, method: M, params: Any, caller: Caller) -> Any:
@@ -130,32 +138,38 @@ def _render_inbox(
             query.sort,
             query.order,
         )
+    language = agent.language
+    agents_shown = [a for a in agents if a["active"]]
+    values = form_values(filters)
     return page(
         request,
         "inbox.html.j2",
-        language=agent.language,
+        language=language,
         status_code=shown.pop("status_code", 200),
         agent=agent,
-        views=views,
         current=current,
         listing=listing,
-        rows=table_rows(listing["items"], i18n.words(agent.language)),
-        vocabulary=vocabulary,
-        agents=[a for a in agents if a["active"]],
-        statuses=TICKET_STATUSES,
-        values=form_values(filters),
+        rows=table_rows(listing["items"], i18n.words(language)),
+        views_nav=inbox_parts.views_nav(language, views, current),
+        filter_form=inbox_parts.filter_form(
+            language,
+            values=values,
+            vocabulary=vocabulary,
+            agents=agents_shown,
+            agent_id=agent.id,
+            statuses=TICKET_STATUSES,
+            choices=CHOICES,
+            sorts=SORTS,
+            sort=sort,
+            order=order,
+        ),
+        bulk_fields=inbox_parts.bulk_fields(
+            language, vocabulary=vocabulary, agents=agents_shown, statuses=TICKET_STATUSES
+        ),
         sort=sort,
         order=order,
-        sorts=SORTS,
         # the form stays folded until a filter is chosen: the rows come first
         filtering=current is None and bool(chosen_filters(params)),
-        choices={
-            "channel": [c.value for c in Channel],
-            "kind": [k.value for k in Kind],
-            "scope": [v.value for v in Visibility],
-            "direction": [d.value for d in Direction],
-            "sla_band": ["green", "yellow", "red", "overdue"],
-        },
         request_path="/" + (f"?{request.url.query}" if request.url.query else ""),
         saved_filters=json.dumps(filters.model_dump(mode="json", exclude_defaults=True)),
         refine_url="/?" + urlencode(as_params(filters, sort, order)),

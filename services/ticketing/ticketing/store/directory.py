@@ -48,6 +48,13 @@ class Entry(NamedTuple):
     revision: int
 
 
+Gets = Sequence[tuple[Kind, str]]
+"""Entries asked for by kind and key."""
+Entries = tuple[list[dict[str, Any] | None], dict[Kind, dict[str, Entry]]]
+"""``DirectoryStore.read_directory``'s answer: each entry asked for (None when there is
+none), and every entry of each kind asked for, with its revision, by its key."""
+
+
 class DirectoryStore(Protocol):
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
         """Store a new entry at revision 1; False (and nothing written) when the key is taken."""
@@ -76,6 +83,11 @@ class DirectoryStore(Protocol):
         ...
 
     async def delete_entry(self, kind: Kind, key: str) -> bool: ...
+
+    async def read_directory(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
+        """Several reads at once, as one read of the store: each ``gets`` entry (None when
+        there is none), and every entry of each of ``kinds`` by its key, ordered by key."""
+        ...
 
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         """How many tickets that still need work (neither resolved nor closed) each agent

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from servicekit.clock import Clock
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Entry, Kind
+from ticketing.store.directory import Entries, Entry, Gets, Kind
 from ticketing.store.mongo.documents import Collections
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,17 @@ class MongoDirectory:
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])
         return [dict(doc["body"]) async for doc in cursor]
+
+    async def read_directory(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
+        found = [await self.get_entry(kind, key) for kind, key in gets]
+        every: dict[Kind, dict[str, Entry]] = {}
+        for kind in kinds:
+            cursor = self._directory.find({"kind": kind}).sort([("key", ASCENDING)])
+            every[kind] = {
+                doc["key"]: Entry(dict(doc["body"]), int(doc.get("revision") or 0))
+                async for doc in cursor
+            }
+        return found, every
 
     async def delete_entry(self, kind: Kind, key: str) -> bool:
         result = await self._directory.delete_one({"_id": f"{kind}:{key}"})

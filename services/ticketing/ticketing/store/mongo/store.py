@@ -39,7 +39,7 @@ from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
-from ticketing.store.directory import Entry, Kind
+from ticketing.store.directory import Entries, Entry, Gets, Kind
 from ticketing.store.mongo import lifecycle
 from ticketing.store.mongo.detail import MongoDetail
 from ticketing.store.mongo.directory import MongoDirectory
@@ -318,6 +318,9 @@ class MongoTicketStore:
 
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         return await self._directory.list_entries(kind)
+
+    async def read_directory(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
+        return await self._directory.read_directory(gets, kinds)
 
     async def delete_entry(self, kind: Kind, key: str) -> bool:
         return await self._directory.delete_entry(kind, key)

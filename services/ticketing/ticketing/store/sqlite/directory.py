@@ -9,7 +9,7 @@ from typing import Any
 
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Entry, Kind
+from ticketing.store.directory import Entries, Entry, Gets, Kind
 
 _FINISHED = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
 
@@ -77,6 +77,21 @@ def read_every(connection: sqlite3.Connection, kind: Kind) -> list[Entry]:
     return [Entry(json.loads(row[0]), int(row[1])) for row in rows]
 
 
+def keyed(connection: sqlite3.Connection, kind: Kind) -> dict[str, Entry]:
+    rows = connection.execute(
+        "SELECT key, body, revision FROM directory WHERE kind = ? ORDER BY key", (kind,)
+    )
+    return {row[0]: Entry(json.loads(row[1]), int(row[2])) for row in rows}
+
+
+def several(connection: sqlite3.Connection, gets: Gets, kinds: Sequence[Kind]) -> Entries:
+    """``DirectoryStore.read_directory`` in one read."""
+    return (
+        [get(connection, kind, key) for kind, key in gets],
+        {kind: keyed(connection, kind) for kind in kinds},
+    )
+
+
 def every(connection: sqlite3.Connection, kind: Kind) -> list[dict[str, Any]]:
     rows = connection.execute("SELECT body FROM directory WHERE kind = ? ORDER BY key", (kind,))
     return [json.loads(row[0]) for row in rows]
@@ -112,6 +127,9 @@ class DirectoryEntries:
 
     async def list_entries(self, kind: Kind) -> list[dict[str, Any]]:
         return await self._db.read(lambda c: every(c, kind))
+
+    async def read_directory(self, gets: Gets, kinds: Sequence[Kind]) -> Entries:
+        return await self._db.read(lambda c: several(c, gets, kinds))
 
     async def delete_entry(self, kind: Kind, key: str) -> bool:
         return await self._db.write(lambda c: delete(c, kind, key))
