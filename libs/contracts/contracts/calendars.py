@@ -13,6 +13,7 @@ from typing import Annotated, Self
 from pydantic import Field, field_validator, model_validator
 
 from contracts.people import Key
+from contracts.revisions import SentRevision, ShownRevision
 from contracts.schedule import ClockTime, Weekday, known_time_zone, minutes_of_day
 from contracts.strict import Strict
 
@@ -108,20 +109,11 @@ class CalendarUpdate(CalendarCreate):
     """A replacement (``PUT``): the record as its read answered it may be sent back with its
     ``revision``, which then works as ``If-Match`` does."""
 
-    revision: int | None = Field(
-        default=None,
-        ge=0,
-        description="The revision the record was read at: the replacement is refused with "
-        "409 if it has changed since. Left out: replace whatever is there.",
-    )
+    revision: SentRevision = None
 
 
 class CalendarRead(CalendarCreate):
-    revision: int = Field(
-        default=0,
-        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
-        "so a save over someone else's newer one is refused with 409.",
-    )
+    revision: ShownRevision = 0
 
 
 class CalendarPage(Strict):

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from contracts.base import Contract
+from contracts.revisions import SentRevision, ShownRevision
 from contracts.sla import SlaPolicy
 
 Key = Annotated[
@@ -70,12 +71,7 @@ class AgentUpdate(AgentCreate):
     """A replacement (``PUT``): the record as its read answered it may be sent back with its
     ``revision``, which then works as ``If-Match`` does."""
 
-    revision: int | None = Field(
-        default=None,
-        ge=0,
-        description="The revision the record was read at: the replacement is refused with "
-        "409 if it has changed since. Left out: replace whatever is there.",
-    )
+    revision: SentRevision = None
 
 
 class AgentRead(Contract):
@@ -90,11 +86,7 @@ class AgentRead(Contract):
     levels: list[str]
     teams: list[str]
     admin: bool = False
-    revision: int = Field(
-        default=0,
-        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
-        "so a save over someone else's newer one is refused with 409.",
-    )
+    revision: ShownRevision = 0
 
 
 class TeamCreate(_Closed):
@@ -113,12 +105,7 @@ class TeamUpdate(TeamCreate):
     """A replacement (``PUT``): the record as its read answered it may be sent back with its
     ``revision``, which then works as ``If-Match`` does."""
 
-    revision: int | None = Field(
-        default=None,
-        ge=0,
-        description="The revision the record was read at: the replacement is refused with "
-        "409 if it has changed since. Left out: replace whatever is there.",
-    )
+    revision: SentRevision = None
 
 
 class TeamRead(Contract):
@@ -126,11 +113,7 @@ class TeamRead(Contract):
     description: str
     active: bool
     agents: list[str] = Field(description="Ids of the agents in the team.")
-    revision: int = Field(
-        default=0,
-        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
-        "so a save over someone else's newer one is refused with 409.",
-    )
+    revision: ShownRevision = 0
 
 
 class OutOfHoursReply(_Closed):
@@ -198,12 +181,7 @@ class LevelUpdate(LevelCreate):
     """A replacement (``PUT``): the record as its read answered it may be sent back with its
     ``revision``, which then works as ``If-Match`` does."""
 
-    revision: int | None = Field(
-        default=None,
-        ge=0,
-        description="The revision the record was read at: the replacement is refused with "
-        "409 if it has changed since. Left out: replace whatever is there.",
-    )
+    revision: SentRevision = None
 
 
 class LevelRead(Contract):
@@ -220,8 +198,4 @@ class LevelRead(Contract):
     calendar: str | None = None
     sla: SlaPolicy | None = None
     agents: list[str] = Field(description="Ids of the agents who work this level.")
-    revision: int = Field(
-        default=0,
-        description="Moves on every change; send it back (`If-Match` or `expected_revision`) "
-        "so a save over someone else's newer one is refused with 409.",
-    )
+    revision: ShownRevision = 0
