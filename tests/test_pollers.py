@@ -276,11 +276,11 @@ def test_quota_exhaustion_throttles_the_account(
     def health() -> dict[str, Any]:
         return gateway.get(f"/v1/accounts/{out['id']}").json()["health"]  # type: ignore[no-any-return]
 
-    throttled = wait_until(
-        lambda: health() if health()["state"] == "throttled" else None,
-        timeout=30,
-        what="the account throttled",
-    )
+    def throttled_now() -> dict[str, Any] | None:
+        now = health()  # one read per look, as in the failing account's test below
+        return now if now["state"] == "throttled" else None
+
+    throttled = wait_until(throttled_now, timeout=30, what="the account throttled")
     assert "quota" in throttled["last_error"] and throttled["consecutive_failures"] == 0
     asked = len(requests_for(fake_meta, "youtube", out["network_id"]))
     base = len(requests_for(fake_meta, "youtube", other["network_id"]))
@@ -461,17 +461,14 @@ def test_repeated_errors_mark_the_account_failing_until_a_poll_succeeds(
     def health() -> dict[str, Any]:
         return gateway.get(f"/v1/accounts/{account['id']}").json()["health"]  # type: ignore[no-any-return]
 
-    failing = wait_until(
-        lambda: health() if health()["state"] == "failing" else None,
-        timeout=90,
-        what="the account failing",
-    )
+    def in_state(state: str) -> dict[str, Any] | None:
+        # One read per look: reading the health again to return it could see the next poll's.
+        now = health()
+        return now if now["state"] == state else None
+
+    failing = wait_until(lambda: in_state("failing"), timeout=90, what="the account failing")
     assert failing["consecutive_failures"] == 3 and "503" in failing["last_error"]
-    recovered = wait_until(
-        lambda: health() if health()["state"] == "ok" else None,
-        timeout=60,
-        what="the account ok again",
-    )
+    recovered = wait_until(lambda: in_state("ok"), timeout=60, what="the account ok again")
     assert recovered["consecutive_failures"] == 0 and recovered["last_error"] is None
     # The admins heard once of the incident and once of the recovery, though two replicas
     # polled it and the notifier runs twice.
