@@ -72,6 +72,14 @@ desk's priority scale, highest first, then last activity; ``sla_due``: the ticke
 running SLA clock, least time left first (overdue ones first)."""
 
 
+def no_values(description: str | None = None) -> Any:
+    """An empty list field's default, documented as ``[]``, made fresh by ``list()`` for each
+    model: a plain ``= []`` is deep-copied by pydantic for every model built without it, and
+    a ticket list's query leaves most of its thirteen list fields out (``copy.deepcopy`` was
+    most of the time validating one)."""
+    return Field(default_factory=list, description=description, json_schema_extra={"default": []})
+
+
 class TicketFilters(BaseModel):
     """What a ticket list or a saved view selects (docs/domain.md F33); every list field is
     "any of", and the fields combine with "and". Each one is served by an index on both
@@ -79,20 +87,20 @@ class TicketFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    status: list[str] = []
-    priority: list[str] = []
-    level: list[str] = []
-    tag: list[str] = []
-    channel: list[Channel] = []
-    assignee: list[str] = Field(default=[], description='Agent ids ("mine": your own id).')
-    team: list[Label] = []
-    account: list[Label] = Field(default=[], description="The brand accounts tickets came in on.")
-    scope: list[Visibility] = Field(
-        default=[], description="Public or private: of the interaction that opened the ticket."
+    status: list[str] = no_values()
+    priority: list[str] = no_values()
+    level: list[str] = no_values()
+    tag: list[str] = no_values()
+    channel: list[Channel] = no_values()
+    assignee: list[str] = no_values(description='Agent ids ("mine": your own id).')
+    team: list[Label] = no_values()
+    account: list[Label] = no_values(description="The brand accounts tickets came in on.")
+    scope: list[Visibility] = no_values(
+        description="Public or private: of the interaction that opened the ticket."
     )
-    kind: list[Kind] = Field(default=[], description="Of the interaction that opened the ticket.")
-    direction: list[Direction] = Field(
-        default=[], description="Received or sent: of the interaction that opened the ticket."
+    kind: list[Kind] = no_values(description="Of the interaction that opened the ticket.")
+    direction: list[Direction] = no_values(
+        description="Received or sent: of the interaction that opened the ticket."
     )
     protocol: ProtocolPart | None = Field(
         default=None, description='The protocol number or a part of it ("000123", "2026-0001").'
@@ -106,11 +114,11 @@ class TicketFilters(BaseModel):
     opened_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
     updated_from: AwareDatetime | None = None
     updated_to: AwareDatetime | None = Field(default=None, description="Exclusive.")
-    group: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
-        default=[], description="Tickets with an interaction by a person in one of these groups."
+    group: list[Annotated[str, StringConstraints(max_length=64)]] = no_values(
+        description="Tickets with an interaction by a person in one of these groups."
     )
-    sla_band: list[SlaBand] = Field(
-        default=[], description="Tickets whose worst running SLA clock is in one of these bands."
+    sla_band: list[SlaBand] = no_values(
+        description="Tickets whose worst running SLA clock is in one of these bands."
     )
     overdue: bool = Field(default=False, description="Only tickets with an overdue SLA clock.")
 

@@ -74,6 +74,20 @@ def _unauthorized(reason: str) -> HTTPException:
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
+async def authenticated(request: Request) -> Caller:
+    """``current_caller`` called directly, for the busiest reads (a ticket list, a ticket):
+    FastAPI's resolution of the bearer scheme, the caller and the services as three
+    dependencies was a tenth of the gateway's CPU on each. The same checks, in the same
+    order, with the same refusals; such a route says in its OpenAPI that it takes the bearer
+    token with ``BEARER_DOCUMENTED``."""
+    return await current_caller(request, await bearer(request))
+
+
+BEARER_DOCUMENTED: dict[str, Any] = {"security": [{bearer.scheme_name: []}]}
+"""The ``security`` FastAPI writes for a route depending on ``CurrentCaller``: pass it in the
+``openapi_extra`` of a route that calls ``authenticated`` itself."""
+
+
 async def current_admin(caller: CurrentCaller) -> Caller:
     if caller.role != "admin":
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only an administrator can do this")
@@ -136,6 +150,10 @@ class Services:
 
 
 async def services(request: Request) -> Services:
+    return services_of(request)
+
+
+def services_of(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 

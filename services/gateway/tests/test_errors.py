@@ -111,3 +111,22 @@ def test_other_refusals_keep_their_plain_reason(client: TestClient) -> None:
     response = client.get("/v1/tickets", headers={"Authorization": "Bearer wrong"})
     assert response.status_code == 401
     assert isinstance(response.json()["detail"], str)
+
+
+def test_the_ticket_list_and_detail_refuse_a_missing_token_as_every_route_does(
+    client: TestClient,
+) -> None:
+    """The two busiest reads check the caller themselves, without FastAPI's dependencies:
+    without a token they answer what every other route answers, and say in the OpenAPI that
+    they take the bearer token as every other route says it."""
+    anonymous = TestClient(client.app)
+    for path in ("/v1/tickets", "/v1/tickets/2026-000001", "/v1/tickets/2026-000001/history"):
+        response = anonymous.get(path)
+        assert response.status_code == 401, path
+        assert response.headers["www-authenticate"] == "Bearer", path
+        assert response.json() == {"detail": "missing or invalid bearer token"}, path
+    spec = client.app.openapi()  # type: ignore[attr-defined]
+    by_dependency = spec["paths"]["/v1/tickets/{ref}/history"]["get"]["security"]
+    assert by_dependency == [{"HTTPBearer": []}]
+    assert spec["paths"]["/v1/tickets"]["get"]["security"] == by_dependency
+    assert spec["paths"]["/v1/tickets/{ref}"]["get"]["security"] == by_dependency
