@@ -50,9 +50,7 @@ async def ticket_page(
     agent, every agent, the levels and calendars) come in one hop to the store's thread, as
     on the inbox; the ticket is read only once the session has been checked (2026-12-01)."""
     key = SessionKey(session=query.session)
-    (entry,), every = await store.read_directory(
-        [("session", digest(key.session))], _TICKET_KINDS
-    )
+    (entry,), every = await store.read_directory([("session", digest(key.session))], _TICKET_KINDS)
     store = cast(TicketStore, _ReadOnce(store, entry, every))
     session = await credentials.read_session(store=store, key=key, caller=caller, now=session_now)
     agent = session_caller(session)
