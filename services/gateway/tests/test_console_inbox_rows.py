@@ -4,9 +4,14 @@ markup (the rows are put together in Python, console/inbox_rows.py, each value e
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
+from contracts.credentials import SessionRead
+from contracts.people import AgentRead
 from gateway.console import i18n
+from gateway.console.inbox_read import inbox_read
 from gateway.console.inbox_rows import table_rows
 from gateway.console.render import templates
 
@@ -68,3 +73,60 @@ def test_quotes_and_a_nul_in_a_customers_text_are_still_escaped_in_their_own_cel
     shown = _rows("en", [_ticket("SD-9", None, title='"quoted" \x00 <i>', assignee="Bia's")])
     assert "<td>&#34;quoted&#34; \x00 &lt;i&gt;</td>" in shown
     assert "<td>Bia&#39;s</td>" in shown and "<i>" not in shown
+
+
+def test_the_inbox_answer_read_for_the_page_draws_the_same_rows_as_the_whole_answer() -> None:
+    """The gateway reads only the rows' fields from ticketing's answer
+    (console/inbox_read.py): the rows drawn from it are those drawn from the whole JSON,
+    and the fields it skips are not lost to what the page shows."""
+    session = SessionRead(
+        agent=AgentRead.model_validate(
+            {
+                "id": "ana",
+                "name": "Ana",
+                "email": "ana@example.com",
+                "language": "en",
+                "active": True,
+                "levels": ["n1"],
+                "teams": [],
+            }
+        ),
+        expires_at=datetime(2026, 12, 2, tzinfo=UTC),
+    )
+    items = [
+        _ticket(
+            "SD-1",
+            {"band": "red", "resolution": _clock(30, "red")},
+            tags=["vip"],
+            custom_fields={"order": "<42>"},
+            contact={"name": "Bia"},
+        ),
+        _ticket("SD-2", None, assignee="Ana", level="n1", kind="comment"),
+    ]
+    answer = {
+        "session": session.model_dump(mode="json"),
+        "views": [],
+        "view": None,
+        "listing": {
+            "items": items,
+            "total": 2,
+            "total_exact": True,
+            "page": 1,
+            "page_size": 50,
+            "next_cursor": "abc",
+        },
+        "agents": [{"id": "ana", "name": "Ana", "active": True, "email": "ana@example.com"}],
+        "priorities": ["urgent", "high"],
+        "levels": ["n1"],
+    }
+    body = json.dumps(answer).encode()
+
+    read = inbox_read(body)
+
+    whole = json.loads(body)
+    for language in ("en", "pt-BR"):
+        assert _rows(language, list(read["listing"]["items"])) == _rows(
+            language, whole["listing"]["items"]
+        )
+    assert read["session"] == session and read["agents"] == whole["agents"]
+    assert read["listing"]["next_cursor"] == "abc" and read["listing"]["total"] == 2

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from contracts.console_pages import InboxPageQuery, InboxPageRead, TicketPageQuery
+from contracts.console_pages import InboxPageQuery, InboxPageRead, TicketPageQuery, TicketPageRead
 from contracts.credentials import SessionKey
 from contracts.events import InteractionTriagedV1
+from contracts.people import LevelCreate
 from contracts.rpc import Caller
 from contracts.rules import OpenTicket, TriageDecision
 from contracts.tickets import TicketQuery
@@ -35,7 +36,7 @@ async def signed(store: TicketStore) -> str:
     return await sign_in(store, PASSWORD)
 
 
-async def page(store: TicketStore, session: str, ref: str = "2026-999999") -> object:
+async def page(store: TicketStore, session: str, ref: str = "2026-999999") -> TicketPageRead:
     return await console_pages.ticket_page(
         store=store,
         query=TicketPageQuery(session=session, ref=ref),
@@ -186,3 +187,52 @@ async def test_the_inbox_refuses_an_expired_session_and_ends_it(
         )
     with pytest.raises(credentials.SignInRefused, match="ended"):
         await inbox(store, signed)
+
+
+async def test_the_ticket_page_shows_what_each_parts_own_method_answers(
+    store: TicketStore, signed: str
+) -> None:
+    """The ticket page reads the directory once for all its parts, as the inbox does: the
+    ticket, its history, the agents, the levels and the level's reply accounts are still
+    what each part's own method answers the agent."""
+    await directory.save_level(
+        store=store,
+        name=None,
+        body=LevelCreate(name="support", accounts=["acme", "shop & co"]),
+        scale=SCALE,
+        caller=Caller(id="root", role="admin"),
+    )
+    await store.create_entry("agent", "bia", {**ANA, "id": "bia", "name": "Bia <b>"})
+    await store.replace_entry("agent", "ana", {**ANA, "levels": ["support"]})
+    event = InteractionTriagedV1(
+        interaction=make(text="pedido <b>"),
+        decision=TriageDecision(open_ticket=OpenTicket(level="support")),
+    )
+    await triage.handle_triaged(
+        store=store, publisher=OFFLINE, scale=SCALE, locks=KeyedLocks(), event=event
+    )
+    admin = Caller(id="ana", role="admin")
+    (row,) = (
+        await reads.list_tickets(
+            store=store,
+            query=TicketQuery(),
+            caller=admin,
+            policies=CachedPolicies(),
+            now=NOW,
+            priorities=SCALE.levels,
+        )
+    ).items
+
+    read = await page(store, signed, row.protocol)
+
+    agent = Caller(id="ana", role="agent")
+    ticket = await reads.ticket_detail(
+        store=store, ref=row.protocol, caller=agent, policies=CachedPolicies(), now=NOW
+    )
+    assert read.ticket == ticket and read.ticket.level == "support"
+    history = await reads.ticket_history(store=store, ref=str(ticket.id), caller=agent)
+    assert read.history == history
+    assert read.agents == await directory.list_agents(store=store, caller=agent)
+    levels = (await directory.vocabulary(store=store, scale=PriorityScale())).levels
+    assert read.levels == levels and "support" in levels
+    assert read.reply_accounts == ["acme", "shop & co"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from contracts.console_pages import InboxPageQuery
-from contracts.credentials import SessionRead
 from contracts.interaction import Channel, Direction, Kind, Visibility
 from contracts.people import AgentRead
 from contracts.rpc import Caller
@@ -34,9 +33,11 @@ from gateway.console.inbox_query import (
     form_values,
     ticket_query,
 )
+from gateway.console.inbox_read import inbox_read
 from gateway.console.inbox_rows import table_rows
 from gateway.console.render import page
 from gateway.deps import Services, ServicesDep
+from gateway.errors import ServiceRefusal
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,28 +112,31 @@ async def _inbox(
         if view_id and refused.error.status == 404:
             return _refused(request, signed, "no such view, or not one you see", 404)
         return _refused(request, signed, refused.error.detail, refused.error.status)
-    return _render_inbox(request, signed.agent, found, listing, vocabulary, agents, **shown)
+    views = [ViewRead.model_validate(v) for v in found]
+    return _render_inbox(request, signed.agent, views, listing, vocabulary, agents, **shown)
 
 
 def _render_inbox(
     request: Request,
     agent: AgentRead,
-    found: list[dict[str, Any]],
+    views: list[ViewRead],
     listing: dict[str, Any],
     vocabulary: dict[str, Any],
     agents: list[dict[str, Any]],
+    *,
+    query: TicketQuery | None = None,
     **shown: Any,
 ) -> Response:
-    """The page from its reads, as JSON (the views, the listing, the priorities and levels,
-    the agents)."""
+    """The page from its reads (the views, the listing, the priorities and levels, the
+    agents, as JSON but the views); ``query``: the form's query when it was already read
+    from the request."""
     params = request.query_params
     view_id = params.get("view")
-    views = [ViewRead.model_validate(v) for v in found]
     current = next((v for v in views if v.id == view_id), None) if view_id else None
     if current is not None:
         filters, sort, order = current.filters, current.sort, current.order
     else:
-        query = ticket_query(params)
+        query = query or ticket_query(params)
         filters, sort, order = (
             TicketFilters(**query.model_dump(include=set(TicketFilters.model_fields))),
             query.sort,
@@ -197,17 +201,32 @@ async def inbox(request: Request, services: ServicesDep) -> Response:
     (``console.inbox_page``: bench/console.py). Any refusal (no session, a switched-off
     agent, a view not theirs, a filter the desk does not know) goes the long way, which
     tells them apart as before."""
-    read = await _inbox_in_one_call(request, services)
-    if read is not None:
-        agent = SessionRead.model_validate(read["session"]).agent
-        listing = read["listing"]
-        vocabulary = {"priorities": read["priorities"], "levels": read["levels"]}
-        return _render_inbox(request, agent, read["views"], listing, vocabulary, read["agents"])
+    asked = _inbox_query(request)
+    if asked is not None:
+        try:
+            answer = await services.relay(
+                TICKETING_RPC, M.CONSOLE_INBOX_PAGE, asked, session.GATEWAY
+            )
+        except ServiceRefusal:
+            pass
+        else:
+            read = inbox_read(bytes(answer.body))
+            vocabulary = {"priorities": read["priorities"], "levels": read["levels"]}
+            return _render_inbox(
+                request,
+                read["session"].agent,
+                read["views"],
+                cast(dict[str, Any], read["listing"]),
+                vocabulary,
+                read["agents"],
+                query=None if asked.view_id else asked.query,
+            )
     signed = await session.signed_in(request, services)
     return await _inbox(request, signed, services)
 
 
-async def _inbox_in_one_call(request: Request, services: Services) -> dict[str, Any] | None:
+def _inbox_query(request: Request) -> InboxPageQuery | None:
+    """The one call's question, when the request has a session cookie to ask it with."""
     secret = request.cookies.get(session.SESSION_COOKIE, "")
     if len(secret) < 16:
         return None
@@ -221,8 +240,7 @@ async def _inbox_in_one_call(request: Request, services: Services) -> dict[str, 
         asked = InboxPageQuery(session=secret, view_id=view_id, query=query)
     except ValidationError:
         return None
-    reply = await services.reply(TICKETING_RPC, M.CONSOLE_INBOX_PAGE, asked, session.GATEWAY)
-    return reply.result if reply.error is None else None
+    return asked
 
 
 @router.get("/inbox/rows", response_class=HTMLResponse)

@@ -46,10 +46,13 @@ async def ticket_page(
 ) -> TicketPageRead:
     """``caller`` is the gateway's console (only it may read sessions); ``now`` is the SLA
     clocks' time (tests move it), ``session_now`` the wall clock sessions expire by, as
-    ``sessions.get`` reads them."""
-    session = await credentials.read_session(
-        store=store, key=SessionKey(session=query.session), caller=caller, now=session_now
-    )
+    ``sessions.get`` reads them. The session and the directory the page's parts read (its
+    agent, every agent, the levels and calendars) come in one hop to the store's thread, as
+    on the inbox; the ticket is read only once the session has been checked (2026-12-01)."""
+    key = SessionKey(session=query.session)
+    (entry,), every = await store.read_directory([("session", digest(key.session))], _TICKET_KINDS)
+    store = cast(TicketStore, _ReadOnce(store, entry, every))
+    session = await credentials.read_session(store=store, key=key, caller=caller, now=session_now)
     agent = session_caller(session)
     ticket = await reads.ticket_detail(
         store=store, ref=query.ref, caller=agent, policies=policies, now=now
@@ -155,10 +158,11 @@ async def inbox_page(
 
 
 _INBOX_KINDS: tuple[Kind, ...] = ("agent", "view", "level", "calendar")
+_TICKET_KINDS: tuple[Kind, ...] = ("agent", "level", "calendar")
 
 
 class _ReadOnce:
-    """The store, answering the session's entry and every entry of ``_INBOX_KINDS`` from
+    """The store, answering the session's entry and every entry of the page's kinds from
     one read made before (each a copy, as a read of its own returns); everything else,
     writes included, goes to the store. The SLA policies, when they are due to be read
     again during the page, read the levels and calendars from that read too: it is
