@@ -54,6 +54,7 @@ from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
 from ticketing.store.port import ApplyCollected, Clocks, Listing, Match, StoredDetail
+from ticketing.store.reports import ReportSource, source_of
 
 
 class MongoTicketStore:
@@ -309,6 +310,9 @@ class MongoTicketStore:
 
     async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
         return await self._directory.get_entry(kind, key)
+
+    async def report_source(self, ticket_id: UUID) -> ReportSource | None:
+        return await source_of(self, ticket_id)
 
     async def read_entry(self, kind: Kind, key: str) -> Entry | None:
         return await self._directory.read_entry(kind, key)

@@ -37,6 +37,7 @@ from ticketing.store.port import (
     StoredDetail,
     ThreadAlreadyActive,
 )
+from ticketing.store.reports import ReportSource
 from ticketing.store.sqlite import (
     detail,
     directory,
@@ -317,6 +318,9 @@ class SqliteTicketStore(directory.DirectoryEntries):
         return await self._db.write(write)
 
     # reports
+
+    async def report_source(self, ticket_id: UUID) -> ReportSource | None:
+        return await self._db.read(lambda c: reports.source(c, ticket_id))
 
     async def project_ticket(
         self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
