@@ -21,7 +21,7 @@ OUTBOUND = Direction.OUTBOUND.value
 
 class InteractionMark(NamedTuple):
     """What the facts read of one interaction: a store can read these few fields without
-    parsing the whole interaction (``ReportStore.report_source``)."""
+    parsing the whole interaction (``ReportStore.project_report``)."""
 
     occurred_at: datetime
     direction: str

@@ -1,7 +1,7 @@
 """The one step that brings a ticket's report facts up to date, taken by the consumer of
 ticket events and by the rebuild command: read the ticket as it is now (with a mark of each
-of its interactions, its history when done and its level's calendar, in one read) and
-project it. Reading the current state rather than the event makes an event handled twice,
+of its interactions, its history when done and its level's calendar) and project it, in one
+transaction on SQLite. Reading the current state rather than the event makes an event handled twice,
 late or out of order harmless."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from uuid import UUID
 from contracts.calendars import CalendarRead
 from servicekit.business_time import BusinessCalendar
 from ticketing.domain import report_facts as facts_rules
-from ticketing.domain.reports import DONE_STATUSES
+from ticketing.domain.reports import DONE_STATUSES, TicketFacts
 from ticketing.store.port import TicketStore
 from ticketing.store.reports import ReportSource
 
@@ -30,10 +30,10 @@ def calendar_of(source: ReportSource) -> BusinessCalendar | None:
 
 async def project(store: TicketStore, ticket_id: UUID) -> bool:
     """Bring one ticket's counters up to date; True when they changed."""
-    source = await store.report_source(ticket_id)
-    if source is None:
-        return False
-    facts = facts_rules.facts_from_marks(
+    return await store.project_report(ticket_id, facts_of)
+
+
+def facts_of(source: ReportSource) -> TicketFacts | None:
+    return facts_rules.facts_from_marks(
         source.ticket, source.marks, source.history, calendar_of(source)
     )
-    return await store.project_ticket(source.ticket.id, facts, version=source.ticket.version)

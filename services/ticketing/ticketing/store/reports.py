@@ -4,7 +4,7 @@ stores, so a report is a range read of counters, never a read of the tickets."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
@@ -32,9 +32,13 @@ def reads_history(ticket: Ticket) -> bool:
 
 
 class ReportStore(Protocol):
-    async def report_source(self, ticket_id: UUID) -> ReportSource | None:
-        """What the ticket's report facts are made of, as it is now; None for an unknown
-        ticket."""
+    async def project_report(
+        self, ticket_id: UUID, facts_of: Callable[[ReportSource], TicketFacts | None]
+    ) -> bool:
+        """Read what the ticket's report facts are made of as it is now and project the
+        facts ``facts_of`` makes of it (``project_ticket``, at the version read): one
+        transaction where the adapter has them. False for an unknown ticket or unchanged
+        counters."""
         ...
 
     async def project_ticket(
@@ -133,8 +137,8 @@ class _TicketReads(Protocol):
 
 
 async def source_of(store: _TicketReads, ticket_id: UUID) -> ReportSource | None:
-    """``report_source`` from a store's whole-record reads, for an adapter without a
-    narrower read (MongoDB)."""
+    """A ticket's ``ReportSource`` from a store's whole-record reads, for an adapter without
+    a narrower read (MongoDB)."""
     ticket = await store.get_ticket(ticket_id)
     if ticket is None:
         return None

@@ -38,6 +38,7 @@ from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
+from ticketing.domain.reports import TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Entries, Entry, Gets, Kind
 from ticketing.store.mongo import lifecycle
@@ -311,8 +312,14 @@ class MongoTicketStore:
     async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
         return await self._directory.get_entry(kind, key)
 
-    async def report_source(self, ticket_id: UUID) -> ReportSource | None:
-        return await source_of(self, ticket_id)
+    async def project_report(
+        self, ticket_id: UUID, facts_of: Callable[[ReportSource], TicketFacts | None]
+    ) -> bool:
+        source = await source_of(self, ticket_id)
+        if source is None:
+            return False
+        facts = facts_of(source)
+        return await self.project_ticket(ticket_id, facts, version=source.ticket.version)
 
     async def read_entry(self, kind: Kind, key: str) -> Entry | None:
         return await self._directory.read_entry(kind, key)

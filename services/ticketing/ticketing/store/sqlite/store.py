@@ -319,8 +319,10 @@ class SqliteTicketStore(directory.DirectoryEntries):
 
     # reports
 
-    async def report_source(self, ticket_id: UUID) -> ReportSource | None:
-        return await self._db.read(lambda c: reports.source(c, ticket_id))
+    async def project_report(
+        self, ticket_id: UUID, facts_of: Callable[[ReportSource], TicketFacts | None]
+    ) -> bool:
+        return await self._db.write(lambda c: reports.project_from_source(c, ticket_id, facts_of))
 
     async def project_ticket(
         self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
