@@ -4,28 +4,37 @@ nothing, and (MongoDB) a move cut short by a crash is finished exactly once."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from contracts.calendars import CalendarRead
+from contracts.interaction import Author, Direction
 from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc import Caller
 from devtools.store_backends import Backend
+from servicekit.business_time import BusinessCalendar
+from ticketing.domain import report_facts as facts_rules
 from ticketing.domain import reports
 from ticketing.domain.reports import TicketFacts
+from ticketing.domain.tickets import Ticket
 from ticketing.shared import report_facts
 from ticketing.store.mongo import MongoTicketStore
 from ticketing.store.port import TicketStore
+from ticketing.store.reports import facts_from_doc
+from ticketing.store.sqlite import SqliteTicketStore
 from ticketing.usecases import report_projection
 from ticketing.usecases import reports as usecases
 
-from .test_store_contract import T0, apply, message, open_for
+from .test_store_contract import T0, apply, follow_up_of, message, open_for, record, save
 
 HOURS = (reports.epoch_hour(T0) - 24, reports.epoch_hour(T0) + 24)
 
@@ -241,3 +250,96 @@ async def test_a_zone_off_the_whole_hour_splits_its_days_at_its_own_midnight(
     backlog = await usecases.backlog(store=store, query=BacklogQuery(**span), caller=admin)
     # The first is done two minutes after it opened, past midnight: open at March 3rd's end.
     assert [p.open for p in backlog.periods] == [1, 0]
+
+
+BUSINESS_HOURS = {
+    "name": "br",
+    "timezone": "UTC",
+    "weekly": {
+        day: [{"start": "08:00", "end": "18:00"}]
+        for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    },
+}
+
+
+async def held_facts(store: TicketStore, ticket_id: UUID) -> TicketFacts | None:
+    """The facts the store holds for the ticket (what its counters are the sum of)."""
+    if isinstance(store, MongoTicketStore):
+        doc = await store._reports._facts.find_one({"_id": str(ticket_id)})
+        return facts_from_doc(doc.get("facts") if doc else None)
+    assert isinstance(store, SqliteTicketStore)
+    row = await store._db.read(
+        lambda c: c.execute(
+            "SELECT facts FROM report_facts WHERE ticket_id = ?", (str(ticket_id),)
+        ).fetchone()
+    )
+    return facts_from_doc(json.loads(row[0]) if row and row[0] else None)
+
+
+async def facts_from_whole_reads(store: TicketStore, ticket_id: UUID) -> TicketFacts | None:
+    """The facts as a reader of the whole ticket makes them: every interaction parsed, the
+    whole history, the level's calendar read entry by entry."""
+    ticket = await store.get_ticket(ticket_id)
+    assert ticket is not None
+    level = await store.get_entry("level", ticket.level) if ticket.level else None
+    spec = await store.get_entry("calendar", level["calendar"]) if level else None
+    return facts_rules.facts_of(
+        ticket,
+        await store.interactions_of(ticket_id),
+        await store.history_of(ticket_id),
+        BusinessCalendar.of(CalendarRead.model_validate(spec)) if spec else None,
+    )
+
+
+async def test_the_facts_projected_after_each_change_are_those_of_the_whole_ticket(
+    store: TicketStore,
+) -> None:
+    await store.create_entry("calendar", "br", BUSINESS_HOURS)
+    await store.create_entry("level", "vip", {"name": "vip", "calendar": "br"})
+    ticket = await open_for(store, message("post-1"))
+
+    async def follow_up(minutes: int, **fields: Any) -> Ticket:
+        later = message("post-1", minutes=minutes).model_copy(update=fields)
+        stored = await record(store, later)
+        change = follow_up_of(ticket, stored, minutes=minutes)
+        return await save(store, change, expected_version=ticket.version, interaction_id=stored.id)
+
+    def at(hours: float) -> datetime:
+        return T0 + timedelta(hours=hours)
+
+    changes: list[Callable[[], Awaitable[Ticket]]] = [
+        lambda: follow_up(3),
+        lambda: apply(store, ticket, now=at(0.1), level="vip"),
+        lambda: follow_up(9, direction=Direction.OUTBOUND, author=Author(id="brand")),
+        lambda: apply(store, ticket, now=at(2), status="resolved"),
+        lambda: apply(store, ticket, now=at(3), status="open"),
+        lambda: apply(store, ticket, now=at(8), status="closed"),
+    ]
+    held = []
+    for change in [None, *changes]:
+        if change is not None:
+            ticket = await change()
+        await report_projection.ticket_changed(store=store, ticket_id=ticket.id)
+        facts = await held_facts(store, ticket.id)
+        assert facts == await facts_from_whole_reads(store, ticket.id)
+        held.append(facts)
+    incremental = await snapshot(store)
+    assert await report_projection.rebuild(store=store) == 1
+    assert await snapshot(store) == incremental
+
+    assert [f.status for f in held if f] == [
+        "new",
+        "new",
+        "new",
+        "new",
+        "resolved",
+        "open",
+        "closed",
+    ]
+    final = held[-1]
+    assert final is not None
+    assert final.author == "facebook:user-1"
+    # T0 is 12:00 UTC: answered 9 minutes in; closed at 20:00, 6 business hours (to 18:00) in.
+    assert final.first_response_seconds == 9 * 60
+    assert final.resolution_seconds == 6 * 3600
+    assert final.done_at == at(8)

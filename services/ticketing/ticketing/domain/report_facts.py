@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from contracts.interaction import Direction
 from contracts.tickets import HistoryEntry, StoredInteraction
@@ -14,18 +15,45 @@ from servicekit.business_time import BusinessCalendar
 from ticketing.domain.reports import DONE_STATUSES, TicketFacts
 from ticketing.domain.tickets import Ticket
 
+INBOUND = Direction.INBOUND.value
+OUTBOUND = Direction.OUTBOUND.value
 
-def first_response_at(interactions: Iterable[StoredInteraction]) -> datetime | None:
+
+class InteractionMark(NamedTuple):
+    """What the facts read of one interaction: a store can read these few fields without
+    parsing the whole interaction (``ReportStore.project_report``)."""
+
+    occurred_at: datetime
+    direction: str
+    channel: str
+    author: str
+    internal: bool = False
+    delivery: object = None
+
+
+def mark_of(stored: StoredInteraction) -> InteractionMark:
+    """The mark of a parsed interaction. ``internal`` and ``delivery`` are read where the
+    facts have always read them, on the interaction itself, when present."""
+    interaction = stored.interaction
+    return InteractionMark(
+        interaction.occurred_at,
+        interaction.direction.value,
+        interaction.channel.value,
+        interaction.author.id,
+        bool(getattr(interaction, "internal", False)),
+        getattr(interaction, "delivery", None),
+    )
+
+
+def first_response_at(marks: Iterable[InteractionMark]) -> datetime | None:
     """When the desk first answered: the earliest outbound interaction that is not internal
     and whose ``delivery.state`` is ``sent``, or that has no ``delivery`` at all (replies
     made on the network itself, echoed back). The fields come with replies (issue 11) and
     are read when present."""
     answered = [
-        s.interaction.occurred_at
-        for s in interactions
-        if s.interaction.direction is Direction.OUTBOUND
-        and not getattr(s.interaction, "internal", False)
-        and _delivered(getattr(s.interaction, "delivery", None))
+        m.occurred_at
+        for m in marks
+        if m.direction == OUTBOUND and not m.internal and _delivered(m.delivery)
     ]
     return min(answered, default=None)
 
@@ -37,14 +65,14 @@ def _delivered(delivery: object) -> bool:
     return str(state) == "sent"
 
 
-def author_of(interactions: Iterable[StoredInteraction]) -> str:
+def author_of(marks: Iterable[InteractionMark]) -> str:
     """The customer a ticket is about: the author of its earliest inbound interaction, as
     channel:id (one person on two channels is two authors until people are unified)."""
-    inbound = [s.interaction for s in interactions if s.interaction.direction is Direction.INBOUND]
+    inbound = [m for m in marks if m.direction == INBOUND]
     if not inbound:
         return ""
-    first = min(inbound, key=lambda i: i.occurred_at)
-    return f"{first.channel.value}:{first.author.id}"
+    first = min(inbound, key=lambda m: m.occurred_at)
+    return f"{first.channel}:{first.author}"
 
 
 def done_at(status: str, updated_at: datetime, history: Iterable[HistoryEntry]) -> datetime | None:
@@ -61,11 +89,21 @@ def facts_of(
     history: Sequence[HistoryEntry],
     calendar: BusinessCalendar | None,
 ) -> TicketFacts | None:
+    """A ticket's facts from its parsed interactions (``facts_from_marks``)."""
+    return facts_from_marks(ticket, [mark_of(s) for s in interactions], history, calendar)
+
+
+def facts_from_marks(
+    ticket: Ticket,
+    marks: Sequence[InteractionMark],
+    history: Sequence[HistoryEntry],
+    calendar: BusinessCalendar | None,
+) -> TicketFacts | None:
     """A ticket's facts; None for a removed ticket, which no report counts. Times are
     business time where the level has a calendar, wall-clock time otherwise."""
     if ticket.removed:
         return None
-    answered = first_response_at(interactions)
+    answered = first_response_at(marks)
     finished = done_at(ticket.status.value, ticket.updated_at, history)
     return TicketFacts(
         level=ticket.level or "",
@@ -74,7 +112,7 @@ def facts_of(
         channel=ticket.channel,
         account=ticket.account,
         agent=ticket.assignee or "",
-        author=author_of(interactions),
+        author=author_of(marks),
         opened_at=ticket.opened_at,
         first_response_seconds=_elapsed(ticket.opened_at, answered, calendar),
         resolution_seconds=_elapsed(ticket.opened_at, finished, calendar),

@@ -4,15 +4,43 @@ stores, so a report is a range read of counters, never a read of the tickets."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from ticketing.domain.reports import CountRow, TicketFacts
+from contracts.tickets import HistoryEntry, StoredInteraction
+from ticketing.domain.report_facts import InteractionMark, mark_of
+from ticketing.domain.reports import DONE_STATUSES, CountRow, TicketFacts
+from ticketing.domain.tickets import Ticket
+
+
+class ReportSource(NamedTuple):
+    """What a ticket's report facts are made of, read together: the ticket, a mark of each
+    of its interactions (a few fields, not the parsed interaction), its history when it is
+    done (only a done ticket's says when it was done; an open one's is left unread, and a
+    busy ticket's is long) and the spec of its level's calendar (None without one)."""
+
+    ticket: Ticket
+    marks: list[InteractionMark]
+    history: list[HistoryEntry]
+    calendar: dict[str, Any] | None
+
+
+def reads_history(ticket: Ticket) -> bool:
+    return ticket.status.value in DONE_STATUSES and not ticket.removed
 
 
 class ReportStore(Protocol):
+    async def project_report(
+        self, ticket_id: UUID, facts_of: Callable[[ReportSource], TicketFacts | None]
+    ) -> bool:
+        """Read what the ticket's report facts are made of as it is now and project the
+        facts ``facts_of`` makes of it (``project_ticket``, at the version read): one
+        transaction where the adapter has them. False for an unknown ticket or unchanged
+        counters."""
+        ...
+
     async def project_ticket(
         self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
     ) -> bool:
@@ -96,3 +124,27 @@ def facts_from_doc(doc: dict[str, Any] | None) -> TicketFacts | None:
         # Kept before quarter-hour counters existed: their counters have none to take out.
         quarters=bool(doc.get("quarters", False)),
     )
+
+
+class _TicketReads(Protocol):
+    async def get_ticket(self, ticket_id: UUID) -> Ticket | None: ...
+
+    async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]: ...
+
+    async def history_of(self, ticket_id: UUID) -> list[HistoryEntry]: ...
+
+    async def get_entry(self, kind: Any, key: str) -> dict[str, Any] | None: ...
+
+
+async def source_of(store: _TicketReads, ticket_id: UUID) -> ReportSource | None:
+    """A ticket's ``ReportSource`` from a store's whole-record reads, for an adapter without
+    a narrower read (MongoDB)."""
+    ticket = await store.get_ticket(ticket_id)
+    if ticket is None:
+        return None
+    marks = [mark_of(s) for s in await store.interactions_of(ticket_id)]
+    history = await store.history_of(ticket_id) if reads_history(ticket) else []
+    level = await store.get_entry("level", ticket.level) if ticket.level else None
+    name = (level or {}).get("calendar")
+    calendar = await store.get_entry("calendar", name) if name else None
+    return ReportSource(ticket, marks, history, calendar)

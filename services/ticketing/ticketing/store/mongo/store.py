@@ -38,6 +38,7 @@ from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
+from ticketing.domain.reports import TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import Entries, Entry, Gets, Kind
 from ticketing.store.mongo import lifecycle
@@ -54,6 +55,7 @@ from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
 from ticketing.store.port import ApplyCollected, Clocks, Listing, Match, StoredDetail
+from ticketing.store.reports import ReportSource, source_of
 
 
 class MongoTicketStore:
@@ -309,6 +311,15 @@ class MongoTicketStore:
 
     async def get_entry(self, kind: Kind, key: str) -> dict[str, Any] | None:
         return await self._directory.get_entry(kind, key)
+
+    async def project_report(
+        self, ticket_id: UUID, facts_of: Callable[[ReportSource], TicketFacts | None]
+    ) -> bool:
+        source = await source_of(self, ticket_id)
+        if source is None:
+            return False
+        facts = facts_of(source)
+        return await self.project_ticket(ticket_id, facts, version=source.ticket.version)
 
     async def read_entry(self, kind: Kind, key: str) -> Entry | None:
         return await self._directory.read_entry(kind, key)

@@ -37,6 +37,7 @@ from ticketing.store.port import (
     StoredDetail,
     ThreadAlreadyActive,
 )
+from ticketing.store.reports import ReportSource
 from ticketing.store.sqlite import (
     detail,
     directory,
@@ -317,6 +318,11 @@ class SqliteTicketStore(directory.DirectoryEntries):
         return await self._db.write(write)
 
     # reports
+
+    async def project_report(
+        self, ticket_id: UUID, facts_of: Callable[[ReportSource], TicketFacts | None]
+    ) -> bool:
+        return await self._db.write(lambda c: reports.project_from_source(c, ticket_id, facts_of))
 
     async def project_ticket(
         self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
