@@ -90,7 +90,8 @@ def ticket_rows(
     rows, total, next_cursor = _page(connection, query, visible, priorities)
     spliced = getattr(clocks, "spliced", None)
     items: list[bytes] = []
-    spliced_rows: list[tuple[int, str, list[Any]]] = []
+    places: list[int] = []  # where in ``items`` each of ``pending`` goes
+    pending: list[tuple[str, list[Any]]] = []
     if rows:
         # By position: ``sqlite3.Row`` finds a name by comparing it with every column's,
         # ~0.7 µs a look-up, as much as the rest of a row's clocks.
@@ -102,12 +103,12 @@ def ticket_rows(
         if spliced is not None and stored is not None:
             parts = spliced(r[level_at], r[priority_at], r[next_at], r[listed_at])
             if parts is not None:
-                spliced_rows.append((len(items), stored, parts))
+                places.append(len(items))
+                pending.append((stored, parts))
                 items.append(b"")
                 continue
         items.append(page_json.listed(stored, _RowDoc(r), lambda r=r: doc_from_row(r), clocks))
-    written = page_json.with_clocks([(stored, parts) for _, stored, parts in spliced_rows])
-    for (i, _, _), row in zip(spliced_rows, written, strict=True):
+    for i, row in zip(places, page_json.with_clocks(pending), strict=True):
         items[i] = row
     return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
 
