@@ -76,6 +76,11 @@ def test_each_ticket_filter_has_an_index_in_the_lists_order() -> None:
     assert [("removed", 1), ("status", 1), ("priority", 1), *LIST_ORDER] in keys
 
 
+def test_counting_a_levels_open_tickets_has_an_index() -> None:
+    """Deleting a level first counts its tickets on the desk (removed, level, status)."""
+    assert [("removed", 1), ("level", 1), *LIST_ORDER] in _keys("tickets")
+
+
 def test_the_sla_scanner_sort_and_counts_have_indexes() -> None:
     keys = _keys("tickets")
     assert [("sla_next_at", 1)] in keys

@@ -15,7 +15,7 @@ from contracts.interaction import Channel, Direction, Kind
 from contracts.interaction import Visibility as Scope
 from contracts.tickets import InteractionQuery, TicketQuery, page_cursor
 from ticketing.domain.access import Visibility
-from ticketing.store.sqlite import SqliteTicketStore, interactions, reads, search
+from ticketing.store.sqlite import SqliteTicketStore, directory, interactions, reads, search
 
 CURSOR = page_cursor("2026-03-10T12:00:00.000000Z", "00000000-0000-0000-0000-000000000000")
 
@@ -181,6 +181,17 @@ def test_auto_close_reads_the_idle_index(connection: sqlite3.Connection) -> None
     reads.idle(recorded, "N1", datetime(2026, 3, 1, tzinfo=UTC), 100)  # type: ignore[arg-type]
     [plan] = _plans(connection, recorded)
     assert "USING INDEX tickets_idle" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_counting_a_levels_open_tickets_reads_a_level_index(
+    connection: sqlite3.Connection,
+) -> None:
+    """Deleting a level first counts its open tickets: a lookup, not a pass over the desk."""
+    recorded = Recording(connection)
+    directory.open_tickets_on_level_in(recorded, "N1")  # type: ignore[arg-type]
+    [plan] = _plans(connection, recorded)
+    assert "USING INDEX tickets_" in plan and "(level=?" in plan, plan
+    assert not _reads_a_whole_table(plan), plan
 
 
 def test_sub_tickets_and_a_ticket_by_protocol_are_index_lookups(

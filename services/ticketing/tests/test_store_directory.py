@@ -88,6 +88,28 @@ async def test_an_agents_load_counts_only_tickets_still_needing_work(
     }
 
 
+async def test_a_levels_open_tickets_are_counted_without_finished_or_removed_ones(
+    store: TicketStore,
+) -> None:
+    waiting = await apply(store, await open_for(store, message("post-1")), now=T0, level="N2")
+    done = await apply(store, await open_for(store, message("post-2")), now=T0, level="N2")
+    await apply(store, done, now=T0, status="resolved")
+    gone = await apply(store, await open_for(store, message("post-3")), now=T0, level="N2")
+    await store.update_ticket(
+        dataclasses.replace(gone, removed=True),
+        expected_version=gone.version,
+        interaction_id=None,
+        history=[],
+        events=[],
+    )
+    await apply(store, await open_for(store, message("post-4")), now=T0, level="N1")
+    assert await store.open_tickets_on_level("N2") == 1
+    assert await store.open_tickets_on_level("N3") == 0
+    await apply(store, waiting, now=T0, level="N1")
+    assert await store.open_tickets_on_level("N2") == 0
+    assert await store.open_tickets_on_level("N1") == 2
+
+
 async def test_a_new_ticket_goes_to_the_least_loaded_of_the_agents_offered(
     store: TicketStore,
 ) -> None:

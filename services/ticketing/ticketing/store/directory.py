@@ -94,6 +94,11 @@ class DirectoryStore(Protocol):
         holds; every agent asked about is in the answer."""
         ...
 
+    async def open_tickets_on_level(self, level: str) -> int:
+        """How many tickets on the desk (not removed) that still need work (neither
+        resolved nor closed) are on the level."""
+        ...
+
     async def touch_sla(self, levels: list[str], at: datetime) -> int:
         """Make every unclosed ticket of ``levels`` due for an SLA reading at ``at`` (its
         version moves): their level's calendar or policy changed. How many."""

@@ -175,7 +175,8 @@ async def delete(
     *, store: DirectoryStore, publisher: EventPublisher, kind: Kind, key: str, caller: Caller
 ) -> None:
     """A level or team that still has agents is kept: move them first, so no agent is left
-    pointing at something that no longer exists."""
+    pointing at something that no longer exists. A level that still has open tickets is
+    kept too, so no ticket is left without a calendar, an SLA or agents to route to."""
     require_admin(caller)
     if kind == "calendar":
         users = [b["name"] for b in await store.list_entries("level") if b.get("calendar") == key]
@@ -192,6 +193,13 @@ async def delete(
             raise rpc.Conflict(
                 f"the {NOUN[kind]} {key!r} still has agents ({', '.join(members)}): "
                 "move them to another one first"
+            )
+    if kind == "level":
+        waiting = await store.open_tickets_on_level(key)
+        if waiting:
+            raise rpc.Conflict(
+                f"the level {key!r} still has {waiting} open ticket(s): "
+                "move them to another level first"
             )
     if not await store.delete_entry(kind, key):
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")

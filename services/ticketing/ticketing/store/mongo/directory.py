@@ -98,6 +98,18 @@ class MongoDirectory:
             )
         return counts
 
+    async def open_tickets_on_level(self, level: str) -> int:
+        return int(
+            await self._tickets.count_documents(
+                {
+                    "level": level,
+                    "status": {"$nin": sorted(FINISHED_STATUSES)},
+                    "removed": False,
+                    "protocol": {"$type": "string"},
+                }
+            )
+        )
+
     async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
         """Serialise "most available" choices among the same agents across replicas (MongoDB
         has no write transaction to read loads in): a lease document per agent set, taken

@@ -339,6 +339,9 @@ class MongoTicketStore:
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         return await self._directory.open_ticket_counts(agents)
 
+    async def open_tickets_on_level(self, level: str) -> int:
+        return await self._directory.open_tickets_on_level(level)
+
     async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
         return await self._directory.hold_assignment_lock(agents, holder)
 

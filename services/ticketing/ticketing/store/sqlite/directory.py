@@ -30,6 +30,17 @@ def open_ticket_counts_in(connection: sqlite3.Connection, agents: Sequence[str])
     return counts
 
 
+def open_tickets_on_level_in(connection: sqlite3.Connection, level: str) -> int:
+    """Tickets on the desk still needing work on ``level``; the (level, ...) indexes
+    find them without reading the whole desk."""
+    row = connection.execute(
+        f"SELECT COUNT(*) FROM tickets WHERE level = ? AND status NOT IN ({_FINISHED})"
+        " AND removed = 0",
+        (level,),
+    ).fetchone()
+    return int(row[0])
+
+
 def create(connection: sqlite3.Connection, kind: Kind, key: str, body: dict[str, Any]) -> bool:
     cursor = connection.execute(
         "INSERT INTO directory (kind, key, body, revision) VALUES (?, ?, ?, 1)"
@@ -136,3 +147,6 @@ class DirectoryEntries:
 
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         return await self._db.read(lambda c: open_ticket_counts_in(c, agents))
+
+    async def open_tickets_on_level(self, level: str) -> int:
+        return await self._db.read(lambda c: open_tickets_on_level_in(c, level))
