@@ -7,7 +7,16 @@ import httpx
 import jwt
 
 from tests.people import agent, as_agent, level, team
-from tests.support import JWT_SECRET, invalid, unique
+from tests.support import (
+    JWT_SECRET,
+    create_rule,
+    interaction,
+    invalid,
+    post,
+    tickets_of_thread,
+    unique,
+    wait_until,
+)
 
 
 def test_a_level_lists_the_agents_who_work_it(gateway: httpx.Client) -> None:
@@ -66,6 +75,38 @@ def test_deleted_level_is_gone(gateway: httpx.Client) -> None:
     assert gateway.delete(f"/v1/levels/{legal['name']}").status_code == 204
     assert gateway.get(f"/v1/levels/{legal['name']}").status_code == 404
     assert gateway.delete(f"/v1/levels/{legal['name']}").status_code == 404
+
+
+def ticket_on_level(gateway: httpx.Client, ingestor: httpx.Client, name: str) -> dict:
+    """A ticket a rule opens on the level ``name``."""
+    keyword = unique("kw")
+    then = {"open_ticket": {"level": name}}
+    create_rule(gateway, {"name": keyword, "when": {"text_any": [keyword]}, "then": then})
+    thread = unique("post")
+    post(ingestor, interaction(thread=thread, text=f"help {keyword}"))
+    [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
+    return ticket
+
+
+def test_a_level_with_open_tickets_is_kept_until_they_move_or_finish(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    legal, basic = level(gateway), level(gateway)
+    waiting = ticket_on_level(gateway, ingestor, legal["name"])
+    done = ticket_on_level(gateway, ingestor, legal["name"])
+    assert (waiting["level"], done["level"]) == (legal["name"], legal["name"])
+    resolved = gateway.patch(f"/v1/tickets/{done['id']}", json={"status": "resolved"})
+    assert resolved.status_code == 200, resolved.text
+
+    refused = gateway.delete(f"/v1/levels/{legal['name']}")
+    assert refused.status_code == 409
+    assert "still has 1 open ticket(s)" in refused.json()["detail"]
+    assert gateway.get(f"/v1/levels/{legal['name']}").status_code == 200
+
+    moved = gateway.patch(f"/v1/tickets/{waiting['id']}", json={"level": basic["name"]})
+    assert moved.status_code == 200, moved.text
+    assert gateway.delete(f"/v1/levels/{legal['name']}").status_code == 204
+    assert gateway.get(f"/v1/tickets/{done['id']}").json()["level"] == legal["name"]
 
 
 def test_an_agent_signs_in_with_a_token_the_admin_issued(gateway: httpx.Client) -> None:

@@ -1,9 +1,9 @@
 """Deleting levels, calendars, agents and teams from the administrators' screens, in a real
 browser: each after a confirmation page that names it, with a way back; a delete the service
-refuses (a calendar a level still uses, a team that still has agents, the administrator
-themselves) keeps the entry and shows the reason on the page; once its users are gone the
-delete goes through and the API no longer has it. axe-core finds no serious violation on the
-confirmation and refusal pages."""
+refuses (a calendar a level still uses, a level that still has open tickets, a team that still
+has agents, the administrator themselves) keeps the entry and shows the reason on the page;
+once its users are gone the delete goes through and the API no longer has it. axe-core finds
+no serious violation on the confirmation and refusal pages."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tests.console.test_console_admin import signed_in_admin
 from tests.console.test_console_admin_screens import calendar_named
 from tests.people import agent, level, team
 from tests.support import unique
+from tests.test_tickets_people import ticket_on_level
 
 
 def test_an_admin_deletes_a_level_then_its_calendar_after_the_refusal_says_who_uses_it(
@@ -53,6 +54,28 @@ def test_an_admin_deletes_a_level_then_its_calendar_after_the_refusal_says_who_u
     page.get_by_role("button", name="Yes, delete the calendar").click()
     expect(page.get_by_role("status")).to_have_text("Deleted.")
     assert gateway.get(f"/v1/calendars/{calendar}").status_code == 404
+
+
+def test_a_level_with_an_open_ticket_is_kept_and_the_page_says_how_many(
+    stack: Stack, gateway: httpx.Client, ingestor: httpx.Client, page: Page
+) -> None:
+    busy, other = level(gateway)["name"], level(gateway)["name"]
+    ticket = ticket_on_level(gateway, ingestor, busy)
+    signed_in_admin(gateway, stack, page)
+
+    page.goto(f"/admin/levels/{busy}/delete")
+    page.get_by_role("button", name="Yes, delete the level").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"the level '{busy}' still has 1 open")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Delete the level {busy}"
+    assert gateway.get(f"/v1/levels/{busy}").status_code == 200
+    assert serious_violations(page) == []
+
+    moved = gateway.patch(f"/v1/tickets/{ticket['id']}", json={"level": other})
+    assert moved.status_code == 200, moved.text
+    page.goto(f"/admin/levels/{busy}/delete")
+    page.get_by_role("button", name="Yes, delete the level").click()
+    expect(page.get_by_role("status")).to_have_text("Deleted.")
+    assert gateway.get(f"/v1/levels/{busy}").status_code == 404
 
 
 def test_an_admin_deletes_an_agent_then_the_team_that_was_refused_while_they_were_in_it(

@@ -7,12 +7,12 @@ from __future__ import annotations
 WORDS: dict[str, tuple[str, str]] = {
     "delete_level": ("Excluir o nível {name}", "Delete the level {name}"),
     "delete_level_warning": (
-        "O nível some da lista e as regras não podem mais encaminhar tickets para ele. Os "
-        "tickets que já tem ficam. Um nível que ainda tem agentes não pode ser excluído: tire-os "
-        "antes. Isto não pode ser desfeito.",
-        "The level leaves the list and rules can no longer route tickets to it. The tickets it "
-        "already has stay. A level that still has agents cannot be deleted: move them first. "
-        "This cannot be undone.",
+        "O nível some da lista e as regras não podem mais encaminhar tickets para ele. Um "
+        "nível que ainda tem agentes ou tickets abertos não pode ser excluído: passe-os para "
+        "outro nível antes; os tickets resolvidos e fechados ficam. Isto não pode ser desfeito.",
+        "The level leaves the list and rules can no longer route tickets to it. A level that "
+        "still has agents or open tickets cannot be deleted: move them to another level first; "
+        "its resolved and closed tickets stay. This cannot be undone.",
     ),
     "delete_level_confirm": ("Sim, excluir o nível", "Yes, delete the level"),
     "keep_level": ("Não, manter o nível", "No, keep the level"),
