@@ -68,9 +68,8 @@ class MongoAccounts:
         # Every field but the health, which stays as stored: a poll may have written it since
         # the account was read, and health is not the administrator's to save.
         document = _document(stored)
-        fields: dict[str, Any] = {
-            f"data.{name}": value for name, value in document.pop("data").items() if name != "health"
-        }
+        data = document.pop("data")
+        fields: dict[str, Any] = {f"data.{k}": v for k, v in data.items() if k != "health"}
         fields.update((name, value) for name, value in document.items() if name != "_id")
         try:
             result = await self._accounts.update_one(match, {"$set": fields})
