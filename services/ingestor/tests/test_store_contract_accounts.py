@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contracts.accounts import AccountHealth, AccountRead, Collect
+from contracts.accounts import AccountHealth, AccountRead, Collect, HealthState
 from contracts.events import InteractionChangedV1
 from contracts.interaction import Channel
 from ingestor.store.accounts_port import AccountTaken, Delivery, MailCursor, StoredAccount
@@ -194,3 +194,38 @@ async def test_health_updates_leave_the_revision_as_it_is(store: IngestStore) ->
     await store.note_events(["acme-fb"], NOW + timedelta(minutes=1))
     assert (await store.account("acme-fb")).account.revision == 3  # type: ignore[union-attr]
     assert await store.replace_account(kept, expected_revision=3)
+
+
+async def test_a_health_update_between_a_read_and_a_save_survives_the_save(
+    store: IngestStore,
+) -> None:
+    await store.create_account(
+        StoredAccount(account().account.model_copy(update={"revision": 1}), b"ciphertext")
+    )
+    read = await store.account("acme-fb")
+    assert read is not None
+    # A poll fails after the administrator opened the account, before the save lands.
+    await store.set_health(
+        "acme-fb",
+        state=HealthState.FAILING,
+        last_error="token expired",
+        consecutive_failures=3,
+        changed_at=NOW,
+    )
+    renamed = read.account.model_copy(update={"name": "Acme Brasil", "revision": 2})
+    assert await store.replace_account(
+        StoredAccount(renamed, read.credentials), expected_revision=1
+    )
+    saved = await store.account("acme-fb")
+    assert saved is not None
+    assert saved.account.name == "Acme Brasil" and saved.account.revision == 2
+    health = saved.account.health
+    assert (health.state, health.last_error, health.consecutive_failures, health.changed_at) == (
+        HealthState.FAILING,
+        "token expired",
+        3,
+        NOW,
+    )
+    # A save still replaces every other field, and the check of the revision still holds.
+    assert not await store.replace_account(StoredAccount(read.account, None), expected_revision=1)
+    assert await store.account("acme-fb") == saved

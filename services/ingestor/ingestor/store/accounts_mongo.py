@@ -65,8 +65,14 @@ class MongoAccounts:
         match: dict[str, Any] = {"_id": stored.account.id}
         if expected_revision is not None:
             match["data.revision"] = expected_revision or {"$in": [0, None]}
+        # Every field but the health, which stays as stored: a poll may have written it since
+        # the account was read, and health is not the administrator's to save.
+        document = _document(stored)
+        data = document.pop("data")
+        fields: dict[str, Any] = {f"data.{k}": v for k, v in data.items() if k != "health"}
+        fields.update((name, value) for name, value in document.items() if name != "_id")
         try:
-            result = await self._accounts.replace_one(match, _document(stored))
+            result = await self._accounts.update_one(match, {"$set": fields})
         except DuplicateKeyError as exc:
             raise AccountTaken(str(exc)) from exc
         return bool(result.matched_count)

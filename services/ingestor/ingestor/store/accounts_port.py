@@ -62,7 +62,9 @@ class AccountStore(Protocol):
     ) -> bool:
         """False (and nothing written) when there is no such account or, given
         ``expected_revision``, when its stored revision is another (compared and written in
-        one step; an account stored before revisions is at 0); AccountTaken as for create."""
+        one step; an account stored before revisions is at 0); AccountTaken as for create.
+        The stored health is kept as it is, whatever ``stored`` carries: a poll's health update
+        (which does not move the revision) made after the account was read survives the save."""
         ...
 
     async def delete_account(self, account_id: str) -> bool: ...

@@ -132,12 +132,16 @@ class SqliteAccounts:
             try:
                 return bool(
                     connection.execute(
-                        "UPDATE accounts SET channel = ?, network_id = ?, data = ?,"
+                        # The stored health stays: a poll may have written it since the
+                        # account was read, and health is not the administrator's to save.
+                        "UPDATE accounts SET channel = ?, network_id = ?, data = json_set(?,"
+                        " '$.health', json(coalesce(json_extract(data, '$.health'), ?))),"
                         f" credentials = ? WHERE id = ?{at_revision}",
                         (
                             a.channel.value,
                             a.network_id,
                             a.model_dump_json(),
+                            a.health.model_dump_json(),
                             stored.credentials,
                             a.id,
                             *(() if expected_revision is None else (expected_revision,)),
