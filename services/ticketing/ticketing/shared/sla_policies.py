@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
@@ -21,6 +21,8 @@ from ticketing.store import page_json
 from ticketing.store.codec import iso, parse_iso, track_from_doc
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.port import Listing, TicketStore
+
+PageT = TypeVar("PageT")
 
 CACHE_SECONDS = 2.0
 
@@ -399,12 +401,11 @@ async def clocked_page(
     """A page of the desk (the list, a view, a board's column) with each ticket's clocks at
     ``now`` (``PageClocks``). A ticket of a level created since the policies were read makes
     them read again, and the page with them."""
-    clocks = PageClocks(await policies.get(store, (), now), now)
-    page = await store.ticket_page(query, visible=visible, priorities=priorities, clocks=clocks)
-    if clocks.unknown:
-        clocks = PageClocks(await policies.get(store, clocks.unknown, now), now)
-        page = await store.ticket_page(query, visible=visible, priorities=priorities, clocks=clocks)
-    return page
+
+    def read(clocks: PageClocks) -> Awaitable[Listing[TicketRead]]:
+        return store.ticket_page(query, visible=visible, priorities=priorities, clocks=clocks)
+
+    return await _with_clocks(store, policies, now, read)
 
 
 async def clocked_rows(
@@ -417,11 +418,25 @@ async def clocked_rows(
     now: datetime,
 ) -> Listing[bytes]:
     """``clocked_page`` as stored rows with the clocks spliced in (``TicketStore.ticket_rows``)."""
+
+    def read(clocks: PageClocks) -> Awaitable[Listing[bytes]]:
+        return store.ticket_rows(query, visible=visible, priorities=priorities, clocks=clocks)
+
+    return await _with_clocks(store, policies, now, read)
+
+
+async def _with_clocks(
+    store: TicketStore,
+    policies: CachedPolicies,
+    now: datetime,
+    read: Callable[[PageClocks], Awaitable[PageT]],
+) -> PageT:
+    """``read`` with the policies' clocks at ``now``; read again, with the policies read
+    again, when the page holds a ticket of a level created since they were read."""
     clocks = PageClocks(await policies.get(store, (), now), now)
-    page = await store.ticket_rows(query, visible=visible, priorities=priorities, clocks=clocks)
+    page = await read(clocks)
     if clocks.unknown:
-        clocks = PageClocks(await policies.get(store, clocks.unknown, now), now)
-        page = await store.ticket_rows(query, visible=visible, priorities=priorities, clocks=clocks)
+        page = await read(PageClocks(await policies.get(store, clocks.unknown, now), now))
     return page
 
 
