@@ -295,6 +295,42 @@ def test_a_permanent_failure_shows_on_the_ticket_and_mails_the_assignee(
     assert "Cancelado!" in text_of(mail)
 
 
+def test_a_failed_reply_answers_nobody_in_the_reports_and_a_sent_one_does(
+    fake_meta: httpx.Client,  # noqa: F811
+    gateway: httpx.Client,
+) -> None:
+    desk = Desk(gateway)
+    _comment_id, ticket = page_comment_on(desk, fake_meta, "Cadê meu pedido?")
+    fake_meta.post(
+        "/_fake/meta/script",
+        json=[{"status": 400, "code": 100, "message": "Unsupported post request"}],
+    )
+    failed = desk.settled(ticket, desk.reply(ticket, text="Já vai!").json()["id"])
+    assert failed["delivery"]["state"] == "failed", failed
+    resolved = desk.session.patch(f"/v1/tickets/{ticket['id']}", json={"status": "resolved"})
+    assert resolved.status_code == 200, resolved.text
+    today = datetime.now(UTC).date()
+    days = {"since": (today - timedelta(days=1)).isoformat(), "until": today.isoformat()}
+
+    def counts() -> tuple[int, int]:
+        response = desk.session.get("/v1/reports/times", params=days)
+        assert response.status_code == 200, response.text
+        periods = response.json()["periods"]
+        return (
+            sum(p["first_response"]["count"] for p in periods),
+            sum(p["resolution"]["count"] for p in periods),
+        )
+
+    # Resolved, so counted: the failed reply is not its first response.
+    assert wait_until(lambda: (c := counts())[1] == 1 and c, what="the resolution") == (0, 1)
+
+    reopened = desk.session.patch(f"/v1/tickets/{ticket['id']}", json={"status": "open"})
+    assert reopened.status_code == 200, reopened.text
+    sent = desk.settled(ticket, desk.reply(ticket, text="Chegou?").json()["id"])
+    assert sent["delivery"]["state"] == "sent", sent
+    wait_until(lambda: counts() == (1, 0), what="the sent reply as the first response")
+
+
 def test_an_email_reply_reaches_the_customer_threaded_under_their_message(
     gateway: httpx.Client, ingestor: httpx.Client, stack: Stack
 ) -> None:

@@ -18,13 +18,16 @@ import pytest
 
 from contracts.calendars import CalendarRead
 from contracts.interaction import Author, Direction
+from contracts.replies import Delivery, DeliveryState
 from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
 from contracts.rpc import Caller
+from contracts.tickets import StoredInteraction
 from devtools.store_backends import Backend
 from servicekit.business_time import BusinessCalendar
 from ticketing.domain import report_facts as facts_rules
 from ticketing.domain import reports
 from ticketing.domain.reports import TicketFacts
+from ticketing.domain.threading import thread_key
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import report_facts
 from ticketing.store.mongo import MongoTicketStore
@@ -343,3 +346,56 @@ async def test_the_facts_projected_after_each_change_are_those_of_the_whole_tick
     assert final.first_response_seconds == 9 * 60
     assert final.resolution_seconds == 6 * 3600
     assert final.done_at == at(8)
+
+
+async def test_a_reply_answers_the_customer_when_the_network_took_it(
+    store: TicketStore,
+) -> None:
+    """The first response is a reply the network took, at the time it took it: one waiting
+    for approval, queued or failed has answered nobody (read from the stored delivery)."""
+    ticket = await open_for(store, message("post-1"))
+
+    async def reply(minutes: int, state: DeliveryState) -> StoredInteraction:
+        nonlocal ticket
+        outbound = message("post-1", minutes=minutes).model_copy(
+            update={"direction": Direction.OUTBOUND, "author": Author(id="brand")}
+        )
+        stored = await store.record_interaction(
+            StoredInteraction(
+                id=uuid4(),
+                ticket_id=None,
+                received_at=T0,
+                interaction=outbound,
+                delivery=Delivery(state=state),
+            ),
+            thread_key=thread_key(outbound),
+        )
+        change = follow_up_of(ticket, stored, minutes=minutes)
+        ticket = await save(
+            store, change, expected_version=ticket.version, interaction_id=stored.id
+        )
+        return stored
+
+    async def settle(stored: StoredInteraction, state: DeliveryState, minutes: int) -> None:
+        sent_at = T0 + timedelta(minutes=minutes) if state is DeliveryState.SENT else None
+        await store.change_interaction(
+            stored.interaction.key,
+            lambda s: s.model_copy(update={"delivery": Delivery(state=state, sent_at=sent_at)}),
+        )
+        await report_projection.ticket_changed(store=store, ticket_id=ticket.id)
+
+    async def first_response() -> float | None:
+        await report_projection.ticket_changed(store=store, ticket_id=ticket.id)
+        facts = await held_facts(store, ticket.id)
+        assert facts is not None
+        assert facts == await facts_from_whole_reads(store, ticket.id)
+        return facts.first_response_seconds
+
+    waiting = await reply(4, DeliveryState.PENDING_APPROVAL)
+    assert await first_response() is None
+    await settle(waiting, DeliveryState.FAILED, 5)
+    assert await first_response() is None
+    queued = await reply(9, DeliveryState.QUEUED)
+    assert await first_response() is None
+    await settle(queued, DeliveryState.SENT, 12)
+    assert await first_response() == 12 * 60

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from contracts.calendars import CalendarSpec
 from contracts.interaction import Author, Channel, Direction, Interaction, Kind
+from contracts.replies import Delivery, DeliveryState
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.business_time import BusinessCalendar
 from ticketing.domain import report_facts, reports
@@ -25,6 +26,7 @@ from ticketing.domain.tickets import Ticket
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
 
 
 @given(st.integers(min_value=0, max_value=10**9))
@@ -157,7 +159,9 @@ def test_the_backlog_is_what_was_opened_and_not_yet_done_at_each_period_end() ->
     }
 
 
-def _stored(direction: Direction, minutes: int, **extra: object) -> StoredInteraction:
+def _stored(
+    direction: Direction, minutes: int, delivery: Delivery | None = None
+) -> StoredInteraction:
     interaction = Interaction(
         channel=Channel.EMAIL,
         account="brand",
@@ -167,9 +171,9 @@ def _stored(direction: Direction, minutes: int, **extra: object) -> StoredIntera
         author=Author(id="ana@x.com"),
         occurred_at=T0 + timedelta(minutes=minutes),
     )
-    if extra:
-        interaction = interaction.model_copy(update=extra)
-    return StoredInteraction(id=uuid4(), ticket_id=None, received_at=T0, interaction=interaction)
+    return StoredInteraction(
+        id=uuid4(), ticket_id=None, received_at=T0, interaction=interaction, delivery=delivery
+    )
 
 
 def _ticket(status: Status = Status.OPEN, level: str | None = "basic") -> Ticket:
@@ -190,18 +194,31 @@ def _ticket(status: Status = Status.OPEN, level: str | None = "basic") -> Ticket
     )
 
 
-def test_the_first_response_is_the_first_outbound_delivered_and_not_internal() -> None:
+def test_the_first_response_is_the_first_reply_the_network_took_when_it_took_it() -> None:
     interactions = [
         _stored(Direction.INBOUND, 0),
-        _stored(Direction.OUTBOUND, 5, internal=True),
-        _stored(Direction.OUTBOUND, 6, delivery={"state": "failed"}),
-        _stored(Direction.OUTBOUND, 9, delivery={"state": "sent"}),
+        _stored(Direction.OUTBOUND, 4, Delivery(state=DeliveryState.PENDING_APPROVAL)),
+        _stored(Direction.OUTBOUND, 5, Delivery(state=DeliveryState.QUEUED)),
+        _stored(Direction.OUTBOUND, 6, Delivery(state=DeliveryState.FAILED)),
+        _stored(Direction.OUTBOUND, 7, Delivery(state=DeliveryState.UNCERTAIN)),
+        _stored(Direction.OUTBOUND, 8, Delivery(state=DeliveryState.SENT, sent_at=T0 + 11 * M)),
         _stored(Direction.OUTBOUND, 20),
     ]
     facts = report_facts.facts_of(_ticket(), interactions, [], None)
     assert facts is not None
-    assert facts.first_response_seconds == 9 * 60
+    assert facts.first_response_seconds == 11 * 60
     assert facts.author == "email:ana@x.com"
+
+
+def test_an_outbound_interaction_made_on_the_network_answers_when_it_happened() -> None:
+    interactions = [
+        _stored(Direction.INBOUND, 0),
+        _stored(Direction.OUTBOUND, 8, Delivery(state=DeliveryState.SENT, sent_at=T0 + 11 * M)),
+        _stored(Direction.OUTBOUND, 9),
+    ]
+    facts = report_facts.facts_of(_ticket(), interactions, [], None)
+    assert facts is not None
+    assert facts.first_response_seconds == 9 * 60
 
 
 def test_resolution_is_counted_to_the_last_move_into_resolved_or_closed() -> None:

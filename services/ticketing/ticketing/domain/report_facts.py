@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from contracts.interaction import Direction
+from contracts.replies import DeliveryState
 from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.business_time import BusinessCalendar
 from ticketing.domain.reports import DONE_STATUSES, TicketFacts
@@ -21,48 +22,49 @@ OUTBOUND = Direction.OUTBOUND.value
 
 class InteractionMark(NamedTuple):
     """What the facts read of one interaction: a store can read these few fields without
-    parsing the whole interaction (``ReportStore.project_report``)."""
+    parsing the whole interaction (``ReportStore.project_report``). ``delivery_state`` and
+    ``sent_at`` are the stored interaction's ``delivery`` (a reply's way to the network);
+    both are None on what came from the network."""
 
     occurred_at: datetime
     direction: str
     channel: str
     author: str
-    internal: bool = False
-    delivery: object = None
+    delivery_state: str | None = None
+    sent_at: datetime | None = None
 
 
 def mark_of(stored: StoredInteraction) -> InteractionMark:
-    """The mark of a parsed interaction. ``internal`` and ``delivery`` are read where the
-    facts have always read them, on the interaction itself, when present."""
+    """The mark of a parsed interaction."""
     interaction = stored.interaction
+    delivery = stored.delivery
     return InteractionMark(
         interaction.occurred_at,
         interaction.direction.value,
         interaction.channel.value,
         interaction.author.id,
-        bool(getattr(interaction, "internal", False)),
-        getattr(interaction, "delivery", None),
+        delivery.state.value if delivery else None,
+        delivery.sent_at if delivery else None,
     )
 
 
 def first_response_at(marks: Iterable[InteractionMark]) -> datetime | None:
-    """When the desk first answered: the earliest outbound interaction that is not internal
-    and whose ``delivery.state`` is ``sent``, or that has no ``delivery`` at all (replies
-    made on the network itself, echoed back). The fields come with replies (issue 11) and
-    are read when present."""
-    answered = [
-        m.occurred_at
-        for m in marks
-        if m.direction == OUTBOUND and not m.internal and _delivered(m.delivery)
-    ]
-    return min(answered, default=None)
+    """When the desk first answered, as the SLA's first-response clock counts it: the
+    earliest outbound interaction the customer could see. A reply counts once the network
+    took it, at the time it did (one waiting for approval, queued, failed or uncertain has
+    not answered anyone); an outbound interaction with no delivery was made on the network
+    itself (an echo of a reply written there) and counts when it happened. Internal notes
+    are history entries, never interactions, so they never count."""
+    answered = [answered_at(m) for m in marks if m.direction == OUTBOUND]
+    return min((at for at in answered if at is not None), default=None)
 
 
-def _delivered(delivery: object) -> bool:
-    if delivery is None:
-        return True
-    state = delivery.get("state") if isinstance(delivery, dict) else getattr(delivery, "state", "")
-    return str(state) == "sent"
+def answered_at(mark: InteractionMark) -> datetime | None:
+    if mark.delivery_state is None:
+        return mark.occurred_at
+    if mark.delivery_state != DeliveryState.SENT.value:
+        return None
+    return mark.sent_at or mark.occurred_at
 
 
 def author_of(marks: Iterable[InteractionMark]) -> str:

@@ -142,16 +142,8 @@ async def record_outcome(
         state, action = DeliveryState.UNCERTAIN, replies.UNCERTAIN
     else:
         state, action = DeliveryState.FAILED, replies.FAILED
-    await _settle_ticket(
-        store=store,
-        publisher=publisher,
-        event=event,
-        reply=reply,
-        state=state,
-        action=action,
-        master_email=master_email,
-        now=now,
-    )
+    # The reply's delivery first, then the ticket: the ticket's event is what the report
+    # projection re-reads the ticket on, and it must find the reply settled.
     key = reply.interaction.key
     await store.change_interaction(
         key,
@@ -163,6 +155,16 @@ async def record_outcome(
             sent_at=event.sent_at if isinstance(event, ReplyDeliveredV1) else None,
             reason=event.reason if isinstance(event, ReplyFailedV1) else None,
         ),
+    )
+    await _settle_ticket(
+        store=store,
+        publisher=publisher,
+        event=event,
+        reply=reply,
+        state=state,
+        action=action,
+        master_email=master_email,
+        now=now,
     )
 
 

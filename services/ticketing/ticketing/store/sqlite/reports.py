@@ -43,7 +43,7 @@ def source(connection: sqlite3.Connection, ticket_id: UUID) -> ReportSource | No
         return None
     rows = connection.execute(
         "SELECT occurred_at, body ->> '$.interaction.direction', channel, author,"
-        " body ->> '$.interaction.internal', body -> '$.interaction.delivery'"
+        " body ->> '$.delivery.state', body ->> '$.delivery.sent_at'"
         " FROM interactions WHERE ticket_id = ?",
         (str(ticket_id),),
     )
@@ -53,10 +53,10 @@ def source(connection: sqlite3.Connection, ticket_id: UUID) -> ReportSource | No
             direction or "inbound",
             channel,
             author,
-            bool(internal),
-            json.loads(delivery) if delivery is not None else None,
+            state,
+            parse_iso(sent_at) if sent_at else None,
         )
-        for at, direction, channel, author, internal, delivery in rows
+        for at, direction, channel, author, state, sent_at in rows
     ]
     history = ticket_reads.history_of(connection, ticket_id) if reads_history(ticket) else []
     level = directory.get(connection, "level", ticket.level) if ticket.level else None
