@@ -17,7 +17,7 @@ from servicekit.publishing import EventPublisher
 from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.status import TransitionRefused
-from ticketing.shared import assignment, directory_reads, notices, views
+from ticketing.shared import assignment, directory_reads, level_pins, notices, views
 from ticketing.shared.access import actor_of
 from ticketing.shared.changes import change_entries, ticket_changed
 from ticketing.shared.writes import publish, retry_on_stale
@@ -35,9 +35,10 @@ async def edit_fields(
     now: datetime | None = None,
 ) -> tickets.Ticket | None:
     """None when there is no such ticket. Raises TransitionRefused and ValueError for refused
-    edits. Moving the ticket to another level without naming an assignee gives it to the
-    level's most available agent; the new assignee is notified, and so is the assignee of a
-    ticket whose priority rises to the top of the scale."""
+    edits (``level_pins.LevelGone`` for a level deleted meanwhile). Moving the ticket to
+    another level without naming an assignee gives it to the level's most available agent;
+    the new assignee is notified, and so is the assignee of a ticket whose priority rises to
+    the top of the scale."""
     values = patch.model_dump(exclude_unset=True)
     await directory_reads.check_targets(
         store, agent=values.get("assignee"), level=values.get("level"), team=values.get("team")
@@ -47,6 +48,12 @@ async def edit_fields(
         ticket = await store.get_ticket(ticket_id)
         if ticket is None:
             return None
+        level = values.get("level")
+        # A move to a level holds it until written: one deleted meanwhile refuses the move.
+        async with level_pins.holding(store, level if level != ticket.level else None):
+            return await write(ticket)
+
+    async def write(ticket: tickets.Ticket) -> tickets.Ticket:
         moment = now or datetime.now(UTC)
         candidates = await assignment.level_candidates(store, ticket, values)
         if candidates:

@@ -48,6 +48,20 @@ class Entry(NamedTuple):
     revision: int
 
 
+class LevelDeletion(NamedTuple):
+    """What ``DirectoryStore.delete_level`` did: ``deleted``; ``missing`` (no such level);
+    ``open`` (kept: ``open_tickets`` tickets still need work on it); ``busy`` (kept: a ticket
+    is being put on it, or another deletion of it is under way, right now)."""
+
+    outcome: Literal["deleted", "missing", "open", "busy"]
+    open_tickets: int = 0
+
+
+PIN_SECONDS = 30.0
+"""How long a pin (``DirectoryStore.pin_level``) or a deletion's mark holds at most: a crashed
+holder blocks deletes of, or routing to, the level for that long. A ticket write that takes
+longer than this is no longer protected, far beyond any write's time."""
+
 Gets = Sequence[tuple[Kind, str]]
 """Entries asked for by kind and key."""
 Entries = tuple[list[dict[str, Any] | None], dict[Kind, dict[str, Entry]]]
@@ -98,6 +112,20 @@ class DirectoryStore(Protocol):
         """How many tickets on the desk (not removed) that still need work (neither
         resolved nor closed) are on the level."""
         ...
+
+    async def delete_level(self, level: str) -> LevelDeletion:
+        """Delete the level unless a ticket that still needs work is on it (or a ticket is
+        being put on it), as one step no ticket write can slip into: afterwards either the
+        level is kept or no open ticket is on it."""
+        ...
+
+    async def pin_level(self, level: str) -> str | None:
+        """Hold the level while a ticket is put on it: a pin's token, or None (nothing held)
+        when there is no such level or it is being deleted. ``delete_level`` refuses a pinned
+        level, so the ticket written before ``unpin_level`` is counted by any deletion."""
+        ...
+
+    async def unpin_level(self, level: str, pin: str) -> None: ...
 
     async def touch_sla(self, levels: list[str], at: datetime) -> int:
         """Make every unclosed ticket of ``levels`` due for an SLA reading at ``at`` (its

@@ -176,7 +176,9 @@ async def delete(
 ) -> None:
     """A level or team that still has agents is kept: move them first, so no agent is left
     pointing at something that no longer exists. A level that still has open tickets is
-    kept too, so no ticket is left without a calendar, an SLA or agents to route to."""
+    kept too, so no ticket is left without a calendar, an SLA or agents to route to: the
+    store checks and deletes in one step, and a ticket put on the level meanwhile either
+    keeps it or is refused (``shared.level_pins``)."""
     require_admin(caller)
     if kind == "calendar":
         users = [b["name"] for b in await store.list_entries("level") if b.get("calendar") == key]
@@ -195,16 +197,27 @@ async def delete(
                 "move them to another one first"
             )
     if kind == "level":
-        waiting = await store.open_tickets_on_level(key)
-        if waiting:
-            raise rpc.Conflict(
-                f"the level {key!r} still has {waiting} open ticket(s): "
-                "move them to another level first"
-            )
-    if not await store.delete_entry(kind, key):
+        await _delete_level(store, key)
+    elif not await store.delete_entry(kind, key):
         raise rpc.NotFound(f"there is no {NOUN[kind]} {key!r}")
     if kind == "agent":
         await _announce(publisher, AgentChangedV1(agent_id=key, active=False, removed=True))
+
+
+async def _delete_level(store: DirectoryStore, key: str) -> None:
+    done = await store.delete_level(key)
+    if done.outcome == "missing":
+        raise rpc.NotFound(f"there is no level {key!r}")
+    if done.outcome == "open":
+        raise rpc.Conflict(
+            f"the level {key!r} still has {done.open_tickets} open ticket(s): "
+            "move them to another level first"
+        )
+    if done.outcome == "busy":
+        raise rpc.Conflict(
+            f"a ticket is being put on the level {key!r} right now (or it is already being "
+            "deleted): try again"
+        )
 
 
 async def list_calendars(*, store: DirectoryStore, caller: Caller) -> list[CalendarRead]:

@@ -16,7 +16,7 @@ from servicekit import rpc
 from servicekit.publishing import EventPublisher
 from ticketing.domain import lifecycle, tickets
 from ticketing.domain.tickets import Ticket
-from ticketing.shared import views
+from ticketing.shared import level_pins, views
 from ticketing.shared.access import actor_of, find_ticket, require_level
 from ticketing.shared.changes import change_entries, ticket_changed
 from ticketing.shared.writes import publish, retry_on_stale
@@ -200,8 +200,12 @@ async def open_child(
         events.append(TicketOpenedV1(ticket=views.snapshot(numbered), actor=actor))
         return events
 
-    ticket = await store.create_ticket(
-        new, year=moment.year, interaction_id=None, history=history, announce=announce
-    )
+    try:
+        async with level_pins.holding(store, level):
+            ticket = await store.create_ticket(
+                new, year=moment.year, interaction_id=None, history=history, announce=announce
+            )
+    except level_pins.LevelGone as exc:
+        raise rpc.Invalid(str(exc), loc=["level"]) from exc
     await publish(store, publisher, events)
     return views.read(ticket)

@@ -18,7 +18,7 @@ from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.replies import DEFAULT_AUTO_REPLY_COOLDOWN
 from ticketing.domain.tickets import Ticket
-from ticketing.shared import directory_reads, notices, views
+from ticketing.shared import directory_reads, level_pins, notices, views
 from ticketing.shared.access import (
     actor_of,
     require_active,
@@ -147,15 +147,18 @@ async def open_manually(
         return events
 
     try:
-        ticket = await store.create_ticket(
-            new,
-            year=moment.year,
-            interaction_id=stored.id,
-            history=history,
-            announce=announce,
-            assign_among=candidates,
-            apply_collected=collected.apply,
-        )
+        async with level_pins.holding(store, request.level):
+            ticket = await store.create_ticket(
+                new,
+                year=moment.year,
+                interaction_id=stored.id,
+                history=history,
+                announce=announce,
+                assign_among=candidates,
+                apply_collected=collected.apply,
+            )
+    except level_pins.LevelGone as exc:
+        raise rpc.Invalid(str(exc), loc=["level"]) from exc
     except InteractionTaken as exc:
         raise rpc.Conflict("the interaction was put in a ticket meanwhile") from exc
     except ThreadAlreadyActive as exc:

@@ -4,6 +4,8 @@ closed (docs/domain.md F3-F6); then the rules' shares are made."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -24,7 +26,7 @@ from ticketing.domain import tickets
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.replies import DEFAULT_AUTO_REPLY_COOLDOWN
 from ticketing.domain.threading import thread_key
-from ticketing.shared import assignment, authors, directory_reads, notices, views
+from ticketing.shared import assignment, authors, directory_reads, level_pins, notices, views
 from ticketing.shared.auto_replies import reply_by_rules, send_owed
 from ticketing.shared.changes import change_entries, field_changes
 from ticketing.shared.collected import CollectedDecisions
@@ -32,6 +34,8 @@ from ticketing.shared.opinion_requests import share_by_rules
 from ticketing.shared.out_of_hours import reply_out_of_hours
 from ticketing.shared.writes import publish, retry_on_stale
 from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
+
+log = logging.getLogger(__name__)
 
 
 async def handle_triaged(
@@ -236,6 +240,7 @@ class _Placing:
             self.stored,
         )
         plan = await assignment.plan_opening(self.store, decision)
+        rule = decision.open_ticket
         collected = CollectedDecisions(
             opener=stored,
             scale=self.scale,
@@ -308,14 +313,32 @@ class _Placing:
                 *collected.history(numbered),
             ]
 
-        await self.store.create_ticket(
-            new,
-            year=now.year,
-            interaction_id=stored.id,
-            history=history,
-            announce=announce,
-            assign_among=plan.candidates,
-            apply_collected=collected.apply,
-        )
+        try:
+            async with level_pins.holding(self.store, new.level):
+                await self.store.create_ticket(
+                    new,
+                    year=now.year,
+                    interaction_id=stored.id,
+                    history=history,
+                    announce=announce,
+                    assign_among=plan.candidates,
+                    apply_collected=collected.apply,
+                )
+        except level_pins.LevelGone as gone:
+            # The customer's message still gets its ticket, without the level (its agents
+            # are not offered it either); the history entry says why.
+            log.warning("ticket not put on level %r: %s", gone.level, gone)
+            self.reasons["level_refused"] = str(gone)
+            new = dataclasses.replace(new, level=None)
+            team_picks = rule is not None and rule.team is not None
+            await self.store.create_ticket(
+                new,
+                year=now.year,
+                interaction_id=stored.id,
+                history=history,
+                announce=announce,
+                assign_among=plan.candidates if team_picks else (),
+                apply_collected=collected.apply,
+            )
         self.owed[:] = collected.owed_replies()
         return opened

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -14,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from servicekit.clock import Clock
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Entries, Entry, Gets, Kind
+from ticketing.store.directory import PIN_SECONDS, Entries, Entry, Gets, Kind, LevelDeletion
 from ticketing.store.mongo.documents import Collections
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,58 @@ class MongoDirectory:
             )
         )
 
+    async def delete_level(self, level: str) -> LevelDeletion:
+        """MongoDB here has no multi-document transaction, so the level's own document
+        carries the guard, changed only by single-document atomic updates:
+
+        1. mark it ``deleting`` (with a token), only while no live pin is on it: from then on
+           ``pin_level`` refuses it, so no ticket is put on it any more, and every ticket put
+           on it before has been written (its pin was released after its write);
+        2. count the open tickets on it: they are all there to be counted;
+        3. none: delete the document, only if it still carries this mark; some: take the mark
+           off and keep the level.
+
+        A mark (and a pin) runs out after ``PIN_SECONDS``, so a crashed deleter does not block
+        the level for ever; step 3's delete also demands that no live pin is on it."""
+        key = {"_id": f"level:{level}"}
+        token = uuid.uuid4().hex
+        now = self._clock()
+        marked = await self._directory.find_one_and_update(
+            {**key, "$and": [_unpinned(now), _unmarked(now)]},
+            {"$set": {"deleting": {"by": token, "until": now + timedelta(seconds=PIN_SECONDS)}}},
+            projection={"_id": True},
+        )
+        if marked is None:
+            found = await self._directory.find_one(key, projection={"_id": True})
+            return LevelDeletion("missing" if found is None else "busy")
+        mine = {**key, "deleting.by": token}
+        waiting = await self.open_tickets_on_level(level)
+        if not waiting:
+            deleted = await self._directory.delete_one({**mine, **_unpinned(self._clock())})
+            if deleted.deleted_count == 1:
+                return LevelDeletion("deleted")
+        await self._directory.update_one(mine, {"$unset": {"deleting": ""}})
+        return LevelDeletion("open", waiting) if waiting else LevelDeletion("busy")
+
+    async def pin_level(self, level: str) -> str | None:
+        """A counter of pins with the time the newest runs out: a crashed holder's pin stops
+        counting once that time has passed."""
+        now = self._clock()
+        doc = await self._directory.find_one_and_update(
+            {"_id": f"level:{level}", **_unmarked(now)},
+            {
+                "$inc": {"pins": 1},
+                "$max": {"pinned_until": now + timedelta(seconds=PIN_SECONDS)},
+            },
+            projection={"_id": True},
+        )
+        return uuid.uuid4().hex if doc is not None else None
+
+    async def unpin_level(self, level: str, pin: str) -> None:
+        await self._directory.update_one(
+            {"_id": f"level:{level}", "pins": {"$gt": 0}}, {"$inc": {"pins": -1}}
+        )
+
     async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
         """Serialise "most available" choices among the same agents across replicas (MongoDB
         has no write transaction to read loads in): a lease document per agent set, taken
@@ -143,3 +196,13 @@ class MongoDirectory:
     async def release_assignment_lock(self, name: str | None, holder: str) -> None:
         if name is not None:
             await self._locks.delete_one({"_id": name, "holder": holder})
+
+
+def _unpinned(now: datetime) -> dict[str, Any]:
+    return {
+        "$or": [{"pins": {"$not": {"$gt": 0}}}, {"pinned_until": {"$lt": now}}],
+    }
+
+
+def _unmarked(now: datetime) -> dict[str, Any]:
+    return {"$or": [{"deleting": None}, {"deleting.until": {"$lt": now}}]}

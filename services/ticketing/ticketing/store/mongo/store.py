@@ -40,7 +40,7 @@ from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
 from ticketing.domain.reports import TicketFacts
 from ticketing.domain.tickets import Ticket
-from ticketing.store.directory import Entries, Entry, Gets, Kind
+from ticketing.store.directory import Entries, Entry, Gets, Kind, LevelDeletion
 from ticketing.store.mongo import lifecycle
 from ticketing.store.mongo.detail import MongoDetail
 from ticketing.store.mongo.directory import MongoDirectory
@@ -341,6 +341,15 @@ class MongoTicketStore:
 
     async def open_tickets_on_level(self, level: str) -> int:
         return await self._directory.open_tickets_on_level(level)
+
+    async def delete_level(self, level: str) -> LevelDeletion:
+        return await self._directory.delete_level(level)
+
+    async def pin_level(self, level: str) -> str | None:
+        return await self._directory.pin_level(level)
+
+    async def unpin_level(self, level: str, pin: str) -> None:
+        await self._directory.unpin_level(level, pin)
 
     async def hold_assignment_lock(self, agents: Sequence[str], holder: str) -> str | None:
         return await self._directory.hold_assignment_lock(agents, holder)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from servicekit.clock import Clock, epoch_seconds
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.assignment import FINISHED_STATUSES
-from ticketing.store.directory import Entries, Entry, Gets, Kind
+from ticketing.store.directory import PIN_SECONDS, Entries, Entry, Gets, Kind, LevelDeletion
 
 _FINISHED = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
 
@@ -39,6 +41,39 @@ def open_tickets_on_level_in(connection: sqlite3.Connection, level: str) -> int:
         (level,),
     ).fetchone()
     return int(row[0])
+
+
+def delete_level_in(connection: sqlite3.Connection, level: str, now: float) -> LevelDeletion:
+    """One DELETE guarded by the absence of open tickets on the level (found through the
+    (level, ...) indexes) and of live pins, in one write transaction: writers take turns
+    (BEGIN IMMEDIATE), so a ticket put on the level commits either before (and keeps it) or
+    after (and finds it gone when it pins it)."""
+    cursor = connection.execute(
+        "DELETE FROM directory WHERE kind = 'level' AND key = ?"
+        " AND NOT EXISTS (SELECT 1 FROM tickets WHERE level = ?"
+        f" AND status NOT IN ({_FINISHED}) AND removed = 0)"
+        " AND NOT EXISTS (SELECT 1 FROM level_pins WHERE level = ? AND until > ?)",
+        (level, level, level, now),
+    )
+    if cursor.rowcount == 1:
+        return LevelDeletion("deleted")
+    if get(connection, "level", level) is None:
+        return LevelDeletion("missing")
+    waiting = open_tickets_on_level_in(connection, level)
+    return LevelDeletion("open", waiting) if waiting else LevelDeletion("busy")
+
+
+def pin_level_in(connection: sqlite3.Connection, level: str, now: float) -> str | None:
+    """A pin on an existing level, written in the same statement that finds the level; pins
+    of crashed holders that ran out are cleared on the way."""
+    connection.execute("DELETE FROM level_pins WHERE until <= ?", (now,))
+    pin = uuid.uuid4().hex
+    cursor = connection.execute(
+        "INSERT INTO level_pins (pin, level, until) SELECT ?, ?, ?"
+        " WHERE EXISTS (SELECT 1 FROM directory WHERE kind = 'level' AND key = ?)",
+        (pin, level, now + PIN_SECONDS, level),
+    )
+    return pin if cursor.rowcount == 1 else None
 
 
 def create(connection: sqlite3.Connection, kind: Kind, key: str, body: dict[str, Any]) -> bool:
@@ -118,6 +153,7 @@ class DirectoryEntries:
     over the functions above, in its own transaction."""
 
     _db: SqliteDatabase
+    _clock: Clock
 
     async def create_entry(self, kind: Kind, key: str, body: dict[str, Any]) -> bool:
         return await self._db.write(lambda c: create(c, kind, key, body))
@@ -150,3 +186,14 @@ class DirectoryEntries:
 
     async def open_tickets_on_level(self, level: str) -> int:
         return await self._db.read(lambda c: open_tickets_on_level_in(c, level))
+
+    async def delete_level(self, level: str) -> LevelDeletion:
+        now = epoch_seconds(self._clock)
+        return await self._db.write(lambda c: delete_level_in(c, level, now))
+
+    async def pin_level(self, level: str) -> str | None:
+        now = epoch_seconds(self._clock)
+        return await self._db.write(lambda c: pin_level_in(c, level, now))
+
+    async def unpin_level(self, level: str, pin: str) -> None:
+        await self._db.write(lambda c: c.execute("DELETE FROM level_pins WHERE pin = ?", (pin,)))

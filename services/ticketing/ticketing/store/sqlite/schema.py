@@ -104,6 +104,12 @@ CREATE TABLE IF NOT EXISTS directory (
     revision INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, key)
 );
+CREATE TABLE IF NOT EXISTS level_pins (  -- DirectoryStore.pin_level: tickets being put on a level
+    pin TEXT PRIMARY KEY,
+    level TEXT NOT NULL,
+    until REAL NOT NULL  -- epoch seconds by the store's clock
+);
+CREATE INDEX IF NOT EXISTS level_pins_level ON level_pins (level, until);
 """
 
 NOT_REMOVED = "removed = 0"

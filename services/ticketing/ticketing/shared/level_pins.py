@@ -1,0 +1,37 @@
+"""A ticket put on a level holds the level while it is written (``DirectoryStore.pin_level``),
+so a level deleted at the same moment is either kept (the ticket counts as open on it) or gone
+before the ticket is written, which is then refused: no ticket is left on a deleted level."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from ticketing.store.directory import DirectoryStore
+
+
+class LevelGone(ValueError):
+    """The level a ticket was to be put on does not exist (any more), or is being deleted."""
+
+    def __init__(self, level: str) -> None:
+        super().__init__(
+            f"there is no level {level!r} (it does not exist or is being deleted): "
+            "pick another level"
+        )
+        self.level = level
+
+
+@asynccontextmanager
+async def holding(store: DirectoryStore, level: str | None) -> AsyncIterator[None]:
+    """Hold ``level`` (nothing for None) for the ticket write in the block; LevelGone, before
+    the block runs, when it cannot be held."""
+    if level is None:
+        yield
+        return
+    pin = await store.pin_level(level)
+    if pin is None:
+        raise LevelGone(level)
+    try:
+        yield
+    finally:
+        await store.unpin_level(level, pin)
