@@ -120,3 +120,49 @@ def test_an_admin_cannot_delete_themselves_and_a_portuguese_speaker_reads_why(
         assert "Você não pode excluir a si mesmo" in refused.text
         assert f"Excluir o agente {boss['id']}" in refused.text  # the confirmation, again
     assert gateway.get(f"/v1/agents/{boss['id']}").status_code == 200
+
+
+def test_an_admin_deletes_a_level_from_its_row_in_the_list_with_the_keyboard(
+    stack: Stack, gateway: httpx.Client, page: Page
+) -> None:
+    doomed, kept = level(gateway)["name"], level(gateway)["name"]
+    signed_in_admin(gateway, stack, page)
+
+    page.goto("/admin/levels")
+    row = page.locator("tr.level").filter(has_text=doomed)
+    link = row.get_by_role("link", name=f"Delete {doomed}")
+    row.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Tab")  # the row's next stop is its delete link
+    expect(link).to_be_focused()
+    assert serious_violations(page) == []
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Delete the level {doomed}")
+    page.get_by_role("button", name="Yes, delete the level").click()
+    expect(page.get_by_role("status")).to_have_text("Deleted.")
+    expect(page.locator("tr.level").filter(has_text=doomed)).to_have_count(0)
+    expect(page.get_by_role("link", name=f"Delete {kept}")).to_be_visible()
+    assert gateway.get(f"/v1/levels/{doomed}").status_code == 404
+    assert gateway.get(f"/v1/levels/{kept}").status_code == 200
+
+
+def test_every_row_of_the_admin_lists_links_to_its_delete_page_in_the_admins_language(
+    stack: Stack, gateway: httpx.Client
+) -> None:
+    """Levels, calendars, agents and teams; an administrator is not offered to delete
+    themselves (the service would refuse it)."""
+    boss = agent(gateway, admin=True, language="pt-BR")
+    other = agent(gateway, name=unique("Caio"))
+    desk, crew = level(gateway)["name"], team(gateway)["name"]
+    calendar = calendar_named(gateway)
+    with console_session(gateway, stack, boss) as client:
+        levels = client.get("/admin/levels").text
+        assert f'<a href="/admin/levels/{desk}/delete" class="danger-link">Excluir {desk}</a>' in (
+            levels
+        )
+        assert f'href="/admin/calendars/{calendar}/delete" class="danger-link">Excluir ' in levels
+        agents = client.get("/admin/agents").text
+        assert f'href="/admin/agents/{other["id"]}/delete" class="danger-link">Excluir ' in agents
+        assert f'href="/admin/teams/{crew}/delete" class="danger-link">Excluir {crew}' in agents
+        assert f'href="/admin/agents/{boss["id"]}/delete"' not in agents
+        for page in (f"/admin/levels/{desk}/delete", f"/admin/agents/{other['id']}/delete"):
+            assert client.get(page).status_code == 200  # where the links lead
