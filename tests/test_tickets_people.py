@@ -88,6 +88,31 @@ def ticket_on_level(gateway: httpx.Client, ingestor: httpx.Client, name: str) ->
     return ticket
 
 
+def test_a_ticket_is_never_put_on_a_deleted_level_and_says_why(
+    gateway: httpx.Client, ingestor: httpx.Client
+) -> None:
+    """A rule saved while its level existed still opens tickets once the level is deleted,
+    without the level (its history says why); moving a ticket onto it is a 422."""
+    legal = level(gateway)["name"]
+    keyword = unique("kw")
+    then = {"open_ticket": {"level": legal}}
+    create_rule(gateway, {"name": keyword, "when": {"text_any": [keyword]}, "then": then})
+    assert gateway.delete(f"/v1/levels/{legal}").status_code == 204
+
+    thread = unique("post")
+    post(ingestor, interaction(thread=thread, text=f"help {keyword}"))
+    [ticket] = wait_until(lambda: tickets_of_thread(gateway, thread), what="the ticket")
+    assert ticket["level"] is None
+    history = gateway.get(f"/v1/tickets/{ticket['id']}/history").json()
+    [opened] = [entry for entry in history if entry["action"] == "opened"]
+    assert f"there is no level '{legal}'" in opened["detail"]["level_refused"]
+
+    moved = gateway.patch(f"/v1/tickets/{ticket['id']}", json={"level": legal})
+    assert moved.status_code == 422
+    assert f"there is no level '{legal}'" in moved.text
+    assert gateway.get(f"/v1/tickets/{ticket['id']}").json()["level"] is None
+
+
 def test_a_level_with_open_tickets_is_kept_until_they_move_or_finish(
     gateway: httpx.Client, ingestor: httpx.Client
 ) -> None:
