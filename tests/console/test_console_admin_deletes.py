@@ -156,13 +156,19 @@ def test_every_row_of_the_admin_lists_links_to_its_delete_page_in_the_admins_lan
     calendar = calendar_named(gateway)
     with console_session(gateway, stack, boss) as client:
         levels = client.get("/admin/levels").text
-        assert f'<a href="/admin/levels/{desk}/delete" class="danger-link">Excluir {desk}</a>' in (
-            levels
-        )
-        assert f'href="/admin/calendars/{calendar}/delete" class="danger-link">Excluir ' in levels
+        hidden = '<span class="visually-hidden">'
+        link = f'href="/admin/levels/{desk}/delete" class="danger-link">Excluir{hidden} {desk}<'
+        assert link in levels
+        assert (
+            f'href="/admin/calendars/{calendar}/delete" class="danger-link">Excluir{hidden} '
+            f"{calendar}<"
+        ) in levels
         agents = client.get("/admin/agents").text
-        assert f'href="/admin/agents/{other["id"]}/delete" class="danger-link">Excluir ' in agents
-        assert f'href="/admin/teams/{crew}/delete" class="danger-link">Excluir {crew}' in agents
+        assert (
+            f'href="/admin/agents/{other["id"]}/delete" class="danger-link">Excluir{hidden} '
+            f"{other['name']}<"
+        ) in agents
+        assert f'href="/admin/teams/{crew}/delete" class="danger-link">Excluir {crew}<' in agents
         assert f'href="/admin/agents/{boss["id"]}/delete"' not in agents
         for page in (f"/admin/levels/{desk}/delete", f"/admin/agents/{other['id']}/delete"):
             assert client.get(page).status_code == 200  # where the links lead

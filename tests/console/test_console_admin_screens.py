@@ -222,7 +222,7 @@ def test_an_admin_changes_an_agent_s_levels_and_teams_and_creates_a_team(
     made = gateway.get(f"/v1/teams/{new_team}").json()
     assert (made["description"], made["agents"]) == ("Atendimento de fim de semana", [])
 
-    page.get_by_role("link", name=who).click()
+    page.get_by_role("link", name=who, exact=True).click()  # not its row's "Delete {who}"
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Agent {who}")
     levels = page.get_by_role("group", name="Levels they work")
     teams = page.get_by_role("group", name="Teams they belong to")
