@@ -194,6 +194,27 @@ def test_counting_a_levels_open_tickets_reads_a_level_index(
     assert not _reads_a_whole_table(plan), plan
 
 
+def test_deleting_a_level_and_pinning_one_are_index_lookups(
+    connection: sqlite3.Connection,
+) -> None:
+    """The delete's guards (open tickets on the level, live pins) and a pin's own statements
+    look up the level, whatever the size of the desk."""
+    recorded = Recording(connection)
+    directory.delete_level_in(recorded, "N1", 1e9)  # type: ignore[arg-type]
+    directory.pin_level_in(recorded, "N1", 1e9)  # type: ignore[arg-type]
+    plans = _plans(connection, recorded)
+    assert len(plans) >= 3, plans
+    # The pin's INSERT … SELECT reads no table of its own ("SCAN CONSTANT ROW").
+    assert all(not _reads_a_whole_table(p.replace("SCAN CONSTANT ROW", "")) for p in plans), plans
+    [delete] = [
+        p
+        for sql, p in zip(recorded.statements, plans, strict=True)
+        if "DELETE FROM directory" in sql[0]
+    ]
+    assert "USING INDEX tickets_" in delete and "(level=?" in delete, delete
+    assert "USING COVERING INDEX level_pins_level" in delete, delete
+
+
 def test_sub_tickets_and_a_ticket_by_protocol_are_index_lookups(
     connection: sqlite3.Connection,
 ) -> None:

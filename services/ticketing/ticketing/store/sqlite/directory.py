@@ -56,6 +56,7 @@ def delete_level_in(connection: sqlite3.Connection, level: str, now: float) -> L
         (level, level, level, now),
     )
     if cursor.rowcount == 1:
+        connection.execute("DELETE FROM level_pins WHERE level = ?", (level,))  # ran out
         return LevelDeletion("deleted")
     if get(connection, "level", level) is None:
         return LevelDeletion("missing")
@@ -64,9 +65,9 @@ def delete_level_in(connection: sqlite3.Connection, level: str, now: float) -> L
 
 
 def pin_level_in(connection: sqlite3.Connection, level: str, now: float) -> str | None:
-    """A pin on an existing level, written in the same statement that finds the level; pins
-    of crashed holders that ran out are cleared on the way."""
-    connection.execute("DELETE FROM level_pins WHERE until <= ?", (now,))
+    """A pin on an existing level, written in the same statement that finds the level; the
+    level's pins of crashed holders that ran out are cleared on the way."""
+    connection.execute("DELETE FROM level_pins WHERE level = ? AND until <= ?", (level, now))
     pin = uuid.uuid4().hex
     cursor = connection.execute(
         "INSERT INTO level_pins (pin, level, until) SELECT ?, ?, ?"
