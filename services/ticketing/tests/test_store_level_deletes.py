@@ -5,11 +5,13 @@ deleted first is refused (or, when a rule opens it, opens without the level)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
 from contracts.events import InteractionTriagedV1
+from contracts.people import LevelCreate
 from contracts.rules import OpenTicket, RuleMatch, TriageDecision
 from contracts.tickets import TicketPatch, TicketQuery
 from servicekit.clock import ManualClock
@@ -17,6 +19,7 @@ from servicekit.keyed_locks import KeyedLocks
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import field_edits, level_pins
 from ticketing.store.directory import PIN_SECONDS, LevelDeletion
+from ticketing.store.mongo import MongoTicketStore
 from ticketing.store.port import TicketStore
 from ticketing.usecases import triage
 
@@ -162,3 +165,91 @@ async def test_a_rule_routing_to_a_level_that_is_gone_opens_the_ticket_without_i
     assert ticket.level is None
     [opened] = [h for h in await store.history_of(ticket.id) if h.action == "opened"]
     assert "there is no level 'legal'" in opened.detail["level_refused"]
+
+
+async def test_a_resolved_ticket_reopened_after_its_level_was_deleted_loses_the_level(
+    store: TicketStore,
+) -> None:
+    """A level goes once its tickets are all resolved or closed; a customer writing again on
+    one of them reopens it without the deleted level, and its history says why."""
+    await store.create_entry("level", "legal", LevelCreate(name="legal").model_dump(mode="json"))
+    rule = RuleMatch(rule_id=uuid4(), rule_name="jurídico", reasons=[])
+    first = InteractionTriagedV1(
+        interaction=make(external_id="c-1", occurred_at=NOW),
+        decision=TriageDecision(matched=[rule], open_ticket=OpenTicket(level="legal")),
+    )
+    await triage.handle_triaged(
+        store=store, publisher=OFFLINE, scale=SCALE, locks=KeyedLocks(), event=first
+    )
+    [ticket], *_ = await store.list_tickets(TicketQuery())
+    assert ticket.level == "legal"
+    await apply(store, ticket, now=T0, status="resolved")
+    assert await store.delete_level("legal") == LevelDeletion("deleted")
+
+    again = InteractionTriagedV1(
+        interaction=make(external_id="c-2", occurred_at=NOW + timedelta(minutes=5)),
+        decision=TriageDecision(),
+    )
+    await triage.handle_triaged(
+        store=store, publisher=OFFLINE, scale=SCALE, locks=KeyedLocks(), event=again
+    )
+    reopened = await store.get_ticket(ticket.id)
+    assert reopened is not None
+    assert (reopened.status.value, reopened.level) == ("open", None)
+    [moved] = [h for h in await store.history_of(ticket.id) if h.field == "level"]
+    assert (moved.before, moved.after) == ("legal", None)
+    assert "there is no level 'legal'" in moved.detail["level_refused"]
+
+
+async def test_an_agent_reopening_a_ticket_on_a_deleted_level_must_pick_another(
+    store: TicketStore,
+) -> None:
+    for name in ("legal", "basic"):
+        await store.create_entry("level", name, {"name": name})
+    ticket = await apply(store, await open_for(store, message("post-1")), now=T0, level="legal")
+    resolved = await apply(store, ticket, now=T0, status="resolved")
+    assert await store.delete_level("legal") == LevelDeletion("deleted")
+
+    async def reopen(**patch: str) -> Ticket | None:
+        return await field_edits.edit_fields(
+            store=store,
+            publisher=OFFLINE,
+            scale=SCALE,
+            ticket_id=ticket.id,
+            patch=TicketPatch(status="open", **patch),
+            actor="agent:ana",
+        )
+
+    with pytest.raises(level_pins.LevelGone, match="there is no level 'legal'"):
+        await reopen()
+    unchanged = await store.get_ticket(ticket.id)
+    assert unchanged is not None and unchanged.version == resolved.version
+    moved = await reopen(level="basic")
+    assert moved is not None and (moved.status.value, moved.level) == ("open", "basic")
+
+
+async def test_on_mongodb_a_level_being_deleted_refuses_tickets_until_it_is_kept(
+    store: TicketStore,
+) -> None:
+    """MongoDB's delete has steps (mark, count, delete or unmark): while it counts, a ticket
+    cannot be put on the level; once the level is kept, it can again. (SQLite's is one
+    statement, with nothing in between.)"""
+    if not isinstance(store, MongoTicketStore):
+        pytest.skip("SQLite deletes a level in one statement")
+    await store.create_entry("level", "N2", {"name": "N2"})
+    await apply(store, await open_for(store, message("post-1")), now=T0, level="N2")
+    directory = store._directory
+    count = directory.open_tickets_on_level
+    pinned_while_counting = []
+
+    async def counting(level: str) -> int:
+        pinned_while_counting.append(await store.pin_level(level))
+        return await count(level)
+
+    directory.open_tickets_on_level = counting  # type: ignore[method-assign]
+    assert await store.delete_level("N2") == LevelDeletion("open", 1)
+    directory.open_tickets_on_level = count  # type: ignore[method-assign]
+    assert pinned_while_counting == [None]
+    pin = await store.pin_level("N2")
+    assert pin is not None
+    await store.unpin_level("N2", pin)

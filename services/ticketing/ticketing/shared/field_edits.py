@@ -48,9 +48,11 @@ async def edit_fields(
         ticket = await store.get_ticket(ticket_id)
         if ticket is None:
             return None
-        level = values.get("level")
-        # A move to a level holds it until written: one deleted meanwhile refuses the move.
-        async with level_pins.holding(store, level if level != ticket.level else None):
+        status = str(values.get("status") or ticket.status.value)
+        # A move to a level (or a reopening on it) holds it until written: one deleted
+        # meanwhile refuses the edit.
+        hold = level_pins.to_hold(ticket, values.get("level", ticket.level), status)
+        async with level_pins.holding(store, hold):
             return await write(ticket)
 
     async def write(ticket: tickets.Ticket) -> tickets.Ticket:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from ticketing.domain.assignment import FINISHED_STATUSES
+from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
 
 
@@ -19,6 +21,18 @@ class LevelGone(ValueError):
             "pick another level"
         )
         self.level = level
+
+
+def to_hold(before: Ticket, level: str | None, status: str) -> str | None:
+    """The level a write that leaves the ticket on ``level`` in ``status`` must hold: that
+    level when the ticket will need work there and did not already (a move onto it, or a
+    resolved ticket reopened on it); None otherwise. A level is deleted once its tickets are
+    all resolved or closed, so reopening one of them must find its level still there."""
+    if level is None or status in FINISHED_STATUSES:
+        return None
+    if level != before.level or before.status.value in FINISHED_STATUSES:
+        return level
+    return None
 
 
 @asynccontextmanager

@@ -186,10 +186,33 @@ class _Placing:
         }
 
     async def extend(self, ticket: tickets.Ticket) -> list[Event]:
-        event, decision, actor, now = self.event, self.decision, self.actor, self.now
+        """A customer's message reopening a resolved ticket whose level was deleted since
+        reopens it without the level (a level is deleted once its tickets are all done)."""
         outcome = tickets.add_interaction(
-            ticket, interaction=event.interaction, decision=decision, now=now, scale=self.scale
+            ticket,
+            interaction=self.event.interaction,
+            decision=self.decision,
+            now=self.now,
+            scale=self.scale,
         )
+        hold = level_pins.to_hold(ticket, outcome.ticket.level, outcome.ticket.status.value)
+        try:
+            async with level_pins.holding(self.store, hold):
+                return await self._extend(ticket, outcome, self.reasons)
+        except level_pins.LevelGone as gone:
+            log.warning("ticket %s reopened without its level: %s", ticket.protocol, gone)
+            off = dataclasses.replace(
+                outcome.ticket, level=None, change_count=outcome.ticket.change_count + 1
+            )
+            outcome = tickets.Outcome(
+                off, [*outcome.changes, tickets.Change("level", ticket.level, None)]
+            )
+            return await self._extend(ticket, outcome, {**self.reasons, "level_refused": str(gone)})
+
+    async def _extend(
+        self, ticket: tickets.Ticket, outcome: tickets.Outcome, reasons: dict[str, Any]
+    ) -> list[Event]:
+        event, decision, actor, now = self.event, self.decision, self.actor, self.now
         changed = TicketChangedV1(
             **event.caused(),
             ticket=views.snapshot(outcome.ticket),
@@ -225,7 +248,7 @@ class _Placing:
             # changes.
             history=[
                 added,
-                *change_entries(ticket.id, actor, outcome.changes[1:], now, self.reasons),
+                *change_entries(ticket.id, actor, outcome.changes[1:], now, reasons),
             ],
             events=events,
         )
