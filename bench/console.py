@@ -245,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
             load = {"clients": args.clients, "seconds": args.seconds, "warmup": args.warmup}
             for name, page_url, api_url in pairs:
                 profile = args.profile
-                page = measured(stack, page_url, session, profile and profile / f"page-{name}", **load)
+                page = measured(
+                    stack, page_url, session, profile and profile / f"page-{name}", **load
+                )
                 api = measured(stack, api_url, bearer, profile and profile / f"api-{name}", **load)
                 results.append(compare(name, page, api))
                 print(f"{name:7} page {line(page)}\n{'':7} API  {line(api)}", flush=True)
