@@ -82,7 +82,7 @@ bench-reports:  ## a 90-day report by channel against a ticket list page, on 50,
 
 .PHONY: bench-console
 bench-console:  ## the inbox and ticket pages against their JSON API calls, 20 signed-in clients
-	@$(PY) bench/console.py
+	@$(PY) bench/console.py $(if $(PROFILE),--profile $(PROFILE))
 
 .PHONY: bench-scale
 bench-scale:  ## ticketing's CPU per read on desks of 2,000, 20,000 and 100,000 tickets

@@ -2,7 +2,8 @@
 for the same data, under 20 concurrent signed-in clients?
 
 Run from the workspace root: ``.venv/bin/python bench/console.py [--tickets 60]
-[--clients 20] [--seconds 10]`` (or ``make bench-console``).
+[--clients 20] [--seconds 10] [--profile DIR]`` (or ``make bench-console``; ``PROFILE=dir`` adds
+py-spy flame graphs).
 
 One run starts its own stack (``devtools.launcher.Stack``, fresh secrets, its own RabbitMQ
 vhost), opens ``--tickets`` tickets in one level through the ingestor and a routing rule,
@@ -45,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `devtools` and `bench` importable
     sys.path.insert(0, str(ROOT))
 
+from bench import _profile as profiling  # noqa: E402
 from bench._cpu import CpuMeter  # noqa: E402
 from bench._httpload import LoadResult, hammer  # noqa: E402
 from devtools import secretfile  # noqa: E402
@@ -157,12 +159,14 @@ SERVED_BY = ("gateway", "ticketing")
 
 
 def measured(
-    stack: Stack, url: str, headers: dict[str, str], **load: Any
+    stack: Stack, url: str, headers: dict[str, str], profile: Path | None = None, **load: Any
 ) -> tuple[LoadResult, dict[str, float]]:
-    """The load's figures and the CPU milliseconds per request each serving process spent."""
+    """The load's figures and the CPU milliseconds per request each serving process spent
+    (and, with ``profile``, py-spy's samples of those processes meanwhile)."""
     pids = {p.name: p.popen.pid for p in stack.processes if p.name in SERVED_BY}
     meter = CpuMeter(pids)
-    result = hammer(url, headers=headers, **load)
+    with profiling.recording(pids, profile):
+        result = hammer(url, headers=headers, **load)
     spent, _ = meter.read()
     done = max(result.requests_with_warmup, 1)
     return result, {name: round(1000 * cpu / done, 2) for name, cpu in spent.items()}
@@ -203,6 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="directory for py-spy profiles of the gateway and ticketing during each phase "
+        "(<page|api>-<name>/<process>.svg and .txt); py-spy takes CPU of its own, so the "
+        "figures of a profiled run are not the ones to compare",
+    )
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="socialdesk-bench-console-"))
     results: list[dict[str, Any]] = []
@@ -232,8 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             ]
             load = {"clients": args.clients, "seconds": args.seconds, "warmup": args.warmup}
             for name, page_url, api_url in pairs:
-                page = measured(stack, page_url, session, **load)
-                api = measured(stack, api_url, bearer, **load)
+                profile = args.profile
+                page = measured(
+                    stack, page_url, session, profile and profile / f"page-{name}", **load
+                )
+                api = measured(stack, api_url, bearer, profile and profile / f"api-{name}", **load)
                 results.append(compare(name, page, api))
                 print(f"{name:7} page {line(page)}\n{'':7} API  {line(api)}", flush=True)
         finally:
@@ -250,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = out / f"console-{stamp}.json"
-    path.write_text(json.dumps({"arguments": vars(args), "results": results}, indent=2))
+    path.write_text(
+        json.dumps({"arguments": vars(args), "results": results}, indent=2, default=str)
+    )
     print(f"saved {path.relative_to(ROOT)}")
     return 0 if all(r["pass"] for r in results) else 1
 

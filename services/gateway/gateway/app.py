@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from gateway import errors, limits
+from gateway import errors, limits, route_index
 from gateway.console import admin_calls, session
 from gateway.deps import Services
 from gateway.live import LiveEvents, end_live_streams_on_exit_signals
@@ -115,6 +115,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # and the notifier answer is their own readiness (a gateway that went unready whenever one
     # of them did would take every route down with it).
     probes.serve_probes(app, checks)
+    # Last, once every route is in: a page no longer tries every API route before its own.
+    route_index.install(app)
 
     return app
 

@@ -75,6 +75,23 @@ def test_quotes_and_a_nul_in_a_customers_text_are_still_escaped_in_their_own_cel
     assert "<td>Bia&#39;s</td>" in shown and "<i>" not in shown
 
 
+def test_a_nul_in_one_ticket_leaves_every_other_row_whole_and_escaped() -> None:
+    """The page's values are escaped together; a NUL in one title takes the slower way for
+    its rows, and every row still shows its own values, each escaped."""
+    items = [
+        _ticket("SD-1", None, assignee="<Ana>"),
+        _ticket("SD-2", _clock(-30, "overdue"), title="nul \x00 <here>"),
+        _ticket("SD-3", _clock(45, "green"), assignee="Bia's"),
+    ]
+    shown = _rows("en", items)
+    assert shown.count("<tr ") == 3 and shown.count("</tr>") == 3
+    assert "<td>&lt;Ana&gt;</td>" in shown and "<td>nul \x00 &lt;here&gt;</td>" in shown
+    assert "<td>Bia&#39;s</td>" in shown and "<here>" not in shown and "<Ana>" not in shown
+    for protocol in ("SD-1", "SD-2", "SD-3"):
+        assert f'<td><a href="/tickets/{protocol}" data-open>{protocol}</a></td>' in shown
+    assert shown == _rows("en", items[:1]) + _rows("en", items[1:2]) + _rows("en", items[2:])
+
+
 def test_the_inbox_answer_read_for_the_page_draws_the_same_rows_as_the_whole_answer() -> None:
     """The gateway reads only the rows' fields from ticketing's answer
     (console/inbox_read.py): the rows drawn from it are those drawn from the whole JSON,

@@ -59,8 +59,10 @@ async def ticket_page(
     )
     # Side by side: each read is a hop to the store's one thread, and twenty pages at once
     # queue there; one page's reads queued together wait their turn once, not four times.
+    # The history is the ticket's just read and found visible to the agent, as
+    # ``tickets.history`` checks: read once more, by id, it was a hop of its own (2026-12-01).
     history, agents, vocabulary, accounts = await asyncio.gather(
-        reads.ticket_history(store=store, ref=str(ticket.id), caller=agent),
+        store.history_of(ticket.id),
         directory.list_agents(store=store, caller=agent),
         directory.vocabulary(store=store, scale=scale),
         _reply_accounts(store, ticket, agent),
