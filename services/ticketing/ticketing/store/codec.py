@@ -5,12 +5,12 @@ body."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 from pydantic_core import from_json
 
 from contracts.rules import TriageDecision
@@ -271,75 +271,6 @@ def interaction_from_body(body: str | bytes, ticket_id: str | None) -> StoredInt
 
 
 STORED_INTERACTIONS = TypeAdapter(list[StoredInteraction])
-
-
-def interactions_of_detail(
-    bodies: Iterable[tuple[str, str]], ticket_id: str, groups: Mapping[str, list[str]]
-) -> list[StoredInteraction]:
-    """A ticket's interactions from their stored bodies, each given as (body, author's
-    identity key), with the ticket and the author's ``groups``, which win over what the body
-    holds (the contract suite checks it).
-
-    A body is validated once (``_parsed``): the model it gives is kept, keyed by its exact
-    text, and each read copies it with the two fields set. Validating every interaction on
-    every read of a ticket was a sixth of ticketing's CPU per detail page (issue 8 part 6);
-    validation depends on the text alone, so the kept model is the one validating it again
-    would give, and the page is the same, byte for byte."""
-    pairs = list(bodies)
-    models = [_parsed.get(body) for body, _ in pairs]
-    fresh = [(body, "") for (body, _), model in zip(pairs, models, strict=True) if model is None]
-    if fresh:
-        try:
-            validated = iter(_validated(fresh, None, {}))
-        except ValidationError:  # raised as the whole page gives it (its index in the page)
-            _validated(pairs, ticket_id, groups)
-            raise
-        for i, model in enumerate(models):
-            if model is None:
-                models[i] = _keep(pairs[i][0], next(validated))
-    ticket = UUID(ticket_id)
-    return [
-        model.model_copy(update={"ticket_id": ticket, "author_groups": groups.get(key, [])})
-        for model, (_, key) in zip(models, pairs, strict=True)
-        if model is not None
-    ]
-
-
-def _validated(
-    pairs: Sequence[tuple[str, str]], ticket_id: str | None, groups: Mapping[str, list[str]]
-) -> list[StoredInteraction]:
-    """The bodies parsed and validated in one call, each with the ticket and its author's
-    groups appended to its JSON object (a JSON object's later key wins, in pydantic's parser
-    as in Python's), without a dict per interaction or a copy per field set."""
-    ticket = json.dumps(ticket_id)
-    # One tail per author, not per interaction: json.dumps was a tenth of the read (cProfile).
-    tails: dict[str, str] = {}
-    parts = []
-    for body, key in pairs:
-        tail = tails.get(key)
-        if tail is None:
-            tail = tails[key] = (
-                f',"ticket_id":{ticket},"author_groups":{json.dumps(groups.get(key, []))}}}'
-            )
-        parts.append(body[: body.rindex("}")] + tail)
-    return STORED_INTERACTIONS.validate_json(f"[{','.join(parts)}]")
-
-
-PARSED_KEPT = 4096
-"""How many validated interaction bodies are kept: the first read most recently go last."""
-
-_parsed: dict[str, StoredInteraction] = {}
-
-
-def _keep(body: str, model: StoredInteraction) -> StoredInteraction:
-    # Models are frozen: one kept is shared safely by every page that copies it.
-    while len(_parsed) >= PARSED_KEPT:
-        try:
-            del _parsed[next(iter(_parsed))]
-        except (KeyError, RuntimeError, StopIteration):  # another store's thread was there
-            break
-    _parsed[body] = model
-    return model
 
 
 def merged_groups(
