@@ -21,12 +21,13 @@ restart, and the server consumes again then; ``check`` says when it is not consu
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import aio_pika
 import aiormq
 from aio_pika.abc import AbstractQueue, AbstractRobustConnection
 from opentelemetry.trace import SpanKind
+from pamqp import commands as spec
 
 from servicekit import frames, health, tracing
 from servicekit.rpc import ERROR_HEADER, NOT_PERSISTENT, Method, dispatch
@@ -102,12 +103,15 @@ class RpcServer:
 
     async def _on_request(self, message: aiormq.abc.DeliveredMessage) -> None:
         properties = message.header.properties
-        traceparent = (properties.headers or {}).get("traceparent") or ""
-        if isinstance(traceparent, bytes):
-            traceparent = traceparent.decode(errors="replace")
+        parent = (properties.headers or {}).get("traceparent") or ""
+        traceparent = (
+            parent.decode(errors="replace")
+            if isinstance(parent, bytes | bytearray)
+            else str(parent)
+        )
         with tracing.span(f"{self.queue_name} process", kind=SERVER, traceparent=traceparent):
             reply = await dispatch(self._methods, message.body)
-        tag = message.delivery.delivery_tag
+        tag = cast(spec.Basic.Deliver, message.delivery).delivery_tag or 0  # never 0 here
         try:
             if not properties.reply_to:
                 await message.channel.basic_ack(tag)
