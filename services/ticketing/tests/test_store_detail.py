@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import uuid4
 
+import pytest
 from pydantic_core import to_json
 
 from contracts.interaction import Author, Interaction
@@ -15,6 +16,7 @@ from ticketing.domain import lifecycle, persons
 from ticketing.domain.threading import thread_key
 from ticketing.domain.tickets import Ticket
 from ticketing.shared import views
+from ticketing.store import detail_interactions
 from ticketing.store.port import TicketStore
 from ticketing.usecases import reads
 
@@ -141,3 +143,39 @@ async def test_the_detail_as_sent_is_the_detail_serialised_on_every_read(
                 ["VIP", "Imprensa ção"],
             ]
             assert len(detail.children) == 1
+
+
+def test_the_kept_bodies_stay_within_their_bounds_and_answer_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(detail_interactions, "KEPT", 3)
+    monkeypatch.setattr(detail_interactions, "_kept", {})
+    monkeypatch.setattr(detail_interactions, "_kept_characters", 0)
+    stored = [
+        StoredInteraction(
+            id=uuid4(), ticket_id=None, received_at=T0, interaction=by(name, "post-1", i)
+        )
+        for i, name in enumerate(["ana", "bia", "caio", "duda", "ana"])
+    ]
+    bodies = [(s.model_dump_json(), f"facebook:{s.interaction.author.id}") for s in stored]
+    ticket = uuid4()
+    groups = {"facebook:ana": ["VIP"]}
+    expected = [
+        s.model_copy(update={"ticket_id": ticket, "author_groups": groups.get(key, [])})
+        for s, (_, key) in zip(stored, bodies, strict=True)
+    ]
+    for _ in range(2):
+        read = detail_interactions.interactions_of_detail(bodies, str(ticket), groups)
+        assert read.models == expected
+        assert read.json == to_json(expected)
+        assert len(detail_interactions._kept) <= 3
+    assert detail_interactions._kept_characters == sum(map(len, detail_interactions._kept))
+
+    size = max(len(body) for body, _ in bodies)
+    monkeypatch.setattr(detail_interactions, "KEPT_CHARACTERS", size + 1)
+    # The third and fourth were let go for the last two (KEPT): read again, they are kept
+    # one at a time.
+    read = detail_interactions.interactions_of_detail(bodies[2:4], str(ticket), groups)
+    assert read.models == expected[2:4]
+    assert len(detail_interactions._kept) == 1
+    assert detail_interactions._kept_characters <= size + 1

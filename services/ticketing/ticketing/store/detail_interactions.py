@@ -14,6 +14,7 @@ tests compare it with the model's serialisation)."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 from uuid import UUID, uuid4
@@ -25,7 +26,11 @@ from contracts.tickets import StoredInteraction
 from ticketing.store.codec import STORED_INTERACTIONS
 
 KEPT = 4096
-"""How many validated bodies are kept; the first read longest ago go first."""
+"""How many validated bodies are kept at most; the first read longest ago go first."""
+
+KEPT_CHARACTERS = 16_000_000
+"""And how much of their text: a body may hold 100,000 characters of text and a network's
+payload, so a few thousand large ones are not kept all at once."""
 
 Pieces = tuple[bytes, bytes, bytes]
 """An interaction's JSON before its ticket id, between it and its groups, and after them."""
@@ -43,6 +48,8 @@ class Interactions(NamedTuple):
 
 
 _kept: dict[str, Kept] = {}
+_kept_characters = 0
+_keeping = threading.Lock()
 
 # Stand-ins written where the two fields go, to find the places: random per process, so no
 # text a customer sends can hold them.
@@ -119,11 +126,14 @@ def _keep(body: str, model: StoredInteraction) -> Kept:
         middle, _, tail = rest.partition(_GROUPS_JSON)
         pieces = (head, middle, tail)
     kept = Kept(model, pieces)
-    # Models are frozen: one kept is shared safely by every page that copies it.
-    while len(_kept) >= KEPT:
-        try:
-            del _kept[next(iter(_kept))]
-        except (KeyError, RuntimeError, StopIteration):  # another store's thread was there
-            break
-    _kept[body] = kept
+    global _kept_characters
+    with _keeping:  # each store reads on a thread of its own
+        while _kept and (len(_kept) >= KEPT or _kept_characters + len(body) > KEPT_CHARACTERS):
+            oldest = next(iter(_kept))
+            del _kept[oldest]
+            _kept_characters -= len(oldest)
+        if len(body) <= KEPT_CHARACTERS and body not in _kept:
+            # Models are frozen: one kept is shared safely by every page that copies it.
+            _kept[body] = kept
+            _kept_characters += len(body)
     return kept
