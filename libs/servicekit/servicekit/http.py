@@ -16,11 +16,18 @@ import time
 from functools import cache
 from typing import Any
 
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import Counter, Histogram, Summary
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import tracing
+
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+"""``FastAPI(telemetry=...)`` for these services: their traces are the OpenTelemetry FastAPI
+instrumentation's, on their own tracer provider (``instrument_http``), and their metrics
+``RouteMetrics``'. FastAPI's native telemetry, left on, looked for global providers (three
+environment look-ups) on every request only to find none."""
 
 UNTRACKED = ["/metrics", "/healthz", "/livez", "/readyz"]
 UNTEMPLATED = "none"

@@ -43,7 +43,7 @@ from gateway.routes.me import router as me_router
 from gateway.routes.opinions import router as opinions_router
 from gateway.settings import GatewaySettings
 from servicekit import health as probes
-from servicekit.http import instrument_http
+from servicekit.http import NATIVE_TELEMETRY_OFF, instrument_http
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
 from servicekit.tracing import configure_tracing
@@ -80,6 +80,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="The API agents, admins and integrations use. Authenticate with "
         "`Authorization: Bearer <token>`.",
         lifespan=lifespan,
+        telemetry=NATIVE_TELEMETRY_OFF,
     )
     instrument_http(app)
     app.state.settings = settings

@@ -32,7 +32,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
         )
 
     async def get_ticket(params: TicketRef, caller: Caller) -> Any:
-        return await reads.ticket_detail(
+        return await reads.ticket_detail_json(
             store=store,
             ref=params.ref,
             caller=caller,

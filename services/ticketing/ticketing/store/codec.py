@@ -5,7 +5,7 @@ body."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -271,29 +271,6 @@ def interaction_from_body(body: str | bytes, ticket_id: str | None) -> StoredInt
 
 
 STORED_INTERACTIONS = TypeAdapter(list[StoredInteraction])
-
-
-def interactions_of_detail(
-    bodies: Iterable[tuple[str, str]], ticket_id: str, groups: Mapping[str, list[str]]
-) -> list[StoredInteraction]:
-    """A ticket's interactions from their stored bodies, each given as (body, author's
-    identity key), with the ticket and the author's ``groups``: the two fields are appended
-    to each stored JSON object (a JSON object's later key wins, in pydantic's parser as in
-    Python's), so the page is parsed and validated in one call, without a dict per
-    interaction or a copy per field set. The contract suite checks that both fields win
-    over what the body holds."""
-    ticket = json.dumps(ticket_id)
-    # One tail per author, not per interaction: json.dumps was a tenth of the read (cProfile).
-    tails: dict[str, str] = {}
-    parts = []
-    for body, key in bodies:
-        tail = tails.get(key)
-        if tail is None:
-            tail = tails[key] = (
-                f',"ticket_id":{ticket},"author_groups":{json.dumps(groups.get(key, []))}}}'
-            )
-        parts.append(body[: body.rindex("}")] + tail)
-    return STORED_INTERACTIONS.validate_json(f"[{','.join(parts)}]")
 
 
 def merged_groups(

@@ -75,12 +75,15 @@ class StoredDetail(NamedTuple):
     """A ticket's detail page as stored, read together (``TicketStore.ticket_detail``).
     ``ticket`` is the domain ticket access and the SLA clocks are decided on; ``read`` is the
     same ticket as the desk sees it; ``interactions`` are oldest first, each with its ticket
-    and its author's groups as read now; ``children`` are its sub-tickets, oldest first."""
+    and its author's groups as read now; ``children`` are its sub-tickets, oldest first.
+    ``interactions_json`` is ``interactions`` as pydantic writes the list, when the store
+    wrote it (``store.detail_interactions``)."""
 
     ticket: Ticket
     read: TicketRead
     interactions: list[StoredInteraction]
     children: list[TicketRead]
+    interactions_json: bytes | None = None
 
 
 class Match(NamedTuple):

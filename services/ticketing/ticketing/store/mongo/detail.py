@@ -11,12 +11,8 @@ from uuid import UUID
 from pymongo import ASCENDING
 
 from ticketing.domain.persons import identity_key
-from ticketing.store.codec import (
-    interactions_of_detail,
-    merged_groups,
-    ticket_from_doc,
-    ticket_reads_from_docs,
-)
+from ticketing.store.codec import merged_groups, ticket_from_doc, ticket_reads_from_docs
+from ticketing.store.detail_interactions import interactions_of_detail
 from ticketing.store.mongo.documents import NUMBERED, TICKET_FIELDS, Collections
 from ticketing.store.port import StoredDetail
 
@@ -38,11 +34,9 @@ class MongoDetail:
         ]
         groups = await self._groups({key for _, key in bodies})
         read, *child_reads = ticket_reads_from_docs([doc, *children])
+        interactions = interactions_of_detail(bodies, doc["id"], groups)
         return StoredDetail(
-            ticket_from_doc(doc),
-            read,
-            interactions_of_detail(bodies, doc["id"], groups),
-            child_reads,
+            ticket_from_doc(doc), read, interactions.models, child_reads, interactions.json
         )
 
     async def _interactions(self, ticket_id: str) -> list[dict[str, Any]]:

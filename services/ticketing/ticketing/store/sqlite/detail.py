@@ -11,11 +11,11 @@ from pydantic_core import from_json
 from ticketing.domain.persons import identity_key
 from ticketing.store.codec import (
     doc_from_row,
-    interactions_of_detail,
     merged_groups,
     ticket_from_doc,
     ticket_reads_from_docs,
 )
+from ticketing.store.detail_interactions import interactions_of_detail
 from ticketing.store.port import StoredDetail
 
 
@@ -49,11 +49,10 @@ def _read(connection: sqlite3.Connection, ref: UUID | str) -> StoredDetail | Non
         )
     ]
     read, *child_reads = ticket_reads_from_docs([doc, *children])
+    groups = _groups(connection, {k for _, k in bodies})
+    interactions = interactions_of_detail(bodies, doc["id"], groups)
     return StoredDetail(
-        ticket_from_doc(doc),
-        read,
-        interactions_of_detail(bodies, doc["id"], _groups(connection, {k for _, k in bodies})),
-        child_reads,
+        ticket_from_doc(doc), read, interactions.models, child_reads, interactions.json
     )
 
 
