@@ -5,6 +5,10 @@ on disk or on another process's lock. WAL mode lets several processes of one ser
 the file (readers never wait for the writer); write transactions start with BEGIN IMMEDIATE
 so two writers serialise at the start instead of failing at commit.
 
+Reads are batched the same way, without a transaction: the reads callers start while the
+thread is busy run one after another in the next turn, and their callers are woken by one
+call into the event loop rather than one thread hand-off and wake-up per read.
+
 Group commit: the writes that callers start while a transaction is running are executed
 together in the next transaction, each inside its own savepoint. Each ``write()`` is still
 atomic on its own (a failing one is rolled back alone) and returns only once its transaction
@@ -41,6 +45,8 @@ class SqliteDatabase:
         self._lock = threading.Lock()
         self._pending: list[Pending] = []
         self._flush_scheduled = False
+        self._reads: list[Pending] = []
+        self._reads_scheduled = False
 
     async def open(self) -> None:
         await self._run(self._open)
@@ -72,7 +78,36 @@ class SqliteDatabase:
         await self.read(lambda connection: connection.execute("SELECT 1").fetchone())
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await self._run(lambda: work(self._conn()))
+        """Run ``work`` on the database's thread outside any transaction of this process's."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._lock:
+            self._reads.append((work, future))
+            schedule = not self._reads_scheduled
+            self._reads_scheduled = True
+        if schedule:
+            try:
+                loop.run_in_executor(self._executor, self._read_all, loop)
+            except RuntimeError:  # closed: this read fails, and so do the ones it gathered
+                with self._lock:
+                    batch, self._reads, self._reads_scheduled = self._reads, [], False
+                for _, waiting in batch:
+                    if waiting is not future:
+                        _settle(waiting, False, RuntimeError(f"{self.path} is closed"))
+                raise
+        return await future
+
+    def _read_all(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            batch, self._reads = self._reads, []
+            self._reads_scheduled = False
+        outcomes: list[tuple[bool, Any]] = []
+        for work, _ in batch:
+            try:
+                outcomes.append((True, work(self._conn())))
+            except BaseException as exc:  # handed to that read's caller
+                outcomes.append((False, exc))
+        loop.call_soon_threadsafe(_settle_all, [future for _, future in batch], outcomes)
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` atomically in a write transaction (rolled back alone if it raises);

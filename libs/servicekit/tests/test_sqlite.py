@@ -78,3 +78,42 @@ async def test_two_processes_worth_of_connections_share_the_file(tmp_path: Path)
     finally:
         await first.close()
         await second.close()
+
+
+async def test_concurrent_reads_each_get_their_own_answer_and_a_failing_one_fails_alone(
+    db: SqliteDatabase,
+) -> None:
+    await asyncio.gather(*(db.write(insert(f"item-{i:03}", i)) for i in range(50)))
+
+    def count_of(name: str):  # type: ignore[no-untyped-def]
+        def work(connection: sqlite3.Connection) -> int:
+            row = connection.execute("SELECT n FROM items WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise LookupError(name)
+            return int(row[0])
+
+        return work
+
+    asked = [f"item-{i:03}" for i in range(50)] + ["missing"]
+    outcomes = await asyncio.gather(*(db.read(count_of(n)) for n in asked), return_exceptions=True)
+    assert outcomes[:50] == list(range(50))
+    assert isinstance(outcomes[50], LookupError)
+
+
+async def test_a_read_started_after_a_write_returned_sees_it(db: SqliteDatabase) -> None:
+    async def write_then_read(i: int) -> list[str]:
+        await db.write(insert(f"item-{i:03}", i))
+        return await names(db)
+
+    seen = await asyncio.gather(*(write_then_read(i) for i in range(100)))
+    for i, listed in enumerate(seen):
+        assert f"item-{i:03}" in listed
+
+
+async def test_a_read_after_close_fails_instead_of_waiting(tmp_path: Path) -> None:
+    database = SqliteDatabase(tmp_path / "closed.sqlite3", SCHEMA)
+    await database.open()
+    await database.close()
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            await asyncio.wait_for(database.ping(), timeout=5)

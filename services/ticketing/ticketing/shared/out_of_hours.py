@@ -12,11 +12,12 @@ from uuid import uuid4
 from contracts.calendars import CalendarSpec
 from contracts.events import InteractionTriagedV1
 from contracts.interaction import Direction
-from contracts.people import OutOfHoursReply
+from contracts.people import LevelRead, OutOfHoursReply
 from contracts.tickets import StoredInteraction
 from servicekit.business_time import BusinessCalendar
 from servicekit.publishing import EventPublisher
 from ticketing.domain import replies
+from ticketing.domain.tickets import Ticket
 from ticketing.shared import directory_reads
 from ticketing.shared.auto_replies import send_automatic
 from ticketing.store.port import TicketStore
@@ -30,9 +31,17 @@ async def reply_out_of_hours(
     thread_key: str,
     cooldown: timedelta,
     now: datetime,
+    placed: Ticket | None = None,
 ) -> None:
+    """``placed``: the ticket the caller has just put the interaction on, when it did. Its
+    level tells at once whether an answer is possible at all, which it mostly is not, so
+    most interactions are let go without reading where the interaction is and its ticket."""
     if event.interaction.direction is Direction.OUTBOUND:
         return  # the brand's own: never answered (and no lookups for it)
+    if placed is not None:
+        placed_level = await directory_reads.level_settings(store, placed.level)
+        if not _answers(placed_level):
+            return
     stored = await store.record_interaction(
         StoredInteraction(
             id=uuid4(), ticket_id=None, received_at=now, interaction=event.interaction
@@ -64,6 +73,11 @@ async def reply_out_of_hours(
         cooldown=cooldown,
         now=now,
     )
+
+
+def _answers(level: LevelRead | None) -> bool:
+    """Whether the level has an out-of-hours message and a calendar to send it by."""
+    return level is not None and level.out_of_hours_reply is not None and level.calendar is not None
 
 
 def message(reply: OutOfHoursReply) -> str:

@@ -59,7 +59,9 @@ async def handle_triaged(
     )
     owed: list[tuple[StoredInteraction, PendingReply]] = []
     async with locks.hold(key):
-        announced = await _place(store=store, scale=scale, event=event, key=key, now=now, owed=owed)
+        announced, placed = await _place(
+            store=store, scale=scale, event=event, key=key, now=now, owed=owed
+        )
     await publish(store, publisher, announced)
     # The automatic replies of interactions the new ticket collected (issue 11): the opener's
     # own is reply_by_rules' below.
@@ -82,6 +84,7 @@ async def handle_triaged(
         thread_key=key,
         cooldown=auto_reply_cooldown,
         now=now,
+        placed=placed,
     )
 
 
@@ -93,9 +96,11 @@ async def _place(
     key: str,
     now: datetime,
     owed: list[tuple[StoredInteraction, PendingReply]],
-) -> list[Event]:
-    """Record the interaction and change the ticket; return the events to publish. A ticket
-    opened here adds the automatic replies its collected interactions owe to ``owed``."""
+) -> tuple[list[Event], tickets.Ticket | None]:
+    """Record the interaction and change the ticket; return the events to publish and the
+    ticket as written here with the interaction on it (None when this call put it on none).
+    A ticket opened here adds the automatic replies its collected interactions owe to
+    ``owed``."""
     decision = event.decision
     stored = await store.record_interaction(
         StoredInteraction(
@@ -112,7 +117,7 @@ async def _place(
         decision=decision,
     )
     if stored.ticket_id is not None:
-        return []
+        return [], None
     actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
     placing = _Placing(store, scale, event, stored, actor, now, owed)
 
@@ -132,7 +137,8 @@ async def _place(
             return []  # a ticket opened meanwhile collected this interaction: nothing to do
 
     # Another replica changing this conversation first: read it again.
-    return await retry_on_stale(attempt, what=f"conversation {key}", also=(ThreadAlreadyActive,))
+    events = await retry_on_stale(attempt, what=f"conversation {key}", also=(ThreadAlreadyActive,))
+    return events, placing.placed if events else None
 
 
 async def _merge_target(
@@ -181,6 +187,8 @@ class _Placing:
         self.store, self.scale, self.event, self.owed = store, scale, event, owed
         self.stored, self.actor, self.now = stored, actor, now
         self.decision = event.decision
+        self.placed: tickets.Ticket | None = None
+        """The ticket as written with the interaction on it, once it is."""
         self.reasons: dict[str, Any] = {
             "rules": [m.model_dump(mode="json") for m in event.decision.matched]
         }
@@ -252,6 +260,7 @@ class _Placing:
             ],
             events=events,
         )
+        self.placed = outcome.ticket
         return events
 
     async def open(self, previous: tickets.Ticket | None) -> list[Event]:
@@ -338,7 +347,7 @@ class _Placing:
 
         try:
             async with level_pins.holding(self.store, new.level):
-                await self.store.create_ticket(
+                self.placed = await self.store.create_ticket(
                     new,
                     year=now.year,
                     interaction_id=stored.id,
@@ -354,7 +363,7 @@ class _Placing:
             self.reasons["level_refused"] = str(gone)
             new = dataclasses.replace(new, level=None)
             team_picks = rule is not None and rule.team is not None
-            await self.store.create_ticket(
+            self.placed = await self.store.create_ticket(
                 new,
                 year=now.year,
                 interaction_id=stored.id,

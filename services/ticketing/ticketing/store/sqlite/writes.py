@@ -22,7 +22,7 @@ from ticketing.store.port import (
 )
 from ticketing.store.sqlite import interactions, search
 from ticketing.store.sqlite.directory import open_ticket_counts_in
-from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS, UPDATE_TICKET
+from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS
 
 Finish = Callable[[str], tuple[Ticket, Sequence[HistoryEntry], Sequence[Event]]]
 
@@ -33,12 +33,39 @@ def row_of(ticket: Ticket) -> list[object]:
 
 
 def replace(connection: sqlite3.Connection, ticket: Ticket, expected_version: int) -> None:
-    """Write the ticket over the stored one if that is still at ``expected_version``."""
+    """Write the ticket over the stored one if that is still at ``expected_version``.
+
+    Only the columns that changed are set: SQLite rewrites the entries of every index over a
+    column an UPDATE sets, changed or not, and the tickets table has some twenty (most
+    changes, such as an interaction added, move a handful of columns). Tags and the title's
+    search entry are rewritten only when they changed, for the same reason."""
+    changed = _set_changed(connection, ticket, expected_version)
+    if _TAGS in changed:
+        write_tags(connection, ticket)
+    if _TITLE in changed:
+        search.index_ticket(connection, ticket)
+
+
+def _set_changed(
+    connection: sqlite3.Connection, ticket: Ticket, expected_version: int
+) -> list[int]:
+    """Set the ticket's columns that differ from the stored row at ``expected_version``;
+    their positions in TICKET_COLUMNS."""
     row = row_of(ticket)
-    if connection.execute(UPDATE_TICKET, [*row[1:], row[0], expected_version]).rowcount != 1:
+    stored = connection.execute(SELECT_VERSIONED, (row[0], expected_version)).fetchone()
+    if stored is None:
         raise StaleTicket(str(ticket.id))
-    write_tags(connection, ticket)
-    search.index_ticket(connection, ticket)
+    changed = [i for i in range(1, len(TICKET_COLUMNS)) if stored[i] != row[i]]
+    if changed:
+        assignments = ", ".join(f"{TICKET_COLUMNS[i]} = ?" for i in changed)
+        connection.execute(
+            f"UPDATE tickets SET {assignments} WHERE id = ?", [*(row[i] for i in changed), row[0]]
+        )
+    return changed
+
+
+SELECT_VERSIONED = f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE id = ? AND version = ?"
+_TAGS, _TITLE = TICKET_COLUMNS.index("tags"), TICKET_COLUMNS.index("title")
 
 
 def write_tags(connection: sqlite3.Connection, ticket: Ticket) -> None:
@@ -116,7 +143,7 @@ def create(
         )
     if decided != numbered:
         numbered = decided
-        replace(connection, numbered, expected_version=1)
+        _set_changed(connection, numbered, expected_version=1)
     else:
         # Only the count (and so the list's row, which shows it) changed since the insert:
         # an update of unindexed columns touches no index.
@@ -124,8 +151,8 @@ def create(
             "UPDATE tickets SET interaction_count = ?, list_row = ? WHERE id = ?",
             (len(attached), ticket_to_doc(numbered)["list_row"], str(ticket.id)),
         )
-        write_tags(connection, numbered)
-        search.index_ticket(connection, numbered)
+    write_tags(connection, numbered)
+    search.index_ticket(connection, numbered)
     append(connection, history(numbered), announce(numbered), now)
     return numbered
 
