@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
 from contracts.tickets import TicketSla
+from servicekit.business_time import SpanIndex
 from ticketing.domain import sla
 from ticketing.shared.sla_policies import (
     PageClocks,
@@ -223,10 +224,77 @@ def test_the_reading_ready_to_splice_writes_the_shown_clocks_in_another_process(
     counted = reader.policy("n1", "medium")
     assert counted is not None
     shown = shown_now(kept, counted, now)
+    in_page = page_spliced(PageClocks(reader, now), "n1", "medium", kept)
     if shown is None or sla.window_start(now) != sla.window_start(read_at):
-        assert spliced is None
+        assert spliced is None and in_page is None
         return
     assert with_clocks([('{"sla":null}', spliced)]) == [b'{"sla":' + sla_json(shown) + b"}"]
+    assert in_page == b'{"sla":' + sla_json(shown) + b"}"
+
+
+def page_spliced(
+    clocks: PageClocks,
+    level: str,
+    priority: str,
+    kept: sla.Track,
+    next_at: str | None = "",
+    stored: str = '{"sla":null}',
+) -> bytes | None:
+    """One ticket's row as the page-at-once path (``PageClocks.splice_rows``) writes it;
+    ``next_at``: its stored next reading when not the reading's own."""
+    if next_at == "":
+        next_at = iso(kept.next_at) if kept.next_at else None
+    row = (stored, level, priority, next_at, kept.listed)
+    return clocks.splice_rows([row], (0, 1, 2, 3, 4)).get(0)
+
+
+WEEKDAYS_NO_LUNCH = CalendarSpec.model_validate(
+    {
+        "timezone": "America/Sao_Paulo",
+        "weekly": {d: [{"start": "08:00", "end": "18:00"}] for d in ("mon", "tue", "wed", "thu")},
+    }
+)
+
+
+def test_a_page_of_readings_splices_each_as_one_ticket_alone() -> None:
+    """A page mixing tickets whose reading holds, on two calendars (so two "now"s), with one
+    written since and one with no reading, each row saying ``"sla":null`` in a custom field
+    too: each spliced row is the ticket's row spliced alone, the others are left to the
+    document."""
+    read_at = OPENED + timedelta(minutes=5)
+    now = read_at + timedelta(minutes=2, seconds=7, microseconds=3)
+    policies = Policies(
+        {
+            "n1": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_WITH_LUNCH, None),
+            "n2": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_NO_LUNCH, None),
+        },
+        around=read_at,
+    )
+    rows: list[tuple[Any, ...]] = []
+    alone: list[bytes | None] = []
+    for n, (track, status) in enumerate(SHAPES.values()):
+        for level in ("n1", "n2"):
+            counted = policies.policy(level, "medium")
+            assert counted is not None
+            kept = scanned(track, read_at, counted, status)
+            stored = f'{{"n":{n},"custom_fields":{{"sla":null}},"sla":null,"kind":null}}'
+            rows.append((stored, level, "medium", iso(kept.next_at) if kept.next_at else None))
+            rows[-1] += (kept.listed,)
+            alone.append(
+                page_spliced(PageClocks(policies, now), level, "medium", kept, stored=stored)
+            )
+    rows.append(('{"sla":null}', "n1", "medium", iso(now), rows[0][4]))  # written since
+    rows.append(('{"sla":null}', "n1", "medium", None, None))  # no reading kept
+    alone += [None, None]
+    page = PageClocks(policies, now).splice_rows(rows, (0, 1, 2, 3, 4))
+    assert [page.get(i) for i in range(len(rows))] == alone
+    assert len(page) == 6
+    placed = set()
+    for level in ("n1", "n2"):
+        counted = policies.policy(level, "medium")
+        assert counted is not None and isinstance(counted.calendar, SpanIndex)
+        placed.add(counted.calendar.position(now))
+    assert len(placed) == 2  # the page holds two "now"s
 
 
 def test_a_reading_ready_to_splice_is_not_used_for_another_policy_or_a_written_ticket() -> None:
@@ -248,6 +316,12 @@ def test_a_reading_ready_to_splice_is_not_used_for_another_policy_or_a_written_t
     assert clocks.spliced("n1", "medium", read_again, kept.listed) is None
     earlier = PageClocks(known, read_at - timedelta(minutes=1))
     assert earlier.spliced("n1", "medium", next_at, kept.listed) is None  # clock set back
+    assert page_spliced(clocks, "n1", "medium", kept) is not None
+    assert page_spliced(clocks, "n1", "urgent", kept) is None
+    assert page_spliced(clocks, "n1", "medium", kept, iso(now)) is None
+    assert page_spliced(clocks, "n1", "medium", dataclasses.replace(kept, listed=None)) is None
+    assert page_spliced(clocks, "n1", "medium", kept, read_again) is None
+    assert page_spliced(earlier, "n1", "medium", kept) is None
 
 
 def test_a_reply_sent_later_answers_at_the_time_it_went_out() -> None:
