@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -189,9 +190,10 @@ def test_a_page_mixes_shown_and_counted_clocks() -> None:
     assert clocks.unknown == {"n9"}
 
 
-def desk_policies(around: datetime) -> Policies:
+def desk_policies(around: datetime, **changes: Any) -> Policies:
     """The policies as a process reads them at ``around`` (its own calendar index)."""
-    return Policies({"n1": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_WITH_LUNCH, None)}, around)
+    targets = SlaPolicy.model_validate({**TARGETS, **changes})
+    return Policies({"n1": (targets, WEEKDAYS_WITH_LUNCH, None)}, around)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -244,8 +246,8 @@ def page_spliced(
     ``next_at``: its stored next reading when not the reading's own."""
     if next_at == "":
         next_at = iso(kept.next_at) if kept.next_at else None
-    row = (stored, level, priority, next_at, kept.listed)
-    return clocks.splice_rows([row], (0, 1, 2, 3, 4)).get(0)
+    row = (str(uuid4()), stored, level, priority, next_at, kept.listed)
+    return clocks.splice_rows([row], (0, 1, 2, 3, 4, 5)).get(0)
 
 
 WEEKDAYS_NO_LUNCH = CalendarSpec.model_validate(
@@ -278,15 +280,15 @@ def test_a_page_of_readings_splices_each_as_one_ticket_alone() -> None:
             assert counted is not None
             kept = scanned(track, read_at, counted, status)
             stored = f'{{"n":{n},"custom_fields":{{"sla":null}},"sla":null,"kind":null}}'
-            rows.append((stored, level, "medium", iso(kept.next_at) if kept.next_at else None))
-            rows[-1] += (kept.listed,)
+            next_at = iso(kept.next_at) if kept.next_at else None
+            rows.append((f"{n}-{level}", stored, level, "medium", next_at, kept.listed))
             alone.append(
                 page_spliced(PageClocks(policies, now), level, "medium", kept, stored=stored)
             )
-    rows.append(('{"sla":null}', "n1", "medium", iso(now), rows[0][4]))  # written since
-    rows.append(('{"sla":null}', "n1", "medium", None, None))  # no reading kept
+    rows.append(("w", '{"sla":null}', "n1", "medium", iso(now), rows[0][5]))  # written since
+    rows.append(("x", '{"sla":null}', "n1", "medium", None, None))  # no reading kept
     alone += [None, None]
-    page = PageClocks(policies, now).splice_rows(rows, (0, 1, 2, 3, 4))
+    page = PageClocks(policies, now).splice_rows(rows, (0, 1, 2, 3, 4, 5))
     assert [page.get(i) for i in range(len(rows))] == alone
     assert len(page) == 6
     placed = set()
@@ -295,6 +297,42 @@ def test_a_page_of_readings_splices_each_as_one_ticket_alone() -> None:
         assert counted is not None and isinstance(counted.calendar, SpanIndex)
         placed.add(counted.calendar.position(now))
     assert len(placed) == 2  # the page holds two "now"s
+    # Listed again: the readings taken apart the first time give the same page.
+    assert PageClocks(policies, now).splice_rows(rows, (0, 1, 2, 3, 4, 5)) == page
+
+
+def test_a_listed_again_ticket_is_spliced_from_its_row_and_reading_as_they_are_now() -> None:
+    """The readings a page took apart are kept by ticket: listed again after its row was
+    written, after another reading, or with other policies, a ticket's row is what splicing
+    it afresh gives (or left to the document), never the one kept."""
+    track, status = SHAPES["answered, the customer wrote again"]
+    read_at = last_fact(track) + timedelta(minutes=1)
+    known = desk_policies(read_at)
+    counted = known.policy("n1", "medium")
+    assert counted is not None
+    first = scanned(track, read_at, counted, status)
+    now = read_at + timedelta(seconds=90)
+    ticket = str(uuid4())
+
+    def listed(clocks: PageClocks, stored: str, kept: sla.Track) -> bytes | None:
+        next_at = iso(kept.next_at) if kept.next_at else None
+        row = (ticket, stored, "n1", "medium", next_at, kept.listed)
+        return clocks.splice_rows([row], (0, 1, 2, 3, 4, 5)).get(0)
+
+    before = listed(PageClocks(known, now), '{"v":1,"sla":null}', first)
+    assert before is not None and before.startswith(b'{"v":1,"sla":{')
+    written = listed(PageClocks(known, now), '{"v":2,"sla":null}', first)
+    assert written == before.replace(b'{"v":1,', b'{"v":2,', 1)
+    later = now + timedelta(minutes=3)
+    again = scanned(track, later - timedelta(seconds=1), counted, status)
+    assert again.listed != first.listed
+    fresh = page_spliced(
+        PageClocks(known, later), "n1", "medium", again, stored='{"v":2,"sla":null}'
+    )
+    assert fresh is not None and fresh != written
+    assert listed(PageClocks(known, later), '{"v":2,"sla":null}', again) == fresh
+    changed = desk_policies(read_at, first_response={"amount": 45, "unit": "minutes"})
+    assert listed(PageClocks(changed, later), '{"v":2,"sla":null}', again) is None
 
 
 def test_a_reading_ready_to_splice_is_not_used_for_another_policy_or_a_written_ticket() -> None:

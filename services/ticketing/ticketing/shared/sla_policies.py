@@ -298,6 +298,13 @@ def _placed(policy: sla.Policy, now: datetime) -> float | None:
     return calendar.position(now) if isinstance(calendar, SpanIndex) else None
 
 
+PREPARED: dict[str, page_json.Prepared] = {}
+"""Each listed ticket's stored reading taken apart (``page_json.prepared``), by ticket id,
+used while the ticket's row and reading are the same text; emptied when it holds
+``PREPARED_AT_MOST`` (a few megabytes)."""
+PREPARED_AT_MOST = 2_000
+
+
 class PageClocks:
     """Each listed ticket's clocks at one ``now``, worked out from its stored document while
     the store builds the page (``TicketStore.ticket_page(clocks=...)``), so they are validated
@@ -345,51 +352,73 @@ class PageClocks:
     def splice_rows(
         self,
         rows: Sequence[Sequence[Any]],
-        at: tuple[int, int, int, int, int],
+        at: tuple[int, int, int, int, int, int],
     ) -> dict[int, bytes]:
         """``spliced`` and ``page_json.with_clocks`` for a whole page of stored rows at once:
-        each row (a sequence, read by position ``at``: its stored row, level, priority,
+        each row (a sequence, read by position ``at``: its id, stored row, level, priority,
         ``sla_next_at`` and ``sla_listed``) whose reading still holds, by its place on the
         page, as the bytes the list sends. The same checks as ``spliced``, made in one loop
-        with the page's "now" and keys at hand; the times left of the whole page are then
-        filled in with a few calls over the page's text (``page_json.spliced_rows``) rather
-        than a few per row."""
-        row_at, level_at, priority_at, next_at, listed_at = at
+        with the page's "now" and keys at hand, over each reading taken apart once
+        (``page_json.prepared``) and kept while its row and reading stay the same text
+        (``PREPARED``): a listed ticket is listed again and again between two writes, and
+        taking its texts apart was most of its clocks' cost."""
+        id_at, row_at, level_at, priority_at, next_at, listed_at = at
         now = self._now_iso
-        keys = self._keys
+        policies = self._policies
+        placed = self._placed
+        kept = PREPARED
         places: list[int] = []
-        stored_rows: list[str] = []
-        readings: list[str] = []
-        placed: list[float] = []
+        readings: list[page_json.Prepared] = []
+        positions: list[float] = []
         for i, r in enumerate(rows):
             listed = r[listed_at]
             if listed is None:
                 continue
-            key, read_at, read_next, clocks = listed.split(page_json.HOLE, 3)
-            due = r[next_at]
-            if due is None:
-                if read_next:
-                    continue
-            elif due != read_next or due <= now:
-                continue
-            if read_at > now:
-                continue  # a test clock set back: the reading is from the future
-            level, priority = r[level_at], r[priority_at]
-            wanted = keys.get((level, priority), False)
-            if wanted is False:
-                wanted = keys[(level, priority)] = self._key_for(level, priority)
-            if wanted is None or wanted[0] != key:
-                continue
             stored = r[row_at]
-            if stored is None:
+            reading = kept.get(r[id_at])
+            if reading is None or reading[0] != listed or reading[1] != stored:
+                if stored is None:
+                    continue
+                if len(kept) >= PREPARED_AT_MOST:
+                    kept.clear()
+                reading = kept[r[id_at]] = page_json.prepared(listed, stored)
+            # Its next reading still the one it asked for (not read or written since by
+            # code that does not keep this reading), read before now (a test clock set back
+            # reads it from the future) and still to come.
+            if r[next_at] != reading[4] or not reading[3] <= now < reading[5]:
+                continue
+            # Whether its key is the policies' for its level and priority, asked once per
+            # reading of the directory (the row, so its level and priority, is the same).
+            known = reading[8][0]
+            if known[0] is not policies:
+                known = reading[8][0] = (
+                    policies,
+                    *self._policy_for(r[level_at], r[priority_at], reading[2]),
+                )
+            policy = known[2]
+            if policy is None:
+                continue
+            position = placed.get(known[1], False)
+            if position is False:
+                position = self._place(policy)
+            if position is None:
                 continue
             places.append(i)
-            stored_rows.append(stored)
-            readings.append(clocks)
-            placed.append(wanted[1])
+            readings.append(reading)
+            positions.append(position)
         if not places:
             return {}
-        return dict(zip(places, page_json.spliced_rows(stored_rows, readings, placed), strict=True))
+        return dict(zip(places, page_json.filled(readings, positions), strict=True))
+
+    def _policy_for(
+        self, level: str | None, priority: str, key: str
+    ) -> tuple[int, sla.Policy | None]:
+        """The policy of ``level`` and ``priority`` and its calendar's ``id`` when a reading
+        of ``key`` is theirs (None otherwise)."""
+        listed = self._policies.listed_key(level, priority)
+        if listed is None or listed[0] != key:
+            return 0, None
+        return id(listed[1].calendar), listed[1]
 
     def _key_for(self, level: str | None, priority: str) -> tuple[str, float] | None:
         listed = self._policies.listed_key(level, priority)

@@ -58,38 +58,71 @@ def with_clocks(rows: list[tuple[str, list[Any]]]) -> list[bytes]:
     return out
 
 
-def spliced_rows(stored: list[str], readings: list[str], placed: list[float]) -> list[bytes]:
-    """``with_clocks`` from the stored readings' clocks as they are kept (``Track.listed``
-    after its key, read time and next reading: JSON with each running clock's time left as
-    ``|ordinal|``), each with the position of "now" on its calendar (``placed``). The page's
-    readings are split at their holes in one call, their times left worked out
-    (``(ordinal - now) / 60``, what ``spliced`` works out) and written in one ``to_json``
-    call, then split back into rows: a handful of calls per page where the per-row path
-    made a dozen per row, which cost as much as the rest of the list."""
-    parts = _ROWS.join(readings).split(HOLE)
-    ordinals = parts[1::2]
-    if ordinals:
-        now = placed[0]
-        if placed.count(now) == len(placed):  # one calendar on the page (or one position)
-            left = [(float(o) - now) / 60 for o in ordinals]
+Prepared = tuple[
+    str, str, str, str, str | None, str, list[float], list[bytes | None], list[tuple[Any, ...]]
+]
+"""A stored row and its stored reading (``Track.listed``) taken apart (``prepared``): both
+texts (what it was made from), the reading's key, read time, next reading (None for none)
+and the time it holds until (its next reading, or for ever), the ordinal of each hole, the
+row's bytes with the clocks in place of its ``"sla":null`` split at the holes (None where a
+time left goes), and a slot where the reader notes which policies it checked the key
+against (``PageClocks.splice_rows``)."""
+
+_FOREVER = "~"
+"""After every fixed-width time text."""
+
+
+def prepared(listed: str, stored: str) -> Prepared:
+    """``listed`` and ``stored`` taken apart once for every page that lists them."""
+    key, read_at, read_next, clocks = listed.split(HOLE, 3)
+    parts = clocks.split(HOLE)
+    # The last ``"sla":null``, as in ``listed``.
+    head, _, tail = stored.rpartition(SLA_NULL_TEXT)
+    texts = parts[0::2]
+    texts[0] = head + '"sla":' + texts[0]
+    texts[-1] += tail
+    pieces: list[bytes | None] = [None] * len(parts)
+    pieces[0::2] = [text.encode() for text in texts]
+    ordinals = [float(o) for o in parts[1::2]]
+    checked: list[tuple[Any, ...]] = [(None,)]
+    return (
+        listed,
+        stored,
+        key,
+        read_at,
+        read_next or None,
+        read_next or _FOREVER,
+        ordinals,
+        pieces,
+        checked,
+    )
+
+
+def filled(readings: Sequence[Prepared], placed: Sequence[float]) -> list[bytes]:
+    """``with_clocks`` from prepared readings, each with the position of "now" on its
+    calendar: each time left is ``(ordinal - now) / 60`` (what ``PageClocks.spliced`` works
+    out), the page's written in one ``to_json`` call."""
+    left = [(o - now) / 60 for r, now in zip(readings, placed, strict=True) for o in r[6]]
+    numbers = to_json(left)[1:-1].split(b",") if left else []
+    out: list[bytes] = []
+    n = 0
+    for r in readings:
+        pieces = r[7]
+        holes = len(pieces) // 2
+        # Most rows have one or two running clocks: written out, not sliced.
+        if holes == 1:
+            out.append(pieces[0] + numbers[n] + pieces[2])  # type: ignore[operator]
+        elif holes == 2:
+            a, _, b, _, c = pieces
+            out.append(b"".join((a, numbers[n], b, numbers[n + 1], c)))  # type: ignore[arg-type]
+        elif holes == 0:
+            out.append(pieces[0])  # type: ignore[arg-type]  # no clock running: the row itself
         else:
-            left = [
-                (float(o) - now) / 60
-                for reading, now in zip(readings, placed, strict=True)
-                for o in reading.split(HOLE)[1::2]
-            ]
-        parts[1::2] = to_json(left).decode()[1:-1].split(",")
-    clocks = "".join(parts).split(_ROWS)
-    out = []
-    for row, clock in zip(stored, clocks, strict=True):
-        # The last ``"sla":null``, as in ``listed``.
-        head, _, tail = row.rpartition(SLA_NULL_TEXT)
-        out.append((head + '"sla":' + clock + tail).encode())
+            row = pieces.copy()
+            row[1::2] = numbers[n : n + holes]
+            out.append(b"".join(row))  # type: ignore[arg-type]  # every hole filled
+        n += holes
     return out
-
-
-_ROWS = "\x00"
-"""Between the page's readings while their holes are filled: JSON text never holds it."""
 
 
 HOLE = "|"

@@ -98,7 +98,15 @@ def ticket_rows(
         spliced: dict[int, bytes] = {}
         if splice_rows is not None:
             spliced = splice_rows(
-                rows, (row_at, at["level"], at["priority"], at["sla_next_at"], at["sla_listed"])
+                rows,
+                (
+                    at["id"],
+                    row_at,
+                    at["level"],
+                    at["priority"],
+                    at["sla_next_at"],
+                    at["sla_listed"],
+                ),
             )
         if len(spliced) == len(rows):
             return Listing(
