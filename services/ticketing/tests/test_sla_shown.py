@@ -242,12 +242,16 @@ def page_spliced(
     next_at: str | None = "",
     stored: str = '{"sla":null}',
 ) -> bytes | None:
-    """One ticket's row as the page-at-once path (``PageClocks.splice_rows``) writes it;
-    ``next_at``: its stored next reading when not the reading's own."""
+    """One ticket's row as the page-at-once path (``PageClocks.splice_rows``) writes it,
+    the same the first, second and third time it is listed; ``next_at``: its stored next
+    reading when not the reading's own."""
     if next_at == "":
         next_at = iso(kept.next_at) if kept.next_at else None
     row = (str(uuid4()), stored, level, priority, next_at, kept.listed)
-    return clocks.splice_rows([row], (0, 1, 2, 3, 4, 5)).get(0)
+    # Listed for the first time, then again (taken apart), then from what was kept.
+    first, second, third = (clocks.splice_rows([row], (0, 1, 2, 3, 4, 5)) for _ in range(3))
+    assert first == second == third
+    return first.get(0)
 
 
 WEEKDAYS_NO_LUNCH = CalendarSpec.model_validate(

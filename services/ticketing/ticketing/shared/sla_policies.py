@@ -302,6 +302,8 @@ PREPARED: dict[str, page_json.Prepared] = {}
 """Each listed ticket's stored reading taken apart (``page_json.prepared``), by ticket id,
 used while the ticket's row and reading are the same text; emptied when it holds
 ``PREPARED_AT_MOST`` (a few megabytes)."""
+SEEN: dict[str, str] = {}
+"""The reading each ticket was last listed with, by ticket id, until listed again with it."""
 PREPARED_AT_MOST = 2_000
 
 
@@ -317,6 +319,7 @@ class PageClocks:
         self._now_iso = iso(now)
         self._placed: dict[int, float | None] = {}
         self._keys: dict[tuple[str | None, str], tuple[str, float] | None] = {}
+        self._listed: dict[tuple[str | None, str], tuple[str | None, int, sla.Policy | None]] = {}
         self.unknown: set[str] = set()
         """Listed levels the policies do not know (created since they were read)."""
 
@@ -361,13 +364,18 @@ class PageClocks:
         with the page's "now" and keys at hand, over each reading taken apart once
         (``page_json.prepared``) and kept while its row and reading stay the same text
         (``PREPARED``): a listed ticket is listed again and again between two writes, and
-        taking its texts apart was most of its clocks' cost."""
+        taking its texts apart was most of its clocks' cost. A reading listed for the first
+        time is spliced as one row (``spliced``), and taken apart the second time: a page
+        of tickets that each changed since costs what it did before this was kept."""
         id_at, row_at, level_at, priority_at, next_at, listed_at = at
         now = self._now_iso
         policies = self._policies
         placed = self._placed
-        kept = PREPARED
+        listed_keys = self._listed
+        kept, seen = PREPARED, SEEN
         places: list[int] = []
+        once: list[int] = []
+        once_rows: list[tuple[str, list[Any]]] = []
         readings: list[page_json.Prepared] = []
         positions: list[float] = []
         for i, r in enumerate(rows):
@@ -375,13 +383,25 @@ class PageClocks:
             if listed is None:
                 continue
             stored = r[row_at]
-            reading = kept.get(r[id_at])
+            ticket = r[id_at]
+            reading = kept.get(ticket)
             if reading is None or reading[0] != listed or reading[1] != stored:
                 if stored is None:
                     continue
+                if seen.get(ticket) != listed:
+                    # Seen for the first time: spliced as one row (no dearer than before),
+                    # taken apart the next time it is listed the same.
+                    if len(seen) >= PREPARED_AT_MOST:
+                        seen.clear()
+                    seen[ticket] = listed
+                    parts = self.spliced(r[level_at], r[priority_at], r[next_at], listed)
+                    if parts is not None:
+                        once.append(i)
+                        once_rows.append((stored, parts))
+                    continue
                 if len(kept) >= PREPARED_AT_MOST:
                     kept.clear()
-                reading = kept[r[id_at]] = page_json.prepared(listed, stored)
+                reading = kept[ticket] = page_json.prepared(listed, stored)
             # Its next reading still the one it asked for (not read or written since by
             # code that does not keep this reading), read before now (a test clock set back
             # reads it from the future) and still to come.
@@ -391,9 +411,12 @@ class PageClocks:
             # reading of the directory (the row, so its level and priority, is the same).
             known = reading[8][0]
             if known[0] is not policies:
+                level, priority = r[level_at], r[priority_at]
+                found = listed_keys.get((level, priority))
+                if found is None:
+                    found = listed_keys[(level, priority)] = self._listed_for(level, priority)
                 known = reading[8][0] = (
-                    policies,
-                    *self._policy_for(r[level_at], r[priority_at], reading[2]),
+                    (policies, *found[1:]) if found[0] == reading[2] else (policies, 0, None)
                 )
             policy = known[2]
             if policy is None:
@@ -406,19 +429,20 @@ class PageClocks:
             places.append(i)
             readings.append(reading)
             positions.append(position)
-        if not places:
-            return {}
-        return dict(zip(places, page_json.filled(readings, positions), strict=True))
+        done = dict(zip(places, page_json.filled(readings, positions), strict=True))
+        if once:
+            done.update(zip(once, page_json.with_clocks(once_rows), strict=True))
+        return done
 
-    def _policy_for(
-        self, level: str | None, priority: str, key: str
-    ) -> tuple[int, sla.Policy | None]:
-        """The policy of ``level`` and ``priority`` and its calendar's ``id`` when a reading
-        of ``key`` is theirs (None otherwise)."""
+    def _listed_for(
+        self, level: str | None, priority: str
+    ) -> tuple[str | None, int, sla.Policy | None]:
+        """The key a reading of ``level`` and ``priority`` must carry, their policy and its
+        calendar's ``id`` (no key and no policy when their readings are not spliced)."""
         listed = self._policies.listed_key(level, priority)
-        if listed is None or listed[0] != key:
-            return 0, None
-        return id(listed[1].calendar), listed[1]
+        if listed is None:
+            return None, 0, None
+        return listed[0], id(listed[1].calendar), listed[1]
 
     def _key_for(self, level: str | None, priority: str) -> tuple[str, float] | None:
         listed = self._policies.listed_key(level, priority)

@@ -74,27 +74,25 @@ _FOREVER = "~"
 
 def prepared(listed: str, stored: str) -> Prepared:
     """``listed`` and ``stored`` taken apart once for every page that lists them."""
-    key, read_at, read_next, clocks = listed.split(HOLE, 3)
-    parts = clocks.split(HOLE)
+    parts = listed.split(HOLE)
     # The last ``"sla":null``, as in ``listed``.
-    head, _, tail = stored.rpartition(SLA_NULL_TEXT)
-    texts = parts[0::2]
-    texts[0] = head + '"sla":' + texts[0]
-    texts[-1] += tail
-    pieces: list[bytes | None] = [None] * len(parts)
-    pieces[0::2] = [text.encode() for text in texts]
-    ordinals = [float(o) for o in parts[1::2]]
-    checked: list[tuple[Any, ...]] = [(None,)]
+    at = stored.rfind(SLA_NULL_TEXT)
+    texts = parts[3::2]
+    texts[0] = stored[: at + 6] + texts[0]
+    texts[-1] += stored[at + len(SLA_NULL_TEXT) :]
+    pieces: list[bytes | None] = [None] * (len(parts) - 3)
+    pieces[0::2] = map(str.encode, texts)
+    read_next = parts[2]
     return (
         listed,
         stored,
-        key,
-        read_at,
+        parts[0],
+        parts[1],
         read_next or None,
         read_next or _FOREVER,
-        ordinals,
+        list(map(float, parts[4::2])),
         pieces,
-        checked,
+        [(None,)],
     )
 
 
