@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_json
@@ -100,26 +102,28 @@ def filled(readings: Sequence[Prepared], placed: Sequence[float]) -> list[bytes]
     """``with_clocks`` from prepared readings, each with the position of "now" on its
     calendar: each time left is ``(ordinal - now) / 60`` (what ``PageClocks.spliced`` works
     out), the page's written in one ``to_json`` call."""
-    left = [(o - now) / 60 for r, now in zip(readings, placed, strict=True) for o in r[6]]
-    numbers = to_json(left)[1:-1].split(b",") if left else []
+    now = placed[0] if placed else 0.0
+    if placed.count(now) == len(placed):  # one calendar on the page: one flat pass
+        left = [(o - now) / 60 for o in chain.from_iterable(map(itemgetter(6), readings))]
+    else:
+        left = [(o - now) / 60 for r, now in zip(readings, placed, strict=True) for o in r[6]]
+    number = iter(to_json(left)[1:-1].split(b",") if left else ()).__next__
     out: list[bytes] = []
-    n = 0
     for r in readings:
         pieces = r[7]
-        holes = len(pieces) // 2
+        size = len(pieces)
         # Most rows have one or two running clocks: written out, not sliced.
-        if holes == 1:
-            out.append(pieces[0] + numbers[n] + pieces[2])  # type: ignore[operator]
-        elif holes == 2:
+        if size == 3:
+            out.append(b"".join((pieces[0], number(), pieces[2])))  # type: ignore[arg-type]
+        elif size == 5:
             a, _, b, _, c = pieces
-            out.append(b"".join((a, numbers[n], b, numbers[n + 1], c)))  # type: ignore[arg-type]
-        elif holes == 0:
+            out.append(b"".join((a, number(), b, number(), c)))  # type: ignore[arg-type]
+        elif size == 1:
             out.append(pieces[0])  # type: ignore[arg-type]  # no clock running: the row itself
         else:
             row = pieces.copy()
-            row[1::2] = numbers[n : n + holes]
+            row[1::2] = [number() for _ in range(size // 2)]
             out.append(b"".join(row))  # type: ignore[arg-type]  # every hole filled
-        n += holes
     return out
 
 
