@@ -356,17 +356,17 @@ class PageClocks:
         self,
         rows: Sequence[Sequence[Any]],
         at: tuple[int, int, int, int, int, int],
-    ) -> dict[int, bytes]:
+    ) -> tuple[list[int], list[bytes]]:
         """``spliced`` and ``page_json.with_clocks`` for a whole page of stored rows at once:
         each row (a sequence, read by position ``at``: its id, stored row, level, priority,
-        ``sla_next_at`` and ``sla_listed``) whose reading still holds, by its place on the
-        page, as the bytes the list sends. The same checks as ``spliced``, made in one loop
-        with the page's "now" and keys at hand, over each reading taken apart once
-        (``page_json.prepared``) and kept while its row and reading stay the same text
-        (``PREPARED``): a listed ticket is listed again and again between two writes, and
-        taking its texts apart was most of its clocks' cost. A reading listed for the first
-        time is spliced as one row (``spliced``), and taken apart the second time: a page
-        of tickets that each changed since costs what it did before this was kept."""
+        ``sla_next_at`` and ``sla_listed``) whose reading still holds, as the bytes the list
+        sends, with their places on the page (in page order). The same checks as ``spliced``,
+        made in one loop with the page's "now" and keys at hand, over each reading taken
+        apart once (``page_json.prepared``) and kept while its row and reading stay the same
+        text (``PREPARED``): a listed ticket is listed again and again between two writes,
+        and taking its texts apart was most of its clocks' cost. A reading listed for the
+        first time is spliced as one row (``spliced``), and taken apart the second time, so
+        a page of tickets that each changed since costs about what it did before."""
         id_at, row_at, level_at, priority_at, next_at, listed_at = at
         now = self._now_iso
         policies = self._policies
@@ -389,7 +389,7 @@ class PageClocks:
                 if stored is None:
                     continue
                 if seen.get(ticket) != listed:
-                    # Seen for the first time: spliced as one row (no dearer than before),
+                    # Seen for the first time: spliced as one row, as before,
                     # taken apart the next time it is listed the same.
                     if len(seen) >= PREPARED_AT_MOST:
                         seen.clear()
@@ -429,10 +429,13 @@ class PageClocks:
             places.append(i)
             readings.append(reading)
             positions.append(position)
-        done = dict(zip(places, page_json.filled(readings, positions), strict=True))
+        written = page_json.filled(readings, positions) if readings else []
         if once:
+            done = dict(zip(places, written, strict=True))
             done.update(zip(once, page_json.with_clocks(once_rows), strict=True))
-        return done
+            places = sorted(done)
+            written = [done[i] for i in places]
+        return places, written
 
     def _listed_for(
         self, level: str | None, priority: str

@@ -97,7 +97,7 @@ def ticket_rows(
         row_at = at["list_row"]
         spliced: dict[int, bytes] = {}
         if splice_rows is not None:
-            spliced = splice_rows(
+            places, written = splice_rows(
                 rows,
                 (
                     at["id"],
@@ -108,10 +108,9 @@ def ticket_rows(
                     at["sla_listed"],
                 ),
             )
-        if len(spliced) == len(rows):
-            return Listing(
-                list(spliced.values()), min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor
-            )
+            if len(places) == len(rows):
+                return Listing(written, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
+            spliced = dict(zip(places, written, strict=True))
         for i, r in enumerate(rows):
             done = spliced.get(i)
             if done is None:
