@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
 from contracts.tickets import TicketSla
+from servicekit.business_time import SpanIndex
 from ticketing.domain import sla
 from ticketing.shared.sla_policies import (
     PageClocks,
@@ -188,9 +190,10 @@ def test_a_page_mixes_shown_and_counted_clocks() -> None:
     assert clocks.unknown == {"n9"}
 
 
-def desk_policies(around: datetime) -> Policies:
+def desk_policies(around: datetime, **changes: Any) -> Policies:
     """The policies as a process reads them at ``around`` (its own calendar index)."""
-    return Policies({"n1": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_WITH_LUNCH, None)}, around)
+    targets = SlaPolicy.model_validate({**TARGETS, **changes})
+    return Policies({"n1": (targets, WEEKDAYS_WITH_LUNCH, None)}, around)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -223,10 +226,122 @@ def test_the_reading_ready_to_splice_writes_the_shown_clocks_in_another_process(
     counted = reader.policy("n1", "medium")
     assert counted is not None
     shown = shown_now(kept, counted, now)
+    in_page = page_spliced(PageClocks(reader, now), "n1", "medium", kept)
     if shown is None or sla.window_start(now) != sla.window_start(read_at):
-        assert spliced is None
+        assert spliced is None and in_page is None
         return
     assert with_clocks([('{"sla":null}', spliced)]) == [b'{"sla":' + sla_json(shown) + b"}"]
+    assert in_page == b'{"sla":' + sla_json(shown) + b"}"
+
+
+def page_spliced(
+    clocks: PageClocks,
+    level: str,
+    priority: str,
+    kept: sla.Track,
+    next_at: str | None = "",
+    stored: str = '{"sla":null}',
+) -> bytes | None:
+    """One ticket's row as the page-at-once path (``PageClocks.splice_rows``) writes it,
+    the same the first, second and third time it is listed; ``next_at``: its stored next
+    reading when not the reading's own."""
+    if next_at == "":
+        next_at = iso(kept.next_at) if kept.next_at else None
+    row = (str(uuid4()), stored, level, priority, next_at, kept.listed)
+    # Listed for the first time, then again (taken apart), then from what was kept.
+    first, second, third = (
+        dict(zip(*clocks.splice_rows([row], (0, 1, 2, 3, 4, 5)), strict=True)) for _ in range(3)
+    )
+    assert first == second == third
+    return first.get(0)
+
+
+WEEKDAYS_NO_LUNCH = CalendarSpec.model_validate(
+    {
+        "timezone": "America/Sao_Paulo",
+        "weekly": {d: [{"start": "08:00", "end": "18:00"}] for d in ("mon", "tue", "wed", "thu")},
+    }
+)
+
+
+def test_a_page_of_readings_splices_each_as_one_ticket_alone() -> None:
+    """A page mixing tickets whose reading holds, on two calendars (so two "now"s), with one
+    written since and one with no reading, each row saying ``"sla":null`` in a custom field
+    too: each spliced row is the ticket's row spliced alone, the others are left to the
+    document."""
+    read_at = OPENED + timedelta(minutes=5)
+    now = read_at + timedelta(minutes=2, seconds=7, microseconds=3)
+    policies = Policies(
+        {
+            "n1": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_WITH_LUNCH, None),
+            "n2": (SlaPolicy.model_validate(TARGETS), WEEKDAYS_NO_LUNCH, None),
+        },
+        around=read_at,
+    )
+    rows: list[tuple[Any, ...]] = []
+    alone: list[bytes | None] = []
+    for n, (track, status) in enumerate(SHAPES.values()):
+        for level in ("n1", "n2"):
+            counted = policies.policy(level, "medium")
+            assert counted is not None
+            kept = scanned(track, read_at, counted, status)
+            stored = f'{{"n":{n},"custom_fields":{{"sla":null}},"sla":null,"kind":null}}'
+            next_at = iso(kept.next_at) if kept.next_at else None
+            rows.append((f"{n}-{level}", stored, level, "medium", next_at, kept.listed))
+            alone.append(
+                page_spliced(PageClocks(policies, now), level, "medium", kept, stored=stored)
+            )
+    rows.append(("w", '{"sla":null}', "n1", "medium", iso(now), rows[0][5]))  # written since
+    rows.append(("x", '{"sla":null}', "n1", "medium", None, None))  # no reading kept
+    alone += [None, None]
+    places, written = PageClocks(policies, now).splice_rows(rows, (0, 1, 2, 3, 4, 5))
+    assert places == sorted(places)
+    page = dict(zip(places, written, strict=True))
+    assert [page.get(i) for i in range(len(rows))] == alone
+    assert len(page) == 6
+    placed = set()
+    for level in ("n1", "n2"):
+        counted = policies.policy(level, "medium")
+        assert counted is not None and isinstance(counted.calendar, SpanIndex)
+        placed.add(counted.calendar.position(now))
+    assert len(placed) == 2  # the page holds two "now"s
+    # Listed again: the readings taken apart the first time give the same page.
+    assert PageClocks(policies, now).splice_rows(rows, (0, 1, 2, 3, 4, 5)) == (places, written)
+
+
+def test_a_listed_again_ticket_is_spliced_from_its_row_and_reading_as_they_are_now() -> None:
+    """The readings a page took apart are kept by ticket: listed again after its row was
+    written, after another reading, or with other policies, a ticket's row is what splicing
+    it afresh gives (or left to the document), never the one kept."""
+    track, status = SHAPES["answered, the customer wrote again"]
+    read_at = last_fact(track) + timedelta(minutes=1)
+    known = desk_policies(read_at)
+    counted = known.policy("n1", "medium")
+    assert counted is not None
+    first = scanned(track, read_at, counted, status)
+    now = read_at + timedelta(seconds=90)
+    ticket = str(uuid4())
+
+    def listed(clocks: PageClocks, stored: str, kept: sla.Track) -> bytes | None:
+        next_at = iso(kept.next_at) if kept.next_at else None
+        row = (ticket, stored, "n1", "medium", next_at, kept.listed)
+        places, written = clocks.splice_rows([row], (0, 1, 2, 3, 4, 5))
+        return written[0] if places == [0] else None
+
+    before = listed(PageClocks(known, now), '{"v":1,"sla":null}', first)
+    assert before is not None and before.startswith(b'{"v":1,"sla":{')
+    written = listed(PageClocks(known, now), '{"v":2,"sla":null}', first)
+    assert written == before.replace(b'{"v":1,', b'{"v":2,', 1)
+    later = now + timedelta(minutes=3)
+    again = scanned(track, later - timedelta(seconds=1), counted, status)
+    assert again.listed != first.listed
+    fresh = page_spliced(
+        PageClocks(known, later), "n1", "medium", again, stored='{"v":2,"sla":null}'
+    )
+    assert fresh is not None and fresh != written
+    assert listed(PageClocks(known, later), '{"v":2,"sla":null}', again) == fresh
+    changed = desk_policies(read_at, first_response={"amount": 45, "unit": "minutes"})
+    assert listed(PageClocks(changed, later), '{"v":2,"sla":null}', again) is None
 
 
 def test_a_reading_ready_to_splice_is_not_used_for_another_policy_or_a_written_ticket() -> None:
@@ -248,6 +363,12 @@ def test_a_reading_ready_to_splice_is_not_used_for_another_policy_or_a_written_t
     assert clocks.spliced("n1", "medium", read_again, kept.listed) is None
     earlier = PageClocks(known, read_at - timedelta(minutes=1))
     assert earlier.spliced("n1", "medium", next_at, kept.listed) is None  # clock set back
+    assert page_spliced(clocks, "n1", "medium", kept) is not None
+    assert page_spliced(clocks, "n1", "urgent", kept) is None
+    assert page_spliced(clocks, "n1", "medium", kept, iso(now)) is None
+    assert page_spliced(clocks, "n1", "medium", dataclasses.replace(kept, listed=None)) is None
+    assert page_spliced(clocks, "n1", "medium", kept, read_again) is None
+    assert page_spliced(earlier, "n1", "medium", kept) is None
 
 
 def test_a_reply_sent_later_answers_at_the_time_it_went_out() -> None:

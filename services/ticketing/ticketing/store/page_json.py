@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_json
@@ -55,6 +57,73 @@ def with_clocks(rows: list[tuple[str, list[Any]]]) -> list[bytes]:
         at = stored.rfind(SLA_NULL_TEXT)
         # One join: each row's text is copied once, not once per concatenation.
         out.append("".join([stored[:at], '"sla":', *parts, stored[at + end :]]).encode())
+    return out
+
+
+Prepared = tuple[
+    str, str, str, str, str | None, str, list[float], list[bytes | None], list[tuple[Any, ...]]
+]
+"""A stored row and its stored reading (``Track.listed``) taken apart (``prepared``): both
+texts (what it was made from), the reading's key, read time, next reading (None for none)
+and the time it holds until (its next reading, or for ever), the ordinal of each hole, the
+row's bytes with the clocks in place of its ``"sla":null`` split at the holes (None where a
+time left goes), and a slot where the reader notes which policies it checked the key
+against (``PageClocks.splice_rows``)."""
+
+_FOREVER = "~"
+"""After every fixed-width time text."""
+
+
+def prepared(listed: str, stored: str) -> Prepared:
+    """``listed`` and ``stored`` taken apart once for every page that lists them."""
+    parts = listed.split(HOLE)
+    # The last ``"sla":null``, as in ``listed``.
+    at = stored.rfind(SLA_NULL_TEXT)
+    texts = parts[3::2]
+    texts[0] = stored[: at + 6] + texts[0]
+    texts[-1] += stored[at + len(SLA_NULL_TEXT) :]
+    pieces: list[bytes | None] = [None] * (len(parts) - 3)
+    pieces[0::2] = map(str.encode, texts)
+    read_next = parts[2]
+    return (
+        listed,
+        stored,
+        parts[0],
+        parts[1],
+        read_next or None,
+        read_next or _FOREVER,
+        list(map(float, parts[4::2])),
+        pieces,
+        [(None,)],
+    )
+
+
+def filled(readings: Sequence[Prepared], placed: Sequence[float]) -> list[bytes]:
+    """``with_clocks`` from prepared readings, each with the position of "now" on its
+    calendar: each time left is ``(ordinal - now) / 60`` (what ``PageClocks.spliced`` works
+    out), the page's written in one ``to_json`` call."""
+    now = placed[0] if placed else 0.0
+    if placed.count(now) == len(placed):  # one calendar on the page: one flat pass
+        left = [(o - now) / 60 for o in chain.from_iterable(map(itemgetter(6), readings))]
+    else:
+        left = [(o - now) / 60 for r, now in zip(readings, placed, strict=True) for o in r[6]]
+    number = iter(to_json(left)[1:-1].split(b",") if left else ()).__next__
+    out: list[bytes] = []
+    for r in readings:
+        pieces = r[7]
+        size = len(pieces)
+        # Most rows have one or two running clocks: written out, not sliced.
+        if size == 3:
+            out.append(b"".join((pieces[0], number(), pieces[2])))  # type: ignore[arg-type]
+        elif size == 5:
+            a, _, b, _, c = pieces
+            out.append(b"".join((a, number(), b, number(), c)))  # type: ignore[arg-type]
+        elif size == 1:
+            out.append(pieces[0])  # type: ignore[arg-type]  # no clock running: the row itself
+        else:
+            row = pieces.copy()
+            row[1::2] = [number() for _ in range(size // 2)]
+            out.append(b"".join(row))  # type: ignore[arg-type]  # every hole filled
     return out
 
 
