@@ -413,3 +413,19 @@ def test_collected_interactions_count_as_if_they_had_arrived_on_the_ticket() -> 
     )
     assert start == opener_at  # the level dates tickets by their opening
     assert by_opening.first_response_at == opener_at  # answered before it opened: met at once
+
+
+def test_a_clock_read_at_its_due_instant_is_read_again_as_soon_as_it_breaches() -> None:
+    """Read with nothing left (red), the next look is the breach right after, not the next
+    day's threshold: found by the property above (read 30 minutes in, looked at a minute
+    later)."""
+    track, status = SHAPES["new, nothing answered"]
+    counted = policy()
+    due = OPENED + timedelta(minutes=30)
+    kept = scanned(track, due, counted, status)
+    assert kept.shown is not None and kept.shown["band"] == "red"
+    assert kept.next_at is not None and due < kept.next_at <= due + timedelta(seconds=1)
+    a_minute_on = due + timedelta(minutes=1)
+    assert shown_now(kept, counted, a_minute_on) is None
+    again = scanned(kept, a_minute_on, counted, status)
+    assert again.shown is not None and again.shown["band"] == "overdue"

@@ -123,6 +123,8 @@ TARGETS = ("first_response", "next_response", "resolution")
 STOPPING_STATUSES = frozenset({"resolved", "closed"})
 """A resolved or closed ticket's clocks stop (a reopened one counts on from where it stood)."""
 _WORST = {"green": 0, "yellow": 1, "red": 2, "overdue": 3}
+_TICK = timedelta(microseconds=1)
+"""The least business time after which a clock with nothing left is breached."""
 
 
 @dataclass(frozen=True)
@@ -348,8 +350,11 @@ def read(
         if looking_ahead and not c.paused:
             for share in (policy.yellow_at, policy.red_at, 1.0):
                 still = target * share - c.used
-                if still > timedelta():
-                    at = policy.calendar.add(now, still)
+                if still > timedelta() or (share == 1.0 and c.band != "overdue"):
+                    # Read at the due instant itself, the clock is red with nothing left,
+                    # not yet breached: it breaches as soon as business time moves on, so
+                    # the next look is then (not the next threshold, a day away).
+                    at = policy.calendar.add(now, max(still, _TICK))
                     if at is not None:
                         next_at = at if next_at is None else min(next_at, at)
                     break
