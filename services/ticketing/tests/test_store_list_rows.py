@@ -258,3 +258,37 @@ async def test_the_scanners_reading_is_spliced_as_the_models_write_it(
     rows_clocks = CountedClocks(policies, now)
     await store.ticket_rows(query, clocks=rows_clocks)
     assert rows_clocks.worked_out == 2  # the older one and the written one
+
+
+async def test_tickets_of_levels_without_a_policy_list_as_their_stored_rows(
+    store: TicketStore,
+) -> None:
+    """On a page mixing a level with a policy, one without, tickets with no level and a
+    level created after the policies were read, the rows' page is the models' page byte for
+    byte: clocks only where a policy counts them, and the new level noted on both paths (the
+    desk reads the policies again for it)."""
+    opened_at = T0 + timedelta(minutes=1)
+    policies = Policies(
+        {
+            "n1": (SlaPolicy.model_validate(TARGETS), CalendarSpec.model_validate(WEEKDAYS), None),
+            "no-sla": (None, None, None),
+        },
+        around=opened_at,
+    )
+    levels = {"n1": "n1", "no-sla": "no-sla", "none": None, "new": "n9"}
+    tickets = {}
+    for name, level in levels.items():
+        ticket = await open_for(store, message(f"plain-{name}"))
+        tickets[name] = await write(store, ticket, level=level, priority="medium")
+    query = TicketQuery(page_size=10)
+    now = opened_at + timedelta(minutes=5)
+    slow_clocks, fast_clocks = PageClocks(policies, now), PageClocks(policies, now)
+    slow = await store.ticket_page(query, clocks=slow_clocks)
+    fast = await store.ticket_rows(query, clocks=fast_clocks)
+    around = {"page": 1, "page_size": 10, "total": slow.total, "total_exact": slow.total_exact}
+    expected = encode_result(TicketPage.model_construct(items=slow.items, **around))
+    assert page_json(fast.items, next_cursor=fast.next_cursor, **around) == expected
+    shown = {item.id: item.sla for item in TicketPage.model_validate_json(expected).items}
+    assert shown[tickets["n1"].id] is not None
+    assert all(shown[tickets[name].id] is None for name in ("no-sla", "none", "new"))
+    assert slow_clocks.unknown == fast_clocks.unknown == {"n9"}

@@ -320,6 +320,7 @@ class PageClocks:
         self._placed: dict[int, float | None] = {}
         self._keys: dict[tuple[str | None, str], tuple[str, float] | None] = {}
         self._listed: dict[tuple[str | None, str], tuple[str | None, int, sla.Policy | None]] = {}
+        self._plain: dict[tuple[str | None, str], bool] = {}
         self.unknown: set[str] = set()
         """Listed levels the policies do not know (created since they were read)."""
 
@@ -436,6 +437,19 @@ class PageClocks:
             places = sorted(done)
             written = [done[i] for i in places]
         return places, written
+
+    def without_clocks(self, level: str | None, priority: str) -> bool:
+        """Whether a ticket of ``level`` and ``priority`` shows no clocks whatever its
+        document says (its level has no policy for it: ``__call__``'s first answer), so the
+        list sends its stored row as it is; a level the policies do not know is noted as
+        ``__call__`` notes it. Asked once per level and priority on a page."""
+        key = (level, priority)
+        plain = self._plain.get(key)
+        if plain is None:
+            plain = self._plain[key] = self._policies.policy(level, priority) is None
+            if plain and level is not None and not self._policies.knows([level]):
+                self.unknown.add(level)
+        return plain
 
     def _listed_for(
         self, level: str | None, priority: str

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
-
-from pydantic_core import from_json
 
 from contracts.tickets import (
     COUNT_LIMIT,
@@ -21,7 +18,7 @@ from contracts.tickets import (
 )
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
-from ticketing.store import page_json, paging
+from ticketing.store import paging
 from ticketing.store.codec import (
     doc_from_row,
     iso,
@@ -49,7 +46,7 @@ def list_tickets(
     visible: Visibility | None,
     priorities: Sequence[str] = (),
 ) -> Listing[Ticket]:
-    rows, total, next_cursor = _page(connection, query, visible, priorities)
+    rows, total, next_cursor = page(connection, query, visible, priorities)
     return Listing(
         [ticket_from_row(r) for r in rows],
         min(total, COUNT_LIMIT),
@@ -65,7 +62,7 @@ def ticket_page(
     priorities: Sequence[str] = (),
     clocks: Clocks | None = None,
 ) -> Listing[TicketRead]:
-    rows, total, next_cursor = _page(connection, query, visible, priorities)
+    rows, total, next_cursor = page(connection, query, visible, priorities)
     docs = [doc_from_row(r) for r in rows]
     listing = Listing(
         ticket_reads_from_docs(docs, clocks),
@@ -74,132 +71,6 @@ def ticket_page(
         next_cursor,
     )
     return listing
-
-
-LISTED = "id, priority, level, updated_at, opened_at, sla_due_at, sla_next_at, list_row, sla_listed"
-"""The columns ``ticket_rows`` reads of a page's rows: the stored row, what
-``PageClocks.splice_rows`` and a ticket without a policy read, and the cursor's position
-(``paging.next_cursor``, ``_by_due``). Every column (``SELECT *``, its ``extra`` and ``tags``
-most of the text) took 2.4 times as long to fetch; a row whose clocks are worked out from
-its document reads it whole, then (``_Whole``)."""
-
-
-def ticket_rows(
-    connection: sqlite3.Connection,
-    query: TicketQuery,
-    visible: Visibility | None,
-    priorities: Sequence[str] = (),
-    clocks: Clocks | None = None,
-) -> Listing[bytes]:
-    """``ticket_page`` as each ticket's stored row, its clocks spliced in (``page_json``):
-    from the scan's reading ready to splice where it holds (``PageClocks.splice_rows``); no
-    row's JSON is parsed unless it has clocks to work out otherwise (its ``extra``), or no
-    row stored yet. Only the ``LISTED`` columns are read, the rest of a row when needed, in
-    the same read transaction (another process's write cannot land between the two)."""
-    connection.execute("BEGIN")
-    try:
-        return _rows(connection, query, visible, priorities, clocks)
-    finally:
-        connection.execute("COMMIT")
-
-
-def _rows(
-    connection: sqlite3.Connection,
-    query: TicketQuery,
-    visible: Visibility | None,
-    priorities: Sequence[str],
-    clocks: Clocks | None,
-) -> Listing[bytes]:
-    rows, total, next_cursor = _page(connection, query, visible, priorities, LISTED)
-    splice_rows = getattr(clocks, "splice_rows", None)
-    items: list[bytes] = []
-    if rows:
-        # By position: ``sqlite3.Row`` finds a name by comparing it with every column's,
-        # ~0.7 µs a look-up, as much as the rest of a row's clocks.
-        at = {name: i for i, name in enumerate(rows[0].keys())}
-        id_at, row_at = at["id"], at["list_row"]
-        spliced: dict[int, bytes] = {}
-        if splice_rows is not None:
-            places, written = splice_rows(
-                rows,
-                (
-                    id_at,
-                    row_at,
-                    at["level"],
-                    at["priority"],
-                    at["sla_next_at"],
-                    at["sla_listed"],
-                ),
-            )
-            if len(places) == len(rows):
-                return Listing(written, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
-            spliced = dict(zip(places, written, strict=True))
-        whole = _Whole(connection, [r[id_at] for i, r in enumerate(rows) if i not in spliced])
-        for i, r in enumerate(rows):
-            done = spliced.get(i)
-            if done is None:
-                doc = _RowDoc(r, r[id_at], whole)
-                done = page_json.listed(r[row_at], doc, doc.whole, clocks)
-            items.append(done)
-    return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
-
-
-class _Whole:
-    """Every column of the page's rows not spliced, read in one statement the first time
-    one of them is asked for (a ticket whose clocks are worked out from its document, or
-    stored before its list row was kept), by id."""
-
-    def __init__(self, connection: sqlite3.Connection, ids: list[str]) -> None:
-        self._connection = connection
-        self._ids = ids
-        self._rows: dict[str, sqlite3.Row] | None = None
-
-    def __getitem__(self, ticket_id: str) -> sqlite3.Row:
-        if self._rows is None:
-            marks = ", ".join("?" for _ in self._ids)
-            found = self._connection.execute(
-                f"SELECT * FROM tickets WHERE id IN ({marks})", self._ids
-            ).fetchall()
-            self._rows = {r["id"]: r for r in found}
-        return self._rows[ticket_id]
-
-
-class _RowDoc(Mapping[str, Any]):
-    """A row read as its document (``codec.doc_from_row``'s shape) for the clocks, which
-    read a few columns and, only for a ticket with a policy, ``extra``: the whole row read
-    then (``_Whole``), its ``extra`` parsed once."""
-
-    def __init__(self, row: sqlite3.Row, ticket_id: str, whole: _Whole) -> None:
-        self._row = row
-        self._id = ticket_id
-        self._whole = whole
-        self._extra: Any = None
-
-    def whole(self) -> dict[str, Any]:
-        """The ticket's document from every column (``codec.doc_from_row``)."""
-        return doc_from_row(self._whole[self._id])
-
-    def __getitem__(self, key: str) -> Any:
-        if key == "extra":
-            if self._extra is None:
-                self._extra = from_json(self._whole[self._id]["extra"])
-            return self._extra
-        if key == "tags":
-            return from_json(self._whole[self._id]["tags"])
-        try:
-            return self._row[key]
-        except IndexError:  # sqlite3.Row's answer to a name it lacks
-            pass
-        try:
-            return self._whole[self._id][key]
-        except IndexError:
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._whole[self._id].keys())
-
-    def __len__(self) -> int:
-        return len(self._whole[self._id].keys())
 
 
 def count(
@@ -221,14 +92,14 @@ def _count(connection: sqlite3.Connection, clauses: list[str], params: list[obje
     )
 
 
-def _page(
+def page(
     connection: sqlite3.Connection,
     query: TicketQuery,
     visible: Visibility | None,
     priorities: Sequence[str],
     columns: str = "*",
 ) -> tuple[list[sqlite3.Row], int, str | None]:
-    """``columns`` of the page's rows (with the cursor's: see ``LISTED``). Filters on
+    """``columns`` of the page's rows (with the cursor's: see ``list_rows.LISTED``). Filters on
     indexed columns only (see ``filters``); the page is read in index order
     after the cursor (or the offset of ``page``), one row more than asked to know whether
     another follows; the total is counted up to COUNT_LIMIT. The priority sort reads one

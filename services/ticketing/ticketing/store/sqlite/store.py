@@ -42,6 +42,7 @@ from ticketing.store.sqlite import (
     detail,
     directory,
     interactions,
+    list_rows,
     outbox,
     people,
     reads,
@@ -150,7 +151,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
         clocks: Clocks | None = None,
     ) -> Listing[bytes]:
         return await self._db.read(
-            lambda c: reads.ticket_rows(c, query, visible, priorities, clocks)
+            lambda c: list_rows.ticket_rows(c, query, visible, priorities, clocks)
         )
 
     async def count_tickets(
