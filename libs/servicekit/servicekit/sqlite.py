@@ -13,7 +13,9 @@ Group commit: the writes that callers start while a transaction is running are e
 together in the next transaction, each inside its own savepoint. Each ``write()`` is still
 atomic on its own (a failing one is rolled back alone) and returns only once its transaction
 has committed; the cost of a commit is shared by everything that was waiting for it, which
-is what makes a consumer with many messages in flight fast.
+is what makes a consumer with many messages in flight fast. ``before_commit`` runs last in
+every write transaction (a store finishing work its writes left for the whole group); if it
+raises, the transaction fails for every write in it.
 """
 
 from __future__ import annotations
@@ -37,9 +39,16 @@ Pending = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]
 
 
 class SqliteDatabase:
-    def __init__(self, path: Path, schema: str) -> None:
+    def __init__(
+        self,
+        path: Path,
+        schema: str,
+        *,
+        before_commit: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
         self.path = path
         self._schema = schema
+        self._before_commit = before_commit
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{path.stem}")
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
@@ -144,6 +153,8 @@ class SqliteDatabase:
                     connection.execute("ROLLBACK TO work")
                     outcomes.append((False, exc))
                 connection.execute("RELEASE work")
+            if self._before_commit is not None:
+                self._before_commit(connection)
             connection.commit()
         except BaseException as exc:  # the transaction failed for every write in it
             if connection.in_transaction:

@@ -77,6 +77,21 @@ async def test_facts_older_than_those_held_are_refused(store: TicketStore) -> No
     assert await by_value(store, "status") == {"open": 1}
 
 
+async def test_unchanged_facts_at_a_newer_version_still_refuse_older_ones(
+    store: TicketStore,
+) -> None:
+    """A reading that changes nothing counted writes no counter, but the version it was read
+    at is kept: a reading older than it, arriving late, cannot put back older facts."""
+    ticket = uuid4()
+    await store.project_ticket(ticket, facts(status="open"), version=1)
+    assert not await store.project_ticket(ticket, facts(status="open"), version=3)
+    assert not await store.project_ticket(ticket, facts(status="new"), version=2)
+
+    assert await by_value(store, "status") == {"open": 1}
+    assert await store.project_ticket(ticket, facts(status="pending"), version=4)
+    assert await by_value(store, "status") == {"pending": 1}
+
+
 async def test_a_ticket_projected_as_none_leaves_every_counter(store: TicketStore) -> None:
     ticket = uuid4()
     await store.project_ticket(ticket, facts(done_at=OPENED + timedelta(hours=2)), version=1)

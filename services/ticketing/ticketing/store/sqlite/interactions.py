@@ -58,11 +58,7 @@ def record(
         ),
     ).rowcount
     if inserted:
-        connection.execute(
-            "INSERT INTO interaction_text (id, text) VALUES (?, ?)",
-            (str(stored.id), interaction.text),
-        )
-        search.index_interaction(connection, stored.id, interaction.text)
+        search.queue_interaction(connection, stored.id, interaction.text)
         return stored  # new: nothing to read back
     row = connection.execute(
         "SELECT ticket_id, body FROM interactions WHERE dedup_key = ?",
@@ -178,6 +174,7 @@ def change(
     before = _stored(row)
     after = apply(before)
     if after is not None:
+        search.write_pending(connection)  # this interaction's text may still be queued
         connection.execute(
             "UPDATE interactions SET body = ? WHERE dedup_key = ?", (interaction_body(after), key)
         )

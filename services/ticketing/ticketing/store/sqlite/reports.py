@@ -87,15 +87,23 @@ def project(
     if row is not None and row[0] > version:
         return False
     before = facts_from_doc(json.loads(row[1])) if row and row[1] else None
-    if row is not None and row[0] == version and before == facts:
-        return False  # projected at this version already: nothing to write
+    if row is not None and before == facts:
+        # Most events change nothing a report counts: only the version moves (so an older
+        # reading arriving late is still refused), the facts and counters stay as they are.
+        if row[0] < version:
+            connection.execute(
+                "UPDATE report_facts SET version = ? WHERE ticket_id = ?",
+                (version, str(ticket_id)),
+            )
+        return False
     delta = reports.difference(before, facts)
-    connection.executemany(
-        "INSERT INTO report_counts (series, dim, hour, value, level, extra, n) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (series, dim, hour, value, extra, level) DO UPDATE SET n = n + excluded.n",
-        [(c.series, c.dim, c.hour, c.value, c.level, c.extra, n) for c, n in delta.items()],
-    )
+    if delta:
+        connection.executemany(
+            "INSERT INTO report_counts (series, dim, hour, value, level, extra, n) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (series, dim, hour, value, extra, level) DO UPDATE SET n = n + excluded.n",
+            [(c.series, c.dim, c.hour, c.value, c.level, c.extra, n) for c, n in delta.items()],
+        )
     connection.execute(
         "INSERT INTO report_facts (ticket_id, version, facts) VALUES (?, ?, ?) "
         "ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, facts = excluded.facts",

@@ -58,7 +58,9 @@ class SqliteTicketStore(directory.DirectoryEntries):
     backend = "sqlite"
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
-        self._db = SqliteDatabase(path, SCHEMA + reports.SCHEMA)
+        self._db = SqliteDatabase(
+            path, SCHEMA + reports.SCHEMA + search.PENDING, before_commit=search.write_pending
+        )
         self._clock = clock
 
     async def open(self) -> None:
