@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -345,17 +346,20 @@ class _Placing:
                 *collected.history(numbered),
             ]
 
+        async def create(ticket: tickets.Ticket, among: Sequence[str]) -> tickets.Ticket:
+            return await self.store.create_ticket(
+                ticket,
+                year=now.year,
+                interaction_id=stored.id,
+                history=history,
+                announce=announce,
+                assign_among=among,
+                apply_collected=collected.apply,
+            )
+
         try:
             async with level_pins.holding(self.store, new.level):
-                self.placed = await self.store.create_ticket(
-                    new,
-                    year=now.year,
-                    interaction_id=stored.id,
-                    history=history,
-                    announce=announce,
-                    assign_among=plan.candidates,
-                    apply_collected=collected.apply,
-                )
+                self.placed = await create(new, plan.candidates)
         except level_pins.LevelGone as gone:
             # The customer's message still gets its ticket, without the level (its agents
             # are not offered it either); the history entry says why.
@@ -363,14 +367,6 @@ class _Placing:
             self.reasons["level_refused"] = str(gone)
             new = dataclasses.replace(new, level=None)
             team_picks = rule is not None and rule.team is not None
-            self.placed = await self.store.create_ticket(
-                new,
-                year=now.year,
-                interaction_id=stored.id,
-                history=history,
-                announce=announce,
-                assign_among=plan.candidates if team_picks else (),
-                apply_collected=collected.apply,
-            )
+            self.placed = await create(new, plan.candidates if team_picks else ())
         self.owed[:] = collected.owed_replies()
         return opened
