@@ -117,8 +117,9 @@ def seed(stack: Stack, tickets: int) -> tuple[dict[str, Any], list[dict[str, Any
 
 
 def signed_in(stack: Stack, agent: dict[str, Any]) -> tuple[str, str]:
-    """The agent's console cookie (after choosing a password from the mailed invitation) and
-    an API token of theirs."""
+    """The agent's console cookies as their browser sends them (the session, after choosing a
+    password from the mailed invitation, and the CSRF cookie the pages set) and an API token
+    of theirs."""
     admin: httpx.Client = agent["admin"]
     assert admin.post(f"/v1/agents/{agent['id']}/invitations").status_code == 202
 
@@ -149,10 +150,14 @@ def signed_in(stack: Stack, agent: dict[str, Any]) -> tuple[str, str]:
             data={"csrf": csrf("/sign-in"), "email": agent["email"], "password": PASSWORD},
         )
         assert signed.status_code == 303, signed.text
-        cookie = browser.cookies["sd_session"]
+        cookie = "; ".join(f"{name}={browser.cookies[name]}" for name in BROWSER_COOKIES)
     issued = admin.post(f"/v1/agents/{agent['id']}/tokens")
     return cookie, issued.json()["token"]
 
+
+BROWSER_COOKIES = ("sd_session", "sd_csrf")
+"""What a signed-in browser sends back with every page: without the CSRF cookie each page
+would mint and set a new one, which no browser makes it do."""
 
 SERVED_BY = ("gateway", "ticketing")
 """The processes a page or an API call of this benchmark runs in."""
@@ -231,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             agent, opened = seed(stack, args.tickets)
             cookie, token = signed_in(stack, agent)
             base = stack.url("gateway")
-            session = {"Cookie": f"sd_session={cookie}"}
+            session = {"Cookie": cookie}
             bearer = {"Authorization": f"Bearer {token}"}
             ticket = opened[0]
             pairs = [
