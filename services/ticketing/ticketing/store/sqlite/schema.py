@@ -234,8 +234,3 @@ INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in TICKET_COLUMNS)})"
 )
-UPDATE_TICKET = (
-    "UPDATE tickets SET "
-    + ", ".join(f"{c} = ?" for c in TICKET_COLUMNS if c != "id")
-    + " WHERE id = ? AND version = ?"
-)
