@@ -43,6 +43,7 @@ from gateway.routes.me import router as me_router
 from gateway.routes.opinions import router as opinions_router
 from gateway.settings import GatewaySettings
 from servicekit import health as probes
+from servicekit.clock import Clock, system_clock
 from servicekit.http import NATIVE_TELEMETRY_OFF, instrument_http
 from servicekit.logs import configure_logging
 from servicekit.rpc import RpcClient
@@ -51,7 +52,7 @@ from servicekit.tracing import configure_tracing
 log = logging.getLogger("gateway")
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level, settings.log_format)
     configure_tracing("gateway")
@@ -84,6 +85,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     instrument_http(app)
     app.state.settings = settings
+    app.state.clock = clock  # the time the pages read ("today"): tests set it
     errors.install(app)  # every 422 in the shape the OpenAPI documents
     limits.install(app, settings)
     app.state.services = Services(client, settings.rpc_timeout_seconds)

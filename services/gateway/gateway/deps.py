@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, date
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response, status
@@ -14,6 +15,7 @@ from contracts.rpc_ticketing import DirectoryKey, TicketingMethod
 from contracts.topology import TICKETING_RPC
 from gateway import errors, limits, tokens
 from gateway.settings import GatewaySettings
+from servicekit.clock import Clock
 from servicekit.ratelimits import client_address
 from servicekit.rpc import RpcClient, RpcTimeout, RpcUnavailable, WireReply
 
@@ -29,6 +31,17 @@ bearer = HTTPBearer(
 
 async def settings(request: Request) -> GatewaySettings:
     return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def clock_of(request: Request) -> Clock:
+    """The gateway's clock (``create_app(clock=...)``), never the wall clock read directly,
+    so a test decides what "today" is."""
+    return request.app.state.clock  # type: ignore[no-any-return]
+
+
+def today(request: Request) -> date:
+    """Today's date in UTC by the gateway's clock: the reports' and backtests' default range."""
+    return clock_of(request)().astimezone(UTC).date()
 
 
 async def current_caller(

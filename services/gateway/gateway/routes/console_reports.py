@@ -5,7 +5,7 @@ their levels' figures and an administrator all of them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, get_args
 from urllib.parse import urlencode
 
@@ -30,7 +30,7 @@ from gateway.console.admin_calls import caller_of
 from gateway.console.calls import Refused, call
 from gateway.console.charts import Series, bar_chart
 from gateway.console.render import page
-from gateway.deps import ServicesDep
+from gateway.deps import ServicesDep, today
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,12 +43,12 @@ FIELDS = ("since", "until", "interval", "timezone", "split", "measure")
 
 
 def _form(request: Request) -> dict[str, str]:
-    """The form as sent, with the last two weeks by default."""
-    today = datetime.now(UTC).date()
+    """The form as sent, with the last two weeks (by the gateway's clock) by default."""
+    last = today(request)
     chosen = {
         "report": "volume",
-        "since": (today - timedelta(days=13)).isoformat(),
-        "until": today.isoformat(),
+        "since": (last - timedelta(days=13)).isoformat(),
+        "until": last.isoformat(),
         "interval": "day",
         "timezone": "UTC",
         "split": "none",

@@ -33,6 +33,7 @@ from contracts.rpc_ticketing import TicketingMethod
 from contracts.rules import RuleRead, RuleTest
 from contracts.tickets import InteractionQuery
 from contracts.topology import RULES_RPC, TICKETING_RPC
+from gateway import deps
 from gateway.console import session
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
@@ -108,7 +109,7 @@ async def _editor(
     **shown: Any,
 ) -> Response:
     caller = session.caller_of(signed.agent)
-    today = datetime.now(UTC).date()
+    today = deps.today(request)
     return page(
         request,
         "rule_editor.html.j2",
@@ -258,7 +259,7 @@ async def backtest(
     except Refused as refused:
         return _refused(request, signed, refused.error.detail, refused.error.status)
     draft = read_draft(fields)
-    today = datetime.now(UTC).date()
+    today = deps.today(request)
     since = _day(fields.get("backtest_from", ""), today - timedelta(days=7))
     until = _day(fields.get("backtest_to", ""), today) + timedelta(days=1)
     shown = {
