@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from faststream.rabbit import RabbitRouter
 
@@ -29,6 +28,7 @@ from notifier.domain import links
 from notifier.settings import NotifierSettings
 from notifier.store.port import NotifierStore
 from servicekit import consuming, rpc
+from servicekit.clock import Clock, system_clock
 from servicekit.publishing import EventPublisher
 
 
@@ -48,6 +48,8 @@ class Deps:
     mailer: sending.Mailer
     publisher: EventPublisher
     settings: NotifierSettings
+    clock: Clock = system_clock
+    """The time an opinion link is checked against (expiry) and answered at: tests set it."""
 
 
 def build_router(deps: Deps) -> RabbitRouter:
@@ -156,7 +158,7 @@ def rpc_methods(deps: Deps) -> dict[str, rpc.Method]:
                 store=store,
                 secret=settings.link_secret,
                 token=params.token,
-                now=datetime.now(UTC),
+                now=deps.clock(),
             )
 
     async def answer_opinion(params: OpinionAnswerParams, caller: Caller) -> OpinionSent:
@@ -167,7 +169,7 @@ def rpc_methods(deps: Deps) -> dict[str, rpc.Method]:
                 secret=settings.link_secret,
                 token=params.token,
                 reply=params.answer,
-                now=datetime.now(UTC),
+                now=deps.clock(),
             )
 
     async def mail_access_link(request: AccessLinkMail, caller: Caller) -> AccessLinkMailed:

@@ -10,7 +10,7 @@ import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -32,6 +32,7 @@ from notifier.mail import SmtpMailer
 from notifier.settings import NotifierSettings
 from notifier.store.sqlite import SqliteNotifierStore
 from servicekit import rpc
+from servicekit.clock import ManualClock
 from servicekit.consuming import ERROR_HEADER, raw_message
 from servicekit.publishing import EventPublisher
 from servicekit.topology import DEAD_LETTERS
@@ -72,6 +73,7 @@ def rule_alert(*recipients: str, users: dict[str, str] | None = None) -> Notific
 class Harness:
     broker: RabbitBroker
     mail_dir: Path
+    clock: ManualClock
 
     def mails(self) -> list[EmailMessage]:
         return [
@@ -105,8 +107,11 @@ async def harness(tmp_path: Path, smtp_sink: tuple[Path, int]) -> AsyncIterator[
     await store.open()
     broker = RabbitBroker(apply_types=False)  # as servicekit.service.new_broker makes it
     publisher = EventPublisher(broker)
-    broker.include_router(build_router(Deps(store, SmtpMailer(settings), publisher, settings)))
-    yield Harness(broker, mail_dir)
+    clock = ManualClock(NOW)
+    broker.include_router(
+        build_router(Deps(store, SmtpMailer(settings), publisher, settings, clock=clock))
+    )
+    yield Harness(broker, mail_dir, clock)
     await store.close()
 
 
@@ -214,6 +219,51 @@ async def test_an_opinion_link_that_was_never_issued_shows_nothing(harness: Harn
 
     assert viewed.error is not None and viewed.error.status == 404
     assert answered.error is not None and answered.error.status == 404
+
+
+def opinion_request(request_id: str) -> OpinionRequestedV1:
+    return OpinionRequestedV1(
+        occurred_at=NOW,
+        request_id=request_id,
+        ticket=TICKET,
+        interactions=[],
+        note="Does this hold up?",
+        collaborator_email="expert@example.com",
+        requested_by="agent:ana",
+    )
+
+
+async def request_opinion(broker: RabbitBroker, harness: Harness, request_id: str) -> str:
+    """The token of the link the request mails (requested on NOW, valid for 72 hours)."""
+    before = len(harness.mails())
+    await broker.publish(
+        opinion_request(request_id).model_dump_json().encode(),
+        queue=topology.NOTIFIER_OPINIONS.name,
+    )
+    body = harness.mails()[before].get_body(("plain",))
+    assert body is not None
+    token = re.search(r"/v1/opinions/([^\s\"<>]+)", body.get_content())
+    assert token is not None
+    return token[1]
+
+
+async def test_an_opinion_is_answered_and_its_link_expires_by_the_notifier_s_clock(
+    harness: Harness,
+) -> None:
+    answer = {"text": "It holds up."}
+    async with TestRabbitBroker(harness.broker) as broker:
+        first = await request_opinion(broker, harness, "0d3c8f0e-52a4-4a5e-9a57-1f6f3c1d2b7b")
+        second = await request_opinion(broker, harness, "0d3c8f0e-52a4-4a5e-9a57-1f6f3c1d2b7c")
+        harness.clock.advance(3600)
+        answered = await call(
+            broker, NotifierMethod.ANSWER_OPINION, {"token": first, "answer": answer}, "guest"
+        )
+        harness.clock.advance(72 * 3600)  # NOW + 73 hours: past the second link's expiry
+        late = await call(broker, NotifierMethod.VIEW_OPINION, {"token": second}, "guest")
+
+    sent = OpinionSent.model_validate(answered.result)
+    assert sent.answered_at == NOW + timedelta(hours=1)
+    assert late.error is not None and (late.error.status, late.error.code) == (410, "expired")
 
 
 async def test_an_opinion_request_mails_a_link_that_shows_the_ticket_and_takes_one_answer(
