@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -222,8 +223,9 @@ async def keep(
     return Outcome(len(accepted), len(received) - len(accepted), len(set_aside))
 
 
-Collect = Callable[[IngestStore, Any], Awaitable[Sorted]]
-"""A network's reading of a parsed JSON delivery: its items sorted for their accounts."""
+Collect = Callable[[IngestStore, Any, datetime], Awaitable[Sorted]]
+"""A network's reading of a parsed JSON delivery received at an instant: its items sorted
+for their accounts."""
 
 
 async def keep_json(
@@ -238,7 +240,7 @@ async def keep_json(
     """A signed JSON webhook body (Meta, X) read and kept; one that is not JSON is kept with
     the cause and answered like any other, so the network does not disable the webhook."""
     data, unreadable = parse_json(body)
-    found = Sorted([], [], unreadable) if unreadable else await collect(store, data)
+    found = Sorted([], [], unreadable) if unreadable else await collect(store, data, clock())
     return await keep(
         store=store, publisher=publisher, source=source, body=body, found=found, clock=clock
     )

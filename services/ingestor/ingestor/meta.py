@@ -31,10 +31,13 @@ class Item:
     kind: str  # "changes" or "messaging"
     value: Mapping[str, Any]
     entry_time: Any
+    received_at: datetime
+    """When the ingestor received the delivery (its clock): the time of an entry without one."""
 
 
-def items(delivery: Any) -> Iterator[Item | SetAside]:
-    """The items of a parsed delivery, or a SetAside for the parts that cannot be read."""
+def items(delivery: Any, received_at: datetime) -> Iterator[Item | SetAside]:
+    """The items of a parsed delivery received at ``received_at``, or a SetAside for the
+    parts that cannot be read."""
     if not isinstance(delivery, dict) or delivery.get("object") not in CHANNELS:
         yield SetAside("unnormalisable", "not a page or instagram delivery ('object')")
         return
@@ -54,7 +57,9 @@ def items(delivery: Any) -> Iterator[Item | SetAside]:
                 if not isinstance(value, dict):
                     yield SetAside("unnormalisable", f"{where} is not an object")
                     continue
-                yield Item(where, channel, str(entry["id"]), kind, value, entry.get("time"))
+                yield Item(
+                    where, channel, str(entry["id"]), kind, value, entry.get("time"), received_at
+                )
 
 
 def _when(value: Any, *, millis: bool = False) -> datetime:
@@ -144,7 +149,7 @@ def _instagram_comment(item: Item, account: AccountRead, value: Mapping[str, Any
         direction=Direction.OUTBOUND if str(author["id"]) == item.network_id else Direction.INBOUND,
         author=Author(id=str(author["id"]), handle=author.get("username", "")),
         text=value.get("text", ""),
-        occurred_at=_when(item.entry_time) if item.entry_time else datetime.now(UTC),
+        occurred_at=_when(item.entry_time) if item.entry_time else item.received_at,
         raw=dict(value),
     )
 

@@ -35,7 +35,10 @@ async def _json(
     collect: deliveries.Collect, store: IngestStore, delivery: Delivery
 ) -> deliveries.Sorted:
     data, unreadable = deliveries.parse_json(delivery.body)
-    return deliveries.Sorted([], [], unreadable) if unreadable else await collect(store, data)
+    if unreadable:
+        return deliveries.Sorted([], [], unreadable)
+    # Read as when it was received: an entry without a time gets the same instant again.
+    return await collect(store, data, delivery.received_at)
 
 
 async def _meta(store: IngestStore, d: Delivery, _: AccountRead, __: Clock) -> deliveries.Sorted:

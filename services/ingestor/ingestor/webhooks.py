@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -34,10 +35,10 @@ def signature_ok(body: bytes, header: str, secret: str) -> bool:
     return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
 
 
-async def collect(store: IngestStore, data: Any) -> deliveries.Sorted:
+async def collect(store: IngestStore, data: Any, received_at: datetime) -> deliveries.Sorted:
     """The delivery's interactions, its edits and removals, and what was set aside with the
     reason."""
-    found = list(meta.items(data))
+    found = list(meta.items(data, received_at))
     accounts = await deliveries.accounts_of(store, (i for i in found if isinstance(i, meta.Item)))
     return deliveries.sort(found, accounts, meta.normalise)
 

@@ -3,6 +3,7 @@ signed deliveries, each answered only once durable (ingestor.deliveries)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -15,7 +16,8 @@ from servicekit.publishing import EventPublisher
 from servicekit.ratelimits import RateLimit, client_address
 
 
-async def collect(store: IngestStore, data: Any) -> deliveries.Sorted:
+async def collect(store: IngestStore, data: Any, received_at: datetime) -> deliveries.Sorted:
+    """As Meta's; every X event carries its own time, so ``received_at`` is not needed."""
     found = list(x.items(data))
     accounts = await deliveries.accounts_of(store, (i for i in found if isinstance(i, x.Item)))
     return deliveries.sort(found, accounts, x.normalise)

@@ -8,7 +8,7 @@ import pytest
 
 from contracts.accounts import AccountHealth, AccountRead, Collect
 from contracts.events import InteractionChangedV1
-from contracts.interaction import Channel
+from contracts.interaction import Channel, Interaction
 from devtools.fakenets import meta as fake
 from ingestor import meta
 from ingestor.webhooks import signature_ok
@@ -34,7 +34,7 @@ def account(
 
 
 def only_item(delivery: dict[str, object]) -> meta.Item:
-    [item] = list(meta.items(delivery))
+    [item] = list(meta.items(delivery, NOW))
     assert isinstance(item, meta.Item)
     return item
 
@@ -104,7 +104,7 @@ def test_an_account_that_does_not_collect_dms_sets_them_aside() -> None:
 
 
 def test_an_unreadable_delivery_says_why() -> None:
-    [aside] = list(meta.items({"object": "whatsapp_business_account", "entry": []}))
+    [aside] = list(meta.items({"object": "whatsapp_business_account", "entry": []}, NOW))
     assert isinstance(aside, meta.SetAside)
     assert aside.reason == "unnormalisable"
 
@@ -141,3 +141,16 @@ def test_an_edited_or_removed_comment_becomes_a_change_of_its_interaction() -> N
     assert (removed.key, removed.change, removed.text) == ("facebook:c1", "removed", None)
     assert edited.actor == "network:facebook"
     assert edited.changed_at.timestamp() == 1_700_000_000
+
+
+def test_an_instagram_comment_whose_entry_has_no_time_takes_the_delivery_s_received_time() -> None:
+    entry = fake.instagram_comment(
+        ig_id="100", comment_id="c", media_id="m", from_id="u", username="ana", text="oi"
+    )
+    del entry["time"]
+    received = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)  # not the wall clock: the ingestor's
+    [item] = list(meta.items(fake.delivery("instagram", [entry]), received))
+    assert isinstance(item, meta.Item)
+    interaction = meta.normalise(item, account(Channel.INSTAGRAM))
+    assert isinstance(interaction, Interaction)
+    assert interaction.occurred_at == received
