@@ -13,6 +13,7 @@ from contracts.tickets import TicketQuery
 from devtools.store_backends import Backend
 from ticketing.domain.access import Visibility
 from ticketing.domain.tickets import Ticket
+from ticketing.store.directory import LevelDeletion
 from ticketing.store.port import StaleTicket, TicketStore
 
 from .test_store_contract import T0, Opening, apply, message, open_for, record
@@ -88,9 +89,11 @@ async def test_an_agents_load_counts_only_tickets_still_needing_work(
     }
 
 
-async def test_a_levels_open_tickets_are_counted_without_finished_or_removed_ones(
+async def test_a_level_is_kept_for_its_open_tickets_only_not_finished_or_removed_ones(
     store: TicketStore,
 ) -> None:
+    for level in ("N1", "N2", "N3"):
+        await store.create_entry("level", level, {"name": level})
     waiting = await apply(store, await open_for(store, message("post-1")), now=T0, level="N2")
     done = await apply(store, await open_for(store, message("post-2")), now=T0, level="N2")
     await apply(store, done, now=T0, status="resolved")
@@ -103,11 +106,12 @@ async def test_a_levels_open_tickets_are_counted_without_finished_or_removed_one
         events=[],
     )
     await apply(store, await open_for(store, message("post-4")), now=T0, level="N1")
-    assert await store.open_tickets_on_level("N2") == 1
-    assert await store.open_tickets_on_level("N3") == 0
+    # The refusal names only the ticket still needing work (as the API's 409 says it).
+    assert await store.delete_level("N2") == LevelDeletion("open", 1)
+    assert await store.delete_level("N3") == LevelDeletion("deleted")
     await apply(store, waiting, now=T0, level="N1")
-    assert await store.open_tickets_on_level("N2") == 0
-    assert await store.open_tickets_on_level("N1") == 2
+    assert await store.delete_level("N1") == LevelDeletion("open", 2)
+    assert await store.delete_level("N2") == LevelDeletion("deleted")
 
 
 async def test_a_new_ticket_goes_to_the_least_loaded_of_the_agents_offered(

@@ -108,11 +108,6 @@ class DirectoryStore(Protocol):
         holds; every agent asked about is in the answer."""
         ...
 
-    async def open_tickets_on_level(self, level: str) -> int:
-        """How many tickets on the desk (not removed) that still need work (neither
-        resolved nor closed) are on the level."""
-        ...
-
     async def delete_level(self, level: str) -> LevelDeletion:
         """Delete the level unless a ticket that still needs work is on it (or a ticket is
         being put on it), as one step no ticket write can slip into: afterwards either the

@@ -99,7 +99,9 @@ class MongoDirectory:
             )
         return counts
 
-    async def open_tickets_on_level(self, level: str) -> int:
+    async def _open_on_level(self, level: str) -> int:
+        """Tickets on the desk (not removed) still needing work on the level: step 2 of
+        ``delete_level``."""
         return int(
             await self._tickets.count_documents(
                 {
@@ -136,7 +138,7 @@ class MongoDirectory:
             found = await self._directory.find_one(key, projection={"_id": True})
             return LevelDeletion("missing" if found is None else "busy")
         mine = {**key, "deleting.by": token}
-        waiting = await self.open_tickets_on_level(level)
+        waiting = await self._open_on_level(level)
         if not waiting:
             deleted = await self._directory.delete_one({**mine, **_unpinned(self._clock())})
             if deleted.deleted_count == 1:

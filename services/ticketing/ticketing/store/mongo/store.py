@@ -339,9 +339,6 @@ class MongoTicketStore:
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         return await self._directory.open_ticket_counts(agents)
 
-    async def open_tickets_on_level(self, level: str) -> int:
-        return await self._directory.open_tickets_on_level(level)
-
     async def delete_level(self, level: str) -> LevelDeletion:
         return await self._directory.delete_level(level)
 

@@ -185,9 +185,6 @@ class DirectoryEntries:
     async def open_ticket_counts(self, agents: Sequence[str]) -> dict[str, int]:
         return await self._db.read(lambda c: open_ticket_counts_in(c, agents))
 
-    async def open_tickets_on_level(self, level: str) -> int:
-        return await self._db.read(lambda c: open_tickets_on_level_in(c, level))
-
     async def delete_level(self, level: str) -> LevelDeletion:
         now = epoch_seconds(self._clock)
         return await self._db.write(lambda c: delete_level_in(c, level, now))
