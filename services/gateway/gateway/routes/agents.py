@@ -43,7 +43,8 @@ async def list_agents(caller: CurrentCaller, services: ServicesDep) -> Any:
     responses={**ADMIN_ONLY, 409: {"description": "The id is taken"}},
 )
 async def create_agent(agent: AgentCreate, caller: AdminCaller, services: ServicesDep) -> Any:
-    """Add an agent. The levels and teams named must exist."""
+    """Add an agent. The levels and teams named must exist (422 otherwise, also for a level
+    being deleted at that very moment)."""
     return await services.call(TICKETING_RPC, TicketingMethod.AGENTS_CREATE, agent, caller)
 
 
@@ -70,7 +71,9 @@ async def replace_agent(
     response: Response,
     if_match: revisions.IfMatch = None,
 ) -> Any:
-    """Replace an agent (e.g. move them to other levels, or deactivate them)."""
+    """Replace an agent (e.g. move them to other levels, or deactivate them). The levels and
+    teams named must exist (422 otherwise, also for a level being deleted at that very
+    moment)."""
     replace = AgentReplace(
         key=agent_id,
         body=revisions.record(agent, AgentCreate),

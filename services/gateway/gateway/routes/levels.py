@@ -80,9 +80,19 @@ async def replace_level(
 
 
 @router.delete(
-    "/{name}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **ADMIN_ONLY}
+    "/{name}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        **NOT_FOUND,
+        **ADMIN_ONLY,
+        409: {
+            "description": "Kept: agents still have the level, tickets that still need work "
+            "are on it, or a ticket or an agent is being put on it right now"
+        },
+    },
 )
 async def delete_level(name: Name, caller: AdminCaller, services: ServicesDep) -> Response:
+    """Delete a level no agent has and no ticket that still needs work is on."""
     await services.call(
         TICKETING_RPC, TicketingMethod.LEVELS_DELETE, DirectoryKey(key=name), caller
     )

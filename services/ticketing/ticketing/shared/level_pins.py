@@ -4,8 +4,8 @@ before the ticket is written, which is then refused: no ticket is left on a dele
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from ticketing.domain.assignment import FINISHED_STATUSES
 from ticketing.domain.tickets import Ticket
@@ -49,3 +49,13 @@ async def holding(store: DirectoryStore, level: str | None) -> AsyncIterator[Non
         yield
     finally:
         await store.unpin_level(level, pin)
+
+
+@asynccontextmanager
+async def holding_all(store: DirectoryStore, levels: Iterable[str]) -> AsyncIterator[None]:
+    """Hold every one of ``levels`` for the write in the block (an agent saved with them):
+    LevelGone for the first that cannot be held, with the ones held so far released."""
+    async with AsyncExitStack() as stack:
+        for level in sorted(set(levels)):
+            await stack.enter_async_context(holding(store, level))
+        yield

@@ -50,11 +50,13 @@ class Entry(NamedTuple):
 
 class LevelDeletion(NamedTuple):
     """What ``DirectoryStore.delete_level`` did: ``deleted``; ``missing`` (no such level);
-    ``open`` (kept: ``open_tickets`` tickets still need work on it); ``busy`` (kept: a ticket
-    is being put on it, or another deletion of it is under way, right now)."""
+    ``agents`` (kept: the ``agents`` named still have it among their levels); ``open`` (kept:
+    ``open_tickets`` tickets still need work on it); ``busy`` (kept: a ticket or an agent is
+    being put on it, or another deletion of it is under way, right now)."""
 
-    outcome: Literal["deleted", "missing", "open", "busy"]
+    outcome: Literal["deleted", "missing", "agents", "open", "busy"]
     open_tickets: int = 0
+    agents: tuple[str, ...] = ()
 
 
 PIN_SECONDS = 30.0
@@ -109,15 +111,17 @@ class DirectoryStore(Protocol):
         ...
 
     async def delete_level(self, level: str) -> LevelDeletion:
-        """Delete the level unless a ticket that still needs work is on it (or a ticket is
-        being put on it), as one step no ticket write can slip into: afterwards either the
-        level is kept or no open ticket is on it."""
+        """Delete the level unless an agent has it among their levels, or a ticket that still
+        needs work is on it (or a ticket or an agent is being put on it), as one step no
+        ticket or agent write can slip into: afterwards either the level is kept or no agent
+        and no open ticket names it."""
         ...
 
     async def pin_level(self, level: str) -> str | None:
-        """Hold the level while a ticket is put on it: a pin's token, or None (nothing held)
-        when there is no such level or it is being deleted. ``delete_level`` refuses a pinned
-        level, so the ticket written before ``unpin_level`` is counted by any deletion."""
+        """Hold the level while a ticket (or an agent) is put on it: a pin's token, or None
+        (nothing held) when there is no such level or it is being deleted. ``delete_level``
+        refuses a pinned level, so the ticket or agent written before ``unpin_level`` is
+        counted by any deletion."""
         ...
 
     async def unpin_level(self, level: str, pin: str) -> None: ...

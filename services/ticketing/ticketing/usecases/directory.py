@@ -16,7 +16,7 @@ from contracts.rpc_ticketing import DeskVocabulary
 from servicekit import rpc
 from servicekit.publishing import EventPublisher
 from ticketing.domain.priority import PriorityScale
-from ticketing.shared import revisions
+from ticketing.shared import level_pins, revisions
 from ticketing.shared.access import require_active, require_admin
 from ticketing.shared.directory_reads import agent, agents
 from ticketing.store.directory import DirectoryStore, Entry, Kind
@@ -68,12 +68,20 @@ async def save_agent(
     """Create (``agent_id`` None) or replace an agent; its levels and teams must exist. A
     replacement is announced, so the gateway ends the streams of an agent who lost access.
     ``expected_revision``: refuse the replacement (``rpc.Stale``) when the agent has moved
-    past it (the same for every ``save_*`` here)."""
+    past it (the same for every ``save_*`` here).
+
+    The agent's levels are held while it is written (as a ticket's level is,
+    ``shared.level_pins``): a level deleted at the same moment is either kept (the deletion
+    finds the agent on it) or gone before the write, which is then refused (422)."""
     require_admin(caller)
     await _refuse_unknown(store, "level", body.levels, what="level(s)", field="levels")
     await _refuse_unknown(store, "team", body.teams, what="team(s)", field="teams")
     document = body.model_dump(mode="json")
-    revision = await _save(store, "agent", agent_id, body.id, document, expected_revision)
+    try:
+        async with level_pins.holding_all(store, body.levels):
+            revision = await _save(store, "agent", agent_id, body.id, document, expected_revision)
+    except level_pins.LevelGone as gone:
+        raise rpc.Invalid(str(gone), loc=["levels"]) from None
     if agent_id is not None:
         await _announce(
             publisher, AgentChangedV1(agent_id=body.id, active=body.active, levels=body.levels)
@@ -208,6 +216,11 @@ async def _delete_level(store: DirectoryStore, key: str) -> None:
     done = await store.delete_level(key)
     if done.outcome == "missing":
         raise rpc.NotFound(f"there is no level {key!r}")
+    if done.outcome == "agents":
+        raise rpc.Conflict(
+            f"the level {key!r} still has agents ({', '.join(done.agents)}): "
+            "move them to another one first"
+        )
     if done.outcome == "open":
         raise rpc.Conflict(
             f"the level {key!r} still has {done.open_tickets} open ticket(s): "
@@ -215,8 +228,8 @@ async def _delete_level(store: DirectoryStore, key: str) -> None:
         )
     if done.outcome == "busy":
         raise rpc.Conflict(
-            f"a ticket is being put on the level {key!r} right now (or it is already being "
-            "deleted): try again"
+            f"a ticket or an agent is being put on the level {key!r} right now (or it is "
+            "already being deleted): try again"
         )
 
 

@@ -99,6 +99,12 @@ class MongoDirectory:
             )
         return counts
 
+    async def _agents_on_level(self, level: str) -> tuple[str, ...]:
+        cursor = self._directory.find(
+            {"kind": "agent", "body.levels": level}, projection={"key": True}
+        ).sort([("key", ASCENDING)])
+        return tuple([doc["key"] async for doc in cursor])
+
     async def _open_on_level(self, level: str) -> int:
         """Tickets on the desk (not removed) still needing work on the level: step 2 of
         ``delete_level``."""
@@ -118,9 +124,10 @@ class MongoDirectory:
         carries the guard, changed only by single-document atomic updates:
 
         1. mark it ``deleting`` (with a token), only while no live pin is on it: from then on
-           ``pin_level`` refuses it, so no ticket is put on it any more, and every ticket put
-           on it before has been written (its pin was released after its write);
-        2. count the open tickets on it: they are all there to be counted;
+           ``pin_level`` refuses it, so no ticket or agent is put on it any more, and every
+           one put on it before has been written (its pin was released after its write);
+        2. find the agents naming it and count the open tickets on it: they are all there
+           to be found;
         3. none: delete the document, only if it still carries this mark; some: take the mark
            off and keep the level.
 
@@ -138,6 +145,10 @@ class MongoDirectory:
             found = await self._directory.find_one(key, projection={"_id": True})
             return LevelDeletion("missing" if found is None else "busy")
         mine = {**key, "deleting.by": token}
+        agents = await self._agents_on_level(level)
+        if agents:
+            await self._directory.update_one(mine, {"$unset": {"deleting": ""}})
+            return LevelDeletion("agents", agents=agents)
         waiting = await self._open_on_level(level)
         if not waiting:
             deleted = await self._directory.delete_one({**mine, **_unpinned(self._clock())})

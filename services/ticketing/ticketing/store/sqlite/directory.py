@@ -43,23 +43,34 @@ def open_tickets_on_level_in(connection: sqlite3.Connection, level: str) -> int:
     return int(row[0])
 
 
+_AGENTS_ON_LEVEL = (
+    "SELECT a.key FROM directory AS a WHERE a.kind = 'agent'"
+    " AND EXISTS (SELECT 1 FROM json_each(a.body, '$.levels') AS l WHERE l.value = ?)"
+)
+"""The agents that have a level among theirs (the directory's agents are few: a scan)."""
+
+
 def delete_level_in(connection: sqlite3.Connection, level: str, now: float) -> LevelDeletion:
-    """One DELETE guarded by the absence of open tickets on the level (found through the
-    (level, ...) indexes) and of live pins, in one write transaction: writers take turns
-    (BEGIN IMMEDIATE), so a ticket put on the level commits either before (and keeps it) or
-    after (and finds it gone when it pins it)."""
+    """One DELETE guarded by the absence of agents naming the level, of open tickets on it
+    (found through the (level, ...) indexes) and of live pins, in one write transaction:
+    writers take turns (BEGIN IMMEDIATE), so a ticket or an agent put on the level commits
+    either before (and keeps it) or after (and finds it gone when it pins it)."""
     cursor = connection.execute(
         "DELETE FROM directory WHERE kind = 'level' AND key = ?"
+        f" AND NOT EXISTS ({_AGENTS_ON_LEVEL})"
         " AND NOT EXISTS (SELECT 1 FROM tickets WHERE level = ?"
         f" AND status NOT IN ({_FINISHED}) AND removed = 0)"
         " AND NOT EXISTS (SELECT 1 FROM level_pins WHERE level = ? AND until > ?)",
-        (level, level, level, now),
+        (level, level, level, level, now),
     )
     if cursor.rowcount == 1:
         connection.execute("DELETE FROM level_pins WHERE level = ?", (level,))  # ran out
         return LevelDeletion("deleted")
     if get(connection, "level", level) is None:
         return LevelDeletion("missing")
+    agents = [row[0] for row in connection.execute(_AGENTS_ON_LEVEL + " ORDER BY a.key", (level,))]
+    if agents:
+        return LevelDeletion("agents", agents=tuple(agents))
     waiting = open_tickets_on_level_in(connection, level)
     return LevelDeletion("open", waiting) if waiting else LevelDeletion("busy")
 
