@@ -319,7 +319,10 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]: ...
 
-    async def mark_published(self, ids: Sequence[UUID]) -> None: ...
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        """RabbitMQ has these events. An adapter may write this a moment later (SQLite rides
+        it on the next write transaction); the outbox methods see it already."""
+        ...
 
     async def outbox_backlog(self) -> Backlog:
         """How many events are unpublished, and the oldest one's age."""

@@ -376,8 +376,11 @@ class SqliteTicketStore(directory.DirectoryEntries):
         )
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
-        await self._db.write(lambda c: outbox.mark_published(c, ids))
+        # In the next write transaction (claims and the backlog see it): a row left behind
+        # by a crash is published again by the relay, which consumers take as a duplicate.
+        self._db.write_later(lambda c: outbox.mark_published(c, ids))
 
     async def outbox_backlog(self) -> Backlog:
+        await self._db.settle_later()
         events, oldest = await self._db.read(outbox.backlog)
         return Backlog.since(events, oldest, self._clock())
