@@ -1073,7 +1073,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         help="directory for py-spy profiles of every service process during the pipeline phase"
-        " (and the open loop: open/), and of the gateway and ticketing during the list and detail reads (list/, detail/)",
+        " (and the open loop: open/), and of the gateway and ticketing during the list and"
+        " detail reads (list/, detail/)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the data and logs directory")
     args = parser.parse_args(argv)
