@@ -124,6 +124,7 @@ class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
 
     async def outbox_backlog(self) -> Backlog:
         await self._db.settle_later()
+
         def count(connection: sqlite3.Connection) -> tuple[int, float | None]:
             # On the partial index of unpublished rows: published keys are never scanned.
             row = connection.execute(
