@@ -666,15 +666,17 @@ async def run_open_loop(
         await asyncio.sleep(1.0)  # whatever the flood left behind settles first
         meter = CpuMeter(measured_pids(stack))
         began = time.monotonic()
-        sending = await openloop.send_on_schedule(
-            poster, workload.bodies, rate, progress.post_started, on_answer
-        )
-        while not progress.all_ticketed.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(progress.all_ticketed.wait(), 1.0)
-            if time.monotonic() - progress.last_change > args.idle_timeout:
-                print(f"   no progress for {args.idle_timeout:.0f} s: giving up", flush=True)
-                break
+        services = {p.name: p.popen.pid for p in stack.processes}
+        with profiling.recording(services, args.profile and args.profile / "open"):
+            sending = await openloop.send_on_schedule(
+                poster, workload.bodies, rate, progress.post_started, on_answer
+            )
+            while not progress.all_ticketed.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(progress.all_ticketed.wait(), 1.0)
+                if time.monotonic() - progress.last_change > args.idle_timeout:
+                    print(f"   no progress for {args.idle_timeout:.0f} s: giving up", flush=True)
+                    break
         cpu, busy = meter.read()
         elapsed = time.monotonic() - began
     finally:
@@ -1071,7 +1073,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         help="directory for py-spy profiles of every service process during the pipeline phase"
-        " and of the gateway and ticketing during the list and detail reads (list/, detail/)",
+        " (and the open loop: open/), and of the gateway and ticketing during the list and"
+        " detail reads (list/, detail/)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the data and logs directory")
     args = parser.parse_args(argv)

@@ -16,12 +16,17 @@ has committed; the cost of a commit is shared by everything that was waiting for
 is what makes a consumer with many messages in flight fast. ``before_commit`` runs last in
 every write transaction (a store finishing work its writes left for the whole group); if it
 raises, the transaction fails for every write in it.
+
+Writes nobody waits for (``write_later``: marking events published once RabbitMQ confirmed
+them) ride along in the next write transaction, or in one of their own a moment later, so on a
+quiet day one message costs one commit instead of two.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -31,9 +36,13 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 30_000
 MAX_GROUP = 500
 """Writes per transaction at most, so one commit never holds the file lock for long."""
+LATER_WITHIN_SECONDS = 0.2
+"""How long a ``write_later`` waits for a write transaction to ride along in."""
 
 Pending = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]
 
@@ -56,6 +65,9 @@ class SqliteDatabase:
         self._flush_scheduled = False
         self._reads: list[Pending] = []
         self._reads_scheduled = False
+        self._later: list[Callable[[sqlite3.Connection], Any]] = []
+        self._later_timer: asyncio.TimerHandle | None = None
+        self._later_writes: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         await self._run(self._open)
@@ -77,6 +89,10 @@ class SqliteDatabase:
 
     async def close(self) -> None:
         if self._connection is not None:
+            await self.settle_later()
+            if self._later_timer is not None:
+                self._later_timer.cancel()
+                self._later_timer = None
             await self._run(self._connection.close)
             self._connection = None
         self._executor.shutdown(wait=True)
@@ -134,9 +150,43 @@ class SqliteDatabase:
             loop.run_in_executor(self._executor, self._flush, loop)
         return await future
 
+    def write_later(
+        self,
+        work: Callable[[sqlite3.Connection], object],
+        within_seconds: float = LATER_WITHIN_SECONDS,
+    ) -> None:
+        """Run ``work`` at the start of the next write transaction, or in one of its own
+        within ``within_seconds``; return at once. For bookkeeping whose loss is harmless
+        (a crash before it commits, or a failure, which is logged): marking rows that the
+        outbox relay would otherwise publish again, to consumers that are idempotent."""
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()
+        with self._lock:
+            self._later.append(lambda connection: context.run(work, connection))
+            arm = self._later_timer is None
+        if arm:
+            self._later_timer = loop.call_later(within_seconds, self._write_later_now)
+
+    def _write_later_now(self) -> None:
+        self._later_timer = None
+        with self._lock:
+            waiting = bool(self._later)
+        if waiting:  # no write came along to take them
+            task = asyncio.get_running_loop().create_task(self.settle_later())
+            self._later_writes.add(task)
+            task.add_done_callback(self._later_writes.discard)
+
+    async def settle_later(self) -> None:
+        """Return once every ``write_later`` queued so far has been written (or failed)."""
+        with self._lock:
+            waiting = bool(self._later)
+        if waiting:
+            await self.write(_nothing)
+
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            later, self._later = self._later, []
             if self._pending:
                 loop.call_soon_threadsafe(self._reschedule, loop)
             else:
@@ -145,6 +195,15 @@ class SqliteDatabase:
         connection = self._conn()
         try:
             connection.execute("BEGIN IMMEDIATE")
+            # First, so a write of this group (an outbox claim) sees what they changed.
+            for work_later in later:
+                connection.execute("SAVEPOINT work")
+                try:
+                    work_later(connection)
+                except Exception:
+                    connection.execute("ROLLBACK TO work")
+                    log.exception("a deferred write to %s failed", self.path)
+                connection.execute("RELEASE work")
             for work, _ in group:
                 connection.execute("SAVEPOINT work")
                 try:
@@ -160,6 +219,8 @@ class SqliteDatabase:
             if connection.in_transaction:
                 connection.rollback()
             outcomes = [(False, exc)] * len(group)
+            if later:
+                log.warning("%d deferred writes to %s were lost: %s", len(later), self.path, exc)
         # One wake-up of the event loop for the whole group, not one per write.
         loop.call_soon_threadsafe(_settle_all, [future for _, future in group], outcomes)
 
@@ -173,6 +234,10 @@ class SqliteDatabase:
 
     async def _run(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+
+def _nothing(connection: sqlite3.Connection) -> None:
+    """A write with no work of its own: its transaction carries the deferred ones."""
 
 
 def _settle_all(futures: list[asyncio.Future[Any]], outcomes: list[tuple[bool, Any]]) -> None:

@@ -117,3 +117,56 @@ async def test_a_read_after_close_fails_instead_of_waiting(tmp_path: Path) -> No
     for _ in range(2):
         with pytest.raises(RuntimeError):
             await asyncio.wait_for(database.ping(), timeout=5)
+
+
+def committed(db: SqliteDatabase) -> list[str]:
+    """Counts the write transactions the database commits from now on."""
+    commits: list[str] = []
+    db._conn().set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    return commits
+
+
+async def test_a_later_write_rides_on_the_next_write_transaction(db: SqliteDatabase) -> None:
+    commits = committed(db)
+    db.write_later(insert("marked", 1), within_seconds=60)
+    assert await names(db) == []  # not written yet: nothing has come along
+    await db.write(insert("change", 2))
+    assert await names(db) == ["change", "marked"]
+    assert len(commits) == 1  # one commit carried both
+
+
+async def test_a_later_write_is_written_on_its_own_when_no_write_comes(
+    db: SqliteDatabase,
+) -> None:
+    db.write_later(insert("marked", 1), within_seconds=0.01)
+    deadline = asyncio.get_running_loop().time() + 5
+    while await names(db) != ["marked"]:
+        assert asyncio.get_running_loop().time() < deadline, "the later write never came"
+        await asyncio.sleep(0.01)
+
+
+async def test_settle_later_returns_once_the_later_writes_are_written(db: SqliteDatabase) -> None:
+    db.write_later(insert("a", 1), within_seconds=60)
+    db.write_later(insert("b", 2), within_seconds=60)
+    await db.settle_later()
+    assert await names(db) == ["a", "b"]
+
+
+async def test_a_failing_later_write_is_rolled_back_alone_and_fails_no_other(
+    db: SqliteDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    db.write_later(insert("refused", 1, fail_after=True), within_seconds=60)
+    db.write_later(insert("kept", 2), within_seconds=60)
+    assert await db.write(insert("change", 3)) == "change"
+    assert await names(db) == ["change", "kept"]
+    assert "deferred write" in caplog.text
+
+
+async def test_closing_writes_what_waits_for_later(tmp_path: Path) -> None:
+    path = tmp_path / "closing.sqlite3"
+    database = SqliteDatabase(path, SCHEMA)
+    await database.open()
+    database.write_later(insert("marked", 1), within_seconds=60)
+    await database.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT name FROM items").fetchall() == [("marked",)]

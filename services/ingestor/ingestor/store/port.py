@@ -53,7 +53,9 @@ class IngestStore(AccountStore, PollStore, ReplyStore, Protocol):
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
         """RabbitMQ has these events: drop their bodies and keep only the de-duplication key
-        (and the event id), so storage grows by a key per interaction, not by its body."""
+        (and the event id), so storage grows by a key per interaction, not by its body. An
+        adapter may write this a moment later (SQLite rides it on the next write transaction);
+        every other method of the port sees it already."""
         ...
 
     async def outbox_backlog(self) -> Backlog:

@@ -117,9 +117,14 @@ class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
                 [(now, str(i)) for i in ids],
             )
 
-        await self._db.write(mark)
+        # In the next write transaction (claims, the backlog and the pending keys see it): a
+        # row left unmarked by a crash is published again by the relay, and ticketing takes
+        # it as the redelivery it is (an interaction already stored is left alone).
+        self._db.write_later(mark)
 
     async def outbox_backlog(self) -> Backlog:
+        await self._db.settle_later()
+
         def count(connection: sqlite3.Connection) -> tuple[int, float | None]:
             # On the partial index of unpublished rows: published keys are never scanned.
             row = connection.execute(
@@ -131,6 +136,7 @@ class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
         return Backlog.since(events, oldest, self._clock())
 
     async def unpublished_keys(self, keys: Sequence[str]) -> set[str]:
+        await self._db.settle_later()
         unique = list(dict.fromkeys(keys))
 
         def select(connection: sqlite3.Connection) -> set[str]:
@@ -149,6 +155,8 @@ class SqliteIngestStore(SqliteAccounts, SqlitePolls, SqliteReplies):
         return await self._db.read(select) if unique else set()
 
     async def body_of(self, dedup_key: str) -> bytes | None:
+        await self._db.settle_later()
+
         def select(connection: sqlite3.Connection) -> bytes | None:
             row = connection.execute(
                 "SELECT body FROM received WHERE dedup_key = ? AND published_at IS NULL",

@@ -41,7 +41,23 @@ class InteractionTaken(Exception):
     ticket opened meanwhile collected it). Nothing was written."""
 
 
+class AlreadyRecorded(Exception):
+    """The interaction a ``Recording`` carries was stored meanwhile (its channel and external
+    id are known): nothing was written; read it again."""
+
+
 T = TypeVar("T")
+
+
+class Recording(NamedTuple):
+    """A new interaction stored by the same write as the ticket change that places it (one
+    transaction on SQLite where recording it first took one more), as ``record_interaction``
+    would: ``decision`` is kept beside it. The write raises AlreadyRecorded when its key is
+    stored already, and attaches it as its ``interaction_id`` (which must be its id)."""
+
+    stored: StoredInteraction
+    thread_key: str
+    decision: TriageDecision | None = None
 
 
 class Collected(NamedTuple):
@@ -121,6 +137,10 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         write, so whichever ticket later collects the interaction applies it."""
         ...
 
+    async def interaction_by_key(self, key: str) -> StoredInteraction | None:
+        """The interaction stored under ``key`` (channel:external_id), if any."""
+        ...
+
     async def active_ticket(self, thread_key: str) -> Ticket | None: ...
 
     async def latest_ticket(self, thread_key: str) -> Ticket | None:
@@ -137,19 +157,21 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         announce: Callable[[Ticket], Sequence[Event]],
         assign_among: Sequence[str] = (),
         apply_collected: ApplyCollected | None = None,
+        recording: Recording | None = None,
     ) -> Ticket:
-        """Give the ticket the next protocol number of ``year`` and store it, attaching the
-        interaction and every interaction of the conversation that has no ticket yet (they
-        can arrive before the one that opens the ticket); ``interaction_count`` counts them.
+        """Store ``recording``'s interaction first when given (see Recording). Give the
+        ticket the next protocol number of ``year`` and store it, attaching the interaction
+        and every interaction of the conversation that has no ticket yet (they can arrive
+        before the one that opens the ticket); ``interaction_count`` counts them.
         ``apply_collected`` is called in the same write with the numbered ticket and every
         interaction it collected, ``interaction_id`` included (oldest first, each with its
         kept decision), and the ticket it returns is the one stored: only this write
-        attaches them, so their decisions take effect exactly once. ``history`` and ``announce`` are
-        then called with the stored ticket. Raises
-        ThreadAlreadyActive when the conversation already has an active ticket, and
-        InteractionTaken when ``interaction_id`` already belongs to a ticket. An unassigned
-        ticket with ``assign_among`` goes to the most available of those agents, chosen
-        from loads read in the same write, so concurrent creations spread over the agents."""
+        attaches them, so their decisions take effect exactly once. ``history`` and
+        ``announce`` are then called with the stored ticket. Raises ThreadAlreadyActive when
+        the conversation already has an active ticket, and InteractionTaken when
+        ``interaction_id`` already belongs to a ticket. An unassigned ticket with
+        ``assign_among`` goes to the most available of those agents, chosen from loads read
+        in the same write, so concurrent creations spread over the agents."""
         ...
 
     async def update_ticket(
@@ -160,11 +182,12 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         interaction_id: UUID | None,
         history: Sequence[HistoryEntry],
         events: Sequence[Event],
+        recording: Recording | None = None,
     ) -> Ticket:
-        """Replace the ticket if it is still at ``expected_version`` (raises StaleTicket
-        otherwise), attaching ``interaction_id`` only if it has no ticket yet (raises
-        InteractionTaken otherwise, writing nothing); the stored ticket's version is one
-        higher."""
+        """Store ``recording``'s interaction first when given (see Recording). Replace the
+        ticket if it is still at ``expected_version`` (raises StaleTicket otherwise),
+        attaching ``interaction_id`` only if it has no ticket yet (raises InteractionTaken
+        otherwise, writing nothing); the stored ticket's version is one higher."""
         ...
 
     async def get_ticket(self, ticket_id: UUID) -> Ticket | None: ...
@@ -319,7 +342,10 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         self, *, older_than_seconds: float, lease_seconds: float, limit: int
     ) -> Sequence[OutgoingMessage]: ...
 
-    async def mark_published(self, ids: Sequence[UUID]) -> None: ...
+    async def mark_published(self, ids: Sequence[UUID]) -> None:
+        """RabbitMQ has these events. An adapter may write this a moment later (SQLite rides
+        it on the next write transaction); the outbox methods see it already."""
+        ...
 
     async def outbox_backlog(self) -> Backlog:
         """How many events are unpublished, and the oldest one's age."""

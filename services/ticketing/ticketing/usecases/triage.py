@@ -4,6 +4,7 @@ closed (docs/domain.md F3-F6); then the rules' shares are made."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
@@ -34,7 +35,13 @@ from ticketing.shared.collected import CollectedDecisions
 from ticketing.shared.opinion_requests import share_by_rules
 from ticketing.shared.out_of_hours import reply_out_of_hours
 from ticketing.shared.writes import publish, retry_on_stale
-from ticketing.store.port import InteractionTaken, ThreadAlreadyActive, TicketStore
+from ticketing.store.port import (
+    AlreadyRecorded,
+    InteractionTaken,
+    Recording,
+    ThreadAlreadyActive,
+    TicketStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,28 +110,33 @@ async def _place(
     A ticket opened here adds the automatic replies its collected interactions owe to
     ``owed``."""
     decision = event.decision
-    stored = await store.record_interaction(
-        StoredInteraction(
-            id=uuid4(),
-            ticket_id=None,
-            received_at=now,
-            interaction=event.interaction,
-            tags=decision.interaction_tags,
-            track_engagement=decision.track_engagement,
-        ),
-        thread_key=key,
-        # Kept with it: if another interaction's ticket collects this one, that write
-        # applies this decision (shared.collected).
-        decision=decision,
-    )
-    if stored.ticket_id is not None:
-        return [], None
     actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
-    placing = _Placing(store, scale, event, stored, actor, now, owed)
+    new = StoredInteraction(
+        id=uuid4(),
+        ticket_id=None,
+        received_at=now,
+        interaction=event.interaction,
+        tags=decision.interaction_tags,
+        track_engagement=decision.track_engagement,
+    )
+    # Kept with it: if another interaction's ticket collects this one, that write applies
+    # this decision (shared.collected).
+    recording = Recording(new, key, decision)
+    placing: _Placing | None = None
 
     async def attempt() -> list[Event]:
+        nonlocal placing
+        # Both reads in one trip to the store: a new interaction is then stored by the write
+        # that places it (one transaction where recording it first took two).
+        known, ticket = await asyncio.gather(
+            store.interaction_by_key(event.interaction.key), store.active_ticket(key)
+        )
+        if known is not None and known.ticket_id is not None:
+            return []  # delivered again: it is on its ticket already
+        placing = _Placing(
+            store, scale, event, known or new, None if known else recording, actor, now, owed
+        )
         try:
-            ticket = await store.active_ticket(key)
             if ticket is not None:
                 return await placing.extend(ticket)
             previous = await store.latest_ticket(key)
@@ -132,14 +144,20 @@ async def _place(
             if merged_into is not None:  # a merged ticket's conversation goes on in its target
                 return await placing.extend(merged_into)
             if decision.open_ticket is None and previous is None:
-                return []  # nothing asks for a ticket: the interaction stays stored, unticketed
+                # Nothing asks for a ticket: the interaction stays stored, unticketed.
+                if known is None:
+                    await store.record_interaction(new, thread_key=key, decision=decision)
+                return []
             return await placing.open(previous)
         except InteractionTaken:
             return []  # a ticket opened meanwhile collected this interaction: nothing to do
 
-    # Another replica changing this conversation first: read it again.
-    events = await retry_on_stale(attempt, what=f"conversation {key}", also=(ThreadAlreadyActive,))
-    return events, placing.placed if events else None
+    # Another replica changing this conversation first (or storing this interaction first,
+    # a redelivery running beside the first delivery): read it again.
+    events = await retry_on_stale(
+        attempt, what=f"conversation {key}", also=(ThreadAlreadyActive, AlreadyRecorded)
+    )
+    return events, placing.placed if events and placing is not None else None
 
 
 async def _merge_target(
@@ -181,12 +199,15 @@ class _Placing:
         scale: PriorityScale,
         event: InteractionTriagedV1,
         stored: StoredInteraction,
+        recording: Recording | None,
         actor: str,
         now: datetime,
         owed: list[tuple[StoredInteraction, PendingReply]],
     ) -> None:
         self.store, self.scale, self.event, self.owed = store, scale, event, owed
         self.stored, self.actor, self.now = stored, actor, now
+        self.recording = recording
+        """The interaction, when new: stored by the ticket write that places it."""
         self.decision = event.decision
         self.placed: tickets.Ticket | None = None
         """The ticket as written with the interaction on it, once it is."""
@@ -260,6 +281,7 @@ class _Placing:
                 *change_entries(ticket.id, actor, outcome.changes[1:], now, reasons),
             ],
             events=events,
+            recording=self.recording,
         )
         self.placed = outcome.ticket
         return events
@@ -355,6 +377,7 @@ class _Placing:
                 announce=announce,
                 assign_among=among,
                 apply_collected=collected.apply,
+                recording=self.recording,
             )
 
         try:

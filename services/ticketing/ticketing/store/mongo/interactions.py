@@ -27,7 +27,7 @@ from ticketing.store.codec import (
     iso,
 )
 from ticketing.store.mongo.documents import Collections
-from ticketing.store.port import Collected, Listing
+from ticketing.store.port import AlreadyRecorded, Collected, Listing, Recording
 
 MIN_INDEXED_TEXT = 3
 VISIBILITY_BATCH = 500
@@ -92,6 +92,22 @@ class MongoInteractions:
         if doc is None:  # the clash was on the id, not on the key: a caller bug
             raise RuntimeError(f"interaction {stored.id} is already stored under another key")
         return _stored(doc)
+
+    async def record_new(self, recording: Recording | None) -> None:
+        """A ticket write's Recording, stored before it (no multi-document transactions):
+        a ticket write refused afterwards leaves it stored, unticketed, and the retry that
+        follows finds it there, as when triage recorded it in a step of its own."""
+        if recording is None:
+            return
+        stored = await self.record_interaction(
+            recording.stored, thread_key=recording.thread_key, decision=recording.decision
+        )
+        if stored.id != recording.stored.id:
+            raise AlreadyRecorded(recording.stored.interaction.key)
+
+    async def interaction_by_key(self, key: str) -> StoredInteraction | None:
+        doc = await self._interactions.find_one({"_id": key})
+        return _stored(doc) if doc else None
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
         cursor = self._interactions.find({"ticket_id": str(ticket_id)}).sort(

@@ -54,7 +54,7 @@ from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import ApplyCollected, Clocks, Listing, Match, StoredDetail
+from ticketing.store.port import ApplyCollected, Clocks, Listing, Match, Recording, StoredDetail
 from ticketing.store.reports import ReportSource, source_of
 
 
@@ -83,6 +83,11 @@ class MongoTicketStore:
         self._locks = self._collections.locks
         self._directory = MongoDirectory(self._collections, clock)
         self._interactions = MongoInteractions(self._collections)
+        self.interaction_by_key = self._interactions.interaction_by_key
+        self.interactions_of = self._interactions.interactions_of
+        self.get_interaction = self._interactions.get_interaction
+        self.tag_interaction = self._interactions.tag_interaction
+        self.change_interaction = self._interactions.change_interaction
         self._outbox = MongoOutbox(self._collections, clock)
         self._people = MongoPeople(self._collections, clock)
         self._sla = MongoSla(self._collections)
@@ -125,26 +130,10 @@ class MongoTicketStore:
             stored, thread_key=thread_key, decision=decision
         )
 
-    async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
-        return await self._interactions.interactions_of(ticket_id)
-
-    async def get_interaction(self, interaction_id: UUID) -> StoredInteraction | None:
-        return await self._interactions.get_interaction(interaction_id)
-
     async def list_interactions(
         self, query: InteractionQuery, *, visible: Visibility | None = None
     ) -> Listing[StoredInteraction]:
         return await self._interactions.list_interactions(query, visible)
-
-    async def tag_interaction(
-        self, interaction_id: UUID, tags: list[str]
-    ) -> StoredInteraction | None:
-        return await self._interactions.tag_interaction(interaction_id, tags)
-
-    async def change_interaction(
-        self, key: str, change: Callable[[StoredInteraction], StoredInteraction | None]
-    ) -> tuple[StoredInteraction, StoredInteraction | None] | None:
-        return await self._interactions.change_interaction(key, change)
 
     # ticket reads
 
@@ -239,7 +228,9 @@ class MongoTicketStore:
         announce: Callable[[Ticket], Sequence[Event]],
         assign_among: Sequence[str] = (),
         apply_collected: ApplyCollected | None = None,
+        recording: Recording | None = None,
     ) -> Ticket:
+        await self._interactions.record_new(recording)
         return await self._ticket_writes.create(
             ticket,
             year=year,
@@ -258,7 +249,9 @@ class MongoTicketStore:
         interaction_id: UUID | None,
         history: Sequence[HistoryEntry],
         events: Sequence[Event],
+        recording: Recording | None = None,
     ) -> Ticket:
+        await self._interactions.record_new(recording)
         return await self._ticket_writes.update(
             ticket,
             expected_version=expected_version,

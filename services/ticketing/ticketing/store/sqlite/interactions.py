@@ -67,6 +67,13 @@ def record(
     return _stored(row)
 
 
+def by_key(connection: sqlite3.Connection, key: str) -> StoredInteraction | None:
+    row = connection.execute(
+        "SELECT ticket_id, body FROM interactions WHERE dedup_key = ?", (key,)
+    ).fetchone()
+    return _stored(row) if row is not None else None
+
+
 def collect(connection: sqlite3.Connection, ticket_id: UUID, thread_key: str) -> list[Collected]:
     """Attach every unticketed interaction of the conversation to the ticket; oldest first,
     each with its kept decision."""

@@ -34,6 +34,7 @@ from ticketing.store.port import (
     Clocks,
     Listing,
     Match,
+    Recording,
     StoredDetail,
     ThreadAlreadyActive,
 )
@@ -110,6 +111,9 @@ class SqliteTicketStore(directory.DirectoryEntries):
         return await self._db.write(lambda c: interactions.change(c, key, change))
 
     # ticket reads
+
+    async def interaction_by_key(self, key: str) -> StoredInteraction | None:
+        return await self._db.read(lambda c: interactions.by_key(c, key))
 
     async def active_ticket(self, thread_key: str) -> Ticket | None:
         return await self._db.read(lambda c: reads.one(c, "active_thread_key = ?", thread_key))
@@ -204,6 +208,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
         announce: Callable[[Ticket], Sequence[Event]],
         assign_among: Sequence[str] = (),
         apply_collected: ApplyCollected | None = None,
+        recording: Recording | None = None,
     ) -> Ticket:
         now = self._now()
         return await self._db.write(
@@ -217,6 +222,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
                 assign_among=assign_among,
                 now=now,
                 apply_collected=apply_collected,
+                recording=recording,
             )
         )
 
@@ -228,6 +234,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
         interaction_id: UUID | None,
         history: Sequence[HistoryEntry],
         events: Sequence[Event],
+        recording: Recording | None = None,
     ) -> Ticket:
         stored = dataclasses.replace(ticket, version=expected_version + 1)
         now = self._now()
@@ -241,6 +248,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
                     history=history,
                     events=events,
                     now=now,
+                    recording=recording,
                 )
             )
         except sqlite3.IntegrityError as exc:
@@ -376,8 +384,11 @@ class SqliteTicketStore(directory.DirectoryEntries):
         )
 
     async def mark_published(self, ids: Sequence[UUID]) -> None:
-        await self._db.write(lambda c: outbox.mark_published(c, ids))
+        # In the next write transaction (claims and the backlog see it): a row left behind
+        # by a crash is published again by the relay, which consumers take as a duplicate.
+        self._db.write_later(lambda c: outbox.mark_published(c, ids))
 
     async def outbox_backlog(self) -> Backlog:
+        await self._db.settle_later()
         events, oldest = await self._db.read(outbox.backlog)
         return Backlog.since(events, oldest, self._clock())

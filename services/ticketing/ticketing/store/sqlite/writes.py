@@ -15,8 +15,10 @@ from ticketing.domain import assignment
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import protocol_number, ticket_to_doc, ticket_to_row
 from ticketing.store.port import (
+    AlreadyRecorded,
     ApplyCollected,
     InteractionTaken,
+    Recording,
     StaleTicket,
     ThreadAlreadyActive,
 )
@@ -96,6 +98,17 @@ def append(
     )
 
 
+def record_first(connection: sqlite3.Connection, recording: Recording | None) -> None:
+    """Store the new interaction a ticket write places, in the same transaction."""
+    if recording is None:
+        return
+    stored = interactions.record(
+        connection, recording.stored, recording.thread_key, recording.decision
+    )
+    if stored.id != recording.stored.id:
+        raise AlreadyRecorded(recording.stored.interaction.key)
+
+
 def _assigned(connection: sqlite3.Connection, ticket: Ticket, among: Sequence[str]) -> Ticket:
     if ticket.assignee is not None or not among:
         return ticket
@@ -114,7 +127,9 @@ def create(
     assign_among: Sequence[str],
     now: float,
     apply_collected: ApplyCollected | None = None,
+    recording: Recording | None = None,
 ) -> Ticket:
+    record_first(connection, recording)
     ticket = _assigned(connection, unassigned, assign_among)
     if connection.execute(
         "SELECT 1 FROM tickets WHERE active_thread_key = ?", (ticket.thread_key,)
@@ -166,7 +181,9 @@ def update(
     history: Sequence[HistoryEntry],
     events: Sequence[Event],
     now: float,
+    recording: Recording | None = None,
 ) -> Ticket:
+    record_first(connection, recording)
     replace(connection, stored, expected_version)
     if (
         interaction_id is not None
