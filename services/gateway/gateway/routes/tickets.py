@@ -44,6 +44,7 @@ from gateway.deps import (
     authenticated,
     services_of,
 )
+from gateway.direct_route import direct_get
 from gateway.errors import unprocessable
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
@@ -52,10 +53,12 @@ NOT_FOUND = {404: {"description": "No such ticket"}}
 
 
 # The two busiest reads take no FastAPI dependency: they authenticate and find the services
-# themselves (gateway.deps.authenticated), documented as the dependencies would be.
+# themselves (gateway.deps.authenticated), documented as the dependencies would be, and FastAPI
+# calls them without solving any parameter (gateway.direct_route).
 
 
-@router.get(
+@direct_get(
+    router,
     "",
     response_model=TicketPage,
     openapi_extra={**query_params.documented(TicketQuery), **BEARER_DOCUMENTED},
@@ -79,10 +82,14 @@ async def bulk_change(request: TicketBulk, caller: CurrentCaller, services: Serv
     return await services.call(TICKETING_RPC, TicketingMethod.TICKETS_BULK, request, caller)
 
 
-@router.get(
-    "/{ref}", response_model=TicketDetail, responses=NOT_FOUND, openapi_extra=BEARER_DOCUMENTED
+@direct_get(
+    router,
+    "/{ref}",
+    response_model=TicketDetail,
+    responses=NOT_FOUND,
+    openapi_extra=BEARER_DOCUMENTED,
 )
-async def get_ticket(ref: str, request: Request) -> Any:
+async def get_ticket(ref: str, request: Request) -> Response:
     """One ticket by id or protocol number (e.g. `2026-000123`), with its interactions."""
     caller = await authenticated(request)
     return await services_of(request).relay(
