@@ -665,16 +665,18 @@ async def run_open_loop(
     try:
         await asyncio.sleep(1.0)  # whatever the flood left behind settles first
         meter = CpuMeter(measured_pids(stack))
+        services = {p.name: p.popen.pid for p in stack.processes}
         began = time.monotonic()
-        sending = await openloop.send_on_schedule(
-            poster, workload.bodies, rate, progress.post_started, on_answer
-        )
-        while not progress.all_ticketed.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(progress.all_ticketed.wait(), 1.0)
-            if time.monotonic() - progress.last_change > args.idle_timeout:
-                print(f"   no progress for {args.idle_timeout:.0f} s: giving up", flush=True)
-                break
+        with profiling.recording(services, args.profile and args.profile / "open"):
+            sending = await openloop.send_on_schedule(
+                poster, workload.bodies, rate, progress.post_started, on_answer
+            )
+            while not progress.all_ticketed.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(progress.all_ticketed.wait(), 1.0)
+                if time.monotonic() - progress.last_change > args.idle_timeout:
+                    print(f"   no progress for {args.idle_timeout:.0f} s: giving up", flush=True)
+                    break
         cpu, busy = meter.read()
         elapsed = time.monotonic() - began
     finally:
