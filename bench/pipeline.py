@@ -665,8 +665,8 @@ async def run_open_loop(
     try:
         await asyncio.sleep(1.0)  # whatever the flood left behind settles first
         meter = CpuMeter(measured_pids(stack))
-        began = time.monotonic()
         services = {p.name: p.popen.pid for p in stack.processes}
+        began = time.monotonic()
         with profiling.recording(services, args.profile and args.profile / "open"):
             sending = await openloop.send_on_schedule(
                 poster, workload.bodies, rate, progress.post_started, on_answer

@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
+from faststream.prometheus.container import MetricsContainer
+from faststream.prometheus.manager import MetricsManager
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_asgi_app
 
@@ -105,9 +107,47 @@ def of_queue(queue: str) -> QueueMetrics:
     )
 
 
+class _Children:
+    """One metric whose labelled series are looked up once: ``labels()`` validates and joins
+    its label values on every call, six calls per message consumed and two per publish."""
+
+    __slots__ = ("_children", "_metric")
+
+    def __init__(self, metric: Any) -> None:
+        self._metric = metric
+        self._children: dict[tuple[tuple[str, str], ...], Any] = {}
+
+    def labels(self, **labels: str) -> Any:
+        key = tuple(labels.items())
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self._metric.labels(**labels)
+        return child
+
+
+class _CachedContainer:
+    """FastStream's metrics container with every metric behind ``_Children``."""
+
+    def __init__(self, container: MetricsContainer) -> None:
+        self._container = container
+
+    def __getattr__(self, name: str) -> _Children:
+        # Called only once per metric: the wrapper is then an attribute of this object.
+        children = _Children(getattr(self._container, name))
+        setattr(self, name, children)
+        return children
+
+
 def broker_middleware(service: str) -> RabbitPrometheusMiddleware:
-    """FastStream's per-message metrics, labelled ``app_name=<service>``."""
-    return RabbitPrometheusMiddleware(registry=REGISTRY, app_name=service)
+    """FastStream's per-message metrics, labelled ``app_name=<service>``: the same series,
+    with each series looked up once per process instead of on every message (measured in
+    ``bench/consume_cost.py``)."""
+    middleware = RabbitPrometheusMiddleware(registry=REGISTRY, app_name=service)
+    # The manager's methods build each series' labels from the container's metrics; given a
+    # container that remembers the series, they no longer pay ``labels()`` per message.
+    container = _CachedContainer(middleware._metrics_container)
+    middleware._metrics_manager = MetricsManager(container, app_name=service)  # type: ignore[arg-type]
+    return middleware
 
 
 def metrics_app() -> Any:
