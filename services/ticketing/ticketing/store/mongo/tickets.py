@@ -64,6 +64,8 @@ from ticketing.store.port import (
     ThreadAlreadyActive,
 )
 
+SPLICED_FIELDS = ("id", "list_row", "level", "priority", "sla_next_at", "sla_listed")
+"""A document's fields ``PageClocks.splice_rows`` reads, in the order it is told."""
 LIST_SORT = [("updated_at", DESCENDING), ("_id", ASCENDING)]
 FlushHistory = Callable[[str, list[dict[str, Any]]], Awaitable[None]]
 
@@ -152,22 +154,15 @@ class MongoTickets:
     ) -> Listing[bytes]:
         """``page`` as each ticket's stored row with its clocks spliced in (``page_json``)."""
         docs, total, next_cursor = await self._page(query, visible, priorities)
-        spliced = getattr(clocks, "spliced", None)
-        items: list[bytes] = []
-        spliced_rows: list[tuple[int, str, list[Any]]] = []
-        for d in docs:
-            stored = d.get("list_row")
-            if spliced is not None and stored is not None:
-                reading = d.get("sla_listed")
-                parts = spliced(d["level"], d["priority"], d.get("sla_next_at"), reading)
-                if parts is not None:
-                    spliced_rows.append((len(items), stored, parts))
-                    items.append(b"")
-                    continue
-            items.append(page_json.listed(stored, d, lambda d=d: d, clocks))
-        written = page_json.with_clocks([(stored, parts) for _, stored, parts in spliced_rows])
-        for (i, _, _), row in zip(spliced_rows, written, strict=True):
-            items[i] = row
+        splice_rows = getattr(clocks, "splice_rows", None)
+        spliced: dict[int, bytes] = {}
+        if splice_rows is not None and docs:  # the page at once, as on SQLite
+            rows = [tuple(map(d.get, SPLICED_FIELDS)) for d in docs]
+            spliced = dict(zip(*splice_rows(rows, (0, 1, 2, 3, 4, 5)), strict=True))
+        items = [
+            spliced.get(i) or page_json.listed(d.get("list_row"), d, lambda d=d: d, clocks)
+            for i, d in enumerate(docs)
+        ]
         return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
 
     async def count(self, query: TicketFilters, visible: Visibility | None) -> tuple[int, bool]:
