@@ -399,3 +399,33 @@ async def test_a_reply_answers_the_customer_when_the_network_took_it(
     assert await first_response() is None
     await settle(queued, DeliveryState.SENT, 12)
     assert await first_response() == 12 * 60
+
+
+async def test_the_customer_is_the_earliest_inbound_whatever_arrived_first(
+    store: TicketStore,
+) -> None:
+    """The projection reads a busy ticket's outbound interactions and its earliest inbound
+    one only: a message that occurred before the opener, delivered after it, is the
+    customer's, and a reply among many messages still answers."""
+    ticket = await open_for(store, message("post-1", minutes=10))
+    moves = [
+        (20, "user-2", Direction.INBOUND),
+        (2, "user-0", Direction.INBOUND),
+        (25, "brand", Direction.OUTBOUND),
+        (30, "user-3", Direction.INBOUND),
+    ]
+    for minutes, author, direction in moves:
+        later = message("post-1", minutes=minutes).model_copy(
+            update={"author": Author(id=author), "direction": direction}
+        )
+        stored = await record(store, later)
+        change = follow_up_of(ticket, stored, minutes=minutes)
+        ticket = await save(
+            store, change, expected_version=ticket.version, interaction_id=stored.id
+        )
+        await report_projection.ticket_changed(store=store, ticket_id=ticket.id)
+        assert await held_facts(store, ticket.id) == await facts_from_whole_reads(store, ticket.id)
+    facts = await held_facts(store, ticket.id)
+    assert facts is not None
+    assert facts.author == "facebook:user-0"
+    assert facts.first_response_seconds == 25 * 60  # opened at T0, answered at minute 25

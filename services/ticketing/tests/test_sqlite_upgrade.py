@@ -14,6 +14,7 @@ from contracts.tickets import InteractionQuery, StoredInteraction, TicketQuery
 from ticketing.domain import lifecycle
 from ticketing.domain.threading import thread_key
 from ticketing.domain.tickets import Ticket
+from ticketing.shared import report_facts
 from ticketing.store.port import Collected
 from ticketing.store.sqlite import SqliteTicketStore
 from ticketing.store.sqlite.schema import EXTRA_INDEXED, NOT_REMOVED
@@ -87,7 +88,7 @@ def _as_the_previous_version_left_it(path: Path) -> None:
         for table, column in [
             ("tickets", "removed"),
             ("tickets", "parent_id"),
-            *(("interactions", c) for c in ("channel", "kind", "account", "author")),
+            *(("interactions", c) for c in ("channel", "kind", "account", "author", "direction")),
         ]:
             connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         connection.execute(
@@ -133,6 +134,9 @@ async def test_a_file_from_the_previous_version_gets_its_filters_as_columns(
             InteractionQuery(text="NEVER ARRIVED", channel=[Channel.FACEBOOK])
         )
         removed = await again.get_ticket(gone.id)
+        # The report projection reads the customer from the direction column.
+        await again.project_report(kept.id, report_facts.facts_of)
+        [kept_author] = await again.report_rows("authors", "all", 0, 10**9, None)
     finally:
         await again.close()
 
@@ -140,11 +144,14 @@ async def test_a_file_from_the_previous_version_gets_its_filters_as_columns(
     assert [t.id for t in children] == [child.id]
     assert found.total == 2
     assert removed is not None and removed.removed
+    assert kept_author.extra == "facebook:user-1"
     with sqlite3.connect(path) as connection:
         [desk_index] = connection.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'tickets_on_desk'"
         ).fetchone()
+        directions = connection.execute("SELECT DISTINCT direction FROM interactions").fetchall()
     assert "json_extract" not in desk_index
+    assert directions == [("inbound",)]
 
 
 async def test_interactions_stored_before_decisions_were_kept_are_collected_without_one(

@@ -16,8 +16,9 @@ from ticketing.domain.tickets import Ticket
 
 
 class ReportSource(NamedTuple):
-    """What a ticket's report facts are made of, read together: the ticket, a mark of each
-    of its interactions (a few fields, not the parsed interaction), its history when it is
+    """What a ticket's report facts are made of, read together: the ticket, the marks of
+    its interactions the facts read (a few fields, not the parsed interaction: at least
+    every outbound interaction's and the earliest inbound one's), its history when it is
     done (only a done ticket's says when it was done; an open one's is left unread, and a
     busy ticket's is long) and the spec of its level's calendar (None without one)."""
 

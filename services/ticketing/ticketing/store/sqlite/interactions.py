@@ -41,8 +41,8 @@ def record(
     interaction = stored.interaction
     inserted = connection.execute(
         "INSERT INTO interactions (id, dedup_key, ticket_id, thread_key, occurred_at,"
-        " received_at, body, channel, kind, account, author, decision)"
-        " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+        " received_at, body, channel, kind, account, author, decision, direction)"
+        " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
         (
             str(stored.id),
             interaction.key,
@@ -55,6 +55,7 @@ def record(
             interaction.account,
             interaction.author.id,
             decision_body(decision),
+            interaction.direction.value,
         ),
     ).rowcount
     if inserted:

@@ -35,18 +35,27 @@ CREATE TABLE IF NOT EXISTS report_counts (
 """
 
 
+MARKS = (
+    "SELECT occurred_at, direction, channel, author,"
+    " body ->> '$.delivery.state', body ->> '$.delivery.sent_at'"
+    " FROM interactions WHERE ticket_id = ? AND direction = 'outbound'"
+    " UNION ALL SELECT * FROM (SELECT occurred_at, direction, channel, author, NULL, NULL"
+    " FROM interactions WHERE ticket_id = ? AND direction IS NOT 'outbound'"
+    " ORDER BY occurred_at, id LIMIT 1)"
+)
+"""Outbound interactions (the first response) and the earliest inbound one (the customer),
+through the (ticket_id, occurred_at, id) index; ``occurred_at`` is fixed-width UTC text."""
+
+
 def source(connection: sqlite3.Connection, ticket_id: UUID) -> ReportSource | None:
-    """One read: the ticket, its interactions' marks from their own columns and three
-    fields of their JSON (no interaction is parsed), its history if done, its calendar."""
+    """One read: the ticket, the marks the facts read from their interactions' own columns
+    (the outbound ones, with their delivery from their JSON, and the earliest inbound one:
+    a busy conversation's other messages are not read at all), its history if done, its
+    calendar."""
     ticket = ticket_reads.one(connection, "id = ?", str(ticket_id))
     if ticket is None:
         return None
-    rows = connection.execute(
-        "SELECT occurred_at, body ->> '$.interaction.direction', channel, author,"
-        " body ->> '$.delivery.state', body ->> '$.delivery.sent_at'"
-        " FROM interactions WHERE ticket_id = ?",
-        (str(ticket_id),),
-    )
+    rows = connection.execute(MARKS, (str(ticket_id), str(ticket_id)))
     marks = [
         InteractionMark(
             parse_iso(at),

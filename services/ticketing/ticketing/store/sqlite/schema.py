@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS interactions (
     kind TEXT,
     account TEXT,
     author TEXT,
-    decision TEXT
+    decision TEXT,
+    direction TEXT
 );
 CREATE INDEX IF NOT EXISTS interactions_unticketed ON interactions (thread_key)
     WHERE ticket_id IS NULL;

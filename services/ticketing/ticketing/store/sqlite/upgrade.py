@@ -45,6 +45,9 @@ ADDED_COLUMNS = {
                 ("kind", "$.interaction.kind"),
                 ("account", "$.interaction.account"),
                 ("author", "$.interaction.author.id"),
+                # The report projection reads only the outbound interactions and the first
+                # inbound one of a ticket, without parsing the rest.
+                ("direction", "$.interaction.direction"),
             )
         },
         # The rules' decision, applied by the ticket that collects the interaction; rows
