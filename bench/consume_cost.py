@@ -27,17 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from devtools.vhost import isolated_vhost  # noqa: E402
-
-INTERACTION = {
-    "channel": "facebook",
-    "account": "acme-page",
-    "external_id": "1234567890_111",
-    "thread_id": "1234567890",
-    "kind": "comment",
-    "author": {"id": "fb-42", "name": "Maria Souza", "bio": "Médica"},
-    "text": "Vou reclamar na Anatel!",
-    "occurred_at": "2026-11-25T10:00:00Z",
-}
+from ingestor.app import EXAMPLE as INTERACTION  # noqa: E402
 
 
 async def consume(url: str, n: int, ready: multiprocessing.Event, out: Path | None) -> None:
