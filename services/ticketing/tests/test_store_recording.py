@@ -161,3 +161,61 @@ async def test_one_interaction_delivered_to_two_replicas_at_once_goes_on_its_tic
     assert ticket is not None and ticket.interaction_count == 2
     added = [e for e in await store.history_of(ticket.id) if e.action == "interaction_added"]
     assert len(added) == 1
+
+
+async def test_a_message_stored_while_another_replica_opens_its_ticket_joins_that_ticket(
+    store: TicketStore,
+) -> None:
+    """A message no rule opens a ticket for, read by one replica (no ticket yet) while another
+    replica opens the conversation's ticket, is stored after that opening collected the
+    conversation's messages: it must still end up on the ticket."""
+    import asyncio
+    from typing import Any
+
+    from contracts.events import InteractionTriagedV1
+    from servicekit.keyed_locks import KeyedLocks
+    from ticketing.usecases import triage
+
+    from .test_domain import SCALE
+    from .test_sharing import OFFLINE
+
+    opener = InteractionTriagedV1(
+        interaction=message("post-1"), decision=TriageDecision(open_ticket=OpenTicket())
+    )
+    reply = InteractionTriagedV1(
+        interaction=message("post-1", minutes=1), decision=TriageDecision()
+    )
+
+    class OpenedInBetween:
+        """The store as the reply's replica sees it: the other replica opens the ticket just
+        after this one found the conversation without one."""
+
+        def __init__(self) -> None:
+            self.opened = False
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        async def latest_ticket(self, key: str) -> Any:
+            found = await store.latest_ticket(key)
+            if not self.opened:
+                self.opened = True
+                await triage.handle_triaged(
+                    store=store, publisher=OFFLINE, scale=SCALE, locks=KeyedLocks(), event=opener
+                )
+            return found
+
+    await asyncio.wait_for(
+        triage.handle_triaged(
+            store=OpenedInBetween(),  # type: ignore[arg-type]
+            publisher=OFFLINE,
+            scale=SCALE,
+            locks=KeyedLocks(),
+            event=reply,
+        ),
+        timeout=10,
+    )
+    ticket = await store.active_ticket(thread_key(opener.interaction))
+    assert ticket is not None and ticket.interaction_count == 2
+    stored = await store.interaction_by_key(reply.interaction.key)
+    assert stored is not None and stored.ticket_id == ticket.id

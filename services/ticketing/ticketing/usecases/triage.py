@@ -147,6 +147,10 @@ async def _place(
                 # Nothing asks for a ticket: the interaction stays stored, unticketed.
                 if known is None:
                     await store.record_interaction(new, thread_key=key, decision=decision)
+                    # Stored after the conversation was read: a ticket another replica opened
+                    # in between did not collect it. Read again, now that it is stored (the
+                    # next attempt finds it, and the ticket if there is one).
+                    raise AlreadyRecorded(event.interaction.key)
                 return []
             return await placing.open(previous)
         except InteractionTaken:
