@@ -10,7 +10,6 @@ calls (FastStream's ``broker.request`` allows only one in flight per broker).
 from __future__ import annotations
 
 import asyncio
-import functools
 import itertools
 import logging
 import time
@@ -25,7 +24,6 @@ import pydantic_core
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitResponse, RabbitRouter
 from faststream.rabbit.message import RabbitMessage
-from prometheus_client import Histogram
 from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 
@@ -157,18 +155,10 @@ async def dispatch(methods: dict[str, Method], body: bytes) -> WireReply:
     started = time.perf_counter()
     reply = await _answer(methods, request)
     status = str(RpcError.model_validate_json(reply.body).status) if reply.failed else "200"
-    _series(metrics.RPC_SERVER_SECONDS, request.method, status).observe(
+    metrics.labelled(metrics.RPC_SERVER_SECONDS, request.method, status).observe(
         time.perf_counter() - started
     )
     return reply
-
-
-@functools.lru_cache(maxsize=1024)
-def _series(histogram: Histogram, *labels: str) -> Histogram:
-    """``histogram.labels(*labels)``, looked up once: each look-up takes the metric's lock
-    and builds the key again, on both sides of every call (a few µs, issue 8). Bounded, as
-    a method name comes from the caller."""
-    return histogram.labels(*labels)
 
 
 async def _answer(methods: dict[str, Method], request: RpcRequest) -> WireReply:
@@ -371,6 +361,6 @@ class RpcClient:
             raise RpcUnavailable(f"the message broker refused the request: {exc}") from exc
         finally:
             self._pending.pop(correlation_id, None)
-            _series(metrics.RPC_CLIENT_SECONDS, queue, method, outcome).observe(
+            metrics.labelled(metrics.RPC_CLIENT_SECONDS, queue, method, outcome).observe(
                 time.perf_counter() - started
             )
