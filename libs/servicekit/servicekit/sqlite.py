@@ -67,6 +67,8 @@ class SqliteDatabase:
         self._reads_scheduled = False
         self._later: list[Callable[[sqlite3.Connection], Any]] = []
         self._later_timer: asyncio.TimerHandle | None = None
+        self._later_running = 0
+        """Deferred writes a transaction has taken and not yet committed or rolled back."""
         self._later_writes: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
@@ -169,24 +171,23 @@ class SqliteDatabase:
 
     def _write_later_now(self) -> None:
         self._later_timer = None
-        with self._lock:
-            waiting = bool(self._later)
-        if waiting:  # no write came along to take them
-            task = asyncio.get_running_loop().create_task(self.settle_later())
-            self._later_writes.add(task)
-            task.add_done_callback(self._later_writes.discard)
+        task = asyncio.get_running_loop().create_task(self.settle_later())
+        self._later_writes.add(task)
+        task.add_done_callback(self._later_writes.discard)
 
     async def settle_later(self) -> None:
-        """Return once every ``write_later`` queued so far has been written (or failed)."""
+        """Return once every ``write_later`` queued so far has been written (or failed):
+        those still waiting, and those a transaction running now has taken."""
         with self._lock:
-            waiting = bool(self._later)
-        if waiting:
+            waiting = bool(self._later) or self._later_running > 0
+        if waiting:  # a write's transaction commits after the one running now
             await self.write(_nothing)
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
             later, self._later = self._later, []
+            self._later_running += len(later)
             if self._pending:
                 loop.call_soon_threadsafe(self._reschedule, loop)
             else:
@@ -221,6 +222,9 @@ class SqliteDatabase:
             outcomes = [(False, exc)] * len(group)
             if later:
                 log.warning("%d deferred writes to %s were lost: %s", len(later), self.path, exc)
+        if later:  # committed or rolled back: settle_later need not wait for them now
+            with self._lock:
+                self._later_running -= len(later)
         # One wake-up of the event loop for the whole group, not one per write.
         loop.call_soon_threadsafe(_settle_all, [future for _, future in group], outcomes)
 

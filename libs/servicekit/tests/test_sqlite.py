@@ -170,3 +170,26 @@ async def test_closing_writes_what_waits_for_later(tmp_path: Path) -> None:
     await database.close()
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT name FROM items").fetchall() == [("marked",)]
+
+
+async def test_settle_later_waits_for_later_writes_a_running_transaction_took(
+    db: SqliteDatabase,
+) -> None:
+    """A read after ``settle_later`` sees the deferred writes, even those a transaction
+    running at that moment had already taken and not yet committed."""
+    started, release = asyncio.Event(), asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow(connection: sqlite3.Connection) -> None:
+        loop.call_soon_threadsafe(started.set)
+        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(timeout=10)
+
+    db.write_later(insert("marked", 1), within_seconds=60)
+    running = asyncio.ensure_future(db.write(slow))  # takes "marked" with it
+    await asyncio.wait_for(started.wait(), 10)
+    settling = asyncio.ensure_future(db.settle_later())
+    await asyncio.sleep(0)
+    assert not settling.done()  # the transaction holding "marked" has not committed
+    release.set()
+    await asyncio.wait_for(asyncio.gather(running, settling), 10)
+    assert await names(db) == ["marked"]
