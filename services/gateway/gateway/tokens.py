@@ -3,6 +3,7 @@ request costs no round trip to find out who is calling."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -56,7 +57,23 @@ def agent_of(token: str, *, secret: str) -> str:
 
 def holder_of(token: str, *, secret: str) -> Holder:
     """Who a valid token was issued to, and whether it was issued to an administrator;
-    raises BadToken otherwise."""
+    raises BadToken otherwise.
+
+    A token once found valid is remembered with its expiry (``_verified``): PyJWT's check
+    (the signature, and its guards against keys and segments of the wrong shape, character
+    by character) was about a fifth of the gateway's CPU per ticket list or detail
+    (bench/read_stack.py, issue 8), and an agent sends the same token with every request.
+    Nothing of a verified token can change but whether it has expired (its issue time and
+    signature stay good), so a remembered one is refused as PyJWT would refuse it, once its
+    ``exp`` has passed. Only tokens signed with ``secret`` are ever remembered."""
+    key = (secret, token)
+    known = _verified.get(key)
+    if known is not None:
+        holder, expires = known
+        if expires <= _now():  # PyJWT's test, without leeway
+            del _verified[key]
+            raise BadToken(EXPIRED)
+        return holder
     try:
         claims = jwt.decode(
             token,
@@ -66,9 +83,31 @@ def holder_of(token: str, *, secret: str) -> Holder:
             options={"require": ["sub", "exp", "aud"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise BadToken("the token has expired: ask an administrator for a new one") from exc
+        raise BadToken(EXPIRED) from exc
     except jwt.InvalidTokenError as exc:
         raise BadToken("missing or invalid bearer token") from exc
     if claims.get("role") != "agent":
         raise BadToken("missing or invalid bearer token")
-    return Holder(str(claims["sub"]), claims.get(ADMIN_CLAIM) is True)
+    holder = Holder(str(claims["sub"]), claims.get(ADMIN_CLAIM) is True)
+    _remember(key, holder, float(claims["exp"]))
+    return holder
+
+
+EXPIRED = "the token has expired: ask an administrator for a new one"
+
+REMEMBERED = 10_000
+"""Verified tokens remembered at most (an agent holds one or a few): past it, the expired
+are forgotten, then the oldest remembered, so a flood of valid tokens costs a bounded map."""
+
+_verified: dict[tuple[str, str], tuple[Holder, float]] = {}
+_now = time.time
+
+
+def _remember(key: tuple[str, str], holder: Holder, expires: float) -> None:
+    if len(_verified) >= REMEMBERED:
+        now = _now()
+        for stale in [k for k, (_, at) in _verified.items() if at <= now]:
+            del _verified[stale]
+        while len(_verified) >= REMEMBERED:
+            del _verified[next(iter(_verified))]
+    _verified[key] = (holder, expires)
