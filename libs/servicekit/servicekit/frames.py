@@ -94,57 +94,61 @@ _PUBLISH = struct.pack(">HHH", 60, 40, 0)  # Basic.Publish, reserved; then the e
 _ACK = struct.pack(">HH", 60, 80)
 _LONGLONG = struct.Struct(">Q")
 _FRAME = struct.Struct(">BHI")
-_TEXT_FLAGS = (
-    ("content_type", 1 << 15),
-    ("correlation_id", 1 << 10),
-    ("reply_to", 1 << 9),
-    ("expiration", 1 << 8),
-    ("message_id", 1 << 7),
-)
-_OTHERS = (
-    "content_encoding",
-    "headers",
-    "priority",
-    "timestamp",
-    "message_type",
-    "user_id",
-    "app_id",
-    "cluster_id",
-)
-
-
 def _frame(kind: int, channel_number: int, payload: bytes) -> bytes:
     return _FRAME.pack(kind, channel_number, len(payload)) + payload + b"\xce"
 
 
 def _content_header(properties: Properties, body_size: int) -> bytes | None:
-    """The content header's payload, or None when the properties need pamqp."""
-    if any(getattr(properties, name) not in (None, "") for name in _OTHERS):
-        return None
-    flags, parts = 0, []
-    value = properties.content_type
-    if value:
-        flags |= 1 << 15
-        parts.append(value)
-    mode = properties.delivery_mode
-    for name, flag in _TEXT_FLAGS[1:]:
-        value = getattr(properties, name)
-        if value:
-            flags |= flag
-            parts.append(value)
-    fields = []
-    for text in parts:
-        raw = text.encode()
-        if len(raw) > 255:
+    """The content header's payload, or None when the properties need pamqp.
+
+    Each property read by its own attribute, in the header's field order: finding them by
+    name (``getattr`` over tables, ``any`` over a generator) was 7 µs of every publish on
+    both sides of each call, about as much as the rest of the frames together."""
+    p = properties
+    for other in (
+        p.content_encoding,
+        p.headers,
+        p.priority,
+        p.timestamp,
+        p.message_type,
+        p.user_id,
+        p.app_id,
+        p.cluster_id,
+    ):
+        if other is not None and other != "":
             return None
-        fields.append(bytes((len(raw),)) + raw)
-    if mode is not None:
+    flags, fields = 0, []
+    if p.content_type:
+        flags |= 1 << 15
+        if (field := _short(p.content_type)) is None:
+            return None
+        fields.append(field)
+    if (mode := p.delivery_mode) is not None:
         if not 0 <= mode <= 255:
             return None
         flags |= 1 << 12
-        # In field order: the content type, the delivery mode, then the others.
-        fields.insert(1 if properties.content_type else 0, bytes((mode,)))
-    return struct.pack(">HHQH", 60, 0, body_size, flags) + b"".join(fields)
+        fields.append(bytes((mode,)))
+    for value, flag in (
+        (p.correlation_id, 1 << 10),
+        (p.reply_to, 1 << 9),
+        (p.expiration, 1 << 8),
+        (p.message_id, 1 << 7),
+    ):
+        if value:
+            if (field := _short(value)) is None:
+                return None
+            flags |= flag
+            fields.append(field)
+    return _HEADER.pack(60, 0, body_size, flags) + b"".join(fields)
+
+
+_HEADER = struct.Struct(">HHQH")
+
+
+def _short(text: str) -> bytes | None:
+    """A short string as AMQP writes it (its length in a byte), None past 255 bytes."""
+    raw = text.encode()
+    return bytes((len(raw),)) + raw if len(raw) <= 255 else None
 
 
 _waiting: dict[aiormq.Channel, list[bytes]] = {}

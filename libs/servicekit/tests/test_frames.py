@@ -46,6 +46,10 @@ PROPERTIES = [
     # pamqp's way: headers, or any property request/reply does not set.
     frames.Properties(content_type="application/json", headers={"x-socialdesk-rpc-error": 1}),
     frames.Properties(message_id="m", timestamp=datetime(2026, 12, 1, tzinfo=UTC), priority=3),
+    # Present though false: a priority of 0, an empty table.
+    frames.Properties(correlation_id="c", priority=0),
+    frames.Properties(content_type="application/json", headers={}),
+    frames.Properties(content_type="", delivery_mode=1, expiration="5", message_id="m"),
 ]
 
 
