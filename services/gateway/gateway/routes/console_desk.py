@@ -30,7 +30,8 @@ from gateway.console import session
 from gateway.console.calls import Refused, call
 from gateway.console.render import page
 from gateway.console.reply_accounts import reply_accounts
-from gateway.deps import Services, ServicesDep
+from gateway.deps import Services, ServicesDep, services_of
+from gateway.direct_route import direct_get
 from gateway.live import SUBSCRIBED_EVENT
 from gateway.routes.events import stream
 
@@ -120,11 +121,13 @@ def _render_ticket(
     )
 
 
-@router.get("/tickets/{ref}", response_class=HTMLResponse)
-async def ticket_page(ref: str, request: Request, services: ServicesDep) -> Response:
+@direct_get(router, "/tickets/{ref}", response_class=HTMLResponse)
+async def ticket_page(ref: str, request: Request) -> Response:
     """One call to ticketing for the whole page, the session's check included
     (``console.ticket_page``: bench/console.py). Any refusal (no session, an agent switched
-    off, a ticket not theirs) goes the long way, which tells them apart as before."""
+    off, a ticket not theirs) goes the long way, which tells them apart as before. A direct
+    route (gateway.direct_route): FastAPI solves no parameter for it."""
+    services = services_of(request)
     secret = request.cookies.get(session.SESSION_COOKIE, "")
     if len(secret) >= 16:
         query = TicketPageQuery(session=secret, ref=ref)

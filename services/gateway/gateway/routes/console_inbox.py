@@ -36,7 +36,8 @@ from gateway.console.inbox_query import (
 from gateway.console.inbox_read import inbox_read
 from gateway.console.inbox_rows import table_rows
 from gateway.console.render import page
-from gateway.deps import Services, ServicesDep
+from gateway.deps import Services, ServicesDep, services_of
+from gateway.direct_route import direct_get
 from gateway.errors import ServiceRefusal
 
 router = APIRouter(include_in_schema=False)
@@ -195,12 +196,14 @@ def _refused(request: Request, signed: session.SessionRead, detail: str, status:
     )
 
 
-@router.get("/", response_class=HTMLResponse)
-async def inbox(request: Request, services: ServicesDep) -> Response:
+@direct_get(router, "/", response_class=HTMLResponse)
+async def inbox(request: Request) -> Response:
     """One call to ticketing for the whole page, the session's check included
     (``console.inbox_page``: bench/console.py). Any refusal (no session, a switched-off
     agent, a view not theirs, a filter the desk does not know) goes the long way, which
-    tells them apart as before."""
+    tells them apart as before. A direct route (gateway.direct_route): FastAPI solves no
+    parameter for the desk's busiest page."""
+    services = services_of(request)
     asked = _inbox_query(request)
     if asked is not None:
         try:
