@@ -156,6 +156,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--admin",
+        action="store_true",
+        help="the admin token, as bench/pipeline.py's reads send (default: an agent's token)",
+    )
     parser.add_argument("--profile", help="write a cProfile of the measured rounds here")
     args = parser.parse_args()
 
@@ -165,6 +170,8 @@ def main() -> None:
     app.state.services._client = client
     settings = app.state.settings
     token, _ = tokens.issue("agent-1", secret=settings.jwt_secret, ttl=timedelta(hours=1))
+    if args.admin:
+        token = settings.admin_token
     asgi = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")
     heap.settle()  # as the gateway's lifespan does once started
     profile = cProfile.Profile() if args.profile else None
