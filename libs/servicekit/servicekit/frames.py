@@ -94,6 +94,8 @@ _PUBLISH = struct.pack(">HHH", 60, 40, 0)  # Basic.Publish, reserved; then the e
 _ACK = struct.pack(">HH", 60, 80)
 _LONGLONG = struct.Struct(">Q")
 _FRAME = struct.Struct(">BHI")
+
+
 def _frame(kind: int, channel_number: int, payload: bytes) -> bytes:
     return _FRAME.pack(kind, channel_number, len(payload)) + payload + b"\xce"
 
