@@ -66,10 +66,6 @@ class EventConsumer:
         self._idle.set()
         self._stopping = False
 
-    @property
-    def queues(self) -> list[str]:
-        return list(self._processes)
-
     def add(self, queue: str, process: Process) -> None:
         if queue in self._processes:
             raise ValueError(f"{queue} is consumed already")
