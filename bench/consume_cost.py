@@ -4,11 +4,12 @@ of the open loop (rules' and ticketing's consumers on a normal day).
 A consumer process (``servicekit.service.new_broker`` and ``servicekit.consuming.consume``,
 its handler publishing one event through ``EventPublisher`` as rules does) takes
 InteractionReceivedV1 messages that a driver publishes one at a time at a constant rate, and
-reports its own CPU (``time.process_time``) per message: what FastStream, our middlewares and
-the publisher cost around a handler that does nothing else. ``--profile FILE`` writes a
-cProfile of the consumer.
+reports its own CPU (``time.process_time``) per message: what the consumer, our middlewares
+and the publisher cost around a handler that does nothing else. The consumer is
+``servicekit.event_consumer`` (what the services run); ``--faststream`` puts it on
+FastStream's subscriber instead. ``--profile FILE`` writes a cProfile of the consumer.
 
-    uv run --frozen python bench/consume_cost.py --n 3000 --rate 300
+    uv run --frozen python bench/consume_cost.py --n 3000 --rate 300 [--faststream]
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ from devtools.vhost import isolated_vhost  # noqa: E402
 from ingestor.app import EXAMPLE as INTERACTION  # noqa: E402
 
 
-async def consume(url: str, n: int, ready: multiprocessing.Event, out: Path | None) -> None:
+async def consume(
+    url: str, n: int, ready: multiprocessing.Event, out: Path | None, faststream: bool
+) -> None:
     from contracts import topology
     from contracts.events import InteractionReceivedV1, InteractionTriagedV1
     from contracts.rules import TriageDecision
     from servicekit import consuming
+    from servicekit.event_consumer import EventConsumer
     from servicekit.publishing import EventPublisher
     from servicekit.service import new_broker
     from servicekit.topology import declare_consumer_queue, declare_events_exchange
@@ -60,25 +64,40 @@ async def consume(url: str, n: int, ready: multiprocessing.Event, out: Path | No
         if count == n:
             done.set()
 
+    events = None if faststream else EventConsumer(url, 50, "bench")
     consuming.consume(
-        broker, topology.RULES_INTERACTIONS, InteractionReceivedV1, handler, publisher=publisher
+        events or broker,
+        topology.RULES_INTERACTIONS,
+        InteractionReceivedV1,
+        handler,
+        publisher=publisher,
     )
     await broker.connect()
     await declare_events_exchange(broker)
     await declare_consumer_queue(broker, topology.RULES_INTERACTIONS)
     await broker.start()
+    if events:
+        await events.start()
     ready.set()
     await done.wait()
     spent = time.process_time() - started
     if profile:
         profile.disable()
         profile.dump_stats(str(out))
+    if events:
+        await events.stop()
     await broker.stop()
-    print(f"consumer CPU per message: {1e6 * spent / (n - 1):.0f} us over {n - 1:,}", flush=True)
+    on = "FastStream's subscriber" if faststream else "servicekit.event_consumer"
+    print(
+        f"consumer CPU per message ({on}): {1e6 * spent / (n - 1):.0f} us over {n - 1:,}",
+        flush=True,
+    )
 
 
-def run_consumer(url: str, n: int, ready: multiprocessing.Event, out: Path | None) -> None:
-    asyncio.run(consume(url, n, ready, out))
+def run_consumer(
+    url: str, n: int, ready: multiprocessing.Event, out: Path | None, faststream: bool
+) -> None:
+    asyncio.run(consume(url, n, ready, out, faststream))
 
 
 async def drive(url: str, n: int, rate: float) -> None:
@@ -116,11 +135,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--faststream", action="store_true", help="FastStream's subscriber")
     args = parser.parse_args()
     with isolated_vhost("socialdesk-consume-cost") as url:
         ready = multiprocessing.Event()
         consumer = multiprocessing.Process(
-            target=run_consumer, args=(url, args.n, ready, args.profile)
+            target=run_consumer, args=(url, args.n, ready, args.profile, args.faststream)
         )
         consumer.start()
         ready.wait(60)

@@ -14,6 +14,7 @@ from contracts import topology
 from contracts.events import InteractionReceivedV1
 from contracts.interaction import Interaction
 from servicekit.consuming import consume
+from servicekit.event_consumer import EventConsumer
 from servicekit.publishing import EventPublisher
 from servicekit.topology import RetryQueueType, declare_consumer_queue
 
@@ -39,16 +40,50 @@ async def wait_for(condition: Callable[[], bool], seconds: float) -> None:
             await asyncio.sleep(0.05)
 
 
+class Transports:
+    """The brokers whose consumers ``start_consumer`` puts on a ``servicekit.event_consumer``
+    (what the services run) rather than on FastStream's subscriber: the fixtures run the
+    same tests on both."""
+
+    def __init__(self) -> None:
+        self._urls: dict[int, str] = {}
+        self._started: dict[int, list[EventConsumer]] = {}
+
+    def on_amqp(self, broker: RabbitBroker, url: str) -> None:
+        self._urls[id(broker)] = url
+        self._started[id(broker)] = []
+
+    def consumer(self, broker: RabbitBroker) -> EventConsumer | None:
+        url = self._urls.get(id(broker))
+        if url is None:
+            return None
+        events = EventConsumer(url, prefetch=10, service="test")
+        self._started[id(broker)].append(events)
+        return events
+
+    async def stop(self, broker: RabbitBroker) -> None:
+        self._urls.pop(id(broker), None)
+        for events in self._started.pop(id(broker), []):
+            await events.stop()
+
+
+TRANSPORTS = Transports()
+
+
 async def start_consumer(
     broker: RabbitBroker,
     spec: topology.ConsumerQueue,
     handler: Callable[[InteractionReceivedV1], Awaitable[None]],
     retry_queue_type: RetryQueueType = "classic",
 ) -> None:
-    consume(broker, spec, InteractionReceivedV1, handler, publisher=EventPublisher(broker))
+    events = TRANSPORTS.consumer(broker)
+    registrar = broker if events is None else events
+    consume(registrar, spec, InteractionReceivedV1, handler, publisher=EventPublisher(broker))
     await broker.connect()
     await declare_consumer_queue(broker, spec, retry_queue_type)
     await broker.start()
+    if events is not None:
+        await events.start()
 
 
 async def next_dead_letter(rabbitmq_url: str, spec: topology.ConsumerQueue) -> Any:

@@ -25,7 +25,7 @@ from servicekit.publishing import EventPublisher
 from servicekit.rpc import NotFound, RpcClient, RpcTimeout, serve
 from servicekit.rpc_server import RpcServer
 from servicekit.service import new_broker
-from tests.bus import email_received, start_consumer, wait_for
+from tests.bus import TRANSPORTS, email_received, start_consumer, wait_for
 
 ROUTING_KEY = InteractionReceivedV1.routing_key
 
@@ -48,12 +48,15 @@ def exporter() -> Iterator[InMemorySpanExporter]:
     tracing.disable_tracing()
 
 
-@pytest.fixture
+@pytest.fixture(params=["amqp", "faststream"])
 async def traced_broker(
-    exporter: InMemorySpanExporter, rabbitmq_url: str
+    exporter: InMemorySpanExporter, rabbitmq_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[RabbitBroker]:
     broker = new_broker(rabbitmq_url, prefetch=10)
+    if request.param == "amqp":
+        TRANSPORTS.on_amqp(broker, rabbitmq_url)
     yield broker
+    await TRANSPORTS.stop(broker)
     await broker.stop()
 
 

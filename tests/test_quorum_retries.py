@@ -21,7 +21,7 @@ from devtools.vhost import isolated_vhost
 from servicekit.consuming import ERROR_HEADER
 from servicekit.publishing import EventPublisher
 from servicekit.service import new_broker
-from tests.bus import email_received, next_dead_letter, start_consumer, wait_for
+from tests.bus import TRANSPORTS, email_received, next_dead_letter, start_consumer, wait_for
 
 SPEC = topology.ConsumerQueue("test.quorum-retries", (InteractionReceivedV1.routing_key,))
 
@@ -32,10 +32,15 @@ def quorum_url(rabbitmq_url: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-async def quorum_broker(quorum_url: str) -> AsyncIterator[RabbitBroker]:
+@pytest.fixture(params=["amqp", "faststream"])
+async def quorum_broker(
+    quorum_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[RabbitBroker]:
     broker = new_broker(quorum_url, prefetch=10)
+    if request.param == "amqp":
+        TRANSPORTS.on_amqp(broker, quorum_url)
     yield broker
+    await TRANSPORTS.stop(broker)
     await broker.stop()
 
 

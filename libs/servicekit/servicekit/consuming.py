@@ -26,6 +26,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contracts import topology as names
 from servicekit import metrics, tracing
+from servicekit.event_consumer import EventConsumer
 from servicekit.limits import Limiter
 from servicekit.logs import reset_correlation, set_correlation
 from servicekit.publishing import BATCH_HEADER, EventPublisher
@@ -55,8 +56,12 @@ def retry_delay(attempt: int) -> int | None:
     return delays[attempt] if attempt < len(delays) else None
 
 
+Registrar = RabbitBroker | RabbitRouter | EventConsumer
+"""Where ``consume`` subscribes: the service's ``EventConsumer``, or FastStream's subscriber."""
+
+
 def consume(
-    registrar: RabbitBroker | RabbitRouter,
+    registrar: Registrar,
     spec: names.ConsumerQueue,
     model: type[M] | Mapping[str, type[M]],
     handler: Callable[[M], Awaitable[None]],
@@ -67,8 +72,14 @@ def consume(
     """Subscribe ``handler`` to the queue of ``spec``, fed with ``model`` instances. When the
     queue carries several event types, ``model`` maps each routing key to its contract.
     ``publisher`` hands failed events on to the retry and dead-letter paths. At most
-    ``max_in_flight`` events are handled at once, however many arrive in batch messages. The
-    broker must be made with ``apply_types=False`` (as ``servicekit.service.new_broker`` does)."""
+    ``max_in_flight`` events are handled at once, however many arrive in batch messages.
+
+    On an ``EventConsumer`` (what the services run: cheaper per message, its module says
+    why) the messages are taken off the AMQP channel; on a FastStream broker or router (the
+    handler tests' in-memory broker), through a FastStream subscriber, which must be made
+    with ``apply_types=False`` (as ``servicekit.service.new_broker`` does). Both settle a
+    message the same way: ``process`` below returns once every event in it is settled, and
+    raises only when one could not be handed on (the message is then rejected)."""
     broker = publisher.broker
     in_flight = Limiter(max_in_flight)
 
@@ -78,16 +89,20 @@ def consume(
         async with in_flight:
             await _run(handler, settle, event, raw, traceparent)
 
-    async def on_message(message: RabbitMessage) -> None:
-        routing_key = original_routing_key(message)
-        headers = {k: v for k, v in (message.headers or {}).items() if k not in _BATCH_ONLY}
-        settle = _Settler(broker, spec, routing_key, headers, message.correlation_id)
+    async def process(
+        body: bytes,
+        all_headers: Mapping[str, Any],
+        delivered_as: str | None,
+        correlation_id: str | None,
+    ) -> None:
+        routing_key = str(all_headers.get(ROUTING_KEY_HEADER) or delivered_as or "")
+        headers = {k: v for k, v in all_headers.items() if k not in _BATCH_ONLY}
+        settle = _Settler(broker, spec, routing_key, headers, correlation_id)
         contract = model.get(routing_key) if isinstance(model, Mapping) else model
         if contract is None:
-            await settle.dead_letter(message.body, f"unexpected routing key {routing_key!r}")
+            await settle.dead_letter(body, f"unexpected routing key {routing_key!r}")
             return
-        body = message.body
-        if BATCH_HEADER not in (message.headers or {}):
+        if BATCH_HEADER not in all_headers:
             try:
                 event = contract.model_validate_json(body)
             except ValidationError as exc:
@@ -100,9 +115,21 @@ def consume(
             events = _batch_adapter(contract).validate_json(body)
         except ValidationError:
             events = await _valid_items(contract, settle, body)
-        parents = _traceparents(message, len(events))
+        parents = _traceparents(all_headers, len(events))
         handled = zip(events, parents, strict=True)
         await asyncio.gather(*(run(settle, e, _dumped(e), p) for e, p in handled))
+
+    if isinstance(registrar, EventConsumer):
+        registrar.add(spec.name, process)
+        return
+
+    async def on_message(message: RabbitMessage) -> None:
+        await process(
+            message.body,
+            message.headers or {},
+            message.raw_message.routing_key,
+            message.correlation_id,
+        )
 
     on_message.__name__ = on_message.__qualname__ = f"consume_{spec.name.replace('.', '_')}"
     registrar.subscriber(
@@ -114,9 +141,9 @@ _BATCH_ONLY = (BATCH_HEADER, tracing.TRACEPARENTS_HEADER)
 """Headers that describe a batch as a whole; a retried event travels alone without them."""
 
 
-def _traceparents(message: RabbitMessage, count: int) -> list[str]:
+def _traceparents(headers: Mapping[str, Any], count: int) -> list[str]:
     """Each event's trace context in a batch ("" for the current one)."""
-    raw = (message.headers or {}).get(tracing.TRACEPARENTS_HEADER)
+    raw = headers.get(tracing.TRACEPARENTS_HEADER)
     try:
         parents = [str(p) for p in json.loads(raw)] if raw else []
     except (TypeError, ValueError):
@@ -267,11 +294,6 @@ class _Settler:
             correlation_id=self._correlation_id,
             content_type="application/json",
         )
-
-
-def original_routing_key(message: RabbitMessage) -> str:
-    headers = message.headers or {}
-    return str(headers.get(ROUTING_KEY_HEADER) or message.raw_message.routing_key or "")
 
 
 async def raw_message(message: RabbitMessage) -> RabbitMessage:

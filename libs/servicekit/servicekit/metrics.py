@@ -154,6 +154,66 @@ def broker_middleware(service: str) -> RabbitPrometheusMiddleware:
     return middleware
 
 
+class _ConsumedSeries(NamedTuple):
+    received: Any
+    size: Any
+    in_process: Any
+    duration: Any
+
+
+class ConsumedMessages:
+    """FastStream's per-message consumer series (``faststream_received_*``, the names and
+    labels its ``RabbitPrometheusMiddleware`` writes) for the consumers that take messages
+    off the AMQP channel themselves (``servicekit.event_consumer``): the dashboard's "AMQP
+    messages handled" panel and anything reading those series see no difference."""
+
+    def __init__(self, service: str) -> None:
+        # The container finds the series the broker's middleware registered (or registers
+        # them), so both write the same ones.
+        self._container = MetricsContainer(REGISTRY, custom_label_names=())
+        self._app = service
+        self._series: dict[str, _ConsumedSeries] = {}
+
+    def started(self, handler: str, size: int) -> _ConsumedSeries:
+        """A message taken for ``handler`` (``<exchange>.<routing key>``), as FastStream
+        counts it before the handler runs."""
+        series = self._series.get(handler)
+        if series is None:
+            series = self._series[handler] = self._new_series(handler)
+        series.received.inc()
+        series.size.observe(size)
+        series.in_process.inc()
+        return series
+
+    def finished(
+        self, handler: str, series: _ConsumedSeries, seconds: float, error: BaseException | None
+    ) -> None:
+        """The message settled: acked, or rejected after ``error`` (FastStream's statuses
+        under ``AckPolicy.REJECT_ON_ERROR``)."""
+        series.duration.observe(seconds)
+        series.in_process.dec()
+        labels = {"app_name": self._app, "broker": "rabbitmq", "handler": handler}
+        if error is not None:
+            container = self._container
+            labelled(
+                container.received_processed_messages_exceptions_total,
+                exception_type=type(error).__name__,
+                **labels,
+            ).inc()
+        status = "acked" if error is None else "rejected"
+        labelled(self._container.received_processed_messages_total, status=status, **labels).inc()
+
+    def _new_series(self, handler: str) -> _ConsumedSeries:
+        container = self._container
+        labels = {"app_name": self._app, "broker": "rabbitmq", "handler": handler}
+        return _ConsumedSeries(
+            container.received_messages_total.labels(**labels),
+            container.received_messages_size_bytes.labels(**labels),
+            container.received_messages_in_process.labels(**labels),
+            container.received_processed_messages_duration_seconds.labels(**labels),
+        )
+
+
 def metrics_app() -> Any:
     """The ASGI app answering ``GET /metrics`` in Prometheus' text format."""
     return make_asgi_app(REGISTRY)

@@ -68,3 +68,31 @@ async def test_each_message_and_publish_is_counted_under_its_own_labels() -> Non
         status="success",
     )
     assert published == 3
+
+
+def test_the_event_consumer_writes_the_series_faststream_writes() -> None:
+    """``metrics.ConsumedMessages`` (``servicekit.event_consumer``): the same names and labels
+    as FastStream's middleware, with ``rejected`` and the exception's type on a failure."""
+    app = f"test-{uuid.uuid4().hex[:8]}"
+    consumed = metrics.ConsumedMessages(app)
+    handler = "socialdesk.events.a.v1"
+    for error in (None, None, RuntimeError("no")):
+        series = consumed.started(handler, 100)
+        a = {"app_name": app, "broker": "rabbitmq", "handler": handler}
+        assert sample("faststream_received_messages_in_process", **a) == 1
+        consumed.finished(handler, series, 0.01, error)
+
+    assert sample("faststream_received_messages_total", **a) == 3
+    assert sample("faststream_received_messages_in_process", **a) == 0
+    assert sample("faststream_received_messages_size_bytes_sum", **a) == 300
+    assert sample("faststream_received_processed_messages_duration_seconds_count", **a) == 3
+    assert sample("faststream_received_processed_messages_total", status="acked", **a) == 2
+    assert sample("faststream_received_processed_messages_total", status="rejected", **a) == 1
+    assert (
+        sample(
+            "faststream_received_processed_messages_exceptions_total",
+            exception_type="RuntimeError",
+            **a,
+        )
+        == 1
+    )

@@ -12,6 +12,7 @@ from notifier.handlers import Deps, build_router
 from notifier.mail import SmtpMailer
 from notifier.settings import NotifierSettings
 from notifier.store import open_store
+from servicekit.event_consumer import EventConsumer
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.publishing import EventPublisher
@@ -30,7 +31,11 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
     store = open_store(settings)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
-    broker.include_router(build_router(Deps(store, SmtpMailer(settings), publisher, settings)))
+    # The events, on a plain AMQP consumer (servicekit.event_consumer says why).
+    events = EventConsumer(settings.rabbitmq_url, settings.prefetch, "notifier")
+    broker.include_router(
+        build_router(Deps(store, SmtpMailer(settings), publisher, settings), events)
+    )
 
     async def prepare() -> None:
         await store.open()
@@ -58,9 +63,9 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
     return service_app(
         broker=broker,
         health=health,
-        checks={"store": store.ping},
-        before_consuming=[prepare],
+        checks={"store": store.ping, "events": events.check},
+        before_consuming=[prepare, events.start],
         after_consuming_started=[start_relay],
-        before_stopping=[relay.stop],
+        before_stopping=[events.stop, relay.stop],
         after_stopped=[store.close],
     )

@@ -29,6 +29,7 @@ from notifier.settings import NotifierSettings
 from notifier.store.port import NotifierStore
 from servicekit import consuming, rpc
 from servicekit.clock import Clock, system_clock
+from servicekit.event_consumer import EventConsumer
 from servicekit.publishing import EventPublisher
 
 
@@ -52,8 +53,12 @@ class Deps:
     """The time an opinion link is checked against (expiry) and answered at: tests set it."""
 
 
-def build_router(deps: Deps) -> RabbitRouter:
+def build_router(deps: Deps, events: EventConsumer | None = None) -> RabbitRouter:
+    """The request/reply methods, and the consumers: on ``events`` when given (what the
+    service runs, ``servicekit.event_consumer``), else on FastStream's subscribers (the
+    handler tests' in-memory broker)."""
     router = RabbitRouter()
+    consumers: consuming.Registrar = events if events is not None else router
     store, mailer, settings = deps.store, deps.mailer, deps.settings
     policy = sending.ClaimPolicy(
         lease_seconds=settings.mail_lease_seconds, wait_seconds=settings.mail_wait_seconds
@@ -105,24 +110,24 @@ def build_router(deps: Deps) -> RabbitRouter:
 
     publisher = deps.publisher
     consuming.consume(
-        router,
+        consumers,
         topology.NOTIFIER_NOTIFICATIONS,
         NotificationRequestedV1,
         on_notification,
         publisher=publisher,
     )
     consuming.consume(
-        router, topology.NOTIFIER_DIGESTS, DigestReadyV1, on_digest, publisher=publisher
+        consumers, topology.NOTIFIER_DIGESTS, DigestReadyV1, on_digest, publisher=publisher
     )
     consuming.consume(
-        router,
+        consumers,
         topology.NOTIFIER_OPINIONS,
         OpinionRequestedV1,
         on_opinion_requested,
         publisher=publisher,
     )
     consuming.consume(
-        router,
+        consumers,
         topology.NOTIFIER_ACCOUNT_ALERTS,
         AccountHealthChangedV1,
         on_account_health,

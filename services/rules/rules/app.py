@@ -15,6 +15,7 @@ from rules.rulebook import RuleBook
 from rules.settings import RulesSettings
 from rules.store import open_store
 from servicekit.clock import Clock, FileOffsetClock, system_clock
+from servicekit.event_consumer import EventConsumer
 from servicekit.logs import configure_logging
 from servicekit.periodic import Periodic, stop_all
 from servicekit.publishing import EventPublisher
@@ -45,8 +46,10 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     ticketing = RpcClient(settings.rabbitmq_url)
     vocabulary = references.asking(ticketing, settings.ticketing_timeout_seconds)
     calendars = CalendarBook(vocabulary, settings.calendars_refresh_seconds)
+    # The events, on a plain AMQP consumer (servicekit.event_consumer says why).
+    events = EventConsumer(settings.rabbitmq_url, settings.prefetch, "rules")
     broker.include_router(
-        build_router(Deps(store, rulebook, publisher, clock, vocabulary, calendars, now))
+        build_router(Deps(store, rulebook, publisher, clock, vocabulary, calendars, now), events)
     )
 
     async def prepare() -> None:
@@ -91,8 +94,9 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
     return service_app(
         broker=broker,
         health=health,
-        checks={"store": store.ping},
-        before_consuming=[prepare, start_watching],
-        before_stopping=[stop_watching],
+        checks={"store": store.ping, "events": events.check},
+        # Consuming starts last, as FastStream's subscribers started after these hooks.
+        before_consuming=[prepare, start_watching, events.start],
+        before_stopping=[events.stop, stop_watching],
         after_stopped=[store.close, ticketing.close],
     )

@@ -39,6 +39,7 @@ from rules.rulebook import RuleBook
 from rules.store.port import RuleStore
 from servicekit import consuming, rpc
 from servicekit.clock import Clock, system_clock
+from servicekit.event_consumer import EventConsumer
 from servicekit.publishing import EventPublisher
 
 
@@ -54,8 +55,12 @@ class Deps:
     """The time an interaction is received at (tests move it: ``RULES_CLOCK_OFFSET_FILE``)."""
 
 
-def build_router(deps: Deps) -> RabbitRouter:
+def build_router(deps: Deps, events: EventConsumer | None = None) -> RabbitRouter:
+    """The request/reply methods, and the consumers: on ``events`` when given (what the
+    service runs, ``servicekit.event_consumer``), else on FastStream's subscribers (the
+    handler tests' in-memory broker)."""
     router = RabbitRouter()
+    consumers: consuming.Registrar = events if events is not None else router
 
     async def on_received(event: InteractionReceivedV1) -> None:
         decision = await services.triage(
@@ -71,7 +76,7 @@ def build_router(deps: Deps) -> RabbitRouter:
         )
 
     consuming.consume(
-        router,
+        consumers,
         topology.RULES_INTERACTIONS,
         InteractionReceivedV1,
         on_received,
@@ -82,7 +87,11 @@ def build_router(deps: Deps) -> RabbitRouter:
         await services.keep_person(store=deps.store, event=event)
 
     consuming.consume(
-        router, topology.RULES_PEOPLE, PersonChangedV1, on_person_changed, publisher=deps.publisher
+        consumers,
+        topology.RULES_PEOPLE,
+        PersonChangedV1,
+        on_person_changed,
+        publisher=deps.publisher,
     )
 
     async def list_rules(params: RuleListParams, caller: Caller) -> RulePage:

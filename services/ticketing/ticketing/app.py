@@ -10,6 +10,7 @@ from faststream.asgi import AsgiFastStream
 from contracts import topology
 from servicekit import heap
 from servicekit.clock import Clock, FileOffsetClock, system_clock
+from servicekit.event_consumer import EventConsumer
 from servicekit.logs import configure_logging
 from servicekit.outbox import OutboxRelay
 from servicekit.periodic import Periodic
@@ -60,7 +61,9 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         clock=clock,
         auto_reply_cooldown=timedelta(hours=settings.auto_reply_cooldown_hours),
     )
-    broker.include_router(build_router(deps, serve_requests=False))
+    # The events, on a plain AMQP consumer (servicekit.event_consumer says why).
+    events = EventConsumer(settings.rabbitmq_url, settings.prefetch, "ticketing")
+    broker.include_router(build_router(deps, serve_requests=False, events=events))
     # The desk's reads, on a plain aio-pika consumer (servicekit.rpc_server says why).
     requests = RpcServer(
         settings.rabbitmq_url, topology.TICKETING_RPC, methods(deps), settings.prefetch
@@ -89,6 +92,9 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
             broker, topology.TICKETING_MODERATION, settings.rabbitmq_retry_queue_type
         )
         await requests.start()
+        # After the store opened and the queues were declared, as FastStream's subscribers
+        # started after ``before_consuming``.
+        await events.start()
 
     async def health() -> dict[str, str]:
         return {"store": store.backend}
@@ -111,9 +117,9 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     return service_app(
         broker=broker,
         health=health,
-        checks={"store": store.ping, "requests": requests.check},
+        checks={"store": store.ping, "requests": requests.check, "events": events.check},
         before_consuming=[prepare],
         after_consuming_started=[freeze_startup_heap, start_background_work],
-        before_stopping=[requests.stop, sla_scan.stop, auto_close.stop, relay.stop],
+        before_stopping=[events.stop, requests.stop, sla_scan.stop, auto_close.stop, relay.stop],
         after_stopped=[store.close],
     )

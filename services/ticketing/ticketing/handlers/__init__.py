@@ -7,7 +7,8 @@ from __future__ import annotations
 from faststream.rabbit import RabbitRouter
 
 from contracts import topology
-from servicekit import rpc
+from servicekit import consuming, rpc
+from servicekit.event_consumer import EventConsumer
 from ticketing.handlers import (
     approvals,
     bulk,
@@ -54,17 +55,22 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     }
 
 
-def build_router(deps: Deps, *, serve_requests: bool = True) -> RabbitRouter:
+def build_router(
+    deps: Deps, *, serve_requests: bool = True, events: EventConsumer | None = None
+) -> RabbitRouter:
     """The consumers, and the request/reply methods on FastStream's subscriber unless
     ``serve_requests`` is off: the service answers them on ``servicekit.rpc_server`` (cheaper
-    per request), the handler tests on FastStream's in-memory broker."""
+    per request), the handler tests on FastStream's in-memory broker. Likewise the consumers
+    go to ``events`` when given (``servicekit.event_consumer``), else to FastStream's
+    subscribers."""
     router = RabbitRouter()
-    triaged.subscribe(router, deps)
-    opinion_events.subscribe(router, deps)
-    network_changes.subscribe(router, deps)
-    replies.subscribe(router, deps)
-    moderation.subscribe(router, deps)
-    reports.subscribe(router, deps)
+    consumers: consuming.Registrar = events if events is not None else router
+    triaged.subscribe(consumers, deps)
+    opinion_events.subscribe(consumers, deps)
+    network_changes.subscribe(consumers, deps)
+    replies.subscribe(consumers, deps)
+    moderation.subscribe(consumers, deps)
+    reports.subscribe(consumers, deps)
     if serve_requests:
         rpc.serve(router, topology.TICKETING_RPC, methods(deps))
     return router

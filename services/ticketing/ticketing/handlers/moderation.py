@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from faststream.rabbit import RabbitRouter
-
 from contracts import topology
 from contracts.moderation import ModerationDoneV1, ModerationFailedV1
 from contracts.rpc import Caller
@@ -32,7 +30,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     return {TicketingMethod.INTERACTIONS_MODERATE: rpc.typed(InteractionModerating, moderate)}
 
 
-def subscribe(router: RabbitRouter, deps: Deps) -> None:
+def subscribe(router: consuming.Registrar, deps: Deps) -> None:
     async def on_outcome(event: ModerationOutcome) -> None:
         await moderation.record_outcome(
             store=deps.store, publisher=deps.publisher, event=event, now=deps.clock()

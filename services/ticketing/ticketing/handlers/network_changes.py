@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from faststream.rabbit import RabbitRouter
-
 from contracts import topology
 from contracts.events import InteractionChangedV1
 from servicekit import consuming
@@ -11,7 +9,7 @@ from ticketing.handlers.deps import Deps
 from ticketing.usecases import network_changes
 
 
-def subscribe(router: RabbitRouter, deps: Deps) -> None:
+def subscribe(router: consuming.Registrar, deps: Deps) -> None:
     async def on_change(event: InteractionChangedV1) -> None:
         await network_changes.apply_change(
             store=deps.store, publisher=deps.publisher, event=event, now=deps.clock()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from faststream.rabbit import RabbitRouter
-
 from contracts import topology
 from contracts.opinions import OpinionReceivedV1, OpinionUndeliverableV1
 from servicekit import consuming
@@ -16,7 +14,7 @@ from ticketing.usecases import opinions
 OpinionOutcome: TypeAlias = OpinionReceivedV1 | OpinionUndeliverableV1
 
 
-def subscribe(router: RabbitRouter, deps: Deps) -> None:
+def subscribe(router: consuming.Registrar, deps: Deps) -> None:
     async def on_opinion_event(event: OpinionOutcome) -> None:
         if isinstance(event, OpinionReceivedV1):
             await opinions.receive_opinion(

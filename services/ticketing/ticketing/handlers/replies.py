@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from faststream.rabbit import RabbitRouter
-
 from contracts import topology
 from contracts.replies import ReplyDeliveredV1, ReplyFailedV1
 from contracts.rpc import Caller
@@ -32,7 +30,7 @@ def methods(deps: Deps) -> dict[str, rpc.Method]:
     return {TicketingMethod.TICKETS_REPLY: rpc.typed(TicketReplying, reply)}
 
 
-def subscribe(router: RabbitRouter, deps: Deps) -> None:
+def subscribe(router: consuming.Registrar, deps: Deps) -> None:
     async def on_outcome(event: ReplyOutcome) -> None:
         await replies.record_outcome(
             store=deps.store,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from faststream.rabbit import RabbitRouter
-
 from contracts import topology
 from contracts.events import TicketChangedV1, TicketOpenedV1
 from contracts.reports import BacklogQuery, TimesQuery, VolumeQuery
@@ -18,7 +16,7 @@ from ticketing.handlers.deps import Deps
 from ticketing.usecases import report_projection, reports
 
 
-def subscribe(router: RabbitRouter, deps: Deps) -> None:
+def subscribe(router: consuming.Registrar, deps: Deps) -> None:
     projections = Coalescing()
 
     async def on_ticket(event: TicketOpenedV1 | TicketChangedV1) -> None:

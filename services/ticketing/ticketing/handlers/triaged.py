@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from faststream.rabbit import RabbitRouter
-
 from contracts import topology
 from contracts.events import InteractionTriagedV1
 from servicekit import consuming
@@ -11,7 +9,7 @@ from ticketing.handlers.deps import Deps
 from ticketing.usecases import triage
 
 
-def subscribe(router: RabbitRouter, deps: Deps) -> None:
+def subscribe(router: consuming.Registrar, deps: Deps) -> None:
     async def on_triaged(event: InteractionTriagedV1) -> None:
         await triage.handle_triaged(
             store=deps.store,
