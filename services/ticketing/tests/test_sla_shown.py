@@ -307,6 +307,16 @@ def test_a_page_of_readings_splices_each_as_one_ticket_alone() -> None:
     assert len(placed) == 2  # the page holds two "now"s
     # Listed again: the readings taken apart the first time give the same page.
     assert PageClocks(policies, now).splice_rows(rows, (0, 1, 2, 3, 4, 5)) == (places, written)
+    # The rows that hold, on their two calendars, kept as a page by a key of the store's
+    # (``kept_page``): listed again a minute on, the kept page is the rows spliced then.
+    holding = [rows[i] for i in places]
+    key = ("page", *(r[0] for r in holding))
+    PageClocks(policies, now).splice_rows(holding, (0, 1, 2, 3, 4, 5), key)
+    later = now + timedelta(minutes=1)
+    _, expected = PageClocks(policies, later).splice_rows(holding, (0, 1, 2, 3, 4, 5))
+    assert PageClocks(policies, later).kept_page(key) == expected != written
+    other = Policies(policies._levels, around=read_at)  # the directory read again
+    assert PageClocks(other, later).kept_page(key) is None
 
 
 def test_a_listed_again_ticket_is_spliced_from_its_row_and_reading_as_they_are_now() -> None:

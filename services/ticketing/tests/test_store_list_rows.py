@@ -6,7 +6,7 @@ backend; and a SQLite file from before the rows were kept gets them when it open
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from contracts.sla import SlaPolicy
 from contracts.tickets import TicketPage, TicketQuery
 from servicekit.rpc import encode_result
 from ticketing.domain import sla
+from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
 from ticketing.shared.sla_policies import PageClocks, Policies, after_reading
 from ticketing.store.page_json import page_json
@@ -184,10 +185,17 @@ class CountedClocks(PageClocks):
     document rather than spliced from the stored reading."""
 
     worked_out = 0
+    kept = 0
+    """Pages spliced whole from what the list kept of them (``kept_page``)."""
 
     def __call__(self, doc: Mapping[str, Any]) -> dict[str, Any] | None:
         self.worked_out += 1
         return super().__call__(doc)
+
+    def kept_page(self, page: Hashable) -> list[bytes] | None:
+        written = super().kept_page(page)
+        self.kept += written is not None
+        return written
 
 
 WEEKDAYS = {
@@ -292,3 +300,114 @@ async def test_tickets_of_levels_without_a_policy_list_as_their_stored_rows(
     assert shown[tickets["n1"].id] is not None
     assert all(shown[tickets[name].id] is None for name in ("no-sla", "none", "new"))
     assert slow_clocks.unknown == fast_clocks.unknown == {"n9"}
+
+
+async def test_a_page_listed_again_and_again_shows_every_write_since(
+    store: TicketStore,
+) -> None:
+    """A page listed again with the same readings is spliced from what the list kept of it
+    (``PageClocks.kept_page``, the rows' texts by revision on SQLite); after a write that
+    changes only the row (a title), one that moves the ticket's next reading as a status
+    change does, and one that changes its priority, the next page is the models' page again:
+    nothing kept from before a write is shown."""
+    read_at = T0 + timedelta(minutes=7, microseconds=250)
+    policies = Policies(
+        {"n1": (SlaPolicy.model_validate(TARGETS), CalendarSpec.model_validate(WEEKDAYS), None)},
+        around=read_at,
+    )
+    tickets = []
+    for name in ("a", "b", "c"):
+        ticket = await open_for(store, message(f"again-{name}"))
+        ticket = await write(store, ticket, level="n1", priority="medium")
+        tickets.append(await write(store, ticket, sla=scanned(ticket, policies, read_at)))
+    query = TicketQuery(page_size=10)
+    now = read_at + timedelta(minutes=3, seconds=1)
+
+    kept_whole = isinstance(store, SqliteTicketStore)  # by the rows' revisions
+    kept = []
+
+    async def listed(later: timedelta = timedelta()) -> tuple[bytes, int]:
+        counted = CountedClocks(policies, now + later)
+        slow, fast = await both_pages(store, query, counted)
+        assert fast == slow
+        rows_clocks = CountedClocks(policies, now + later)
+        await store.ticket_rows(query, clocks=rows_clocks)
+        kept.append(counted.kept + rows_clocks.kept)
+        return fast, rows_clocks.worked_out
+
+    first, _ = await listed()
+    for _ in range(3):  # taken apart, then kept whole: the same page each time
+        assert await listed() == (first, 0)
+    assert kept == ([0, 2, 2, 2] if kept_whole else [0, 0, 0, 0])
+    # A minute on, the kept page counts the time left from the new "now".
+    later, worked_out = await listed(timedelta(minutes=1))
+    assert worked_out == 0 and later != first
+    _, fresh = await both_pages(store, query, PageClocks(policies, now + timedelta(minutes=1)))
+    assert later == fresh
+
+    renamed = await write(store, tickets[0], title="Renamed since")
+    page, worked_out = await listed()
+    assert b"Renamed since" in page and worked_out == 0  # its reading still holds
+    assert kept[-1] == (1 if kept_whole else 0)  # the page kept again at its new revisions
+    moved = dataclasses.replace(renamed.sla, next_at=now - timedelta(seconds=1))
+    await write(store, renamed, status=Status.PENDING, sla=moved)
+    page, worked_out = await listed()
+    shown = {i.id: i for i in TicketPage.model_validate_json(page).items}
+    assert worked_out == 1 and shown[tickets[0].id].status == "pending"
+    assert shown[tickets[0].id].sla is not None and shown[tickets[0].id].sla.band is not None
+    await write(store, tickets[1], priority="urgent")
+    page, _ = await listed()
+    shown = {i.id: i for i in TicketPage.model_validate_json(page).items}
+    assert shown[tickets[1].id].priority == "urgent"
+
+
+def scanned(ticket: Ticket, policies: Policies, at: datetime) -> sla.Track:
+    """The ticket's track as a scanner's reading at ``at`` leaves it."""
+    policy = policies.policy(ticket.level, ticket.priority)
+    assert policy is not None
+    track = sla.noticed(
+        ticket.sla,
+        status=ticket.status.value,
+        level=ticket.level,
+        priority=ticket.priority,
+        opened_at=ticket.opened_at,
+        at=ticket.opened_at,
+    )
+    reading = sla.read(
+        track, opened_at=ticket.opened_at, status=ticket.status.value, policy=policy, now=at
+    )
+    return after_reading(track, reading, policy, at)
+
+
+async def test_sqlite_revises_a_row_whatever_sets_its_listed_columns(tmp_path: Path) -> None:
+    """``listed_rev`` changes with every statement that sets a column the clocked list keeps
+    by revision (the row, the reading, the next reading, level, priority), whichever code
+    runs it, and with no other."""
+    store = SqliteTicketStore(tmp_path / "revisions.db")
+    await store.open()
+    try:
+        ticket = await open_for(store, message("revised"))
+
+        async def revision(statement: str = "", *values: object) -> int:
+            def run(c: Any) -> int:
+                if statement:
+                    c.execute(statement, (*values, str(ticket.id)))
+                row = c.execute("SELECT listed_rev FROM tickets WHERE id = ?", (str(ticket.id),))
+                return int(row.fetchone()[0])
+
+            return int(await store._db.write(run))
+
+        seen = [await revision()]
+        for column, value in (
+            ("list_row", "{}"),
+            ("sla_listed", "x"),
+            ("sla_next_at", "2026-01-01T00:00:00.000000Z"),
+            ("level", "n1"),
+            ("priority", "high"),
+            ("list_row", "{}"),  # the same value set again: revised all the same
+        ):
+            seen.append(await revision(f"UPDATE tickets SET {column} = ? WHERE id = ?", value))
+            assert seen[-1] != seen[-2], column
+        assert await revision("UPDATE tickets SET sla_band = ? WHERE id = ?", "red") == seen[-1]
+    finally:
+        await store.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -305,6 +305,10 @@ used while the ticket's row and reading are the same text; emptied when it holds
 SEEN: dict[str, str] = {}
 """The reading each ticket was last listed with, by ticket id, until listed again with it."""
 PREPARED_AT_MOST = 2_000
+PAGES: dict[Hashable, tuple[Any, ...]] = {}
+"""Whole pages whose every row was spliced from a prepared reading, by the revisions of
+their rows (``PageClocks.kept_page``); emptied when it holds ``PAGES_AT_MOST``."""
+PAGES_AT_MOST = 64
 
 
 class PageClocks:
@@ -353,10 +357,33 @@ class PageClocks:
             parts[i] = (float(parts[i]) - now_ordinal) / 60
         return parts
 
+    def kept_page(self, page: Hashable) -> list[bytes] | None:
+        """The clocked rows of a page ``splice_rows`` spliced whole before (``page``: what
+        identifies its rows and everything they are spliced from: the store's revisions of
+        them, in page order), when that still holds at this "now": read with the same
+        policies (so each reading's key was checked against this reading of the directory),
+        and "now" at or after every reading's read time and before every reading's next
+        (the checks ``splice_rows`` makes row by row, made once for the page). Only the
+        times left are worked out (``page_json.filled``). None: splice the rows."""
+        kept = PAGES.get(page)
+        if kept is None:
+            return None
+        policies, since, until, readings, calendars, which, ordinals = kept
+        if policies is not self._policies or not since <= self._now_iso < until:
+            return None
+        placed = [self._place(policy) for policy in calendars]
+        if None in placed:
+            return None
+        if which is None:  # one calendar (most pages): "now" placed once
+            now = placed[0]
+            return page_json.written(readings, [(o - now) / 60 for o in ordinals])
+        return page_json.filled(readings, [placed[i] for i in which])  # type: ignore[misc]
+
     def splice_rows(
         self,
         rows: Sequence[Sequence[Any]],
         at: tuple[int, int, int, int, int, int],
+        page: Hashable | None = None,
     ) -> tuple[list[int], list[bytes]]:
         """``spliced`` and ``page_json.with_clocks`` for a whole page of stored rows at once:
         each row (a sequence, read by position ``at``: its id, stored row, level, priority,
@@ -367,7 +394,9 @@ class PageClocks:
         text (``PREPARED``): a listed ticket is listed again and again between two writes,
         and taking its texts apart was most of its clocks' cost. A reading listed for the
         first time is spliced as one row (``spliced``), and taken apart the second time, so
-        a page of tickets that each changed since costs about what it did before."""
+        a page of tickets that each changed since costs about what it did before. With
+        ``page`` (see ``kept_page``), a page whose every row is spliced from a prepared
+        reading is kept for ``kept_page``."""
         id_at, row_at, level_at, priority_at, next_at, listed_at = at
         now = self._now_iso
         policies = self._policies
@@ -379,6 +408,7 @@ class PageClocks:
         once_rows: list[tuple[str, list[Any]]] = []
         readings: list[page_json.Prepared] = []
         positions: list[float] = []
+        used: list[sla.Policy] = []
         for i, r in enumerate(rows):
             listed = r[listed_at]
             if listed is None:
@@ -430,13 +460,44 @@ class PageClocks:
             places.append(i)
             readings.append(reading)
             positions.append(position)
+            used.append(policy)
         written = page_json.filled(readings, positions) if readings else []
+        if page is not None and readings and not once and len(readings) == len(rows):
+            self._keep_page(page, readings, used)
         if once:
             done = dict(zip(places, written, strict=True))
             done.update(zip(once, page_json.with_clocks(once_rows), strict=True))
             places = sorted(done)
             written = [done[i] for i in places]
         return places, written
+
+    def _keep_page(
+        self, page: Hashable, readings: list[page_json.Prepared], used: list[sla.Policy]
+    ) -> None:
+        """Note a page spliced whole for ``kept_page``: the policies it was checked with,
+        the span of "now" every reading holds for, the readings, the distinct calendars'
+        policies and which one each reading is placed on (None: all on the one), and the
+        ordinals of the page's holes in order."""
+        calendars: list[sla.Policy] = []
+        index: dict[int, int] = {}
+        which = []
+        for policy in used:
+            at = index.get(id(policy.calendar))
+            if at is None:
+                at = index[id(policy.calendar)] = len(calendars)
+                calendars.append(policy)
+            which.append(at)
+        if len(PAGES) >= PAGES_AT_MOST:
+            PAGES.clear()
+        PAGES[page] = (
+            self._policies,
+            max(r[3] for r in readings),
+            min(r[5] for r in readings),
+            readings,
+            calendars,
+            None if len(calendars) == 1 else which,
+            [o for r in readings for o in r[6]],  # every hole's ordinal, in page order
+        )
 
     def without_clocks(self, level: str | None, priority: str) -> bool:
         """Whether a ticket of ``level`` and ``priority`` shows no clocks whatever its

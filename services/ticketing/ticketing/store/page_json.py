@@ -107,6 +107,11 @@ def filled(readings: Sequence[Prepared], placed: Sequence[float]) -> list[bytes]
         left = [(o - now) / 60 for o in chain.from_iterable(map(itemgetter(6), readings))]
     else:
         left = [(o - now) / 60 for r, now in zip(readings, placed, strict=True) for o in r[6]]
+    return written(readings, left)
+
+
+def written(readings: Sequence[Prepared], left: list[float]) -> list[bytes]:
+    """``filled`` with each time left worked out already (``left``, in the readings' order)."""
     number = iter(to_json(left)[1:-1].split(b",") if left else ()).__next__
     out: list[bytes] = []
     for r in readings:

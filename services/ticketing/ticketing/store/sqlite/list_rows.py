@@ -16,10 +16,10 @@ from ticketing.store.codec import doc_from_row
 from ticketing.store.port import Clocks, Listing
 from ticketing.store.sqlite.reads import page
 
+_ROW = "CASE WHEN sla_listed IS NULL THEN CAST(list_row AS BLOB) ELSE list_row END"
 LISTED = (
     "id, priority, level, updated_at, opened_at, sla_due_at, sla_next_at,"
-    " CASE WHEN sla_listed IS NULL THEN CAST(list_row AS BLOB) ELSE list_row END AS list_row,"
-    " sla_listed"
+    f" {_ROW} AS list_row, sla_listed"
 )
 """The columns ``ticket_rows`` reads of a page's rows: the stored row, what
 ``PageClocks.splice_rows`` and a ticket without a policy read, and the cursor's position
@@ -28,6 +28,19 @@ LISTED = (
 out from its document reads it whole, then (``_Whole``). The stored row of a ticket with
 no reading to splice comes as its UTF-8 bytes, what the list sends when it has no clocks:
 not decoded into a string to be encoded again (a third of the fetch on the bench's rows)."""
+
+REVISED = "id, priority, level, updated_at, opened_at, sla_due_at, sla_next_at, listed_rev"
+"""``LISTED`` for a page with clocks: the revision of each row's texts in their place
+(``schema.LISTED_REVISION``), the texts read only for the rows whose revision is not the
+one kept in ``TEXTS`` (``_texts``). Fetching both texts of every row (~1 KB) was most of
+what a page with clocks cost more than one without."""
+
+TEXTS: dict[str, tuple[int, str | bytes | None, str | None]] = {}
+"""Each ticket's stored row and SLA reading as last read for a clocked page, with the
+revision they were read at, by ticket id; emptied when it holds ``TEXTS_AT_MOST``. The same
+text objects every time, so the readings taken apart from them (``sla_policies.PREPARED``)
+are recognised by identity rather than compared character by character."""
+TEXTS_AT_MOST = 2_000
 
 
 def ticket_rows(
@@ -56,38 +69,45 @@ def _rows(
     priorities: Sequence[str],
     clocks: Clocks | None,
 ) -> Listing[bytes]:
-    rows, total, next_cursor = page(connection, query, visible, priorities, LISTED)
     splice_rows = getattr(clocks, "splice_rows", None)
+    columns = LISTED if splice_rows is None else REVISED
+    rows, total, next_cursor = page(connection, query, visible, priorities, columns)
     items: list[bytes] = []
     if rows:
         # By position: ``sqlite3.Row`` finds a name by comparing it with every column's,
         # ~0.7 µs a look-up, as much as the rest of a row's clocks.
         at = {name: i for i, name in enumerate(rows[0].keys())}
-        id_at, row_at = at["id"], at["list_row"]
+        id_at, level_at, priority_at = at["id"], at["level"], at["priority"]
         spliced: dict[int, bytes] = {}
+        texts = None
         if splice_rows is not None:
+            rev_at = at["listed_rev"]
+            revisions = tuple([r[rev_at] for r in rows])
+            if None in revisions:
+                revisions = None  # type: ignore[assignment]
+            elif (kept := clocks.kept_page(revisions)) is not None:  # type: ignore[union-attr]
+                return Listing(kept, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
+            texts = _texts(connection, rows, id_at, rev_at)
+            next_at = at["sla_next_at"]
             places, written = splice_rows(
-                rows,
-                (
-                    id_at,
-                    row_at,
-                    at["level"],
-                    at["priority"],
-                    at["sla_next_at"],
-                    at["sla_listed"],
-                ),
+                [
+                    (r[id_at], t[0], r[level_at], r[priority_at], r[next_at], t[1])
+                    for r, t in zip(rows, texts, strict=True)
+                ],
+                (0, 1, 2, 3, 4, 5),
+                revisions,
             )
             if len(places) == len(rows):
                 return Listing(written, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
             spliced = dict(zip(places, written, strict=True))
         # A row without clocks (its level has no policy) is its stored row as it is.
         plain = getattr(clocks, "without_clocks", None)
-        level_at, priority_at = at["level"], at["priority"]
+        row_at = at.get("list_row")
         whole = _Whole(connection, [r[id_at] for i, r in enumerate(rows) if i not in spliced])
         for i, r in enumerate(rows):
             done = spliced.get(i)
             if done is None:
-                stored = r[row_at]
+                stored = texts[i][0] if texts is not None else r[row_at]
                 if stored is not None and (
                     clocks is None or (plain is not None and plain(r[level_at], r[priority_at]))
                 ):
@@ -99,6 +119,33 @@ def _rows(
                     done = page_json.listed(stored, doc, doc.whole, clocks)
             items.append(done)
     return Listing(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
+
+
+def _texts(
+    connection: sqlite3.Connection, rows: list[sqlite3.Row], id_at: int, rev_at: int
+) -> list[tuple[str | bytes | None, str | None]]:
+    """Each ``REVISED`` row's stored row and SLA reading (as ``LISTED`` reads them): from
+    ``TEXTS`` where its revision is the one kept there, the others read in one statement in
+    the page's read transaction, so at the revision the page read."""
+    kept = TEXTS
+    found = [kept.get(r[id_at]) for r in rows]
+    missing = [r[id_at] for r, k in zip(rows, found, strict=True) if k is None or k[0] != r[rev_at]]
+    if missing:
+        marks = ", ".join("?" for _ in missing)
+        fresh = {
+            ticket: (revision, stored, listed)
+            for ticket, revision, stored, listed in connection.execute(
+                f"SELECT id, listed_rev, {_ROW}, sla_listed FROM tickets WHERE id IN ({marks})",
+                missing,
+            )
+        }
+        if len(kept) + len(fresh) > TEXTS_AT_MOST:
+            kept.clear()
+        # A row without a revision (none should be: ``upgrade`` gives every row one) is
+        # read every time.
+        kept.update((t, f) for t, f in fresh.items() if f[0] is not None)
+        found = [fresh.get(r[id_at], k) for r, k in zip(rows, found, strict=True)]
+    return [(k[1], k[2]) for k in found]  # type: ignore[index]
 
 
 class _Whole:

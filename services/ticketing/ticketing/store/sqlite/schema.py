@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     sla_due_at TEXT,
     sla_band TEXT,
     list_row TEXT,  -- the ticket as the list answers it, JSON (codec.list_row)
-    sla_listed TEXT  -- the SLA scan's reading ready to splice into it (sla.Track.listed)
+    sla_listed TEXT,  -- the SLA scan's reading ready to splice into it (sla.Track.listed)
+    listed_rev INTEGER  -- changes with any of the list's columns (LISTED_REVISION)
 );
 CREATE INDEX IF NOT EXISTS tickets_thread ON tickets (thread_key, opened_at);
 CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee, status);
@@ -231,6 +232,22 @@ TICKET_COLUMNS = (
     "list_row",
     "sla_listed",
 )
+LISTED_REVISION = (
+    "CREATE TRIGGER IF NOT EXISTS tickets_listed_rev_new AFTER INSERT ON tickets"
+    " BEGIN UPDATE tickets SET listed_rev = random() WHERE rowid = NEW.rowid; END",
+    "CREATE TRIGGER IF NOT EXISTS tickets_listed_rev AFTER UPDATE OF"
+    " list_row, sla_listed, sla_next_at, level, priority ON tickets"
+    " BEGIN UPDATE tickets SET listed_rev = random() WHERE rowid = NEW.rowid; END",
+)
+"""``listed_rev``: a new random number whenever a statement sets the stored row, the SLA
+reading, the next reading or the level or priority the clocks are looked up by, whatever
+code sets them (an ``UPDATE`` names its columns, changed or not). The desk's clocked list
+(``list_rows``) keeps the texts it read by ticket and revision, and reads a ticket's texts
+again only when its revision is not the one it kept: a page listed again between writes
+reads a number per row instead of two long texts. Kept by SQLite itself so that no write
+path, now or later, can change a row and leave its revision; a random 64-bit number rather
+than a counter, so a ticket removed and written again cannot come back at a revision a
+reader kept (the chance of two equal ones is 2^-64)."""
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in TICKET_COLUMNS)})"

@@ -11,6 +11,7 @@ from ticketing.store.codec import doc_from_row, list_row
 from ticketing.store.sqlite import search
 from ticketing.store.sqlite.schema import (
     INDEXES_ON_ADDED_COLUMNS,
+    LISTED_REVISION,
     SEARCH_DOCS,
     SEARCH_INDEX,
     TEXT_INDEX,
@@ -36,6 +37,8 @@ ADDED_COLUMNS = {
         # The SLA scan's reading ready to splice (sla.Track.listed): rows from before it
         # get their clocks worked out from ``extra`` until the scan reads them again.
         "sla_listed": ("TEXT", None),
+        # Every row gets a revision (``schema.LISTED_REVISION``), whatever it holds.
+        "listed_rev": ("INTEGER", "random()"),
     },
     "interactions": {
         **{
@@ -108,7 +111,7 @@ def upgrade(connection: sqlite3.Connection) -> None:
         ).fetchone()
         if row is not None and marker in row[0]:
             connection.execute(f"DROP INDEX {name}")
-    for statement in INDEXES_ON_ADDED_COLUMNS:
+    for statement in (*INDEXES_ON_ADDED_COLUMNS, *LISTED_REVISION):
         connection.execute(statement)
     had_text = connection.execute(
         "SELECT 1 FROM sqlite_master WHERE name = 'interaction_text'"
