@@ -112,3 +112,28 @@ async def test_a_row_read_before_another_process_wrote_the_ticket_is_refused(
     finally:
         await first.close()
         await second.close()
+
+
+def test_a_row_is_kept_in_the_columns_order_whatever_the_tables() -> None:
+    """A file upgraded from an older schema has the added columns last, and may have more."""
+    import sqlite3
+
+    from ticketing.store.sqlite.read_rows import ReadRows
+    from ticketing.store.sqlite.schema import TICKET_COLUMNS
+
+    shuffled = [*TICKET_COLUMNS[5:], "retired", *TICKET_COLUMNS[:5]]
+    connection = sqlite3.connect(":memory:")
+    connection.row_factory = sqlite3.Row
+    connection.execute(f"CREATE TABLE tickets ({', '.join(shuffled)})")
+    values = {c: f"{c}-value" for c in shuffled} | {"id": "t-1", "version": 3}
+    connection.execute(
+        f"INSERT INTO tickets VALUES ({', '.join('?' for _ in shuffled)})",
+        [values[c] for c in shuffled],
+    )
+    kept = ReadRows()
+    for _ in range(2):  # the columns' positions are found once, then used
+        kept.keep(connection.execute("SELECT * FROM tickets").fetchone())
+        assert kept.take("t-1", 2) is None  # read at another version: not used, forgotten
+        kept.keep(connection.execute("SELECT * FROM tickets").fetchone())
+        assert kept.take("t-1", 3) == tuple(values[c] for c in TICKET_COLUMNS)
+        assert kept.take("t-1", 3) is None

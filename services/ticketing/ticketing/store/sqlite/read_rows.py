@@ -19,18 +19,26 @@ KEPT = 2_000
 so the last few hundred are what is taken; full, the whole lot is dropped."""
 
 _VERSION = TICKET_COLUMNS.index("version")
+_IN_ORDER = tuple(range(len(TICKET_COLUMNS)))
 
 
 class ReadRows:
     def __init__(self) -> None:
         self._rows: dict[str, tuple[object, ...]] = {}
         self._lock = threading.Lock()
+        self._positions: tuple[int, ...] | None = None
+        """Where TICKET_COLUMNS are in a row of ``SELECT *``: the table's order, in which
+        columns an upgrade added come last. Found once (an upgrade only appends); a row is
+        then copied by position (looking 27 columns up by name cost most of a SELECT)."""
 
     def keep(self, row: sqlite3.Row | None) -> sqlite3.Row | None:
-        """Keep a row of ``SELECT * FROM tickets`` (in TICKET_COLUMNS' order, whatever the
-        table's: columns added by an upgrade come last there)."""
+        """Keep a row of ``SELECT * FROM tickets``, in TICKET_COLUMNS' order."""
         if row is not None:
-            values = tuple(row[c] for c in TICKET_COLUMNS)
+            if self._positions is None:
+                self._positions = tuple(row.keys().index(c) for c in TICKET_COLUMNS)
+            values = tuple(row)
+            if self._positions != _IN_ORDER or len(values) != len(_IN_ORDER):
+                values = tuple(values[i] for i in self._positions)
             with self._lock:
                 if len(self._rows) >= KEPT:
                     self._rows.clear()
