@@ -5,7 +5,9 @@ Run from the workspace root: ``.venv/bin/python bench/ticket_writes.py [--ticket
 [--threads 300] [--rounds 3]``. The desk is seeded straight through the adapter's write
 functions (one interaction per ticket, a thousand tickets per transaction). Each round opens
 ``--threads`` new conversations and then puts nine follow-ups on each (the make bench-pipe
-mix: 10 % openings, 90 % follow-ups), and every ticket write is followed by its report
+mix: 10 % openings, 90 % follow-ups). As triage does, each interaction costs its two reads (is
+it known, the conversation's active ticket) in one trip, then one write that stores it and
+places it on its ticket (``Recording``); every ticket write is followed by its report
 projection, as the consumer of ticket events does. Per step: CPU time of the whole process
 (the event loop and the SQLite thread) around each store call, in µs per call. CPU rather
 than wall-clock because the machine is shared.
@@ -40,6 +42,7 @@ from ticketing.domain import tickets  # noqa: E402
 from ticketing.domain.priority import PriorityScale  # noqa: E402
 from ticketing.domain.threading import thread_key  # noqa: E402
 from ticketing.shared import report_facts  # noqa: E402
+from ticketing.store.port import Recording  # noqa: E402
 from ticketing.store.sqlite import SqliteTicketStore  # noqa: E402
 
 T = TypeVar("T")
@@ -140,6 +143,15 @@ class Clock:
         return {step: self.spent[step] / self.calls[step] * 1e6 for step in sorted(self.spent)}
 
 
+async def both_reads(
+    store: SqliteTicketStore, item: Interaction
+) -> tuple[StoredInteraction | None, tickets.Ticket | None]:
+    """Triage's two reads, in one trip to the store as it makes them."""
+    return await asyncio.gather(
+        store.interaction_by_key(item.key), store.active_ticket(key_of(item))
+    )
+
+
 def entry(ticket_id: Any, action: str, now: datetime) -> list[HistoryEntry]:
     return [HistoryEntry(id=uuid4(), ticket_id=ticket_id, at=now, actor="system", action=action)]
 
@@ -151,11 +163,8 @@ async def one_round(store: SqliteTicketStore, threads: int, round_no: int) -> di
     now = START + timedelta(days=round_no + 1)
     for name in names:  # openings
         item = interaction(name, 0, now)
-        stored = await clock.time(
-            "open: record_interaction",
-            store.record_interaction(stored_of(item, now), thread_key=key_of(item)),
-        )
-        await clock.time("open: active_ticket", store.active_ticket(key_of(item)))
+        stored = stored_of(item, now)
+        await clock.time("open: reads", both_reads(store, item))
         new = tickets.open_ticket(interaction=item, decision=OPENING, scale=SCALE, now=now)
         opened = await clock.time(
             "open: create_ticket",
@@ -165,6 +174,7 @@ async def one_round(store: SqliteTicketStore, threads: int, round_no: int) -> di
                 interaction_id=stored.id,
                 history=lambda t: entry(t.id, "opened", now),
                 announce=lambda t: [],
+                recording=Recording(stored, key_of(item), OPENING),
             ),
         )
         await clock.time("open: project_report", report_facts.project(store, opened.id))
@@ -172,12 +182,9 @@ async def one_round(store: SqliteTicketStore, threads: int, round_no: int) -> di
         for name in names:
             at = now + timedelta(seconds=n)
             item = interaction(name, n, at)
-            stored = await clock.time(
-                "follow-up: record_interaction",
-                store.record_interaction(stored_of(item, at), thread_key=key_of(item)),
-            )
-            ticket = await clock.time("follow-up: active_ticket", store.active_ticket(key_of(item)))
-            assert ticket is not None
+            stored = stored_of(item, at)
+            known, ticket = await clock.time("follow-up: reads", both_reads(store, item))
+            assert known is None and ticket is not None
             outcome = tickets.add_interaction(
                 ticket, interaction=item, decision=FOLLOW_UP, now=at, scale=SCALE
             )
@@ -189,6 +196,7 @@ async def one_round(store: SqliteTicketStore, threads: int, round_no: int) -> di
                     interaction_id=stored.id,
                     history=entry(ticket.id, "interaction_added", at),
                     events=[],
+                    recording=Recording(stored, key_of(item), FOLLOW_UP),
                 ),
             )
             await clock.time("follow-up: project_report", report_facts.project(store, ticket.id))

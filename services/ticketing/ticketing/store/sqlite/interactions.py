@@ -36,16 +36,20 @@ def record(
     stored: StoredInteraction,
     thread_key: str,
     decision: TriageDecision | None = None,
+    ticket_id: UUID | None = None,
 ) -> StoredInteraction:
-    """Store the interaction unless its (channel, external id) is known; the stored one."""
+    """Store the interaction unless its (channel, external id) is known; the stored one.
+    A new one is stored on ``ticket_id`` when given (a write that places it on a ticket it
+    knows: one INSERT instead of an INSERT and the UPDATE that attaches it)."""
     interaction = stored.interaction
     inserted = connection.execute(
         "INSERT INTO interactions (id, dedup_key, ticket_id, thread_key, occurred_at,"
         " received_at, body, channel, kind, account, author, decision, direction)"
-        " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
         (
             str(stored.id),
             interaction.key,
+            str(ticket_id) if ticket_id is not None else None,
             thread_key,
             iso(interaction.occurred_at),
             iso(stored.received_at),
@@ -60,6 +64,8 @@ def record(
     ).rowcount
     if inserted:
         search.queue_interaction(connection, stored.id, interaction.text)
+        if ticket_id is not None:
+            return stored.model_copy(update={"ticket_id": ticket_id})
         return stored  # new: nothing to read back
     row = connection.execute(
         "SELECT ticket_id, body FROM interactions WHERE dedup_key = ?",

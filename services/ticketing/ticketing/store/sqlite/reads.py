@@ -28,11 +28,16 @@ from ticketing.store.codec import (
 )
 from ticketing.store.port import Clocks, Listing
 from ticketing.store.sqlite import filters
+from ticketing.store.sqlite.read_rows import ReadRows
 from ticketing.store.sqlite.schema import NOT_REMOVED
 
 
-def one(connection: sqlite3.Connection, where: str, *params: object) -> Ticket | None:
+def one(
+    connection: sqlite3.Connection, where: str, *params: object, keep: ReadRows | None = None
+) -> Ticket | None:
     row = connection.execute(f"SELECT * FROM tickets WHERE {where}", params).fetchone()
+    if keep is not None:
+        keep.keep(row)
     return ticket_from_row(row) if row else None
 
 

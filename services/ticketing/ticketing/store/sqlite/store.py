@@ -46,6 +46,7 @@ from ticketing.store.sqlite import (
     list_rows,
     outbox,
     people,
+    read_rows,
     reads,
     reports,
     search,
@@ -63,6 +64,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
             path, SCHEMA + reports.SCHEMA + search.PENDING, before_commit=search.write_pending
         )
         self._clock = clock
+        self._read = read_rows.ReadRows()
 
     async def open(self) -> None:
         await self._db.open()
@@ -116,7 +118,9 @@ class SqliteTicketStore(directory.DirectoryEntries):
         return await self._db.read(lambda c: interactions.by_key(c, key))
 
     async def active_ticket(self, thread_key: str) -> Ticket | None:
-        return await self._db.read(lambda c: reads.one(c, "active_thread_key = ?", thread_key))
+        return await self._db.read(
+            lambda c: reads.one(c, "active_thread_key = ?", thread_key, keep=self._read)
+        )
 
     async def latest_ticket(self, thread_key: str) -> Ticket | None:
         return await self._db.read(lambda c: reads.latest(c, thread_key))
@@ -249,6 +253,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
                     events=events,
                     now=now,
                     recording=recording,
+                    read=self._read.take(str(ticket.id), expected_version),
                 )
             )
         except sqlite3.IntegrityError as exc:

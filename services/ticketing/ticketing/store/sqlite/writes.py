@@ -34,14 +34,21 @@ def row_of(ticket: Ticket) -> list[object]:
     return [doc[c] for c in TICKET_COLUMNS]
 
 
-def replace(connection: sqlite3.Connection, ticket: Ticket, expected_version: int) -> None:
+def replace(
+    connection: sqlite3.Connection,
+    ticket: Ticket,
+    expected_version: int,
+    read: Sequence[object] | None = None,
+) -> None:
     """Write the ticket over the stored one if that is still at ``expected_version``.
 
     Only the columns that changed are set: SQLite rewrites the entries of every index over a
     column an UPDATE sets, changed or not, and the tickets table has some twenty (most
     changes, such as an interaction added, move a handful of columns). Tags and the title's
-    search entry are rewritten only when they changed, for the same reason."""
-    changed = _set_changed(connection, ticket, expected_version)
+    search entry are rewritten only when they changed, for the same reason. ``read``: the
+    row as the caller read it at ``expected_version`` (read_rows), compared with instead of
+    reading the stored row again."""
+    changed = _set_changed(connection, ticket, expected_version, read)
     if _TAGS in changed:
         write_tags(connection, ticket)
     if _TITLE in changed:
@@ -49,20 +56,32 @@ def replace(connection: sqlite3.Connection, ticket: Ticket, expected_version: in
 
 
 def _set_changed(
-    connection: sqlite3.Connection, ticket: Ticket, expected_version: int
+    connection: sqlite3.Connection,
+    ticket: Ticket,
+    expected_version: int,
+    read: Sequence[object] | None = None,
 ) -> list[int]:
     """Set the ticket's columns that differ from the stored row at ``expected_version``;
     their positions in TICKET_COLUMNS."""
     row = row_of(ticket)
-    stored = connection.execute(SELECT_VERSIONED, (row[0], expected_version)).fetchone()
+    stored = read
     if stored is None:
-        raise StaleTicket(str(ticket.id))
+        stored = connection.execute(SELECT_VERSIONED, (row[0], expected_version)).fetchone()
+        if stored is None:
+            raise StaleTicket(str(ticket.id))
     changed = [i for i in range(1, len(TICKET_COLUMNS)) if stored[i] != row[i]]
+    if read is not None and not changed:
+        # Nothing to set: the version check is then the read this write skipped.
+        return _set_changed(connection, ticket, expected_version)
     if changed:
         assignments = ", ".join(f"{TICKET_COLUMNS[i]} = ?" for i in changed)
-        connection.execute(
-            f"UPDATE tickets SET {assignments} WHERE id = ?", [*(row[i] for i in changed), row[0]]
-        )
+        # The row read earlier is the stored one only while the version is the same (every
+        # write raises it), so the UPDATE checks that.
+        if not connection.execute(
+            f"UPDATE tickets SET {assignments} WHERE id = ? AND version = ?",
+            [*(row[i] for i in changed), row[0], expected_version],
+        ).rowcount:
+            raise StaleTicket(str(ticket.id))
     return changed
 
 
@@ -98,12 +117,15 @@ def append(
     )
 
 
-def record_first(connection: sqlite3.Connection, recording: Recording | None) -> None:
-    """Store the new interaction a ticket write places, in the same transaction."""
+def record_first(
+    connection: sqlite3.Connection, recording: Recording | None, on: UUID | None = None
+) -> None:
+    """Store the new interaction a ticket write places, in the same transaction (already on
+    ticket ``on`` when given)."""
     if recording is None:
         return
     stored = interactions.record(
-        connection, recording.stored, recording.thread_key, recording.decision
+        connection, recording.stored, recording.thread_key, recording.decision, ticket_id=on
     )
     if stored.id != recording.stored.id:
         raise AlreadyRecorded(recording.stored.interaction.key)
@@ -182,11 +204,17 @@ def update(
     events: Sequence[Event],
     now: float,
     recording: Recording | None = None,
+    read: Sequence[object] | None = None,
 ) -> Ticket:
-    record_first(connection, recording)
-    replace(connection, stored, expected_version)
+    # A new interaction this write places is stored on the ticket at once, after the version
+    # check found the ticket: no other write can have taken it, so it needs no attaching (the
+    # UPDATE below, and its index churn). Any failure rolls back the whole write.
+    placed_new = recording is not None and recording.stored.id == interaction_id
+    replace(connection, stored, expected_version, read)
+    record_first(connection, recording, on=stored.id if placed_new else None)
     if (
         interaction_id is not None
+        and not placed_new
         and not connection.execute(
             "UPDATE interactions SET ticket_id = ? WHERE id = ? AND ticket_id IS NULL",
             (str(stored.id), str(interaction_id)),
