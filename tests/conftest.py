@@ -44,6 +44,16 @@ def rabbitmq_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+async def bare_broker(rabbitmq_url: str) -> AsyncIterator[RabbitBroker]:
+    """A bare servicekit broker for tests that consume nothing through ``tests.bus`` (or
+    only on FastStream's subscriber): they run once, not once per transport, and so do not
+    find in the session's vhost what the other transport's run left in a queue."""
+    broker = new_broker(rabbitmq_url, prefetch=10)
+    yield broker
+    await broker.stop()
+
+
 @pytest.fixture(params=["amqp", "faststream"])
 async def broker(rabbitmq_url: str, request: pytest.FixtureRequest) -> AsyncIterator[RabbitBroker]:
     """A bare servicekit broker, for tests of consuming and publishing without the services;

@@ -45,9 +45,9 @@ async def ids(inspector: QueueInspector, spec: topology.ConsumerQueue) -> list[s
 
 
 async def test_reading_and_replaying_keep_the_order_of_what_stays(
-    broker: RabbitBroker, rabbitmq_url: str
+    bare_broker: RabbitBroker, rabbitmq_url: str
 ) -> None:
-    spec = await filled(broker, rabbitmq_url, "test.dlq-order")
+    spec = await filled(bare_broker, rabbitmq_url, "test.dlq-order")
     inspector = QueueInspector(rabbitmq_url)
     expected = [str(i) for i in range(COUNT)]
 
@@ -68,9 +68,9 @@ async def test_reading_and_replaying_keep_the_order_of_what_stays(
 
 
 async def test_an_operation_cut_off_half_way_loses_nothing(
-    broker: RabbitBroker, rabbitmq_url: str
+    bare_broker: RabbitBroker, rabbitmq_url: str
 ) -> None:
-    spec = await filled(broker, rabbitmq_url, "test.dlq-cut-off")
+    spec = await filled(bare_broker, rabbitmq_url, "test.dlq-cut-off")
     inspector = QueueInspector(rabbitmq_url)
 
     # Cut off while it holds some of the dead letters, as a gateway that dies would be.
