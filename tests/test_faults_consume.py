@@ -94,6 +94,7 @@ async def test_consuming_resumes_after_a_broker_crash(node: RabbitNode) -> None:
     try:
         await broker.connect()
         await declare_events_exchange(broker)
+        await publisher.start("test")  # as the services publish: straight on the channel
         await declare_consumer_queue(broker, spec)
         await broker.start()
         await events.start()

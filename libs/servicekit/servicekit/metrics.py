@@ -214,6 +214,42 @@ class ConsumedMessages:
         )
 
 
+class PublishedMessages:
+    """FastStream's per-message publisher series (``faststream_published_*``, the names and
+    labels its ``RabbitPrometheusMiddleware`` writes) for the events ``EventPublisher`` puts
+    on the channel itself: one message, whatever the events it carries, as FastStream counts."""
+
+    def __init__(self, service: str) -> None:
+        self._container = MetricsContainer(REGISTRY, custom_label_names=())
+        self._app = service
+
+    def published(self, destination: str, seconds: float, error: BaseException | None) -> None:
+        """One message to ``destination`` (``<exchange>.<routing key>``) confirmed, or failed
+        with ``error``, after ``seconds``."""
+        container, app = self._container, self._app
+        labelled(
+            container.published_messages_duration_seconds,
+            app_name=app,
+            broker="rabbitmq",
+            destination=destination,
+        ).observe(seconds)
+        if error is not None:
+            labelled(
+                container.published_messages_exceptions_total,
+                app_name=app,
+                broker="rabbitmq",
+                destination=destination,
+                exception_type=type(error).__name__,
+            ).inc()
+        labelled(
+            container.published_messages_total,
+            app_name=app,
+            broker="rabbitmq",
+            destination=destination,
+            status="error" if error is not None else "success",
+        ).inc()
+
+
 def metrics_app() -> Any:
     """The ASGI app answering ``GET /metrics`` in Prometheus' text format."""
     return make_asgi_app(REGISTRY)

@@ -211,6 +211,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         log.info("ingestor store backend: %s", store.backend)
         await broker.connect()
         await declare_events_exchange(broker)
+        await publisher.start("ingestor")
         await declare_consumer_queue(broker, INGESTOR_REPLIES, settings.rabbitmq_retry_queue_type)
         await declare_consumer_queue(
             broker, INGESTOR_MODERATION, settings.rabbitmq_retry_queue_type

@@ -46,6 +46,7 @@ def create_app(settings: NotifierSettings | None = None) -> AsgiFastStream:
             settings.smtp_port,
         )
         await declare_events_exchange(broker)
+        await publisher.start("notifier")
         for queue in (
             topology.NOTIFIER_NOTIFICATIONS,
             topology.NOTIFIER_DIGESTS,

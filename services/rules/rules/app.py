@@ -57,6 +57,7 @@ def create_app(settings: RulesSettings | None = None) -> AsgiFastStream:
         await ticketing.connect()
         log.info("rules store backend: %s", store.backend)
         await declare_events_exchange(broker)
+        await publisher.start("rules")
         await declare_consumer_queue(
             broker, topology.RULES_INTERACTIONS, settings.rabbitmq_retry_queue_type
         )

@@ -73,6 +73,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
         await store.open()
         log.info("ticketing store backend: %s", store.backend)
         await declare_events_exchange(broker)
+        await publisher.start("ticketing")
         await declare_consumer_queue(
             broker, topology.TICKETING_INTERACTIONS, settings.rabbitmq_retry_queue_type
         )
