@@ -7,7 +7,10 @@ so two writers serialise at the start instead of failing at commit.
 
 Reads are batched the same way, without a transaction: the reads callers start while the
 thread is busy run one after another in the next turn, and their callers are woken by one
-call into the event loop rather than one thread hand-off and wake-up per read.
+call into the event loop rather than one thread hand-off and wake-up per read. The thread's
+turns are handed to the executor with ``submit``, not ``loop.run_in_executor``, whose asyncio
+wrapper woke the event loop a second time per turn to settle a future nobody awaited (one
+read's trip: 62-65 -> 43-49 us of CPU; a write's: 106-115 -> 85-96 us).
 
 Group commit: the writes that callers start while a transaction is running are executed
 together in the next transaction, each inside its own savepoint. Each ``write()`` is still
@@ -114,7 +117,7 @@ class SqliteDatabase:
             self._reads_scheduled = True
         if schedule:
             try:
-                loop.run_in_executor(self._executor, self._read_all, loop)
+                self._executor.submit(self._read_all, loop)
             except RuntimeError:  # closed: this read fails, and so do the ones it gathered
                 with self._lock:
                     batch, self._reads, self._reads_scheduled = self._reads, [], False
@@ -149,7 +152,15 @@ class SqliteDatabase:
             schedule = not self._flush_scheduled
             self._flush_scheduled = True
         if schedule:
-            loop.run_in_executor(self._executor, self._flush, loop)
+            try:
+                self._executor.submit(self._flush, loop)
+            except RuntimeError:  # closed: this write fails, and so do the ones it gathered
+                with self._lock:
+                    batch, self._pending, self._flush_scheduled = self._pending, [], False
+                for _, waiting in batch:
+                    if waiting is not future:
+                        _settle(waiting, False, RuntimeError(f"{self.path} is closed"))
+                raise
         return await future
 
     def write_later(
@@ -193,8 +204,11 @@ class SqliteDatabase:
             else:
                 self._flush_scheduled = False
         outcomes: list[tuple[bool, Any]] = []
-        connection = self._conn()
+        connection = self._connection
         try:
+            # Inside the try: on a closed database the group's callers hear it (this runs
+            # on the executor without anyone awaiting it, so nothing raised here is seen).
+            connection = self._conn()
             connection.execute("BEGIN IMMEDIATE")
             # First, so a write of this group (an outbox claim) sees what they changed.
             for work_later in later:
@@ -217,7 +231,7 @@ class SqliteDatabase:
                 self._before_commit(connection)
             connection.commit()
         except BaseException as exc:  # the transaction failed for every write in it
-            if connection.in_transaction:
+            if connection is not None and connection.in_transaction:
                 connection.rollback()
             outcomes = [(False, exc)] * len(group)
             if later:
@@ -229,7 +243,7 @@ class SqliteDatabase:
         loop.call_soon_threadsafe(_settle_all, [future for _, future in group], outcomes)
 
     def _reschedule(self, loop: asyncio.AbstractEventLoop) -> None:
-        loop.run_in_executor(self._executor, self._flush, loop)
+        self._executor.submit(self._flush, loop)
 
     def _conn(self) -> sqlite3.Connection:
         if self._connection is None:

@@ -119,6 +119,15 @@ async def test_a_read_after_close_fails_instead_of_waiting(tmp_path: Path) -> No
             await asyncio.wait_for(database.ping(), timeout=5)
 
 
+async def test_a_write_after_close_fails_instead_of_waiting(tmp_path: Path) -> None:
+    database = SqliteDatabase(tmp_path / "closed.sqlite3", SCHEMA)
+    await database.open()
+    await database.close()
+    for _ in range(2):  # the first failure leaves no flush "scheduled" behind
+        with pytest.raises(RuntimeError):
+            await asyncio.wait_for(database.write(insert("late", 1)), timeout=5)
+
+
 def committed(db: SqliteDatabase) -> list[str]:
     """Counts the write transactions the database commits from now on."""
     commits: list[str] = []
