@@ -105,8 +105,9 @@ async def test_an_interaction_stored_before_its_ticket_opened_gets_its_alert_and
     store: TicketStore,
 ) -> None:
     await handle(store, alerting("alert", minutes=1))
-    # No ticket to alert about yet: only the author's new person is announced.
-    assert set(await outbox(store)) == {"person.changed.v1"}
+    # No ticket to alert about yet, and the author's new person, in no group, is not
+    # announced: nothing waits in the outbox.
+    assert set(await outbox(store)) == set()
 
     await handle(store, opening("opens", minutes=2))
 

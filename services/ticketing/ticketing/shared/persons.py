@@ -5,6 +5,7 @@ with the store's person conflicts."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -37,16 +38,18 @@ async def written(
     *,
     save: Sequence[PersonRecord],
     delete: Sequence[PersonRecord] = (),
+    announce: bool = True,
 ) -> list[PersonRecord]:
     """Write people with the events announcing them (in the same write, through the outbox),
     then publish those. Every person write goes through here, so the rules' copy of who is in
-    which group follows every change."""
+    which group follows every change; ``announce=False`` is only for a change that copy
+    cannot see (``person_for``: an author first seen, in no group)."""
     events = [
         *(
             PersonChangedV1(
                 person_id=p.id, identities=[i.key for i in p.identities], groups=p.groups
             )
-            for p in save
+            for p in (save if announce else ())
         ),
         *(PersonChangedV1(person_id=p.id, identities=[], removed=True) for p in delete),
     ]
@@ -68,15 +71,22 @@ async def person_for(
     identity = persons.identity_of(interaction)
 
     async def attempt() -> PersonRecord:
-        found = await store.person_of(identity.key)
+        # Both in one trip to the store: most authors are seen for the first time.
+        found, legacy = await asyncio.gather(
+            store.person_of(identity.key), store.get_entry("author", identity.key)
+        )
         if found is not None:
             return found
         # Groups a rule gave the author before people existed were kept per author.
-        legacy = await store.get_entry("author", identity.key)
         fresh = persons.new_person(
             identity, person_id=uuid4(), now=now, groups=list((legacy or {}).get("groups", []))
         )
-        [saved] = await written(store, publisher, save=[fresh])
+        # An author first seen in no group is not announced: the rules hold an identity they
+        # never heard of as in no group, and no person held this one before (none holds it
+        # now, and identities only move between people), so nothing of theirs is stale.
+        # Announcing each newcomer cost a publish, a delivery and a write in rules per
+        # interaction from a new author, most of a public page's comments.
+        [saved] = await written(store, publisher, save=[fresh], announce=bool(fresh.groups))
         return saved
 
     person = await retrying(attempt, what=f"the person of {identity.key}")
