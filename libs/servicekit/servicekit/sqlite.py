@@ -37,6 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from servicekit.sqlite_checkpoints import BACKSTOP_PAGES, Checkpointer
+
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
@@ -73,9 +75,13 @@ class SqliteDatabase:
         self._later_running = 0
         """Deferred writes a transaction has taken and not yet committed or rolled back."""
         self._later_writes: set[asyncio.Task[None]] = set()
+        self._checkpointer: Checkpointer | None = None
 
     async def open(self) -> None:
         await self._run(self._open)
+        # Checkpoints on a thread of their own, so commits only append (the module says why).
+        self._checkpointer = Checkpointer(self.path)
+        self._checkpointer.start()
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +93,7 @@ class SqliteDatabase:
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         # The schema is written with IF NOT EXISTS throughout, so replicas starting together
         # can all run it; the busy timeout serialises them.
         connection.executescript(self._schema)
@@ -100,6 +107,9 @@ class SqliteDatabase:
                 self._later_timer = None
             await self._run(self._connection.close)
             self._connection = None
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
+            self._checkpointer = None
         self._executor.shutdown(wait=True)
 
     async def ping(self) -> None:
