@@ -4,8 +4,9 @@ directly, without the services."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Literal
 
 import aio_pika
 from faststream.rabbit import RabbitBroker
@@ -16,6 +17,7 @@ from contracts.interaction import Interaction
 from servicekit.consuming import consume
 from servicekit.event_consumer import EventConsumer
 from servicekit.publishing import EventPublisher
+from servicekit.service import new_broker
 from servicekit.topology import RetryQueueType, declare_consumer_queue
 
 
@@ -68,6 +70,25 @@ class Transports:
 
 
 TRANSPORTS = Transports()
+
+Transport = Literal["amqp", "faststream"]
+TRANSPORT_NAMES: list[Transport] = ["amqp", "faststream"]
+"""The params of a transport-parametrized broker fixture (``@pytest.fixture(params=...)``)."""
+
+
+@asynccontextmanager
+async def transport_broker(url: str, transport: Transport) -> AsyncIterator[RabbitBroker]:
+    """A bare servicekit broker on ``url`` whose ``start_consumer`` consumers run on
+    ``transport``: a ``servicekit.event_consumer`` ("amqp", what the services run) or
+    FastStream's subscriber ("faststream", the handler tests' path); stopped on leaving."""
+    broker = new_broker(url, prefetch=10)
+    if transport == "amqp":
+        TRANSPORTS.on_amqp(broker, url)
+    try:
+        yield broker
+    finally:
+        await TRANSPORTS.stop(broker)
+        await broker.stop()
 
 
 async def start_consumer(

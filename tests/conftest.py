@@ -15,7 +15,7 @@ from faststream.rabbit import RabbitBroker
 from devtools.launcher import ROOT, Stack
 from devtools.vhost import isolated_vhost
 from servicekit.service import new_broker
-from tests.bus import TRANSPORTS
+from tests.bus import TRANSPORT_NAMES, transport_broker
 from tests.support import ADMIN_EMAILS, ADMIN_TOKEN, INGEST_KEY, STACK_SECRETS
 
 TEST_PORT_OFFSET = int(os.environ.get("SOCIALDESK_TEST_PORT_OFFSET", "10000"))
@@ -54,17 +54,13 @@ async def bare_broker(rabbitmq_url: str) -> AsyncIterator[RabbitBroker]:
     await broker.stop()
 
 
-@pytest.fixture(params=["amqp", "faststream"])
+@pytest.fixture(params=TRANSPORT_NAMES)
 async def broker(rabbitmq_url: str, request: pytest.FixtureRequest) -> AsyncIterator[RabbitBroker]:
     """A bare servicekit broker, for tests of consuming and publishing without the services;
     ``tests.bus.start_consumer`` consumes on a ``servicekit.event_consumer`` (what the
     services run) or on FastStream's subscriber (the handler tests' path)."""
-    broker = new_broker(rabbitmq_url, prefetch=10)
-    if request.param == "amqp":
-        TRANSPORTS.on_amqp(broker, rabbitmq_url)
-    yield broker
-    await TRANSPORTS.stop(broker)
-    await broker.stop()
+    async with transport_broker(rabbitmq_url, request.param) as broker:
+        yield broker
 
 
 @pytest.fixture(scope="session")

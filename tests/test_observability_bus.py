@@ -24,8 +24,7 @@ from servicekit.consuming import PermanentFailure
 from servicekit.publishing import EventPublisher
 from servicekit.rpc import NotFound, RpcClient, RpcTimeout, serve
 from servicekit.rpc_server import RpcServer
-from servicekit.service import new_broker
-from tests.bus import TRANSPORTS, email_received, start_consumer, wait_for
+from tests.bus import TRANSPORT_NAMES, email_received, start_consumer, transport_broker, wait_for
 
 ROUTING_KEY = InteractionReceivedV1.routing_key
 
@@ -48,16 +47,12 @@ def exporter() -> Iterator[InMemorySpanExporter]:
     tracing.disable_tracing()
 
 
-@pytest.fixture(params=["amqp", "faststream"])
+@pytest.fixture(params=TRANSPORT_NAMES)
 async def traced_broker(
     exporter: InMemorySpanExporter, rabbitmq_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[RabbitBroker]:
-    broker = new_broker(rabbitmq_url, prefetch=10)
-    if request.param == "amqp":
-        TRANSPORTS.on_amqp(broker, rabbitmq_url)
-    yield broker
-    await TRANSPORTS.stop(broker)
-    await broker.stop()
+    async with transport_broker(rabbitmq_url, request.param) as broker:
+        yield broker
 
 
 async def test_every_event_outcome_is_counted_per_queue(broker: RabbitBroker) -> None:

@@ -20,8 +20,14 @@ from contracts.events import InteractionReceivedV1
 from devtools.vhost import isolated_vhost
 from servicekit.consuming import ERROR_HEADER
 from servicekit.publishing import EventPublisher
-from servicekit.service import new_broker
-from tests.bus import TRANSPORTS, email_received, next_dead_letter, start_consumer, wait_for
+from tests.bus import (
+    TRANSPORT_NAMES,
+    email_received,
+    next_dead_letter,
+    start_consumer,
+    transport_broker,
+    wait_for,
+)
 
 SPEC = topology.ConsumerQueue("test.quorum-retries", (InteractionReceivedV1.routing_key,))
 
@@ -32,16 +38,12 @@ def quorum_url(rabbitmq_url: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["amqp", "faststream"])
+@pytest.fixture(params=TRANSPORT_NAMES)
 async def quorum_broker(
     quorum_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[RabbitBroker]:
-    broker = new_broker(quorum_url, prefetch=10)
-    if request.param == "amqp":
-        TRANSPORTS.on_amqp(broker, quorum_url)
-    yield broker
-    await TRANSPORTS.stop(broker)
-    await broker.stop()
+    async with transport_broker(quorum_url, request.param) as broker:
+        yield broker
 
 
 def queue_types(url: str) -> dict[str, str]:

@@ -30,13 +30,13 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, cast
 
-import aio_pika
 import aiormq
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 from opentelemetry.trace import SpanKind
 from pamqp import commands as spec
 
 from servicekit import health, metrics, tracing
+from servicekit.consumer_channel import open_consumer_channel
 
 log = logging.getLogger(__name__)
 
@@ -75,33 +75,26 @@ class EventConsumer:
         """Consume every queue added; they must be declared already (``topology``)."""
         if not self._processes:
             return
-        self._connection = await aio_pika.connect_robust(self._url)
-        # Nothing is published on this channel: retries and dead letters go through the
-        # service's publisher, confirmed.
-        channel = self._connection.channel(publisher_confirms=False)
-        channel.reopen_callbacks.add(self._on_reopened)
-        channel.close_callbacks.add(self._on_closed)
-        await channel
-        self._channel = channel
-        # Per consumer (not global), as FastStream's channel set it; restored on reopen.
-        await channel.set_qos(prefetch_count=self._prefetch)
-        await self._consume(channel)
+        opened = await open_consumer_channel(
+            self._url, self._prefetch, consume_again=self._on_reopened, on_closed=self._on_closed
+        )
+        self._connection, self._channel = opened.connection, opened.channel
+        await self._consume(opened.underlay)
 
-    async def _consume(self, channel: aio_pika.abc.AbstractChannel) -> None:
-        underlay = await channel.get_underlay_channel()
+    async def _consume(self, underlay: aiormq.abc.AbstractChannel) -> None:
         tags = {}
         for queue, process in self._processes.items():
             ok = await underlay.basic_consume(queue, self._deliverer(queue, process), no_ack=False)
             tags[queue] = ok.consumer_tag or ""
         self._underlay, self._tags = underlay, tags
 
-    def _on_closed(self, _sender: Any, _reason: BaseException | None = None) -> None:
+    def _on_closed(self) -> None:
         self._underlay = None
 
-    async def _on_reopened(self, channel: Any) -> None:
+    async def _on_reopened(self, underlay: aiormq.abc.AbstractChannel) -> None:
         if self._stopping:
             return
-        await self._consume(channel)
+        await self._consume(underlay)
         log.info("consuming %s again after the broker connection came back", ", ".join(self._tags))
 
     async def stop(self) -> None:

@@ -21,7 +21,7 @@ restart, and the server consumes again then; ``check`` says when it is not consu
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import cast
 
 import aio_pika
 import aiormq
@@ -30,6 +30,7 @@ from opentelemetry.trace import SpanKind
 from pamqp import commands as spec
 
 from servicekit import frames, health, tracing
+from servicekit.consumer_channel import open_consumer_channel
 from servicekit.rpc import ERROR_HEADER, NOT_PERSISTENT, Method, dispatch
 from servicekit.topology import rpc_queue
 
@@ -53,38 +54,31 @@ class RpcServer:
 
     async def start(self) -> None:
         spec = rpc_queue(self.queue_name)
-        self._connection = await aio_pika.connect_robust(self._url)
-        # No publisher confirms: a reply is not persistent and goes to a caller's direct
-        # reply-to, which the broker does not store; waiting for its ack only delayed the
-        # request's own ack and cost the broker a frame per request.
-        channel = self._connection.channel(publisher_confirms=False)
         # The robust channel declares the queue and sets the prefetch again when it reopens
         # (a broker restart); the consumer is this server's own, so it consumes again then.
-        channel.reopen_callbacks.add(self._on_reopened)
-        channel.close_callbacks.add(self._on_closed)
-        await channel
-        self._channel = channel
-        await channel.set_qos(prefetch_count=self._prefetch)
-        self._queue = await channel.declare_queue(
+        opened = await open_consumer_channel(
+            self._url, self._prefetch, consume_again=self._on_reopened, on_closed=self._on_closed
+        )
+        self._connection, self._channel = opened.connection, opened.channel
+        self._queue = await opened.channel.declare_queue(
             spec.name, durable=spec.durable, arguments=spec.arguments
         )
-        await self._consume(channel)
+        await self._consume(opened.underlay)
 
-    async def _consume(self, channel: aio_pika.abc.AbstractChannel) -> None:
+    async def _consume(self, underlay: aiormq.abc.AbstractChannel) -> None:
         # On the AMQP channel underneath, as ``RpcClient`` takes its replies: through the
         # aio-pika queue, each request was wrapped in an IncomingMessage (every property
         # decoded) and handed on in a second task, only to read four of its fields.
-        underlay = await channel.get_underlay_channel()
         await underlay.basic_consume(
             rpc_queue(self.queue_name).name, self._on_request, no_ack=False
         )
         self._consuming = True
 
-    def _on_closed(self, _sender: Any, _reason: BaseException | None = None) -> None:
+    def _on_closed(self) -> None:
         self._consuming = False
 
-    async def _on_reopened(self, channel: Any) -> None:
-        await self._consume(channel)
+    async def _on_reopened(self, underlay: aiormq.abc.AbstractChannel) -> None:
+        await self._consume(underlay)
         log.info("answering %s again after the broker connection came back", self.queue_name)
 
     async def stop(self) -> None:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from servicekit.bounded import BoundedDict
+
 ALGORITHM = "HS256"
 AUDIENCE = "socialdesk-gateway"
 
@@ -99,15 +101,15 @@ REMEMBERED = 10_000
 """Verified tokens remembered at most (an agent holds one or a few): past it, the expired
 are forgotten, then the oldest remembered, so a flood of valid tokens costs a bounded map."""
 
-_verified: dict[tuple[str, str], tuple[Holder, float]] = {}
+_verified: BoundedDict[tuple[str, str], tuple[Holder, float]] = BoundedDict(
+    REMEMBERED, drop="oldest"
+)
 _now = time.time
 
 
 def _remember(key: tuple[str, str], holder: Holder, expires: float) -> None:
-    if len(_verified) >= REMEMBERED:
+    if _verified.full():
         now = _now()
         for stale in [k for k, (_, at) in _verified.items() if at <= now]:
             del _verified[stale]
-        while len(_verified) >= REMEMBERED:
-            del _verified[next(iter(_verified))]
-    _verified[key] = (holder, expires)
+    _verified.put(key, (holder, expires))

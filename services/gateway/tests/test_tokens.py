@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway import tokens
+from servicekit.bounded import BoundedDict
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
@@ -64,8 +65,7 @@ def test_an_altered_token_is_refused_after_the_real_one_was_remembered() -> None
 
 
 def test_the_tokens_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tokens, "REMEMBERED", 3)
-    monkeypatch.setattr(tokens, "_verified", {})
+    monkeypatch.setattr(tokens, "_verified", BoundedDict(3, drop="oldest"))
     issued = [tokens.issue(f"a{i}", secret=SECRET, ttl=timedelta(minutes=5))[0] for i in range(5)]
     for token in issued:
         tokens.agent_of(token, secret=SECRET)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from contracts.calendars import CalendarSpec
 from contracts.sla import SlaPolicy
 from contracts.tickets import SlaClock, TicketQuery, TicketRead, TicketSla
+from servicekit.bounded import BoundedDict
 from servicekit.business_time import SpanIndex
 from ticketing.domain import sla
 from ticketing.domain.access import Visibility
@@ -298,13 +299,13 @@ def _placed(policy: sla.Policy, now: datetime) -> float | None:
     return calendar.position(now) if isinstance(calendar, SpanIndex) else None
 
 
-PREPARED: dict[str, page_json.Prepared] = {}
+PREPARED_AT_MOST = 2_000
+PREPARED: BoundedDict[str, page_json.Prepared] = BoundedDict(PREPARED_AT_MOST)
 """Each listed ticket's stored reading taken apart (``page_json.prepared``), by ticket id,
 used while the ticket's row and reading are the same text; emptied when it holds
 ``PREPARED_AT_MOST`` (a few megabytes)."""
-SEEN: dict[str, str] = {}
+SEEN: BoundedDict[str, str] = BoundedDict(PREPARED_AT_MOST)
 """The reading each ticket was last listed with, by ticket id, until listed again with it."""
-PREPARED_AT_MOST = 2_000
 PAGES: dict[Hashable, tuple[Any, ...]] = {}
 """Whole pages whose every row was spliced from a prepared reading, by the revisions of
 their rows (``PageClocks.kept_page``); emptied when it holds ``PAGES_AT_MOST``."""
@@ -422,17 +423,14 @@ class PageClocks:
                 if seen.get(ticket) != listed:
                     # Seen for the first time: spliced as one row, as before,
                     # taken apart the next time it is listed the same.
-                    if len(seen) >= PREPARED_AT_MOST:
-                        seen.clear()
-                    seen[ticket] = listed
+                    seen.put(ticket, listed)
                     parts = self.spliced(r[level_at], r[priority_at], r[next_at], listed)
                     if parts is not None:
                         once.append(i)
                         once_rows.append((stored, parts))
                     continue
-                if len(kept) >= PREPARED_AT_MOST:
-                    kept.clear()
-                reading = kept[ticket] = page_json.prepared(listed, stored)
+                reading = page_json.prepared(listed, stored)
+                kept.put(ticket, reading)
             # Its next reading still the one it asked for (not read or written since by
             # code that does not keep this reading), read before now (a test clock set back
             # reads it from the future) and still to come.

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic_core import from_json
 
 from contracts.tickets import COUNT_LIMIT, TicketQuery
+from servicekit.bounded import BoundedDict
 from ticketing.domain.access import Visibility
 from ticketing.store import page_json
 from ticketing.store.codec import doc_from_row
@@ -35,12 +36,13 @@ REVISED = "id, priority, level, updated_at, opened_at, sla_due_at, sla_next_at, 
 one kept in ``TEXTS`` (``_texts``). Fetching both texts of every row (~1 KB) was most of
 what a page with clocks cost more than one without."""
 
-TEXTS: dict[str, tuple[int, str | bytes | None, str | None]] = {}
-"""Each ticket's stored row and SLA reading as last read for a clocked page, with the
-revision they were read at, by ticket id; emptied when it holds ``TEXTS_AT_MOST``. The same
-text objects every time, so the readings taken apart from them (``sla_policies.PREPARED``)
-are recognised by identity rather than compared character by character."""
 TEXTS_AT_MOST = 2_000
+TEXTS: BoundedDict[str, tuple[int, str | bytes | None, str | None]] = BoundedDict(TEXTS_AT_MOST)
+"""Each ticket's stored row and SLA reading as last read for a clocked page, with the
+revision they were read at, by ticket id; emptied when a page's would take it past
+``TEXTS_AT_MOST``. The same text objects every time, so the readings taken apart from them
+(``sla_policies.PREPARED``) are recognised by identity rather than compared character by
+character."""
 
 
 def ticket_rows(
@@ -139,11 +141,9 @@ def _texts(
                 missing,
             )
         }
-        if len(kept) + len(fresh) > TEXTS_AT_MOST:
-            kept.clear()
         # A row without a revision (none should be: ``upgrade`` gives every row one) is
         # read every time.
-        kept.update((t, f) for t, f in fresh.items() if f[0] is not None)
+        kept.put_all({t: f for t, f in fresh.items() if f[0] is not None})
         found = [fresh.get(r[id_at], k) for r, k in zip(rows, found, strict=True)]
     return [(k[1], k[2]) for k in found]  # type: ignore[index]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 
+from servicekit.bounded import BoundedDict
 from ticketing.store.sqlite.schema import TICKET_COLUMNS
 
 KEPT = 2_000
@@ -24,7 +25,7 @@ _IN_ORDER = tuple(range(len(TICKET_COLUMNS)))
 
 class ReadRows:
     def __init__(self) -> None:
-        self._rows: dict[str, tuple[object, ...]] = {}
+        self._rows: BoundedDict[str, tuple[object, ...]] = BoundedDict(KEPT)
         self._lock = threading.Lock()
         self._positions: tuple[int, ...] | None = None
         """Where TICKET_COLUMNS are in a row of ``SELECT *``: the table's order, in which
@@ -40,9 +41,7 @@ class ReadRows:
             if self._positions != _IN_ORDER or len(values) != len(_IN_ORDER):
                 values = tuple(values[i] for i in self._positions)
             with self._lock:
-                if len(self._rows) >= KEPT:
-                    self._rows.clear()
-                self._rows[str(values[0])] = values
+                self._rows.put(str(values[0]), values)
         return row
 
     def take(self, ticket_id: str, version: int) -> tuple[object, ...] | None:
