@@ -18,7 +18,9 @@ atomic on its own (a failing one is rolled back alone) and returns only once its
 has committed; the cost of a commit is shared by everything that was waiting for it, which
 is what makes a consumer with many messages in flight fast. ``before_commit`` runs last in
 every write transaction (a store finishing work its writes left for the whole group); if it
-raises, the transaction fails for every write in it.
+raises, the transaction fails for every write in it. ``after_commit`` runs on the database's
+thread once such a transaction committed, before its writers are woken (a store publishing
+what the transaction made true to this process's memory); its failure is logged.
 
 Writes nobody waits for (``write_later``: marking events published once RabbitMQ confirmed
 them) ride along in the next write transaction, or in one of their own a moment later, so on a
@@ -59,10 +61,12 @@ class SqliteDatabase:
         schema: str,
         *,
         before_commit: Callable[[sqlite3.Connection], None] | None = None,
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.path = path
         self._schema = schema
         self._before_commit = before_commit
+        self._after_commit = after_commit
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{path.stem}")
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
@@ -215,6 +219,7 @@ class SqliteDatabase:
                 self._flush_scheduled = False
         outcomes: list[tuple[bool, Any]] = []
         connection = self._connection
+        committed = False
         try:
             # Inside the try: on a closed database the group's callers hear it (this runs
             # on the executor without anyone awaiting it, so nothing raised here is seen).
@@ -240,12 +245,18 @@ class SqliteDatabase:
             if self._before_commit is not None:
                 self._before_commit(connection)
             connection.commit()
+            committed = True
         except BaseException as exc:  # the transaction failed for every write in it
             if connection is not None and connection.in_transaction:
                 connection.rollback()
             outcomes = [(False, exc)] * len(group)
             if later:
                 log.warning("%d deferred writes to %s were lost: %s", len(later), self.path, exc)
+        if committed and self._after_commit is not None:
+            try:
+                self._after_commit()
+            except Exception:
+                log.exception("after the commit of %s", self.path)
         if later:  # committed or rolled back: settle_later need not wait for them now
             with self._lock:
                 self._later_running -= len(later)

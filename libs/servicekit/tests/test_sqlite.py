@@ -202,3 +202,36 @@ async def test_settle_later_waits_for_later_writes_a_running_transaction_took(
     release.set()
     await asyncio.wait_for(asyncio.gather(running, settling), 10)
     assert await names(db) == ["marked"]
+
+
+async def test_after_commit_runs_once_a_transaction_committed_and_not_when_it_failed(
+    tmp_path: Path,
+) -> None:
+    seen: list[list[str]] = []
+    fail = False
+
+    def before(connection: sqlite3.Connection) -> None:
+        if fail:
+            raise RuntimeError("the whole transaction fails")
+
+    def after() -> None:
+        # On the database's thread, outside any transaction: what the transaction committed.
+        other = sqlite3.connect(tmp_path / "test.sqlite3")
+        try:
+            seen.append([r[0] for r in other.execute("SELECT name FROM items ORDER BY name")])
+        finally:
+            other.close()
+
+    database = SqliteDatabase(
+        tmp_path / "test.sqlite3", SCHEMA, before_commit=before, after_commit=after
+    )
+    await database.open()
+    try:
+        await database.write(insert("a", 1))
+        assert seen == [["a"]]
+        fail = True
+        with pytest.raises(RuntimeError):
+            await database.write(insert("b", 2))
+        assert seen == [["a"]]
+    finally:
+        await database.close()

@@ -21,6 +21,7 @@ from servicekit.topology import declare_consumer_queue, declare_events_exchange
 from servicekit.tracing import configure_tracing
 from ticketing.handlers import Deps, build_router, methods
 from ticketing.settings import TicketingSettings
+from ticketing.shared import report_facts
 from ticketing.store import open_store
 from ticketing.usecases import lifecycle, sla
 
@@ -32,7 +33,7 @@ def create_app(settings: TicketingSettings | None = None) -> AsgiFastStream:
     configure_logging("ticketing", settings.log_level, settings.log_format)
     configure_tracing("ticketing")
     broker = new_broker(settings.rabbitmq_url, settings.prefetch, "ticketing")
-    store = open_store(settings)
+    store = open_store(settings, facts_of=report_facts.facts_of)
     publisher = EventPublisher(broker)
     relay = OutboxRelay(store, publisher)
 

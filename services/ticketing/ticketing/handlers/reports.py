@@ -13,20 +13,26 @@ from contracts.rpc_ticketing import TicketingMethod
 from servicekit import consuming, rpc
 from servicekit.coalescing import Coalescing
 from ticketing.handlers.deps import Deps
+from ticketing.store.reports import ProjectsOnWrite
 from ticketing.usecases import report_projection, reports
 
 
 def subscribe(router: consuming.Registrar, deps: Deps) -> None:
     projections = Coalescing()
+    store = deps.store
+    projected = store.projected_on_write if isinstance(store, ProjectsOnWrite) else None
 
     async def on_ticket(event: TicketOpenedV1 | TicketChangedV1) -> None:
+        if projected is not None and projected(event.id):
+            # The write that published it projected the ticket before it committed.
+            return
         # One replica projects one ticket at a time, and the events that wait behind a
         # projection share the next one (it reads the ticket as it is then); across replicas
         # the store refuses facts older than those it holds.
         ticket_id = event.ticket.id
         await projections.run(
             str(ticket_id),
-            lambda: report_projection.ticket_changed(store=deps.store, ticket_id=ticket_id),
+            lambda: report_projection.ticket_changed(store=store, ticket_id=ticket_id),
         )
 
     consuming.consume(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 from uuid import UUID
 
 from contracts.tickets import HistoryEntry, StoredInteraction
@@ -30,6 +30,18 @@ class ReportSource(NamedTuple):
 
 def reads_history(ticket: Ticket) -> bool:
     return ticket.status.value in DONE_STATUSES and not ticket.removed
+
+
+@runtime_checkable
+class ProjectsOnWrite(Protocol):
+    """A store whose ticket writes project their tickets' report facts before they commit
+    (SQLite's, built with the facts function); not part of ``TicketStore``."""
+
+    def projected_on_write(self, event_id: UUID) -> bool:
+        """Whether this process projected the ticket of this ticket event, at the event's
+        state or later, in the transaction that wrote the event (a memory of recent ones,
+        no database read)."""
+        ...
 
 
 class ReportStore(Protocol):

@@ -27,7 +27,6 @@ from servicekit.publishing import OutgoingMessage
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.access import Visibility
 from ticketing.domain.persons import PersonRecord
-from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.domain.tickets import Ticket
 from ticketing.store.port import (
     ApplyCollected,
@@ -38,7 +37,6 @@ from ticketing.store.port import (
     StoredDetail,
     ThreadAlreadyActive,
 )
-from ticketing.store.reports import ReportSource
 from ticketing.store.sqlite import (
     detail,
     directory,
@@ -48,6 +46,7 @@ from ticketing.store.sqlite import (
     people,
     read_rows,
     reads,
+    report_writes,
     reports,
     search,
     writes,
@@ -56,15 +55,32 @@ from ticketing.store.sqlite.schema import SCHEMA
 from ticketing.store.sqlite.upgrade import upgrade
 
 
-class SqliteTicketStore(directory.DirectoryEntries):
+class SqliteTicketStore(directory.DirectoryEntries, report_writes.ReportEntries):
     backend = "sqlite"
 
-    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Clock = system_clock,
+        facts_of: report_writes.FactsOf | None = None,
+    ) -> None:
+        """``facts_of``: how a ticket's report facts are made (``shared.report_facts``); with
+        it, each write transaction projects the tickets whose events it writes
+        (``report_writes``), else only the ``ticketing.reports`` consumer does."""
+        self._projection = report_writes.WriteProjection(facts_of)
         self._db = SqliteDatabase(
-            path, SCHEMA + reports.SCHEMA + search.PENDING, before_commit=search.write_pending
+            path,
+            SCHEMA + reports.SCHEMA + search.PENDING + report_writes.PENDING,
+            before_commit=self._before_commit,
+            after_commit=self._projection.after_commit,
         )
         self._clock = clock
         self._read = read_rows.ReadRows()
+
+    def _before_commit(self, connection: sqlite3.Connection) -> None:
+        search.write_pending(connection)
+        self._projection.before_commit(connection)
 
     async def open(self) -> None:
         await self._db.open()
@@ -332,45 +348,6 @@ class SqliteTicketStore(directory.DirectoryEntries):
             return saved
 
         return await self._db.write(write)
-
-    # reports
-
-    async def project_report(
-        self, ticket_id: UUID, facts_of: Callable[[ReportSource], TicketFacts | None]
-    ) -> bool:
-        return await self._db.write(lambda c: reports.project_from_source(c, ticket_id, facts_of))
-
-    async def project_ticket(
-        self, ticket_id: UUID, facts: TicketFacts | None, *, version: int
-    ) -> bool:
-        return await self._db.write(lambda c: reports.project(c, ticket_id, facts, version))
-
-    async def report_rows(
-        self,
-        series: str,
-        dim: str,
-        first_hour: int,
-        end_hour: int,
-        levels: Sequence[str] | None,
-        *,
-        shift: int = 0,
-        width: int = 1,
-    ) -> list[CountRow]:
-        return await self._db.read(
-            lambda c: reports.rows(c, series, dim, first_hour, end_hour, levels, shift, width)
-        )
-
-    async def report_hours(
-        self, series: str, dim: str, hours: Sequence[int], levels: Sequence[str] | None
-    ) -> list[CountRow]:
-        return await self._db.read(lambda c: reports.hours(c, series, dim, hours, levels))
-
-    async def report_totals_before(
-        self, series: str, dim: str, before_hour: int, levels: Sequence[str] | None
-    ) -> list[CountRow]:
-        return await self._db.read(
-            lambda c: reports.totals_before(c, series, dim, before_hour, levels)
-        )
 
     # outbox
 

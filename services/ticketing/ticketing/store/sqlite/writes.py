@@ -22,7 +22,7 @@ from ticketing.store.port import (
     StaleTicket,
     ThreadAlreadyActive,
 )
-from ticketing.store.sqlite import interactions, search
+from ticketing.store.sqlite import interactions, report_writes, search
 from ticketing.store.sqlite.directory import open_ticket_counts_in
 from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS
 
@@ -115,6 +115,9 @@ def append(
         " tracestate, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(*OutgoingMessage.of(e).row_fields(), now) for e in events],
     )
+    # Every ticket event is written here: its ticket's report facts are projected before
+    # this transaction commits (report_writes).
+    report_writes.queue(connection, events)
 
 
 def record_first(
