@@ -6,7 +6,7 @@ backend; and a SQLite file from before the rows were kept gets them when it open
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,28 @@ def clocks_of(doc: Any) -> dict[str, Any] | None:
     return None
 
 
+class DocumentClocks:
+    """``clocks_of`` as the list's clocks (``RowClocks``) splicing no row, so that each
+    row's clocks are written from its document (``page_json.listed``) in every shape above."""
+
+    def __call__(self, doc: Mapping[str, Any]) -> dict[str, Any] | None:
+        return clocks_of(doc)
+
+    def splice_rows(
+        self, rows: Sequence[Sequence[Any]], at: tuple[int, ...], page: Hashable | None = None
+    ) -> tuple[list[int], list[bytes]]:
+        return [], []
+
+    def kept_page(self, page: Hashable) -> list[bytes] | None:
+        return None
+
+    def without_clocks(self, level: str | None, priority: str) -> bool:
+        return False
+
+
+FROM_DOCUMENTS = DocumentClocks()
+
+
 async def both_pages(store: TicketStore, query: TicketQuery, clocks: Any) -> tuple[bytes, bytes]:
     slow = await store.ticket_page(query, clocks=clocks)
     fast = await store.ticket_rows(query, clocks=clocks)
@@ -122,7 +144,7 @@ async def both_pages(store: TicketStore, query: TicketQuery, clocks: Any) -> tup
 async def test_the_rows_page_is_the_models_page_byte_for_byte(store: TicketStore) -> None:
     desk = await a_desk(store)
     query = TicketQuery(include_removed=True, page_size=3)
-    for clocks in (None, clocks_of):
+    for clocks in (None, FROM_DOCUMENTS):
         slow, fast = await both_pages(store, query, clocks)
         assert fast == slow
         page = TicketPage.model_validate_json(fast)
@@ -159,10 +181,10 @@ async def test_tickets_stored_without_rows_are_listed_and_get_them_at_open(
     try:
         desk = await a_desk(store)
         query = TicketQuery(include_removed=True, page_size=10)
-        expected, _ = await both_pages(store, query, clocks_of)
+        expected, _ = await both_pages(store, query, FROM_DOCUMENTS)
         # As a file written before the rows were kept: the column empty.
         await store._db.write(lambda c: c.execute("UPDATE tickets SET list_row = NULL"))
-        slow, fast = await both_pages(store, query, clocks_of)
+        slow, fast = await both_pages(store, query, FROM_DOCUMENTS)
         assert fast == slow == expected
     finally:
         await store.close()
@@ -173,7 +195,7 @@ async def test_tickets_stored_without_rows_are_listed_and_get_them_at_open(
             lambda c: c.execute("SELECT COUNT(*) FROM tickets WHERE list_row IS NULL").fetchone()
         )
         assert empty[0] == 0
-        slow, fast = await both_pages(reopened, query, clocks_of)
+        slow, fast = await both_pages(reopened, query, FROM_DOCUMENTS)
         assert fast == slow == expected
         assert len(TicketPage.model_validate_json(fast).items) == len(desk)
     finally:

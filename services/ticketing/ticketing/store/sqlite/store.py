@@ -35,6 +35,7 @@ from ticketing.store.port import (
     Listing,
     Match,
     Recording,
+    RowClocks,
     StoredDetail,
     ThreadAlreadyActive,
 )
@@ -158,7 +159,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
-        clocks: Clocks | None = None,
+        clocks: RowClocks | None = None,
     ) -> Listing[bytes]:
         return await self._db.read(
             lambda c: list_rows.ticket_rows(c, query, visible, priorities, clocks)
