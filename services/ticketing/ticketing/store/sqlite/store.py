@@ -326,13 +326,7 @@ class SqliteTicketStore(directory.DirectoryEntries):
         events: Sequence[Event] = (),
     ) -> list[PersonRecord]:
         now = self._now()
-
-        def write(connection: sqlite3.Connection) -> list[PersonRecord]:
-            saved = people.write(connection, save, delete)
-            writes.append(connection, (), events, now)
-            return saved
-
-        return await self._db.write(write)
+        return await self._db.write(lambda c: writes.write_people(c, save, delete, events, now))
 
     # reports
 

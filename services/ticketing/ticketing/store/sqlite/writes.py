@@ -12,6 +12,7 @@ from contracts.base import Event
 from contracts.tickets import HistoryEntry
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain import assignment
+from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import protocol_number, ticket_to_doc, ticket_to_row
 from ticketing.store.port import (
@@ -22,7 +23,7 @@ from ticketing.store.port import (
     StaleTicket,
     ThreadAlreadyActive,
 )
-from ticketing.store.sqlite import interactions, search
+from ticketing.store.sqlite import interactions, people, search
 from ticketing.store.sqlite.directory import open_ticket_counts_in
 from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS
 
@@ -115,6 +116,20 @@ def append(
         " tracestate, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(*OutgoingMessage.of(e).row_fields(), now) for e in events],
     )
+
+
+def write_people(
+    connection: sqlite3.Connection,
+    save: Sequence[PersonRecord],
+    delete: Sequence[PersonRecord],
+    events: Sequence[Event],
+    now: float,
+) -> list[PersonRecord]:
+    """``people.write`` with the events that announce it into the outbox stamped ``now``,
+    in the same transaction."""
+    saved = people.write(connection, save, delete)
+    append(connection, (), events, now)
+    return saved
 
 
 def record_first(
