@@ -268,7 +268,8 @@ def test_a_page_of_readings_splices_each_as_one_ticket_alone() -> None:
     """A page mixing tickets whose reading holds, on two calendars (so two "now"s), with one
     written since and one with no reading, each row saying ``"sla":null`` in a custom field
     too: each spliced row is the ticket's row spliced alone, the others are left to the
-    document."""
+    document. Kept whole, the page is written again at a later "now" across a reading of the
+    directory that left its levels as they were."""
     read_at = OPENED + timedelta(minutes=5)
     now = read_at + timedelta(minutes=2, seconds=7, microseconds=3)
     policies = Policies(
@@ -315,8 +316,15 @@ def test_a_page_of_readings_splices_each_as_one_ticket_alone() -> None:
     later = now + timedelta(minutes=1)
     _, expected = PageClocks(policies, later).splice_rows(holding, (0, 1, 2, 3, 4, 5))
     assert PageClocks(policies, later).kept_page(key) == expected != written
-    other = Policies(policies._levels, around=read_at)  # the directory read again
-    assert PageClocks(other, later).kept_page(key) is None
+    # The directory read again: the page is kept while its levels' policies and calendars
+    # are as they were, whatever another level's are; not once a calendar it uses changed.
+    n3 = (SlaPolicy.model_validate(TARGETS), WEEKDAYS_NO_LUNCH, None)
+    again = Policies({**policies._levels, "n3": n3}, around=read_at)
+    assert PageClocks(again, later).kept_page(key) == expected
+    n2 = (SlaPolicy.model_validate(TARGETS), WEEKDAYS_WITH_LUNCH, None)
+    changed = Policies({**policies._levels, "n2": n2}, around=read_at)
+    assert PageClocks(changed, later).kept_page(key) is None
+    assert PageClocks(policies, later).kept_page(key) == expected
 
 
 def test_a_listed_again_ticket_is_spliced_from_its_row_and_reading_as_they_are_now() -> None:

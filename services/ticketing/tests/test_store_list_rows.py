@@ -6,7 +6,7 @@ backend; and a SQLite file from before the rows were kept gets them when it open
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,13 @@ from servicekit.rpc import encode_result
 from ticketing.domain import sla
 from ticketing.domain.status import Status
 from ticketing.domain.tickets import Ticket
-from ticketing.shared.sla_policies import PageClocks, Policies, after_reading
+from ticketing.shared.sla_policies import (
+    CACHE_SECONDS,
+    CachedPolicies,
+    PageClocks,
+    Policies,
+    after_reading,
+)
 from ticketing.store.page_json import page_json
 from ticketing.store.port import TicketStore
 from ticketing.store.sqlite import SqliteTicketStore
@@ -98,6 +104,28 @@ def clocks_of(doc: Any) -> dict[str, Any] | None:
     return None
 
 
+class DocumentClocks:
+    """``clocks_of`` as the list's clocks (``RowClocks``) splicing no row, so that each
+    row's clocks are written from its document (``page_json.listed``) in every shape above."""
+
+    def __call__(self, doc: Mapping[str, Any]) -> dict[str, Any] | None:
+        return clocks_of(doc)
+
+    def splice_rows(
+        self, rows: Sequence[Sequence[Any]], at: tuple[int, ...], page: Hashable | None = None
+    ) -> tuple[list[int], list[bytes]]:
+        return [], []
+
+    def kept_page(self, page: Hashable) -> list[bytes] | None:
+        return None
+
+    def without_clocks(self, level: str | None, priority: str) -> bool:
+        return False
+
+
+FROM_DOCUMENTS = DocumentClocks()
+
+
 async def both_pages(store: TicketStore, query: TicketQuery, clocks: Any) -> tuple[bytes, bytes]:
     slow = await store.ticket_page(query, clocks=clocks)
     fast = await store.ticket_rows(query, clocks=clocks)
@@ -122,7 +150,7 @@ async def both_pages(store: TicketStore, query: TicketQuery, clocks: Any) -> tup
 async def test_the_rows_page_is_the_models_page_byte_for_byte(store: TicketStore) -> None:
     desk = await a_desk(store)
     query = TicketQuery(include_removed=True, page_size=3)
-    for clocks in (None, clocks_of):
+    for clocks in (None, FROM_DOCUMENTS):
         slow, fast = await both_pages(store, query, clocks)
         assert fast == slow
         page = TicketPage.model_validate_json(fast)
@@ -159,10 +187,10 @@ async def test_tickets_stored_without_rows_are_listed_and_get_them_at_open(
     try:
         desk = await a_desk(store)
         query = TicketQuery(include_removed=True, page_size=10)
-        expected, _ = await both_pages(store, query, clocks_of)
+        expected, _ = await both_pages(store, query, FROM_DOCUMENTS)
         # As a file written before the rows were kept: the column empty.
         await store._db.write(lambda c: c.execute("UPDATE tickets SET list_row = NULL"))
-        slow, fast = await both_pages(store, query, clocks_of)
+        slow, fast = await both_pages(store, query, FROM_DOCUMENTS)
         assert fast == slow == expected
     finally:
         await store.close()
@@ -173,7 +201,7 @@ async def test_tickets_stored_without_rows_are_listed_and_get_them_at_open(
             lambda c: c.execute("SELECT COUNT(*) FROM tickets WHERE list_row IS NULL").fetchone()
         )
         assert empty[0] == 0
-        slow, fast = await both_pages(reopened, query, clocks_of)
+        slow, fast = await both_pages(reopened, query, FROM_DOCUMENTS)
         assert fast == slow == expected
         assert len(TicketPage.model_validate_json(fast).items) == len(desk)
     finally:
@@ -359,6 +387,66 @@ async def test_a_page_listed_again_and_again_shows_every_write_since(
     page, _ = await listed()
     shown = {i.id: i for i in TicketPage.model_validate_json(page).items}
     assert shown[tickets[1].id].priority == "urgent"
+
+
+async def test_a_kept_page_outlives_a_directory_reading_unless_its_calendar_changed(
+    store: TicketStore,
+) -> None:
+    """The desk reads the directory again every ``CACHE_SECONDS``: a page kept whole
+    (``kept_page``) is kept across a reading that changed another level's policy, and
+    dropped by one that changed its own level's calendar, after which the list shows the
+    due times the new calendar gives (the models' page). The calendar is replaced without
+    the tickets being made due (``touch_sla``), so only the kept page's check stands
+    between the list and the old clocks."""
+    read_at = T0 + timedelta(minutes=7, microseconds=250)
+    await store.create_entry("calendar", "weekdays", {"name": "weekdays", **WEEKDAYS})
+    for level in ("n1", "n2"):
+        body = {"name": level, "sla": TARGETS, "calendar": "weekdays"}
+        await store.create_entry("level", level, body)
+    policies = await Policies.read(store, read_at)
+    tickets = []
+    for name in ("a", "b"):
+        ticket = await open_for(store, message(f"directory-{name}"))
+        ticket = await write(store, ticket, level="n1", priority="medium")
+        tickets.append(await write(store, ticket, sla=scanned(ticket, policies, read_at)))
+    query = TicketQuery(page_size=10)
+    now = read_at + timedelta(minutes=3)
+    ticks = [0.0]
+    cached = CachedPolicies(monotonic=lambda: ticks[0])
+    kept_whole = isinstance(store, SqliteTicketStore)
+
+    async def listed() -> tuple[bytes, int]:
+        clocks = CountedClocks(await cached.get(store, (), now), now)
+        slow, fast = await both_pages(store, query, clocks)
+        assert fast == slow
+        return fast, clocks.kept
+
+    first, _ = await listed()
+    assert (await listed())[0] == first  # taken apart and kept whole
+    assert await listed() == (first, 1 if kept_whole else 0)
+    read = await cached.get(store, (), now)
+
+    ticks[0] += CACHE_SECONDS
+    other = {**TARGETS, "first_response": {"amount": 5, "unit": "minutes"}}
+    body = {"name": "n2", "sla": other, "calendar": "weekdays"}
+    assert await store.replace_entry("level", "n2", body) is not None
+    assert await listed() == (first, 1 if kept_whole else 0)
+    assert await cached.get(store, (), now) is not read  # read again all the same
+
+    ticks[0] += CACHE_SECONDS
+    later_opening = {d: [{"start": "10:00", "end": "18:00"}] for d in WEEKDAYS["weekly"]}
+    calendar = {"name": "weekdays", **WEEKDAYS, "weekly": later_opening}
+    assert await store.replace_entry("calendar", "weekdays", calendar) is not None
+    page, kept = await listed()
+    assert kept == 0
+
+    def due(page: bytes) -> dict[Any, Any]:
+        items = TicketPage.model_validate_json(page).items
+        return {i.id: i.sla.first_response.due for i in items if i.sla and i.sla.first_response}
+
+    # 30 minutes from 10:00 in São Paulo (13:00 UTC) instead of from 09:00.
+    assert due(first) == {t.id: T0 + timedelta(minutes=30) for t in tickets}
+    assert due(page) == {t.id: T0 + timedelta(minutes=90) for t in tickets}
 
 
 def scanned(ticket: Ticket, policies: Policies, at: datetime) -> sla.Track:

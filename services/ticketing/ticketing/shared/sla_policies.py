@@ -308,7 +308,8 @@ SEEN: BoundedDict[str, str] = BoundedDict(PREPARED_AT_MOST)
 """The reading each ticket was last listed with, by ticket id, until listed again with it."""
 PAGES: dict[Hashable, tuple[Any, ...]] = {}
 """Whole pages whose every row was spliced from a prepared reading, by the revisions of
-their rows (``PageClocks.kept_page``); emptied when it holds ``PAGES_AT_MOST``."""
+their rows (``PageClocks.kept_page``), kept across readings of the directory that leave
+their levels' policies and calendars as they were; emptied when it holds ``PAGES_AT_MOST``."""
 PAGES_AT_MOST = 64
 
 
@@ -361,17 +362,22 @@ class PageClocks:
     def kept_page(self, page: Hashable) -> list[bytes] | None:
         """The clocked rows of a page ``splice_rows`` spliced whole before (``page``: what
         identifies its rows and everything they are spliced from: the store's revisions of
-        them, in page order), when that still holds at this "now": read with the same
-        policies (so each reading's key was checked against this reading of the directory),
-        and "now" at or after every reading's read time and before every reading's next
-        (the checks ``splice_rows`` makes row by row, made once for the page). Only the
-        times left are worked out (``page_json.filled``). None: splice the rows."""
+        them, in page order), when that still holds at this "now": "now" at or after every
+        reading's read time and before every reading's next, and each reading's key the
+        policies' for its level and priority (the checks ``splice_rows`` makes row by row,
+        made once for the page; the keys once per reading of the directory, ``_renewed``).
+        Only the times left are worked out (``page_json.filled``). None: splice the rows."""
         kept = PAGES.get(page)
         if kept is None:
             return None
-        policies, since, until, readings, calendars, which, ordinals = kept
-        if policies is not self._policies or not since <= self._now_iso < until:
+        policies, since, until, readings, calendars, which, ordinals, keys, on = kept
+        if not since <= self._now_iso < until:
             return None
+        if policies is not self._policies:
+            calendars = self._renewed(keys, on)
+            if calendars is None:
+                return None
+            PAGES[page] = (self._policies, *kept[1:4], calendars, *kept[5:])
         placed = [self._place(policy) for policy in calendars]
         if None in placed:
             return None
@@ -379,6 +385,23 @@ class PageClocks:
             now = placed[0]
             return page_json.written(readings, [(o - now) / 60 for o in ordinals])
         return page_json.filled(readings, [placed[i] for i in which])  # type: ignore[misc]
+
+    def _renewed(
+        self, keys: tuple[tuple[str | None, str, str], ...], on: list[tuple[str | None, str]]
+    ) -> list[sla.Policy] | None:
+        """A kept page's calendars under these policies (another reading of the directory
+        than the one it was kept with: they are read again every ``CACHE_SECONDS``), when
+        every level and priority on the page still has the key its readings were made with
+        (``keys``): the same policy, calendar and index window (``_key``, the policy's
+        ``basis`` a hash of their content), so the same clocks to the bit. ``on``: a level
+        and priority counted on each of the page's calendars. None when one of them changed
+        (or is gone)."""
+        listed_key = self._policies.listed_key
+        for level, priority, key in keys:
+            found = listed_key(level, priority)
+            if found is None or found[0] != key:
+                return None
+        return [found[1] for level, priority in on if (found := listed_key(level, priority))]
 
     def splice_rows(
         self,
@@ -461,7 +484,7 @@ class PageClocks:
             used.append(policy)
         written = page_json.filled(readings, positions) if readings else []
         if page is not None and readings and not once and len(readings) == len(rows):
-            self._keep_page(page, readings, used)
+            self._keep_page(page, [(r[level_at], r[priority_at]) for r in rows], readings, used)
         if once:
             done = dict(zip(places, written, strict=True))
             done.update(zip(once, page_json.with_clocks(once_rows), strict=True))
@@ -470,21 +493,30 @@ class PageClocks:
         return places, written
 
     def _keep_page(
-        self, page: Hashable, readings: list[page_json.Prepared], used: list[sla.Policy]
+        self,
+        page: Hashable,
+        counted: list[tuple[str | None, str]],
+        readings: list[page_json.Prepared],
+        used: list[sla.Policy],
     ) -> None:
         """Note a page spliced whole for ``kept_page``: the policies it was checked with,
         the span of "now" every reading holds for, the readings, the distinct calendars'
-        policies and which one each reading is placed on (None: all on the one), and the
-        ordinals of the page's holes in order."""
+        policies and which one each reading is placed on (None: all on the one), the
+        ordinals of the page's holes in order, and what ``_renewed`` checks under other
+        policies: each level and priority on the page (``counted``, in page order) with its
+        readings' key, and one of them per calendar."""
         calendars: list[sla.Policy] = []
+        on: list[tuple[str | None, str]] = []
         index: dict[int, int] = {}
         which = []
-        for policy in used:
+        for policy, pair in zip(used, counted, strict=True):
             at = index.get(id(policy.calendar))
             if at is None:
                 at = index[id(policy.calendar)] = len(calendars)
                 calendars.append(policy)
+                on.append(pair)
             which.append(at)
+        keys = {pair: reading[2] for pair, reading in zip(counted, readings, strict=True)}
         if len(PAGES) >= PAGES_AT_MOST:
             PAGES.clear()
         PAGES[page] = (
@@ -495,6 +527,8 @@ class PageClocks:
             calendars,
             None if len(calendars) == 1 else which,
             [o for r in readings for o in r[6]],  # every hole's ordinal, in page order
+            tuple((level, priority, key) for (level, priority), key in keys.items()),
+            on,
         )
 
     def without_clocks(self, level: str | None, priority: str) -> bool:

@@ -4,7 +4,7 @@ together or not at all (the events go to an outbox; see servicekit.outbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 from uuid import UUID
@@ -85,6 +85,34 @@ class Listing(NamedTuple, Generic[T]):
 Clocks = Callable[[Mapping[str, Any]], dict[str, Any] | None]
 """A listed ticket's SLA clocks (``TicketSla``'s shape, as JSON) from its stored document
 (``codec.ticket_to_doc``'s shape); None without clocks (``shared.sla_policies.PageClocks``)."""
+
+
+class RowClocks(Protocol):
+    """``Clocks`` that also write a page of stored rows whole (``ticket_rows``;
+    ``shared.sla_policies.PageClocks``)."""
+
+    def __call__(self, doc: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A row's clocks worked out from its document, as ``Clocks``."""
+        ...
+
+    def splice_rows(
+        self,
+        rows: Sequence[Sequence[Any]],
+        at: tuple[int, int, int, int, int, int],
+        page: Hashable | None = None,
+    ) -> tuple[list[int], list[bytes]]:
+        """The rows whose stored reading still holds, with their clocks spliced in, and
+        their places on the page; with ``page``, a page spliced whole is kept for
+        ``kept_page``."""
+        ...
+
+    def kept_page(self, page: Hashable) -> list[bytes] | None:
+        """The rows of a page ``splice_rows`` kept, when what they were spliced from holds."""
+        ...
+
+    def without_clocks(self, level: str | None, priority: str) -> bool:
+        """Whether a ticket of ``level`` and ``priority`` shows no clocks."""
+        ...
 
 
 class StoredDetail(NamedTuple):
@@ -244,7 +272,7 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
-        clocks: Clocks | None = None,
+        clocks: RowClocks | None = None,
     ) -> Listing[bytes]:
         """``ticket_page``'s items as JSON, each the row stored with the ticket's every
         write (``codec.list_row``) with its clocks spliced in (``page_json``): byte for

@@ -54,7 +54,15 @@ from ticketing.store.mongo.search import MongoSearch
 from ticketing.store.mongo.sla import MongoSla
 from ticketing.store.mongo.tickets import MongoTickets
 from ticketing.store.mongo.upgrade import upgrade
-from ticketing.store.port import ApplyCollected, Clocks, Listing, Match, Recording, StoredDetail
+from ticketing.store.port import (
+    ApplyCollected,
+    Clocks,
+    Listing,
+    Match,
+    Recording,
+    RowClocks,
+    StoredDetail,
+)
 from ticketing.store.reports import ReportSource, source_of
 
 
@@ -176,7 +184,7 @@ class MongoTicketStore:
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
-        clocks: Clocks | None = None,
+        clocks: RowClocks | None = None,
     ) -> Listing[bytes]:
         return await self._ticket_writes.rows(query, visible, priorities, clocks)
 

@@ -60,6 +60,7 @@ from ticketing.store.port import (
     Clocks,
     InteractionTaken,
     Listing,
+    RowClocks,
     StaleTicket,
     ThreadAlreadyActive,
 )
@@ -150,15 +151,14 @@ class MongoTickets:
         query: TicketQuery,
         visible: Visibility | None,
         priorities: Sequence[str],
-        clocks: Clocks | None = None,
+        clocks: RowClocks | None = None,
     ) -> Listing[bytes]:
         """``page`` as each ticket's stored row with its clocks spliced in (``page_json``)."""
         docs, total, next_cursor = await self._page(query, visible, priorities)
-        splice_rows = getattr(clocks, "splice_rows", None)
         spliced: dict[int, bytes] = {}
-        if splice_rows is not None and docs:  # the page at once, as on SQLite
+        if clocks is not None and docs:  # the page at once, as on SQLite
             rows = [tuple(map(d.get, SPLICED_FIELDS)) for d in docs]
-            spliced = dict(zip(*splice_rows(rows, (0, 1, 2, 3, 4, 5)), strict=True))
+            spliced = dict(zip(*clocks.splice_rows(rows, (0, 1, 2, 3, 4, 5)), strict=True))
         items = [
             spliced.get(i) or page_json.listed(d.get("list_row"), d, lambda d=d: d, clocks)
             for i, d in enumerate(docs)

@@ -14,7 +14,7 @@ from servicekit.bounded import BoundedDict
 from ticketing.domain.access import Visibility
 from ticketing.store import page_json
 from ticketing.store.codec import doc_from_row
-from ticketing.store.port import Clocks, Listing
+from ticketing.store.port import Listing, RowClocks
 from ticketing.store.sqlite.reads import page
 
 _ROW = "CASE WHEN sla_listed IS NULL THEN CAST(list_row AS BLOB) ELSE list_row END"
@@ -50,7 +50,7 @@ def ticket_rows(
     query: TicketQuery,
     visible: Visibility | None,
     priorities: Sequence[str] = (),
-    clocks: Clocks | None = None,
+    clocks: RowClocks | None = None,
 ) -> Listing[bytes]:
     """``ticket_page`` as each ticket's stored row, its clocks spliced in (``page_json``):
     from the scan's reading ready to splice where it holds (``PageClocks.splice_rows``); no
@@ -69,10 +69,9 @@ def _rows(
     query: TicketQuery,
     visible: Visibility | None,
     priorities: Sequence[str],
-    clocks: Clocks | None,
+    clocks: RowClocks | None,
 ) -> Listing[bytes]:
-    splice_rows = getattr(clocks, "splice_rows", None)
-    columns = LISTED if splice_rows is None else REVISED
+    columns = LISTED if clocks is None else REVISED
     rows, total, next_cursor = page(connection, query, visible, priorities, columns)
     items: list[bytes] = []
     if rows:
@@ -82,28 +81,26 @@ def _rows(
         id_at, level_at, priority_at = at["id"], at["level"], at["priority"]
         spliced: dict[int, bytes] = {}
         texts = None
-        if splice_rows is not None:
+        if clocks is not None:
             rev_at = at["listed_rev"]
             revisions = tuple([r[rev_at] for r in rows])
-            if None in revisions:
-                revisions = None  # type: ignore[assignment]
-            elif (kept := clocks.kept_page(revisions)) is not None:  # type: ignore[union-attr]
+            revised: tuple[int, ...] | None = None if None in revisions else revisions
+            if revised is not None and (kept := clocks.kept_page(revised)) is not None:
                 return Listing(kept, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
             texts = _texts(connection, rows, id_at, rev_at)
             next_at = at["sla_next_at"]
-            places, written = splice_rows(
+            places, written = clocks.splice_rows(
                 [
                     (r[id_at], t[0], r[level_at], r[priority_at], r[next_at], t[1])
                     for r, t in zip(rows, texts, strict=True)
                 ],
                 (0, 1, 2, 3, 4, 5),
-                revisions,
+                revised,
             )
             if len(places) == len(rows):
                 return Listing(written, min(total, COUNT_LIMIT), total <= COUNT_LIMIT, next_cursor)
             spliced = dict(zip(places, written, strict=True))
         # A row without clocks (its level has no policy) is its stored row as it is.
-        plain = getattr(clocks, "without_clocks", None)
         row_at = at.get("list_row")
         whole = _Whole(connection, [r[id_at] for i, r in enumerate(rows) if i not in spliced])
         for i, r in enumerate(rows):
@@ -111,7 +108,7 @@ def _rows(
             if done is None:
                 stored = texts[i][0] if texts is not None else r[row_at]
                 if stored is not None and (
-                    clocks is None or (plain is not None and plain(r[level_at], r[priority_at]))
+                    clocks is None or clocks.without_clocks(r[level_at], r[priority_at])
                 ):
                     done = stored if isinstance(stored, bytes) else stored.encode()
                 else:

@@ -34,6 +34,7 @@ from ticketing.store.port import (
     Listing,
     Match,
     Recording,
+    RowClocks,
     StoredDetail,
     ThreadAlreadyActive,
 )
@@ -174,7 +175,7 @@ class SqliteTicketStore(directory.DirectoryEntries, report_writes.ReportEntries)
         *,
         visible: Visibility | None = None,
         priorities: Sequence[str] = (),
-        clocks: Clocks | None = None,
+        clocks: RowClocks | None = None,
     ) -> Listing[bytes]:
         return await self._db.read(
             lambda c: list_rows.ticket_rows(c, query, visible, priorities, clocks)
@@ -341,13 +342,7 @@ class SqliteTicketStore(directory.DirectoryEntries, report_writes.ReportEntries)
         events: Sequence[Event] = (),
     ) -> list[PersonRecord]:
         now = self._now()
-
-        def write(connection: sqlite3.Connection) -> list[PersonRecord]:
-            saved = people.write(connection, save, delete)
-            writes.append(connection, (), events, now)
-            return saved
-
-        return await self._db.write(write)
+        return await self._db.write(lambda c: writes.write_people(c, save, delete, events, now))
 
     # outbox
 

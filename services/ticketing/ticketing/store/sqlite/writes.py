@@ -12,6 +12,7 @@ from contracts.base import Event
 from contracts.tickets import HistoryEntry
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain import assignment
+from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
 from ticketing.store.codec import protocol_number, ticket_to_doc, ticket_to_row
 from ticketing.store.port import (
@@ -22,7 +23,7 @@ from ticketing.store.port import (
     StaleTicket,
     ThreadAlreadyActive,
 )
-from ticketing.store.sqlite import interactions, report_writes, search
+from ticketing.store.sqlite import interactions, people, report_writes, search
 from ticketing.store.sqlite.directory import open_ticket_counts_in
 from ticketing.store.sqlite.schema import INSERT_TICKET, TICKET_COLUMNS
 
@@ -118,6 +119,20 @@ def append(
     # Every ticket event is written here: its ticket's report facts are projected before
     # this transaction commits (report_writes).
     report_writes.queue(connection, events)
+
+
+def write_people(
+    connection: sqlite3.Connection,
+    save: Sequence[PersonRecord],
+    delete: Sequence[PersonRecord],
+    events: Sequence[Event],
+    now: float,
+) -> list[PersonRecord]:
+    """``people.write`` with the events that announce it into the outbox stamped ``now``,
+    in the same transaction."""
+    saved = people.write(connection, save, delete)
+    append(connection, (), events, now)
+    return saved
 
 
 def record_first(
