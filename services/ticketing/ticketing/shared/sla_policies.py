@@ -306,11 +306,11 @@ used while the ticket's row and reading are the same text; emptied when it holds
 ``PREPARED_AT_MOST`` (a few megabytes)."""
 SEEN: BoundedDict[str, str] = BoundedDict(PREPARED_AT_MOST)
 """The reading each ticket was last listed with, by ticket id, until listed again with it."""
-PAGES: dict[Hashable, tuple[Any, ...]] = {}
+PAGES_AT_MOST = 64
+PAGES: BoundedDict[Hashable, tuple[Any, ...]] = BoundedDict(PAGES_AT_MOST)
 """Whole pages whose every row was spliced from a prepared reading, by the revisions of
 their rows (``PageClocks.kept_page``), kept across readings of the directory that leave
 their levels' policies and calendars as they were; emptied when it holds ``PAGES_AT_MOST``."""
-PAGES_AT_MOST = 64
 
 
 class PageClocks:
@@ -517,18 +517,19 @@ class PageClocks:
                 on.append(pair)
             which.append(at)
         keys = {pair: reading[2] for pair, reading in zip(counted, readings, strict=True)}
-        if len(PAGES) >= PAGES_AT_MOST:
-            PAGES.clear()
-        PAGES[page] = (
-            self._policies,
-            max(r[3] for r in readings),
-            min(r[5] for r in readings),
-            readings,
-            calendars,
-            None if len(calendars) == 1 else which,
-            [o for r in readings for o in r[6]],  # every hole's ordinal, in page order
-            tuple((level, priority, key) for (level, priority), key in keys.items()),
-            on,
+        PAGES.put(
+            page,
+            (
+                self._policies,
+                max(r[3] for r in readings),
+                min(r[5] for r in readings),
+                readings,
+                calendars,
+                None if len(calendars) == 1 else which,
+                [o for r in readings for o in r[6]],  # every hole's ordinal, in page order
+                tuple((level, priority, key) for (level, priority), key in keys.items()),
+                on,
+            ),
         )
 
     def without_clocks(self, level: str | None, priority: str) -> bool:
