@@ -130,21 +130,16 @@ class SqliteDatabase:
             schedule = not self._reads_scheduled
             self._reads_scheduled = True
         if schedule:
-            try:
-                self._executor.submit(self._read_all, loop)
-            except RuntimeError:  # closed: this read fails, and so do the ones it gathered
-                with self._lock:
-                    batch, self._reads, self._reads_scheduled = self._reads, [], False
-                for _, waiting in batch:
-                    if waiting is not future:
-                        _settle(waiting, False, RuntimeError(f"{self.path} is closed"))
-                raise
+            self._start_turn(self._read_all, loop, future, self._take_reads)
         return await future
 
-    def _read_all(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _take_reads(self) -> list[Pending]:
         with self._lock:
-            batch, self._reads = self._reads, []
-            self._reads_scheduled = False
+            batch, self._reads, self._reads_scheduled = self._reads, [], False
+        return batch
+
+    def _read_all(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self._take_reads()
         outcomes: list[tuple[bool, Any]] = []
         for work, _ in batch:
             try:
@@ -166,16 +161,31 @@ class SqliteDatabase:
             schedule = not self._flush_scheduled
             self._flush_scheduled = True
         if schedule:
-            try:
-                self._executor.submit(self._flush, loop)
-            except RuntimeError:  # closed: this write fails, and so do the ones it gathered
-                with self._lock:
-                    batch, self._pending, self._flush_scheduled = self._pending, [], False
-                for _, waiting in batch:
-                    if waiting is not future:
-                        _settle(waiting, False, RuntimeError(f"{self.path} is closed"))
-                raise
+            self._start_turn(self._flush, loop, future, self._take_pending)
         return await future
+
+    def _take_pending(self) -> list[Pending]:
+        with self._lock:
+            batch, self._pending, self._flush_scheduled = self._pending, [], False
+        return batch
+
+    def _start_turn(
+        self,
+        turn: Callable[[asyncio.AbstractEventLoop], None],
+        loop: asyncio.AbstractEventLoop,
+        future: asyncio.Future[Any],
+        take: Callable[[], list[Pending]],
+    ) -> None:
+        """Hand ``turn`` to the database's thread. Closed, the call that asked (``future``'s)
+        raises, and the calls it had gathered (``take`` takes them back) fail with it instead
+        of waiting for a turn that never comes."""
+        try:
+            self._executor.submit(turn, loop)
+        except RuntimeError:
+            for _, waiting in take():
+                if waiting is not future:
+                    _settle(waiting, False, RuntimeError(f"{self.path} is closed"))
+            raise
 
     def write_later(
         self,

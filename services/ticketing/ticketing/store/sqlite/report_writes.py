@@ -21,6 +21,7 @@ from uuid import UUID
 
 from contracts.base import Event
 from contracts.events import TicketChangedV1, TicketOpenedV1
+from servicekit.bounded import BoundedDict
 from servicekit.sqlite import SqliteDatabase
 from ticketing.domain.reports import CountRow, TicketFacts
 from ticketing.store.reports import ReportSource
@@ -66,7 +67,7 @@ class WriteProjection:
     def __init__(self, facts_of: FactsOf | None) -> None:
         self._facts_of = facts_of
         self._staged: list[str] = []
-        self._projected: dict[str, None] = {}
+        self._projected: BoundedDict[str, None] = BoundedDict(KEPT)
         self._lock = threading.Lock()
 
     def before_commit(self, connection: sqlite3.Connection) -> None:
@@ -99,9 +100,7 @@ class WriteProjection:
         if not staged:
             return
         with self._lock:
-            if len(self._projected) + len(staged) > KEPT:
-                self._projected.clear()
-            self._projected.update(dict.fromkeys(staged))
+            self._projected.put_all(dict.fromkeys(staged))
 
     def projected(self, event_id: UUID) -> bool:
         """Whether this process projected, in the transaction that wrote it, the event's
