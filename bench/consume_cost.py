@@ -24,6 +24,8 @@ import time
 import uuid
 from pathlib import Path
 
+import uvloop
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -76,6 +78,7 @@ async def consume(
     await declare_events_exchange(broker)
     await declare_consumer_queue(broker, topology.RULES_INTERACTIONS)
     await broker.start()
+    await publisher.start("bench")  # as the services do once connected: straight on the channel
     if events:
         await events.start()
     ready.set()
@@ -97,7 +100,9 @@ async def consume(
 def run_consumer(
     url: str, n: int, ready: multiprocessing.Event, out: Path | None, faststream: bool
 ) -> None:
-    asyncio.run(consume(url, n, ready, out, faststream))
+    # On uvloop, as the services run under uvicorn.
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(consume(url, n, ready, out, faststream))
 
 
 async def drive(url: str, n: int, rate: float) -> None:
