@@ -93,7 +93,10 @@ class RuleStore(Protocol):
         self, entry: LoggedInteraction, digests: Sequence[DigestEntry] = ()
     ) -> None:
         """Keep a triaged interaction, and add it to the digest windows of the digest rules it
-        matched, in one write. Logging one twice (a redelivery) keeps it once."""
+        matched, in one write. Logging one twice (a redelivery) keeps it once. An interaction
+        no digest took may be written a moment after this returns (on SQLite, with the next
+        ones in one transaction): a crash in that moment loses it from the backtests' sample
+        only; ``logged_between`` in this process reads it."""
         ...
 
     async def logged_between(
