@@ -114,6 +114,30 @@ async def test_a_row_read_before_another_process_wrote_the_ticket_is_refused(
         await second.close()
 
 
+async def test_a_write_that_changes_nothing_still_checks_the_version(tmp_path: Path) -> None:
+    """With nothing to set there is no UPDATE to check the version: a row read before another
+    writer moved the ticket must still be refused, not taken as the stored one."""
+    from ticketing.store.sqlite import writes
+
+    store = SqliteTicketStore(tmp_path / "ticketing.db")
+    await store.open()
+    try:
+        ticket = await open_for(store, message("post-1"))
+        read = writes.row_of(ticket)
+        connection = store._db._connection
+        assert connection is not None
+        # Unchanged and at the version read: nothing to write, and nothing refused.
+        writes.replace(connection, ticket, ticket.version, read)
+        connection.execute(
+            "UPDATE tickets SET version = version + 1 WHERE id = ?", (str(ticket.id),)
+        )
+        with pytest.raises(StaleTicket):
+            writes.replace(connection, ticket, ticket.version, read)
+        connection.rollback()
+    finally:
+        await store.close()
+
+
 def test_a_row_is_kept_in_the_columns_order_whatever_the_tables() -> None:
     """A file upgraded from an older schema has the added columns last, and may have more."""
     import sqlite3

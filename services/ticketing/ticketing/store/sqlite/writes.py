@@ -72,8 +72,9 @@ def _set_changed(
             raise StaleTicket(str(ticket.id))
     changed = [i for i in range(1, len(TICKET_COLUMNS)) if stored[i] != row[i]]
     if read is not None and not changed:
-        # Nothing to set: the version check is then the read this write skipped.
-        return _set_changed(connection, ticket, expected_version)
+        # Nothing to set, so no UPDATE checks the version: the row read earlier may be stale.
+        if connection.execute(VERSION_HELD, (row[0], expected_version)).fetchone() is None:
+            raise StaleTicket(str(ticket.id))
     if changed:
         assignments = ", ".join(f"{TICKET_COLUMNS[i]} = ?" for i in changed)
         # The row read earlier is the stored one only while the version is the same (every
@@ -87,6 +88,7 @@ def _set_changed(
 
 
 SELECT_VERSIONED = f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE id = ? AND version = ?"
+VERSION_HELD = "SELECT 1 FROM tickets WHERE id = ? AND version = ?"
 _TAGS, _TITLE = TICKET_COLUMNS.index("tags"), TICKET_COLUMNS.index("title")
 
 
