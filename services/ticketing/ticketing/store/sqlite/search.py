@@ -48,20 +48,32 @@ def index_ticket(connection: sqlite3.Connection, ticket: Ticket) -> None:
     )
 
 
+_QUEUED: set[int] = set()
+"""``id()`` of the connections that may have texts in ``pending_text``: most transactions
+queue none, and skip the query that would find the table empty. A hint only: texts taken
+back with their savepoint leave the mark, and the statements then index nothing."""
+
+
 def queue_interaction(connection: sqlite3.Connection, interaction_id: UUID, text: str) -> None:
     """Index a new interaction's text (for ``?text=`` and search) when its transaction ends;
-    a write reading or changing those indexes calls ``write_pending`` first."""
-    doc, _ = _doc(connection, "interaction", str(interaction_id))
+    a write reading or changing those indexes calls ``write_pending`` first. The interaction
+    was just stored (its id is new, and interactions are never deleted), so it has no
+    document yet: a plain INSERT, whose row number the pending text takes."""
     connection.execute(
-        "INSERT INTO pending_text (id, doc, text) VALUES (?, ?, ?)",
-        (str(interaction_id), doc, text),
+        "INSERT INTO search_docs (kind, ref) VALUES ('interaction', ?)", (str(interaction_id),)
     )
+    connection.execute(
+        "INSERT INTO pending_text (id, doc, text) VALUES (?, last_insert_rowid(), ?)",
+        (str(interaction_id), text),
+    )
+    _QUEUED.add(id(connection))
 
 
 def write_pending(connection: sqlite3.Connection) -> None:
     """Index the queued texts, in the order queued (the store runs it before each commit)."""
-    if connection.execute("SELECT 1 FROM pending_text LIMIT 1").fetchone() is None:
+    if id(connection) not in _QUEUED:
         return
+    _QUEUED.discard(id(connection))
     connection.execute(
         "INSERT INTO interaction_text (id, text) SELECT id, text FROM pending_text ORDER BY rowid"
     )
