@@ -156,6 +156,11 @@ class EventPublisher:
 
     async def publish_all(self, messages: Iterable[OutgoingMessage]) -> None:
         """Publish concurrently; raises if any publish fails."""
+        if isinstance(messages, list | tuple) and len(messages) == 1:
+            # One event (an interaction POSTed on its own): awaited directly, without the
+            # task and the future that gather makes to wait on it.
+            await self.publish_message(messages[0])
+            return
         await asyncio.gather(*(self.publish_message(m) for m in messages))
 
     async def publish_message(self, message: OutgoingMessage) -> None:
