@@ -64,8 +64,6 @@ EXAMPLE = {
 
 
 JSON = "application/json"
-ANSWER = b'{"accepted":%d,"duplicates":%d,"pending":%d}'
-"""IngestResponse's JSON, as its model_dump_json writes it."""
 _one = TypeAdapter(Interaction)
 _many = TypeAdapter(list[Interaction])
 
@@ -312,10 +310,12 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
                 "accepted but not yet confirmed by the message broker; they will be published "
                 "when it is back, and a retry counts them as pending until they are",
             ) from exc
-        # Answered as bytes: response_model above documents the shape (IngestResponse), without
-        # FastAPI validating and serialising this answer of three integers on every request.
-        answer = ANSWER % (result.accepted, result.duplicates, result.pending)
-        return Response(answer, status.HTTP_202_ACCEPTED, media_type=JSON)
+        # Answered as bytes: response_model above documents the shape, without FastAPI
+        # validating and serialising this two-field answer again on every request.
+        answer = IngestResponse(
+            accepted=result.accepted, duplicates=result.duplicates, pending=result.pending
+        )
+        return Response(answer.model_dump_json(), status.HTTP_202_ACCEPTED, media_type=JSON)
 
     # After /v1/interactions: a request is matched against the routes in order, and each
     # included router's routes are matched anew for every request that reaches them (FastAPI
