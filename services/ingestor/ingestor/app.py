@@ -311,7 +311,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
                 "when it is back, and a retry counts them as pending until they are",
             ) from exc
         # Answered as bytes: response_model above documents the shape, without FastAPI
-        # validating and serialising this two-field answer again on every request.
+        # validating and serialising this three-count answer again on every request.
         answer = IngestResponse(
             accepted=result.accepted, duplicates=result.duplicates, pending=result.pending
         )
