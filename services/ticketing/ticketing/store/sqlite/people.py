@@ -161,7 +161,13 @@ def make_new(connection: sqlite3.Connection, person: PersonRecord | None) -> Non
     stored = person.model_copy(update={"version": person.version + 1})
     connection.execute(
         "INSERT INTO people (id, name_key, search, body, version) VALUES (?, ?, ?, ?, ?)",
-        (pid, person.name.casefold(), persons.search_text(person), stored.model_dump_json(), stored.version),
+        (
+            pid,
+            person.name.casefold(),
+            persons.search_text(person),
+            stored.model_dump_json(),
+            stored.version,
+        ),
     )
 
 
