@@ -9,6 +9,7 @@ from datetime import datetime
 from contracts.interaction import Interaction
 from servicekit.publishing import EventPublisher
 from ticketing.domain import persons
+from ticketing.domain.persons import PersonRecord
 from ticketing.shared.persons import person_for, retrying, written
 from ticketing.store.people import StalePerson
 from ticketing.store.port import TicketStore
@@ -25,12 +26,16 @@ async def place_author(
     groups: list[str],
     *,
     now: datetime,
-) -> None:
+) -> PersonRecord | None:
     """Find (or make) the author's person, and put it in the groups a rule named, keeping the
-    ones it is in; only written when something is new."""
-    person = await person_for(store, publisher, interaction, now=now)
+    ones it is in; only written when something is new. Returns the person of an author first
+    seen that no rule groups (most of a public page's authors) unwritten, for the write that
+    stores the interaction to make (``Recording.author``); None when it is written."""
+    person = await person_for(store, publisher, interaction, now=now, unwritten=not groups)
+    if person.version == 0:
+        return person
     if not groups:
-        return
+        return None
 
     async def attempt() -> None:
         current = await store.get_person(person.id) or await store.person_of(
@@ -47,3 +52,4 @@ async def place_author(
             await written(store, publisher, save=[changed])
 
     await retrying(attempt, what=f"the groups of {author_key(interaction)}")
+    return None

@@ -64,10 +64,18 @@ async def settings(store: TicketStore) -> UnificationSettings:
 
 
 async def person_for(
-    store: TicketStore, publisher: EventPublisher, interaction: Interaction, *, now: datetime
+    store: TicketStore,
+    publisher: EventPublisher,
+    interaction: Interaction,
+    *,
+    now: datetime,
+    unwritten: bool = False,
 ) -> PersonRecord:
     """The author's person, made (and unified with its matches when the desk says so) the
-    first time the author is seen."""
+    first time the author is seen. ``unwritten``: an author first seen with nothing to
+    announce or unify (no groups kept for it, no e-mail or tax id) is returned as it would
+    be made, not written (version 0): the write storing its interaction makes it
+    (``Recording.author``), in the same transaction on SQLite, instead of one of its own."""
     identity = persons.identity_of(interaction)
 
     async def attempt() -> PersonRecord:
@@ -81,6 +89,8 @@ async def person_for(
         fresh = persons.new_person(
             identity, person_id=uuid4(), now=now, groups=list((legacy or {}).get("groups", []))
         )
+        if unwritten and not fresh.groups and not persons.match_keys(fresh):
+            return fresh
         # An author first seen in no group is not announced: the rules hold an identity they
         # never heard of as in no group, and no person held this one before (none holds it
         # now, and identities only move between people), so nothing of theirs is stale.

@@ -22,6 +22,7 @@ from contracts.tickets import (
 from servicekit.outbox import Backlog
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain.access import Visibility
+from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import Ticket
 from ticketing.store.directory import DirectoryStore
 from ticketing.store.people import PeopleStore
@@ -52,12 +53,14 @@ T = TypeVar("T")
 class Recording(NamedTuple):
     """A new interaction stored by the same write as the ticket change that places it (one
     transaction on SQLite where recording it first took one more), as ``record_interaction``
-    would: ``decision`` is kept beside it. The write raises AlreadyRecorded when its key is
-    stored already, and attaches it as its ``interaction_id`` (which must be its id)."""
+    would: ``decision`` is kept beside it, and ``author`` made as it says. The write raises
+    AlreadyRecorded when its key is stored already, and attaches it as its
+    ``interaction_id`` (which must be its id)."""
 
     stored: StoredInteraction
     thread_key: str
     decision: TriageDecision | None = None
+    author: PersonRecord | None = None
 
 
 class Collected(NamedTuple):
@@ -159,10 +162,15 @@ class TicketStore(DirectoryStore, PeopleStore, ReportStore, Protocol):
         *,
         thread_key: str,
         decision: TriageDecision | None = None,
+        author: PersonRecord | None = None,
     ) -> StoredInteraction:
         """Store the interaction unless (channel, external_id) is known; return the stored one
         (which may already belong to a ticket). ``decision`` is kept beside it, in the same
-        write, so whichever ticket later collects the interaction applies it."""
+        write, so whichever ticket later collects the interaction applies it. ``author``: its
+        author's person, first seen (version 0, in no group), made unless a person holds its
+        identity already (another writer's is kept, no error): in the same transaction on
+        SQLite; on MongoDB as a step of its own before the interaction, so a stored
+        interaction always has its author's person."""
         ...
 
     async def interaction_by_key(self, key: str) -> StoredInteraction | None:

@@ -25,6 +25,7 @@ from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.keyed_locks import KeyedLocks
 from servicekit.publishing import EventPublisher
 from ticketing.domain import tickets
+from ticketing.domain.persons import PersonRecord
 from ticketing.domain.priority import PriorityScale
 from ticketing.domain.replies import DEFAULT_AUTO_REPLY_COOLDOWN
 from ticketing.domain.threading import thread_key
@@ -62,13 +63,15 @@ async def handle_triaged(
     apart."""
     now = now or datetime.now(UTC)
     key = thread_key(event.interaction)
-    await authors.place_author(
+    # An author first seen in no group comes back unwritten: the write storing the
+    # interaction makes its person (one transaction per interaction instead of two).
+    author = await authors.place_author(
         store, publisher, event.interaction, event.decision.author_groups, now=now
     )
     owed: list[tuple[StoredInteraction, PendingReply]] = []
     async with locks.hold(key):
         announced, placed = await _place(
-            store=store, scale=scale, event=event, key=key, now=now, owed=owed
+            store=store, scale=scale, event=event, key=key, now=now, owed=owed, author=author
         )
     await publish(store, publisher, announced)
     # The automatic replies of interactions the new ticket collected (issue 11): the opener's
@@ -104,11 +107,12 @@ async def _place(
     key: str,
     now: datetime,
     owed: list[tuple[StoredInteraction, PendingReply]],
+    author: PersonRecord | None = None,
 ) -> tuple[list[Event], tickets.Ticket | None]:
-    """Record the interaction and change the ticket; return the events to publish and the
-    ticket as written here with the interaction on it (None when this call put it on none).
-    A ticket opened here adds the automatic replies its collected interactions owe to
-    ``owed``."""
+    """Record the interaction (with ``author``, its author's person first seen, unwritten)
+    and change the ticket; return the events to publish and the ticket as written here with
+    the interaction on it (None when this call put it on none). A ticket opened here adds
+    the automatic replies its collected interactions owe to ``owed``."""
     decision = event.decision
     actor = f"rule:{decision.matched[0].rule_id}" if decision.matched else "system"
     new = StoredInteraction(
@@ -121,7 +125,7 @@ async def _place(
     )
     # Kept with it: if another interaction's ticket collects this one, that write applies
     # this decision (shared.collected).
-    recording = Recording(new, key, decision)
+    recording = Recording(new, key, decision, author)
     placing: _Placing | None = None
 
     async def attempt() -> list[Event]:
@@ -146,7 +150,9 @@ async def _place(
             if decision.open_ticket is None and previous is None:
                 # Nothing asks for a ticket: the interaction stays stored, unticketed.
                 if known is None:
-                    await store.record_interaction(new, thread_key=key, decision=decision)
+                    await store.record_interaction(
+                        new, thread_key=key, decision=decision, author=author
+                    )
                     # Stored after the conversation was read: a ticket another replica opened
                     # in between did not collect it. Read again, now that it is stored (the
                     # next attempt finds it, and the ticket if there is one).

@@ -18,6 +18,7 @@ from contracts.rules import TriageDecision
 from contracts.tickets import COUNT_LIMIT, InteractionQuery, StoredInteraction
 from ticketing.domain import search
 from ticketing.domain.access import Visibility
+from ticketing.domain.persons import PersonRecord
 from ticketing.domain.tickets import merge_tags
 from ticketing.store.codec import (
     decision_body,
@@ -27,6 +28,7 @@ from ticketing.store.codec import (
     iso,
 )
 from ticketing.store.mongo.documents import Collections
+from ticketing.store.mongo.people import MongoPeople
 from ticketing.store.port import AlreadyRecorded, Collected, Listing, Recording
 
 MIN_INDEXED_TEXT = 3
@@ -61,9 +63,10 @@ def _stored(doc: dict[str, Any]) -> StoredInteraction:
 
 
 class MongoInteractions:
-    def __init__(self, collections: Collections) -> None:
+    def __init__(self, collections: Collections, people: MongoPeople) -> None:
         self._interactions = collections.interactions
         self._tickets = collections.tickets
+        self._people = people
 
     async def record_interaction(
         self,
@@ -71,7 +74,11 @@ class MongoInteractions:
         *,
         thread_key: str,
         decision: TriageDecision | None = None,
+        author: PersonRecord | None = None,
     ) -> StoredInteraction:
+        # The author first: no multi-document transaction, and a stored interaction always
+        # has its author's person.
+        await self._people.make_new(author)
         key = stored.interaction.key
         # Insert if absent (seen before: the stored one wins).
         with contextlib.suppress(DuplicateKeyError):
@@ -100,7 +107,10 @@ class MongoInteractions:
         if recording is None:
             return
         stored = await self.record_interaction(
-            recording.stored, thread_key=recording.thread_key, decision=recording.decision
+            recording.stored,
+            thread_key=recording.thread_key,
+            decision=recording.decision,
+            author=recording.author,
         )
         if stored.id != recording.stored.id:
             raise AlreadyRecorded(recording.stored.interaction.key)

@@ -14,6 +14,7 @@ no identity) or identities still pointing at their old holder: the person view r
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -116,6 +117,14 @@ class MongoPeople:
             await self._people.delete_one({"_id": str(person.id), "version": person.version})
             await self._identities.delete_many({"person_id": str(person.id)})
         return saved
+
+    async def make_new(self, person: PersonRecord | None) -> None:
+        """An author first seen (version 0, in no group), made unless a person holds its
+        identity: another writer made it meanwhile (or this one did, in an attempt whose
+        ticket write was refused after), and theirs is kept."""
+        if person is not None:
+            with contextlib.suppress(IdentityTaken, StalePerson):
+                await self.write_people(save=[person])
 
     async def _claim_identities(
         self, save: Sequence[PersonRecord], involved: set[str]

@@ -90,14 +90,14 @@ class MongoTicketStore:
         self._tickets = self._collections.tickets
         self._locks = self._collections.locks
         self._directory = MongoDirectory(self._collections, clock)
-        self._interactions = MongoInteractions(self._collections)
+        self._people = MongoPeople(self._collections, clock)
+        self._interactions = MongoInteractions(self._collections, self._people)
         self.interaction_by_key = self._interactions.interaction_by_key
         self.interactions_of = self._interactions.interactions_of
         self.get_interaction = self._interactions.get_interaction
         self.tag_interaction = self._interactions.tag_interaction
         self.change_interaction = self._interactions.change_interaction
         self._outbox = MongoOutbox(self._collections, clock)
-        self._people = MongoPeople(self._collections, clock)
         self._sla = MongoSla(self._collections)
         self._search = MongoSearch(self._collections)
         self._detail = MongoDetail(self._collections)
@@ -133,9 +133,10 @@ class MongoTicketStore:
         *,
         thread_key: str,
         decision: TriageDecision | None = None,
+        author: PersonRecord | None = None,
     ) -> StoredInteraction:
         return await self._interactions.record_interaction(
-            stored, thread_key=thread_key, decision=decision
+            stored, thread_key=thread_key, decision=decision, author=author
         )
 
     async def list_interactions(

@@ -138,5 +138,38 @@ def write(
     return saved
 
 
+def make_new(connection: sqlite3.Connection, person: PersonRecord | None) -> None:
+    """An author first seen (version 0), made by the write storing its interaction unless a
+    person holds one of its identities: another writer made it meanwhile, and theirs is kept
+    (a person first seen is in no group and unified with nobody, so nothing of it is lost).
+    Inserts only: ``write``'s reads and deletes find nothing to do for a new person."""
+    if person is None:
+        return
+    pid = str(person.id)
+    held = connection.executemany(
+        "INSERT INTO person_identities (key, person_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+        [(i.key, pid) for i in person.identities],
+    ).rowcount
+    if held != len(person.identities):
+        if held:  # some were free: give them back, this person is not made
+            connection.execute("DELETE FROM person_identities WHERE person_id = ?", (pid,))
+        return
+    connection.executemany(
+        "INSERT INTO person_terms (term, person_id) VALUES (?, ?)",
+        [(term, pid) for term in sorted(persons.terms(person))],
+    )
+    stored = person.model_copy(update={"version": person.version + 1})
+    connection.execute(
+        "INSERT INTO people (id, name_key, search, body, version) VALUES (?, ?, ?, ?, ?)",
+        (
+            pid,
+            person.name.casefold(),
+            persons.search_text(person),
+            stored.model_dump_json(),
+            stored.version,
+        ),
+    )
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -105,8 +105,11 @@ class SqliteTicketStore(directory.DirectoryEntries, report_writes.ReportEntries)
         *,
         thread_key: str,
         decision: TriageDecision | None = None,
+        author: PersonRecord | None = None,
     ) -> StoredInteraction:
-        return await self._db.write(lambda c: interactions.record(c, stored, thread_key, decision))
+        return await self._db.write(
+            lambda c: writes.record(c, stored, thread_key, decision, author)
+        )
 
     async def interactions_of(self, ticket_id: UUID) -> list[StoredInteraction]:
         return await self._db.read(lambda c: interactions.of_ticket(c, ticket_id))

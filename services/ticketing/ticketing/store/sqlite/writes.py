@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from contracts.base import Event
-from contracts.tickets import HistoryEntry
+from contracts.rules import TriageDecision
+from contracts.tickets import HistoryEntry, StoredInteraction
 from servicekit.publishing import OutgoingMessage
 from ticketing.domain import assignment
 from ticketing.domain.persons import PersonRecord
@@ -140,15 +141,34 @@ def write_people(
 def record_first(
     connection: sqlite3.Connection, recording: Recording | None, on: UUID | None = None
 ) -> None:
-    """Store the new interaction a ticket write places, in the same transaction (already on
-    ticket ``on`` when given)."""
+    """Store the new interaction a ticket write places, and its author's person when first
+    seen, in the same transaction (already on ticket ``on`` when given)."""
     if recording is None:
         return
-    stored = interactions.record(
-        connection, recording.stored, recording.thread_key, recording.decision, ticket_id=on
+    stored = record(
+        connection,
+        recording.stored,
+        recording.thread_key,
+        recording.decision,
+        recording.author,
+        ticket_id=on,
     )
     if stored.id != recording.stored.id:
         raise AlreadyRecorded(recording.stored.interaction.key)
+
+
+def record(
+    connection: sqlite3.Connection,
+    stored: StoredInteraction,
+    thread_key: str,
+    decision: TriageDecision | None,
+    author: PersonRecord | None,
+    ticket_id: UUID | None = None,
+) -> StoredInteraction:
+    """``interactions.record``, making ``author`` first (``people.make_new``): an author
+    first seen costs no transaction of its own."""
+    people.make_new(connection, author)
+    return interactions.record(connection, stored, thread_key, decision, ticket_id=ticket_id)
 
 
 def _assigned(connection: sqlite3.Connection, ticket: Ticket, among: Sequence[str]) -> Ticket:
