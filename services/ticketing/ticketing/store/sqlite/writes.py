@@ -72,10 +72,13 @@ def _set_changed(
         if stored is None:
             raise StaleTicket(str(ticket.id))
     changed = [i for i in range(1, len(TICKET_COLUMNS)) if stored[i] != row[i]]
-    if read is not None and not changed:
-        # Nothing to set, so no UPDATE checks the version: the row read earlier may be stale.
-        if connection.execute(VERSION_HELD, (row[0], expected_version)).fetchone() is None:
-            raise StaleTicket(str(ticket.id))
+    # With nothing to set no UPDATE checks the version, and the row read earlier may be stale.
+    unchecked = read is not None and not changed
+    if (
+        unchecked
+        and connection.execute(VERSION_HELD, (row[0], expected_version)).fetchone() is None
+    ):
+        raise StaleTicket(str(ticket.id))
     if changed:
         assignments = ", ".join(f"{TICKET_COLUMNS[i]} = ?" for i in changed)
         # The row read earlier is the stored one only while the version is the same (every
