@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `devtools` and `bench` im
 
 from bench import _openloop as openloop  # noqa: E402
 from devtools import secretfile  # noqa: E402
-from devtools.launcher import Stack  # noqa: E402
+from devtools.launcher import Stack, uvicorn_command  # noqa: E402
 from devtools.vhost import isolated_vhost  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -101,19 +101,8 @@ def start_ingestor(
 ) -> subprocess.Popen[bytes]:
     port = stack.port("ingestor")
     profiled = ["-m", "cProfile", "-o", str(cprofile)] if cprofile is not None else []
-    command = [
-        str(checkout / ".venv" / "bin" / "python"),
-        *profiled,
-        "-m",
-        "uvicorn",
-        "ingestor.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    python = str(checkout / ".venv" / "bin" / "python")
+    command = uvicorn_command("ingestor.app:create_app", port, python=python, before=profiled)
     env = {**stack.process_env(), "INGESTOR_SMTP_PORT": str(stack.inbound_smtp_port())}
     process = subprocess.Popen(command, cwd=checkout, env=env)
     deadline = time.monotonic() + 60

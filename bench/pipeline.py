@@ -73,7 +73,7 @@ from bench._ceiling import CeilingResult, CeilingSpec, measure_ceiling  # noqa: 
 from bench._cpu import CpuMeter, rabbitmq_pid  # noqa: E402
 from bench._httpload import LoadResult, hammer, percentile  # noqa: E402
 from devtools import secretfile  # noqa: E402
-from devtools.launcher import SERVICES, Stack  # noqa: E402
+from devtools.launcher import SERVICES, Stack, uvicorn_command  # noqa: E402
 from devtools.vhost import isolated_vhost  # noqa: E402
 from servicekit.publishing import BATCH_HEADER  # noqa: E402
 
@@ -725,20 +725,7 @@ async def run_open_loop(
 
 def start_hello(port: int) -> subprocess.Popen[bytes]:
     """The hello-world under uvicorn with the flags `devtools.launcher` gives every service."""
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bench.hello_app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--timeout-graceful-shutdown",
-        "30",
-    ]
+    command = uvicorn_command("bench.hello_app:create_app", port)
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

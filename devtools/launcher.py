@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,20 +112,7 @@ class Stack:
         spec = next(s for s in SERVICES if s.name == service)
         port = self.port(service, replica)
         name = spec.name if replica == 0 else f"{spec.name}-{replica}"
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            spec.factory,
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "30",
-        ]
+        command = uvicorn_command(spec.factory, port)
         own = dict(env or {})
         if service == "ingestor":
             own.setdefault("INGESTOR_SMTP_PORT", str(self.inbound_smtp_port(replica)))
@@ -186,6 +173,29 @@ class Stack:
         for process in self.processes:
             self.stop_process(process, timeout)
         self.processes.clear()
+
+
+def uvicorn_command(
+    factory: str, port: int, *, python: str = sys.executable, before: Sequence[str] = ()
+) -> list[str]:
+    """How every service process is started (the benchmarks start theirs the same way):
+    uvicorn on ``factory`` at 127.0.0.1:``port``; ``before``: the interpreter's own options
+    ahead of ``-m uvicorn`` (e.g. ``-m cProfile -o FILE``)."""
+    return [
+        python,
+        *before,
+        "-m",
+        "uvicorn",
+        factory,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "30",
+    ]
 
 
 def _healthy(url: str, timeout: float = 1.0) -> bool:
